@@ -1,0 +1,55 @@
+/*
+ * cfg.h - libconfig loading with "file:line: message" errors and typed
+ * getters with range checks. Every getter reports errors into a struct
+ * cfg_err (the first error wins) so callers stay linear.
+ */
+#ifndef BGPSD_CFG_H
+#define BGPSD_CFG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <libconfig.h>
+
+struct cfg_err {
+	char	msg[512];	/* "file:line: message" */
+	int	set;
+};
+
+/* read file (or "-"/"/dev/stdin"); NULL + err on failure */
+config_t	*cfg_load(const char *path, struct cfg_err *);
+void		 cfg_free(config_t *);
+
+/* set err from a setting's file:line (first error wins); returns -1 */
+int	cfg_error(struct cfg_err *, const config_setting_t *,
+	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * Check that every member of group is named in allowed (NULL-terminated).
+ * -1 and "file:line: unknown key 'x'" otherwise.
+ */
+int	cfg_check_keys(const config_setting_t *group,
+	    const char *const *allowed, struct cfg_err *);
+
+/*
+ * Getters: 0 = found and valid, 1 = absent (*out = def), -1 = error.
+ * Integers must be int/int64 settings; durations accept int or float
+ * seconds and are returned in seconds as double.
+ */
+int	cfg_get_int(const config_setting_t *, const char *name, int64_t def,
+	    int64_t min, int64_t max, int64_t *out, struct cfg_err *);
+int	cfg_get_bool(const config_setting_t *, const char *name, int def,
+	    int *out, struct cfg_err *);
+int	cfg_get_duration(const config_setting_t *, const char *name,
+	    double def, double min, double max, double *out, struct cfg_err *);
+/* string, copied (xstrdup) into *out; def may be NULL */
+int	cfg_get_string(const config_setting_t *, const char *name,
+	    const char *def, char **out, struct cfg_err *);
+/* array or list of strings, NULL-terminated copy in *out */
+int	cfg_get_strings(const config_setting_t *, const char *name,
+	    char ***out, size_t *n, struct cfg_err *);
+void	cfg_strings_free(char **);
+
+int	cfg_line(const config_setting_t *);
+const char	*cfg_file(const config_setting_t *);
+
+#endif

@@ -1,0 +1,188 @@
+/*
+ * conf.h - bgpsd.conf(5): the one config file both programs read.
+ * Parsed once into these plain structs and validated there (conf.c);
+ * printed back in canonical form by conf_print() (printconf.c).
+ *
+ * Durations are double seconds. Strings are owned (freed by conf_free).
+ * Every struct records the config line it came from for later messages.
+ */
+#ifndef BGPSD_CONF_H
+#define BGPSD_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "addr.h"
+
+#define CONF_DEFAULT_ASN	12345
+#define CONF_NAME_MAX		63	/* service names: [A-Za-z0-9_.-]+ */
+#define CONF_MAX_SERVICES	65535
+#define CONF_MAX_CHECKS		16	/* per service */
+#define CONF_MAX_STATUS		16	/* http status ranges per check */
+#define CONF_MAX_ATTR		32	/* as_path / static communities */
+
+#ifndef BGPSD_SYSCONFDIR
+#define BGPSD_SYSCONFDIR	"/usr/local/etc"
+#endif
+#ifndef BGPSD_CHECKSDIR
+#define BGPSD_CHECKSDIR		"/usr/local/libexec/bgpsd/checks"
+#endif
+#define CONF_DEFAULT_PATH	BGPSD_SYSCONFDIR "/bgpsd/bgpsd.conf"
+
+enum check_type {
+	CHECK_TCP,
+	CHECK_HTTP,
+	CHECK_EXEC,
+};
+
+struct status_range {
+	uint16_t	lo, hi;
+};
+
+struct check_conf {
+	enum check_type	 type;
+	int		 line;
+	double		 timeout;	/* resolved: check, service, announce */
+	/* tcp */
+	struct addr	 host;		/* default 127.0.0.1 (::1 v6-only svc) */
+	int		 host_set;
+	uint16_t	 port;		/* resolved: default the service port */
+	char		*send;		/* optional, C escapes \r \n \t \\ done */
+	char		*expect;	/* optional substring of the banner */
+	/* http */
+	char		*url;
+	char		*host_header;	/* key "host" in an http check */
+	char		*body;		/* optional substring */
+	int		 tls_verify;	/* default 1 */
+	struct status_range status[CONF_MAX_STATUS];
+	size_t		 nstatus;	/* default one range 200-399 */
+	/* exec */
+	char		**argv;		/* NULL-terminated; argv[0] no '/' =
+					 * BGPSD_CHECKSDIR then PATH */
+	size_t		 argc;
+	int		 shell;		/* argv[0] is a /bin/sh -c string */
+};
+
+struct timing_conf {
+	double		interval;	/* 2 */
+	double		fast_interval;	/* 1 */
+	double		timeout;	/* 1 (exec checks: exec_timeout, 2) */
+	double		exec_timeout;	/* 2 */
+	int		rise;		/* 3 */
+	int		fall;		/* 3 */
+};
+
+struct service_conf {
+	char		*name;
+	uint16_t	 port;
+	int		 line;
+	struct check_conf *checks;
+	size_t		 nchecks;	/* 0 = catalogue entry only */
+	struct timing_conf timing;	/* resolved with announce defaults */
+	char		*disable_file;	/* optional */
+	size_t		*prefixes;	/* indices into announce.prefixes */
+	size_t		 nprefixes;	/* resolved: own list or all */
+	int		 own_prefixes;	/* had a "prefixes" key */
+};
+
+/* per-prefix route attributes; defaults come from the announce section */
+struct route_attr {
+	int64_t		 med;		/* -1: none */
+	int64_t		 local_pref;	/* -1: none */
+	uint32_t	 as_path[CONF_MAX_ATTR];
+	size_t		 nas_path;
+	char		*communities[CONF_MAX_ATTR];	/* validated "A:B" */
+	size_t		 ncommunities;
+	char		*large_communities[CONF_MAX_ATTR];	/* "A:B:C" */
+	size_t		 nlarge_communities;
+};
+
+struct prefix_conf {
+	struct prefix	 prefix;	/* always a host route */
+	int		 line;
+	char		*next_hop;	/* resolved: "self" or an address */
+	struct route_attr attr;
+};
+
+struct announce_conf {
+	int		 present;
+	struct prefix_conf *prefixes;
+	size_t		 nprefixes;
+	char		*next_hop_ipv4;	/* "self" */
+	char		*next_hop_ipv6;	/* "self" */
+	struct route_attr attr;		/* defaults for every prefix */
+	struct timing_conf timing;	/* defaults for every service */
+	double		 batch;		/* 0.05 */
+	int		 ack;		/* 1 */
+	double		 ack_timeout;	/* 5 */
+	int		 splay;		/* 1 */
+	int		 max_concurrent;	/* 1024 */
+	char		*disable_file;
+	char		*status_file;
+	char		*metrics_file;
+};
+
+struct cmd_conf {
+	char		**argv;		/* NULL-terminated; NULL = none */
+	int		 shell;		/* given as a string: /bin/sh -c */
+};
+
+struct template_conf {
+	int		 line;
+	char		*source;
+	char		*destination;
+	mode_t		 perms;		/* 0644 */
+	char		*owner;		/* optional */
+	char		*group;		/* optional */
+	int		 backup;	/* keep destination.bak */
+	struct cmd_conf	 check;		/* "%s" / $BGPSD_STAGED = staged file */
+	struct cmd_conf	 command;
+	double		 command_timeout;	/* 30 */
+	int		 min_backends;	/* 0 */
+	int		 html_escape;	/* default: listen.html_escape */
+};
+
+struct listen_conf {
+	int		 present;
+	double		 wait_min;	/* 0.5 */
+	double		 wait_max;	/* 5 */
+	int		 host_routes_only;	/* 1 */
+	int64_t		 max_routes;	/* 1000000, per peer */
+	int64_t		 max_line;	/* 262144 bytes */
+	int64_t		 max_template;	/* 1048576 bytes */
+	int		 html_escape;	/* 0 */
+	char		*status_file;
+	char		*metrics_file;
+	struct template_conf *templates;
+	size_t		 ntemplates;
+};
+
+struct bgpsd_conf {
+	char		*path;
+	uint32_t	 asn;		/* 12345; > 65535 forces large */
+	int		 large;		/* large_communities, resolved */
+	char		*user;		/* optional: exec checks/commands */
+	char		*group;
+	struct service_conf *services;
+	size_t		 nservices;
+	struct announce_conf announce;
+	struct listen_conf listen;
+};
+
+/*
+ * Load and validate. NULL on error with "file:line: message" (or
+ * "file: message") in err. Never exits, never logs: callers decide (-n
+ * prints it, SIGHUP logs it and keeps the old config).
+ */
+struct bgpsd_conf	*conf_load(const char *path, char *err, size_t errlen);
+void			 conf_free(struct bgpsd_conf *);
+/* canonical form; conf_load(conf_print(x)) == x */
+void			 conf_print(FILE *, const struct bgpsd_conf *);
+
+const struct service_conf *conf_service_by_port(const struct bgpsd_conf *,
+			    uint16_t);
+const char		*check_type_name(enum check_type);
+
+#endif
