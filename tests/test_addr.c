@@ -1,0 +1,441 @@
+/*
+ * test_addr.c - addr/prefix parsing, canonical formatting, ordering and
+ * hashing, driven by tables of good and bad inputs.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <cmocka.h>
+
+#include "addr.h"
+
+struct good {
+	const char	*in;
+	const char	*canon;
+	int		 family;
+};
+
+static const struct good good_addrs[] = {
+	{ "0.0.0.0", "0.0.0.0", AF_INET },
+	{ "192.0.2.10", "192.0.2.10", AF_INET },
+	{ "255.255.255.255", "255.255.255.255", AF_INET },
+	{ "198.51.100.0", "198.51.100.0", AF_INET },
+	{ "::", "::", AF_INET6 },
+	{ "::1", "::1", AF_INET6 },
+	{ "2001:db8::1", "2001:db8::1", AF_INET6 },
+	{ "2001:DB8::1", "2001:db8::1", AF_INET6 },
+	{ "2001:0db8:0000:0000:0000:0000:0000:0001", "2001:db8::1", AF_INET6 },
+	{ "2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1", AF_INET6 },
+	{ "2001:db8:0:0:0:0:2:1", "2001:db8::2:1", AF_INET6 },
+	{ "2001:db8::", "2001:db8::", AF_INET6 },
+	{ "::ffff:192.0.2.1", "::ffff:192.0.2.1", AF_INET6 },
+	{ "fe80::1", "fe80::1", AF_INET6 },
+	{ "1:2:3:4:5:6:7::", "1:2:3:4:5:6:7:0", AF_INET6 },
+	{ "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+	    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", AF_INET6 },
+};
+
+static const char *const bad_addrs[] = {
+	"",
+	" ",
+	"1.2.3",
+	"1.2.3.4.5",
+	"1.2.3.4.",
+	".1.2.3.4",
+	"256.1.1.1",
+	"300.1.1.1",
+	"1.2.3.-1",
+	"01.2.3.4",
+	"1.2.3.04",
+	"0x1.2.3.4",
+	"1.2.3.4 ",
+	" 1.2.3.4",
+	"1.2.3.4\n",
+	"1.2. 3.4",
+	"1.2.3.4x",
+	"1.2.3.4/32",
+	"localhost",
+	"fe80::1%eth0",
+	"fe80::1%1",
+	"[::1]",
+	":::1",
+	":1",
+	"1:",
+	"::1:",
+	"1::2::3",
+	"1:2:3:4:5:6:7:8:9",
+	"1:2:3:4:5:6:7::8",
+	"12345::1",
+	"00000::1",
+	"g::1",
+	"::1.2.3",
+	"::1.2.3.4.5",
+	"::01.2.3.4",
+	"2001:db8::1 ",
+	"2001:db8::1/128",
+	"2001:db8:0:0:0:0:0:0:0:1111111111111111111111111111111111111111",
+};
+
+struct goodp {
+	const char	*in;
+	const char	*canon;
+	int		 len;
+	int		 host;
+};
+
+static const struct goodp good_prefixes[] = {
+	{ "192.0.2.10/32", "192.0.2.10/32", 32, 1 },
+	{ "192.0.2.0/24", "192.0.2.0/24", 24, 0 },
+	{ "192.0.2.128/25", "192.0.2.128/25", 25, 0 },
+	{ "0.0.0.0/0", "0.0.0.0/0", 0, 0 },
+	{ "10.0.0.0/8", "10.0.0.0/8", 8, 0 },
+	{ "198.51.100.0/31", "198.51.100.0/31", 31, 0 },
+	{ "2001:db8::/32", "2001:db8::/32", 32, 0 },
+	{ "2001:DB8::1/128", "2001:db8::1/128", 128, 1 },
+	{ "2001:0db8:0:0::0/48", "2001:db8::/48", 48, 0 },
+	{ "::/0", "::/0", 0, 0 },
+	{ "2001:db8::8000:0/97", "2001:db8::8000:0/97", 97, 0 },
+	{ "2001:db8:1:2::/64", "2001:db8:1:2::/64", 64, 0 },
+};
+
+static const char *const bad_prefixes[] = {
+	"",
+	"/",
+	"/32",
+	"/0",
+	"1.2.3.4/",
+	"1.2.3.4/33",
+	"1.2.3.4/032",
+	"1.2.3.4/00",
+	"1.2.3.4/-1",
+	"1.2.3.4/+32",
+	"1.2.3.4/ 32",
+	"1.2.3.4 /32",
+	"1.2.3.4/32 ",
+	"1.2.3.4/32x",
+	"1.2.3.4/32/32",
+	"1.2.3.4/3 2",
+	"1.2.3.4/0x20",
+	"1.2.3.4/4294967328",
+	"1.2.3.4/99999999999999999999999",
+	"300.1.1.1/32",
+	"1.2.3/24",
+	"192.0.2.1/24",		/* host bits */
+	"192.0.2.128/24",
+	"192.0.2.1/31",
+	"11.0.0.0/7",
+	"0.0.0.1/0",
+	"2001:db8::1/129",
+	"2001:db8::1/64",	/* host bits */
+	"2001:db9::/31",
+	"2001:db8::/1280",
+	"2001:db8::/0128",
+	"fe80::1%eth0/128",
+	"fe80::%eth0/64",
+	"::/",
+	"2001:db8::1/128\n",
+	"1.2.3.4",		/* bare refused unless allowed */
+	"2001:db8::1",
+};
+
+static void
+test_addr_good(void **state)
+{
+	char		 buf[ADDR_STRLEN];
+	struct addr	 a;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(good_addrs) / sizeof(good_addrs[0]); i++) {
+		const struct good	*g = &good_addrs[i];
+
+		memset(&a, 0xa5, sizeof(a));
+		if (addr_parse(g->in, &a) != 0)
+			fail_msg("addr_parse(\"%s\") failed", g->in);
+		assert_int_equal(a.family, g->family);
+		assert_string_equal(addr_fmt(&a, buf, sizeof(buf)), g->canon);
+		assert_int_equal(addr_maxlen(&a),
+		    g->family == AF_INET ? 32 : 128);
+		assert_string_equal(addr_family_name(&a),
+		    g->family == AF_INET ? "ipv4" : "ipv6");
+		/* canonical text parses back to the same address */
+		{
+			struct addr	 b;
+
+			assert_int_equal(addr_parse(buf, &b), 0);
+			assert_int_equal(addr_cmp(&a, &b), 0);
+		}
+	}
+}
+
+static void
+test_addr_bad(void **state)
+{
+	struct addr	 a;
+	size_t		 i;
+
+	assert_int_equal(addr_parse(NULL, &a), -1);
+	for (i = 0; i < sizeof(bad_addrs) / sizeof(bad_addrs[0]); i++)
+		if (addr_parse(bad_addrs[i], &a) != -1)
+			fail_msg("addr_parse(\"%s\") accepted", bad_addrs[i]);
+}
+
+static void
+test_prefix_good(void **state)
+{
+	char		 buf[PREFIX_STRLEN];
+	struct prefix	 p, q;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(good_prefixes) / sizeof(good_prefixes[0]);
+	    i++) {
+		const struct goodp	*g = &good_prefixes[i];
+
+		if (prefix_parse(g->in, &p, 0) != 0)
+			fail_msg("prefix_parse(\"%s\") failed", g->in);
+		assert_int_equal(p.len, g->len);
+		assert_int_equal(prefix_is_host(&p), g->host);
+		assert_string_equal(prefix_fmt(&p, buf, sizeof(buf)),
+		    g->canon);
+		assert_int_equal(prefix_parse(buf, &q, 0), 0);
+		assert_int_equal(prefix_cmp(&p, &q), 0);
+		assert_int_equal(prefix_hash(&p), prefix_hash(&q));
+		/* allow_bare changes nothing when a length is given */
+		assert_int_equal(prefix_parse(g->in, &q, 1), 0);
+		assert_int_equal(prefix_cmp(&p, &q), 0);
+	}
+}
+
+static void
+test_prefix_bad(void **state)
+{
+	struct prefix	 p;
+	size_t		 i;
+
+	assert_int_equal(prefix_parse(NULL, &p, 1), -1);
+	for (i = 0; i < sizeof(bad_prefixes) / sizeof(bad_prefixes[0]); i++)
+		if (prefix_parse(bad_prefixes[i], &p, 0) != -1)
+			fail_msg("prefix_parse(\"%s\") accepted",
+			    bad_prefixes[i]);
+	/* with allow_bare only the two bare host addresses become valid */
+	for (i = 0; i < sizeof(bad_prefixes) / sizeof(bad_prefixes[0]); i++) {
+		const char	*s = bad_prefixes[i];
+		int		 bare = strcmp(s, "1.2.3.4") == 0 ||
+				    strcmp(s, "2001:db8::1") == 0;
+
+		if (prefix_parse(s, &p, 1) != (bare ? 0 : -1))
+			fail_msg("prefix_parse(\"%s\", bare) wrong", s);
+	}
+	/* every bad address is a bad prefix too, bare or not */
+	for (i = 0; i < sizeof(bad_addrs) / sizeof(bad_addrs[0]); i++) {
+		if (strcmp(bad_addrs[i], "1.2.3.4/32") == 0 ||
+		    strcmp(bad_addrs[i], "2001:db8::1/128") == 0)
+			continue;
+		if (prefix_parse(bad_addrs[i], &p, 1) != -1)
+			fail_msg("prefix_parse(\"%s\", bare) accepted",
+			    bad_addrs[i]);
+	}
+}
+
+static void
+test_prefix_bare(void **state)
+{
+	char		 buf[PREFIX_STRLEN];
+	struct prefix	 p;
+
+	assert_int_equal(prefix_parse("192.0.2.10", &p, 1), 0);
+	assert_int_equal(p.len, 32);
+	assert_true(prefix_is_host(&p));
+	assert_string_equal(prefix_fmt(&p, buf, sizeof(buf)),
+	    "192.0.2.10/32");
+	assert_int_equal(prefix_parse("2001:db8::10", &p, 1), 0);
+	assert_int_equal(p.len, 128);
+	assert_true(prefix_is_host(&p));
+	assert_string_equal(prefix_fmt(&p, buf, sizeof(buf)),
+	    "2001:db8::10/128");
+	assert_int_equal(prefix_parse("192.0.2.10", &p, 0), -1);
+}
+
+static void
+test_prefix_untouched_on_error(void **state)
+{
+	struct prefix	 p, before;
+
+	assert_int_equal(prefix_parse("192.0.2.10/32", &p, 0), 0);
+	before = p;
+	assert_int_equal(prefix_parse("192.0.2.11/33", &p, 0), -1);
+	assert_int_equal(prefix_parse("192.0.2.1/24", &p, 0), -1);
+	assert_memory_equal(&p, &before, sizeof(p));
+}
+
+static void
+test_fmt_small_buffer(void **state)
+{
+	char		 buf[8], big[16];
+	struct addr	 a;
+	struct prefix	 p;
+
+	assert_int_equal(addr_parse("192.0.2.100", &a), 0);
+	assert_string_equal(addr_fmt(&a, buf, sizeof(buf)), "");
+	assert_int_equal(prefix_parse("1.2.3.4/32", &p, 0), 0);
+	assert_string_equal(prefix_fmt(&p, buf, sizeof(buf)), "");
+	assert_int_equal(prefix_parse("1.2.3.0/24", &p, 0), 0);
+	assert_string_equal(prefix_fmt(&p, buf, sizeof(buf)), "");
+	/* "1.0.0.0/8" needs exactly 10 bytes */
+	assert_int_equal(prefix_parse("1.0.0.0/8", &p, 0), 0);
+	assert_string_equal(prefix_fmt(&p, big, 9), "");
+	assert_string_equal(prefix_fmt(&p, big, 10), "1.0.0.0/8");
+	/* "1.2.3.4" needs exactly 8 */
+	assert_string_equal(addr_fmt(&p.addr, big, 9), "1.0.0.0");
+	assert_string_equal(addr_fmt(&p.addr, big, 7), "");
+}
+
+static int
+cmp_strs(const char *a, const char *b)
+{
+	struct addr	 x, y;
+
+	assert_int_equal(addr_parse(a, &x), 0);
+	assert_int_equal(addr_parse(b, &y), 0);
+	return addr_cmp(&x, &y);
+}
+
+static void
+test_addr_cmp(void **state)
+{
+	/* ascending; each element compares below every later one */
+	static const char *const order[] = {
+		"0.0.0.0", "0.0.0.1", "1.0.0.0", "9.255.255.255",
+		"10.0.0.0", "192.0.2.9", "192.0.2.10", "192.0.2.100",
+		"255.255.255.255",
+		"::", "::1", "::ffff:0.0.0.0", "::ffff:192.0.2.1",
+		"2001:db8::", "2001:db8::1", "2001:db8::2", "2001:db8::10",
+		"2001:db8:0:1::", "fe80::1", "ffff::",
+	};
+	size_t	 n = sizeof(order) / sizeof(order[0]), i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++) {
+			int	 r = cmp_strs(order[i], order[j]);
+			int	 want = i < j ? -1 : i > j ? 1 : 0;
+
+			if (r != want)
+				fail_msg("addr_cmp(%s, %s) = %d, want %d",
+				    order[i], order[j], r, want);
+		}
+}
+
+static void
+test_prefix_cmp(void **state)
+{
+	static const char *const order[] = {
+		"0.0.0.0/0", "10.0.0.0/8", "10.0.0.0/16", "10.0.0.0/32",
+		"10.0.0.1/32", "192.0.2.0/24", "192.0.2.10/32",
+		"::/0", "2001:db8::/32", "2001:db8::/64", "2001:db8::1/128",
+	};
+	size_t		 n = sizeof(order) / sizeof(order[0]), i, j;
+	struct prefix	 a, b;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++) {
+			int	 want = i < j ? -1 : i > j ? 1 : 0;
+
+			assert_int_equal(prefix_parse(order[i], &a, 0), 0);
+			assert_int_equal(prefix_parse(order[j], &b, 0), 0);
+			if (prefix_cmp(&a, &b) != want)
+				fail_msg("prefix_cmp(%s, %s) != %d",
+				    order[i], order[j], want);
+		}
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t	 x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+test_prefix_hash(void **state)
+{
+	enum { N = 4096 };
+	uint32_t	*h;
+	unsigned int	 buckets[256];
+	struct prefix	 p, q;
+	size_t		 i, dups = 0, maxb = 0;
+	char		 s[PREFIX_STRLEN];
+
+	/* equal prefixes hash equal whatever the input spelling */
+	assert_int_equal(prefix_parse("2001:0DB8:0::1/128", &p, 0), 0);
+	assert_int_equal(prefix_parse("2001:db8::1/128", &q, 0), 0);
+	assert_int_equal(prefix_hash(&p), prefix_hash(&q));
+	/* same address bytes, other family or length: differ */
+	assert_int_equal(prefix_parse("10.0.0.0/8", &p, 0), 0);
+	assert_int_equal(prefix_parse("10.0.0.0/16", &q, 0), 0);
+	assert_int_not_equal(prefix_hash(&p), prefix_hash(&q));
+	assert_int_equal(prefix_parse("::/0", &p, 0), 0);
+	assert_int_equal(prefix_parse("0.0.0.0/0", &q, 0), 0);
+	assert_int_not_equal(prefix_hash(&p), prefix_hash(&q));
+
+	/* sequential host routes spread over a small power-of-two table */
+	h = calloc(N, sizeof(*h));
+	assert_non_null(h);
+	memset(buckets, 0, sizeof(buckets));
+	for (i = 0; i < N; i++) {
+		snprintf(s, sizeof(s), "192.0.%zu.%zu/32", i / 256, i % 256);
+		assert_int_equal(prefix_parse(s, &p, 0), 0);
+		h[i] = prefix_hash(&p);
+		buckets[h[i] & 255]++;
+	}
+	qsort(h, N, sizeof(*h), cmp_u32);
+	for (i = 1; i < N; i++)
+		if (h[i] == h[i - 1])
+			dups++;
+	for (i = 0; i < 256; i++)
+		if (buckets[i] > maxb)
+			maxb = buckets[i];
+	free(h);
+	assert_int_equal(dups, 0);
+	/* mean 16 per bucket; a weak hash piles them up far beyond 3x */
+	assert_true(maxb < 48);
+}
+
+static void
+test_host_and_family(void **state)
+{
+	struct prefix	 p;
+
+	assert_int_equal(prefix_parse("192.0.2.0/31", &p, 0), 0);
+	assert_false(prefix_is_host(&p));
+	assert_int_equal(prefix_parse("2001:db8::/127", &p, 0), 0);
+	assert_false(prefix_is_host(&p));
+	assert_int_equal(prefix_parse("2001:db8::/32", &p, 0), 0);
+	assert_false(prefix_is_host(&p));	/* /32 of IPv6 is no host */
+	assert_string_equal(addr_family_name(&p.addr), "ipv6");
+	assert_int_equal(addr_maxlen(&p.addr), 128);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_addr_good),
+		cmocka_unit_test(test_addr_bad),
+		cmocka_unit_test(test_prefix_good),
+		cmocka_unit_test(test_prefix_bad),
+		cmocka_unit_test(test_prefix_bare),
+		cmocka_unit_test(test_prefix_untouched_on_error),
+		cmocka_unit_test(test_fmt_small_buffer),
+		cmocka_unit_test(test_addr_cmp),
+		cmocka_unit_test(test_prefix_cmp),
+		cmocka_unit_test(test_prefix_hash),
+		cmocka_unit_test(test_host_and_family),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
