@@ -1,0 +1,209 @@
+/*
+ * listen.h - bgpsd-listen: the modules of src/listen.
+ */
+#ifndef BGPSD_LISTEN_H
+#define BGPSD_LISTEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "addr.h"
+#include "conf.h"
+
+/* ==================================================================
+ * Data: ExaBGP JSON decoding (exabgp_json.c), the table (rib.c), the
+ * template context (context.c).
+ * ================================================================== */
+
+/*
+ * exabgp_json.c - one line from ExaBGP (encoder json) into a plain
+ * struct exabgp_msg. The line is decoded and validated completely
+ * before anything is returned, so a caller never applies half a line.
+ */
+enum exabgp_msg_type {
+	EXABGP_MSG_IGNORED,	/* open, keepalive, refresh, sent, unknown */
+	EXABGP_MSG_STATE,	/* neighbor state change (peer, state) */
+	EXABGP_MSG_UPDATE,	/* announce and/or withdraw (may be empty) */
+	EXABGP_MSG_EOR,		/* End-of-RIB (peer, family) */
+	EXABGP_MSG_SHUTDOWN,	/* our own ExaBGP is stopping */
+	EXABGP_MSG_DONE,	/* plain "done": ack of a command */
+	EXABGP_MSG_ERROR,	/* plain "error": a command was refused */
+};
+
+enum exabgp_state {
+	EXABGP_STATE_CONNECTED,
+	EXABGP_STATE_UP,
+	EXABGP_STATE_DOWN,
+};
+
+enum exabgp_family {
+	EXABGP_FAMILY_IPV4,	/* ipv4 unicast */
+	EXABGP_FAMILY_IPV6,	/* ipv6 unicast */
+	EXABGP_FAMILY_OTHER,	/* any other afi/safi (EOR only) */
+};
+
+/* a standard community: [asn, value] */
+struct exabgp_community {
+	uint16_t	asn;
+	uint16_t	value;
+};
+
+/* a large community: [global, local1, local2] */
+struct exabgp_large_community {
+	uint32_t	global;
+	uint32_t	local1;
+	uint32_t	local2;
+};
+
+#define EXABGP_REASON_MAX	160	/* state "down" reason kept for logs */
+
+/*
+ * One decoded line. Arrays are owned by the message and reused by the
+ * next exabgp_decode() on it: init once, decode many, free once.
+ * The attributes of an update apply to every announced prefix (one BGP
+ * UPDATE has one attribute set, whatever its next-hop groups).
+ */
+struct exabgp_msg {
+	enum exabgp_msg_type	 type;
+	int			 has_peer;	/* peer is valid */
+	struct addr		 peer;		/* neighbor.address.peer */
+	enum exabgp_state	 state;		/* EXABGP_MSG_STATE */
+	char			 reason[EXABGP_REASON_MAX]; /* printable only */
+	enum exabgp_family	 family;	/* EXABGP_MSG_EOR */
+	struct prefix		*announce;	/* ipv4/ipv6 unicast only */
+	size_t			 nannounce;
+	struct prefix		*withdraw;
+	size_t			 nwithdraw;
+	struct exabgp_community	*communities;
+	size_t			 ncommunities;
+	struct exabgp_large_community *large;
+	size_t			 nlarge;
+	/* capacities of the arrays above */
+	size_t			 cap_announce, cap_withdraw;
+	size_t			 cap_communities, cap_large;
+};
+
+void		 exabgp_msg_init(struct exabgp_msg *);
+void		 exabgp_msg_free(struct exabgp_msg *);
+/*
+ * Decode one line of len bytes (no newline needed; trailing "\r\n" and
+ * blanks are fine). JSON objects and the plain text lines "done" /
+ * "error" are understood; an empty line is EXABGP_MSG_IGNORED.
+ * Returns 0, or -1 with a short reason in err (the line is then to be
+ * skipped whole; msg->type is EXABGP_MSG_IGNORED). The caller enforces
+ * the maximum line length. Never logs.
+ */
+int		 exabgp_decode(struct exabgp_msg *, const char *, size_t,
+		    char *err, size_t errlen);
+/* the plain text part alone: "done", "error", "" (0), anything else -1 */
+int		 exabgp_decode_text(struct exabgp_msg *, const char *, size_t,
+		    char *err, size_t errlen);
+const char	*exabgp_msg_type_name(enum exabgp_msg_type);
+const char	*exabgp_state_name(enum exabgp_state);
+const char	*exabgp_family_name(enum exabgp_family);
+
+/*
+ * rib.c - the table: one route per (peer, prefix), each with the
+ * communities that can name a port, and the aggregate
+ * (port, prefix) -> number of peers announcing it. Applying a message
+ * is O(1) per prefix; sorted views are only built when asked.
+ */
+struct rib;
+
+struct rib_conf {
+	uint32_t	asn;		/* the communities' ASN */
+	int		large;		/* ASN:0:port large communities */
+	int		host_routes_only; /* ignore anything but /32, /128 */
+	int64_t		max_routes;	/* per peer; <= 0: no limit */
+};
+
+/* fill from the config: asn, large, listen.host_routes_only, max_routes */
+void		 rib_conf_from(struct rib_conf *, const struct bgpsd_conf *);
+
+enum rib_peer_state {
+	RIB_PEER_IDLE,		/* known, no state message yet */
+	RIB_PEER_CONNECTED,
+	RIB_PEER_UP,
+	RIB_PEER_DOWN,
+};
+
+/* a backend: a prefix announced with a port by >= 1 peer */
+struct rib_backend {
+	uint16_t	port;
+	struct prefix	prefix;
+	uint32_t	npeers;		/* peers announcing it with this port */
+};
+
+struct rib_peer_stat {
+	struct addr		addr;
+	enum rib_peer_state	state;
+	size_t			routes;		/* routes stored */
+	uint64_t		refused;	/* announcements over max_routes */
+	int			eor;		/* >= 1 EOR since last up */
+	unsigned		eor_families;	/* bit (1 << exabgp_family) */
+	uint64_t		ups;		/* times it came up */
+};
+
+struct rib	*rib_new(const struct rib_conf *);
+void		 rib_free(struct rib *);
+/*
+ * New rules (SIGHUP). The aggregate is rebuilt from the stored routes,
+ * so a new asn / large mode applies at once. Turning host_routes_only
+ * on drops stored non-host routes; turning it off only affects routes
+ * announced from then on. Returns 1 if the port map changed.
+ */
+int		 rib_reconf(struct rib *, const struct rib_conf *);
+/*
+ * Apply a decoded message (STATE, UPDATE, EOR; other types are no-ops).
+ * Withdraws first, then announces, like a BGP UPDATE. Returns 1 if the
+ * port map changed, else 0.
+ */
+int		 rib_apply(struct rib *, const struct exabgp_msg *);
+/* all peers down (our ExaBGP stops): drop every route. 1 if changed */
+int		 rib_clear(struct rib *);
+/* incremented on every change of the port map (skip re-renders) */
+uint64_t	 rib_generation(const struct rib *);
+/*
+ * End-of-RIB gating for the first render: 1 when at least one peer is
+ * up and every peer that is up has sent at least one EOR since it last
+ * came up (ExaBGP sends its whole table, then one EOR per family).
+ */
+int		 rib_all_eor(const struct rib *);
+size_t		 rib_peers_up(const struct rib *);
+size_t		 rib_nroutes(const struct rib *);	/* all peers */
+/* backends sorted by port, then family and numeric address; free() */
+size_t		 rib_backends(const struct rib *, struct rib_backend **);
+/* peers sorted by address; free() */
+size_t		 rib_peers(const struct rib *, struct rib_peer_stat **);
+const char	*rib_peer_state_name(enum rib_peer_state);
+
+/*
+ * context.c - the template context, deterministic:
+ * { "services": [ { "name", "port", "count", "backends": [ { "ip",
+ *   "prefix", "family", "index", "first", "last" } ] } ],
+ *   "by_name": { NAME: service }, "by_port": { "PORT": service } }
+ * Services by port; backends IPv4 first, then numeric address. Names
+ * from the services catalogue (conf may be NULL), else "port_<N>";
+ * catalogued services without backends appear with count 0. Only
+ * inet_ntop text and integers from the table reach it.
+ */
+json_t		*context_build(const struct rib *, const struct bgpsd_conf *);
+/* the same from a sorted backend array (rib_backends order) */
+json_t		*context_from_backends(const struct rib_backend *, size_t,
+		    const struct bgpsd_conf *);
+/* { "PORT": [ "ip", ... ] }, ports without backends omitted */
+json_t		*context_map(const struct rib *);
+/* JSON text of a context or map, two-space indent, newline; free() */
+char		*context_dump(const json_t *);
+
+/* ==================================================================
+ * (end of the data section, owned by exabgp_json.c/rib.c/context.c)
+ * ================================================================== */
+
+/* ==================================================================
+ * Output: mustache, render, write, reload, main (listen-out's section)
+ * ================================================================== */
+
+#endif
