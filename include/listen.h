@@ -206,4 +206,75 @@ char		*context_dump(const json_t *);
  * Output: mustache, render, write, reload, main (listen-out's section)
  * ================================================================== */
 
+#include <sys/types.h>
+
+struct ev_loop;
+
+/* who checks and commands run as (bgpsd.conf user/group, when root) */
+struct run_as {
+	uid_t		 uid;
+	gid_t		 gid;
+	int		 drop;
+};
+
+/*
+ * writer.c - put one rendered template in place: compare, stage beside
+ * the destination, fsync, check, backup, rename, fsync the directory.
+ */
+enum writer_result {
+	WRITER_UNCHANGED,	/* same bytes as the destination: untouched */
+	WRITER_WRITTEN,		/* renamed over the destination */
+	WRITER_REFUSED,		/* min_backends not met: old file kept */
+	WRITER_CHECK_FAILED,	/* check command failed: old file kept */
+	WRITER_ERROR,		/* I/O error (ENOSPC, EROFS, ...): old kept */
+	WRITER_CANCELLED,	/* writer_cancel() while the check ran */
+	WRITER_PENDING,		/* check running: the callback follows */
+};
+
+struct writer;
+typedef void	(*writer_done_cb)(enum writer_result, void *arg);
+
+const char	*writer_result_name(enum writer_result);
+struct writer	*writer_new(struct ev_loop *, const struct run_as *);
+void		 writer_free(struct writer *);
+/*
+ * Write buf to tc->destination unless it already holds these bytes.
+ * Returns the result, or WRITER_PENDING when tc has a check command: cb
+ * then runs once from the loop. One write at a time per writer. Errors
+ * are logged here.
+ */
+enum writer_result writer_write(struct writer *, const struct template_conf *,
+		    const char *buf, size_t len, writer_done_cb, void *arg);
+/* stop a pending write: kill the check, remove the staged file, no cb */
+void		 writer_cancel(struct writer *);
+/* human text of the last outcome ("check exit 1: <first line>", ...) */
+const char	*writer_detail(const struct writer *);
+/* the staged path of a pending write ("" otherwise) */
+const char	*writer_staged_path(const struct writer *);
+
+/* commands.c - after a pass, each distinct command once, in order */
+struct commands;
+typedef void	(*commands_done_cb)(int nfailed, void *arg);
+
+struct commands	*commands_new(struct ev_loop *, const struct run_as *);
+void		 commands_free(struct commands *);
+/* queue cmd (argv NULL: ignored); identical argv+shell merged, max timeout */
+void		 commands_add(struct commands *, const struct cmd_conf *,
+		    double timeout);
+size_t		 commands_count(const struct commands *);
+/*
+ * Run the queue one after the other (a reload must not race another).
+ * 0: started, cb runs once when all are done (from the loop; only when
+ * no command could even be spawned, before this returns); 1: queue
+ * empty, nothing to do (no cb). The queue is emptied either way.
+ */
+int		 commands_start(struct commands *, commands_done_cb, void *arg);
+/* kill the running one, drop the rest, no cb */
+void		 commands_cancel(struct commands *);
+/* "exit 0", "exit 1", "timeout" ... of the last finished command, or "" */
+const char	*commands_last_result(const struct commands *);
+/* each line of a child's output to the log as "who: line" (warn: info) */
+void		 commands_log_output(const char *who, const char *out,
+		    int warn);
+
 #endif
