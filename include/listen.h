@@ -277,4 +277,57 @@ const char	*commands_last_result(const struct commands *);
 void		 commands_log_output(const char *who, const char *out,
 		    int warn);
 
+/*
+ * render.c - one render pass: every template against one context, each
+ * result through the writer, then the commands of the written files
+ * (and of files whose command failed before: a reload is retried until
+ * it succeeds once).
+ */
+struct render;
+typedef void	(*render_done_cb)(int nfailed, void *arg);
+
+struct render_status {
+	const char		*source;
+	const char		*destination;
+	enum writer_result	 result;	/* of the last pass */
+	char			 detail[256];
+	int64_t			 when;		/* unix time of that pass */
+	int			 command_pending;
+};
+
+struct render	*render_new(struct ev_loop *, const struct run_as *);
+void		 render_free(struct render *);
+/*
+ * Compile every template of conf (sizes up to listen.max_template).
+ * On any error nothing changes (the previous set stays), -1 is returned
+ * and every error is logged. conf must outlive the render or the next
+ * render_load(); not while render_busy().
+ */
+int		 render_load(struct render *, const struct bgpsd_conf *);
+size_t		 render_count(const struct render *);
+const struct render_status *render_status(const struct render *, size_t);
+/*
+ * Add to every backend of the context what templates need and Mustache
+ * cannot compute: "host" (the IP, IPv6 in brackets for "host:port"),
+ * "ipv4" and "ipv6" booleans. Idempotent.
+ */
+void		 render_decorate(json_t *ctx);
+/*
+ * Render, write and reload. cb runs exactly once with the number of
+ * templates and commands that failed, from the loop or, when nothing
+ * had to wait, before render_pass returns. One pass at a time.
+ */
+void		 render_pass(struct render *, json_t *ctx, render_done_cb,
+		    void *arg);
+int		 render_busy(const struct render *);
+/* stop the pass: kill a check or command, remove staged files, no cb */
+void		 render_cancel(struct render *);
+const char	*render_commands_result(const struct render *);
+/*
+ * min_backends: the first catalogued service of conf with fewer than
+ * min backends in ctx, or NULL when all have enough.
+ */
+const struct service_conf *render_short_service(const struct bgpsd_conf *,
+		    const json_t *ctx, int min, json_int_t *count);
+
 #endif

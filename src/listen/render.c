@@ -1,0 +1,361 @@
+/*
+ * render.c - a render pass: each template rendered against one context,
+ * written through the writer one after the other (a check may take a
+ * while, and two checks of one haproxy would fight), then the reload
+ * commands of what was written.
+ *
+ * Templates are compiled at load time only, so a SIGHUP with a broken
+ * template keeps the whole previous set and nothing half-new runs.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ev.h"
+#include "listen.h"
+#include "log.h"
+#include "mustache.h"
+
+struct render {
+	struct ev_loop		*loop;
+	struct writer		*writer;
+	struct commands		*commands;
+	const struct bgpsd_conf	*conf;
+	struct tmpl		**tmpls;
+	struct render_status	*status;
+	size_t			 n;
+	/* the pass in progress */
+	int			 busy;
+	size_t			 next;
+	json_t			*ctx;
+	int			 nfailed;
+	render_done_cb		 cb;
+	void			*arg;
+	char			 cmd_result[64];
+};
+
+struct render *
+render_new(struct ev_loop *loop, const struct run_as *ra)
+{
+	struct render	*r;
+
+	r = xcalloc(1, sizeof(*r));
+	r->loop = loop;
+	r->writer = writer_new(loop, ra);
+	r->commands = commands_new(loop, ra);
+	return r;
+}
+
+static void
+render_unload(struct tmpl **tmpls, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		tmpl_free(tmpls[i]);
+	free(tmpls);
+}
+
+void
+render_free(struct render *r)
+{
+	if (r == NULL)
+		return;
+	render_cancel(r);
+	writer_free(r->writer);
+	commands_free(r->commands);
+	render_unload(r->tmpls, r->n);
+	free(r->status);
+	free(r);
+}
+
+int
+render_load(struct render *r, const struct bgpsd_conf *conf)
+{
+	const struct listen_conf *lc = &conf->listen;
+	struct tmpl_opts	 opts;
+	struct tmpl		**tmpls;
+	struct render_status	*st;
+	char			 err[512];
+	size_t			 i, j;
+	int			 bad = 0;
+
+	if (r->busy)
+		fatalx("render_load during a pass");
+	memset(&opts, 0, sizeof(opts));
+	if (lc->max_template > 0)
+		opts.max_size = (size_t)lc->max_template;
+	tmpls = xcalloc(lc->ntemplates + 1, sizeof(*tmpls));
+	st = xcalloc(lc->ntemplates + 1, sizeof(*st));
+	for (i = 0; i < lc->ntemplates; i++) {
+		tmpls[i] = tmpl_load(lc->templates[i].source, &opts, err,
+		    sizeof(err));
+		if (tmpls[i] == NULL) {
+			log_warnx("template %s", err);
+			bad = 1;
+		}
+		st[i].source = lc->templates[i].source;
+		st[i].destination = lc->templates[i].destination;
+		st[i].result = WRITER_UNCHANGED;
+		snprintf(st[i].detail, sizeof(st[i].detail), "not rendered");
+		/* a reload failed before: keep retrying it after a reload */
+		for (j = 0; j < r->n; j++)
+			if (strcmp(r->status[j].destination,
+			    st[i].destination) == 0)
+				st[i].command_pending =
+				    r->status[j].command_pending;
+	}
+	if (bad) {
+		render_unload(tmpls, lc->ntemplates);
+		free(st);
+		return -1;
+	}
+	render_unload(r->tmpls, r->n);
+	free(r->status);
+	r->tmpls = tmpls;
+	r->status = st;
+	r->n = lc->ntemplates;
+	r->conf = conf;
+	return 0;
+}
+
+size_t
+render_count(const struct render *r)
+{
+	return r->n;
+}
+
+const struct render_status *
+render_status(const struct render *r, size_t i)
+{
+	return i < r->n ? &r->status[i] : NULL;
+}
+
+int
+render_busy(const struct render *r)
+{
+	return r->busy;
+}
+
+const char *
+render_commands_result(const struct render *r)
+{
+	return r->cmd_result;
+}
+
+static void
+render_decorate_service(json_t *svc)
+{
+	json_t		*backends, *b, *ip;
+	const char	*s;
+	char		 host[ADDR_STRLEN + 2];
+	size_t		 i;
+	int		 v6;
+
+	backends = json_object_get(svc, "backends");
+	json_array_foreach(backends, i, b) {
+		if ((ip = json_object_get(b, "ip")) == NULL ||
+		    (s = json_string_value(ip)) == NULL)
+			continue;
+		v6 = strchr(s, ':') != NULL;
+		if (v6)
+			snprintf(host, sizeof(host), "[%s]", s);
+		else
+			snprintf(host, sizeof(host), "%s", s);
+		json_object_set_new(b, "host", json_string(host));
+		json_object_set_new(b, "ipv4", json_boolean(!v6));
+		json_object_set_new(b, "ipv6", json_boolean(v6));
+	}
+}
+
+void
+render_decorate(json_t *ctx)
+{
+	json_t		*v;
+	const char	*k;
+	size_t		 i;
+
+	/* by_name and by_port may hold copies rather than the same objects */
+	json_array_foreach(json_object_get(ctx, "services"), i, v)
+		render_decorate_service(v);
+	json_object_foreach(json_object_get(ctx, "by_name"), k, v)
+		render_decorate_service(v);
+	json_object_foreach(json_object_get(ctx, "by_port"), k, v)
+		render_decorate_service(v);
+}
+
+const struct service_conf *
+render_short_service(const struct bgpsd_conf *conf, const json_t *ctx,
+    int min, json_int_t *count)
+{
+	json_t		*svc;
+	char		 key[8];
+	size_t		 i;
+
+	if (min <= 0)
+		return NULL;
+	for (i = 0; i < conf->nservices; i++) {
+		snprintf(key, sizeof(key), "%u",
+		    (unsigned)conf->services[i].port);
+		svc = json_object_get(json_object_get(ctx, "by_port"), key);
+		*count = json_integer_value(json_object_get(svc, "count"));
+		if (*count < min)
+			return &conf->services[i];
+	}
+	return NULL;
+}
+
+static void	render_step(struct render *);
+
+static void
+render_finish(struct render *r, int nfailed_cmds)
+{
+	render_done_cb	 cb = r->cb;
+	void		*arg = r->arg;
+	int		 nfailed = r->nfailed + nfailed_cmds;
+
+	json_decref(r->ctx);
+	r->ctx = NULL;
+	r->busy = 0;
+	r->cb = NULL;
+	if (cb != NULL)
+		cb(nfailed, arg);
+}
+
+static void
+render_commands_done(int nfailed, void *arg)
+{
+	struct render	*r = arg;
+	size_t		 i;
+
+	snprintf(r->cmd_result, sizeof(r->cmd_result), "%s",
+	    commands_last_result(r->commands));
+	/*
+	 * Commands are merged, so per template we only know "all went
+	 * well": then nothing is pending any more; otherwise retry all
+	 * of them next time (a reload twice is harmless, none is not).
+	 */
+	if (nfailed == 0)
+		for (i = 0; i < r->n; i++)
+			r->status[i].command_pending = 0;
+	render_finish(r, nfailed);
+}
+
+/* record the outcome of template r->next and move on */
+static void
+render_record(struct render *r, enum writer_result res)
+{
+	struct render_status	*st = &r->status[r->next];
+
+	st->result = res;
+	st->when = (int64_t)time(NULL);
+	if (res != WRITER_REFUSED || st->detail[0] == '\0')
+		snprintf(st->detail, sizeof(st->detail), "%s",
+		    writer_detail(r->writer));
+	if (res == WRITER_WRITTEN)
+		st->command_pending = 1;
+	if (res != WRITER_WRITTEN && res != WRITER_UNCHANGED)
+		r->nfailed++;
+	r->next++;
+}
+
+static void
+render_write_done(enum writer_result res, void *arg)
+{
+	struct render	*r = arg;
+
+	render_record(r, res);
+	render_step(r);
+}
+
+static void
+render_step(struct render *r)
+{
+	const struct template_conf *tc;
+	const struct service_conf *short_svc;
+	struct render_status	*st;
+	enum writer_result	 res;
+	json_int_t		 count = 0;
+	char			*out, err[512];
+	size_t			 outlen, i;
+	int			 escape;
+
+	while (r->next < r->n) {
+		tc = &r->conf->listen.templates[r->next];
+		st = &r->status[r->next];
+		st->detail[0] = '\0';
+		short_svc = render_short_service(r->conf, r->ctx,
+		    tc->min_backends, &count);
+		if (short_svc != NULL) {
+			log_warnx("%s: service %s has %lld backend(s), "
+			    "min_backends is %d: old file kept",
+			    tc->destination, short_svc->name,
+			    (long long)count, tc->min_backends);
+			snprintf(st->detail, sizeof(st->detail),
+			    "min_backends: %s has %lld", short_svc->name,
+			    (long long)count);
+			render_record(r, WRITER_REFUSED);
+			continue;
+		}
+		escape = tc->html_escape;
+		if (tmpl_render(r->tmpls[r->next], r->ctx, escape, &out,
+		    &outlen, err, sizeof(err)) == -1) {
+			log_warnx("%s: render: %s; old file kept", tc->source,
+			    err);
+			snprintf(st->detail, sizeof(st->detail), "render: %.200s",
+			    err);
+			r->nfailed++;
+			st->result = WRITER_ERROR;
+			st->when = (int64_t)time(NULL);
+			r->next++;
+			continue;
+		}
+		res = writer_write(r->writer, tc, out, outlen,
+		    render_write_done, r);
+		free(out);
+		if (res == WRITER_PENDING)
+			return;
+		render_record(r, res);
+	}
+	for (i = 0; i < r->n; i++) {
+		if (!r->status[i].command_pending)
+			continue;
+		tc = &r->conf->listen.templates[i];
+		if (tc->command.argv == NULL)
+			r->status[i].command_pending = 0;
+		else
+			commands_add(r->commands, &tc->command,
+			    tc->command_timeout);
+	}
+	if (commands_start(r->commands, render_commands_done, r) == 1)
+		render_finish(r, 0);
+}
+
+void
+render_pass(struct render *r, json_t *ctx, render_done_cb cb, void *arg)
+{
+	if (r->busy)
+		fatalx("render_pass: a pass is running");
+	r->busy = 1;
+	r->next = 0;
+	r->nfailed = 0;
+	r->ctx = json_incref(ctx);
+	r->cb = cb;
+	r->arg = arg;
+	render_step(r);
+}
+
+void
+render_cancel(struct render *r)
+{
+	if (!r->busy)
+		return;
+	writer_cancel(r->writer);
+	commands_cancel(r->commands);
+	json_decref(r->ctx);
+	r->ctx = NULL;
+	r->busy = 0;
+	r->cb = NULL;
+}
