@@ -1,0 +1,217 @@
+/*
+ * announce.h - bgpsd-announce: service state (svc.c), desired routes and
+ * their ExaBGP lines (route.c), the ExaBGP process protocol (exabgp.c),
+ * the status and metrics files (status.c).
+ *
+ * Data flow: a check result (sched) -> svc_result() -> on a change of
+ * svc_healthy() the service's port is added to / removed from the route of
+ * each of its prefixes -> route_render() -> exabgp_set() -> one line per
+ * prefix after the batch window, at most one change per prefix in flight.
+ */
+#ifndef BGPSD_ANNOUNCE_H
+#define BGPSD_ANNOUNCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "addr.h"
+#include "check.h"
+#include "conf.h"
+#include "ev.h"
+
+/* ---- svc.c: per-service state machine ---- */
+
+enum svc_state {
+	SVC_UNKNOWN,	/* no result yet; treated as down, never announced */
+	SVC_DOWN,
+	SVC_UP,
+	SVC_STATE_MAX
+};
+
+#define SVC_REASON_MAX	256
+
+struct svc {
+	const struct service_conf *conf;	/* into the current config */
+	enum svc_state	 state;
+	int		 ok_run;	/* consecutive successes */
+	int		 fail_run;	/* consecutive failures */
+	int		 drained;	/* a disable_file exists */
+	int		 healthy;	/* UP and not drained: in the routes */
+	uint64_t	 since;		/* monotonic ns of the last change */
+	struct timespec	 since_wall;	/* the same, wall clock, for humans */
+	/* last failure (kept while up, for the status file) */
+	enum check_reason last_reason;
+	char		 last_detail[SVC_REASON_MAX];
+	int		 failed_once;
+	uint64_t	 last_latency;	/* ns, last run */
+	int		 last_ok;
+	/* counters */
+	uint64_t	 nchecks;
+	uint64_t	 nfailures;
+	uint64_t	 ntransitions;
+};
+
+void		 svc_init(struct svc *, const struct service_conf *,
+		    uint64_t now);
+/*
+ * Feed one result. Returns 1 when svc->healthy changed (the routes must
+ * follow), else 0. Logs state changes only. global_disable may be NULL.
+ */
+int		 svc_result(struct svc *, int ok, enum check_reason,
+		    const char *detail, uint64_t latency, uint64_t now,
+		    const char *global_disable);
+/* re-read the disable files only; returns 1 when healthy changed */
+int		 svc_drain_update(struct svc *, uint64_t now,
+		    const char *global_disable);
+/* ns to the next run: fast_interval while rising or falling */
+uint64_t	 svc_interval(const struct svc *);
+int		 svc_rising(const struct svc *);
+int		 svc_falling(const struct svc *);
+const char	*svc_state_name(enum svc_state);
+/* text of the last failure: the check's detail, else the reason */
+const char	*svc_reason(const struct svc *);
+/* same name, port and identical checks: its state survives a reload */
+int		 svc_conf_same(const struct service_conf *,
+		    const struct service_conf *);
+/*
+ * Build the svc array of a new config, carrying over the state of every
+ * service of old that svc_conf_same() matches; the others start afresh.
+ * Returns the number carried over.
+ */
+size_t		 svc_reload(struct svc *nsvc, const struct bgpsd_conf *nconf,
+		    const struct svc *osvc, size_t nold, uint64_t now);
+
+/* ---- route.c: desired route per prefix and its ExaBGP line ---- */
+
+struct route_port {
+	uint16_t	 port;
+	uint32_t	 refs;		/* healthy services with this port */
+};
+
+struct route {
+	const struct prefix_conf *pc;	/* into the current config */
+	struct route_port *ports;	/* ascending */
+	size_t		 nports;
+	size_t		 cap;
+};
+
+/* 1 when the set of ports changed, else 0 */
+int		 route_port_add(struct route *, uint16_t);
+int		 route_port_del(struct route *, uint16_t);
+void		 route_clear(struct route *);
+/*
+ * The line (no '\n') for this prefix with these ports (ascending, unique):
+ * announce with the ports as communities, or withdraw when nports is 0.
+ * NULL if a token fails validation (logged). Caller frees.
+ */
+char		*route_line(const struct bgpsd_conf *,
+		    const struct prefix_conf *, const uint16_t *ports,
+		    size_t nports);
+char		*route_render(const struct bgpsd_conf *, const struct route *);
+char		*route_withdraw_line(const struct prefix_conf *);
+/* only the characters a line may hold, no control characters */
+int		 route_line_valid(const char *);
+
+/* ---- exabgp.c: the process API of ExaBGP ---- */
+
+#define EXABGP_LINE_MAX	8192	/* longest line read from ExaBGP */
+
+enum exabgp_msg {
+	EXABGP_MSG_DONE,
+	EXABGP_MSG_ERROR,
+	EXABGP_MSG_SHUTDOWN,
+	EXABGP_MSG_NEIGHBOR,	/* neighbor X up / connected / down - why */
+	EXABGP_MSG_EMPTY,	/* the empty line after a neighbor line */
+	EXABGP_MSG_UNKNOWN,
+	EXABGP_MSG_MAX
+};
+
+/* pure: classify one line (without its '\n'; a trailing '\r' is ignored) */
+enum exabgp_msg	 exabgp_parse(const char *line, size_t len);
+const char	*exabgp_msg_name(enum exabgp_msg);
+
+/* pure: split a byte stream into lines of at most EXABGP_LINE_MAX bytes */
+struct exabgp_linebuf {
+	char		 buf[EXABGP_LINE_MAX + 1];
+	size_t		 len;
+	int		 discarding;	/* inside a too-long line */
+};
+typedef void	(*exabgp_line_cb)(const char *line, size_t len, void *arg);
+typedef void	(*exabgp_toolong_cb)(size_t len, void *arg);
+/* cb per complete line (NUL-terminated, no '\n'); toolong per discarded */
+void		 exabgp_linebuf_feed(struct exabgp_linebuf *, const char *,
+		    size_t, exabgp_line_cb, exabgp_toolong_cb, void *arg);
+
+struct exabgp;
+
+enum exabgp_gone {
+	EXABGP_GONE_EOF,	/* stdin closed */
+	EXABGP_GONE_SHUTDOWN,	/* "shutdown" read */
+	EXABGP_GONE_EPIPE,	/* stdout closed */
+	EXABGP_GONE_IOERR,
+	EXABGP_GONE_MAX
+};
+/* ExaBGP is gone: the caller should exit 0 at once */
+typedef void	(*exabgp_gone_cb)(enum exabgp_gone, void *arg);
+
+struct exabgp_stats {
+	uint64_t	 lines;		/* lines written */
+	uint64_t	 done;
+	uint64_t	 errors;
+	uint64_t	 timeouts;	/* acks never received */
+	uint64_t	 neighbor;	/* neighbor lines read */
+	uint64_t	 unknown;	/* lines read and ignored */
+	size_t		 inflight;	/* acks pending */
+	size_t		 outbuf;	/* bytes not yet written */
+};
+
+/*
+ * in_fd/out_fd are made nonblocking (their old flags are restored by
+ * exabgp_free). They must differ.
+ */
+struct exabgp	*exabgp_new(struct ev_loop *, int in_fd, int out_fd,
+		    exabgp_gone_cb, void *arg);
+void		 exabgp_free(struct exabgp *);
+void		 exabgp_configure(struct exabgp *, int ack, uint64_t batch_ns,
+		    uint64_t ack_timeout_ns);
+/*
+ * The wanted line of a prefix (copied) and the line that withdraws it.
+ * Nothing is written when it equals what was last written; else it goes
+ * out when the batch window closes and the prefix has no change in flight.
+ */
+void		 exabgp_set(struct exabgp *, const struct prefix *,
+		    const char *line, const char *withdraw);
+/* want the withdraw line of every known prefix, written at once */
+void		 exabgp_withdraw_all(struct exabgp *);
+/* write what is ready now instead of at the end of the batch window */
+void		 exabgp_flush(struct exabgp *);
+/* nothing to write, nothing in flight, output buffer empty */
+int		 exabgp_idle(const struct exabgp *);
+/* last line written for a prefix (NULL: none); *acked: its done came */
+const char	*exabgp_current(const struct exabgp *, const struct prefix *,
+		    int *acked);
+void		 exabgp_get_stats(const struct exabgp *, struct exabgp_stats *);
+const char	*exabgp_gone_name(enum exabgp_gone);
+
+/* ---- status.c: status file (JSON) and metrics file (Prometheus) ---- */
+
+struct status_view {
+	const struct bgpsd_conf	*conf;	/* NULL: no valid config */
+	const struct svc	*svcs;
+	const struct route	*routes;
+	const struct exabgp	*exabgp;	/* may be NULL */
+	const char		*conf_error;	/* set when conf is NULL */
+	time_t			 started;
+	uint64_t		 reloads;
+	uint64_t		 reload_failures;
+};
+
+/* NUL-terminated text, caller frees; NULL on error (logged) */
+char		*status_json(const struct status_view *);
+char		*status_metrics(const struct status_view *);
+/* render and write atomically (0644); -1 logged */
+int		 status_write(const struct status_view *);
+
+#endif

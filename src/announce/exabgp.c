@@ -1,0 +1,748 @@
+/*
+ * exabgp.c - the ExaBGP side of bgpsd-announce: lines out on stdout,
+ * acks and events in on stdin, both nonblocking on the one loop.
+ *
+ * Rules (../shared/EXABGP.md has the evidence):
+ * - One wanted line per prefix. A change is written when the batch window
+ *   (announce.batch) closes, so that changes close together leave as one
+ *   line per prefix.
+ * - With acks on, at most one line per prefix is in flight: several
+ *   changes of one prefix handed over together may reach the peer out of
+ *   order. The next change waits for the previous one's done/error; only
+ *   the latest wanted line is then written. ExaBGP answers in order, so
+ *   the lines in flight form a FIFO.
+ * - Some bad lines get no answer at all: after ack_timeout the line is
+ *   logged, dropped from the FIFO and its prefix re-sent.
+ * - stdin is always read (ExaBGP blocks when its pipe to us fills).
+ *   EOF or "shutdown": ExaBGP is gone. EPIPE on stdout: the same.
+ * - The output buffer is ours; write(2) never blocks (O_NONBLOCK); a
+ *   short write waits for EV_WRITE.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "announce.h"
+#include "ev.h"
+#include "log.h"
+
+struct xentry {
+	struct prefix	 prefix;
+	char		*want;		/* wanted line, NULL: nothing yet */
+	char		*sent;		/* last line written, NULL: none */
+	char		*wd;		/* the line that withdraws the prefix */
+	int		 inflight;	/* sent is waiting for its ack */
+	int		 acked;		/* sent was answered done */
+};
+
+struct xflight {
+	size_t		 entry;		/* index into entries */
+	char		*line;		/* as written, for the error log */
+	uint64_t	 written;	/* monotonic ns */
+};
+
+struct exabgp {
+	struct ev_loop	*loop;
+	int		 in_fd;
+	int		 out_fd;
+	int		 in_flags;	/* restored on free */
+	int		 out_flags;
+	int		 in_watch;	/* in_fd added to the loop */
+	int		 in_polled;	/* stdin not pollable (a file): timer */
+	int		 out_watch;	/* out_fd added to the loop */
+	int		 gone;
+	exabgp_gone_cb	 gone_cb;
+	void		*arg;
+
+	int		 ack;
+	uint64_t	 batch;
+	uint64_t	 ack_timeout;
+
+	struct xentry	*entries;
+	size_t		 nentries;
+	size_t		 centries;
+
+	/* in-flight FIFO, a ring */
+	struct xflight	*fifo;
+	size_t		 fhead;
+	size_t		 flen;
+	size_t		 fcap;
+
+	char		*out;
+	size_t		 outlen;
+	size_t		 outoff;
+	size_t		 outcap;
+
+	struct exabgp_linebuf in;
+	struct ev_timer	 batch_timer;
+	struct ev_timer	 ack_timer;
+	struct ev_timer	 poll_timer;
+
+	struct exabgp_stats stats;
+};
+
+static const char *const exabgp_msg_names[EXABGP_MSG_MAX] = {
+	[EXABGP_MSG_DONE] = "done",
+	[EXABGP_MSG_ERROR] = "error",
+	[EXABGP_MSG_SHUTDOWN] = "shutdown",
+	[EXABGP_MSG_NEIGHBOR] = "neighbor",
+	[EXABGP_MSG_EMPTY] = "empty",
+	[EXABGP_MSG_UNKNOWN] = "unknown",
+};
+
+static const char *const exabgp_gone_names[EXABGP_GONE_MAX] = {
+	[EXABGP_GONE_EOF] = "end of file on stdin",
+	[EXABGP_GONE_SHUTDOWN] = "shutdown received",
+	[EXABGP_GONE_EPIPE] = "stdout closed",
+	[EXABGP_GONE_IOERR] = "I/O error",
+};
+
+static void	exabgp_write_ready(struct exabgp *);
+static void	exabgp_out_flush(struct exabgp *);
+
+const char *
+exabgp_msg_name(enum exabgp_msg m)
+{
+	if ((unsigned)m >= EXABGP_MSG_MAX)
+		return "?";
+	return exabgp_msg_names[m];
+}
+
+const char *
+exabgp_gone_name(enum exabgp_gone g)
+{
+	if ((unsigned)g >= EXABGP_GONE_MAX)
+		return "?";
+	return exabgp_gone_names[g];
+}
+
+/* ---- pure parsing: a fuzz target ---- */
+
+static int
+exabgp_word(const char *line, size_t len, const char *word)
+{
+	size_t	 wl = strlen(word);
+
+	return len == wl && memcmp(line, word, wl) == 0;
+}
+
+static int
+exabgp_prefix_word(const char *line, size_t len, const char *word)
+{
+	size_t	 wl = strlen(word);
+
+	return len > wl && memcmp(line, word, wl) == 0 && line[wl] == ' ';
+}
+
+enum exabgp_msg
+exabgp_parse(const char *line, size_t len)
+{
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (len == 0)
+		return EXABGP_MSG_EMPTY;
+	if (exabgp_word(line, len, "done"))
+		return EXABGP_MSG_DONE;
+	if (exabgp_word(line, len, "error"))
+		return EXABGP_MSG_ERROR;
+	/* "shutdown <pid> <ppid>" in 4.2; a bare "shutdown" too */
+	if (exabgp_word(line, len, "shutdown") ||
+	    exabgp_prefix_word(line, len, "shutdown"))
+		return EXABGP_MSG_SHUTDOWN;
+	if (exabgp_prefix_word(line, len, "neighbor"))
+		return EXABGP_MSG_NEIGHBOR;
+	return EXABGP_MSG_UNKNOWN;
+}
+
+void
+exabgp_linebuf_feed(struct exabgp_linebuf *lb, const char *data, size_t n,
+    exabgp_line_cb cb, exabgp_toolong_cb toolong, void *arg)
+{
+	const char	*nl;
+	size_t		 chunk;
+
+	while (n > 0) {
+		nl = memchr(data, '\n', n);
+		chunk = nl == NULL ? n : (size_t)(nl - data);
+		if (lb->discarding) {
+			lb->len += chunk;
+		} else if (lb->len + chunk > EXABGP_LINE_MAX) {
+			lb->discarding = 1;
+			lb->len += chunk;
+		} else {
+			memcpy(lb->buf + lb->len, data, chunk);
+			lb->len += chunk;
+		}
+		if (nl == NULL)
+			return;
+		data += chunk + 1;
+		n -= chunk + 1;
+		if (lb->discarding) {
+			if (toolong != NULL)
+				toolong(lb->len, arg);
+		} else {
+			lb->buf[lb->len] = '\0';
+			cb(lb->buf, lb->len, arg);
+		}
+		lb->len = 0;
+		lb->discarding = 0;
+	}
+}
+
+/* ---- output buffer ---- */
+
+static void
+exabgp_go(struct exabgp *x, enum exabgp_gone why)
+{
+	if (x->gone)
+		return;
+	x->gone = 1;
+	ev_timer_stop(x->loop, &x->batch_timer);
+	ev_timer_stop(x->loop, &x->ack_timer);
+	ev_timer_stop(x->loop, &x->poll_timer);
+	if (x->gone_cb != NULL)
+		x->gone_cb(why, x->arg);
+}
+
+static void
+exabgp_out_cb(int fd, unsigned int events, void *arg)
+{
+	exabgp_out_flush(arg);
+}
+
+static void
+exabgp_out_watch(struct exabgp *x, int on)
+{
+	if (on && !x->out_watch) {
+		if (ev_io_add(x->loop, x->out_fd, EV_WRITE, exabgp_out_cb,
+		    x) == -1) {
+			log_warn("exabgp: watch stdout");
+			exabgp_go(x, EXABGP_GONE_IOERR);
+			return;
+		}
+		x->out_watch = 1;
+	} else if (!on && x->out_watch) {
+		ev_io_del(x->loop, x->out_fd);
+		x->out_watch = 0;
+	}
+}
+
+static void
+exabgp_out_flush(struct exabgp *x)
+{
+	ssize_t	 n;
+
+	while (!x->gone && x->outoff < x->outlen) {
+		n = write(x->out_fd, x->out + x->outoff, x->outlen - x->outoff);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				exabgp_out_watch(x, 1);
+				return;
+			}
+			if (errno == EPIPE)
+				exabgp_go(x, EXABGP_GONE_EPIPE);
+			else {
+				log_warn("exabgp: write to stdout");
+				exabgp_go(x, EXABGP_GONE_IOERR);
+			}
+			return;
+		}
+		x->outoff += (size_t)n;
+	}
+	x->outoff = x->outlen = 0;
+	if (!x->gone)
+		exabgp_out_watch(x, 0);
+}
+
+/* queue one line (the terminator is added here); written by out_flush */
+static void
+exabgp_out_line(struct exabgp *x, const char *line)
+{
+	size_t	 len = strlen(line);
+
+	if (x->outoff > 0 && x->outoff == x->outlen)
+		x->outoff = x->outlen = 0;
+	if (x->outlen + len + 1 > x->outcap) {
+		if (x->outoff > 0) {
+			memmove(x->out, x->out + x->outoff,
+			    x->outlen - x->outoff);
+			x->outlen -= x->outoff;
+			x->outoff = 0;
+		}
+		while (x->outlen + len + 1 > x->outcap)
+			x->outcap = x->outcap == 0 ? 4096 : x->outcap * 2;
+		x->out = xreallocarray(x->out, x->outcap, 1);
+	}
+	memcpy(x->out + x->outlen, line, len);
+	x->out[x->outlen + len] = '\n';
+	x->outlen += len + 1;
+	x->stats.lines++;
+	log_debug("exabgp: > %s", line);
+}
+
+/* ---- the in-flight FIFO ---- */
+
+static struct xflight *
+exabgp_fifo_at(struct exabgp *x, size_t i)
+{
+	return &x->fifo[(x->fhead + i) % x->fcap];
+}
+
+static void
+exabgp_fifo_push(struct exabgp *x, size_t entry, const char *line)
+{
+	struct xflight	*nf, *f;
+	size_t		 i, ncap;
+
+	if (x->flen == x->fcap) {
+		ncap = x->fcap == 0 ? 16 : x->fcap * 2;
+		nf = xreallocarray(NULL, ncap, sizeof(*nf));
+		for (i = 0; i < x->flen; i++)
+			nf[i] = *exabgp_fifo_at(x, i);
+		free(x->fifo);
+		x->fifo = nf;
+		x->fcap = ncap;
+		x->fhead = 0;
+	}
+	f = exabgp_fifo_at(x, x->flen);
+	f->entry = entry;
+	f->line = xstrdup(line);
+	f->written = ev_monotonic();
+	x->flen++;
+	if (x->flen == 1)
+		ev_timer_at(x->loop, &x->ack_timer,
+		    f->written + x->ack_timeout);
+}
+
+/* drop the head; returns its entry index, its line in *line (caller frees) */
+static size_t
+exabgp_fifo_pop(struct exabgp *x, char **line)
+{
+	struct xflight	*f = exabgp_fifo_at(x, 0);
+	size_t		 e = f->entry;
+
+	*line = f->line;
+	x->fhead = (x->fhead + 1) % x->fcap;
+	x->flen--;
+	if (x->flen == 0)
+		ev_timer_stop(x->loop, &x->ack_timer);
+	else
+		ev_timer_at(x->loop, &x->ack_timer,
+		    exabgp_fifo_at(x, 0)->written + x->ack_timeout);
+	return e;
+}
+
+static void
+exabgp_fifo_clear(struct exabgp *x)
+{
+	char	*line;
+	size_t	 e;
+
+	while (x->flen > 0) {
+		e = exabgp_fifo_pop(x, &line);
+		free(line);
+		x->entries[e].inflight = 0;
+	}
+}
+
+/* ---- wanted lines ---- */
+
+static int
+exabgp_dirty(const struct xentry *e)
+{
+	return e->want != NULL && (e->sent == NULL ||
+	    strcmp(e->want, e->sent) != 0);
+}
+
+static void
+exabgp_send(struct exabgp *x, size_t i)
+{
+	struct xentry	*e = &x->entries[i];
+
+	free(e->sent);
+	e->sent = xstrdup(e->want);
+	e->acked = 0;
+	exabgp_out_line(x, e->sent);
+	if (x->ack) {
+		e->inflight = 1;
+		exabgp_fifo_push(x, i, e->sent);
+	} else
+		e->acked = 1;	/* nothing to wait for */
+}
+
+/* write every changed prefix that has nothing in flight */
+static void
+exabgp_write_ready(struct exabgp *x)
+{
+	size_t	 i;
+
+	if (x->gone)
+		return;
+	for (i = 0; i < x->nentries; i++)
+		if (exabgp_dirty(&x->entries[i]) && !x->entries[i].inflight)
+			exabgp_send(x, i);
+	exabgp_out_flush(x);
+}
+
+static void
+exabgp_batch_cb(void *arg)
+{
+	exabgp_write_ready(arg);
+}
+
+void
+exabgp_flush(struct exabgp *x)
+{
+	ev_timer_stop(x->loop, &x->batch_timer);
+	exabgp_write_ready(x);
+}
+
+static struct xentry *
+exabgp_find(const struct exabgp *x, const struct prefix *p, size_t *at)
+{
+	size_t	 i;
+
+	/* a host has a handful of prefixes: a scan is the right tool */
+	for (i = 0; i < x->nentries; i++)
+		if (prefix_cmp(&x->entries[i].prefix, p) == 0) {
+			if (at != NULL)
+				*at = i;
+			return &x->entries[i];
+		}
+	return NULL;
+}
+
+void
+exabgp_set(struct exabgp *x, const struct prefix *p, const char *line,
+    const char *withdraw)
+{
+	struct xentry	*e;
+
+	if ((e = exabgp_find(x, p, NULL)) == NULL) {
+		if (x->nentries == x->centries) {
+			x->centries = x->centries == 0 ? 8 : x->centries * 2;
+			x->entries = xreallocarray(x->entries, x->centries,
+			    sizeof(*x->entries));
+		}
+		e = &x->entries[x->nentries++];
+		memset(e, 0, sizeof(*e));
+		e->prefix = *p;
+	}
+	if (e->want == NULL || strcmp(e->want, line) != 0) {
+		free(e->want);
+		e->want = xstrdup(line);
+	}
+	if (withdraw != NULL && (e->wd == NULL || strcmp(e->wd, withdraw))) {
+		free(e->wd);
+		e->wd = xstrdup(withdraw);
+	}
+	if (exabgp_dirty(e) && !x->gone && !ev_timer_armed(&x->batch_timer))
+		ev_timer_after(x->loop, &x->batch_timer, x->batch);
+}
+
+void
+exabgp_withdraw_all(struct exabgp *x)
+{
+	size_t		 i;
+	struct xentry	*e;
+
+	for (i = 0; i < x->nentries; i++) {
+		e = &x->entries[i];
+		if (e->wd == NULL || e->want == NULL)
+			continue;
+		if (strcmp(e->want, e->wd) != 0) {
+			free(e->want);
+			e->want = xstrdup(e->wd);
+		}
+	}
+	exabgp_flush(x);
+}
+
+int
+exabgp_idle(const struct exabgp *x)
+{
+	size_t	 i;
+
+	if (x->gone)
+		return 1;
+	if (x->flen > 0 || x->outlen > x->outoff)
+		return 0;
+	for (i = 0; i < x->nentries; i++)
+		if (exabgp_dirty(&x->entries[i]))
+			return 0;
+	return 1;
+}
+
+const char *
+exabgp_current(const struct exabgp *x, const struct prefix *p, int *acked)
+{
+	const struct xentry	*e;
+
+	if ((e = exabgp_find(x, p, NULL)) == NULL || e->sent == NULL) {
+		if (acked != NULL)
+			*acked = 0;
+		return NULL;
+	}
+	if (acked != NULL)
+		*acked = e->acked;
+	return e->sent;
+}
+
+void
+exabgp_get_stats(const struct exabgp *x, struct exabgp_stats *st)
+{
+	*st = x->stats;
+	st->inflight = x->flen;
+	st->outbuf = x->outlen - x->outoff;
+}
+
+/* ---- acks and events from stdin ---- */
+
+static void
+exabgp_ack(struct exabgp *x, int ok)
+{
+	struct xentry	*e;
+	char		*line;
+	size_t		 i;
+
+	if (x->flen == 0) {
+		/* late answer to a line given up on, or acks turned off */
+		log_debug("exabgp: %s with nothing in flight",
+		    ok ? "done" : "error");
+		return;
+	}
+	i = exabgp_fifo_pop(x, &line);
+	e = &x->entries[i];
+	e->inflight = 0;
+	if (ok) {
+		x->stats.done++;
+		e->acked = 1;
+	} else {
+		x->stats.errors++;
+		/* not re-sent: the same line would fail the same way */
+		log_warnx("exabgp: ExaBGP answered error to: %s", line);
+	}
+	free(line);
+}
+
+static void
+exabgp_on_line(const char *line, size_t len, void *arg)
+{
+	struct exabgp	*x = arg;
+
+	if (x->gone)
+		return;
+	switch (exabgp_parse(line, len)) {
+	case EXABGP_MSG_DONE:
+		exabgp_ack(x, 1);
+		break;
+	case EXABGP_MSG_ERROR:
+		exabgp_ack(x, 0);
+		break;
+	case EXABGP_MSG_SHUTDOWN:
+		log_info("exabgp: %s", line);
+		exabgp_go(x, EXABGP_GONE_SHUTDOWN);
+		break;
+	case EXABGP_MSG_NEIGHBOR:
+		x->stats.neighbor++;
+		log_debug("exabgp: %s", line);
+		break;
+	case EXABGP_MSG_EMPTY:
+		break;
+	default:
+		x->stats.unknown++;
+		log_info("exabgp: ignored: %.200s", line);
+		break;
+	}
+}
+
+static void
+exabgp_on_toolong(size_t len, void *arg)
+{
+	struct exabgp	*x = arg;
+
+	x->stats.unknown++;
+	log_warnx("exabgp: discarded a line of %zu bytes from ExaBGP", len);
+}
+
+/* returns 1 while more may be read now */
+static int
+exabgp_read(struct exabgp *x)
+{
+	char	 buf[16384];
+	ssize_t	 n;
+	int	 rounds;
+
+	for (rounds = 0; rounds < 16 && !x->gone; rounds++) {
+		n = read(x->in_fd, buf, sizeof(buf));
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			log_warn("exabgp: read stdin");
+			exabgp_go(x, EXABGP_GONE_IOERR);
+			return 0;
+		}
+		if (n == 0) {
+			exabgp_go(x, EXABGP_GONE_EOF);
+			return 0;
+		}
+		exabgp_linebuf_feed(&x->in, buf, (size_t)n, exabgp_on_line,
+		    exabgp_on_toolong, x);
+	}
+	/* acks may have freed prefixes whose batch window already closed */
+	if (!x->gone && !ev_timer_armed(&x->batch_timer))
+		exabgp_write_ready(x);
+	return !x->gone && rounds == 16;
+}
+
+static void
+exabgp_in_cb(int fd, unsigned int events, void *arg)
+{
+	exabgp_read(arg);
+}
+
+/* stdin is a regular file (epoll refuses those): read it from a timer */
+static void
+exabgp_poll_cb(void *arg)
+{
+	struct exabgp	*x = arg;
+
+	exabgp_read(x);
+	if (!x->gone)
+		ev_timer_after(x->loop, &x->poll_timer, 100 * EV_MSEC);
+}
+
+static void
+exabgp_ack_timeout_cb(void *arg)
+{
+	struct exabgp	*x = arg;
+	struct xentry	*e;
+	uint64_t	 now = ev_monotonic();
+	char		*line;
+	size_t		 i;
+
+	while (x->flen > 0 &&
+	    exabgp_fifo_at(x, 0)->written + x->ack_timeout <= now) {
+		i = exabgp_fifo_pop(x, &line);
+		e = &x->entries[i];
+		x->stats.timeouts++;
+		log_warnx("exabgp: no answer from ExaBGP within %.1fs to: %s; "
+		    "sending it again", (double)x->ack_timeout / EV_NSEC, line);
+		free(line);
+		e->inflight = 0;
+		/* unknown at ExaBGP: make the wanted line go out again */
+		free(e->sent);
+		e->sent = NULL;
+		e->acked = 0;
+	}
+	if (!ev_timer_armed(&x->batch_timer))
+		exabgp_write_ready(x);
+}
+
+/* ---- life cycle ---- */
+
+static int
+exabgp_nonblock(int fd, int *old)
+{
+	int	 fl;
+
+	if ((fl = fcntl(fd, F_GETFL)) == -1)
+		return -1;
+	*old = fl;
+	if (fl & O_NONBLOCK)
+		return 0;
+	return fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+struct exabgp *
+exabgp_new(struct ev_loop *loop, int in_fd, int out_fd, exabgp_gone_cb cb,
+    void *arg)
+{
+	struct exabgp	*x;
+
+	if (in_fd == out_fd) {
+		log_warnx("exabgp: stdin and stdout must differ");
+		return NULL;
+	}
+	x = xcalloc(1, sizeof(*x));
+	x->loop = loop;
+	x->in_fd = in_fd;
+	x->out_fd = out_fd;
+	x->in_flags = x->out_flags = -1;
+	x->gone_cb = cb;
+	x->arg = arg;
+	x->ack = 1;
+	x->batch = 50 * EV_MSEC;
+	x->ack_timeout = 5 * EV_NSEC;
+	ev_timer_init(&x->batch_timer, exabgp_batch_cb, x);
+	ev_timer_init(&x->ack_timer, exabgp_ack_timeout_cb, x);
+	ev_timer_init(&x->poll_timer, exabgp_poll_cb, x);
+	if (exabgp_nonblock(in_fd, &x->in_flags) == -1 ||
+	    exabgp_nonblock(out_fd, &x->out_flags) == -1) {
+		log_warn("exabgp: O_NONBLOCK");
+		goto fail;
+	}
+	if (ev_io_add(loop, in_fd, EV_READ, exabgp_in_cb, x) == -1) {
+		if (errno != EPERM) {
+			log_warn("exabgp: watch stdin");
+			goto fail;
+		}
+		x->in_polled = 1;
+		ev_timer_after(loop, &x->poll_timer, 0);
+	} else
+		x->in_watch = 1;
+	return x;
+
+fail:
+	exabgp_free(x);
+	return NULL;
+}
+
+void
+exabgp_configure(struct exabgp *x, int ack, uint64_t batch_ns,
+    uint64_t ack_timeout_ns)
+{
+	if (x->ack && !ack)
+		exabgp_fifo_clear(x);
+	x->ack = ack;
+	x->batch = batch_ns;
+	x->ack_timeout = ack_timeout_ns > 0 ? ack_timeout_ns : EV_NSEC;
+}
+
+void
+exabgp_free(struct exabgp *x)
+{
+	size_t	 i;
+
+	if (x == NULL)
+		return;
+	ev_timer_stop(x->loop, &x->batch_timer);
+	ev_timer_stop(x->loop, &x->ack_timer);
+	ev_timer_stop(x->loop, &x->poll_timer);
+	if (x->in_watch)
+		ev_io_del(x->loop, x->in_fd);
+	if (x->out_watch)
+		ev_io_del(x->loop, x->out_fd);
+	if (x->in_flags != -1)
+		(void)fcntl(x->in_fd, F_SETFL, x->in_flags);
+	if (x->out_flags != -1)
+		(void)fcntl(x->out_fd, F_SETFL, x->out_flags);
+	exabgp_fifo_clear(x);
+	free(x->fifo);
+	for (i = 0; i < x->nentries; i++) {
+		free(x->entries[i].want);
+		free(x->entries[i].sent);
+		free(x->entries[i].wd);
+	}
+	free(x->entries);
+	free(x->out);
+	free(x);
+}
