@@ -104,6 +104,10 @@ struct prefix_conf {
 	int		 line;
 	char		*next_hop;	/* resolved: "self" or an address */
 	struct route_attr attr;
+	int		 listed;	/* in announce.prefixes (the default
+					 * set of services without their own
+					 * "prefixes"); 0 = added by a
+					 * service's own list */
 };
 
 struct announce_conf {
@@ -167,6 +171,7 @@ struct bgpsd_conf {
 	char		*group;
 	struct service_conf *services;
 	size_t		 nservices;
+	size_t		*port_index;	/* service indices sorted by port */
 	struct announce_conf announce;
 	struct listen_conf listen;
 };

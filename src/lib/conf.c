@@ -1,0 +1,1369 @@
+/*
+ * conf.c - bgpsd.conf(5): parse and validate the whole file into struct
+ * bgpsd_conf, resolving every default and reference once so that the
+ * programs never re-derive anything.
+ *
+ * Order matters: the top level (asn) first, then "announce" (prefix table
+ * and timing defaults the services inherit), then "services", then
+ * "listen". Every error is "file:line: message" for the offending setting.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "cfg.h"
+#include "conf.h"
+#include "log.h"
+
+#define CONF_STR_MAX	4096	/* send/expect/body/paths */
+
+struct parse {
+	struct cfg_err		 err;
+	struct bgpsd_conf	*c;
+	size_t			 nlisted;	/* announce.prefixes entries */
+};
+
+static const char *const top_keys[] = {
+	"asn", "large_communities", "user", "group", "services", "announce",
+	"listen", NULL
+};
+static const char *const announce_keys[] = {
+	"prefixes", "next_hop_ipv4", "next_hop_ipv6", "med",
+	"local_preference", "as_path", "static_communities",
+	"static_large_communities", "interval", "fast_interval", "timeout",
+	"exec_timeout", "rise", "fall", "batch", "ack", "ack_timeout", "splay",
+	"max_concurrent", "disable_file", "status_file", "metrics_file", NULL
+};
+static const char *const prefix_keys[] = {
+	"prefix", "next_hop", "med", "local_preference", "as_path",
+	"static_communities", "static_large_communities", NULL
+};
+static const char *const service_keys[] = {
+	"name", "port", "checks", "prefixes", "disable_file", "interval",
+	"fast_interval", "timeout", "rise", "fall", NULL
+};
+static const char *const check_common_keys[] = { "type", "timeout", NULL };
+static const char *const check_tcp_keys[] = {
+	"host", "port", "send", "expect", NULL
+};
+static const char *const check_http_keys[] = {
+	"url", "status", "body", "host", "tls_verify", NULL
+};
+static const char *const check_exec_keys[] = { "command", "shell", NULL };
+static const char *const listen_keys[] = {
+	"wait_min", "wait_max", "host_routes_only", "max_routes", "max_line",
+	"max_template", "html_escape", "status_file", "metrics_file",
+	"templates", NULL
+};
+static const char *const template_keys[] = {
+	"source", "destination", "perms", "owner", "group", "backup", "check",
+	"command", "command_timeout", "min_backends", "html_escape", NULL
+};
+
+static const char *const check_type_names[] = {
+	[CHECK_TCP] = "tcp",
+	[CHECK_HTTP] = "http",
+	[CHECK_EXEC] = "exec",
+};
+static const char *const *const check_type_keys[] = {
+	[CHECK_TCP] = check_tcp_keys,
+	[CHECK_HTTP] = check_http_keys,
+	[CHECK_EXEC] = check_exec_keys,
+};
+
+const char *
+check_type_name(enum check_type t)
+{
+	if ((size_t)t >= sizeof(check_type_names) / sizeof(check_type_names[0]))
+		return "unknown";
+	return check_type_names[t];
+}
+
+static const config_setting_t *
+conf_member(const config_setting_t *g, const char *name)
+{
+	if (g == NULL || !config_setting_is_group(g))
+		return NULL;
+	return config_setting_get_member(g, name);
+}
+
+static int
+conf_in_list(const char *const *list, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; list[i] != NULL; i++)
+		if (strcmp(list[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* no control characters: these strings reach logs, paths and headers */
+static int
+conf_str_clean(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+static int
+conf_name_ok(const char *s)
+{
+	size_t	 n = 0;
+
+	for (; s[n] != '\0'; n++)
+		if (!isalnum((unsigned char)s[n]) && s[n] != '_' &&
+		    s[n] != '.' && s[n] != '-')
+			return 0;
+	return n >= 1 && n <= CONF_NAME_MAX;
+}
+
+/* user and group names (or numeric ids) */
+static int
+conf_unix_name_ok(const char *s)
+{
+	return s[0] != '-' && strlen(s) <= 32 && conf_name_ok(s);
+}
+
+/*
+ * An optional string that must be printable (a path, a header, a name):
+ * 0 found, 1 absent (*out NULL), -1 error.
+ */
+static int
+conf_get_text(struct parse *p, const config_setting_t *g, const char *name,
+    char **out)
+{
+	const config_setting_t	*s;
+	int			 r;
+
+	if ((r = cfg_get_string(g, name, NULL, out, &p->err)) != 0)
+		return r;
+	s = conf_member(g, name);
+	if ((*out)[0] == '\0')
+		return cfg_error(&p->err, s, "'%s' must not be empty", name);
+	if (strlen(*out) > CONF_STR_MAX)
+		return cfg_error(&p->err, s, "'%s' is too long", name);
+	if (!conf_str_clean(*out))
+		return cfg_error(&p->err, s, "'%s' contains a control "
+		    "character", name);
+	return 0;
+}
+
+/* an optional string of any bytes (send/expect/body), bounded */
+static int
+conf_get_data(struct parse *p, const config_setting_t *g, const char *name,
+    char **out)
+{
+	int	 r;
+
+	if ((r = cfg_get_string(g, name, NULL, out, &p->err)) != 0)
+		return r;
+	if (strlen(*out) > CONF_STR_MAX)
+		return cfg_error(&p->err, conf_member(g, name),
+		    "'%s' is longer than %d bytes", name, CONF_STR_MAX);
+	return 0;
+}
+
+/* an array or a list (libconfig arrays hold one scalar type only) */
+static int
+conf_is_seq(const config_setting_t *s)
+{
+	return config_setting_is_array(s) || config_setting_is_list(s);
+}
+
+static int
+conf_int_value(const config_setting_t *s, int64_t *v)
+{
+	if (config_setting_type(s) == CONFIG_TYPE_INT)
+		*v = config_setting_get_int(s);
+	else if (config_setting_type(s) == CONFIG_TYPE_INT64)
+		*v = config_setting_get_int64(s);
+	else
+		return -1;
+	return 0;
+}
+
+/* "A:B" (parts 0..65535) or "A:B:C" (parts 0..4294967295), digits only */
+static int
+conf_parse_community(const char *s, int nparts, uint32_t *parts)
+{
+	int		 i, nd;
+	uint64_t	 v;
+	uint64_t	 max = nparts == 2 ? 65535 : UINT32_MAX;
+
+	for (i = 0; i < nparts; i++) {
+		v = 0;
+		for (nd = 0; isdigit((unsigned char)*s); s++, nd++) {
+			if (nd == 10)
+				return -1;
+			v = v * 10 + (uint64_t)(*s - '0');
+		}
+		if (nd == 0 || v > max)
+			return -1;
+		parts[i] = (uint32_t)v;
+		if (i + 1 < nparts) {
+			if (*s != ':')
+				return -1;
+			s++;
+		}
+	}
+	return *s == '\0' ? 0 : -1;
+}
+
+static void
+conf_attr_clear(struct route_attr *a)
+{
+	size_t	 i;
+
+	for (i = 0; i < a->ncommunities; i++)
+		free(a->communities[i]);
+	for (i = 0; i < a->nlarge_communities; i++)
+		free(a->large_communities[i]);
+	a->ncommunities = a->nlarge_communities = 0;
+}
+
+static void
+conf_attr_copy(struct route_attr *dst, const struct route_attr *src)
+{
+	size_t	 i;
+
+	*dst = *src;
+	for (i = 0; i < src->ncommunities; i++)
+		dst->communities[i] = xstrdup(src->communities[i]);
+	for (i = 0; i < src->nlarge_communities; i++)
+		dst->large_communities[i] = xstrdup(src->large_communities[i]);
+}
+
+/*
+ * static_communities / static_large_communities: validated and written
+ * back in canonical form ("01:2" -> "1:2"). Only digits and ':' get
+ * through, so nothing can smuggle a second ExaBGP command.
+ */
+static int
+conf_communities(struct parse *p, const config_setting_t *s, int large,
+    char **out, size_t *nout)
+{
+	const config_setting_t	*e;
+	const char		*name = config_setting_name(s);
+	const char		*str;
+	uint32_t		 v[3];
+	char			 buf[40];
+	int			 i, len;
+	size_t			 j;
+
+	if (!conf_is_seq(s))
+		return cfg_error(&p->err, s, "'%s' must be an array of "
+		    "strings", name);
+	len = config_setting_length(s);
+	if (len > CONF_MAX_ATTR)
+		return cfg_error(&p->err, s, "'%s' has more than %d entries",
+		    name, CONF_MAX_ATTR);
+	for (i = 0; i < len; i++) {
+		e = config_setting_get_elem(s, i);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING)
+			return cfg_error(&p->err, e, "'%s' must be an array "
+			    "of strings", name);
+		str = config_setting_get_string(e);
+		if (conf_parse_community(str, large ? 3 : 2, v) == -1)
+			return cfg_error(&p->err, e, "bad %s '%.40s' (want "
+			    "%s)", large ? "large community" : "community",
+			    str, large ? "ASN:N:N, each 0..4294967295" :
+			    "A:B, each 0..65535");
+		/* the listeners would read these as a port */
+		if (!large && !p->c->large && v[0] == p->c->asn && v[1] != 0)
+			return cfg_error(&p->err, e, "community '%s' collides "
+			    "with the port communities of asn %" PRIu32, str,
+			    p->c->asn);
+		if (large && p->c->large && v[0] == p->c->asn && v[1] == 0 &&
+		    v[2] != 0)
+			return cfg_error(&p->err, e, "large community '%s' "
+			    "collides with the port communities of asn %"
+			    PRIu32, str, p->c->asn);
+		if (large)
+			snprintf(buf, sizeof(buf), "%" PRIu32 ":%" PRIu32 ":%"
+			    PRIu32, v[0], v[1], v[2]);
+		else
+			snprintf(buf, sizeof(buf), "%" PRIu32 ":%" PRIu32,
+			    v[0], v[1]);
+		for (j = 0; j < *nout; j++)
+			if (strcmp(out[j], buf) == 0)
+				return cfg_error(&p->err, e, "duplicate "
+				    "community '%s'", buf);
+		out[(*nout)++] = xstrdup(buf);
+	}
+	return 0;
+}
+
+/* route attributes of group g (may be NULL) over the defaults def */
+static int
+conf_attr(struct parse *p, const config_setting_t *g,
+    const struct route_attr *def, struct route_attr *a)
+{
+	const config_setting_t	*s, *e;
+	int64_t			 v;
+	int			 i, len;
+
+	conf_attr_copy(a, def);
+	if (cfg_get_int(g, "med", def->med, 0, UINT32_MAX, &a->med,
+	    &p->err) == -1)
+		return -1;
+	if (cfg_get_int(g, "local_preference", def->local_pref, 0,
+	    UINT32_MAX, &a->local_pref, &p->err) == -1)
+		return -1;
+	if ((s = conf_member(g, "as_path")) != NULL) {
+		if (!conf_is_seq(s))
+			return cfg_error(&p->err, s, "'as_path' must be an "
+			    "array of AS numbers");
+		len = config_setting_length(s);
+		if (len > CONF_MAX_ATTR)
+			return cfg_error(&p->err, s, "'as_path' has more than "
+			    "%d entries", CONF_MAX_ATTR);
+		a->nas_path = 0;
+		for (i = 0; i < len; i++) {
+			e = config_setting_get_elem(s, i);
+			if (conf_int_value(e, &v) == -1 || v < 1 ||
+			    v > UINT32_MAX)
+				return cfg_error(&p->err, e, "'as_path' "
+				    "entries must be AS numbers "
+				    "1..4294967295");
+			a->as_path[a->nas_path++] = (uint32_t)v;
+		}
+	}
+	if ((s = conf_member(g, "static_communities")) != NULL) {
+		for (i = 0; (size_t)i < a->ncommunities; i++)
+			free(a->communities[i]);
+		a->ncommunities = 0;
+		if (conf_communities(p, s, 0, a->communities,
+		    &a->ncommunities) == -1)
+			return -1;
+	}
+	if ((s = conf_member(g, "static_large_communities")) != NULL) {
+		for (i = 0; (size_t)i < a->nlarge_communities; i++)
+			free(a->large_communities[i]);
+		a->nlarge_communities = 0;
+		if (conf_communities(p, s, 1, a->large_communities,
+		    &a->nlarge_communities) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* next_hop: "self" or an address of the given family, canonical text */
+static int
+conf_next_hop(struct parse *p, const config_setting_t *g, const char *name,
+    int family, const char *def, char **out)
+{
+	const config_setting_t	*s;
+	struct addr		 a;
+	char			 buf[ADDR_STRLEN];
+	const char		*str;
+
+	if ((s = conf_member(g, name)) == NULL) {
+		*out = xstrdup(def);
+		return 0;
+	}
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		return cfg_error(&p->err, s, "'%s' must be a string", name);
+	str = config_setting_get_string(s);
+	if (strcmp(str, "self") == 0) {
+		*out = xstrdup("self");
+		return 0;
+	}
+	if (addr_parse(str, &a) == -1)
+		return cfg_error(&p->err, s, "bad %s '%.60s' (want \"self\" "
+		    "or an address)", name, str);
+	if (a.family != family)
+		return cfg_error(&p->err, s, "%s '%s' is not an %s address",
+		    name, str, family == AF_INET ? "IPv4" : "IPv6");
+	*out = xstrdup(addr_fmt(&a, buf, sizeof(buf)));
+	return 0;
+}
+
+/* a duration with its own range; records whether it was given */
+static int
+conf_duration(struct parse *p, const config_setting_t *g, const char *name,
+    double def, double min, double max, double *out,
+    const config_setting_t **where)
+{
+	int	 r;
+
+	r = cfg_get_duration(g, name, def, min, max, out, &p->err);
+	if (where != NULL)
+		*where = r == 0 ? conf_member(g, name) : NULL;
+	return r == -1 ? -1 : 0;
+}
+
+static int
+conf_int(struct parse *p, const config_setting_t *g, const char *name,
+    int64_t def, int64_t min, int64_t max, int64_t *out)
+{
+	return cfg_get_int(g, name, def, min, max, out, &p->err) == -1 ?
+	    -1 : 0;
+}
+
+static int
+conf_bool(struct parse *p, const config_setting_t *g, const char *name,
+    int def, int *out)
+{
+	return cfg_get_bool(g, name, def, out, &p->err) == -1 ? -1 : 0;
+}
+
+/* where each timing value came from, for messages */
+struct timing_src {
+	const config_setting_t	*interval, *fast, *timeout;
+};
+
+static int
+conf_timing(struct parse *p, const config_setting_t *g,
+    const struct timing_conf *def, struct timing_conf *t,
+    struct timing_src *src, int is_announce)
+{
+	int64_t	 v;
+	double	 fast_def;
+
+	memset(src, 0, sizeof(*src));
+	if (conf_duration(p, g, "interval", def->interval, 0.01, 86400,
+	    &t->interval, &src->interval) == -1)
+		return -1;
+	/* a faster service interval pulls the default fast interval along */
+	fast_def = def->fast_interval < t->interval ? def->fast_interval :
+	    t->interval;
+	if (conf_duration(p, g, "fast_interval", fast_def, 0.01, 86400,
+	    &t->fast_interval, &src->fast) == -1)
+		return -1;
+	if (t->fast_interval > t->interval)
+		return cfg_error(&p->err, src->fast != NULL ? src->fast :
+		    src->interval, "fast_interval %g must not be greater than "
+		    "interval %g", t->fast_interval, t->interval);
+	if (conf_duration(p, g, "timeout", def->timeout, 0.001, 3600,
+	    &t->timeout, &src->timeout) == -1)
+		return -1;
+	if (is_announce) {
+		if (conf_duration(p, g, "exec_timeout", def->exec_timeout,
+		    0.001, 3600, &t->exec_timeout, NULL) == -1)
+			return -1;
+	} else	/* a service timeout covers its exec checks too */
+		t->exec_timeout = src->timeout != NULL ? t->timeout :
+		    def->exec_timeout;
+	if (conf_int(p, g, "rise", def->rise, 1, 100, &v) == -1)
+		return -1;
+	t->rise = (int)v;
+	if (conf_int(p, g, "fall", def->fall, 1, 100, &v) == -1)
+		return -1;
+	t->fall = (int)v;
+	return 0;
+}
+
+/* prefix text to a host route; -1 with an error at s */
+static int
+conf_host_prefix(struct parse *p, const config_setting_t *s, const char *str,
+    struct prefix *pfx)
+{
+	if (prefix_parse(str, pfx, 1) == -1)
+		return cfg_error(&p->err, s, "bad prefix '%.60s'", str);
+	if (!prefix_is_host(pfx))
+		return cfg_error(&p->err, s, "prefix '%s' is not a host route "
+		    "(/32 or /128)", str);
+	return 0;
+}
+
+static ssize_t
+conf_prefix_find(const struct announce_conf *an, const struct prefix *pfx)
+{
+	size_t	 i;
+
+	for (i = 0; i < an->nprefixes; i++)
+		if (prefix_cmp(&an->prefixes[i].prefix, pfx) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+static struct prefix_conf *
+conf_prefix_add(struct announce_conf *an)
+{
+	an->prefixes = xreallocarray(an->prefixes, an->nprefixes + 1,
+	    sizeof(*an->prefixes));
+	memset(&an->prefixes[an->nprefixes], 0, sizeof(*an->prefixes));
+	return &an->prefixes[an->nprefixes++];
+}
+
+static const char *
+conf_family_next_hop(const struct announce_conf *an, const struct prefix *pfx)
+{
+	return pfx->addr.family == AF_INET ? an->next_hop_ipv4 :
+	    an->next_hop_ipv6;
+}
+
+static int
+conf_announce_prefixes(struct parse *p, const config_setting_t *list)
+{
+	struct announce_conf	*an = &p->c->announce;
+	const config_setting_t	*e, *ps, *g;
+	struct prefix_conf	*pc;
+	struct prefix		 pfx;
+	const char		*str;
+	char			 buf[PREFIX_STRLEN];
+	int			 i;
+
+	if (list == NULL)
+		return 0;
+	if (!conf_is_seq(list))
+		return cfg_error(&p->err, list, "'prefixes' must be a list of "
+		    "prefixes");
+	for (i = 0; i < config_setting_length(list); i++) {
+		e = config_setting_get_elem(list, i);
+		g = NULL;
+		if (config_setting_type(e) == CONFIG_TYPE_STRING)
+			ps = e;
+		else if (config_setting_is_group(e)) {
+			g = e;
+			if (cfg_check_keys(g, prefix_keys, &p->err) == -1)
+				return -1;
+			if ((ps = conf_member(g, "prefix")) == NULL)
+				return cfg_error(&p->err, g, "prefix entry "
+				    "without 'prefix'");
+			if (config_setting_type(ps) != CONFIG_TYPE_STRING)
+				return cfg_error(&p->err, ps, "'prefix' must "
+				    "be a string");
+		} else
+			return cfg_error(&p->err, e, "'prefixes' entries must "
+			    "be strings or groups { prefix = ...; }");
+		str = config_setting_get_string(ps);
+		if (conf_host_prefix(p, ps, str, &pfx) == -1)
+			return -1;
+		if (conf_prefix_find(an, &pfx) != -1)
+			return cfg_error(&p->err, ps, "duplicate prefix %s",
+			    prefix_fmt(&pfx, buf, sizeof(buf)));
+		pc = conf_prefix_add(an);
+		pc->prefix = pfx;
+		pc->line = cfg_line(ps);
+		pc->listed = 1;
+		pc->attr.med = pc->attr.local_pref = -1;
+		if (conf_next_hop(p, g, "next_hop", pfx.addr.family,
+		    conf_family_next_hop(an, &pfx), &pc->next_hop) == -1)
+			return -1;
+		if (conf_attr(p, g, &an->attr, &pc->attr) == -1)
+			return -1;
+	}
+	p->nlisted = an->nprefixes;
+	return 0;
+}
+
+static int
+conf_announce(struct parse *p, const config_setting_t *g)
+{
+	struct announce_conf	*an = &p->c->announce;
+	struct timing_src	 src;
+	struct route_attr	 none;
+	static const struct timing_conf tdef = {
+		.interval = 2, .fast_interval = 1, .timeout = 1,
+		.exec_timeout = 2, .rise = 3, .fall = 3,
+	};
+	int64_t			 v;
+
+	an->present = g != NULL;
+	if (g != NULL && cfg_check_keys(g, announce_keys, &p->err) == -1)
+		return -1;
+	memset(&none, 0, sizeof(none));
+	none.med = none.local_pref = -1;
+	if (conf_next_hop(p, g, "next_hop_ipv4", AF_INET, "self",
+	    &an->next_hop_ipv4) == -1 ||
+	    conf_next_hop(p, g, "next_hop_ipv6", AF_INET6, "self",
+	    &an->next_hop_ipv6) == -1)
+		return -1;
+	if (conf_attr(p, g, &none, &an->attr) == -1)
+		return -1;
+	if (conf_timing(p, g, &tdef, &an->timing, &src, 1) == -1)
+		return -1;
+	if (conf_duration(p, g, "batch", 0.05, 0, 10, &an->batch, NULL) == -1)
+		return -1;
+	if (conf_bool(p, g, "ack", 1, &an->ack) == -1)
+		return -1;
+	if (conf_duration(p, g, "ack_timeout", 5, 0.1, 3600, &an->ack_timeout,
+	    NULL) == -1)
+		return -1;
+	if (conf_bool(p, g, "splay", 1, &an->splay) == -1)
+		return -1;
+	if (conf_int(p, g, "max_concurrent", 1024, 1, 1000000, &v) == -1)
+		return -1;
+	an->max_concurrent = (int)v;
+	if (conf_get_text(p, g, "disable_file", &an->disable_file) == -1 ||
+	    conf_get_text(p, g, "status_file", &an->status_file) == -1 ||
+	    conf_get_text(p, g, "metrics_file", &an->metrics_file) == -1)
+		return -1;
+	return conf_announce_prefixes(p, conf_member(g, "prefixes"));
+}
+
+/* http status: 200, "200", "200-299" */
+static int
+conf_status(struct parse *p, struct check_conf *ck, const config_setting_t *s)
+{
+	const config_setting_t	*e;
+	struct status_range	*r;
+	int64_t			 v;
+	unsigned int		 lo, hi;
+	int			 i, len, n;
+	const char		*str;
+
+	if (conf_is_seq(s))
+		len = config_setting_length(s);
+	else
+		len = 1;
+	if (len == 0)
+		return cfg_error(&p->err, s, "'status' is empty");
+	if (len > CONF_MAX_STATUS)
+		return cfg_error(&p->err, s, "'status' has more than %d "
+		    "entries", CONF_MAX_STATUS);
+	for (i = 0; i < len; i++) {
+		e = conf_is_seq(s) ? config_setting_get_elem(s, i) : s;
+		r = &ck->status[ck->nstatus];
+		if (conf_int_value(e, &v) == 0) {
+			if (v < 100 || v > 599)
+				return cfg_error(&p->err, e, "bad http status "
+				    "%" PRId64 " (want 100..599)", v);
+			r->lo = r->hi = (uint16_t)v;
+		} else if (config_setting_type(e) == CONFIG_TYPE_STRING) {
+			str = config_setting_get_string(e);
+			n = 0;
+			if (sscanf(str, "%3u-%3u%n", &lo, &hi, &n) == 2 &&
+			    str[n] == '\0' && isdigit((unsigned char)str[0]))
+				;
+			else if (sscanf(str, "%3u%n", &lo, &n) == 1 &&
+			    str[n] == '\0' && isdigit((unsigned char)str[0]))
+				hi = lo;
+			else
+				return cfg_error(&p->err, e, "bad http status "
+				    "'%.40s' (want N or \"N-M\")", str);
+			if (strchr(str, ' ') != NULL || lo < 100 ||
+			    hi > 599 || lo > hi)
+				return cfg_error(&p->err, e, "bad http status "
+				    "range '%.40s' (want 100..599, low-high)",
+				    str);
+			r->lo = (uint16_t)lo;
+			r->hi = (uint16_t)hi;
+		} else
+			return cfg_error(&p->err, e, "'status' entries must "
+			    "be integers or \"N-M\" strings");
+		ck->nstatus++;
+	}
+	return 0;
+}
+
+static int
+conf_url_ok(const char *url)
+{
+	const char	*rest;
+
+	if (strncmp(url, "http://", 7) == 0)
+		rest = url + 7;
+	else if (strncmp(url, "https://", 8) == 0)
+		rest = url + 8;
+	else
+		return 0;
+	if (*rest == '\0' || *rest == '/')
+		return 0;
+	for (; *url != '\0'; url++)
+		if ((unsigned char)*url <= 0x20 || *url == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* argv from an array of strings */
+static int
+conf_argv(struct parse *p, const config_setting_t *s, const char *name,
+    char ***argv, size_t *argc)
+{
+	const config_setting_t	*e;
+	int			 i, len = config_setting_length(s);
+
+	if (len == 0)
+		return cfg_error(&p->err, s, "'%s' is empty", name);
+	for (i = 0; i < len; i++) {
+		e = config_setting_get_elem(s, i);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING)
+			return cfg_error(&p->err, e, "'%s' must be a string "
+			    "or an array of strings", name);
+	}
+	if (config_setting_get_string_elem(s, 0)[0] == '\0')
+		return cfg_error(&p->err, s, "'%s': empty program name", name);
+	*argv = xcalloc((size_t)len + 1, sizeof(**argv));
+	for (i = 0; i < len; i++)
+		(*argv)[i] = xstrdup(config_setting_get_string_elem(s, i));
+	*argc = (size_t)len;
+	return 0;
+}
+
+static int
+conf_check(struct parse *p, struct service_conf *svc,
+    const struct timing_src *tsrc, const config_setting_t *g,
+    struct check_conf *ck)
+{
+	const config_setting_t	*m, *s, *tos;
+	const char		*type, *name;
+	const char *const	*keys;
+	size_t			 t, i;
+	int64_t			 v;
+	int			 r, all_v6;
+	double			 def;
+
+	if (!config_setting_is_group(g))
+		return cfg_error(&p->err, g, "'checks' entries must be groups "
+		    "{ type = ...; }");
+	ck->line = cfg_line(g);
+	if ((s = conf_member(g, "type")) == NULL)
+		return cfg_error(&p->err, g, "check without 'type' (tcp, "
+		    "http or exec)");
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		return cfg_error(&p->err, s, "'type' must be a string");
+	type = config_setting_get_string(s);
+	for (t = 0; t < sizeof(check_type_names) / sizeof(*check_type_names);
+	    t++)
+		if (strcmp(type, check_type_names[t]) == 0)
+			break;
+	if (t == sizeof(check_type_names) / sizeof(*check_type_names))
+		return cfg_error(&p->err, s, "unknown check type '%.40s' (tcp, "
+		    "http or exec)", type);
+	ck->type = (enum check_type)t;
+	keys = check_type_keys[t];
+
+	/* a key of another check type is a likelier mistake than a typo */
+	for (i = 0; i < (size_t)config_setting_length(g); i++) {
+		m = config_setting_get_elem(g, (unsigned int)i);
+		name = config_setting_name(m);
+		if (conf_in_list(check_common_keys, name) ||
+		    conf_in_list(keys, name))
+			continue;
+		if (conf_in_list(check_tcp_keys, name) ||
+		    conf_in_list(check_http_keys, name) ||
+		    conf_in_list(check_exec_keys, name))
+			return cfg_error(&p->err, m, "'%s' is not valid in "
+			    "a %s check", name, type);
+		return cfg_error(&p->err, m, "unknown key '%s' in a 'checks' "
+		    "entry", name);
+	}
+
+	def = ck->type == CHECK_EXEC ? svc->timing.exec_timeout :
+	    svc->timing.timeout;
+	if (conf_duration(p, g, "timeout", def, 0.001, 3600, &ck->timeout,
+	    &tos) == -1)
+		return -1;
+	/* the next run is due before this one could time out */
+	if (ck->type == CHECK_EXEC ? ck->timeout > svc->timing.interval :
+	    ck->timeout >= svc->timing.interval) {
+		s = tos != NULL ? tos : tsrc->timeout != NULL ?
+		    tsrc->timeout : tsrc->interval != NULL ? tsrc->interval : g;
+		return cfg_error(&p->err, s, "%s check timeout %g must be "
+		    "%s the interval %g of service '%s'", type, ck->timeout,
+		    ck->type == CHECK_EXEC ? "at most" : "less than",
+		    svc->timing.interval, svc->name);
+	}
+
+	switch (ck->type) {
+	case CHECK_TCP:
+		if ((s = conf_member(g, "host")) != NULL) {
+			if (config_setting_type(s) != CONFIG_TYPE_STRING ||
+			    addr_parse(config_setting_get_string(s),
+			    &ck->host) == -1)
+				return cfg_error(&p->err, s, "tcp check 'host' "
+				    "must be an IPv4 or IPv6 address");
+			ck->host_set = 1;
+		} else {
+			all_v6 = 1;
+			for (i = 0; i < svc->nprefixes; i++)
+				if (p->c->announce.prefixes[svc->prefixes[i]]
+				    .prefix.addr.family != AF_INET6)
+					all_v6 = 0;
+			if (addr_parse(all_v6 ? "::1" : "127.0.0.1",
+			    &ck->host) == -1)
+				fatalx("conf: loopback does not parse");
+		}
+		if (conf_int(p, g, "port", svc->port, 1, 65535, &v) == -1)
+			return -1;
+		ck->port = (uint16_t)v;
+		if (conf_get_data(p, g, "send", &ck->send) == -1 ||
+		    conf_get_data(p, g, "expect", &ck->expect) == -1)
+			return -1;
+		if (ck->expect != NULL && ck->expect[0] == '\0')
+			return cfg_error(&p->err, conf_member(g, "expect"),
+			    "'expect' must not be empty");
+		break;
+	case CHECK_HTTP:
+		if ((r = conf_get_text(p, g, "url", &ck->url)) == -1)
+			return -1;
+		if (r == 1)
+			return cfg_error(&p->err, g, "http check without "
+			    "'url'");
+		if (!conf_url_ok(ck->url))
+			return cfg_error(&p->err, conf_member(g, "url"),
+			    "bad url '%.80s' (want http://HOST... or "
+			    "https://HOST...)", ck->url);
+		if ((s = conf_member(g, "status")) != NULL) {
+			if (conf_status(p, ck, s) == -1)
+				return -1;
+		} else {
+			ck->status[0].lo = 200;
+			ck->status[0].hi = 399;
+			ck->nstatus = 1;
+		}
+		if (conf_get_data(p, g, "body", &ck->body) == -1 ||
+		    conf_get_text(p, g, "host", &ck->host_header) == -1)
+			return -1;
+		if (ck->host_header != NULL && strpbrk(ck->host_header,
+		    " \t,;") != NULL)
+			return cfg_error(&p->err, conf_member(g, "host"),
+			    "bad http 'host' header '%.60s'", ck->host_header);
+		if (conf_bool(p, g, "tls_verify", 1, &ck->tls_verify) == -1)
+			return -1;
+		break;
+	case CHECK_EXEC:
+		if (conf_bool(p, g, "shell", 0, &ck->shell) == -1)
+			return -1;
+		if ((s = conf_member(g, "command")) == NULL)
+			return cfg_error(&p->err, g, "exec check without "
+			    "'command'");
+		if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+			if (!ck->shell)
+				return cfg_error(&p->err, s, "'command' is a "
+				    "string: give an array [ \"prog\", "
+				    "\"arg\" ], or set shell = true");
+			if (config_setting_get_string(s)[0] == '\0')
+				return cfg_error(&p->err, s, "'command' is "
+				    "empty");
+			ck->argv = xcalloc(2, sizeof(*ck->argv));
+			ck->argv[0] = xstrdup(config_setting_get_string(s));
+			ck->argc = 1;
+		} else if (conf_is_seq(s)) {
+			if (ck->shell)
+				return cfg_error(&p->err, s, "with shell = "
+				    "true, 'command' must be one string");
+			if (conf_argv(p, s, "command", &ck->argv,
+			    &ck->argc) == -1)
+				return -1;
+		} else
+			return cfg_error(&p->err, s, "'command' must be an "
+			    "array of strings");
+		break;
+	}
+	return 0;
+}
+
+static int
+conf_service_prefixes(struct parse *p, struct service_conf *svc,
+    const config_setting_t *s)
+{
+	struct announce_conf	*an = &p->c->announce;
+	const config_setting_t	*e;
+	struct prefix_conf	*pc;
+	struct prefix		 pfx;
+	ssize_t			 idx;
+	size_t			 j;
+	int			 i, len;
+	char			 buf[PREFIX_STRLEN];
+
+	if (!conf_is_seq(s))
+		return cfg_error(&p->err, s, "'prefixes' must be an array of "
+		    "prefix strings");
+	len = config_setting_length(s);
+	if (len == 0)
+		return cfg_error(&p->err, s, "'prefixes' is empty");
+	svc->prefixes = xcalloc((size_t)len, sizeof(*svc->prefixes));
+	for (i = 0; i < len; i++) {
+		e = config_setting_get_elem(s, i);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING)
+			return cfg_error(&p->err, e, "'prefixes' must be an "
+			    "array of prefix strings");
+		if (conf_host_prefix(p, e, config_setting_get_string(e),
+		    &pfx) == -1)
+			return -1;
+		if ((idx = conf_prefix_find(an, &pfx)) == -1) {
+			/* not in announce.prefixes: default attributes */
+			pc = conf_prefix_add(an);
+			pc->prefix = pfx;
+			pc->line = cfg_line(e);
+			pc->listed = 0;
+			pc->next_hop = xstrdup(conf_family_next_hop(an, &pfx));
+			conf_attr_copy(&pc->attr, &an->attr);
+			idx = (ssize_t)an->nprefixes - 1;
+		}
+		for (j = 0; j < svc->nprefixes; j++)
+			if (svc->prefixes[j] == (size_t)idx)
+				return cfg_error(&p->err, e, "duplicate prefix "
+				    "%s", prefix_fmt(&pfx, buf, sizeof(buf)));
+		svc->prefixes[svc->nprefixes++] = (size_t)idx;
+	}
+	return 0;
+}
+
+static int
+conf_service(struct parse *p, const config_setting_t *g,
+    struct service_conf *svc)
+{
+	const config_setting_t	*s, *checks;
+	struct timing_src	 tsrc;
+	int64_t			 v;
+	size_t			 i;
+	int			 r, n;
+
+	if (!config_setting_is_group(g))
+		return cfg_error(&p->err, g, "'services' entries must be "
+		    "groups { name = ...; port = ...; }");
+	if (cfg_check_keys(g, service_keys, &p->err) == -1)
+		return -1;
+	svc->line = cfg_line(g);
+	if ((r = cfg_get_string(g, "name", NULL, &svc->name, &p->err)) == -1)
+		return -1;
+	if (r == 1)
+		return cfg_error(&p->err, g, "service without 'name'");
+	if (!conf_name_ok(svc->name))
+		return cfg_error(&p->err, conf_member(g, "name"), "bad "
+		    "service name '%.70s' (1..%d of A-Z a-z 0-9 _ . -)",
+		    svc->name, CONF_NAME_MAX);
+	if ((r = cfg_get_int(g, "port", 0, 1, 65535, &v, &p->err)) == -1)
+		return -1;
+	if (r == 1)
+		return cfg_error(&p->err, g, "service '%s' without 'port'",
+		    svc->name);
+	svc->port = (uint16_t)v;
+	if (conf_get_text(p, g, "disable_file", &svc->disable_file) == -1)
+		return -1;
+	if (conf_timing(p, g, &p->c->announce.timing, &svc->timing, &tsrc,
+	    0) == -1)
+		return -1;
+
+	checks = conf_member(g, "checks");
+	if ((s = conf_member(g, "prefixes")) != NULL) {
+		if (checks == NULL)
+			return cfg_error(&p->err, s, "service '%s' has "
+			    "'prefixes' but no 'checks' (a catalogue entry "
+			    "is never announced)", svc->name);
+		svc->own_prefixes = 1;
+		if (conf_service_prefixes(p, svc, s) == -1)
+			return -1;
+	} else if (checks != NULL) {
+		svc->prefixes = xcalloc(p->nlisted + 1,
+		    sizeof(*svc->prefixes));
+		for (i = 0; i < p->nlisted; i++)
+			svc->prefixes[i] = i;
+		svc->nprefixes = p->nlisted;
+	}
+	if (checks == NULL)
+		return 0;	/* catalogue entry: named, never checked */
+
+	if (!config_setting_is_list(checks))
+		return cfg_error(&p->err, checks, "'checks' must be a list "
+		    "( { type = ...; }, ... )");
+	n = config_setting_length(checks);
+	if (n == 0)
+		return cfg_error(&p->err, checks, "'checks' is empty (remove "
+		    "it to make '%s' a catalogue entry)", svc->name);
+	if (n > CONF_MAX_CHECKS)
+		return cfg_error(&p->err, checks, "more than %d checks",
+		    CONF_MAX_CHECKS);
+	if (svc->nprefixes == 0)
+		return cfg_error(&p->err, checks, "service '%s' has checks but "
+		    "no prefix to announce (set announce.prefixes or its "
+		    "own 'prefixes')", svc->name);
+	svc->checks = xcalloc((size_t)n, sizeof(*svc->checks));
+	for (i = 0; i < (size_t)n; i++) {
+		svc->nchecks++;
+		svc->checks[i].tls_verify = 1;
+		if (conf_check(p, svc, &tsrc, config_setting_get_elem(checks,
+		    (unsigned int)i), &svc->checks[i]) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static struct service_conf	*conf_sort_base;
+
+static int
+conf_cmp_port(const void *a, const void *b)
+{
+	const struct service_conf *x = &conf_sort_base[*(const size_t *)a];
+	const struct service_conf *y = &conf_sort_base[*(const size_t *)b];
+
+	if (x->port != y->port)
+		return x->port < y->port ? -1 : 1;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+static int
+conf_cmp_name(const void *a, const void *b)
+{
+	const struct service_conf *x = &conf_sort_base[*(const size_t *)a];
+	const struct service_conf *y = &conf_sort_base[*(const size_t *)b];
+	int r = strcmp(x->name, y->name);
+
+	if (r != 0)
+		return r;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+static int
+conf_services(struct parse *p, const config_setting_t *list)
+{
+	struct bgpsd_conf	*c = p->c;
+	const config_setting_t	*g, *dup;
+	size_t			*idx, i, a, b;
+	int			 n;
+
+	if (list == NULL)
+		return 0;
+	if (!config_setting_is_list(list))
+		return cfg_error(&p->err, list, "'services' must be a list "
+		    "( { name = ...; port = ...; }, ... )");
+	n = config_setting_length(list);
+	if (n > CONF_MAX_SERVICES)
+		return cfg_error(&p->err, list, "more than %d services",
+		    CONF_MAX_SERVICES);
+	c->services = xcalloc((size_t)n + 1, sizeof(*c->services));
+	for (i = 0; i < (size_t)n; i++) {
+		c->nservices++;
+		if (conf_service(p, config_setting_get_elem(list,
+		    (unsigned int)i), &c->services[i]) == -1)
+			return -1;
+	}
+
+	/* duplicates: sort indices, the later one in the file is wrong */
+	c->port_index = xcalloc(c->nservices + 1, sizeof(*c->port_index));
+	idx = xcalloc(c->nservices + 1, sizeof(*idx));
+	for (i = 0; i < c->nservices; i++)
+		c->port_index[i] = idx[i] = i;
+	conf_sort_base = c->services;
+	qsort(c->port_index, c->nservices, sizeof(*idx), conf_cmp_port);
+	qsort(idx, c->nservices, sizeof(*idx), conf_cmp_name);
+	for (i = 1; i < c->nservices; i++) {
+		a = c->port_index[i - 1];
+		b = c->port_index[i];
+		if (c->services[a].port == c->services[b].port) {
+			g = config_setting_get_elem(list, (unsigned int)b);
+			dup = conf_member(g, "port");
+			cfg_error(&p->err, dup, "duplicate port %u: service "
+			    "'%s' (line %d) already has it",
+			    c->services[b].port, c->services[a].name,
+			    c->services[a].line);
+			break;
+		}
+	}
+	for (i = 1; i < c->nservices && !p->err.set; i++) {
+		a = idx[i - 1];
+		b = idx[i];
+		if (strcmp(c->services[a].name, c->services[b].name) == 0) {
+			g = config_setting_get_elem(list, (unsigned int)b);
+			cfg_error(&p->err, conf_member(g, "name"), "duplicate "
+			    "service name '%s' (first on line %d)",
+			    c->services[b].name, c->services[a].line);
+		}
+	}
+	free(idx);
+	return p->err.set ? -1 : 0;
+}
+
+/* check/command: a string runs under /bin/sh -c, an array runs as argv */
+static int
+conf_cmd(struct parse *p, const config_setting_t *g, const char *name,
+    struct cmd_conf *cmd)
+{
+	const config_setting_t	*s;
+	size_t			 argc;
+
+	if ((s = conf_member(g, name)) == NULL)
+		return 0;
+	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		if (config_setting_get_string(s)[0] == '\0')
+			return cfg_error(&p->err, s, "'%s' is empty", name);
+		cmd->argv = xcalloc(2, sizeof(*cmd->argv));
+		cmd->argv[0] = xstrdup(config_setting_get_string(s));
+		cmd->shell = 1;
+		return 0;
+	}
+	if (!conf_is_seq(s))
+		return cfg_error(&p->err, s, "'%s' must be a string or an "
+		    "array of strings", name);
+	return conf_argv(p, s, name, &cmd->argv, &argc);
+}
+
+static int
+conf_template(struct parse *p, const config_setting_t *g,
+    struct template_conf *t)
+{
+	const config_setting_t	*s;
+	const char		*str;
+	char			*end;
+	int64_t			 v;
+	unsigned long		 m;
+	int			 r;
+
+	if (!config_setting_is_group(g))
+		return cfg_error(&p->err, g, "'templates' entries must be "
+		    "groups { source = ...; destination = ...; }");
+	if (cfg_check_keys(g, template_keys, &p->err) == -1)
+		return -1;
+	t->line = cfg_line(g);
+	if ((r = conf_get_text(p, g, "source", &t->source)) == -1)
+		return -1;
+	if (r == 1)
+		return cfg_error(&p->err, g, "template without 'source'");
+	if ((r = conf_get_text(p, g, "destination", &t->destination)) == -1)
+		return -1;
+	if (r == 1)
+		return cfg_error(&p->err, g, "template without "
+		    "'destination'");
+	t->perms = 0644;
+	if ((s = conf_member(g, "perms")) != NULL) {
+		if (conf_int_value(s, &v) == 0) {
+			if (v < 0 || v > 07777)
+				return cfg_error(&p->err, s, "'perms' must be "
+				    "between 0 and 07777");
+			t->perms = (mode_t)v;
+		} else if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+			str = config_setting_get_string(s);
+			errno = 0;
+			m = strtoul(str, &end, 8);
+			if (str[0] < '0' || str[0] > '7' || *end != '\0' ||
+			    errno != 0 || m > 07777 || strlen(str) > 5)
+				return cfg_error(&p->err, s, "bad 'perms' "
+				    "'%.20s' (want an octal mode like "
+				    "\"0644\")", str);
+			t->perms = (mode_t)m;
+		} else
+			return cfg_error(&p->err, s, "'perms' must be an "
+			    "octal string like \"0644\"");
+	}
+	if (conf_get_text(p, g, "owner", &t->owner) == -1 ||
+	    conf_get_text(p, g, "group", &t->group) == -1)
+		return -1;
+	if (t->owner != NULL && !conf_unix_name_ok(t->owner))
+		return cfg_error(&p->err, conf_member(g, "owner"), "bad "
+		    "'owner' '%s'", t->owner);
+	if (t->group != NULL && !conf_unix_name_ok(t->group))
+		return cfg_error(&p->err, conf_member(g, "group"), "bad "
+		    "'group' '%s'", t->group);
+	if (conf_bool(p, g, "backup", 0, &t->backup) == -1)
+		return -1;
+	if (conf_cmd(p, g, "check", &t->check) == -1 ||
+	    conf_cmd(p, g, "command", &t->command) == -1)
+		return -1;
+	if (conf_duration(p, g, "command_timeout", 30, 0.1, 86400,
+	    &t->command_timeout, NULL) == -1)
+		return -1;
+	if (conf_int(p, g, "min_backends", 0, 0, 1000000, &v) == -1)
+		return -1;
+	t->min_backends = (int)v;
+	return conf_bool(p, g, "html_escape", p->c->listen.html_escape,
+	    &t->html_escape);
+}
+
+static int
+conf_listen(struct parse *p, const config_setting_t *g)
+{
+	struct listen_conf	*l = &p->c->listen;
+	const config_setting_t	*list, *wmax;
+	size_t			 i, j;
+	int			 n;
+
+	l->present = g != NULL;
+	if (g != NULL && cfg_check_keys(g, listen_keys, &p->err) == -1)
+		return -1;
+	if (conf_duration(p, g, "wait_min", 0.5, 0, 3600, &l->wait_min,
+	    NULL) == -1 ||
+	    conf_duration(p, g, "wait_max", 5, 0, 3600, &l->wait_max,
+	    &wmax) == -1)
+		return -1;
+	if (l->wait_min > l->wait_max)
+		return cfg_error(&p->err, wmax != NULL ? wmax :
+		    conf_member(g, "wait_min"), "wait_min %g must not be "
+		    "greater than wait_max %g", l->wait_min, l->wait_max);
+	if (conf_bool(p, g, "host_routes_only", 1, &l->host_routes_only) == -1)
+		return -1;
+	if (conf_int(p, g, "max_routes", 1000000, 1, 100000000,
+	    &l->max_routes) == -1 ||
+	    conf_int(p, g, "max_line", 262144, 4096, 67108864,
+	    &l->max_line) == -1 ||
+	    conf_int(p, g, "max_template", 1048576, 1, 67108864,
+	    &l->max_template) == -1)
+		return -1;
+	if (conf_bool(p, g, "html_escape", 0, &l->html_escape) == -1)
+		return -1;
+	if (conf_get_text(p, g, "status_file", &l->status_file) == -1 ||
+	    conf_get_text(p, g, "metrics_file", &l->metrics_file) == -1)
+		return -1;
+	if ((list = conf_member(g, "templates")) == NULL)
+		return 0;
+	if (!config_setting_is_list(list))
+		return cfg_error(&p->err, list, "'templates' must be a list "
+		    "( { source = ...; destination = ...; }, ... )");
+	n = config_setting_length(list);
+	l->templates = xcalloc((size_t)n + 1, sizeof(*l->templates));
+	for (i = 0; i < (size_t)n; i++) {
+		l->ntemplates++;
+		if (conf_template(p, config_setting_get_elem(list,
+		    (unsigned int)i), &l->templates[i]) == -1)
+			return -1;
+		for (j = 0; j < i; j++)
+			if (strcmp(l->templates[j].destination,
+			    l->templates[i].destination) == 0)
+				return cfg_error(&p->err, conf_member(
+				    config_setting_get_elem(list,
+				    (unsigned int)i), "destination"),
+				    "duplicate destination '%s' (first on "
+				    "line %d)", l->templates[i].destination,
+				    l->templates[j].line);
+	}
+	return 0;
+}
+
+static int
+conf_top(struct parse *p, const config_setting_t *root)
+{
+	struct bgpsd_conf	*c = p->c;
+	int64_t			 v;
+	int			 r, large;
+
+	if (cfg_check_keys(root, top_keys, &p->err) == -1)
+		return -1;
+	if (conf_int(p, root, "asn", CONF_DEFAULT_ASN, 1, UINT32_MAX,
+	    &v) == -1)
+		return -1;
+	c->asn = (uint32_t)v;
+	if ((r = cfg_get_bool(root, "large_communities", 0, &large,
+	    &p->err)) == -1)
+		return -1;
+	if (c->asn > 65535 && r == 0 && !large)
+		return cfg_error(&p->err, conf_member(root,
+		    "large_communities"), "asn %" PRIu32 " does not fit a "
+		    "standard community: large_communities must be true",
+		    c->asn);
+	c->large = large || c->asn > 65535;
+	if (conf_get_text(p, root, "user", &c->user) == -1 ||
+	    conf_get_text(p, root, "group", &c->group) == -1)
+		return -1;
+	if (c->user != NULL && !conf_unix_name_ok(c->user))
+		return cfg_error(&p->err, conf_member(root, "user"),
+		    "bad 'user' '%s'", c->user);
+	if (c->group != NULL && !conf_unix_name_ok(c->group))
+		return cfg_error(&p->err, conf_member(root, "group"),
+		    "bad 'group' '%s'", c->group);
+	return 0;
+}
+
+struct bgpsd_conf *
+conf_load(const char *path, char *err, size_t errlen)
+{
+	struct parse		 p;
+	config_t		*cf;
+	const config_setting_t	*root;
+
+	memset(&p, 0, sizeof(p));
+	if ((cf = cfg_load(path, &p.err)) == NULL) {
+		snprintf(err, errlen, "%s", p.err.msg);
+		return NULL;
+	}
+	p.c = xcalloc(1, sizeof(*p.c));
+	p.c->path = xstrdup(path);
+	root = config_root_setting(cf);
+	if (conf_top(&p, root) == -1 ||
+	    conf_announce(&p, conf_member(root, "announce")) == -1 ||
+	    conf_services(&p, conf_member(root, "services")) == -1 ||
+	    conf_listen(&p, conf_member(root, "listen")) == -1)
+		goto fail;
+	if (p.c->port_index == NULL)
+		p.c->port_index = xcalloc(1, sizeof(*p.c->port_index));
+	cfg_free(cf);
+	return p.c;
+
+fail:
+	snprintf(err, errlen, "%s", p.err.set ? p.err.msg : "invalid config");
+	cfg_free(cf);
+	conf_free(p.c);
+	return NULL;
+}
+
+static void
+conf_cmd_free(struct cmd_conf *cmd)
+{
+	cfg_strings_free(cmd->argv);
+	cmd->argv = NULL;
+}
+
+void
+conf_free(struct bgpsd_conf *c)
+{
+	struct service_conf	*svc;
+	struct check_conf	*ck;
+	struct template_conf	*t;
+	size_t			 i, j;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nservices; i++) {
+		svc = &c->services[i];
+		for (j = 0; j < svc->nchecks; j++) {
+			ck = &svc->checks[j];
+			free(ck->send);
+			free(ck->expect);
+			free(ck->url);
+			free(ck->host_header);
+			free(ck->body);
+			cfg_strings_free(ck->argv);
+		}
+		free(svc->checks);
+		free(svc->name);
+		free(svc->disable_file);
+		free(svc->prefixes);
+	}
+	free(c->services);
+	free(c->port_index);
+	for (i = 0; i < c->announce.nprefixes; i++) {
+		free(c->announce.prefixes[i].next_hop);
+		conf_attr_clear(&c->announce.prefixes[i].attr);
+	}
+	free(c->announce.prefixes);
+	conf_attr_clear(&c->announce.attr);
+	free(c->announce.next_hop_ipv4);
+	free(c->announce.next_hop_ipv6);
+	free(c->announce.disable_file);
+	free(c->announce.status_file);
+	free(c->announce.metrics_file);
+	for (i = 0; i < c->listen.ntemplates; i++) {
+		t = &c->listen.templates[i];
+		free(t->source);
+		free(t->destination);
+		free(t->owner);
+		free(t->group);
+		conf_cmd_free(&t->check);
+		conf_cmd_free(&t->command);
+	}
+	free(c->listen.templates);
+	free(c->listen.status_file);
+	free(c->listen.metrics_file);
+	free(c->user);
+	free(c->group);
+	free(c->path);
+	free(c);
+}
+
+const struct service_conf *
+conf_service_by_port(const struct bgpsd_conf *c, uint16_t port)
+{
+	size_t	 lo = 0, hi = c->nservices, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (c->services[c->port_index[mid]].port < port)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < c->nservices && c->services[c->port_index[lo]].port == port)
+		return &c->services[c->port_index[lo]];
+	return NULL;
+}

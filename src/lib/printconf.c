@@ -1,0 +1,330 @@
+/*
+ * printconf.c - bgpsd.conf in canonical form (-n -v), like OpenBGPD's
+ * printconf.c: every key in a fixed order, defaults resolved and written
+ * out, numbers in one stable format. Loading the output gives a config
+ * that prints identically (the golden tests check this round trip).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+
+static const char TABS[] = "\t\t\t\t\t\t\t\t";
+
+/*
+ * durations: the shortest fixed-point text that reads back to the same
+ * double ("30.0", "0.05"), so the output is stable and libconfig reads a
+ * float, never an int
+ */
+static void
+print_duration(FILE *fp, const char *key, double v, int depth)
+{
+	char	 buf[64];
+	int	 prec;
+
+	for (prec = 1; prec <= 17; prec++) {
+		snprintf(buf, sizeof(buf), "%.*f", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	if (prec > 17)
+		snprintf(buf, sizeof(buf), "%.17e", v);
+	fprintf(fp, "%.*s%s = %s;\n", depth, TABS, key, buf);
+}
+
+/* libconfig string: escape what its scanner gives meaning to */
+static void
+print_qstr(FILE *fp, const char *s)
+{
+	const unsigned char	*p;
+
+	fputc('"', fp);
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		switch (*p) {
+		case '"':
+			fputs("\\\"", fp);
+			break;
+		case '\\':
+			fputs("\\\\", fp);
+			break;
+		case '\n':
+			fputs("\\n", fp);
+			break;
+		case '\r':
+			fputs("\\r", fp);
+			break;
+		case '\t':
+			fputs("\\t", fp);
+			break;
+		case '\f':
+			fputs("\\f", fp);
+			break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				fprintf(fp, "\\x%02x", *p);
+			else
+				fputc(*p, fp);
+		}
+	}
+	fputc('"', fp);
+}
+
+static void
+print_str(FILE *fp, const char *key, const char *v, int depth)
+{
+	fprintf(fp, "%.*s%s = ", depth, TABS, key);
+	print_qstr(fp, v);
+	fputs(";\n", fp);
+}
+
+static void
+print_opt_str(FILE *fp, const char *key, const char *v, int depth)
+{
+	if (v != NULL)
+		print_str(fp, key, v, depth);
+}
+
+static void
+print_int(FILE *fp, const char *key, int64_t v, int depth)
+{
+	fprintf(fp, "%.*s%s = %" PRId64 ";\n", depth, TABS, key, v);
+}
+
+static void
+print_bool(FILE *fp, const char *key, int v, int depth)
+{
+	fprintf(fp, "%.*s%s = %s;\n", depth, TABS, key, v ? "true" : "false");
+}
+
+static void
+print_strs(FILE *fp, const char *key, char *const *v, size_t n, int depth)
+{
+	size_t	 i;
+
+	fprintf(fp, "%.*s%s = [", depth, TABS, key);
+	for (i = 0; i < n; i++) {
+		fputs(i == 0 ? " " : ", ", fp);
+		print_qstr(fp, v[i]);
+	}
+	fputs(" ];\n", fp);
+}
+
+static void
+print_attr(FILE *fp, const struct route_attr *a, int depth)
+{
+	size_t	 i;
+
+	if (a->med >= 0)
+		print_int(fp, "med", a->med, depth);
+	if (a->local_pref >= 0)
+		print_int(fp, "local_preference", a->local_pref, depth);
+	fprintf(fp, "%.*sas_path = [", depth, TABS);
+	for (i = 0; i < a->nas_path; i++)
+		fprintf(fp, "%s%" PRIu32, i == 0 ? " " : ", ", a->as_path[i]);
+	fputs(" ];\n", fp);
+	print_strs(fp, "static_communities", a->communities,
+	    a->ncommunities, depth);
+	print_strs(fp, "static_large_communities", a->large_communities,
+	    a->nlarge_communities, depth);
+}
+
+static void
+print_check(FILE *fp, const struct check_conf *ck, int d)
+{
+	char	 buf[ADDR_STRLEN];
+	size_t	 i;
+
+	fprintf(fp, "%.*s{\n", d, TABS);
+	d++;
+	print_str(fp, "type", check_type_name(ck->type), d);
+	print_duration(fp, "timeout", ck->timeout, d);
+	switch (ck->type) {
+	case CHECK_TCP:
+		print_str(fp, "host", addr_fmt(&ck->host, buf, sizeof(buf)), d);
+		print_int(fp, "port", ck->port, d);
+		print_opt_str(fp, "send", ck->send, d);
+		print_opt_str(fp, "expect", ck->expect, d);
+		break;
+	case CHECK_HTTP:
+		print_str(fp, "url", ck->url, d);
+		fprintf(fp, "%.*sstatus = [", d, TABS);
+		for (i = 0; i < ck->nstatus; i++) {
+			fputs(i == 0 ? " " : ", ", fp);
+			if (ck->status[i].lo == ck->status[i].hi)
+				fprintf(fp, "\"%u\"", ck->status[i].lo);
+			else
+				fprintf(fp, "\"%u-%u\"", ck->status[i].lo,
+				    ck->status[i].hi);
+		}
+		fputs(" ];\n", fp);
+		print_opt_str(fp, "body", ck->body, d);
+		print_opt_str(fp, "host", ck->host_header, d);
+		print_bool(fp, "tls_verify", ck->tls_verify, d);
+		break;
+	case CHECK_EXEC:
+		if (ck->shell)
+			print_str(fp, "command", ck->argv[0], d);
+		else
+			print_strs(fp, "command", ck->argv, ck->argc, d);
+		print_bool(fp, "shell", ck->shell, d);
+		break;
+	}
+	fprintf(fp, "%.*s}", d - 1, TABS);
+}
+
+static void
+print_service(FILE *fp, const struct bgpsd_conf *c,
+    const struct service_conf *svc)
+{
+	char	 buf[PREFIX_STRLEN];
+	size_t	 i;
+
+	fputs("\t{\n", fp);
+	print_str(fp, "name", svc->name, 2);
+	print_int(fp, "port", svc->port, 2);
+	if (svc->nchecks > 0) {
+		fprintf(fp, "%.*sprefixes = [", 2, TABS);
+		for (i = 0; i < svc->nprefixes; i++) {
+			fputs(i == 0 ? " " : ", ", fp);
+			print_qstr(fp, prefix_fmt(&c->announce.prefixes[
+			    svc->prefixes[i]].prefix, buf, sizeof(buf)));
+		}
+		fputs(" ];\n", fp);
+	}
+	print_opt_str(fp, "disable_file", svc->disable_file, 2);
+	print_duration(fp, "interval", svc->timing.interval, 2);
+	print_duration(fp, "fast_interval", svc->timing.fast_interval, 2);
+	print_duration(fp, "timeout", svc->timing.timeout, 2);
+	print_int(fp, "rise", svc->timing.rise, 2);
+	print_int(fp, "fall", svc->timing.fall, 2);
+	if (svc->nchecks > 0) {
+		fprintf(fp, "%.*schecks = (\n", 2, TABS);
+		for (i = 0; i < svc->nchecks; i++) {
+			print_check(fp, &svc->checks[i], 3);
+			fputs(i + 1 < svc->nchecks ? ",\n" : "\n", fp);
+		}
+		fprintf(fp, "%.*s);\n", 2, TABS);
+	}
+	fputs("\t}", fp);
+}
+
+static void
+print_announce(FILE *fp, const struct announce_conf *an)
+{
+	const struct prefix_conf	*pc;
+	char				 buf[PREFIX_STRLEN];
+	size_t				 i, n = 0;
+
+	fputs("announce = {\n", fp);
+	fputs("\tprefixes = (\n", fp);
+	for (i = 0; i < an->nprefixes; i++)
+		if (an->prefixes[i].listed)
+			n++;
+	for (i = 0; i < an->nprefixes; i++) {
+		pc = &an->prefixes[i];
+		if (!pc->listed)
+			continue;	/* printed in its service */
+		fputs("\t\t{\n", fp);
+		print_str(fp, "prefix", prefix_fmt(&pc->prefix, buf,
+		    sizeof(buf)), 3);
+		print_str(fp, "next_hop", pc->next_hop, 3);
+		print_attr(fp, &pc->attr, 3);
+		fputs(--n > 0 ? "\t\t},\n" : "\t\t}\n", fp);
+	}
+	fputs("\t);\n", fp);
+	print_str(fp, "next_hop_ipv4", an->next_hop_ipv4, 1);
+	print_str(fp, "next_hop_ipv6", an->next_hop_ipv6, 1);
+	print_attr(fp, &an->attr, 1);
+	print_duration(fp, "interval", an->timing.interval, 1);
+	print_duration(fp, "fast_interval", an->timing.fast_interval, 1);
+	print_duration(fp, "timeout", an->timing.timeout, 1);
+	print_duration(fp, "exec_timeout", an->timing.exec_timeout, 1);
+	print_int(fp, "rise", an->timing.rise, 1);
+	print_int(fp, "fall", an->timing.fall, 1);
+	print_duration(fp, "batch", an->batch, 1);
+	print_bool(fp, "ack", an->ack, 1);
+	print_duration(fp, "ack_timeout", an->ack_timeout, 1);
+	print_bool(fp, "splay", an->splay, 1);
+	print_int(fp, "max_concurrent", an->max_concurrent, 1);
+	print_opt_str(fp, "disable_file", an->disable_file, 1);
+	print_opt_str(fp, "status_file", an->status_file, 1);
+	print_opt_str(fp, "metrics_file", an->metrics_file, 1);
+	fputs("};\n", fp);
+}
+
+static void
+print_cmd(FILE *fp, const char *key, const struct cmd_conf *cmd, int d)
+{
+	size_t	 n;
+
+	if (cmd->argv == NULL)
+		return;
+	if (cmd->shell) {
+		print_str(fp, key, cmd->argv[0], d);
+		return;
+	}
+	for (n = 0; cmd->argv[n] != NULL; n++)
+		;
+	print_strs(fp, key, cmd->argv, n, d);
+}
+
+static void
+print_listen(FILE *fp, const struct listen_conf *l)
+{
+	const struct template_conf	*t;
+	size_t				 i;
+
+	fputs("listen = {\n", fp);
+	print_duration(fp, "wait_min", l->wait_min, 1);
+	print_duration(fp, "wait_max", l->wait_max, 1);
+	print_bool(fp, "host_routes_only", l->host_routes_only, 1);
+	print_int(fp, "max_routes", l->max_routes, 1);
+	print_int(fp, "max_line", l->max_line, 1);
+	print_int(fp, "max_template", l->max_template, 1);
+	print_bool(fp, "html_escape", l->html_escape, 1);
+	print_opt_str(fp, "status_file", l->status_file, 1);
+	print_opt_str(fp, "metrics_file", l->metrics_file, 1);
+	fputs("\ttemplates = (\n", fp);
+	for (i = 0; i < l->ntemplates; i++) {
+		t = &l->templates[i];
+		fputs("\t\t{\n", fp);
+		print_str(fp, "source", t->source, 3);
+		print_str(fp, "destination", t->destination, 3);
+		fprintf(fp, "%.*sperms = \"%04o\";\n", 3, TABS,
+		    (unsigned int)t->perms);
+		print_opt_str(fp, "owner", t->owner, 3);
+		print_opt_str(fp, "group", t->group, 3);
+		print_bool(fp, "backup", t->backup, 3);
+		print_cmd(fp, "check", &t->check, 3);
+		print_cmd(fp, "command", &t->command, 3);
+		print_duration(fp, "command_timeout", t->command_timeout, 3);
+		print_int(fp, "min_backends", t->min_backends, 3);
+		print_bool(fp, "html_escape", t->html_escape, 3);
+		fputs(i + 1 < l->ntemplates ? "\t\t},\n" : "\t\t}\n", fp);
+	}
+	fputs("\t);\n", fp);
+	fputs("};\n", fp);
+}
+
+void
+conf_print(FILE *fp, const struct bgpsd_conf *c)
+{
+	size_t	 i;
+
+	fprintf(fp, "asn = %" PRIu32 ";\n", c->asn);
+	print_bool(fp, "large_communities", c->large, 0);
+	print_opt_str(fp, "user", c->user, 0);
+	print_opt_str(fp, "group", c->group, 0);
+	fputs("services = (\n", fp);
+	for (i = 0; i < c->nservices; i++) {
+		print_service(fp, c, &c->services[i]);
+		fputs(i + 1 < c->nservices ? ",\n" : "\n", fp);
+	}
+	fputs(");\n", fp);
+	if (c->announce.present)
+		print_announce(fp, &c->announce);
+	if (c->listen.present)
+		print_listen(fp, &c->listen);
+}
