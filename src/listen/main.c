@@ -1,0 +1,973 @@
+/*
+ * bgpsd-listen - the consumer side: ExaBGP runs it with "encoder json";
+ * it reads BGP updates on stdin, keeps the table, renders Mustache
+ * templates into config files and runs their reload commands.
+ *
+ * stdout is ExaBGP's command channel: the daemon never writes to it.
+ * Only the offline modes (--once --dump, --render) print there.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "atomic.h"
+#include "conf.h"
+#include "ev.h"
+#include "listen.h"
+#include "log.h"
+#include "mustache.h"
+
+#ifndef BGPSD_VERSION
+#define BGPSD_VERSION	"unknown"
+#endif
+
+#define LISTEN_READ_CHUNK	65536
+#define LISTEN_PREVIEW		80	/* bytes of a bad line in the log */
+
+enum listen_opt {
+	OPT_ONCE = 256,
+	OPT_DUMP,
+	OPT_RENDER,
+	OPT_DATA,
+	OPT_HTML_ESCAPE,
+};
+
+static const struct option listen_longopts[] = {
+	{ "config",		required_argument,	NULL, 'c' },
+	{ "check-config",	no_argument,		NULL, 'n' },
+	{ "verbose",		no_argument,		NULL, 'v' },
+	{ "version",		no_argument,		NULL, 'V' },
+	{ "help",		no_argument,		NULL, 'h' },
+	{ "syslog",		no_argument,		NULL, 's' },
+	{ "once",		no_argument,		NULL, OPT_ONCE },
+	{ "dump",		no_argument,		NULL, OPT_DUMP },
+	{ "render",		required_argument,	NULL, OPT_RENDER },
+	{ "data",		required_argument,	NULL, OPT_DATA },
+	{ "html-escape",	no_argument,		NULL, OPT_HTML_ESCAPE },
+	{ NULL,			0,			NULL, 0 }
+};
+
+struct listend {
+	struct ev_loop		*loop;
+	const char		*conf_path;
+	struct bgpsd_conf	*conf;
+	struct run_as		 run_as;
+	struct rib		*rib;
+	struct exabgp_msg	 msg;
+	struct render		*render;
+	int			 once;
+
+	/* stdin */
+	char			*buf;
+	size_t			 len;
+	int			 skipping;	/* inside an oversized line */
+	int			 eof;
+	int			 shutdown;	/* our ExaBGP said so */
+	uint64_t		 nlines, nbad, noversized;
+
+	/* when to render */
+	struct ev_timer		 timer;
+	struct ev_timer		 later;		/* work deferred to the loop */
+	uint64_t		 start;
+	uint64_t		 first_change;
+	int			 dirty;
+	int			 first_done;
+	int			 force_next;
+	uint64_t		 pass_gen;
+	uint64_t		 rendered_gen;
+
+	/* what a signal asked for while a pass ran */
+	int			 reload_pending;
+	int			 exiting;
+
+	/* results for the status file */
+	uint64_t		 passes, pass_failures;
+	int64_t			 last_pass;
+	int			 last_failed;
+};
+
+static struct bgpsd_conf	 listen_default_conf;
+
+__attribute__((noreturn)) static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: bgpsd-listen [-nsVv] [-c file] [--once [--dump]]\n"
+	    "       bgpsd-listen [-c file] --render template "
+	    "[--data file.json] [--html-escape]\n");
+	exit(1);
+}
+
+static void
+listen_help(void)
+{
+	printf("usage: bgpsd-listen [options]\n"
+	    "  -c, --config FILE     configuration (default %s)\n"
+	    "  -n, --check-config    check configuration and templates, "
+	    "exit\n"
+	    "  -v, --verbose         debug logging; with -n print the "
+	    "configuration\n"
+	    "  -s, --syslog          log to syslog instead of stderr\n"
+	    "  -V, --version         print the version and exit\n"
+	    "  -h, --help            this text\n"
+	    "      --once            read stdin to EOF, render every "
+	    "template once, exit\n"
+	    "      --dump            with --once: print the template context "
+	    "instead\n"
+	    "      --render TEMPLATE render one template on stdout\n"
+	    "      --data FILE       with --render: context from a JSON "
+	    "file\n"
+	    "      --html-escape     with --render: HTML-escape {{name}}\n",
+	    CONF_DEFAULT_PATH);
+}
+
+/* printable preview of a line for the log: control bytes become '?' */
+static void
+listen_preview(char *out, size_t outlen, const char *a, size_t alen,
+    const char *b, size_t blen)
+{
+	size_t	i, n = 0;
+	char	c;
+
+	for (i = 0; i < alen + blen && n + 1 < outlen && i < LISTEN_PREVIEW;
+	    i++) {
+		c = i < alen ? a[i] : b[i - alen];
+		out[n++] = (c >= 0x20 && c < 0x7f) ? c : '?';
+	}
+	out[n] = '\0';
+}
+
+static void	listen_mark(struct listend *);
+static void	listen_try_render(struct listend *, int force);
+
+/* ---- status and metrics ---------------------------------------- */
+
+static json_t *
+listen_status_json(struct listend *l)
+{
+	struct rib_peer_stat	*peers = NULL;
+	const struct render_status *st;
+	json_t			*j, *arr, *ctx, *svc, *o;
+	char			 a[ADDR_STRLEN];
+	size_t			 n, i;
+
+	j = json_object();
+	json_object_set_new(j, "version", json_string(BGPSD_VERSION));
+	json_object_set_new(j, "pid", json_integer(getpid()));
+	json_object_set_new(j, "time", json_integer((json_int_t)time(NULL)));
+	arr = json_array();
+	n = rib_peers(l->rib, &peers);
+	for (i = 0; i < n; i++) {
+		o = json_object();
+		json_object_set_new(o, "address",
+		    json_string(addr_fmt(&peers[i].addr, a, sizeof(a))));
+		json_object_set_new(o, "state",
+		    json_string(rib_peer_state_name(peers[i].state)));
+		json_object_set_new(o, "routes",
+		    json_integer((json_int_t)peers[i].routes));
+		json_object_set_new(o, "refused",
+		    json_integer((json_int_t)peers[i].refused));
+		json_object_set_new(o, "eor", json_boolean(peers[i].eor));
+		json_array_append_new(arr, o);
+	}
+	free(peers);
+	json_object_set_new(j, "peers", arr);
+	json_object_set_new(j, "routes",
+	    json_integer((json_int_t)rib_nroutes(l->rib)));
+	arr = json_array();
+	ctx = context_build(l->rib, l->conf);
+	json_array_foreach(json_object_get(ctx, "services"), i, svc) {
+		o = json_object();
+		json_object_set(o, "name", json_object_get(svc, "name"));
+		json_object_set(o, "port", json_object_get(svc, "port"));
+		json_object_set(o, "backends", json_object_get(svc, "count"));
+		json_array_append_new(arr, o);
+	}
+	json_decref(ctx);
+	json_object_set_new(j, "services", arr);
+	o = json_pack("{s:I, s:I, s:I}", "read", (json_int_t)l->nlines,
+	    "malformed", (json_int_t)l->nbad,
+	    "oversized", (json_int_t)l->noversized);
+	json_object_set_new(j, "lines", o);
+	o = json_object();
+	json_object_set_new(o, "passes", json_integer((json_int_t)l->passes));
+	json_object_set_new(o, "failed_passes",
+	    json_integer((json_int_t)l->pass_failures));
+	json_object_set_new(o, "last", l->last_pass ?
+	    json_integer(l->last_pass) : json_null());
+	json_object_set_new(o, "last_result", l->last_pass ?
+	    json_string(l->last_failed ? "failed" : "ok") : json_null());
+	json_object_set_new(o, "waiting_for_eor",
+	    json_boolean(!l->first_done));
+	arr = json_array();
+	for (i = 0; i < render_count(l->render); i++) {
+		st = render_status(l->render, i);
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, "
+		    "s:I, s:b}", "source", st->source, "destination",
+		    st->destination, "result", writer_result_name(st->result),
+		    "detail", st->detail, "time", (json_int_t)st->when,
+		    "command_pending", st->command_pending));
+	}
+	json_object_set_new(o, "templates", arr);
+	json_object_set_new(o, "last_command",
+	    json_string(render_commands_result(l->render)));
+	json_object_set_new(j, "render", o);
+	return j;
+}
+
+static void
+listen_metrics(struct listend *l, json_t *status)
+{
+	FILE		*f;
+	char		*text = NULL, err[512];
+	size_t		 len = 0, i;
+	json_t		*v;
+
+	if ((f = open_memstream(&text, &len)) == NULL)
+		fatal("open_memstream");
+	fprintf(f, "# HELP bgpsd_listen_peer_up 1 if the BGP session is up\n"
+	    "# TYPE bgpsd_listen_peer_up gauge\n");
+	json_array_foreach(json_object_get(status, "peers"), i, v)
+		fprintf(f, "bgpsd_listen_peer_up{peer=\"%s\"} %d\n",
+		    json_string_value(json_object_get(v, "address")),
+		    strcmp(json_string_value(json_object_get(v, "state")),
+		    "up") == 0);
+	fprintf(f, "# HELP bgpsd_listen_peer_routes routes stored per peer\n"
+	    "# TYPE bgpsd_listen_peer_routes gauge\n");
+	json_array_foreach(json_object_get(status, "peers"), i, v)
+		fprintf(f, "bgpsd_listen_peer_routes{peer=\"%s\"} %lld\n",
+		    json_string_value(json_object_get(v, "address")),
+		    (long long)json_integer_value(json_object_get(v,
+		    "routes")));
+	fprintf(f, "# HELP bgpsd_listen_service_backends backends per "
+	    "service\n# TYPE bgpsd_listen_service_backends gauge\n");
+	json_array_foreach(json_object_get(status, "services"), i, v)
+		fprintf(f, "bgpsd_listen_service_backends{service=\"%s\","
+		    "port=\"%lld\"} %lld\n",
+		    json_string_value(json_object_get(v, "name")),
+		    (long long)json_integer_value(json_object_get(v, "port")),
+		    (long long)json_integer_value(json_object_get(v,
+		    "backends")));
+	fprintf(f, "# HELP bgpsd_listen_lines_total lines read on stdin\n"
+	    "# TYPE bgpsd_listen_lines_total counter\n"
+	    "bgpsd_listen_lines_total %llu\n"
+	    "# HELP bgpsd_listen_lines_skipped_total lines skipped\n"
+	    "# TYPE bgpsd_listen_lines_skipped_total counter\n"
+	    "bgpsd_listen_lines_skipped_total{reason=\"malformed\"} %llu\n"
+	    "bgpsd_listen_lines_skipped_total{reason=\"oversized\"} %llu\n"
+	    "# HELP bgpsd_listen_render_passes_total render passes\n"
+	    "# TYPE bgpsd_listen_render_passes_total counter\n"
+	    "bgpsd_listen_render_passes_total %llu\n"
+	    "# HELP bgpsd_listen_render_failed_passes_total passes with a "
+	    "failed template or command\n"
+	    "# TYPE bgpsd_listen_render_failed_passes_total counter\n"
+	    "bgpsd_listen_render_failed_passes_total %llu\n"
+	    "# HELP bgpsd_listen_last_render_seconds unix time of the last "
+	    "pass\n# TYPE bgpsd_listen_last_render_seconds gauge\n"
+	    "bgpsd_listen_last_render_seconds %lld\n",
+	    (unsigned long long)l->nlines, (unsigned long long)l->nbad,
+	    (unsigned long long)l->noversized, (unsigned long long)l->passes,
+	    (unsigned long long)l->pass_failures, (long long)l->last_pass);
+	if (fclose(f) != 0)
+		fatal("metrics");
+	if (atomic_write(l->conf->listen.metrics_file, text, len, 0644, err,
+	    sizeof(err)) == -1)
+		log_warnx("metrics_file %s", err);
+	free(text);
+}
+
+static void
+listen_write_status(struct listend *l)
+{
+	json_t	*status;
+	char	*text, err[512];
+	size_t	 len;
+
+	if (l->once || (l->conf->listen.status_file == NULL &&
+	    l->conf->listen.metrics_file == NULL))
+		return;
+	status = listen_status_json(l);
+	if (l->conf->listen.status_file != NULL) {
+		if ((text = json_dumps(status, JSON_INDENT(2))) == NULL)
+			fatalx("status: out of memory");
+		len = strlen(text);
+		text = xreallocarray(text, 1, len + 2);
+		text[len++] = '\n';
+		text[len] = '\0';
+		if (atomic_write(l->conf->listen.status_file, text, len, 0644,
+		    err, sizeof(err)) == -1)
+			log_warnx("status_file %s", err);
+		free(text);
+	}
+	if (l->conf->listen.metrics_file != NULL)
+		listen_metrics(l, status);
+	json_decref(status);
+}
+
+/* ---- the table ----------------------------------------------------- */
+
+static void
+listen_line(struct listend *l, const char *line, size_t len)
+{
+	char	 err[256], pre[LISTEN_PREVIEW + 1], a[ADDR_STRLEN];
+	int	 changed;
+
+	l->nlines++;
+	if (exabgp_decode(&l->msg, line, len, err, sizeof(err)) == -1) {
+		l->nbad++;
+		listen_preview(pre, sizeof(pre), line, len, NULL, 0);
+		log_warnx("stdin line %llu skipped (%s): %s",
+		    (unsigned long long)l->nlines, err, pre);
+		return;
+	}
+	switch (l->msg.type) {
+	case EXABGP_MSG_SHUTDOWN:
+		log_info("ExaBGP is shutting down");
+		l->shutdown = 1;
+		return;
+	case EXABGP_MSG_STATE:		/* rib_apply logs the change */
+	case EXABGP_MSG_UPDATE:
+	case EXABGP_MSG_EOR:
+		break;
+	default:
+		return;
+	}
+	changed = rib_apply(l->rib, &l->msg);
+	if (l->msg.type == EXABGP_MSG_EOR && l->msg.has_peer)
+		log_debug("End-of-RIB %s from %s",
+		    exabgp_family_name(l->msg.family),
+		    addr_fmt(&l->msg.peer, a, sizeof(a)));
+	/* before the first render, an EOR or a state may open the gate */
+	if (changed || (!l->first_done && !l->once &&
+	    (l->msg.type == EXABGP_MSG_EOR ||
+	    l->msg.type == EXABGP_MSG_STATE)))
+		listen_mark(l);
+	if (l->msg.type == EXABGP_MSG_STATE)
+		listen_write_status(l);
+}
+
+/*
+ * Split data into lines of at most listen.max_line bytes. An oversized
+ * line is logged with its first bytes and dropped up to its newline,
+ * without ever holding more than max_line bytes.
+ */
+static void
+listen_feed(struct listend *l, const char *data, size_t n)
+{
+	size_t		 max = (size_t)l->conf->listen.max_line;
+	const char	*nl;
+	size_t		 take;
+	char		 pre[LISTEN_PREVIEW + 1];
+
+	while (n > 0 && !l->shutdown) {
+		nl = memchr(data, '\n', n);
+		take = nl != NULL ? (size_t)(nl - data) : n;
+		if (l->skipping) {
+			if (nl == NULL)
+				return;
+			l->skipping = 0;
+		} else if (l->len + take > max) {
+			l->noversized++;
+			l->nlines++;
+			listen_preview(pre, sizeof(pre), l->buf, l->len, data,
+			    take);
+			log_warnx("stdin line %llu skipped: longer than "
+			    "max_line (%zu bytes): %s",
+			    (unsigned long long)l->nlines, max, pre);
+			l->len = 0;
+			if (nl == NULL) {
+				l->skipping = 1;
+				return;
+			}
+		} else if (nl == NULL) {
+			memcpy(l->buf + l->len, data, take);
+			l->len += take;
+			return;
+		} else if (l->len > 0) {
+			memcpy(l->buf + l->len, data, take);
+			l->len += take;
+			listen_line(l, l->buf, l->len);
+			l->len = 0;
+		} else
+			listen_line(l, data, take);
+		data += take + 1;
+		n -= take + 1;
+	}
+}
+
+/* a last line without its newline still counts */
+static void
+listen_feed_eof(struct listend *l)
+{
+	if (!l->skipping && l->len > 0 && !l->shutdown)
+		listen_line(l, l->buf, l->len);
+	l->len = 0;
+}
+
+/* ---- when to render ----------------------------------------------- */
+
+static uint64_t
+listen_ns(double seconds)
+{
+	return (uint64_t)(seconds * (double)EV_NSEC);
+}
+
+/* a change: (re)arm quiescence, never beyond wait_max after the first */
+static void
+listen_mark(struct listend *l)
+{
+	uint64_t	now = ev_monotonic(), when, cap;
+
+	if (l->once || l->exiting)
+		return;
+	if (!l->dirty) {
+		l->dirty = 1;
+		l->first_change = now;
+	}
+	when = now + listen_ns(l->conf->listen.wait_min);
+	cap = l->first_change + listen_ns(l->conf->listen.wait_max);
+	if (when > cap)
+		when = cap;
+	ev_timer_at(l->loop, &l->timer, when);
+}
+
+static void
+listen_timer(void *arg)
+{
+	listen_try_render(arg, 0);
+}
+
+static void	listen_reload(struct listend *);
+
+static void
+listen_later(void *arg)
+{
+	struct listend	*l = arg;
+
+	if (l->reload_pending)
+		listen_reload(l);	/* re-renders by itself */
+	else if (l->dirty || l->force_next)
+		listen_mark(l);
+}
+
+static void
+listen_pass_done(int nfailed, void *arg)
+{
+	struct listend	*l = arg;
+
+	l->first_done = 1;
+	l->rendered_gen = l->pass_gen;
+	l->passes++;
+	l->last_pass = (int64_t)time(NULL);
+	l->last_failed = nfailed > 0;
+	if (nfailed > 0) {
+		l->pass_failures++;
+		log_warnx("render pass: %d failure(s); retried at the next "
+		    "change or SIGUSR1", nfailed);
+	} else
+		log_debug("render pass done");
+	listen_write_status(l);
+	if (l->once)
+		return;
+	if (l->exiting || l->eof || l->shutdown) {
+		ev_break(l->loop);
+		return;
+	}
+	/*
+	 * We run inside the render's own callback chain: anything that
+	 * may replace the render (a reload) waits for the next turn.
+	 */
+	if (l->reload_pending || l->dirty || l->force_next)
+		ev_timer_after(l->loop, &l->later, 0);
+}
+
+/* 1 when the table may be written for the first time */
+static int
+listen_gate(struct listend *l)
+{
+	uint64_t	now = ev_monotonic();
+	uint64_t	limit = l->start + listen_ns(l->conf->listen.wait_max);
+
+	if (l->first_done || rib_all_eor(l->rib))
+		return 1;
+	if (now < limit) {
+		log_debug("waiting for End-of-RIB from every peer");
+		ev_timer_at(l->loop, &l->timer, limit);
+		return 0;
+	}
+	/* never write an empty table just because we have just started */
+	if (rib_nroutes(l->rib) == 0) {
+		log_debug("nothing learned yet: not rendering");
+		return 0;
+	}
+	log_info("wait_max passed without End-of-RIB from every peer: "
+	    "rendering what was learned");
+	return 1;
+}
+
+static void
+listen_try_render(struct listend *l, int force)
+{
+	json_t	*ctx;
+
+	if (l->exiting || l->eof || l->shutdown)
+		return;
+	if (render_busy(l->render)) {
+		/* a pass is running: one more after it */
+		if (force)
+			l->force_next = 1;
+		l->dirty = 1;
+		return;
+	}
+	if (!listen_gate(l))
+		return;
+	force |= l->force_next;
+	if (!force && l->first_done &&
+	    rib_generation(l->rib) == l->rendered_gen) {
+		l->dirty = 0;
+		return;
+	}
+	l->dirty = 0;
+	l->force_next = 0;
+	ev_timer_stop(l->loop, &l->timer);
+	ctx = context_build(l->rib, l->conf);
+	render_decorate(ctx);
+	l->pass_gen = rib_generation(l->rib);
+	render_pass(l->render, ctx, listen_pass_done, l);
+	json_decref(ctx);
+}
+
+/* ---- config -------------------------------------------------------- */
+
+static int
+listen_run_as(const struct bgpsd_conf *conf, struct run_as *ra)
+{
+	struct passwd	*pw;
+	struct group	*gr;
+
+	memset(ra, 0, sizeof(*ra));
+	if (geteuid() != 0 || (conf->user == NULL && conf->group == NULL))
+		return 0;
+	ra->uid = geteuid();
+	ra->gid = getegid();
+	if (conf->user != NULL) {
+		if ((pw = getpwnam(conf->user)) == NULL) {
+			log_warnx("%s: unknown user '%s'", conf->path,
+			    conf->user);
+			return -1;
+		}
+		ra->uid = pw->pw_uid;
+		ra->gid = pw->pw_gid;
+	}
+	if (conf->group != NULL) {
+		if ((gr = getgrnam(conf->group)) == NULL) {
+			log_warnx("%s: unknown group '%s'", conf->path,
+			    conf->group);
+			return -1;
+		}
+		ra->gid = gr->gr_gid;
+	}
+	ra->drop = 1;
+	return 0;
+}
+
+static struct bgpsd_conf *
+listen_load_conf(const char *path)
+{
+	struct bgpsd_conf	*conf;
+	char			 err[1024];
+
+	if ((conf = conf_load(path, err, sizeof(err))) == NULL) {
+		log_warnx("%s", err);
+		return NULL;
+	}
+	return conf;
+}
+
+static void
+listen_rib_conf(struct listend *l)
+{
+	struct rib_conf	rc;
+
+	rib_conf_from(&rc, l->conf);
+	if (l->rib == NULL)
+		l->rib = rib_new(&rc);
+	else
+		rib_reconf(l->rib, &rc);
+}
+
+static void
+listen_reload(struct listend *l)
+{
+	struct bgpsd_conf	*conf, *old;
+	struct run_as		 ra;
+	struct render		*r;
+
+	if (render_busy(l->render)) {
+		l->reload_pending = 1;
+		return;
+	}
+	l->reload_pending = 0;
+	log_info("reloading %s", l->conf_path);
+	if ((conf = listen_load_conf(l->conf_path)) == NULL) {
+		log_warnx("reload failed: keeping the running configuration");
+		return;
+	}
+	if (listen_run_as(conf, &ra) == -1) {
+		log_warnx("reload failed: keeping the running configuration");
+		conf_free(conf);
+		return;
+	}
+	/* a fresh render so that the new user applies to checks too */
+	r = render_new(l->loop, &ra);
+	if (render_load(r, conf) == -1) {
+		log_warnx("reload failed: a template does not compile; keeping "
+		    "the running configuration and templates");
+		render_free(r);
+		conf_free(conf);
+		return;
+	}
+	render_free(l->render);
+	l->render = r;
+	old = l->conf;
+	l->conf = conf;
+	l->run_as = ra;
+	conf_free(old);
+	listen_rib_conf(l);
+	if (l->len > (size_t)conf->listen.max_line) {
+		/* a partial line longer than the new limit is dropped */
+		l->len = 0;
+		l->skipping = 1;
+	}
+	l->buf = xreallocarray(l->buf, 1, (size_t)conf->listen.max_line + 1);
+	log_info("configuration reloaded");
+	listen_try_render(l, 1);
+}
+
+/* ---- the loop ------------------------------------------------------ */
+
+static void
+listen_stdin(int fd, unsigned int events, void *arg)
+{
+	struct listend	*l = arg;
+	char		 chunk[LISTEN_READ_CHUNK];
+	ssize_t		 n;
+	int		 i;
+
+	/* bounded: other events get their turn on a busy pipe */
+	for (i = 0; i < 16; i++) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n == -1) {
+			log_warn("stdin");
+			n = 0;
+		}
+		if (n == 0) {
+			listen_feed_eof(l);
+			log_info("stdin closed: ExaBGP is gone, exiting");
+			l->eof = 1;
+			break;
+		}
+		listen_feed(l, chunk, (size_t)n);
+		if (l->shutdown)
+			break;
+	}
+	if (l->eof || l->shutdown) {
+		ev_io_del(l->loop, fd);
+		ev_timer_stop(l->loop, &l->timer);
+		/* a pass in progress completes (it has a whole table) */
+		if (!render_busy(l->render))
+			ev_break(l->loop);
+	}
+}
+
+static void
+listen_signal(int signo, void *arg)
+{
+	struct listend	*l = arg;
+
+	switch (signo) {
+	case SIGTERM:
+	case SIGINT:
+		log_info("%s: exiting", strsignal(signo));
+		l->exiting = 1;
+		render_cancel(l->render);
+		ev_break(l->loop);
+		break;
+	case SIGHUP:
+		listen_reload(l);
+		break;
+	case SIGUSR1:
+		log_info("SIGUSR1: rendering now");
+		listen_try_render(l, 1);
+		break;
+	}
+}
+
+static int
+listen_daemon(struct listend *l)
+{
+	int	flags;
+
+	if ((flags = fcntl(STDIN_FILENO, F_GETFL)) == -1 ||
+	    fcntl(STDIN_FILENO, F_SETFL, flags | O_NONBLOCK) == -1) {
+		log_warn("stdin");
+		return 1;
+	}
+	if (ev_io_add(l->loop, STDIN_FILENO, EV_READ, listen_stdin, l) ==
+	    -1 ||
+	    ev_signal(l->loop, SIGTERM, listen_signal, l) == -1 ||
+	    ev_signal(l->loop, SIGINT, listen_signal, l) == -1 ||
+	    ev_signal(l->loop, SIGHUP, listen_signal, l) == -1 ||
+	    ev_signal(l->loop, SIGUSR1, listen_signal, l) == -1) {
+		log_warnx("cannot set up the event loop");
+		return 1;
+	}
+	ev_timer_init(&l->timer, listen_timer, l);
+	ev_timer_init(&l->later, listen_later, l);
+	l->start = ev_monotonic();
+	log_info("started, %zu template(s)", render_count(l->render));
+	listen_write_status(l);
+	if (ev_run(l->loop) == -1)
+		return 1;
+	render_cancel(l->render);
+	return 0;
+}
+
+/* read stdin to EOF in blocking mode (the offline modes) */
+static void
+listen_slurp(struct listend *l)
+{
+	char	chunk[LISTEN_READ_CHUNK];
+	ssize_t	n;
+
+	for (;;) {
+		n = read(STDIN_FILENO, chunk, sizeof(chunk));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			log_warn("stdin");
+			break;
+		}
+		if (n == 0)
+			break;
+		listen_feed(l, chunk, (size_t)n);
+	}
+	listen_feed_eof(l);
+}
+
+static void
+listen_once_done(int nfailed, void *arg)
+{
+	int	*result = arg;
+
+	*result = nfailed;
+}
+
+static int
+listen_once(struct listend *l, int dump)
+{
+	json_t	*ctx;
+	char	*text;
+	int	 result = -1;
+
+	listen_slurp(l);
+	ctx = context_build(l->rib, l->conf);
+	render_decorate(ctx);
+	if (dump) {
+		text = context_dump(ctx);
+		fputs(text, stdout);
+		free(text);
+		json_decref(ctx);
+		return fflush(stdout) == 0 ? 0 : 1;
+	}
+	render_pass(l->render, ctx, listen_once_done, &result);
+	json_decref(ctx);
+	/* bounded by the checks' and commands' timeouts */
+	while (render_busy(l->render))
+		if (ev_run_once(l->loop, -1) == -1)
+			return 1;
+	return result == 0 ? 0 : 1;
+}
+
+static int
+listen_render_one(struct listend *l, const char *path, const char *data,
+    int html_escape)
+{
+	struct tmpl_opts opts;
+	struct tmpl	*t;
+	json_error_t	 jerr;
+	json_t		*ctx;
+	char		*out, err[1024];
+	size_t		 outlen;
+	int		 rc = 1;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.max_size = (size_t)l->conf->listen.max_template;
+	if ((t = tmpl_load(path, &opts, err, sizeof(err))) == NULL) {
+		log_warnx("%s", err);
+		return 1;
+	}
+	if (data != NULL) {
+		if ((ctx = json_load_file(data, 0, &jerr)) == NULL) {
+			log_warnx("%s:%d: %s", data, jerr.line, jerr.text);
+			tmpl_free(t);
+			return 1;
+		}
+	} else {
+		listen_slurp(l);
+		ctx = context_build(l->rib, l->conf);
+	}
+	render_decorate(ctx);
+	if (tmpl_render(t, ctx, html_escape, &out, &outlen, err,
+	    sizeof(err)) == -1)
+		log_warnx("%s: %s", path, err);
+	else {
+		if (fwrite(out, 1, outlen, stdout) == outlen &&
+		    fflush(stdout) == 0)
+			rc = 0;
+		else
+			log_warn("stdout");
+		free(out);
+	}
+	json_decref(ctx);
+	tmpl_free(t);
+	return rc;
+}
+
+static void
+listen_defaults(struct bgpsd_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->asn = CONF_DEFAULT_ASN;
+	c->listen.wait_min = 0.5;
+	c->listen.wait_max = 5;
+	c->listen.host_routes_only = 1;
+	c->listen.max_routes = 1000000;
+	c->listen.max_line = 262144;
+	c->listen.max_template = TMPL_DEFAULT_MAX_SIZE;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct listend	 l;
+	const char	*render_path = NULL, *data = NULL;
+	int		 ch, check = 0, verbose = 0, use_syslog = 0, once = 0;
+	int		 dump = 0, html_escape = 0, conf_given = 0, rc;
+
+	memset(&l, 0, sizeof(l));
+	l.conf_path = CONF_DEFAULT_PATH;
+	while ((ch = getopt_long(argc, argv, "c:nvVhs", listen_longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			l.conf_path = optarg;
+			conf_given = 1;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'V':
+			printf("bgpsd-listen %s\n", BGPSD_VERSION);
+			return 0;
+		case 'h':
+			listen_help();
+			return 0;
+		case 's':
+			use_syslog = 1;
+			break;
+		case OPT_ONCE:
+			once = 1;
+			break;
+		case OPT_DUMP:
+			dump = 1;
+			break;
+		case OPT_RENDER:
+			render_path = optarg;
+			break;
+		case OPT_DATA:
+			data = optarg;
+			break;
+		case OPT_HTML_ESCAPE:
+			html_escape = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc || (dump && !once) ||
+	    (data != NULL && render_path == NULL) ||
+	    (html_escape && render_path == NULL) ||
+	    (render_path != NULL && (once || check)) || (check && once))
+		usage();
+
+	log_init("bgpsd-listen", use_syslog, check ? 0 : verbose);
+	signal(SIGPIPE, SIG_IGN);
+
+	/* --render needs no config file unless one is named */
+	if (render_path != NULL && !conf_given &&
+	    (data != NULL || access(l.conf_path, F_OK) == -1)) {
+		listen_defaults(&listen_default_conf);
+		l.conf = &listen_default_conf;
+	} else if ((l.conf = listen_load_conf(l.conf_path)) == NULL)
+		return 1;
+	l.once = once || render_path != NULL;
+
+	rc = 1;
+	if ((l.loop = ev_new()) == NULL)
+		fatalx("cannot create the event loop");
+	exabgp_msg_init(&l.msg);
+	l.buf = xmalloc((size_t)l.conf->listen.max_line + 1);
+	listen_rib_conf(&l);
+
+	if (render_path != NULL) {
+		rc = listen_render_one(&l, render_path, data, html_escape);
+		goto done;
+	}
+	if (listen_run_as(l.conf, &l.run_as) == -1)
+		goto done;
+	l.render = render_new(l.loop, &l.run_as);
+	if (!dump && render_load(l.render, l.conf) == -1)
+		goto done;
+	if (check) {
+		if (verbose)
+			conf_print(stdout, l.conf);
+		else
+			fprintf(stderr, "configuration OK\n");
+		rc = 0;
+		goto done;
+	}
+	if (once)
+		rc = listen_once(&l, dump);
+	else
+		rc = listen_daemon(&l);
+ done:
+	render_free(l.render);
+	rib_free(l.rib);
+	exabgp_msg_free(&l.msg);
+	free(l.buf);
+	ev_free(l.loop);
+	if (l.conf != &listen_default_conf)
+		conf_free(l.conf);
+	return rc;
+}
