@@ -1,0 +1,568 @@
+/*
+ * test_exabgp.c - the ExaBGP protocol layer over pipes (in place of the
+ * real stdin/stdout) on a real event loop: batch window coalescing, one
+ * change per prefix in flight, only the latest state after an ack,
+ * nothing written when nothing changed, ack timeout and re-send, error
+ * logged with its line, ack = false, withdraw-all, a full stdout pipe,
+ * EPIPE, and the stdin stream: acks, neighbor lines, shutdown, EOF,
+ * over-long lines, split reads.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "addr.h"
+#include "announce.h"
+#include "ev.h"
+#include "log.h"
+
+struct fx {
+	struct ev_loop	*loop;
+	struct exabgp	*x;
+	int		 to_us[2];	/* test writes acks into [1] */
+	int		 from_us[2];	/* test reads lines from [0] */
+	int		 gone;
+	enum exabgp_gone why;
+	char		 out[65536];
+	size_t		 outlen;
+};
+
+static struct prefix	P1, P2, P6;
+
+static void
+gone_cb(enum exabgp_gone why, void *arg)
+{
+	struct fx	*f = arg;
+
+	f->gone++;
+	f->why = why;
+}
+
+static int
+setup(void **state)
+{
+	struct fx	*f = calloc(1, sizeof(*f));
+
+	if (f == NULL || pipe(f->to_us) == -1 || pipe(f->from_us) == -1)
+		return -1;
+	fcntl(f->from_us[0], F_SETFL, O_NONBLOCK);
+	if ((f->loop = ev_new()) == NULL)
+		return -1;
+	f->x = exabgp_new(f->loop, f->to_us[0], f->from_us[1], gone_cb, f);
+	if (f->x == NULL)
+		return -1;
+	/* short windows keep the test fast; ratios as in production */
+	exabgp_configure(f->x, 1, 20 * EV_MSEC, 300 * EV_MSEC);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx	*f = *state;
+
+	exabgp_free(f->x);
+	ev_free(f->loop);
+	close(f->to_us[0]);
+	close(f->to_us[1]);
+	close(f->from_us[0]);
+	if (f->from_us[1] != -1)
+		close(f->from_us[1]);
+	free(f);
+	return 0;
+}
+
+/* run the loop for ms milliseconds, collecting what was written */
+static void
+pump(struct fx *f, unsigned ms)
+{
+	uint64_t	 end = ev_monotonic() + ms * EV_MSEC;
+	uint64_t	 now;
+	ssize_t		 n;
+
+	while ((now = ev_monotonic()) < end) {
+		/* short waits: the test is the reader of the pipe */
+		ev_run_once(f->loop, (int64_t)(end - now) < 2 * (int64_t)EV_MSEC ?
+		    (int64_t)(end - now) : 2 * (int64_t)EV_MSEC);
+		for (;;) {
+			n = read(f->from_us[0], f->out + f->outlen,
+			    sizeof(f->out) - 1 - f->outlen);
+			if (n <= 0)
+				break;
+			f->outlen += (size_t)n;
+		}
+		f->out[f->outlen] = '\0';
+	}
+}
+
+/* the output so far, then forget it */
+static void
+expect_out(struct fx *f, const char *want)
+{
+	f->out[f->outlen] = '\0';
+	if (strcmp(f->out, want) != 0)
+		fail_msg("output:\n%s\nwanted:\n%s", f->out, want);
+	f->outlen = 0;
+	f->out[0] = '\0';
+}
+
+static void
+say(struct fx *f, const char *s)
+{
+	assert_int_equal(write(f->to_us[1], s, strlen(s)), (ssize_t)strlen(s));
+}
+
+#define A1	"announce route 192.0.2.10/32 next-hop self community [1:443]"
+#define A2	"announce route 192.0.2.10/32 next-hop self community [1:80]"
+#define A3	"announce route 192.0.2.10/32 next-hop self community [1:80 1:443]"
+#define W1	"withdraw route 192.0.2.10/32 next-hop self"
+#define B1	"announce route 192.0.2.11/32 next-hop self community [1:22]"
+#define W2	"withdraw route 192.0.2.11/32 next-hop self"
+#define V6	"announce route 2001:db8::1/128 next-hop self community [1:53]"
+#define W6	"withdraw route 2001:db8::1/128 next-hop self"
+
+static void
+test_batch_coalesces(void **state)
+{
+	struct fx	*f = *state;
+
+	exabgp_set(f->x, &P1, A1, W1);
+	exabgp_set(f->x, &P2, B1, W2);
+	exabgp_set(f->x, &P1, A2, W1);
+	exabgp_set(f->x, &P6, V6, W6);
+	exabgp_set(f->x, &P1, A3, W1);
+	pump(f, 5);
+	expect_out(f, "");	/* window still open */
+	pump(f, 40);
+	/* one line per prefix, the latest; in order of first mention */
+	expect_out(f, A3 "\n" B1 "\n" V6 "\n");
+	assert_false(exabgp_idle(f->x));
+	say(f, "done\ndone\ndone\n");
+	pump(f, 10);
+	assert_true(exabgp_idle(f->x));
+	assert_int_equal(f->gone, 0);
+}
+
+static void
+test_nothing_when_unchanged(void **state)
+{
+	struct fx		*f = *state;
+	struct exabgp_stats	 st;
+	int			 acked;
+
+	exabgp_set(f->x, &P1, A1, W1);
+	pump(f, 40);
+	expect_out(f, A1 "\n");
+	say(f, "done\n");
+	pump(f, 10);
+	assert_string_equal(exabgp_current(f->x, &P1, &acked), A1);
+	assert_true(acked);
+	/* same state again, and a change reverted inside the window */
+	exabgp_set(f->x, &P1, A1, W1);
+	exabgp_set(f->x, &P1, A2, W1);
+	exabgp_set(f->x, &P1, A1, W1);
+	pump(f, 60);
+	expect_out(f, "");
+	exabgp_get_stats(f->x, &st);
+	assert_int_equal(st.lines, 1);
+	assert_int_equal(st.done, 1);
+	assert_int_equal(st.inflight, 0);
+	assert_true(exabgp_idle(f->x));
+}
+
+static void
+test_one_in_flight_latest_only(void **state)
+{
+	struct fx		*f = *state;
+	struct exabgp_stats	 st;
+
+	exabgp_set(f->x, &P1, A1, W1);
+	pump(f, 40);
+	expect_out(f, A1 "\n");
+	/* no ack yet: later changes of P1 wait; P2 is not held up */
+	exabgp_set(f->x, &P1, W1, W1);
+	exabgp_set(f->x, &P2, B1, W2);
+	pump(f, 40);
+	expect_out(f, B1 "\n");
+	exabgp_set(f->x, &P1, A2, W1);
+	exabgp_set(f->x, &P1, A3, W1);
+	pump(f, 40);
+	expect_out(f, "");
+	exabgp_get_stats(f->x, &st);
+	assert_int_equal(st.inflight, 2);
+	/* acks are FIFO: the first is A1's; only the latest of P1 follows */
+	say(f, "done\n");
+	pump(f, 10);
+	expect_out(f, A3 "\n");
+	say(f, "done\n");	/* B1 */
+	pump(f, 10);
+	expect_out(f, "");
+	assert_false(exabgp_idle(f->x));
+	say(f, "done\n");	/* A3 */
+	pump(f, 10);
+	assert_true(exabgp_idle(f->x));
+	/* back to A3 again: nothing */
+	exabgp_set(f->x, &P1, A3, W1);
+	pump(f, 40);
+	expect_out(f, "");
+}
+
+static void
+test_ack_timeout_resends(void **state)
+{
+	struct fx		*f = *state;
+	struct exabgp_stats	 st;
+
+	exabgp_set(f->x, &P1, A1, W1);
+	pump(f, 40);
+	expect_out(f, A1 "\n");
+	pump(f, 200);
+	expect_out(f, "");	/* 300 ms not over yet */
+	pump(f, 150);
+	expect_out(f, A1 "\n");	/* no answer: sent again */
+	exabgp_get_stats(f->x, &st);
+	assert_int_equal(st.timeouts, 1);
+	assert_int_equal(st.inflight, 1);
+	say(f, "done\n");
+	pump(f, 10);
+	assert_true(exabgp_idle(f->x));
+	pump(f, 400);
+	expect_out(f, "");
+}
+
+/* an "error" is logged with the line that caused it, and not re-sent */
+static void
+test_error_logged(void **state)
+{
+	struct fx		*f = *state;
+	struct exabgp_stats	 st;
+	char			 path[] = "/tmp/test_exabgp.XXXXXX", buf[4096];
+	int			 fd, saved;
+	ssize_t			 n;
+
+	assert_true((fd = mkstemp(path)) != -1);
+	saved = dup(2);
+	dup2(fd, 2);
+	exabgp_set(f->x, &P1, A1, W1);
+	pump(f, 40);
+	say(f, "error\n");
+	pump(f, 20);
+	dup2(saved, 2);
+	close(saved);
+	expect_out(f, A1 "\n");
+	exabgp_get_stats(f->x, &st);
+	assert_int_equal(st.errors, 1);
+	assert_int_equal(st.inflight, 0);
+	assert_true(exabgp_idle(f->x));
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	assert_non_null(strstr(buf, "error to: " A1));
+	close(fd);
+	unlink(path);
+	/* the next change goes out normally */
+	exabgp_set(f->x, &P1, A2, W1);
+	pump(f, 40);
+	expect_out(f, A2 "\n");
+}
+
+static void
+test_no_ack_mode(void **state)
+{
+	struct fx	*f = *state;
+
+	exabgp_configure(f->x, 0, 20 * EV_MSEC, 300 * EV_MSEC);
+	exabgp_set(f->x, &P1, A1, W1);
+	exabgp_set(f->x, &P1, A2, W1);
+	pump(f, 40);
+	expect_out(f, A2 "\n");
+	assert_true(exabgp_idle(f->x));
+	exabgp_set(f->x, &P1, A3, W1);
+	pump(f, 40);
+	expect_out(f, A3 "\n");
+	exabgp_set(f->x, &P1, A3, W1);
+	pump(f, 40);
+	expect_out(f, "");
+	/* a stray done is ignored */
+	say(f, "done\n");
+	pump(f, 10);
+	assert_int_equal(f->gone, 0);
+}
+
+static void
+test_withdraw_all(void **state)
+{
+	struct fx	*f = *state;
+
+	exabgp_set(f->x, &P1, A1, W1);
+	exabgp_set(f->x, &P2, W2, W2);
+	exabgp_set(f->x, &P6, V6, W6);
+	pump(f, 40);
+	expect_out(f, A1 "\n" W2 "\n" V6 "\n");
+	say(f, "done\ndone\n");	/* P6 still in flight */
+	pump(f, 10);
+	exabgp_withdraw_all(f->x);
+	pump(f, 1);	/* no batch window: at once */
+	expect_out(f, W1 "\n");
+	assert_false(exabgp_idle(f->x));
+	say(f, "done\ndone\n");
+	pump(f, 10);
+	expect_out(f, W6 "\n");
+	say(f, "done\n");
+	pump(f, 10);
+	assert_true(exabgp_idle(f->x));
+}
+
+static void
+test_stdin_events(void **state)
+{
+	struct fx		*f = *state;
+	struct exabgp_stats	 st;
+
+	say(f, "neighbor 169.254.179.2 connected\n\n"
+	    "neighbor 169.254.179.2 up\n\n"
+	    "neighbor 169.254.179.2 down - peer reset\n\r\n"
+	    "something else\n");
+	pump(f, 10);
+	exabgp_get_stats(f->x, &st);
+	assert_int_equal(st.neighbor, 3);
+	assert_int_equal(st.unknown, 1);
+	assert_int_equal(f->gone, 0);
+	/* split across reads */
+	exabgp_set(f->x, &P1, A1, W1);
+	pump(f, 40);
+	expect_out(f, A1 "\n");
+	say(f, "do");
+	pump(f, 5);
+	exabgp_get_stats(f->x, &st);
+	assert_int_equal(st.done, 0);
+	say(f, "ne\n");
+	pump(f, 5);
+	exabgp_get_stats(f->x, &st);
+	assert_int_equal(st.done, 1);
+	say(f, "shutdown 1234 1\n");
+	pump(f, 10);
+	assert_int_equal(f->gone, 1);
+	assert_int_equal(f->why, EXABGP_GONE_SHUTDOWN);
+	/* gone: nothing more is written */
+	exabgp_set(f->x, &P1, A2, W1);
+	pump(f, 40);
+	expect_out(f, "");
+	assert_true(exabgp_idle(f->x));
+}
+
+static void
+test_stdin_eof(void **state)
+{
+	struct fx	*f = *state;
+
+	say(f, "done");	/* unterminated: dropped */
+	close(f->to_us[1]);
+	f->to_us[1] = open("/dev/null", O_WRONLY);
+	pump(f, 10);
+	assert_int_equal(f->gone, 1);
+	assert_int_equal(f->why, EXABGP_GONE_EOF);
+}
+
+static void
+test_stdout_epipe(void **state)
+{
+	struct fx	*f = *state;
+
+	signal(SIGPIPE, SIG_IGN);
+	close(f->from_us[0]);
+	f->from_us[0] = open("/dev/null", O_RDONLY);
+	exabgp_set(f->x, &P1, A1, W1);
+	pump(f, 40);
+	assert_int_equal(f->gone, 1);
+	assert_int_equal(f->why, EXABGP_GONE_EPIPE);
+}
+
+/* a full stdout pipe never blocks the loop; everything arrives later */
+static void
+test_stdout_full(void **state)
+{
+	struct fx	*f = *state;
+	struct prefix	 p;
+	char		 line[256], wd[128], pfx[64];
+	uint64_t	 t0;
+	unsigned	 i, nl = 0;
+	size_t		 k;
+
+	exabgp_configure(f->x, 0, 0, 300 * EV_MSEC);
+	(void)fcntl(f->from_us[1], F_SETPIPE_SZ, 4096);
+	t0 = ev_monotonic();
+	for (i = 0; i < 250; i++) {
+		snprintf(pfx, sizeof(pfx), "198.51.100.%u/32", i);
+		assert_int_equal(prefix_parse(pfx, &p, 0), 0);
+		snprintf(line, sizeof(line), "announce route %s next-hop self "
+		    "community [1:1 1:2 1:3 1:4 1:5 1:6 1:7 1:8 1:9 1:10]",
+		    pfx);
+		snprintf(wd, sizeof(wd), "withdraw route %s", pfx);
+		exabgp_set(f->x, &p, line, wd);
+	}
+	/* flush with nobody reading: must come back at once */
+	ev_run_once(f->loop, 0);
+	ev_run_once(f->loop, 0);
+	assert_true(ev_monotonic() - t0 < 500 * EV_MSEC);
+	assert_false(exabgp_idle(f->x));
+	pump(f, 100);
+	for (k = 0; k < f->outlen; k++)
+		if (f->out[k] == '\n')
+			nl++;
+	assert_int_equal(nl, 250);
+	assert_true(exabgp_idle(f->x));
+}
+
+static void
+test_parse_table(void **state)
+{
+	static const struct {
+		const char	*in;
+		enum exabgp_msg	 want;
+	} t[] = {
+		{ "done", EXABGP_MSG_DONE },
+		{ "done\r", EXABGP_MSG_DONE },
+		{ "error", EXABGP_MSG_ERROR },
+		{ "shutdown", EXABGP_MSG_SHUTDOWN },
+		{ "shutdown 123 1", EXABGP_MSG_SHUTDOWN },
+		{ "neighbor 192.0.2.1 up", EXABGP_MSG_NEIGHBOR },
+		{ "neighbor 2001:db8::1 down - hold timer expired",
+		    EXABGP_MSG_NEIGHBOR },
+		{ "", EXABGP_MSG_EMPTY },
+		{ "\r", EXABGP_MSG_EMPTY },
+		{ "Done", EXABGP_MSG_UNKNOWN },
+		{ "done ", EXABGP_MSG_UNKNOWN },
+		{ " done", EXABGP_MSG_UNKNOWN },
+		{ "doneX", EXABGP_MSG_UNKNOWN },
+		{ "errors", EXABGP_MSG_UNKNOWN },
+		{ "shutdownx", EXABGP_MSG_UNKNOWN },
+		{ "neighbor", EXABGP_MSG_UNKNOWN },
+		{ "neighbors 1", EXABGP_MSG_UNKNOWN },
+		{ "{\"type\": \"state\"}", EXABGP_MSG_UNKNOWN },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (exabgp_parse(t[i].in, strlen(t[i].in)) != t[i].want)
+			fail_msg("'%s': %s", t[i].in, exabgp_msg_name(
+			    exabgp_parse(t[i].in, strlen(t[i].in))));
+	/* a NUL inside is not "done" */
+	assert_int_equal(exabgp_parse("do\0e", 4), EXABGP_MSG_UNKNOWN);
+	assert_string_equal(exabgp_msg_name(EXABGP_MSG_MAX), "?");
+}
+
+struct collect {
+	char	 lines[8][64];
+	size_t	 n;
+	size_t	 toolong[4];
+	size_t	 ntoolong;
+};
+
+static void
+collect_line(const char *line, size_t len, void *arg)
+{
+	struct collect	*c = arg;
+
+	assert_int_equal(strlen(line), len);
+	assert_true(c->n < 8);
+	snprintf(c->lines[c->n++], sizeof(c->lines[0]), "%s", line);
+}
+
+static void
+collect_toolong(size_t len, void *arg)
+{
+	struct collect	*c = arg;
+
+	assert_true(c->ntoolong < 4);
+	c->toolong[c->ntoolong++] = len;
+}
+
+static void
+test_linebuf(void **state)
+{
+	struct exabgp_linebuf	*lb = calloc(1, sizeof(*lb));
+	struct collect		 c;
+	char			*big;
+	size_t			 i;
+
+	memset(&c, 0, sizeof(c));
+	assert_non_null(lb);
+	exabgp_linebuf_feed(lb, "a\nbb\n\nc", 7, collect_line,
+	    collect_toolong, &c);
+	assert_int_equal(c.n, 3);
+	assert_string_equal(c.lines[0], "a");
+	assert_string_equal(c.lines[1], "bb");
+	assert_string_equal(c.lines[2], "");
+	exabgp_linebuf_feed(lb, "c\n", 2, collect_line, collect_toolong, &c);
+	assert_string_equal(c.lines[3], "cc");
+	/* exactly the maximum passes; one more byte is discarded */
+	big = malloc(EXABGP_LINE_MAX + 2);
+	assert_non_null(big);
+	memset(big, 'x', EXABGP_LINE_MAX + 1);
+	big[EXABGP_LINE_MAX] = '\n';
+	exabgp_linebuf_feed(lb, big, EXABGP_LINE_MAX + 1, collect_line,
+	    collect_toolong, &c);
+	assert_int_equal(c.n, 5);
+	assert_int_equal(c.ntoolong, 0);
+	/* too long, fed byte by byte, then a good line */
+	for (i = 0; i < EXABGP_LINE_MAX + 10; i++)
+		exabgp_linebuf_feed(lb, "y", 1, collect_line, collect_toolong,
+		    &c);
+	exabgp_linebuf_feed(lb, "\ndone\n", 6, collect_line, collect_toolong,
+	    &c);
+	assert_int_equal(c.ntoolong, 1);
+	assert_int_equal(c.toolong[0], EXABGP_LINE_MAX + 10);
+	assert_int_equal(c.n, 6);
+	assert_string_equal(c.lines[5], "done");
+	free(big);
+	free(lb);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_batch_coalesces, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_nothing_when_unchanged,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_one_in_flight_latest_only,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ack_timeout_resends, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_error_logged, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_no_ack_mode, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_withdraw_all, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_stdin_events, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_stdin_eof, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_stdout_epipe, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_stdout_full, setup,
+		    teardown),
+		cmocka_unit_test(test_parse_table),
+		cmocka_unit_test(test_linebuf),
+	};
+
+	log_init("test_exabgp", 0, 0);
+	if (prefix_parse("192.0.2.10/32", &P1, 0) == -1 ||
+	    prefix_parse("192.0.2.11/32", &P2, 0) == -1 ||
+	    prefix_parse("2001:db8::1/128", &P6, 0) == -1)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
