@@ -1,0 +1,710 @@
+/*
+ * test_rib.c - the listener's table: replace, withdraw, peer down,
+ * several peers, community rules, limits, End-of-RIB gating, reload;
+ * and, data-driven, every real capture in fixtures/exabgp-4.2 against
+ * the map its NAME.expected.json gives.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <sys/socket.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+
+#include "addr.h"
+#include "listen.h"
+
+#define FIXTURES	"../../shared/fixtures/exabgp-4.2/"
+
+#define P1	"169.254.179.1"
+#define P2	"fd00:179::1"
+#define P3	"192.0.2.254"
+
+static struct exabgp_msg	 msg;
+
+static int
+setup(void **state)
+{
+	exabgp_msg_init(&msg);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	exabgp_msg_free(&msg);
+	return 0;
+}
+
+static struct rib *
+new_rib(uint32_t asn, int large, int host_only, int64_t max_routes)
+{
+	struct rib_conf	 rc;
+
+	memset(&rc, 0, sizeof(rc));
+	rc.asn = asn;
+	rc.large = large;
+	rc.host_routes_only = host_only;
+	rc.max_routes = max_routes;
+	return rib_new(&rc);
+}
+
+/* decode one line as the listener would and apply it; map changed? */
+static int
+feed(struct rib *rib, const char *line)
+{
+	char	 err[256];
+
+	if (exabgp_decode(&msg, line, strlen(line), err, sizeof(err)) == -1)
+		fail_msg("test line refused: %s: %s", err, line);
+	return rib_apply(rib, &msg);
+}
+
+static int
+peer_state(struct rib *rib, const char *peer, const char *st)
+{
+	char	 line[512];
+
+	snprintf(line, sizeof(line), "{ \"type\": \"state\", \"neighbor\": { "
+	    "\"address\": { \"local\": \"x\", \"peer\": \"%s\" }, "
+	    "\"state\": \"%s\" } }", peer, st);
+	return feed(rib, line);
+}
+
+static int
+eor(struct rib *rib, const char *peer, const char *afi)
+{
+	char	 line[512];
+
+	snprintf(line, sizeof(line), "{ \"type\": \"update\", \"neighbor\": {"
+	    " \"address\": { \"peer\": \"%s\" }, \"direction\": \"receive\", "
+	    "\"message\": { \"eor\": { \"afi\": \"%s\", \"safi\": "
+	    "\"unicast\" } } } }", peer, afi);
+	return feed(rib, line);
+}
+
+/*
+ * announce space-separated prefixes (all of one family) with the JSON
+ * lists comm (standard) and large (may be NULL)
+ */
+static int
+announce(struct rib *rib, const char *peer, const char *prefixes,
+    const char *comm, const char *large)
+{
+	char	 line[8192], list[4096], buf[128];
+	const char *p = prefixes, *sp;
+	size_t	 off = 0;
+	int	 v6 = strchr(prefixes, ':') != NULL;
+
+	list[0] = '\0';
+	while (*p != '\0') {
+		sp = strchr(p, ' ');
+		snprintf(buf, sizeof(buf), "%.*s",
+		    (int)(sp != NULL ? (size_t)(sp - p) : strlen(p)), p);
+		off += (size_t)snprintf(list + off, sizeof(list) - off,
+		    "%s{ \"nlri\": \"%s\" }", off ? ", " : "", buf);
+		p = sp != NULL ? sp + 1 : p + strlen(p);
+	}
+	snprintf(line, sizeof(line), "{ \"type\": \"update\", \"neighbor\": {"
+	    " \"address\": { \"peer\": \"%s\" }, \"direction\": \"receive\", "
+	    "\"message\": { \"update\": { \"attribute\": { \"origin\": \"igp\""
+	    "%s%s%s%s }, \"announce\": { \"%s unicast\": { \"%s\": [ %s ] } } "
+	    "} } } }", peer, comm ? ", \"community\": " : "", comm ? comm : "",
+	    large ? ", \"large-community\": " : "", large ? large : "",
+	    v6 ? "ipv6" : "ipv4", peer, list);
+	return feed(rib, line);
+}
+
+static int
+withdraw(struct rib *rib, const char *peer, const char *prefix)
+{
+	char	 line[1024];
+
+	snprintf(line, sizeof(line), "{ \"type\": \"update\", \"neighbor\": {"
+	    " \"address\": { \"peer\": \"%s\" }, \"message\": { \"update\": { "
+	    "\"withdraw\": { \"%s unicast\": [ { \"nlri\": \"%s\" } ] } } } "
+	    "} }", peer, strchr(prefix, ':') ? "ipv6" : "ipv4", prefix);
+	return feed(rib, line);
+}
+
+/* the map as compact JSON text, keys sorted: easy to compare */
+static void
+assert_map(const struct rib *rib, const char *want)
+{
+	json_t		*map = context_map(rib), *w;
+	json_error_t	 jerr;
+	char		*got;
+
+	w = json_loads(want, 0, &jerr);
+	if (w == NULL)
+		fail_msg("bad expectation %s: %s", want, jerr.text);
+	if (!json_equal(map, w)) {
+		got = json_dumps(map, JSON_COMPACT | JSON_SORT_KEYS);
+		fail_msg("map %s, wanted %s", got, want);
+	}
+	json_decref(w);
+	json_decref(map);
+}
+
+static void
+test_replace(void **state)
+{
+	struct rib	*rib = new_rib(12345, 0, 1, 0);
+	uint64_t	 gen;
+
+	assert_int_equal(peer_state(rib, P1, "up"), 0);
+	assert_int_equal(announce(rib, P1, "192.0.2.10/32",
+	    "[[12345, 443], [12345, 8080]]", NULL), 1);
+	assert_map(rib, "{\"443\": [\"192.0.2.10\"], "
+	    "\"8080\": [\"192.0.2.10\"]}");
+	gen = rib_generation(rib);
+	/* identical re-announcement, other order, duplicates: no change */
+	assert_int_equal(announce(rib, P1, "192.0.2.10/32",
+	    "[[12345, 8080], [12345, 443], [12345, 443]]", NULL), 0);
+	assert_int_equal(rib_generation(rib), gen);
+	/* a re-announcement replaces the whole set */
+	assert_int_equal(announce(rib, P1, "192.0.2.10/32",
+	    "[[12345, 80], [12345, 443]]", NULL), 1);
+	assert_true(rib_generation(rib) > gen);
+	assert_map(rib, "{\"80\": [\"192.0.2.10\"], "
+	    "\"443\": [\"192.0.2.10\"]}");
+	/* without any community: an implicit withdraw */
+	assert_int_equal(announce(rib, P1, "192.0.2.10/32", NULL, NULL), 1);
+	assert_map(rib, "{}");
+	assert_int_equal(rib_nroutes(rib), 0);
+	rib_free(rib);
+}
+
+static void
+test_withdraw(void **state)
+{
+	struct rib	*rib = new_rib(12345, 0, 1, 0);
+	uint64_t	 gen;
+
+	peer_state(rib, P1, "up");
+	peer_state(rib, P2, "up");
+	announce(rib, P1, "192.0.2.1/32 192.0.2.2/32", "[[12345, 80]]", NULL);
+	announce(rib, P2, "2001:db8::1/128", "[[12345, 80]]", NULL);
+	assert_int_equal(rib_nroutes(rib), 3);
+	assert_int_equal(withdraw(rib, P1, "192.0.2.1/32"), 1);
+	assert_map(rib, "{\"80\": [\"192.0.2.2\", \"2001:db8::1\"]}");
+	gen = rib_generation(rib);
+	/* unknown prefix, twice the same, another peer's prefix: no-ops */
+	assert_int_equal(withdraw(rib, P1, "198.51.100.77/32"), 0);
+	assert_int_equal(withdraw(rib, P1, "192.0.2.1/32"), 0);
+	assert_int_equal(withdraw(rib, P1, "2001:db8::1/128"), 0);
+	assert_int_equal(rib_generation(rib), gen);
+	assert_int_equal(withdraw(rib, P2, "2001:db8::1/128"), 1);
+	assert_map(rib, "{\"80\": [\"192.0.2.2\"]}");
+	assert_int_equal(rib_nroutes(rib), 1);
+	rib_free(rib);
+}
+
+/* one line with a withdraw and an announce of the same prefix */
+static void
+test_withdraw_then_announce(void **state)
+{
+	struct rib	*rib = new_rib(12345, 0, 1, 0);
+
+	peer_state(rib, P1, "up");
+	feed(rib, "{ \"type\": \"update\", \"neighbor\": { \"address\": { "
+	    "\"peer\": \"" P1 "\" }, \"message\": { \"update\": { "
+	    "\"attribute\": { \"community\": [[12345, 22]] }, \"withdraw\": { "
+	    "\"ipv4 unicast\": [ \"192.0.2.5/32\" ] }, \"announce\": { "
+	    "\"ipv4 unicast\": { \"" P1 "\": [ \"192.0.2.5/32\" ] } } } } } }");
+	assert_map(rib, "{\"22\": [\"192.0.2.5\"]}");
+	rib_free(rib);
+}
+
+static void
+test_peer_down(void **state)
+{
+	struct rib	*rib = new_rib(12345, 0, 1, 0);
+
+	peer_state(rib, P1, "up");
+	peer_state(rib, P2, "up");
+	announce(rib, P1, "192.0.2.1/32 192.0.2.2/32", "[[12345, 80]]", NULL);
+	announce(rib, P2, "2001:db8::1/128", "[[12345, 443]]", NULL);
+	assert_int_equal(peer_state(rib, P1, "down"), 1);
+	assert_map(rib, "{\"443\": [\"2001:db8::1\"]}");
+	assert_int_equal(rib_nroutes(rib), 1);
+	/* a down of a peer without routes changes nothing */
+	assert_int_equal(peer_state(rib, P1, "down"), 0);
+	assert_int_equal(peer_state(rib, P3, "down"), 0);
+	/* coming back: an empty table until it re-sends */
+	assert_int_equal(peer_state(rib, P1, "connected"), 0);
+	assert_int_equal(peer_state(rib, P1, "up"), 0);
+	assert_map(rib, "{\"443\": [\"2001:db8::1\"]}");
+	announce(rib, P1, "192.0.2.2/32", "[[12345, 80]]", NULL);
+	assert_map(rib, "{\"80\": [\"192.0.2.2\"], "
+	    "\"443\": [\"2001:db8::1\"]}");
+	/* an "up" without a "down" before: the peer re-sends everything */
+	assert_int_equal(peer_state(rib, P1, "up"), 1);
+	assert_map(rib, "{\"443\": [\"2001:db8::1\"]}");
+	rib_free(rib);
+}
+
+static void
+test_two_peers(void **state)
+{
+	struct rib	*rib = new_rib(12345, 0, 1, 0);
+
+	peer_state(rib, P1, "up");
+	peer_state(rib, P3, "up");
+	announce(rib, P1, "192.0.2.10/32", "[[12345, 443], [12345, 80]]",
+	    NULL);
+	assert_int_equal(announce(rib, P3, "192.0.2.10/32", "[[12345, 443]]",
+	    NULL), 0);	/* already a backend of 443 */
+	assert_map(rib, "{\"80\": [\"192.0.2.10\"], "
+	    "\"443\": [\"192.0.2.10\"]}");
+	/* the first peer withdraws: 443 stays (second peer), 80 goes */
+	assert_int_equal(withdraw(rib, P1, "192.0.2.10/32"), 1);
+	assert_map(rib, "{\"443\": [\"192.0.2.10\"]}");
+	assert_int_equal(withdraw(rib, P3, "192.0.2.10/32"), 1);
+	assert_map(rib, "{}");
+
+	/* same with a peer going down instead of withdrawing */
+	announce(rib, P1, "192.0.2.10/32", "[[12345, 443]]", NULL);
+	announce(rib, P3, "192.0.2.10/32", "[[12345, 443]]", NULL);
+	assert_int_equal(peer_state(rib, P3, "down"), 0);
+	assert_map(rib, "{\"443\": [\"192.0.2.10\"]}");
+	/* one peer changes its ports, the other's still hold */
+	assert_int_equal(announce(rib, P1, "192.0.2.10/32", "[[12345, 8443]]",
+	    NULL), 1);
+	assert_map(rib, "{\"8443\": [\"192.0.2.10\"]}");
+	rib_free(rib);
+}
+
+static void
+test_communities(void **state)
+{
+	struct rib	*rib = new_rib(12345, 0, 1, 0);
+
+	peer_state(rib, P1, "up");
+	/* foreign ASNs, well-known ones, port 0: no port */
+	assert_int_equal(announce(rib, P1, "192.0.2.1/32",
+	    "[[65000, 443], [64512, 80], [65535, 65281], [12345, 0]]", NULL),
+	    0);
+	assert_map(rib, "{}");
+	/* kept for a reload to another ASN; port 0 alone is never kept */
+	assert_int_equal(rib_nroutes(rib), 1);
+	assert_int_equal(announce(rib, P1, "192.0.2.9/32", "[[12345, 0]]",
+	    "[[12345, 0, 0], [12345, 7, 443]]"), 0);
+	assert_int_equal(rib_nroutes(rib), 1);
+	/* large communities do not count in standard mode */
+	assert_int_equal(announce(rib, P1, "192.0.2.2/32", NULL,
+	    "[[12345, 0, 443]]"), 0);
+	/* 65535 is a port; a mix keeps only ours */
+	assert_int_equal(announce(rib, P1, "192.0.2.3/32",
+	    "[[12345, 65535], [65000, 22], [12345, 53]]", "[[12345, 0, 80]]"),
+	    1);
+	assert_map(rib, "{\"53\": [\"192.0.2.3\"], "
+	    "\"65535\": [\"192.0.2.3\"]}");
+	rib_free(rib);
+}
+
+static void
+test_large_mode(void **state)
+{
+	struct rib	*rib = new_rib(12345, 1, 1, 0);
+
+	peer_state(rib, P1, "up");
+	/* standard ones are ignored in large mode */
+	assert_int_equal(announce(rib, P1, "192.0.2.1/32", "[[12345, 443]]",
+	    NULL), 0);
+	/* only ASN:0:port */
+	assert_int_equal(announce(rib, P1, "192.0.2.2/32", "[[12345, 443]]",
+	    "[[12345, 0, 443], [12345, 1, 8080], [65000, 0, 22], "
+	    "[12345, 0, 0], [12345, 0, 70000]]"), 1);
+	assert_map(rib, "{\"443\": [\"192.0.2.2\"]}");
+	rib_free(rib);
+
+	/* a 32-bit ASN */
+	rib = new_rib(4200000000u, 1, 1, 0);
+	peer_state(rib, P2, "up");
+	announce(rib, P2, "2001:db8::5/128", "[[65535, 443]]",
+	    "[[4200000000, 0, 443], [4200000000, 0, 80]]");
+	assert_map(rib, "{\"80\": [\"2001:db8::5\"], "
+	    "\"443\": [\"2001:db8::5\"]}");
+	rib_free(rib);
+
+	/* a 32-bit ASN never matches a standard community */
+	rib = new_rib(70000, 0, 1, 0);
+	peer_state(rib, P1, "up");
+	announce(rib, P1, "192.0.2.1/32", "[[4464, 443]]", NULL);
+	assert_map(rib, "{}");
+	rib_free(rib);
+}
+
+static void
+test_host_routes(void **state)
+{
+	struct rib	*rib = new_rib(12345, 0, 1, 0);
+
+	peer_state(rib, P1, "up");
+	peer_state(rib, P2, "up");
+	assert_int_equal(announce(rib, P1, "198.51.100.0/24 192.0.2.0/31",
+	    "[[12345, 80]]", NULL), 0);
+	assert_int_equal(announce(rib, P2, "2001:db8::/64", "[[12345, 80]]",
+	    NULL), 0);
+	assert_int_equal(rib_nroutes(rib), 0);
+	rib_free(rib);
+
+	rib = new_rib(12345, 0, 0, 0);
+	peer_state(rib, P1, "up");
+	announce(rib, P1, "198.51.100.0/24 198.51.100.0/32 192.0.2.7/32",
+	    "[[12345, 80]]", NULL);
+	/* one IP for two prefixes of the same address */
+	assert_map(rib, "{\"80\": [\"192.0.2.7\", \"198.51.100.0\"]}");
+	assert_int_equal(rib_nroutes(rib), 3);
+	rib_free(rib);
+}
+
+static void
+test_max_routes(void **state)
+{
+	struct rib		*rib = new_rib(12345, 0, 1, 2);
+	struct rib_peer_stat	*ps;
+	size_t			 n;
+
+	peer_state(rib, P1, "up");
+	peer_state(rib, P3, "up");
+	announce(rib, P1, "192.0.2.1/32 192.0.2.2/32 192.0.2.3/32 "
+	    "192.0.2.4/32", "[[12345, 80]]", NULL);
+	assert_int_equal(rib_nroutes(rib), 2);
+	assert_map(rib, "{\"80\": [\"192.0.2.1\", \"192.0.2.2\"]}");
+	/* existing routes can still change and go */
+	assert_int_equal(announce(rib, P1, "192.0.2.2/32", "[[12345, 443]]",
+	    NULL), 1);
+	assert_map(rib, "{\"80\": [\"192.0.2.1\"], \"443\": [\"192.0.2.2\"]}");
+	/* the limit is per peer */
+	announce(rib, P3, "192.0.2.3/32", "[[12345, 80]]", NULL);
+	assert_int_equal(rib_nroutes(rib), 3);
+	n = rib_peers(rib, &ps);
+	assert_int_equal(n, 2);
+	assert_int_equal(ps[0].routes, 2);	/* 169.254.179.1 */
+	assert_int_equal(ps[0].refused, 2);
+	assert_int_equal(ps[1].routes, 1);	/* 192.0.2.254 */
+	assert_int_equal(ps[1].refused, 0);
+	free(ps);
+	/* room again after a withdraw */
+	withdraw(rib, P1, "192.0.2.1/32");
+	assert_int_equal(announce(rib, P1, "192.0.2.4/32", "[[12345, 22]]",
+	    NULL), 1);
+	assert_map(rib, "{\"22\": [\"192.0.2.4\"], \"80\": [\"192.0.2.3\"], "
+	    "\"443\": [\"192.0.2.2\"]}");
+	n = rib_peers(rib, &ps);
+	assert_int_equal(ps[0].refused, 2);
+	free(ps);
+	rib_free(rib);
+}
+
+static void
+test_eor_gating(void **state)
+{
+	struct rib	*rib = new_rib(12345, 0, 1, 0);
+
+	assert_false(rib_all_eor(rib));		/* nobody up yet */
+	peer_state(rib, P1, "connected");
+	assert_false(rib_all_eor(rib));
+	peer_state(rib, P1, "up");
+	assert_false(rib_all_eor(rib));
+	assert_int_equal(rib_peers_up(rib), 1);
+	announce(rib, P1, "192.0.2.1/32", "[[12345, 80]]", NULL);
+	assert_false(rib_all_eor(rib));
+	eor(rib, P1, "ipv4");
+	assert_true(rib_all_eor(rib));
+	/* a peer that is only connected does not hold the render back */
+	peer_state(rib, P2, "connected");
+	assert_true(rib_all_eor(rib));
+	peer_state(rib, P2, "up");
+	assert_false(rib_all_eor(rib));
+	/* a second family on the same session: still fine */
+	eor(rib, P2, "ipv6");
+	assert_true(rib_all_eor(rib));
+	eor(rib, P2, "ipv4");
+	assert_true(rib_all_eor(rib));
+	/* a peer going down leaves the others */
+	peer_state(rib, P1, "down");
+	assert_true(rib_all_eor(rib));
+	assert_int_equal(rib_peers_up(rib), 1);
+	/* back up: it must send its EOR again */
+	peer_state(rib, P1, "connected");
+	assert_true(rib_all_eor(rib));
+	peer_state(rib, P1, "up");
+	assert_false(rib_all_eor(rib));
+	eor(rib, P1, "ipv4");
+	assert_true(rib_all_eor(rib));
+	peer_state(rib, P1, "down");
+	peer_state(rib, P2, "down");
+	assert_false(rib_all_eor(rib));		/* nobody up */
+	assert_int_equal(rib_peers_up(rib), 0);
+	rib_free(rib);
+}
+
+static void
+test_peers(void **state)
+{
+	struct rib		*rib = new_rib(12345, 0, 1, 0);
+	struct rib_peer_stat	*ps;
+	char			 buf[ADDR_STRLEN];
+	size_t			 n;
+
+	peer_state(rib, P2, "up");
+	peer_state(rib, P3, "connected");
+	peer_state(rib, P1, "up");
+	eor(rib, P1, "ipv4");
+	eor(rib, P1, "ipv6");
+	announce(rib, P2, "2001:db8::1/128 2001:db8::2/128", "[[12345, 1]]",
+	    NULL);
+	/* an empty update does not invent a peer */
+	feed(rib, "{ \"type\": \"update\", \"neighbor\": { \"address\": { "
+	    "\"peer\": \"192.0.2.99\" }, \"message\": { \"update\": { "
+	    "\"attribute\": { \"origin\": \"igp\" } } } } }");
+	n = rib_peers(rib, &ps);
+	assert_int_equal(n, 3);
+	assert_string_equal(addr_fmt(&ps[0].addr, buf, sizeof(buf)), P1);
+	assert_int_equal(ps[0].state, RIB_PEER_UP);
+	assert_true(ps[0].eor);
+	assert_int_equal(ps[0].eor_families,
+	    (1u << EXABGP_FAMILY_IPV4) | (1u << EXABGP_FAMILY_IPV6));
+	assert_int_equal(ps[0].ups, 1);
+	assert_string_equal(addr_fmt(&ps[1].addr, buf, sizeof(buf)), P3);
+	assert_int_equal(ps[1].state, RIB_PEER_CONNECTED);
+	assert_string_equal(addr_fmt(&ps[2].addr, buf, sizeof(buf)), P2);
+	assert_int_equal(ps[2].routes, 2);
+	assert_false(ps[2].eor);
+	free(ps);
+	assert_string_equal(rib_peer_state_name(RIB_PEER_DOWN), "down");
+	assert_string_equal(rib_peer_state_name(RIB_PEER_IDLE), "idle");
+	rib_free(rib);
+}
+
+static void
+test_backends_order(void **state)
+{
+	struct rib		*rib = new_rib(12345, 0, 1, 0);
+	struct rib_backend	*v;
+	char			 buf[PREFIX_STRLEN];
+	size_t			 n;
+
+	peer_state(rib, P1, "up");
+	peer_state(rib, P2, "up");
+	announce(rib, P2, "2001:db8::10/128", "[[12345, 443]]", NULL);
+	announce(rib, P2, "2001:db8::9/128", "[[12345, 443]]", NULL);
+	announce(rib, P1, "192.0.2.10/32 192.0.2.9/32 10.0.0.1/32",
+	    "[[12345, 443], [12345, 22]]", NULL);
+	announce(rib, P2, "::ffff:192.0.2.1/128", "[[12345, 22]]", NULL);
+	n = rib_backends(rib, &v);
+	assert_int_equal(n, 9);
+	assert_int_equal(v[0].port, 22);
+	assert_string_equal(prefix_fmt(&v[0].prefix, buf, sizeof(buf)),
+	    "10.0.0.1/32");
+	assert_string_equal(prefix_fmt(&v[1].prefix, buf, sizeof(buf)),
+	    "192.0.2.9/32");
+	assert_string_equal(prefix_fmt(&v[2].prefix, buf, sizeof(buf)),
+	    "192.0.2.10/32");
+	assert_string_equal(prefix_fmt(&v[3].prefix, buf, sizeof(buf)),
+	    "::ffff:192.0.2.1/128");
+	assert_int_equal(v[4].port, 443);
+	assert_string_equal(prefix_fmt(&v[7].prefix, buf, sizeof(buf)),
+	    "2001:db8::9/128");
+	assert_string_equal(prefix_fmt(&v[8].prefix, buf, sizeof(buf)),
+	    "2001:db8::10/128");
+	assert_int_equal(v[8].npeers, 1);
+	free(v);
+	rib_free(rib);
+}
+
+static void
+test_reconf(void **state)
+{
+	struct rib	*rib = new_rib(12345, 0, 0, 0);
+	struct rib_conf	 rc;
+
+	peer_state(rib, P1, "up");
+	announce(rib, P1, "192.0.2.1/32", "[[12345, 80], [65000, 443]]",
+	    "[[65000, 0, 8080]]");
+	announce(rib, P1, "198.51.100.0/24", "[[12345, 22]]", NULL);
+	assert_map(rib, "{\"22\": [\"198.51.100.0\"], "
+	    "\"80\": [\"192.0.2.1\"]}");
+
+	/* same rules: nothing changes */
+	memset(&rc, 0, sizeof(rc));
+	rc.asn = 12345;
+	assert_int_equal(rib_reconf(rib, &rc), 0);
+
+	/* a new ASN reads the stored communities again */
+	rc.asn = 65000;
+	assert_int_equal(rib_reconf(rib, &rc), 1);
+	assert_map(rib, "{\"443\": [\"192.0.2.1\"]}");
+	rc.large = 1;
+	assert_int_equal(rib_reconf(rib, &rc), 1);
+	assert_map(rib, "{\"8080\": [\"192.0.2.1\"]}");
+	rc.large = 0;
+	rc.asn = 12345;
+	rib_reconf(rib, &rc);
+	assert_map(rib, "{\"22\": [\"198.51.100.0\"], "
+	    "\"80\": [\"192.0.2.1\"]}");
+	/* host routes only now: the /24 goes */
+	rc.host_routes_only = 1;
+	assert_int_equal(rib_reconf(rib, &rc), 1);
+	assert_map(rib, "{\"80\": [\"192.0.2.1\"]}");
+	assert_int_equal(rib_nroutes(rib), 1);
+	/* and the table keeps working after a rebuild */
+	withdraw(rib, P1, "192.0.2.1/32");
+	assert_map(rib, "{}");
+	rib_free(rib);
+}
+
+static void
+test_clear(void **state)
+{
+	struct rib	*rib = new_rib(12345, 0, 1, 0);
+
+	peer_state(rib, P1, "up");
+	peer_state(rib, P2, "up");
+	announce(rib, P1, "192.0.2.1/32", "[[12345, 80]]", NULL);
+	announce(rib, P2, "2001:db8::1/128", "[[12345, 80]]", NULL);
+	assert_int_equal(rib_clear(rib), 1);
+	assert_map(rib, "{}");
+	assert_int_equal(rib_nroutes(rib), 0);
+	assert_int_equal(rib_clear(rib), 0);
+	rib_free(rib);
+	rib_free(NULL);
+}
+
+/* many routes: the tables grow and shrink without losing anything */
+static void
+test_many(void **state)
+{
+	struct rib		*rib = new_rib(12345, 0, 1, 0);
+	struct rib_backend	*v;
+	char			 pfx[64];
+	size_t			 i, n;
+
+	peer_state(rib, P1, "up");
+	peer_state(rib, P3, "up");
+	for (i = 0; i < 5000; i++) {
+		snprintf(pfx, sizeof(pfx), "2001:db8:1::%zx/128", i);
+		announce(rib, i % 2 ? P1 : P3, pfx, i % 3 ?
+		    "[[12345, 80], [12345, 443]]" : "[[12345, 80]]", NULL);
+	}
+	assert_int_equal(rib_nroutes(rib), 5000);
+	n = rib_backends(rib, &v);
+	assert_int_equal(n, 5000 + 3333);
+	free(v);
+	for (i = 0; i < 5000; i += 2) {
+		snprintf(pfx, sizeof(pfx), "2001:db8:1::%zx/128", i);
+		withdraw(rib, P3, pfx);
+	}
+	assert_int_equal(rib_nroutes(rib), 2500);
+	peer_state(rib, P1, "down");
+	assert_int_equal(rib_nroutes(rib), 0);
+	n = rib_backends(rib, &v);
+	assert_int_equal(n, 0);
+	free(v);
+	rib_free(rib);
+}
+
+/* ---- every capture against its expected map ---- */
+
+static void
+golden_one(const char *name)
+{
+	struct rib	*rib = new_rib(12345, 0, 1, 0);
+	char		 path[512], err[256], *line = NULL, *got;
+	size_t		 cap = 0;
+	ssize_t		 len;
+	FILE		*f;
+	json_t		*want, *map;
+	json_error_t	 jerr;
+
+	snprintf(path, sizeof(path), FIXTURES "%s.jsonl", name);
+	if ((f = fopen(path, "r")) == NULL)
+		fail_msg("%s: cannot open", path);
+	while ((len = getline(&line, &cap, f)) != -1) {
+		if (exabgp_decode(&msg, line, (size_t)len, err,
+		    sizeof(err)) == -1)
+			continue;	/* the listener logs and skips it */
+		rib_apply(rib, &msg);
+	}
+	free(line);
+	fclose(f);
+
+	snprintf(path, sizeof(path), FIXTURES "%s.expected.json", name);
+	if ((want = json_load_file(path, 0, &jerr)) == NULL)
+		fail_msg("%s: %s", path, jerr.text);
+	map = context_map(rib);
+	if (!json_equal(map, want)) {
+		got = json_dumps(map, JSON_COMPACT);
+		fail_msg("%s: map %s differs from %s", name, got, path);
+	}
+	json_decref(map);
+	json_decref(want);
+	rib_free(rib);
+}
+
+static void
+test_golden_fixtures(void **state)
+{
+	DIR		*d;
+	struct dirent	*de;
+	size_t		 n, count = 0;
+	char		 name[256];
+
+	if ((d = opendir(FIXTURES)) == NULL)
+		fail_msg("%s: cannot open", FIXTURES);
+	while ((de = readdir(d)) != NULL) {
+		n = strlen(de->d_name);
+		if (n < 7 || strcmp(de->d_name + n - 6, ".jsonl") != 0)
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)(n - 6), de->d_name);
+		golden_one(name);
+		count++;
+	}
+	closedir(d);
+	assert_true(count >= 12);	/* README lists twelve streams */
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_replace, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_withdraw, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_withdraw_then_announce,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_peer_down, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_two_peers, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_communities, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_large_mode, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_host_routes, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_max_routes, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_eor_gating, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_peers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backends_order, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_reconf, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clear, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_golden_fixtures, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
