@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -499,6 +500,66 @@ test_io_high_fd(void **state)
 	assert_int_equal(ev_io_add(loop, -1, EV_READ, io_cb, &r), -1);
 }
 
+static void
+file_cb(int fd, unsigned int events, void *arg)
+{
+	struct iorec	*r = arg;
+
+	r->calls++;
+	r->events = events;
+	if (events & EV_READ) {
+		r->got = read(fd, r->buf, sizeof(r->buf));
+		/* EOF: the owner stops watching, as with a pipe */
+		if (r->got == 0)
+			ev_io_del(r->loop, fd);
+	}
+}
+
+static void
+test_io_regular_file(void **state)
+{
+	struct ev_loop	*loop = *state;
+	struct iorec	 r = { .loop = loop };
+	char		 path[] = "/tmp/bgpsd-test-ev.XXXXXX";
+	uint64_t	 t0;
+	int		 fd, i, nul;
+
+	/* stdin fed from a file: epoll refuses it, yet it must work */
+	fd = mkstemp(path);
+	assert_true(fd != -1);
+	unlink(path);
+	assert_int_equal(write(fd, "0123456789abcdefXYZ", 19), 19);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(ev_io_add(loop, fd, EV_READ, file_cb, &r), 0);
+	/* 16 + 3 bytes, then EOF, then no more callbacks */
+	for (i = 0; i < 5; i++)
+		assert_int_equal(ev_run_once(loop, 1000 * EV_MSEC), 0);
+	assert_int_equal(r.calls, 3);
+	assert_int_equal(r.got, 0);
+	/* not watched any more: the next wait is a real one */
+	t0 = ev_monotonic();
+	assert_int_equal(ev_run_once(loop, 20 * EV_MSEC), 0);
+	assert_true(ev_monotonic() - t0 >= 19 * EV_MSEC);
+	close(fd);
+
+	/* /dev/null as well; muted it does not make the loop spin */
+	nul = open("/dev/null", O_RDONLY);
+	assert_true(nul != -1);
+	memset(&r, 0, sizeof(r));
+	r.loop = loop;
+	assert_int_equal(ev_io_add(loop, nul, EV_READ, file_cb, &r), 0);
+	assert_int_equal(ev_io_mod(loop, nul, 0), 0);
+	t0 = ev_monotonic();
+	assert_int_equal(ev_run_once(loop, 20 * EV_MSEC), 0);
+	assert_true(ev_monotonic() - t0 >= 19 * EV_MSEC);
+	assert_int_equal(r.calls, 0);
+	assert_int_equal(ev_io_mod(loop, nul, EV_READ), 0);
+	assert_int_equal(ev_run_once(loop, 1000 * EV_MSEC), 0);
+	assert_int_equal(r.calls, 1);
+	assert_int_equal(r.got, 0);
+	close(nul);
+}
+
 /* signals */
 
 struct sigrec {
@@ -715,6 +776,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_io_del_in_callback, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_io_high_fd, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_io_regular_file, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_signal, setup, teardown),
 		cmocka_unit_test(test_signal_restored),

@@ -7,6 +7,10 @@
  * cached time, dispatch fd events (the self-pipe among them: signals, then
  * child exits), then run every timer that is due. Callbacks may add or
  * remove any watcher or timer, their own included.
+ *
+ * epoll refuses regular files and /dev/null (EPERM), which is what stdin
+ * is when a program is fed from a file; like poll(2) we treat those as
+ * always ready, so such a watcher makes every iteration non-blocking.
  */
 #include <sys/epoll.h>
 #include <sys/wait.h>
@@ -31,6 +35,7 @@ struct ev_io {
 	uint32_t	 gen;		/* bumped on add/del: drops stale events */
 	uint8_t		 active;
 	uint8_t		 in_epoll;	/* muted watchers leave the epoll set */
+	uint8_t		 always;	/* regular file: epoll refuses, always ready */
 };
 
 struct ev_sig {
@@ -54,6 +59,9 @@ struct ev_loop {
 
 	struct ev_io	*io;
 	size_t		 niocap;
+	size_t		 nalways;	/* watchers epoll cannot take */
+	uint64_t	*ready;		/* snapshot of those, fd | gen << 32 */
+	size_t		 readycap;
 
 	struct ev_timer	**heap;
 	size_t		 nheap;
@@ -215,6 +223,7 @@ ev_free(struct ev_loop *loop)
 	if (loop->epfd != -1)
 		close(loop->epfd);
 	free(loop->io);
+	free(loop->ready);
 	free(loop->heap);
 	free(loop->kids);
 	free(loop->reaped);
@@ -241,6 +250,8 @@ ev_epoll_set(struct ev_loop *loop, int fd, struct ev_io *w)
 	struct epoll_event	 ee;
 	int			 op;
 
+	if (w->always)
+		return 0;
 	memset(&ee, 0, sizeof(ee));
 	ee.events = ev_epoll_events(w->events);
 	ee.data.u64 = ((uint64_t)w->gen << 32) | (uint32_t)fd;
@@ -250,8 +261,13 @@ ev_epoll_set(struct ev_loop *loop, int fd, struct ev_io *w)
 		op = EPOLL_CTL_DEL;
 	} else
 		op = w->in_epoll ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-	if (epoll_ctl(loop->epfd, op, fd, &ee) == -1)
-		return -1;
+	if (epoll_ctl(loop->epfd, op, fd, &ee) == -1) {
+		if (op != EPOLL_CTL_ADD || errno != EPERM)
+			return -1;
+		w->always = 1;
+		loop->nalways++;
+		return 0;
+	}
 	w->in_epoll = op != EPOLL_CTL_DEL;
 	return 0;
 }
@@ -286,6 +302,7 @@ ev_io_add(struct ev_loop *loop, int fd, unsigned int events, ev_io_cb cb,
 	w->arg = arg;
 	w->events = events & (EV_READ | EV_WRITE);
 	w->in_epoll = 0;
+	w->always = 0;
 	if (ev_epoll_set(loop, fd, w) == -1)
 		return -1;
 	w->active = 1;
@@ -325,7 +342,10 @@ ev_io_del(struct ev_loop *loop, int fd)
 	/* EBADF here means the owner closed first; nothing left to undo */
 	if (w->in_epoll)
 		(void)epoll_ctl(loop->epfd, EPOLL_CTL_DEL, fd, NULL);
+	if (w->always)
+		loop->nalways--;
 	w->in_epoll = 0;
+	w->always = 0;
 	w->active = 0;
 	w->cb = NULL;
 	w->arg = NULL;
@@ -571,11 +591,26 @@ ev_reap(struct ev_loop *loop)
 /* the loop */
 
 static int
+ev_always_pending(struct ev_loop *loop)
+{
+	size_t	 fd, seen = 0;
+
+	for (fd = 0; fd < loop->niocap && seen < loop->nalways; fd++) {
+		if (!loop->io[fd].active || !loop->io[fd].always)
+			continue;
+		if (loop->io[fd].events != 0)
+			return 1;
+		seen++;
+	}
+	return 0;
+}
+
+static int
 ev_wait_ms(struct ev_loop *loop, int64_t max_wait_ns)
 {
 	uint64_t	 wait, now;
 
-	if (loop->kids_check)
+	if (loop->kids_check || ev_always_pending(loop))
 		return 0;
 	if (max_wait_ns < 0 && loop->nheap == 0)
 		return -1;
@@ -618,6 +653,36 @@ ev_io_dispatch(struct ev_loop *loop, const struct epoll_event *ee)
 		w->cb(fd, ev, w->arg);
 }
 
+/* regular files: ready for whatever was asked, every iteration */
+static void
+ev_always_dispatch(struct ev_loop *loop)
+{
+	struct ev_io	*w;
+	size_t		 fd, n = 0, i;
+
+	/* snapshot first: callbacks may add and remove watchers */
+	for (fd = 0; fd < loop->niocap && n < loop->nalways; fd++) {
+		w = &loop->io[fd];
+		if (!w->active || !w->always)
+			continue;
+		if (n == loop->readycap) {
+			loop->readycap = loop->readycap == 0 ? 8 :
+			    loop->readycap * 2;
+			loop->ready = xreallocarray(loop->ready,
+			    loop->readycap, sizeof(*loop->ready));
+		}
+		loop->ready[n++] = ((uint64_t)w->gen << 32) | fd;
+	}
+	for (i = 0; i < n; i++) {
+		struct epoll_event	 ee;
+
+		memset(&ee, 0, sizeof(ee));
+		ee.events = EPOLLIN | EPOLLOUT;
+		ee.data.u64 = loop->ready[i];
+		ev_io_dispatch(loop, &ee);
+	}
+}
+
 int
 ev_run_once(struct ev_loop *loop, int64_t max_wait_ns)
 {
@@ -636,6 +701,8 @@ ev_run_once(struct ev_loop *loop, int64_t max_wait_ns)
 	}
 	for (i = 0; i < n; i++)
 		ev_io_dispatch(loop, &ees[i]);
+	if (loop->nalways > 0)
+		ev_always_dispatch(loop);
 	if (loop->kids_check)
 		ev_reap(loop);
 	ev_timers_run(loop);
