@@ -447,8 +447,10 @@ ev_timer_at(struct ev_loop *loop, struct ev_timer *t, uint64_t when)
 void
 ev_timer_after(struct ev_loop *loop, struct ev_timer *t, uint64_t ns)
 {
+	uint64_t	 now = ev_monotonic();
+
 	/* the real clock, not ev_now: setup code may have run for a while */
-	ev_timer_at(loop, t, ev_monotonic() + ns);
+	ev_timer_at(loop, t, ns > UINT64_MAX - now ? UINT64_MAX : now + ns);
 }
 
 void
