@@ -1,0 +1,337 @@
+/*
+ * check_tcp.c - tcp check: nonblocking connect to host:port, completion
+ * seen as writability plus SO_ERROR, then optionally send a string and
+ * look for an expected substring in the first CHECK_TCP_READ_MAX bytes
+ * read back. This is the hot path (thousands of checks per second): the
+ * address is prepared once, buffers are allocated once at init, a run
+ * costs socket/connect/epoll/getsockopt/close and nothing else.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "log.h"
+
+enum check_tcp_state {
+	TCP_IDLE,
+	TCP_CONNECTING,
+	TCP_SENDING,
+	TCP_READING,
+};
+
+static void	check_tcp_io(int, unsigned int, void *);
+
+static int
+check_tcp_init(struct check *c)
+{
+	const struct check_conf	*cf = c->conf;
+	struct check_tcp	*t = &c->u.tcp;
+	struct sockaddr_in	*sin;
+	struct sockaddr_in6	*sin6;
+
+	t->fd = -1;
+	memset(&t->sa, 0, sizeof(t->sa));
+	if (cf->host.family == AF_INET6) {
+		sin6 = (struct sockaddr_in6 *)&t->sa;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(cf->port);
+		sin6->sin6_addr = cf->host.u.v6;
+		t->salen = sizeof(*sin6);
+	} else {
+		sin = (struct sockaddr_in *)&t->sa;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(cf->port);
+		if (cf->host.family == AF_INET)
+			sin->sin_addr = cf->host.u.v4;
+		else	/* unset: the documented default */
+			sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		t->salen = sizeof(*sin);
+	}
+	t->sendlen = cf->send != NULL ? strlen(cf->send) : 0;
+	t->expectlen = cf->expect != NULL ? strlen(cf->expect) : 0;
+	if (t->expectlen > CHECK_TCP_READ_MAX) {
+		log_warnx("line %d: tcp expect longer than %d bytes",
+		    cf->line, CHECK_TCP_READ_MAX);
+		return -1;
+	}
+	if (t->expectlen > 0)
+		t->rbuf = xmalloc(CHECK_TCP_READ_MAX + 1);
+	return 0;
+}
+
+/*
+ * Close a connection we opened. Once it was established we close with
+ * SO_LINGER {1, 0}, i.e. with a RST instead of a FIN: the side that
+ * closes first keeps the 4-tuple in TIME_WAIT for 60 s, and at thousands
+ * of checks per second against one loopback port the ~28000 ephemeral
+ * ports run out within seconds (connect then fails with EADDRNOTAVAIL).
+ * A health check has nothing left to deliver, so the abortive close loses
+ * nothing; the price is an occasional "reset by peer" in a server's log.
+ * Load balancers do the same for the same reason.
+ */
+static void
+check_tcp_close(struct check *c)
+{
+	struct check_tcp	*t = &c->u.tcp;
+	struct linger		 l = { 1, 0 };
+
+	if (t->fd == -1)
+		return;
+	if (t->watching)
+		ev_io_del(c->ctx->loop, t->fd);
+	t->watching = 0;
+	if (t->state != TCP_CONNECTING)
+		(void)setsockopt(t->fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	close(t->fd);
+	t->fd = -1;
+	t->state = TCP_IDLE;
+}
+
+static void
+check_tcp_fail(struct check *c, int err)
+{
+	check_tcp_close(c);
+	if (err == ECONNREFUSED)
+		check_done(c, CHECK_TCP_REFUSED, NULL);
+	else
+		check_done(c, CHECK_TCP_ERROR, "tcp: %s", strerror(err));
+}
+
+static int
+check_tcp_watch(struct check *c, unsigned int events)
+{
+	struct check_tcp	*t = &c->u.tcp;
+	int			 r;
+
+	if (t->watching == events)
+		return 0;
+	if (t->watching == 0)
+		r = ev_io_add(c->ctx->loop, t->fd, events, check_tcp_io, c);
+	else
+		r = ev_io_mod(c->ctx->loop, t->fd, events);
+	if (r == -1) {
+		check_tcp_close(c);
+		check_done(c, CHECK_INTERNAL, "tcp: cannot watch socket");
+		return -1;
+	}
+	t->watching = events;
+	return 0;
+}
+
+/* show what we got instead of the banner: first line, printable only */
+static void
+check_tcp_mismatch(struct check *c)
+{
+	struct check_tcp	*t = &c->u.tcp;
+	char			 got[64];
+	size_t			 i, n;
+
+	for (i = n = 0; i < t->rlen && n < sizeof(got) - 1; i++) {
+		if (t->rbuf[i] == '\r' || t->rbuf[i] == '\n')
+			break;
+		got[n++] = (t->rbuf[i] >= 0x20 && t->rbuf[i] < 0x7f) ?
+		    t->rbuf[i] : '?';
+	}
+	got[n] = '\0';
+	check_tcp_close(c);
+	if (n == 0)
+		check_done(c, CHECK_TCP_EXPECT, "tcp: banner mismatch: "
+		    "nothing read");
+	else
+		check_done(c, CHECK_TCP_EXPECT, "tcp: banner mismatch: "
+		    "\"%s\"", got);
+}
+
+static void
+check_tcp_read(struct check *c)
+{
+	struct check_tcp	*t = &c->u.tcp;
+	ssize_t			 n;
+	size_t			 from;
+
+	for (;;) {
+		n = read(t->fd, t->rbuf + t->rlen, CHECK_TCP_READ_MAX -
+		    t->rlen);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			check_tcp_fail(c, errno);
+			return;
+		}
+		if (n == 0) {
+			check_tcp_mismatch(c);
+			return;
+		}
+		/* the match may straddle the previous read */
+		from = t->rlen >= t->expectlen ? t->rlen - t->expectlen + 1 : 0;
+		t->rlen += n;
+		if (memmem(t->rbuf + from, t->rlen - from, c->conf->expect,
+		    t->expectlen) != NULL) {
+			check_tcp_close(c);
+			check_done(c, CHECK_OK, NULL);
+			return;
+		}
+		if (t->rlen == CHECK_TCP_READ_MAX) {
+			check_tcp_mismatch(c);
+			return;
+		}
+	}
+}
+
+static void
+check_tcp_send(struct check *c)
+{
+	struct check_tcp	*t = &c->u.tcp;
+	ssize_t			 n;
+
+	while (t->sent < t->sendlen) {
+		n = send(t->fd, c->conf->send + t->sent, t->sendlen - t->sent,
+		    MSG_NOSIGNAL);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				(void)check_tcp_watch(c, EV_WRITE);
+				return;
+			}
+			check_tcp_fail(c, errno);
+			return;
+		}
+		t->sent += n;
+	}
+	if (t->expectlen == 0) {
+		check_tcp_close(c);
+		check_done(c, CHECK_OK, NULL);
+		return;
+	}
+	t->state = TCP_READING;
+	if (check_tcp_watch(c, EV_READ) == -1)
+		return;
+	/* often already there: saves a trip through the loop */
+	check_tcp_read(c);
+}
+
+static void
+check_tcp_connected(struct check *c)
+{
+	struct check_tcp	*t = &c->u.tcp;
+
+	t->state = TCP_SENDING;
+	if (t->sendlen == 0 && t->expectlen == 0) {
+		check_tcp_close(c);
+		check_done(c, CHECK_OK, NULL);
+		return;
+	}
+	check_tcp_send(c);
+}
+
+static void
+check_tcp_io(int fd, unsigned int events, void *arg)
+{
+	struct check		*c = arg;
+	struct check_tcp	*t = &c->u.tcp;
+	int			 err;
+	socklen_t		 len;
+
+	switch (t->state) {
+	case TCP_CONNECTING:
+		err = 0;
+		len = sizeof(err);
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+			err = errno;
+		if (err != 0) {
+			check_tcp_fail(c, err);
+			return;
+		}
+		if ((events & (EV_WRITE | EV_ERROR)) == 0)
+			return;
+		check_tcp_connected(c);
+		break;
+	case TCP_SENDING:
+		check_tcp_send(c);
+		break;
+	case TCP_READING:
+		check_tcp_read(c);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+check_tcp_start(struct check *c)
+{
+	struct check_tcp	*t = &c->u.tcp;
+
+	t->sent = 0;
+	t->rlen = 0;
+	t->watching = 0;
+	t->fd = socket(t->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, IPPROTO_TCP);
+	if (t->fd == -1) {
+		check_done(c, CHECK_INTERNAL, "tcp: socket: %s",
+		    strerror(errno));
+		return;
+	}
+	t->state = TCP_CONNECTING;
+	if (connect(t->fd, (struct sockaddr *)&t->sa, t->salen) == 0) {
+		check_tcp_connected(c);
+		return;
+	}
+	if (errno == EINPROGRESS) {
+		(void)check_tcp_watch(c, EV_WRITE);
+		return;
+	}
+	check_tcp_fail(c, errno);
+}
+
+static void
+check_tcp_cancel(struct check *c)
+{
+	check_tcp_close(c);
+}
+
+/*
+ * Out of time while waiting for the banner: if the peer did say
+ * something, "banner mismatch" with what it said tells more than
+ * "timeout" (a server that keeps the connection open after a wrong banner
+ * ends here, not on EOF).
+ */
+static void
+check_tcp_expire(struct check *c)
+{
+	struct check_tcp	*t = &c->u.tcp;
+
+	if (t->state == TCP_READING && t->rlen > 0) {
+		check_tcp_mismatch(c);
+		return;
+	}
+	check_tcp_close(c);
+	check_done(c, CHECK_TIMEOUT, NULL);
+}
+
+static void
+check_tcp_free(struct check *c)
+{
+	check_tcp_close(c);
+	free(c->u.tcp.rbuf);
+	c->u.tcp.rbuf = NULL;
+}
+
+const struct check_ops check_tcp_ops = {
+	.name = "tcp",
+	.own_timeout = 0,
+	.init = check_tcp_init,
+	.start = check_tcp_start,
+	.cancel = check_tcp_cancel,
+	.expire = check_tcp_expire,
+	.free = check_tcp_free,
+};

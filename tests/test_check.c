@@ -1,0 +1,1142 @@
+/*
+ * test_check.c - the tcp, http and exec checks against real peers on
+ * loopback, all served from the test's own event loop: listeners that
+ * accept, refuse, never accept, send a banner, answer PING, never answer;
+ * a tiny HTTP/1.1 server; commands that succeed, fail, hang and fork.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "check.h"
+#include "conf.h"
+#include "ev.h"
+#include "log.h"
+
+static struct ev_loop	*loop;
+static struct check_ctx	*ctx;
+
+/* a run's outcome as the callback saw it */
+struct result {
+	int			 calls;
+	enum check_reason	 reason;
+	char			 detail[CHECK_EXEC_DETAIL_MAX];
+	uint64_t		 latency;
+};
+
+static void
+result_cb(struct check *c, void *arg)
+{
+	struct result	*r = arg;
+
+	r->calls++;
+	r->reason = c->reason;
+	r->latency = c->latency;
+	snprintf(r->detail, sizeof(r->detail), "%s", c->detail);
+}
+
+/* one run; the callback must come from the loop, never from check_start */
+static void
+run_check(struct check *c, struct result *r)
+{
+	uint64_t	 end;
+	int		 before = r->calls;
+
+	check_start(c);
+	assert_int_equal(r->calls, before);
+	assert_true(check_running(c));
+	end = ev_monotonic() + 8 * EV_NSEC;
+	while (r->calls == before && ev_monotonic() < end)
+		ev_run_once(loop, 50 * EV_MSEC);
+	assert_int_equal(r->calls, before + 1);
+	assert_false(check_running(c));
+}
+
+/* run the loop for ns more, serving the test's peers */
+static void
+spin(uint64_t ns)
+{
+	uint64_t	 end = ev_monotonic() + ns;
+
+	while (ev_monotonic() < end)
+		ev_run_once(loop, 10 * EV_MSEC);
+}
+
+static int
+setup(void **state)
+{
+	log_init("test_check", 0, 0);
+	signal(SIGPIPE, SIG_IGN);
+	if ((loop = ev_new()) == NULL)
+		return -1;
+	if ((ctx = check_ctx_new(loop, NULL, NULL)) == NULL)
+		return -1;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	check_ctx_free(ctx);
+	ev_free(loop);
+	ctx = NULL;
+	loop = NULL;
+	return 0;
+}
+
+/* ---- loopback peers ---- */
+
+/* a socket on 127.0.0.1 (or ::1) with an ephemeral port; listen if backlog >= 0 */
+static int
+peer_socket(int family, int backlog, uint16_t *port)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	int			 fd, one = 1;
+
+	memset(&ss, 0, sizeof(ss));
+	if (family == AF_INET6) {
+		struct sockaddr_in6	*s6 = (struct sockaddr_in6 *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_addr = in6addr_loopback;
+		len = sizeof(*s6);
+	} else {
+		struct sockaddr_in	*s4 = (struct sockaddr_in *)&ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		len = sizeof(*s4);
+	}
+	fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) == -1 ||
+	    (backlog >= 0 && listen(fd, backlog) == -1)) {
+		close(fd);
+		return -1;
+	}
+	len = sizeof(ss);
+	getsockname(fd, (struct sockaddr *)&ss, &len);
+	*port = ntohs(family == AF_INET6 ?
+	    ((struct sockaddr_in6 *)&ss)->sin6_port :
+	    ((struct sockaddr_in *)&ss)->sin_port);
+	return fd;
+}
+
+#define PEER_MAX_CONNS	512
+
+/* a server driven by the test's loop: what it does per connection */
+enum peer_mode {
+	PEER_ACCEPT,	/* accept, then wait for the client to close */
+	PEER_BANNER,	/* accept, send the banner */
+	PEER_PONG,	/* accept, answer "PING\r\n" with "+PONG\r\n" */
+	PEER_SILENT,	/* accept, never send anything */
+	PEER_HTTP,	/* tiny HTTP/1.1 server, see peer_http() */
+};
+
+struct peer_conn {
+	int	 fd;
+	char	 in[4096];
+	size_t	 inlen;
+	char	*out;
+	size_t	 outlen, outoff;
+	int	 reset;		/* the client closed with a RST */
+	int	 eof;
+};
+
+struct peer {
+	int			 fd;
+	uint16_t		 port;
+	enum peer_mode		 mode;
+	const char		*banner;
+	struct peer_conn	 conns[PEER_MAX_CONNS];
+	size_t			 nconns;
+	size_t			 accepted;
+	char			 host_seen[128];
+};
+
+static void	peer_conn_cb(int, unsigned int, void *);
+
+static void
+peer_conn_close(struct peer_conn *pc)
+{
+	if (pc->fd != -1) {
+		ev_io_del(loop, pc->fd);
+		close(pc->fd);
+		pc->fd = -1;
+	}
+}
+
+static void
+peer_send(struct peer_conn *pc, const char *data, size_t len)
+{
+	pc->out = malloc(len);
+	memcpy(pc->out, data, len);
+	pc->outlen = len;
+	pc->outoff = 0;
+	ev_io_mod(loop, pc->fd, EV_READ | EV_WRITE);
+}
+
+/* GET /ok, /fail, /redirect, /slow, /host, /big-early, /big-late */
+static void
+peer_http(struct peer *p, struct peer_conn *pc)
+{
+	char		 path[256], head[512], *body = NULL, *h, *all;
+	const char	*status = "200 OK", *text = "all good here\n";
+	size_t		 blen, hlen;
+
+	if (sscanf(pc->in, "GET %255s HTTP/1.1", path) != 1)
+		snprintf(path, sizeof(path), "/bad");
+	if ((h = strcasestr(pc->in, "\r\nHost: ")) != NULL)
+		sscanf(h + 8, "%127[^\r]", p->host_seen);
+	if (strcmp(path, "/slow") == 0)
+		return;
+	blen = strlen(text);
+	if (strcmp(path, "/fail") == 0) {
+		status = "503 Service Unavailable";
+		text = "down\n";
+		blen = strlen(text);
+	} else if (strcmp(path, "/redirect") == 0) {
+		status = "302 Found";
+		text = "";
+		blen = 0;
+	} else if (strcmp(path, "/host") == 0) {
+		if (strcmp(p->host_seen, "svc.example") != 0)
+			status = "421 Misdirected Request";
+	} else if (strncmp(path, "/big-", 5) == 0) {
+		blen = 70000;
+		body = malloc(blen);
+		memset(body, 'x', blen);
+		memcpy(body + (strcmp(path, "/big-early") == 0 ? 10 :
+		    blen - 10), "needle", 6);
+	} else if (strcmp(path, "/ok") != 0)
+		status = "404 Not Found";
+	hlen = snprintf(head, sizeof(head), "HTTP/1.1 %s\r\nContent-Length: "
+	    "%zu\r\n%sConnection: close\r\n\r\n", status, blen,
+	    strncmp(status, "302", 3) == 0 ?
+	    "Location: http://127.0.0.1:1/elsewhere\r\n" : "");
+	all = malloc(hlen + blen);
+	memcpy(all, head, hlen);
+	memcpy(all + hlen, body != NULL ? body : text, blen);
+	peer_send(pc, all, hlen + blen);
+	free(all);
+	free(body);
+}
+
+static void
+peer_conn_cb(int fd, unsigned int events, void *arg)
+{
+	struct peer_conn	*pc = arg;
+	ssize_t			 n;
+
+	if ((events & EV_WRITE) && pc->out != NULL) {
+		n = write(fd, pc->out + pc->outoff, pc->outlen - pc->outoff);
+		if (n > 0)
+			pc->outoff += n;
+		if (pc->outoff == pc->outlen) {
+			free(pc->out);
+			pc->out = NULL;
+			ev_io_mod(loop, fd, EV_READ);
+		}
+	}
+	if (events & (EV_READ | EV_ERROR)) {
+		n = read(fd, pc->in + pc->inlen, sizeof(pc->in) - 1 -
+		    pc->inlen);
+		if (n > 0) {
+			pc->inlen += n;
+			pc->in[pc->inlen] = '\0';
+		} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+			if (n == -1 && errno == ECONNRESET)
+				pc->reset = 1;
+			pc->eof = 1;
+			free(pc->out);
+			pc->out = NULL;
+			peer_conn_close(pc);
+		}
+	}
+}
+
+/* live peers, to find the peer a connection belongs to */
+static struct peer	*peer_of_conn[16];
+
+static void
+peer_proto_cb(int fd, unsigned int events, void *arg)
+{
+	struct peer_conn	*pc = arg;
+	struct peer		*p = NULL;
+	size_t			 before = pc->inlen, i;
+
+	for (i = 0; i < sizeof(peer_of_conn) / sizeof(*peer_of_conn); i++)
+		if (peer_of_conn[i] != NULL && pc >= peer_of_conn[i]->conns &&
+		    pc < peer_of_conn[i]->conns + PEER_MAX_CONNS) {
+			p = peer_of_conn[i];
+			break;
+		}
+	peer_conn_cb(fd, events, pc);
+	if (p == NULL || pc->fd == -1 || pc->inlen == before)
+		return;
+	if (p->mode == PEER_PONG && strstr(pc->in, "PING\r\n") != NULL &&
+	    pc->out == NULL && pc->outlen == 0)
+		peer_send(pc, "+PONG\r\n", 7);
+	if (p->mode == PEER_HTTP && strstr(pc->in, "\r\n\r\n") != NULL &&
+	    pc->outlen == 0)
+		peer_http(p, pc);
+}
+
+static void
+peer_accept_cb(int fd, unsigned int events, void *arg)
+{
+	struct peer		*p = arg;
+	struct peer_conn	*pc;
+	int			 c;
+
+	while ((c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) !=
+	    -1) {
+		p->accepted++;
+		if (p->nconns == PEER_MAX_CONNS) {
+			close(c);
+			continue;
+		}
+		pc = &p->conns[p->nconns++];
+		memset(pc, 0, sizeof(*pc));
+		pc->fd = c;
+		ev_io_add(loop, c, EV_READ, peer_proto_cb, pc);
+		if (p->mode == PEER_BANNER)
+			peer_send(pc, p->banner, strlen(p->banner));
+	}
+}
+
+static struct peer *
+peer_new(int family, enum peer_mode mode, const char *banner)
+{
+	struct peer	*p;
+	size_t		 i;
+
+	p = calloc(1, sizeof(*p));
+	assert_non_null(p);
+	p->mode = mode;
+	p->banner = banner;
+	p->fd = peer_socket(family, 128, &p->port);
+	assert_int_not_equal(p->fd, -1);
+	assert_int_equal(ev_io_add(loop, p->fd, EV_READ, peer_accept_cb, p),
+	    0);
+	for (i = 0; i < sizeof(peer_of_conn) / sizeof(*peer_of_conn); i++)
+		if (peer_of_conn[i] == NULL) {
+			peer_of_conn[i] = p;
+			break;
+		}
+	return p;
+}
+
+static void
+peer_free(struct peer *p)
+{
+	size_t	 i;
+
+	for (i = 0; i < p->nconns; i++) {
+		free(p->conns[i].out);
+		peer_conn_close(&p->conns[i]);
+	}
+	for (i = 0; i < sizeof(peer_of_conn) / sizeof(*peer_of_conn); i++)
+		if (peer_of_conn[i] == p)
+			peer_of_conn[i] = NULL;
+	ev_io_del(loop, p->fd);
+	close(p->fd);
+	free(p);
+}
+
+/* ---- tcp ---- */
+
+static struct check_conf
+tcp_conf(const char *host, uint16_t port, double timeout)
+{
+	struct check_conf	 cf;
+
+	memset(&cf, 0, sizeof(cf));
+	cf.type = CHECK_TCP;
+	cf.timeout = timeout;
+	assert_int_equal(addr_parse(host, &cf.host), 0);
+	cf.host_set = 1;
+	cf.port = port;
+	return cf;
+}
+
+static void
+test_tcp_ok(void **state)
+{
+	struct peer		*p = peer_new(AF_INET, PEER_ACCEPT, NULL);
+	struct check_conf	 cf = tcp_conf("127.0.0.1", p->port, 1);
+	struct check		 c;
+	struct result		 r = { 0 };
+
+	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
+	assert_string_equal(check_ops_name(&c), "tcp");
+	run_check(&c, &r);
+	assert_int_equal(r.reason, CHECK_OK);
+	assert_string_equal(r.detail, "ok");
+	assert_true(r.latency > 0 && r.latency < EV_NSEC);
+	/* the same struct runs again: nothing is used up by a run */
+	run_check(&c, &r);
+	assert_int_equal(r.reason, CHECK_OK);
+	spin(50 * EV_MSEC);
+	assert_int_equal(p->accepted, 2);
+	check_fini(&c);
+	peer_free(p);
+}
+
+/* the abortive close: the server sees a RST, we keep no TIME_WAIT */
+static void
+test_tcp_closes_with_rst(void **state)
+{
+	struct peer		*p = peer_new(AF_INET, PEER_ACCEPT, NULL);
+	struct check_conf	 cf = tcp_conf("127.0.0.1", p->port, 1);
+	struct check		 c;
+	struct result		 r = { 0 };
+
+	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
+	run_check(&c, &r);
+	assert_int_equal(r.reason, CHECK_OK);
+	spin(100 * EV_MSEC);
+	assert_int_equal(p->nconns, 1);
+	assert_true(p->conns[0].eof);
+	assert_true(p->conns[0].reset);
+	check_fini(&c);
+	peer_free(p);
+}
+
+static void
+test_tcp_ipv6(void **state)
+{
+	uint16_t		 port;
+	int			 fd = peer_socket(AF_INET6, 16, &port);
+	struct check_conf	 cf;
+	struct check		 c;
+	struct result		 r = { 0 };
+
+	if (fd == -1)
+		skip();	/* no ::1 here */
+	cf = tcp_conf("::1", port, 1);
+	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
+	run_check(&c, &r);
+	assert_int_equal(r.reason, CHECK_OK);
+	check_fini(&c);
+	close(fd);
+}
+
+static void
+test_tcp_refused(void **state)
+{
+	uint16_t		 port;
+	/* bound, not listening: the port stays ours and refuses */
+	int			 fd = peer_socket(AF_INET, -1, &port);
+	struct check_conf	 cf = tcp_conf("127.0.0.1", port, 1);
+	struct check		 c;
+	struct result		 r = { 0 };
+
+	assert_int_not_equal(fd, -1);
+	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
+	run_check(&c, &r);
+	assert_int_equal(r.reason, CHECK_TCP_REFUSED);
+	assert_string_equal(r.detail, "tcp: connection refused");
+	assert_string_equal(check_reason_str(r.reason),
+	    "tcp: connection refused");
+	check_fini(&c);
+	close(fd);
+}
+
+static void
+test_tcp_banner(void **state)
+{
+	struct peer		*p = peer_new(AF_INET, PEER_BANNER,
+	    "SSH-2.0-OpenSSH_9.2\r\n");
+	struct check_conf	 cf = tcp_conf("127.0.0.1", p->port, 1);
+	struct check		 c;
+	struct result		 r = { 0 };
+
+	cf.expect = "OpenSSH";
+	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
+	run_check(&c, &r);
+	assert_int_equal(r.reason, CHECK_OK);
+	check_fini(&c);
+
+	/* the server keeps the connection open: judged at the deadline */
+	cf.expect = "220 ";
+	cf.timeout = 0.2;
+	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
+	run_check(&c, &r);
+	assert_int_equal(r.reason, CHECK_TCP_EXPECT);
+	assert_string_equal(r.detail,
+	    "tcp: banner mismatch: \"SSH-2.0-OpenSSH_9.2\"");
+	check_fini(&c);
+	peer_free(p);
+}
+
+static void
+test_tcp_send_expect(void **state)
+{
+	struct peer		*p = peer_new(AF_INET, PEER_PONG, NULL);
+	struct check_conf	 cf = tcp_conf("127.0.0.1", p->port, 1);
+	struct check		 c;
+	struct result		 r = { 0 };
+
+	cf.send = "PING\r\n";
+	cf.expect = "+PONG";
+	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
+	run_check(&c, &r);
+	assert_int_equal(r.reason, CHECK_OK);
+	check_fini(&c);
+	assert_non_null(strstr(p->conns[0].in, "PING\r\n"));
+	peer_free(p);
+}
+
+/* accepted but silent: the expect waits into the deadline */
+static void
+test_tcp_timeout_expect(void **state)
+{
+	struct peer		*p = peer_new(AF_INET, PEER_SILENT, NULL);
+	struct check_conf	 cf = tcp_conf("127.0.0.1", p->port, 0.2);
+	struct check		 c;
+	struct result		 r = { 0 };
+	uint64_t		 t0 = ev_monotonic();
+
+	cf.expect = "hello";
+	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
+	run_check(&c, &r);
+	assert_int_equal(r.reason, CHECK_TIMEOUT);
+	assert_string_equal(r.detail, "timeout");
+	assert_true(ev_monotonic() - t0 >= 190 * EV_MSEC);
+	assert_true(ev_monotonic() - t0 < 900 * EV_MSEC);
+	check_fini(&c);
+	peer_free(p);
+}
+
+/*
+ * A listener whose accept queue is full drops further SYNs, so a connect
+ * never completes: the connect itself runs into the deadline.
+ */
+static void
+test_tcp_timeout_connect(void **state)
+{
+	uint16_t		 port;
+	int			 lfd = peer_socket(AF_INET, 0, &port);
+	int			 fill[8], i;
+	struct sockaddr_in	 sin;
+	struct check_conf	 cf = tcp_conf("127.0.0.1", port, 0.3);
+	struct check		 c;
+	struct result		 r = { 0 };
+
+	assert_int_not_equal(lfd, -1);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (i = 0; i < 8; i++) {
+		fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		(void)connect(fill[i], (struct sockaddr *)&sin, sizeof(sin));
+	}
+	spin(50 * EV_MSEC);
+	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
+	run_check(&c, &r);
+	assert_int_equal(r.reason, CHECK_TIMEOUT);
+	check_fini(&c);
+	for (i = 0; i < 8; i++)
+		close(fill[i]);
+	close(lfd);
+}
+
+/* many at once against one listener, one loop, all fine */
+static void
+test_tcp_many(void **state)
+{
+	struct peer		*p = peer_new(AF_INET, PEER_ACCEPT, NULL);
+	struct check_conf	 cf = tcp_conf("127.0.0.1", p->port, 2);
+	struct check		*c;
+	struct result		*r;
+	size_t			 i, n = 300, done;
+	uint64_t		 end;
+
+	c = calloc(n, sizeof(*c));
+	r = calloc(n, sizeof(*r));
+	for (i = 0; i < n; i++) {
+		assert_int_equal(check_init(&c[i], ctx, &cf, result_cb, &r[i]),
+		    0);
+		check_start(&c[i]);
+	}
+	end = ev_monotonic() + 5 * EV_NSEC;
+	do {
+		ev_run_once(loop, 10 * EV_MSEC);
+		for (i = done = 0; i < n; i++)
+			done += r[i].calls;
+	} while (done < n && ev_monotonic() < end);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(r[i].calls, 1);
+		assert_int_equal(r[i].reason, CHECK_OK);
+		check_fini(&c[i]);
+	}
+	free(c);
+	free(r);
+	peer_free(p);
+}
+
+/* cancel: no callback, no fd left behind, and the check runs again */
+static void
+test_tcp_cancel(void **state)
+{
+	struct peer		*p = peer_new(AF_INET, PEER_SILENT, NULL);
+	struct check_conf	 cf = tcp_conf("127.0.0.1", p->port, 0.2);
+	struct check		 c;
+	struct result		 r = { 0 };
+
+	cf.expect = "x";
+	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
+	check_start(&c);
+	check_start(&c);	/* no stacking */
+	spin(20 * EV_MSEC);
+	check_cancel(&c);
+	assert_false(check_running(&c));
+	spin(300 * EV_MSEC);
+	assert_int_equal(r.calls, 0);
+	assert_int_equal(c.u.tcp.fd, -1);
+	run_check(&c, &r);
+	assert_int_equal(r.calls, 1);
+	check_fini(&c);
+	peer_free(p);
+}
+
+/* ---- http ---- */
+
+static struct check_conf
+http_conf(uint16_t port, const char *path, double timeout)
+{
+	struct check_conf	 cf;
+	static char		 url[16][128];
+	static int		 n;
+	char			*u = url[n++ % 16];
+
+	memset(&cf, 0, sizeof(cf));
+	cf.type = CHECK_HTTP;
+	cf.timeout = timeout;
+	cf.tls_verify = 1;
+	snprintf(u, 128, "http://127.0.0.1:%u%s", port, path);
+	cf.url = u;
+	return cf;
+}
+
+static void
+http_one(struct check_conf *cf, struct result *r)
+{
+	struct check	 c;
+
+	assert_int_equal(check_init(&c, ctx, cf, result_cb, r), 0);
+	assert_string_equal(check_ops_name(&c), "http");
+	run_check(&c, r);
+	check_fini(&c);
+}
+
+static void
+test_http_status(void **state)
+{
+	struct peer		*p = peer_new(AF_INET, PEER_HTTP, NULL);
+	struct check_conf	 cf;
+	struct result		 r = { 0 };
+
+	cf = http_conf(p->port, "/ok", 1);
+	http_one(&cf, &r);
+	assert_int_equal(r.reason, CHECK_OK);
+
+	cf = http_conf(p->port, "/fail", 1);
+	http_one(&cf, &r);
+	assert_int_equal(r.reason, CHECK_HTTP_STATUS);
+	assert_string_equal(r.detail, "http: status 503");
+
+	/* a 503 listed as fine is fine */
+	cf.status[0].lo = 200;
+	cf.status[0].hi = 200;
+	cf.status[1].lo = 503;
+	cf.status[1].hi = 503;
+	cf.nstatus = 2;
+	http_one(&cf, &r);
+	assert_int_equal(r.reason, CHECK_OK);
+
+	cf = http_conf(p->port, "/nothing-here", 1);
+	http_one(&cf, &r);
+	assert_string_equal(r.detail, "http: status 404");
+	peer_free(p);
+}
+
+/* redirects are judged, never followed */
+static void
+test_http_redirect(void **state)
+{
+	struct peer		*p = peer_new(AF_INET, PEER_HTTP, NULL);
+	struct check_conf	 cf;
+	struct result		 r = { 0 };
+
+	cf = http_conf(p->port, "/redirect", 1);
+	http_one(&cf, &r);
+	assert_int_equal(r.reason, CHECK_OK);	/* 302 is in 200-399 */
+	cf.status[0].lo = 200;
+	cf.status[0].hi = 299;
+	cf.nstatus = 1;
+	http_one(&cf, &r);
+	assert_int_equal(r.reason, CHECK_HTTP_STATUS);
+	assert_string_equal(r.detail, "http: status 302");
+	assert_int_equal(p->accepted, 2);
+	peer_free(p);
+}
+
+static void
+test_http_body(void **state)
+{
+	struct peer		*p = peer_new(AF_INET, PEER_HTTP, NULL);
+	struct check_conf	 cf;
+	struct result		 r = { 0 };
+	char			 tmpl[] = "/tmp/test_check_stdout.XXXXXX";
+	int			 fd, saved;
+	struct stat		 st;
+
+	/* no body ever reaches our stdout (ExaBGP's command channel) */
+	fd = mkstemp(tmpl);
+	assert_int_not_equal(fd, -1);
+	unlink(tmpl);
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	dup2(fd, STDOUT_FILENO);
+
+	cf = http_conf(p->port, "/ok", 1);
+	cf.body = "good";
+	http_one(&cf, &r);
+	assert_int_equal(r.reason, CHECK_OK);
+	cf.body = "bad";
+	http_one(&cf, &r);
+	assert_int_equal(r.reason, CHECK_HTTP_BODY);
+	assert_string_equal(r.detail, "http: body mismatch");
+	/* a failing status wins over the body */
+	cf = http_conf(p->port, "/fail", 1);
+	cf.body = "down";
+	http_one(&cf, &r);
+	assert_int_equal(r.reason, CHECK_HTTP_STATUS);
+	/* only the first CHECK_HTTP_BODY_MAX bytes are looked at */
+	cf = http_conf(p->port, "/big-early", 1);
+	cf.body = "needle";
+	http_one(&cf, &r);
+	assert_int_equal(r.reason, CHECK_OK);
+	cf = http_conf(p->port, "/big-late", 1);
+	cf.body = "needle";
+	http_one(&cf, &r);
+	assert_int_equal(r.reason, CHECK_HTTP_BODY);
+	/* without a body check a big body is not even read */
+	cf = http_conf(p->port, "/big-late", 1);
+	http_one(&cf, &r);
+	assert_int_equal(r.reason, CHECK_OK);
+
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	close(fd);
+	peer_free(p);
+}
+
+static void
+test_http_host_header(void **state)
+{
+	struct peer		*p = peer_new(AF_INET, PEER_HTTP, NULL);
+	struct check_conf	 cf;
+	struct result		 r = { 0 };
+
+	cf = http_conf(p->port, "/host", 1);
+	http_one(&cf, &r);
+	assert_string_equal(r.detail, "http: status 421");
+	cf.host_header = "svc.example";
+	http_one(&cf, &r);
+	assert_int_equal(r.reason, CHECK_OK);
+	assert_string_equal(p->host_seen, "svc.example");
+	peer_free(p);
+}
+
+static void
+test_http_errors(void **state)
+{
+	struct peer		*p = peer_new(AF_INET, PEER_HTTP, NULL);
+	struct check_conf	 cf;
+	struct result		 r = { 0 };
+	uint16_t		 port;
+	int			 fd = peer_socket(AF_INET, -1, &port);
+	uint64_t		 t0;
+
+	cf = http_conf(port, "/ok", 1);
+	http_one(&cf, &r);
+	assert_int_equal(r.reason, CHECK_HTTP_ERROR);
+	assert_true(strncmp(r.detail, "http: ", 6) == 0);
+	close(fd);
+
+	t0 = ev_monotonic();
+	cf = http_conf(p->port, "/slow", 0.2);
+	http_one(&cf, &r);
+	assert_int_equal(r.reason, CHECK_TIMEOUT);
+	assert_string_equal(r.detail, "timeout");
+	assert_true(ev_monotonic() - t0 < 900 * EV_MSEC);
+
+	/* http and https only: never a local file, never anything else */
+	cf.url = "file:///etc/passwd";
+	http_one(&cf, &r);
+	assert_int_equal(r.reason, CHECK_HTTP_ERROR);
+	cf.url = "ftp://127.0.0.1:1/";
+	http_one(&cf, &r);
+	assert_int_equal(r.reason, CHECK_HTTP_ERROR);
+	peer_free(p);
+}
+
+/* one multi handle, many transfers at once, each easy handle reused */
+static void
+test_http_many(void **state)
+{
+	struct peer		*p = peer_new(AF_INET, PEER_HTTP, NULL);
+	struct check_conf	 cf = http_conf(p->port, "/ok", 2);
+	struct check		*c;
+	struct result		*r;
+	size_t			 i, n = 40, done, round;
+	uint64_t		 end;
+
+	c = calloc(n, sizeof(*c));
+	r = calloc(n, sizeof(*r));
+	for (i = 0; i < n; i++)
+		assert_int_equal(check_init(&c[i], ctx, &cf, result_cb, &r[i]),
+		    0);
+	for (round = 1; round <= 2; round++) {
+		for (i = 0; i < n; i++)
+			check_start(&c[i]);
+		end = ev_monotonic() + 5 * EV_NSEC;
+		do {
+			ev_run_once(loop, 10 * EV_MSEC);
+			for (i = done = 0; i < n; i++)
+				done += r[i].calls;
+		} while (done < n * round && ev_monotonic() < end);
+		for (i = 0; i < n; i++) {
+			assert_int_equal(r[i].calls, round);
+			assert_int_equal(r[i].reason, CHECK_OK);
+		}
+	}
+	for (i = 0; i < n; i++)
+		check_fini(&c[i]);
+	free(c);
+	free(r);
+	peer_free(p);
+}
+
+/* ---- exec ---- */
+
+static struct check_conf
+exec_conf(int shell, double timeout, const char **argv)
+{
+	struct check_conf	 cf;
+
+	memset(&cf, 0, sizeof(cf));
+	cf.type = CHECK_EXEC;
+	cf.timeout = timeout;
+	cf.shell = shell;
+	cf.argv = (char **)argv;
+	for (cf.argc = 0; argv[cf.argc] != NULL; cf.argc++)
+		;
+	return cf;
+}
+
+static void
+exec_one(struct check_conf *cf, struct result *r)
+{
+	struct check	 c;
+
+	assert_int_equal(check_init(&c, ctx, cf, result_cb, r), 0);
+	assert_string_equal(check_ops_name(&c), "exec");
+	run_check(&c, r);
+	check_fini(&c);
+}
+
+static void
+test_exec_status(void **state)
+{
+	const char		*t[] = { "true", NULL };
+	const char		*f[] = { "false", NULL };
+	const char		*two[] = { "echo 'not ready:\tdb'; exit 2", NULL };
+	const char		*sig[] = { "kill -9 $$", NULL };
+	const char		*abs[] = { "/bin/sh", "-c", "exit 3", NULL };
+	struct check_conf	 cf;
+	struct result		 r = { 0 };
+
+	cf = exec_conf(0, 2, t);
+	exec_one(&cf, &r);
+	assert_int_equal(r.reason, CHECK_OK);
+	cf = exec_conf(0, 2, f);
+	exec_one(&cf, &r);
+	assert_int_equal(r.reason, CHECK_EXEC_EXIT);
+	assert_string_equal(r.detail, "exec: exit 1");
+	cf = exec_conf(1, 2, two);
+	exec_one(&cf, &r);
+	assert_int_equal(r.reason, CHECK_EXEC_EXIT);
+	/* the output, on one line, is part of the reason */
+	assert_string_equal(r.detail, "exec: exit 2: not ready: db");
+	cf = exec_conf(1, 2, sig);
+	exec_one(&cf, &r);
+	assert_int_equal(r.reason, CHECK_EXEC_SIGNAL);
+	assert_string_equal(r.detail, "exec: signal 9");
+	/* argv without a shell: "exit 3" is one argument of sh -c */
+	cf = exec_conf(0, 2, abs);
+	exec_one(&cf, &r);
+	assert_string_equal(r.detail, "exec: exit 3");
+}
+
+static void
+test_exec_output_cap(void **state)
+{
+	const char		*big[] = {
+	    "i=0; while [ $i -lt 1000 ]; do echo 0123456789; "
+	    "i=$((i+1)); done; exit 1", NULL };
+	struct check_conf	 cf;
+	struct result		 r = { 0 };
+
+	cf = exec_conf(1, 2, big);
+	exec_one(&cf, &r);
+	assert_int_equal(r.reason, CHECK_EXEC_EXIT);
+	assert_true(strncmp(r.detail, "exec: exit 1: 0123456789 0123", 29) ==
+	    0);
+	assert_true(strlen(r.detail) <= strlen("exec: exit 1: ") + 4096);
+	assert_true(strlen(r.detail) > 4000);
+	assert_null(strchr(r.detail, '\n'));
+}
+
+static int
+pid_gone(pid_t pid)
+{
+	char	 path[64], buf[256], *p;
+	FILE	*f;
+	int	 gone = 1;
+
+	if (kill(pid, 0) == -1 && errno == ESRCH)
+		return 1;
+	/* a zombie whose parent is gone waits for init: it is dead */
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 1;
+	if (fgets(buf, sizeof(buf), f) != NULL &&
+	    (p = strrchr(buf, ')')) != NULL && p[1] == ' ')
+		gone = p[2] == 'Z' || p[2] == 'X';
+	fclose(f);
+	return gone;
+}
+
+/* the hung command and the hung grandchild it forked are both killed */
+static void
+test_exec_timeout_kills_group(void **state)
+{
+	char			 dir[] = "/tmp/test_check.XXXXXX";
+	char			 cmd[512], file[300], buf[64];
+	const char		*argv[] = { cmd, NULL };
+	struct check_conf	 cf;
+	struct result		 r = { 0 };
+	long			 shpid = 0, kidpid = 0;
+	uint64_t		 t0, end;
+	FILE			*f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/pids", dir);
+	snprintf(cmd, sizeof(cmd), "sleep 30 & echo $$ $! > %s; sleep 30",
+	    file);
+	cf = exec_conf(1, 0.3, argv);
+	t0 = ev_monotonic();
+	exec_one(&cf, &r);
+	assert_int_equal(r.reason, CHECK_TIMEOUT);
+	assert_string_equal(r.detail, "timeout");
+	assert_true(ev_monotonic() - t0 < 2 * EV_NSEC);
+	f = fopen(file, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_int_equal(sscanf(buf, "%ld %ld", &shpid, &kidpid), 2);
+	end = ev_monotonic() + 2 * EV_NSEC;
+	while ((!pid_gone(shpid) || !pid_gone(kidpid)) &&
+	    ev_monotonic() < end)
+		spin(20 * EV_MSEC);
+	assert_true(pid_gone(shpid));
+	assert_true(pid_gone(kidpid));
+	unlink(file);
+	rmdir(dir);
+}
+
+static void
+test_exec_resolve(void **state)
+{
+	char			 dir[] = "/tmp/test_check.XXXXXX";
+	char			 path[300];
+	const char		*mine[] = { "bgpsd-test-check", "7", NULL };
+	const char		*missing[] = { "bgpsd-no-such-check", NULL };
+	const char		*sh[] = { "sh", "-c", "exit 4", NULL };
+	struct check_conf	 cf;
+	struct result		 r = { 0 };
+	FILE			*f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/bgpsd-test-check", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\necho \"$0 says $1\"\nexit \"$1\"\n");
+	fclose(f);
+	chmod(path, 0755);
+
+	/* argv[0] without '/': the checks folder first */
+	check_set_checksdir(dir);
+	assert_string_equal(check_get_checksdir(), dir);
+	cf = exec_conf(0, 2, mine);
+	exec_one(&cf, &r);
+	assert_int_equal(r.reason, CHECK_EXEC_EXIT);
+	assert_non_null(strstr(r.detail, "exec: exit 7: "));
+	assert_non_null(strstr(r.detail, "bgpsd-test-check says 7"));
+	/* then PATH */
+	cf = exec_conf(0, 2, sh);
+	exec_one(&cf, &r);
+	assert_string_equal(r.detail, "exec: exit 4");
+	/* neither: no fork at all */
+	cf = exec_conf(0, 2, missing);
+	exec_one(&cf, &r);
+	assert_int_equal(r.reason, CHECK_EXEC_SPAWN);
+	assert_string_equal(r.detail,
+	    "exec: bgpsd-no-such-check: not found");
+	check_set_checksdir(NULL);
+	assert_string_equal(check_get_checksdir(), BGPSD_CHECKSDIR);
+
+	/* an existing file that cannot be executed */
+	chmod(path, 0644);
+	snprintf(path, sizeof(path), "%s/bgpsd-test-check", dir);
+	{
+		const char	*noexec[] = { path, NULL };
+
+		cf = exec_conf(0, 2, noexec);
+		exec_one(&cf, &r);
+		assert_int_equal(r.reason, CHECK_EXEC_SPAWN);
+		assert_non_null(strstr(r.detail, "Permission denied"));
+	}
+	unlink(path);
+	rmdir(dir);
+}
+
+/* at most one run at a time: a second start while running is ignored */
+static void
+test_exec_no_stacking(void **state)
+{
+	const char		*slow[] = { "sleep 0.2", NULL };
+	struct check_conf	 cf = exec_conf(1, 2, slow);
+	struct check		 c;
+	struct result		 r = { 0 };
+
+	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
+	check_start(&c);
+	check_start(&c);
+	spin(50 * EV_MSEC);
+	check_start(&c);
+	spin(500 * EV_MSEC);
+	assert_int_equal(r.calls, 1);
+	assert_int_equal(r.reason, CHECK_OK);
+	check_fini(&c);
+}
+
+static void
+test_exec_cancel(void **state)
+{
+	const char		*slow[] = { "sleep 30", NULL };
+	struct check_conf	 cf = exec_conf(1, 5, slow);
+	struct check		 c;
+	struct result		 r = { 0 };
+
+	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
+	check_start(&c);
+	spin(50 * EV_MSEC);
+	check_fini(&c);		/* cancels: the group is killed, no callback */
+	spin(100 * EV_MSEC);
+	assert_int_equal(r.calls, 0);
+}
+
+static void
+test_exec_unknown_user(void **state)
+{
+	const char		*t[] = { "true", NULL };
+	struct check_conf	 cf = exec_conf(0, 2, t);
+	struct check_ctx	*bad;
+	struct check		 c;
+	struct result		 r = { 0 };
+
+	bad = check_ctx_new(loop, "bgpsd-no-such-user", NULL);
+	assert_non_null(bad);
+	assert_int_equal(check_init(&c, bad, &cf, result_cb, &r), 0);
+	run_check(&c, &r);
+	assert_int_equal(r.reason, CHECK_EXEC_SPAWN);
+	assert_string_equal(r.detail, "exec: unknown user bgpsd-no-such-user");
+	check_fini(&c);
+	check_ctx_free(bad);
+}
+
+static void
+test_reason_strings(void **state)
+{
+	int	 i;
+
+	for (i = 0; i < CHECK_REASON_MAX; i++) {
+		assert_non_null(check_reason_str(i));
+		assert_string_not_equal(check_reason_str(i), "unknown");
+	}
+	assert_string_equal(check_reason_str(CHECK_OK), "ok");
+	assert_string_equal(check_reason_str(CHECK_TIMEOUT), "timeout");
+	assert_string_equal(check_reason_str(CHECK_REASON_MAX), "unknown");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_reason_strings),
+		cmocka_unit_test(test_tcp_ok),
+		cmocka_unit_test(test_tcp_closes_with_rst),
+		cmocka_unit_test(test_tcp_ipv6),
+		cmocka_unit_test(test_tcp_refused),
+		cmocka_unit_test(test_tcp_banner),
+		cmocka_unit_test(test_tcp_send_expect),
+		cmocka_unit_test(test_tcp_timeout_expect),
+		cmocka_unit_test(test_tcp_timeout_connect),
+		cmocka_unit_test(test_tcp_many),
+		cmocka_unit_test(test_tcp_cancel),
+		cmocka_unit_test(test_http_status),
+		cmocka_unit_test(test_http_redirect),
+		cmocka_unit_test(test_http_body),
+		cmocka_unit_test(test_http_host_header),
+		cmocka_unit_test(test_http_errors),
+		cmocka_unit_test(test_http_many),
+		cmocka_unit_test(test_exec_status),
+		cmocka_unit_test(test_exec_output_cap),
+		cmocka_unit_test(test_exec_timeout_kills_group),
+		cmocka_unit_test(test_exec_resolve),
+		cmocka_unit_test(test_exec_no_stacking),
+		cmocka_unit_test(test_exec_cancel),
+		cmocka_unit_test(test_exec_unknown_user),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
