@@ -1120,10 +1120,20 @@ conf_template(struct parse *p, const config_setting_t *g,
 	t->perms = 0644;
 	if ((s = conf_member(g, "perms")) != NULL) {
 		if (conf_int_value(s, &v) == 0) {
-			if (v < 0 || v > 07777)
-				return cfg_error(&p->err, s, "'perms' must be "
-				    "between 0 and 07777");
-			t->perms = (mode_t)v;
+			/*
+			 * libconfig has no octal literals: 0644 arrives as
+			 * decimal 644, so its digits are read as octal
+			 */
+			char digits[24];
+
+			snprintf(digits, sizeof(digits), "%" PRId64, v);
+			errno = 0;
+			m = strtoul(digits, &end, 8);
+			if (v < 0 || *end != '\0' || m > 07777)
+				return cfg_error(&p->err, s, "bad 'perms' %"
+				    PRId64 " (want an octal mode like "
+				    "\"0644\")", v);
+			t->perms = (mode_t)m;
 		} else if (config_setting_type(s) == CONFIG_TYPE_STRING) {
 			str = config_setting_get_string(s);
 			errno = 0;

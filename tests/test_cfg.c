@@ -1,0 +1,407 @@
+/*
+ * test_cfg.c - libconfig loading: file:line errors (main and included
+ * files, stdin), integers beyond 32 bits (libconfig 1.5 would truncate
+ * them), and the typed getters with their ranges and defaults.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "cfg.h"
+
+static char	tmpdir[64];
+
+static int
+setup(void **state)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_cfg.XXXXXX");
+	if (mkdtemp(tmpdir) == NULL)
+		return -1;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char	 cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* write name (relative to tmpdir) with text; returns the full path */
+static const char *
+put(const char *name, const char *text)
+{
+	static char	 path[256];
+	FILE		*fp;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	assert_int_equal(fclose(fp), 0);
+	return path;
+}
+
+static config_t *
+load_ok(const char *name, const char *text)
+{
+	struct cfg_err	 err;
+	config_t	*cf;
+
+	cf = cfg_load(put(name, text), &err);
+	if (cf == NULL)
+		fail_msg("unexpected error: %s", err.msg);
+	assert_int_equal(err.set, 0);
+	return cf;
+}
+
+/* load must fail with exactly "<tmpdir>/<file>:<rest>" */
+static void
+load_bad(const char *name, const char *text, const char *file,
+    const char *rest)
+{
+	struct cfg_err	 err;
+	char		 want[512];
+
+	assert_null(cfg_load(put(name, text), &err));
+	assert_int_equal(err.set, 1);
+	snprintf(want, sizeof(want), "%s/%s:%s", tmpdir, file, rest);
+	assert_string_equal(err.msg, want);
+}
+
+static void
+test_syntax_error_line(void **state)
+{
+	load_bad("syn.conf", "a = 1;\nb = 2;\n\nc = ;\n", "syn.conf",
+	    "4: syntax error");
+	load_bad("dup.conf", "a = 1;\n# c\na = 2;\n", "dup.conf",
+	    "3: duplicate setting name");
+	load_bad("arr.conf", "a = [ 1, \"x\" ];\n", "arr.conf",
+	    "1: mismatched element type in array");
+}
+
+static void
+test_missing_file(void **state)
+{
+	struct cfg_err	 err;
+	char		 want[256];
+
+	char		 path[200];
+
+	snprintf(path, sizeof(path), "%s/nope.conf", tmpdir);
+	assert_null(cfg_load(path, &err));
+	snprintf(want, sizeof(want), "%s: No such file or directory", path);
+	assert_string_equal(err.msg, want);
+}
+
+static void
+test_nul_byte(void **state)
+{
+	struct cfg_err	 err;
+	const char	*path = put("nul.conf", "a = 1;\n");
+	FILE		*fp = fopen(path, "a");
+
+	assert_non_null(fp);
+	fputc('\0', fp);
+	fclose(fp);
+	assert_null(cfg_load(path, &err));
+	assert_non_null(strstr(err.msg, "NUL byte"));
+}
+
+static int64_t
+get_i(config_t *cf, const char *name)
+{
+	struct cfg_err	 err;
+	int64_t		 v;
+
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(cfg_get_int(config_root_setting(cf), name, 0,
+	    INT64_MIN, INT64_MAX, &v, &err), 0);
+	return v;
+}
+
+/* libconfig 1.5 reads 4294967295 as -1 unless cfg_load adds the L */
+static void
+test_big_integers(void **state)
+{
+	config_t	*cf;
+	struct cfg_err	 err;
+	double		 d;
+	char		*s;
+	const config_setting_t *a;
+
+	cf = load_ok("big.conf",
+	    "a = 4294967295;\n"
+	    "b = -3000000000;\n"
+	    "c = 2147483647;\n"
+	    "d = [ 65000, 4200000000 ];\n"
+	    "e = [ 1, 2 ];\n"
+	    "f = 1.5e10;\n"
+	    "g = \"4200000000\"; # 5000000000 in a comment\n"
+	    "h4294967296 = 0x80000000;\n"
+	    "i = 5000000000L;\n"
+	    "/* 9999999999 */ j = .5;\n"
+	    "k = ( 7, 4200000000 );\n");
+	assert_int_equal(get_i(cf, "a"), 4294967295LL);
+	assert_int_equal(get_i(cf, "b"), -3000000000LL);
+	assert_int_equal(get_i(cf, "c"), 2147483647);
+	a = config_lookup(cf, "d");
+	assert_int_equal(config_setting_get_int64_elem(a, 0), 65000);
+	assert_int_equal(config_setting_get_int64_elem(a, 1), 4200000000LL);
+	a = config_lookup(cf, "e");
+	assert_int_equal(config_setting_type(config_setting_get_elem(a, 0)),
+	    CONFIG_TYPE_INT);
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(cfg_get_duration(config_root_setting(cf), "f", 0, 0,
+	    1e11, &d, &err), 0);
+	assert_true(d == 1.5e10);
+	assert_int_equal(cfg_get_string(config_root_setting(cf), "g", NULL,
+	    &s, &err), 0);
+	assert_string_equal(s, "4200000000");
+	free(s);
+	assert_int_equal(get_i(cf, "h4294967296"), 0x80000000LL);
+	assert_int_equal(get_i(cf, "i"), 5000000000LL);
+	a = config_lookup(cf, "k");
+	assert_int_equal(config_setting_get_int64(config_setting_get_elem(a,
+	    1)), 4200000000LL);
+	cfg_free(cf);
+
+	load_bad("huge.conf", "a = 1;\nb = 99999999999999999999;\n",
+	    "huge.conf", "2: integer 99999999999999999999 out of range");
+}
+
+static void
+test_include(void **state)
+{
+	struct cfg_err	 err;
+	config_t	*cf;
+	const config_setting_t *s;
+	char		 want[256];
+
+	put("inc1.inc", "x = 5;\n\ny = \"in\";\n");
+	cf = load_ok("inc.conf", "a = 1;\n@include \"inc1.inc\"\nb = 2;\n");
+	s = config_lookup(cf, "y");
+	assert_non_null(s);
+	assert_int_equal(cfg_line(s), 3);
+	snprintf(want, sizeof(want), "%s/inc1.inc", tmpdir);
+	assert_string_equal(cfg_file(s), want);
+	s = config_lookup(cf, "b");
+	assert_int_equal(cfg_line(s), 3);
+	snprintf(want, sizeof(want), "%s/inc.conf", tmpdir);
+	assert_string_equal(cfg_file(s), want);
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(cfg_error(&err, config_lookup(cf, "y"), "bad %s",
+	    "thing"), -1);
+	snprintf(want, sizeof(want), "%s/inc1.inc:3: bad thing", tmpdir);
+	assert_string_equal(err.msg, want);
+	cfg_free(cf);
+
+	put("inc2.inc", "\n\nq = ;\n");
+	load_bad("inc2.conf", "a = 1;\n@include \"inc2.inc\"\n", "inc2.inc",
+	    "3: syntax error");
+	/* included files are not rewritten: a big literal is an error */
+	put("inc3.inc", "ok = 4200000000L;\nbig = 4200000000;\n");
+	load_bad("inc3.conf", "@include \"inc3.inc\"\n", "inc3.inc",
+	    "2: integer 4200000000 out of range (in an included file, write "
+	    "values beyond 32 bits with an L suffix)");
+	snprintf(want, sizeof(want), "2: cannot open include file %s/none.inc: "
+	    "No such file or directory", tmpdir);
+	load_bad("inc4.conf", "a = 1;\n@include \"none.inc\"\n", "inc4.conf",
+	    want);
+}
+
+/* "-" and /dev/stdin read the standard input, errors named after it */
+static void
+test_stdin(void **state)
+{
+	struct cfg_err	 err;
+	config_t	*cf;
+	const char	*path;
+
+	path = put("stdin.conf", "a = 4200000000;\n");
+	assert_non_null(freopen(path, "r", stdin));
+	cf = cfg_load("-", &err);
+	assert_non_null(cf);
+	assert_int_equal(get_i(cf, "a"), 4200000000LL);
+	assert_string_equal(cfg_file(config_lookup(cf, "a")), "-");
+	cfg_free(cf);
+
+	path = put("stdin2.conf", "a = 1;\nb = ;\n");
+	assert_non_null(freopen(path, "r", stdin));
+	assert_null(cfg_load("/dev/stdin", &err));
+	assert_string_equal(err.msg, "/dev/stdin:2: syntax error");
+}
+
+static void
+test_getters(void **state)
+{
+	config_t	*cf;
+	const config_setting_t *g;
+	struct cfg_err	 err;
+	int64_t		 i;
+	double		 d;
+	int		 b;
+	char		*s, **v;
+	size_t		 n;
+	char		 want[256];
+
+	cf = load_ok("get.conf",
+	    "g = {\n"
+	    "  port = 80;\n"
+	    "  big = 70000;\n"
+	    "  str = \"x\";\n"
+	    "  f = 0.25;\n"
+	    "  ival = 3;\n"
+	    "  neg = -1;\n"
+	    "  yes = true;\n"
+	    "  list = [ \"a\", \"b\" ];\n"
+	    "  mixed = ( \"a\", 1 );\n"
+	    "};\n");
+	g = config_lookup(cf, "g");
+
+#define RESET()	memset(&err, 0, sizeof(err))
+	RESET();
+	assert_int_equal(cfg_get_int(g, "port", 1, 1, 65535, &i, &err), 0);
+	assert_int_equal(i, 80);
+	assert_int_equal(cfg_get_int(g, "absent", 7, 1, 65535, &i, &err), 1);
+	assert_int_equal(i, 7);
+	assert_int_equal(cfg_get_int(g, "big", 1, 1, 65535, &i, &err), -1);
+	snprintf(want, sizeof(want), "%s/get.conf:3: 'big' must be between 1 "
+	    "and 65535, not 70000", tmpdir);
+	assert_string_equal(err.msg, want);
+	/* the first error wins */
+	assert_int_equal(cfg_get_int(g, "str", 1, 1, 65535, &i, &err), -1);
+	assert_string_equal(err.msg, want);
+	RESET();
+	assert_int_equal(cfg_get_int(g, "str", 1, 1, 65535, &i, &err), -1);
+	assert_non_null(strstr(err.msg, ":4: 'str' must be an integer"));
+	RESET();
+	assert_int_equal(cfg_get_int(g, "f", 1, 1, 65535, &i, &err), -1);
+	assert_non_null(strstr(err.msg, ":5: 'f' must be an integer"));
+
+	RESET();
+	assert_int_equal(cfg_get_duration(g, "f", 1, 0, 10, &d, &err), 0);
+	assert_true(d == 0.25);
+	assert_int_equal(cfg_get_duration(g, "ival", 1, 0, 10, &d, &err), 0);
+	assert_true(d == 3.0);
+	assert_int_equal(cfg_get_duration(g, "none", 1.5, 0, 10, &d, &err),
+	    1);
+	assert_true(d == 1.5);
+	assert_int_equal(cfg_get_duration(g, "neg", 1, 0.01, 10, &d, &err),
+	    -1);
+	assert_non_null(strstr(err.msg, ":7: 'neg' must be between 0.01 and "
+	    "10 seconds, not -1"));
+	RESET();
+	assert_int_equal(cfg_get_duration(g, "str", 1, 0, 10, &d, &err), -1);
+	assert_non_null(strstr(err.msg, ":4: 'str' must be a number of "
+	    "seconds"));
+
+	RESET();
+	assert_int_equal(cfg_get_bool(g, "yes", 0, &b, &err), 0);
+	assert_int_equal(b, 1);
+	assert_int_equal(cfg_get_bool(g, "nope", 1, &b, &err), 1);
+	assert_int_equal(b, 1);
+	assert_int_equal(cfg_get_bool(g, "port", 0, &b, &err), -1);
+	assert_non_null(strstr(err.msg, ":2: 'port' must be true or false"));
+
+	RESET();
+	assert_int_equal(cfg_get_string(g, "str", NULL, &s, &err), 0);
+	assert_string_equal(s, "x");
+	free(s);
+	assert_int_equal(cfg_get_string(g, "none", "def", &s, &err), 1);
+	assert_string_equal(s, "def");
+	free(s);
+	assert_int_equal(cfg_get_string(g, "none", NULL, &s, &err), 1);
+	assert_null(s);
+	assert_int_equal(cfg_get_string(g, "port", NULL, &s, &err), -1);
+	assert_null(s);
+	assert_non_null(strstr(err.msg, ":2: 'port' must be a string"));
+
+	RESET();
+	assert_int_equal(cfg_get_strings(g, "list", &v, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0], "a");
+	assert_string_equal(v[1], "b");
+	assert_null(v[2]);
+	cfg_strings_free(v);
+	assert_int_equal(cfg_get_strings(g, "none", &v, &n, &err), 1);
+	assert_null(v);
+	assert_int_equal(n, 0);
+	assert_int_equal(cfg_get_strings(g, "mixed", &v, &n, &err), -1);
+	assert_non_null(strstr(err.msg, ":10: 'mixed' must be an array of "
+	    "strings"));
+	RESET();
+	assert_int_equal(cfg_get_strings(g, "str", &v, &n, &err), -1);
+
+	/* a missing group reads as all defaults */
+	RESET();
+	assert_int_equal(cfg_get_int(NULL, "port", 9, 1, 65535, &i, &err), 1);
+	assert_int_equal(i, 9);
+	assert_int_equal(err.set, 0);
+	cfg_free(cf);
+}
+
+static void
+test_check_keys(void **state)
+{
+	static const char *const top[] = { "a", "g", "l", NULL };
+	static const char *const inner[] = { "x", NULL };
+	config_t	*cf;
+	struct cfg_err	 err;
+	char		 want[256];
+
+	cf = load_ok("keys.conf",
+	    "a = 1;\n"
+	    "g = { x = 1;\n"
+	    "  y = 2; };\n"
+	    "l = ( { x = 1; }, { z = 1; } );\n"
+	    "extra = 1;\n");
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(cfg_check_keys(config_root_setting(cf), top, &err),
+	    -1);
+	snprintf(want, sizeof(want), "%s/keys.conf:5: unknown key 'extra'",
+	    tmpdir);
+	assert_string_equal(err.msg, want);
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(cfg_check_keys(config_lookup(cf, "g"), inner, &err),
+	    -1);
+	assert_non_null(strstr(err.msg, "keys.conf:3: unknown key 'y' in "
+	    "'g'"));
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(cfg_check_keys(config_setting_get_elem(
+	    config_lookup(cf, "l"), 0), inner, &err), 0);
+	assert_int_equal(cfg_check_keys(config_setting_get_elem(
+	    config_lookup(cf, "l"), 1), inner, &err), -1);
+	assert_non_null(strstr(err.msg, "keys.conf:4: unknown key 'z' in a "
+	    "'l' entry"));
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(cfg_check_keys(config_lookup(cf, "a"), inner, &err),
+	    -1);
+	assert_non_null(strstr(err.msg, ":1: 'a' must be a group"));
+	cfg_free(cf);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_syntax_error_line),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_nul_byte),
+		cmocka_unit_test(test_big_integers),
+		cmocka_unit_test(test_include),
+		cmocka_unit_test(test_stdin),
+		cmocka_unit_test(test_getters),
+		cmocka_unit_test(test_check_keys),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
