@@ -322,13 +322,17 @@ listen_write_status(struct listend *l)
 static void
 listen_line(struct listend *l, const char *line, size_t len)
 {
-	char	 err[256], pre[LISTEN_PREVIEW + 1], a[ADDR_STRLEN];
+	char	 err[256], pre[LISTEN_PREVIEW + 1], a[ADDR_STRLEN], *p;
 	int	 changed;
 
 	l->nlines++;
 	if (exabgp_decode(&l->msg, line, len, err, sizeof(err)) == -1) {
 		l->nbad++;
 		listen_preview(pre, sizeof(pre), line, len, NULL, 0);
+		/* jansson quotes the offending bytes: clean them as well */
+		for (p = err; *p != '\0'; p++)
+			if (*p < 0x20 || *p == 0x7f)
+				*p = '?';
 		log_warnx("stdin line %llu skipped (%s): %s",
 		    (unsigned long long)l->nlines, err, pre);
 		return;
@@ -645,7 +649,8 @@ listen_reload(struct listend *l)
 	old = l->conf;
 	l->conf = conf;
 	l->run_as = ra;
-	conf_free(old);
+	if (old != &listen_default_conf)
+		conf_free(old);
 	listen_rib_conf(l);
 	if (l->len > (size_t)conf->listen.max_line) {
 		/* a partial line longer than the new limit is dropped */
@@ -851,6 +856,50 @@ listen_render_one(struct listend *l, const char *path, const char *data,
 	return rc;
 }
 
+/*
+ * -n: the configuration, then every template that exists compiles. A
+ * template not installed yet is only a warning, so that an example
+ * configuration checks on a build machine.
+ */
+static int
+listen_check(const struct bgpsd_conf *conf, int verbose)
+{
+	const struct template_conf *tc;
+	struct tmpl_opts opts;
+	struct tmpl	*t;
+	struct run_as	 ra;
+	char		 err[1024];
+	size_t		 i;
+	int		 rc = 0;
+
+	if (listen_run_as(conf, &ra) == -1)
+		rc = 1;
+	memset(&opts, 0, sizeof(opts));
+	opts.max_size = (size_t)conf->listen.max_template;
+	for (i = 0; i < conf->listen.ntemplates; i++) {
+		tc = &conf->listen.templates[i];
+		if (access(tc->source, F_OK) == -1 && errno == ENOENT) {
+			log_warnx("%s: template not found (not checked)",
+			    tc->source);
+			continue;
+		}
+		if ((t = tmpl_load(tc->source, &opts, err, sizeof(err))) ==
+		    NULL) {
+			log_warnx("template %s", err);
+			rc = 1;
+			continue;
+		}
+		tmpl_free(t);
+	}
+	if (rc != 0)
+		return rc;
+	if (verbose)
+		conf_print(stdout, conf);
+	else
+		fprintf(stderr, "configuration OK\n");
+	return 0;
+}
+
 static void
 listen_defaults(struct bgpsd_conf *c)
 {
@@ -870,7 +919,8 @@ main(int argc, char *argv[])
 	struct listend	 l;
 	const char	*render_path = NULL, *data = NULL;
 	int		 ch, check = 0, verbose = 0, use_syslog = 0, once = 0;
-	int		 dump = 0, html_escape = 0, conf_given = 0, rc;
+	int		 dump = 0, html_escape = 0, conf_given = 0, rc, daemon;
+	int		 ra_ok;
 
 	memset(&l, 0, sizeof(l));
 	l.conf_path = CONF_DEFAULT_PATH;
@@ -924,13 +974,25 @@ main(int argc, char *argv[])
 	log_init("bgpsd-listen", use_syslog, check ? 0 : verbose);
 	signal(SIGPIPE, SIG_IGN);
 
+	daemon = !check && !once && render_path == NULL;
+	listen_defaults(&listen_default_conf);
 	/* --render needs no config file unless one is named */
 	if (render_path != NULL && !conf_given &&
-	    (data != NULL || access(l.conf_path, F_OK) == -1)) {
-		listen_defaults(&listen_default_conf);
+	    (data != NULL || access(l.conf_path, F_OK) == -1))
 		l.conf = &listen_default_conf;
-	} else if ((l.conf = listen_load_conf(l.conf_path)) == NULL)
-		return 1;
+	else if ((l.conf = listen_load_conf(l.conf_path)) == NULL) {
+		if (!daemon)
+			return 1;
+		/*
+		 * ExaBGP respawns a process that dies and gives up on all
+		 * its sessions after a few deaths: a bad file must not
+		 * make us crash-loop. Keep draining stdin, write nothing,
+		 * and wait for a SIGHUP with a good file.
+		 */
+		log_warnx("no valid configuration: reading updates but "
+		    "writing nothing until a SIGHUP brings a valid one");
+		l.conf = &listen_default_conf;
+	}
 	l.once = once || render_path != NULL;
 
 	rc = 1;
@@ -944,18 +1006,20 @@ main(int argc, char *argv[])
 		rc = listen_render_one(&l, render_path, data, html_escape);
 		goto done;
 	}
-	if (listen_run_as(l.conf, &l.run_as) == -1)
+	if (check) {
+		rc = listen_check(l.conf, verbose);
+		goto done;
+	}
+	ra_ok = listen_run_as(l.conf, &l.run_as) == 0;
+	if (!ra_ok && !daemon)
 		goto done;
 	l.render = render_new(l.loop, &l.run_as);
-	if (!dump && render_load(l.render, l.conf) == -1)
-		goto done;
-	if (check) {
-		if (verbose)
-			conf_print(stdout, l.conf);
-		else
-			fprintf(stderr, "configuration OK\n");
-		rc = 0;
-		goto done;
+	/* an unknown user must not mean commands running as root */
+	if (!dump && (!ra_ok || render_load(l.render, l.conf) == -1)) {
+		if (!daemon)
+			goto done;
+		log_warnx("templates failed to load: writing nothing until "
+		    "a SIGHUP brings good ones");
 	}
 	if (once)
 		rc = listen_once(&l, dump);

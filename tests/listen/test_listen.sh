@@ -1,0 +1,542 @@
+#!/bin/bash
+# tests/listen/test_listen.sh - bgpsd-listen, the real binary: golden
+# --once --dump output for every ExaBGP capture (and the map each one must
+# give), templates accepted by real haproxy and nginx, --render, bad and
+# oversized lines, the daemon's End-of-RIB gating, min_backends, check and
+# command handling, signals.
+#
+# BGPSD_REGEN=1 rewrites the golden files (review the diff, then commit).
+. "$(dirname "$0")/../lib.sh"
+mktmp
+
+GOLD=$TOP/tests/data/listen/dump
+DUMPCONF=$TOP/tests/listen/dump.conf
+TEMPLATES=$TOP/etc/templates
+LPID=
+
+if [ ! -x "$BUILD/bgpsd-listen" ]; then
+	not_ok "bgpsd-listen built ($BUILD/bgpsd-listen)"
+	exit 1
+fi
+if ! command -v python3 >/dev/null 2>&1; then
+	PY=
+else
+	PY=python3
+fi
+
+# map_of DUMP: the port -> IPs map a --dump implies, in expected.json form
+map_equal() {
+	$PY - "$1" "$2" <<'EOF'
+import json, sys
+dump = json.load(open(sys.argv[1]))
+want = json.load(open(sys.argv[2]))
+got = {str(s["port"]): [b["ip"] for b in s["backends"]]
+       for s in dump["services"] if s["count"] > 0}
+# the other views must agree with the list
+for s in dump["services"]:
+    assert dump["by_port"][str(s["port"])] == s, s["port"]
+    assert dump["by_name"][s["name"]] == s, s["name"]
+    assert s["count"] == len(s["backends"])
+if got != want:
+    print("# got  %s" % json.dumps(got, sort_keys=True))
+    print("# want %s" % json.dumps(want, sort_keys=True))
+    sys.exit(1)
+EOF
+}
+
+# ---- golden dumps ---------------------------------------------------------
+n=0
+for f in "$FIXTURES"/*.jsonl; do
+	[ -f "$f" ] || continue
+	n=$((n + 1))
+	name=$(basename "$f" .jsonl)
+	out=$T/$name.json
+	if ! $LISTEN --once --dump -c "$DUMPCONF" <"$f" >"$out" \
+	    2>"$T/$name.log"; then
+		not_ok "dump $name: exit status"
+		diag "$(cat "$T/$name.log")"
+		continue
+	fi
+	if [ "${BGPSD_REGEN:-0}" = 1 ]; then
+		cp "$out" "$GOLD/$name.json"
+		ok "dump $name regenerated"
+	elif [ ! -f "$GOLD/$name.json" ]; then
+		not_ok "dump $name: no golden file $GOLD/$name.json"
+	elif cmp -s "$out" "$GOLD/$name.json"; then
+		ok "dump $name matches its golden file"
+	else
+		not_ok "dump $name matches its golden file"
+		diag "$(diff "$GOLD/$name.json" "$out" | head -20)"
+	fi
+	if [ -z "$PY" ]; then
+		skip "dump $name gives the expected map" "no python3"
+	elif map_equal "$out" "${f%.jsonl}.expected.json"; then
+		ok "dump $name gives the expected map"
+	else
+		not_ok "dump $name gives the expected map"
+	fi
+	# the command of the issue, with the shipped example configuration
+	if [ -n "$PY" ] && $LISTEN --once --dump -c "$TOP/etc/bgpsd.conf" \
+	    <"$f" >"$T/$name.etc.json" 2>/dev/null &&
+	    map_equal "$T/$name.etc.json" "${f%.jsonl}.expected.json"; then
+		ok "dump $name with etc/bgpsd.conf gives the expected map"
+	elif [ -z "$PY" ]; then
+		skip "dump $name with etc/bgpsd.conf" "no python3"
+	else
+		not_ok "dump $name with etc/bgpsd.conf gives the expected map"
+	fi
+done
+check "fixtures found ($n)" [ "$n" -ge 12 ]
+
+# deterministic: the same input twice gives the same bytes
+$LISTEN --once --dump -c "$DUMPCONF" <"$FIXTURES/table-300.jsonl" \
+    >"$T/a.json" 2>/dev/null
+$LISTEN --once --dump -c "$DUMPCONF" <"$FIXTURES/table-300.jsonl" \
+    >"$T/b.json" 2>/dev/null
+check "dump is byte-identical across runs" cmp -s "$T/a.json" "$T/b.json"
+
+# ---- bad and oversized lines ----------------------------------------------
+cat >"$T/small.conf" <<EOF
+asn = 12345;
+services = ( { name = "https"; port = 443; } );
+listen = { max_line = 4096; templates = (); };
+EOF
+{
+	echo 'this is { not json'
+	printf '{"type": "update", "neighbor": \001\002 }\n'
+	head -c 5000 /dev/zero | tr '\0' 'x'; echo
+	head -c 9000 /dev/zero | tr '\0' '{'; echo
+	cat "$FIXTURES/basic-v4-v6.jsonl"
+	echo '{ "truncated": '
+} >"$T/bad.jsonl"
+if $LISTEN --once --dump -c "$T/small.conf" <"$T/bad.jsonl" \
+    >"$T/bad.json" 2>"$T/bad.log"; then
+	ok "bad lines: --once still succeeds"
+else
+	not_ok "bad lines: --once still succeeds"
+fi
+check "bad lines: the good ones still count" \
+    grep -q '"2001:db8::10"' "$T/bad.json"
+check "bad lines: a malformed line is logged with its first bytes" \
+    grep -q 'skipped.*this is { not json' "$T/bad.log"
+no_ctrl() { ! LC_ALL=C grep -q "$(printf '\001')" "$1"; }
+check "bad lines: control bytes do not reach the log" no_ctrl "$T/bad.log"
+check "bad lines: two oversized lines logged" \
+    [ "$(grep -c 'longer than max_line' "$T/bad.log")" = 2 ]
+check "bad lines: oversized preview is cut at 80 bytes" \
+    grep -qE 'max_line \(4096 bytes\): x{80}$' "$T/bad.log"
+
+# ---- --render with --data, and the shipped templates ----------------------
+cat >"$T/ctx.json" <<'EOF'
+{ "services": [ { "name": "web", "port": 80, "count": 2, "backends": [
+  { "ip": "192.0.2.1", "prefix": "192.0.2.1/32", "family": "ipv4",
+    "index": 0, "first": true, "last": false },
+  { "ip": "2001:db8::1", "prefix": "2001:db8::1/128", "family": "ipv6",
+    "index": 1, "first": false, "last": true } ] } ],
+  "motto": "a < b & c" }
+EOF
+printf '{{#services}}{{name}}:{{#backends}} {{host}}:{{port}}{{/backends}}\n{{/services}}{{motto}}\n' \
+    >"$T/t.mustache"
+printf 'web: 192.0.2.1:80 [2001:db8::1]:80\na < b & c\n' >"$T/t.want"
+if $LISTEN --render "$T/t.mustache" --data "$T/ctx.json" >"$T/t.out" \
+    2>"$T/t.log" && cmp -s "$T/t.out" "$T/t.want"; then
+	ok "--render --data prints the template, IPv6 in brackets"
+else
+	not_ok "--render --data prints the template, IPv6 in brackets"
+	diag "$(cat "$T/t.out" "$T/t.log")"
+fi
+if $LISTEN --render "$T/t.mustache" --data "$T/ctx.json" --html-escape \
+    2>/dev/null | grep -qx 'a &lt; b &amp; c'; then
+	ok "--html-escape escapes {{name}}"
+else
+	not_ok "--html-escape escapes {{name}}"
+fi
+if $LISTEN -c "$DUMPCONF" --render "$T/t.mustache" \
+    <"$FIXTURES/basic-v4-v6.jsonl" 2>/dev/null |
+    grep -qx 'https: 192.0.2.10:443 \[2001:db8::10\]:443'; then
+	ok "--render against the table read from stdin"
+else
+	not_ok "--render against the table read from stdin"
+fi
+if $LISTEN --render "$T/nonexistent.mustache" --data "$T/ctx.json" \
+    >/dev/null 2>&1; then
+	not_ok "--render of a missing template fails"
+else
+	ok "--render of a missing template fails"
+fi
+
+# haproxy: full table, IPv6, empty services (catalogue only), no services
+HAPROXY=$(command -v haproxy || true)
+for input in basic-v4-v6 table-300 session-drop; do
+	$LISTEN -c "$DUMPCONF" --render "$TEMPLATES/haproxy.cfg.mustache" \
+	    <"$FIXTURES/$input.jsonl" >"$T/haproxy-$input.cfg" 2>/dev/null
+	if [ -z "$HAPROXY" ]; then
+		skip "haproxy -c accepts the $input rendering" "no haproxy"
+	elif out=$("$HAPROXY" -c -f "$T/haproxy-$input.cfg" 2>&1); then
+		ok "haproxy -c accepts the $input rendering"
+	else
+		not_ok "haproxy -c accepts the $input rendering"
+		diag "$out"
+	fi
+done
+check "haproxy: an IPv6 server line in brackets" grep -q \
+    'server https-1 \[2001:db8::10\]:443 check' "$T/haproxy-basic-v4-v6.cfg"
+check "haproxy: an empty catalogued service keeps its backend" grep -q \
+    '^backend be_ssh' "$T/haproxy-session-drop.cfg"
+printf 'listen = { templates = (); };\n' >"$T/nocat.conf"
+$LISTEN -c "$T/nocat.conf" --render "$TEMPLATES/haproxy.cfg.mustache" \
+    </dev/null >"$T/haproxy-none.cfg" 2>/dev/null
+if [ -z "$HAPROXY" ]; then
+	skip "haproxy -c accepts a rendering without any service" "no haproxy"
+elif out=$("$HAPROXY" -c -f "$T/haproxy-none.cfg" 2>&1); then
+	ok "haproxy -c accepts a rendering without any service"
+else
+	not_ok "haproxy -c accepts a rendering without any service"
+	diag "$out"
+fi
+
+# nginx: the upstream snippet included by a private nginx.conf
+NGINX=$(command -v nginx || true)
+mkdir -p "$T/nginx"
+for input in basic-v4-v6 table-300 session-drop; do
+	$LISTEN -c "$DUMPCONF" --render \
+	    "$TEMPLATES/nginx-upstream.conf.mustache" \
+	    <"$FIXTURES/$input.jsonl" >"$T/nginx/up-$input.conf" 2>/dev/null
+	cat >"$T/nginx/nginx-$input.conf" <<EOF
+pid $T/nginx/nginx.pid;
+error_log $T/nginx/error.log;
+events { worker_connections 16; }
+http {
+	access_log off;
+	client_body_temp_path $T/nginx/body;
+	proxy_temp_path $T/nginx/proxy;
+	fastcgi_temp_path $T/nginx/fastcgi;
+	uwsgi_temp_path $T/nginx/uwsgi;
+	scgi_temp_path $T/nginx/scgi;
+	include $T/nginx/up-$input.conf;
+	server {
+		listen 127.0.0.1:18081;
+		location / { proxy_pass http://https; }
+	}
+}
+EOF
+	if [ -z "$NGINX" ]; then
+		skip "nginx -t accepts the $input upstreams" "no nginx"
+	elif out=$("$NGINX" -t -p "$T/nginx/" -e "$T/nginx/error.log" \
+	    -c "$T/nginx/nginx-$input.conf" 2>&1); then
+		ok "nginx -t accepts the $input upstreams"
+	else
+		not_ok "nginx -t accepts the $input upstreams"
+		diag "$out"
+	fi
+done
+check "nginx: an IPv6 server in brackets" grep -q \
+    'server \[2001:db8::10\]:443;' "$T/nginx/up-basic-v4-v6.conf"
+check "nginx: an empty service gets the down placeholder" grep -q \
+    'server 127.0.0.1:65535 down;' "$T/nginx/up-session-drop.conf"
+
+# ---- the daemon -----------------------------------------------------------
+P4=169.254.179.1
+P6=fd00:179::1
+state() {
+	printf '{ "exabgp": "4.0.1", "type": "state", "neighbor": { "address": { "local": "%s", "peer": "%s" }, "asn": { "local": 65000, "peer": 65001 }, "state": "%s" } }\n' \
+	    "$3" "$1" "$2"
+}
+eor() {
+	printf '{ "exabgp": "4.0.1", "type": "update", "neighbor": { "address": { "local": "%s", "peer": "%s" }, "asn": { "local": 65000, "peer": 65001 }, "direction": "receive", "message": { "eor": { "afi": "%s", "safi": "unicast" } } } }\n' \
+	    "$3" "$1" "$2"
+}
+# announce PEER LOCAL FAMILY PREFIX PORT...
+announce() {
+	local peer=$1 local=$2 fam=$3 pfx=$4 c= p
+	shift 4
+	for p in "$@"; do c="$c${c:+, }[ 12345, $p ]"; done
+	printf '{ "exabgp": "4.0.1", "type": "update", "neighbor": { "address": { "local": "%s", "peer": "%s" }, "asn": { "local": 65000, "peer": 65001 }, "direction": "receive", "message": { "update": { "attribute": { "origin": "igp", "community": [ %s ] }, "announce": { "%s unicast": { "%s": [ { "nlri": "%s" } ] } } } } } }\n' \
+	    "$local" "$peer" "$c" "$fam" "$peer" "$pfx"
+}
+up4() { state $P4 connected 169.254.179.2; state $P4 up 169.254.179.2; }
+eor4() { eor $P4 ipv4 169.254.179.2; }
+ann4() { announce $P4 169.254.179.2 ipv4 "$@"; }
+
+# start_listen CONF: the daemon reading the fifo $T/in (fd 3 writes)
+start_listen() {
+	rm -f "$T/in"
+	mkfifo "$T/in"
+	$LISTEN -v -c "$1" <"$T/in" >"$T/stdout" 2>"$T/log" &
+	LPID=$!
+	exec 3>"$T/in"
+}
+# stop_listen: EOF on stdin; sets STATUS to the exit status
+stop_listen() {
+	exec 3>&-
+	local i
+	STATUS=
+	for i in $(seq 1 100); do
+		kill -0 "$LPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$LPID" 2>/dev/null; then
+		kill -KILL "$LPID" 2>/dev/null
+		STATUS=timeout
+	fi
+	wait "$LPID"
+	STATUS=${STATUS:-$?}
+	LPID=
+}
+cleanup() {
+	[ -n "$LPID" ] && kill -KILL "$LPID" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+mkdir -p "$T/out"
+cat >"$T/tmpl.mustache" <<'EOF'
+{{#services}}{{name}}{{#backends}} {{ip}}{{/backends}}
+{{/services}}
+EOF
+cat >"$T/d.conf" <<EOF
+asn = 12345;
+services = ( { name = "http"; port = 80; }, { name = "https"; port = 443; } );
+listen = {
+	wait_min = 0.1;
+	wait_max = 4;
+	status_file = "$T/status.json";
+	metrics_file = "$T/metrics.prom";
+	templates = (
+		{
+			source = "$T/tmpl.mustache";
+			destination = "$T/out/plain.txt";
+			perms = "0640";
+			command = "echo reloaded-plain; echo to-stderr >&2";
+		},
+		{
+			source = "$TEMPLATES/haproxy.cfg.mustache";
+			destination = "$T/out/haproxy.cfg";
+			check = "${HAPROXY:-true} -c -q -f %s";
+			command = "echo reloaded-plain; echo to-stderr >&2";
+			backup = true;
+		}
+	);
+};
+EOF
+start_listen "$T/d.conf"
+up4 >&3
+ann4 192.0.2.10/32 80 443 >&3
+ann4 192.0.2.11/32 443 >&3
+sleep 1
+check "EOR gating: nothing written before End-of-RIB" \
+    [ ! -e "$T/out/plain.txt" ]
+eor4 >&3
+if wait_until 3 [ -s "$T/out/plain.txt" ]; then
+	ok "EOR gating: written after End-of-RIB"
+else
+	not_ok "EOR gating: written after End-of-RIB"
+fi
+printf 'http 192.0.2.10\nhttps 192.0.2.10 192.0.2.11\n' >"$T/want"
+check "daemon: the rendered file" cmp -s "$T/out/plain.txt" "$T/want"
+check "daemon: perms 0640" [ "$(stat -c %a "$T/out/plain.txt")" = 640 ]
+wait_until 3 grep -q 'reloaded-plain' "$T/log"
+check "daemon: the haproxy file passed its check and was written" \
+    grep -q 'server https-1 192.0.2.11:443' "$T/out/haproxy.cfg"
+check "daemon: a shared command ran once for both files" \
+    [ "$(grep -c "command 'echo reloaded-plain.*exit 0" "$T/log")" = 1 ]
+check "daemon: command output went to the log" \
+    grep -q 'to-stderr' "$T/log"
+wait_until 2 [ -s "$T/status.json" ]
+if [ -n "$PY" ] && $PY - "$T/status.json" <<'EOF'
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["peers"][0]["address"] == "169.254.179.1", s["peers"]
+assert s["peers"][0]["state"] == "up"
+assert s["peers"][0]["routes"] == 2
+svc = {x["name"]: x["backends"] for x in s["services"]}
+assert svc == {"http": 1, "https": 2}, svc
+assert s["render"]["passes"] >= 1
+t = {x["destination"].rsplit("/", 1)[1]: x["result"] for x in s["render"]["templates"]}
+assert t == {"plain.txt": "written", "haproxy.cfg": "written"}, t
+EOF
+then
+	ok "daemon: status_file holds peers, routes, services, results"
+else
+	not_ok "daemon: status_file holds peers, routes, services, results"
+	diag "$(cat "$T/status.json")"
+fi
+check "daemon: metrics_file in Prometheus text" grep -q \
+    '^bgpsd_listen_service_backends{service="https",port="443"} 2$' \
+    "$T/metrics.prom"
+
+# unchanged table: SIGUSR1 re-renders but rewrites nothing
+touch -d '2001-01-01 00:00:00' "$T/out/plain.txt"
+ino=$(stat -c %i "$T/out/plain.txt")
+kill -USR1 "$LPID"
+wait_until 3 [ "$(grep -c 'SIGUSR1' "$T/log")" -ge 1 ]
+sleep 0.5
+check "SIGUSR1 with unchanged output keeps mtime and inode" \
+    [ "$(stat -c %Y:%i "$T/out/plain.txt")" = "$(date -d '2001-01-01 00:00:00' +%s):$ino" ]
+
+# a change: quiescence, then one write and the old one kept as .bak
+cp "$T/out/haproxy.cfg" "$T/haproxy.before"
+ann4 192.0.2.12/32 443 >&3
+if wait_until 3 grep -q 192.0.2.12 "$T/out/plain.txt"; then
+	ok "a change is rendered after quiescence"
+else
+	not_ok "a change is rendered after quiescence"
+fi
+wait_until 3 grep -q 192.0.2.12 "$T/out/haproxy.cfg"
+check "backup = true keeps the previous file as .bak" \
+    cmp -s "$T/out/haproxy.cfg.bak" "$T/haproxy.before"
+
+# SIGHUP with a broken template keeps the old one
+cp "$T/tmpl.mustache" "$T/tmpl.good"
+printf '{{#services}}unclosed\n' >"$T/tmpl.mustache"
+kill -HUP "$LPID"
+if wait_until 3 grep -q 'reload failed' "$T/log"; then
+	ok "SIGHUP with a broken template: reload refused, logged"
+else
+	not_ok "SIGHUP with a broken template: reload refused, logged"
+fi
+ann4 192.0.2.13/32 443 >&3
+if wait_until 3 grep -q 192.0.2.13 "$T/out/plain.txt"; then
+	ok "after a refused reload the old template keeps working"
+else
+	not_ok "after a refused reload the old template keeps working"
+fi
+cp "$T/tmpl.good" "$T/tmpl.mustache"
+printf 'listen-template {{#services}}{{name}} {{/services}}\n' \
+    >"$T/tmpl.mustache"
+kill -HUP "$LPID"
+if wait_until 3 grep -q '^listen-template http https' "$T/out/plain.txt"; then
+	ok "SIGHUP with a good template re-renders with it"
+else
+	not_ok "SIGHUP with a good template re-renders with it"
+fi
+kill -0 "$LPID" 2>/dev/null
+check "daemon alive after all that" [ $? = 0 ]
+stop_listen
+check "EOF on stdin: exit status 0" [ "$STATUS" = 0 ]
+check "daemon: nothing on stdout" [ ! -s "$T/stdout" ]
+
+# min_backends: a catalogued service below it keeps the old file
+cat >"$T/m.conf" <<EOF
+asn = 12345;
+services = ( { name = "http"; port = 80; }, { name = "https"; port = 443; } );
+listen = {
+	wait_min = 0.1;
+	wait_max = 1;
+	templates = ( {
+		source = "$T/tmpl.good";
+		destination = "$T/out/min.txt";
+		min_backends = 1;
+	} );
+};
+EOF
+echo OLD >"$T/out/min.txt"
+start_listen "$T/m.conf"
+{ up4; ann4 192.0.2.20/32 443; eor4; } >&3
+if wait_until 3 grep -q 'min_backends' "$T/log"; then
+	ok "min_backends: refusal logged"
+else
+	not_ok "min_backends: refusal logged"
+fi
+check "min_backends: old file kept" [ "$(cat "$T/out/min.txt")" = OLD ]
+ann4 192.0.2.21/32 80 >&3
+if wait_until 3 grep -q 'http 192.0.2.21' "$T/out/min.txt"; then
+	ok "min_backends: written once every service has enough"
+else
+	not_ok "min_backends: written once every service has enough"
+fi
+stop_listen
+
+# a failing check keeps the old file; the daemon goes on
+cat >"$T/c.conf" <<EOF
+asn = 12345;
+services = ( { name = "https"; port = 443; } );
+listen = {
+	wait_min = 0.1;
+	wait_max = 1;
+	templates = ( {
+		source = "$T/tmpl.good";
+		destination = "$T/out/checked.txt";
+		check = [ "/bin/grep", "-q", "192.0.2.31", "%s" ];
+		command = [ "/bin/sh", "-c", "echo reloaded-checked" ];
+	} );
+};
+EOF
+echo OLD >"$T/out/checked.txt"
+start_listen "$T/c.conf"
+{ up4; ann4 192.0.2.30/32 443; eor4; } >&3
+if wait_until 3 grep -q 'check failed' "$T/log"; then
+	ok "check: a failing check is logged"
+else
+	not_ok "check: a failing check is logged"
+fi
+check "check: old file kept" [ "$(cat "$T/out/checked.txt")" = OLD ]
+check "check: no staged file left" \
+    [ "$(ls -A "$T/out" | grep -c bgpsd-)" = 0 ]
+check "check: no command after a failed check" \
+    bash -c "! grep -q reloaded-checked '$T/log'"
+ann4 192.0.2.31/32 443 >&3
+if wait_until 3 grep -q 192.0.2.31 "$T/out/checked.txt"; then
+	ok "check: the next change passes the check and is written"
+else
+	not_ok "check: the next change passes the check and is written"
+fi
+wait_until 3 grep -q reloaded-checked "$T/log"
+check "check: the command ran after the write" grep -q reloaded-checked \
+    "$T/log"
+# SIGTERM: prompt exit 0
+kill -TERM "$LPID"
+for i in $(seq 1 30); do kill -0 "$LPID" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$LPID" 2>/dev/null; then
+	not_ok "SIGTERM: exits within 3 s"
+	stop_listen
+else
+	wait "$LPID"
+	check "SIGTERM: exit status 0" [ $? = 0 ]
+	LPID=
+	exec 3>&-
+fi
+
+# the shutdown message: exit 0 at once, nothing written from a half table
+cat >"$T/s.conf" <<EOF
+services = ( { name = "https"; port = 443; } );
+listen = {
+	wait_min = 2;
+	wait_max = 4;
+	templates = ( {
+		source = "$T/tmpl.good";
+		destination = "$T/out/shutdown.txt";
+	} );
+};
+EOF
+start_listen "$T/s.conf"
+{ up4; ann4 192.0.2.40/32 443; eor4;
+  echo '{"type": "notification", "notification": "shutdown"}'; } >&3
+for i in $(seq 1 20); do kill -0 "$LPID" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$LPID" 2>/dev/null; then
+	not_ok "shutdown message: exits within 2 s with stdin still open"
+	stop_listen
+else
+	wait "$LPID"
+	check "shutdown message: exit status 0" [ $? = 0 ]
+	LPID=
+	exec 3>&-
+fi
+check "shutdown message: nothing rendered" [ ! -e "$T/out/shutdown.txt" ]
+
+# a bad configuration at start: alive, writing nothing, reading stdin
+printf 'listen = { wait_min = "x"; };\n' >"$T/bad.conf"
+start_listen "$T/bad.conf"
+{ up4; ann4 192.0.2.50/32 443; eor4; } >&3
+sleep 0.5
+if kill -0 "$LPID" 2>/dev/null; then
+	ok "bad configuration at start: still running (no crash loop)"
+else
+	not_ok "bad configuration at start: still running (no crash loop)"
+fi
+stop_listen
+check "bad configuration at start: exit 0 on EOF" [ "$STATUS" = 0 ]
+check "-n on a bad configuration fails" \
+    bash -c "! $LISTEN -n -c '$T/bad.conf' 2>/dev/null"
+check "-n on the shipped configuration succeeds" \
+    $LISTEN -n -c "$TOP/etc/bgpsd.conf"
