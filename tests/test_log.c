@@ -254,7 +254,8 @@ test_fatal(void **state)
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 1);
 	assert_string_equal(c.outbuf, "");
-	assert_string_equal(c.errbuf, "tlog: cannot go on: Permission denied\n");
+	assert_string_equal(c.errbuf,
+	    "tlog: cannot go on: Permission denied\n");
 
 	run_child(1, &status, &c);
 	assert_int_equal(WEXITSTATUS(status), 1);

@@ -451,7 +451,8 @@ test_grandchild_does_not_delay(void **state)
 {
 	struct ev_loop		*loop = *state;
 	/* the background sleep keeps the output pipe open */
-	const char *const	 a[] = { "sleep 30 & echo $!; echo done", NULL };
+	const char *const	 a[] = { "sleep 30 & echo $!; echo done",
+				    NULL };
 	struct done		*d;
 	long			 gpid;
 

@@ -32,10 +32,10 @@ struct ev_io {
 	ev_io_cb	 cb;
 	void		*arg;
 	unsigned int	 events;	/* what the owner asked for */
-	uint32_t	 gen;		/* bumped on add/del: drops stale events */
+	uint32_t	 gen;		/* bumped on add/del: stale events */
 	uint8_t		 active;
 	uint8_t		 in_epoll;	/* muted watchers leave the epoll set */
-	uint8_t		 always;	/* regular file: epoll refuses, always ready */
+	uint8_t		 always;	/* epoll refused it: always ready */
 };
 
 struct ev_sig {
@@ -76,7 +76,7 @@ struct ev_loop {
 	struct ev_kid	*reaped;	/* exits being dispatched right now */
 	size_t		 nreaped;
 	size_t		 reapedcap;
-	int		 kids_check;	/* a registration may have missed its signal */
+	int		 kids_check;	/* waitpid pass needed */
 };
 
 /*
@@ -183,7 +183,8 @@ ev_new(void)
 	memset((void *)ev_sig_pending, 0, sizeof(ev_sig_pending));
 	ev_sig_loop = loop;
 	loop->now = ev_monotonic();
-	if (ev_io_add(loop, ev_sigpipe[0], EV_READ, ev_sigpipe_cb, loop) == -1) {
+	if (ev_io_add(loop, ev_sigpipe[0], EV_READ, ev_sigpipe_cb,
+	    loop) == -1) {
 		log_warn("ev_new: self-pipe");
 		goto fail;
 	}
