@@ -1,0 +1,1160 @@
+/*
+ * mustache.c - compile Mustache templates into flat node arrays and
+ * render them against jansson values. The rules are in mustache.h.
+ *
+ * Nodes of one source (the template, or one partial) sit in one array
+ * in source order; a section node records the index just past its body,
+ * so rendering is a loop over a range with recursion only into section
+ * bodies and partials, both bounded.
+ *
+ * Partial indentation: the spec prepends a standalone partial's
+ * indentation to every line of the partial before parsing it. Doing that
+ * literally would compile one copy of a partial per indentation, which
+ * is unbounded for a recursive partial. Instead each partial is compiled
+ * once, and every place where a line of its source starts gets a text
+ * node marked bol (possibly empty); the renderer writes the indentation
+ * in force before such nodes. Lines removed as standalone carry no mark,
+ * which is what parsing the indented text would have given.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "mustache.h"
+
+enum tmpl_node_type {
+	TN_TEXT,
+	TN_VAR,		/* {{x}}: escaped when the render asks for it */
+	TN_RAW,		/* {{{x}}} and {{&x}} */
+	TN_SECTION,
+	TN_INVERTED,
+	TN_PARTIAL,
+};
+
+struct tmpl_node {
+	enum tmpl_node_type	 type;
+	int			 bol;	/* text: starts a line of the source */
+	int			 standalone; /* partial: indent it */
+	int			 line;	/* partial: for render errors */
+	size_t			 off;	/* text: offset in src; name: in pool */
+	size_t			 len;	/* text: bytes; name: parts, 0 = "." */
+	size_t			 end;	/* section: index just past the body */
+	size_t			 unit;	/* partial: index in tmpl->units */
+	size_t			 ioff;	/* partial: its indentation in src */
+	size_t			 ilen;
+};
+
+struct tmpl_unit {
+	char			*name;	/* partial name; NULL: the template */
+	char			*src;	/* NULL: missing partial */
+	size_t			 len;
+	struct tmpl_node	*nodes;
+	size_t			 nnodes;
+	size_t			 nodecap;
+	char			*pool;	/* names: parts, each NUL-terminated */
+	size_t			 poollen;
+	size_t			 poolcap;
+};
+
+struct tmpl {
+	struct tmpl_unit	**units;	/* [0] is the template */
+	size_t			  nunits;
+	size_t			  max_output;
+	int			  max_depth;
+};
+
+struct tmpl_open {
+	size_t	 node;		/* index of the section node */
+	size_t	 noff;		/* its name, as written, in src */
+	size_t	 nlen;
+	int	 line;
+};
+
+struct tmpl_parser {
+	struct tmpl		*t;
+	struct tmpl_unit	*u;
+	int			(*partial)(void *, const char *, char **,
+				    size_t *, char *, size_t);
+	void			*partial_arg;
+	const char		*file;	/* tmpl_load: path, for messages */
+	const char		*dir;	/* tmpl_load: folder of partials */
+	size_t			 total;	/* bytes of all sources so far */
+	size_t			 max_size;
+	size_t			 lpos;	/* line counting: line at lpos */
+	int			 line;
+	char			 otag[TMPL_DELIM_MAX + 1];
+	char			 ctag[TMPL_DELIM_MAX + 2]; /* room for '}'/'=' */
+	size_t			 olen;
+	size_t			 clen;
+	struct tmpl_open	 open[TMPL_MAX_NEST];
+	int			 nopen;
+	char			*err;
+	size_t			 errlen;
+};
+
+struct tmpl_indent {
+	const char	*p;
+	size_t		 len;
+};
+
+struct tmpl_rstate {
+	const struct tmpl	*t;
+	char			*buf;
+	size_t			 len;
+	size_t			 cap;
+	int			 html;
+	int			 depth;		/* partials open */
+	int			 level;		/* sections + partials open */
+	size_t			 nstack;
+	json_t			*stack[TMPL_MAX_LEVELS + 1];
+	struct tmpl_indent	 indent[TMPL_MAX_DEPTH + 1];
+	int			 ilo;		/* indentation in force: */
+	int			 ihi;		/* indent[ilo .. ihi - 1] */
+	char			*err;
+	size_t			 errlen;
+};
+
+static int
+tmpl_isspace(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+	    c == '\v' || c == '\f';
+}
+
+static int
+tmpl_line_start(const char *s, size_t pos)
+{
+	return pos == 0 || s[pos - 1] == '\n';
+}
+
+/* 1-based line of pos; positions are mostly increasing, so count on */
+static int
+parse_lineno(struct tmpl_parser *p, size_t pos)
+{
+	const char	*s = p->u->src;
+
+	if (pos < p->lpos) {
+		p->lpos = 0;
+		p->line = 1;
+	}
+	for (; p->lpos < pos; p->lpos++)
+		if (s[p->lpos] == '\n')
+			p->line++;
+	return p->line;
+}
+
+static int
+parse_error(struct tmpl_parser *p, size_t pos, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+parse_error(struct tmpl_parser *p, size_t pos, const char *fmt, ...)
+{
+	char	 msg[512];
+	va_list	 ap;
+	int	 line;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (p->errlen == 0)
+		return -1;
+	line = parse_lineno(p, pos);
+	if (p->file != NULL && p->u->name == NULL)
+		snprintf(p->err, p->errlen, "%s:%d: %s", p->file, line, msg);
+	else if (p->file != NULL)
+		snprintf(p->err, p->errlen, "%s/%s.mustache:%d: %s", p->dir,
+		    p->u->name, line, msg);
+	else if (p->u->name != NULL)
+		snprintf(p->err, p->errlen, "partial '%s': line %d: %s",
+		    p->u->name, line, msg);
+	else
+		snprintf(p->err, p->errlen, "line %d: %s", line, msg);
+	return -1;
+}
+
+static struct tmpl_node *
+parse_node(struct tmpl_parser *p, enum tmpl_node_type type)
+{
+	struct tmpl_unit	*u = p->u;
+	struct tmpl_node	*n;
+
+	if (u->nnodes == u->nodecap) {
+		u->nodecap = u->nodecap == 0 ? 64 : u->nodecap * 2;
+		u->nodes = xreallocarray(u->nodes, u->nodecap,
+		    sizeof(*u->nodes));
+	}
+	n = &u->nodes[u->nnodes++];
+	memset(n, 0, sizeof(*n));
+	n->type = type;
+	return n;
+}
+
+/*
+ * Text [a, b) as one node per line piece, each marked bol when a source
+ * line starts there. mark_end: a tag that stays in the output follows at
+ * b; if a line starts at b, it needs its own (empty) bol node.
+ */
+static void
+parse_text(struct tmpl_parser *p, size_t a, size_t b, int mark_end)
+{
+	const char		*s = p->u->src;
+	const char		*nl;
+	struct tmpl_node	*n;
+	size_t			 e;
+
+	while (a < b) {
+		nl = memchr(s + a, '\n', b - a);
+		e = nl == NULL ? b : (size_t)(nl - s) + 1;
+		n = parse_node(p, TN_TEXT);
+		n->off = a;
+		n->len = e - a;
+		/* an empty line gets no indentation: no trailing blanks */
+		n->bol = tmpl_line_start(s, a) &&
+		    !(e - a == 1 && s[a] == '\n') &&
+		    !(e - a == 2 && s[a] == '\r' && s[a + 1] == '\n');
+		a = e;
+	}
+	if (mark_end && tmpl_line_start(s, b)) {
+		n = parse_node(p, TN_TEXT);
+		n->off = b;
+		n->bol = 1;
+	}
+}
+
+static void
+parse_trim(const char *s, size_t *a, size_t *b)
+{
+	while (*a < *b && tmpl_isspace((unsigned char)s[*a]))
+		(*a)++;
+	while (*b > *a && tmpl_isspace((unsigned char)s[*b - 1]))
+		(*b)--;
+}
+
+static void
+parse_pool(struct tmpl_parser *p, const char *s, size_t n)
+{
+	struct tmpl_unit	*u = p->u;
+
+	while (u->poolcap - u->poollen < n + 1) {
+		u->poolcap = u->poolcap == 0 ? 256 : u->poolcap * 2;
+		u->pool = xreallocarray(u->pool, u->poolcap, 1);
+	}
+	memcpy(u->pool + u->poollen, s, n);
+	u->poollen += n;
+	u->pool[u->poollen++] = '\0';
+}
+
+/*
+ * The name in [a, b) (already trimmed) into the pool as its dotted parts;
+ * *off and *nparts describe it, nparts 0 meaning ".".
+ */
+static int
+parse_name(struct tmpl_parser *p, size_t ts, size_t a, size_t b,
+    size_t *off, size_t *nparts)
+{
+	const char	*s = p->u->src;
+	size_t		 i, start;
+
+	if (a == b)
+		return parse_error(p, ts, "empty tag");
+	for (i = a; i < b; i++)
+		if (tmpl_isspace((unsigned char)s[i]) || s[i] == '\0')
+			return parse_error(p, ts, "bad name '%.*s'",
+			    (int)(b - a > 64 ? 64 : b - a), s + a);
+	*off = p->u->poollen;
+	*nparts = 0;
+	if (b - a == 1 && s[a] == '.')
+		return 0;
+	for (start = a, i = a; i <= b; i++) {
+		if (i < b && s[i] != '.')
+			continue;
+		if (i == start)
+			return parse_error(p, ts, "bad name '%.*s'",
+			    (int)(b - a > 64 ? 64 : b - a), s + a);
+		parse_pool(p, s + start, i - start);
+		(*nparts)++;
+		start = i + 1;
+	}
+	return 0;
+}
+
+/* {{=<% %>=}}: content [a, b) between the two '=' */
+static int
+parse_delims(struct tmpl_parser *p, size_t ts, size_t a, size_t b)
+{
+	const char	*s = p->u->src;
+	size_t		 x, y, i;
+
+	parse_trim(s, &a, &b);
+	for (x = a; x < b && !tmpl_isspace((unsigned char)s[x]); x++)
+		;
+	for (y = x; y < b && tmpl_isspace((unsigned char)s[y]); y++)
+		;
+	for (i = y; i < b; i++)
+		if (tmpl_isspace((unsigned char)s[i]))
+			break;
+	if (x == a || y == b || i != b)
+		return parse_error(p, ts, "bad set-delimiter tag: want two "
+		    "delimiters separated by space");
+	if (x - a > TMPL_DELIM_MAX || b - y > TMPL_DELIM_MAX)
+		return parse_error(p, ts, "bad set-delimiter tag: delimiter "
+		    "longer than %d bytes", TMPL_DELIM_MAX);
+	if (memchr(s + a, '=', x - a) != NULL ||
+	    memchr(s + y, '=', b - y) != NULL ||
+	    memchr(s + a, '\0', x - a) != NULL ||
+	    memchr(s + y, '\0', b - y) != NULL)
+		return parse_error(p, ts, "bad set-delimiter tag: delimiter "
+		    "contains '='");
+	memcpy(p->otag, s + a, x - a);
+	p->olen = x - a;
+	memcpy(p->ctag, s + y, b - y);
+	p->clen = b - y;
+	return 0;
+}
+
+static int
+parse_partial(struct tmpl_parser *p, size_t ts, size_t a, size_t b,
+    int standalone, size_t ws)
+{
+	struct tmpl		*t = p->t;
+	struct tmpl_unit	*pu;
+	struct tmpl_node	*n;
+	const char		*s = p->u->src;
+	char			 name[256], rerr[256];
+	char			*text = NULL;
+	size_t			 i, len = 0;
+
+	parse_trim(s, &a, &b);
+	if (a == b)
+		return parse_error(p, ts, "empty partial name");
+	if (b - a >= sizeof(name))
+		return parse_error(p, ts, "partial name longer than %zu bytes",
+		    sizeof(name) - 1);
+	for (i = a; i < b; i++)
+		if (tmpl_isspace((unsigned char)s[i]) || s[i] == '\0')
+			return parse_error(p, ts, "bad partial name '%.*s'",
+			    (int)(b - a), s + a);
+	memcpy(name, s + a, b - a);
+	name[b - a] = '\0';
+
+	for (i = 1; i < t->nunits; i++)
+		if (strcmp(t->units[i]->name, name) == 0)
+			break;
+	if (i == t->nunits) {
+		if (t->nunits > TMPL_MAX_PARTIALS)
+			return parse_error(p, ts, "more than %d partials",
+			    TMPL_MAX_PARTIALS);
+		rerr[0] = '\0';
+		if (p->partial != NULL && p->partial(p->partial_arg, name,
+		    &text, &len, rerr, sizeof(rerr)) == -1)
+			return parse_error(p, ts, "partial '%s': %s", name,
+			    rerr);
+		if (text != NULL && len > p->max_size - p->total) {
+			free(text);
+			return parse_error(p, ts, "partial '%s': template and "
+			    "partials larger than %zu bytes", name,
+			    p->max_size);
+		}
+		p->total += text == NULL ? 0 : len;
+		pu = xcalloc(1, sizeof(*pu));
+		pu->name = xstrdup(name);
+		pu->src = text;
+		pu->len = text == NULL ? 0 : len;
+		t->units = xreallocarray(t->units, t->nunits + 1,
+		    sizeof(*t->units));
+		t->units[t->nunits++] = pu;
+	}
+	n = parse_node(p, TN_PARTIAL);
+	n->unit = i;
+	n->standalone = standalone;
+	n->ioff = ws;
+	n->ilen = ts - ws;
+	n->line = parse_lineno(p, ts);
+	return 0;
+}
+
+/* a tag that may stand alone on its line: removes the line if it does */
+static int
+parse_standalone_kind(int sigil)
+{
+	return sigil == '#' || sigil == '^' || sigil == '/' || sigil == '!' ||
+	    sigil == '>' || sigil == '=';
+}
+
+static int
+parse_unit(struct tmpl_parser *p)
+{
+	struct tmpl_unit	*u = p->u;
+	struct tmpl_open	*o;
+	struct tmpl_node	*n;
+	const char		*s = u->src;
+	const char		*hit;
+	char			 close[TMPL_DELIM_MAX + 2];
+	size_t			 len = u->len, pos = 0, ts, cs, ce, te, ws;
+	size_t			 after, closelen, off, nparts, a, b;
+	int			 sigil, standalone;
+
+	memcpy(p->otag, "{{", 3);
+	memcpy(p->ctag, "}}", 3);
+	p->olen = p->clen = 2;
+	p->nopen = 0;
+	p->lpos = 0;
+	p->line = 1;
+	if (s == NULL)
+		return 0;
+
+	for (;;) {
+		hit = pos < len ? memmem(s + pos, len - pos, p->otag, p->olen) :
+		    NULL;
+		if (hit == NULL) {
+			parse_text(p, pos, len, 0);
+			break;
+		}
+		ts = hit - s;
+		cs = ts + p->olen;
+		sigil = cs < len ? (unsigned char)s[cs] : '\0';
+		if (sigil == '<' || sigil == '$')
+			return parse_error(p, ts, "template inheritance "
+			    "('%c' tags) is not supported", sigil);
+		closelen = 0;
+		if (sigil == '{')
+			close[closelen++] = '}';
+		else if (sigil == '=')
+			close[closelen++] = '=';
+		memcpy(close + closelen, p->ctag, p->clen);
+		closelen += p->clen;
+		a = cs;		/* name or content, after the sigil */
+		if (sigil != '\0' && strchr("#^/!>&{=", sigil) != NULL)
+			a++;
+		hit = a < len ? memmem(s + a, len - a, close, closelen) : NULL;
+		if (hit == NULL)
+			return parse_error(p, ts, "unclosed tag '%.*s'",
+			    (int)(len - ts > 20 ? 20 : len - ts), s + ts);
+		ce = hit - s;
+		te = ce + closelen;
+
+		/* standalone: only blanks around the tag on its line(s) */
+		standalone = 0;
+		ws = ts;
+		after = te;
+		if (parse_standalone_kind(sigil)) {
+			while (ws > pos && (s[ws - 1] == ' ' ||
+			    s[ws - 1] == '\t'))
+				ws--;
+			while (after < len && (s[after] == ' ' ||
+			    s[after] == '\t'))
+				after++;
+			if (tmpl_line_start(s, ws)) {
+				if (after == len)
+					standalone = 1;
+				else if (s[after] == '\n') {
+					standalone = 1;
+					after++;
+				} else if (s[after] == '\r' &&
+				    after + 1 < len && s[after + 1] == '\n') {
+					standalone = 1;
+					after += 2;
+				}
+			}
+		}
+		if (standalone) {
+			parse_text(p, pos, ws, 0);
+			pos = after;
+		} else {
+			parse_text(p, pos, ts, 1);
+			ws = ts;
+			pos = te;
+		}
+
+		b = ce;
+		switch (sigil) {
+		case '!':
+			break;
+		case '=':
+			if (parse_delims(p, ts, a, b) == -1)
+				return -1;
+			break;
+		case '#':
+		case '^':
+			parse_trim(s, &a, &b);
+			if (parse_name(p, ts, a, b, &off, &nparts) == -1)
+				return -1;
+			if (p->nopen == TMPL_MAX_NEST)
+				return parse_error(p, ts, "sections nested "
+				    "deeper than %d", TMPL_MAX_NEST);
+			o = &p->open[p->nopen++];
+			o->node = u->nnodes;
+			o->noff = a;
+			o->nlen = b - a;
+			o->line = parse_lineno(p, ts);
+			n = parse_node(p, sigil == '#' ? TN_SECTION :
+			    TN_INVERTED);
+			n->off = off;
+			n->len = nparts;
+			n->line = o->line;
+			break;
+		case '/':
+			parse_trim(s, &a, &b);
+			if (a == b)
+				return parse_error(p, ts, "empty close tag");
+			if (p->nopen == 0)
+				return parse_error(p, ts, "close tag '%.*s' "
+				    "without open section",
+				    (int)(b - a > 64 ? 64 : b - a), s + a);
+			o = &p->open[p->nopen - 1];
+			if (o->nlen != b - a ||
+			    memcmp(s + o->noff, s + a, b - a) != 0)
+				return parse_error(p, ts, "close tag '%.*s' "
+				    "does not match section '%.*s' of line %d",
+				    (int)(b - a > 64 ? 64 : b - a), s + a,
+				    (int)(o->nlen > 64 ? 64 : o->nlen),
+				    s + o->noff, o->line);
+			u->nodes[o->node].end = u->nnodes;
+			p->nopen--;
+			break;
+		case '>':
+			if (parse_partial(p, ts, a, b, standalone, ws) == -1)
+				return -1;
+			break;
+		default:
+			parse_trim(s, &a, &b);
+			if (parse_name(p, ts, a, b, &off, &nparts) == -1)
+				return -1;
+			n = parse_node(p, sigil == '&' || sigil == '{' ?
+			    TN_RAW : TN_VAR);
+			n->off = off;
+			n->len = nparts;
+			break;
+		}
+	}
+	if (p->nopen > 0) {
+		o = &p->open[p->nopen - 1];
+		return parse_error(p, o->noff, "unclosed section '%.*s'",
+		    (int)(o->nlen > 64 ? 64 : o->nlen), s + o->noff);
+	}
+	return 0;
+}
+
+static void
+tmpl_unit_free(struct tmpl_unit *u)
+{
+	if (u == NULL)
+		return;
+	free(u->name);
+	free(u->src);
+	free(u->nodes);
+	free(u->pool);
+	free(u);
+}
+
+void
+tmpl_free(struct tmpl *t)
+{
+	size_t	 i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->nunits; i++)
+		tmpl_unit_free(t->units[i]);
+	free(t->units);
+	free(t);
+}
+
+/* compile the template in src (taken over) and every partial it names */
+static struct tmpl *
+tmpl_build(char *src, size_t len, const struct tmpl_opts *opts,
+    struct tmpl_parser *p)
+{
+	struct tmpl		*t;
+	struct tmpl_unit	*u;
+	size_t			 i;
+
+	t = xcalloc(1, sizeof(*t));
+	t->max_output = TMPL_DEFAULT_MAX_OUTPUT;
+	t->max_depth = TMPL_DEFAULT_MAX_DEPTH;
+	p->max_size = TMPL_DEFAULT_MAX_SIZE;
+	if (opts != NULL) {
+		if (opts->max_output > 0)
+			t->max_output = opts->max_output;
+		if (opts->max_depth > 0)
+			t->max_depth = opts->max_depth > TMPL_MAX_DEPTH ?
+			    TMPL_MAX_DEPTH : opts->max_depth;
+		if (opts->max_size > 0)
+			p->max_size = opts->max_size;
+	}
+	/* the buffer keeps a spare byte for the final NUL */
+	if (t->max_output > SIZE_MAX / 4)
+		t->max_output = SIZE_MAX / 4;
+	u = xcalloc(1, sizeof(*u));
+	u->src = src;
+	u->len = len;
+	t->units = xcalloc(1, sizeof(*t->units));
+	t->units[0] = u;
+	t->nunits = 1;
+	p->t = t;
+	p->total = len;
+	if (len > p->max_size) {
+		if (p->errlen > 0 && p->file != NULL)
+			snprintf(p->err, p->errlen, "%s: template larger than "
+			    "%zu bytes", p->file, p->max_size);
+		else if (p->errlen > 0)
+			snprintf(p->err, p->errlen, "template larger than %zu "
+			    "bytes", p->max_size);
+		goto fail;
+	}
+	/* partials found while parsing are appended, then parsed in turn */
+	for (i = 0; i < t->nunits; i++) {
+		p->u = t->units[i];
+		if (parse_unit(p) == -1)
+			goto fail;
+	}
+	return t;
+fail:
+	tmpl_free(t);
+	return NULL;
+}
+
+struct tmpl *
+tmpl_compile(const char *src, size_t len, const struct tmpl_opts *opts,
+    char *err, size_t errlen)
+{
+	struct tmpl_parser	 p;
+	char			*copy;
+
+	memset(&p, 0, sizeof(p));
+	p.err = err;
+	p.errlen = errlen;
+	if (opts != NULL) {
+		p.partial = opts->partial;
+		p.partial_arg = opts->partial_arg;
+	}
+	copy = xmalloc(len + 1);
+	if (len > 0)
+		memcpy(copy, src, len);
+	copy[len] = '\0';
+	return tmpl_build(copy, len, opts, &p);
+}
+
+/*
+ * Read a regular file of at most max bytes. 0: *text (malloc'd), *len;
+ * 1: it does not exist; -1: error in err.
+ */
+static int
+tmpl_read_file(const char *path, size_t max, char **text, size_t *len,
+    char *err, size_t errlen)
+{
+	struct stat	 st;
+	char		*buf = NULL, *nb;
+	size_t		 n = 0, cap;
+	ssize_t		 r;
+	int		 fd;
+
+	/* O_NONBLOCK: a FIFO in place of a template must not hang us */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd == -1) {
+		if (errno == ENOENT)
+			return 1;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		goto fail;
+	}
+	if ((size_t)st.st_size > max) {
+		snprintf(err, errlen, "%s: larger than %zu bytes", path, max);
+		goto fail;
+	}
+	cap = (size_t)st.st_size + 1;
+	buf = xmalloc(cap);
+	for (;;) {
+		if (n == cap) {
+			/* the file grew while we read it */
+			if (n > max) {
+				snprintf(err, errlen, "%s: larger than %zu "
+				    "bytes", path, max);
+				goto fail;
+			}
+			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			nb = xreallocarray(buf, cap, 1);
+			buf = nb;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > max) {
+		snprintf(err, errlen, "%s: larger than %zu bytes", path, max);
+		goto fail;
+	}
+	close(fd);
+	*text = buf;
+	*len = n;
+	return 0;
+fail:
+	free(buf);
+	close(fd);
+	return -1;
+}
+
+struct tmpl_files {
+	const char	*path;
+	const char	*dir;
+	size_t		 max_size;
+};
+
+static int
+tmpl_file_partial(void *arg, const char *name, char **text, size_t *len,
+    char *err, size_t errlen)
+{
+	struct tmpl_files	*f = arg;
+	char			 path[PATH_MAX];
+	int			 rc;
+
+	*text = NULL;
+	*len = 0;
+	if (name[0] == '.' || strchr(name, '/') != NULL) {
+		snprintf(err, errlen, "bad partial name: it must not start "
+		    "with '.' or contain '/'");
+		return -1;
+	}
+	rc = snprintf(path, sizeof(path), "%s/%s.mustache", f->dir, name);
+	if (rc < 0 || (size_t)rc >= sizeof(path)) {
+		snprintf(err, errlen, "path too long");
+		return -1;
+	}
+	rc = tmpl_read_file(path, f->max_size, text, len, err, errlen);
+	if (rc == 1) {
+		log_warnx("%s: partial '%s' not found (%s), it renders as "
+		    "empty", f->path, name, path);
+		return 0;
+	}
+	return rc;
+}
+
+struct tmpl *
+tmpl_load(const char *path, const struct tmpl_opts *opts, char *err,
+    size_t errlen)
+{
+	struct tmpl_parser	 p;
+	struct tmpl_files	 f;
+	struct tmpl		*t;
+	const char		*slash;
+	char			*dir, *text = NULL, rerr[512];
+	size_t			 len = 0, max;
+	int			 rc;
+
+	max = opts != NULL && opts->max_size > 0 ? opts->max_size :
+	    TMPL_DEFAULT_MAX_SIZE;
+	rc = tmpl_read_file(path, max, &text, &len, rerr, sizeof(rerr));
+	if (rc != 0) {
+		if (rc == 1)
+			snprintf(err, errlen, "%s: %s", path,
+			    strerror(ENOENT));
+		else
+			snprintf(err, errlen, "%s", rerr);
+		return NULL;
+	}
+	slash = strrchr(path, '/');
+	if (slash == NULL)
+		dir = xstrdup(".");
+	else if (slash == path)
+		dir = xstrdup("/");
+	else {
+		dir = xmalloc(slash - path + 1);
+		memcpy(dir, path, slash - path);
+		dir[slash - path] = '\0';
+	}
+	f.path = path;
+	f.dir = dir;
+	f.max_size = max;
+	memset(&p, 0, sizeof(p));
+	p.err = err;
+	p.errlen = errlen;
+	p.partial = tmpl_file_partial;
+	p.partial_arg = &f;
+	p.file = path;
+	p.dir = dir;
+	t = tmpl_build(text, len, opts, &p);
+	free(dir);
+	return t;
+}
+
+/* rendering */
+
+static int
+render_error(struct tmpl_rstate *r, const struct tmpl_unit *u, int line,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int
+render_error(struct tmpl_rstate *r, const struct tmpl_unit *u, int line,
+    const char *fmt, ...)
+{
+	char	 msg[512];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (r->errlen == 0)
+		return -1;
+	if (u != NULL && u->name != NULL)
+		snprintf(r->err, r->errlen, "partial '%s': line %d: %s",
+		    u->name, line, msg);
+	else if (u != NULL)
+		snprintf(r->err, r->errlen, "line %d: %s", line, msg);
+	else
+		snprintf(r->err, r->errlen, "%s", msg);
+	return -1;
+}
+
+/* room for need more bytes plus the final NUL */
+static int
+render_grow(struct tmpl_rstate *r, size_t need)
+{
+	size_t	 want, cap;
+	char	*nb;
+
+	if (need > r->t->max_output - r->len)
+		return render_error(r, NULL, 0, "output larger than %zu bytes",
+		    r->t->max_output);
+	want = r->len + need + 1;
+	if (want <= r->cap)
+		return 0;
+	cap = r->cap == 0 ? 4096 : r->cap;
+	while (cap < want)
+		cap *= 2;
+	if (cap > r->t->max_output + 1)
+		cap = r->t->max_output + 1;
+	if ((nb = realloc(r->buf, cap)) == NULL)
+		return render_error(r, NULL, 0, "out of memory");
+	r->buf = nb;
+	r->cap = cap;
+	return 0;
+}
+
+static int
+render_append(struct tmpl_rstate *r, const char *s, size_t n)
+{
+	if (n >= r->cap - r->len && render_grow(r, n) == -1)
+		return -1;
+	if (n > 0)
+		memcpy(r->buf + r->len, s, n);
+	r->len += n;
+	return 0;
+}
+
+static int
+render_escaped(struct tmpl_rstate *r, const char *s, size_t n)
+{
+	const char	*rep;
+	size_t		 i, start = 0;
+
+	for (i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '&':
+			rep = "&amp;";
+			break;
+		case '"':
+			rep = "&quot;";
+			break;
+		case '<':
+			rep = "&lt;";
+			break;
+		case '>':
+			rep = "&gt;";
+			break;
+		default:
+			continue;
+		}
+		if (render_append(r, s + start, i - start) == -1 ||
+		    render_append(r, rep, strlen(rep)) == -1)
+			return -1;
+		start = i + 1;
+	}
+	return render_append(r, s + start, n - start);
+}
+
+/* the shortest of %.15g, %.16g, %.17g that reads back as d */
+static void
+render_real(double d, char *buf, size_t size)
+{
+	int	 prec;
+
+	for (prec = 15; prec < 17; prec++) {
+		snprintf(buf, size, "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			return;
+	}
+	snprintf(buf, size, "%.17g", d);
+}
+
+static int
+render_value(struct tmpl_rstate *r, json_t *v, int escape)
+{
+	char	 num[64];
+	char	*dump;
+	int	 rc;
+
+	if (v == NULL)
+		return 0;
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		if (escape)
+			return render_escaped(r, json_string_value(v),
+			    json_string_length(v));
+		return render_append(r, json_string_value(v),
+		    json_string_length(v));
+	case JSON_INTEGER:
+		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(v));
+		return render_append(r, num, strlen(num));
+	case JSON_REAL:
+		render_real(json_real_value(v), num, sizeof(num));
+		return render_append(r, num, strlen(num));
+	case JSON_TRUE:
+		return render_append(r, "true", 4);
+	case JSON_FALSE:
+		return render_append(r, "false", 5);
+	case JSON_NULL:
+		return 0;
+	case JSON_OBJECT:
+	case JSON_ARRAY:
+		dump = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		if (dump == NULL)
+			return render_error(r, NULL, 0, "out of memory");
+		rc = escape ? render_escaped(r, dump, strlen(dump)) :
+		    render_append(r, dump, strlen(dump));
+		free(dump);
+		return rc;
+	}
+	return 0;
+}
+
+static int
+tmpl_truthy(json_t *v)
+{
+	if (v == NULL)
+		return 0;
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+	case JSON_TRUE:
+		return 1;
+	case JSON_ARRAY:
+		return json_array_size(v) > 0;
+	case JSON_STRING:
+		return json_string_length(v) > 0;
+	case JSON_INTEGER:
+		return json_integer_value(v) != 0;
+	case JSON_REAL:
+		return json_real_value(v) != 0.0;
+	case JSON_FALSE:
+	case JSON_NULL:
+		return 0;
+	}
+	return 0;
+}
+
+/* the spec's name resolution: first part up the stack, the rest down */
+static json_t *
+render_lookup(const struct tmpl_rstate *r, const struct tmpl_unit *u,
+    const struct tmpl_node *n)
+{
+	const char	*key;
+	json_t		*v = NULL;
+	size_t		 i, part;
+
+	if (n->len == 0)
+		return r->stack[r->nstack - 1];
+	key = u->pool + n->off;
+	for (i = r->nstack; i-- > 0;)
+		if (json_is_object(r->stack[i]) &&
+		    (v = json_object_get(r->stack[i], key)) != NULL)
+			break;
+	for (part = 1; v != NULL && part < n->len; part++) {
+		key += strlen(key) + 1;
+		v = json_is_object(v) ? json_object_get(v, key) : NULL;
+	}
+	return v;
+}
+
+static int	render_nodes(struct tmpl_rstate *, const struct tmpl_unit *,
+		    size_t, size_t);
+
+static int
+render_enter(struct tmpl_rstate *r, const struct tmpl_unit *u,
+    const struct tmpl_node *n)
+{
+	if (r->level >= TMPL_MAX_LEVELS)
+		return render_error(r, u, n->line, "sections and partials "
+		    "nested deeper than %d", TMPL_MAX_LEVELS);
+	r->level++;
+	return 0;
+}
+
+/* a section body with v on top of the context stack */
+static int
+render_body(struct tmpl_rstate *r, const struct tmpl_unit *u, size_t i,
+    json_t *v)
+{
+	const struct tmpl_node	*n = &u->nodes[i];
+	int			 rc;
+
+	if (render_enter(r, u, n) == -1)
+		return -1;
+	r->stack[r->nstack++] = v;
+	rc = render_nodes(r, u, i + 1, n->end);
+	r->nstack--;
+	r->level--;
+	return rc;
+}
+
+static int
+render_partial(struct tmpl_rstate *r, const struct tmpl_unit *u,
+    const struct tmpl_node *n)
+{
+	const struct tmpl_unit	*pu = r->t->units[n->unit];
+	int			 ilo = r->ilo, ihi = r->ihi, rc;
+
+	if (pu->nnodes == 0)
+		return 0;
+	if (r->depth >= r->t->max_depth)
+		return render_error(r, u, n->line, "partial '%s' nested "
+		    "deeper than %d", pu->name, r->t->max_depth);
+	if (render_enter(r, u, n) == -1)
+		return -1;
+	/* standalone: indent more; inline: its lines are not indented */
+	if (n->standalone) {
+		r->indent[r->ihi].p = u->src + n->ioff;
+		r->indent[r->ihi].len = n->ilen;
+		r->ihi++;
+	} else
+		r->ilo = r->ihi;
+	r->depth++;
+	rc = render_nodes(r, pu, 0, pu->nnodes);
+	r->depth--;
+	r->level--;
+	r->ilo = ilo;
+	r->ihi = ihi;
+	return rc;
+}
+
+static int
+render_nodes(struct tmpl_rstate *r, const struct tmpl_unit *u, size_t i,
+    size_t end)
+{
+	const struct tmpl_node	*n;
+	json_t			*v;
+	size_t			 k, size;
+	int			 j;
+
+	while (i < end) {
+		n = &u->nodes[i];
+		switch (n->type) {
+		case TN_TEXT:
+			if (n->bol)
+				for (j = r->ilo; j < r->ihi; j++)
+					if (render_append(r, r->indent[j].p,
+					    r->indent[j].len) == -1)
+						return -1;
+			if (render_append(r, u->src + n->off, n->len) == -1)
+				return -1;
+			i++;
+			break;
+		case TN_VAR:
+		case TN_RAW:
+			v = render_lookup(r, u, n);
+			if (render_value(r, v, n->type == TN_VAR && r->html) ==
+			    -1)
+				return -1;
+			i++;
+			break;
+		case TN_SECTION:
+			v = render_lookup(r, u, n);
+			if (json_is_array(v)) {
+				size = json_array_size(v);
+				for (k = 0; k < size; k++)
+					if (render_body(r, u, i,
+					    json_array_get(v, k)) == -1)
+						return -1;
+			} else if (tmpl_truthy(v)) {
+				if (render_body(r, u, i, v) == -1)
+					return -1;
+			}
+			i = n->end;
+			break;
+		case TN_INVERTED:
+			v = render_lookup(r, u, n);
+			if (!tmpl_truthy(v)) {
+				if (render_enter(r, u, n) == -1)
+					return -1;
+				if (render_nodes(r, u, i + 1, n->end) == -1)
+					return -1;
+				r->level--;
+			}
+			i = n->end;
+			break;
+		case TN_PARTIAL:
+			if (render_partial(r, u, n) == -1)
+				return -1;
+			i++;
+			break;
+		}
+	}
+	return 0;
+}
+
+int
+tmpl_render(const struct tmpl *t, json_t *ctx, int html_escape, char **out,
+    size_t *outlen, char *err, size_t errlen)
+{
+	struct tmpl_rstate	*r;
+	const struct tmpl_unit	*u = t->units[0];
+	int			 rc = -1;
+
+	*out = NULL;
+	*outlen = 0;
+	/* about 12 KB of stacks: on the heap, renders may nest in callers */
+	r = calloc(1, sizeof(*r));
+	if (r == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	r->t = t;
+	r->html = html_escape != 0;
+	r->err = err;
+	r->errlen = errlen;
+	r->stack[0] = ctx != NULL ? ctx : json_null();
+	r->nstack = 1;
+	if (render_nodes(r, u, 0, u->nnodes) == -1 || render_grow(r, 0) == -1)
+		goto done;
+	r->buf[r->len] = '\0';
+	*out = r->buf;
+	*outlen = r->len;
+	r->buf = NULL;
+	rc = 0;
+done:
+	free(r->buf);
+	free(r);
+	return rc;
+}
