@@ -1,0 +1,626 @@
+/*
+ * main.c - bgpsd-announce: options, the daemon under ExaBGP, --once, -n.
+ *
+ * Under ExaBGP the process must never crash-loop (ExaBGP gives up on all
+ * its sessions after a few deaths of a process within a minute): a bad
+ * config at start is logged, again every minute, and the process stays
+ * up announcing nothing, reading stdin, until a SIGHUP brings a good one.
+ * Signal handlers only set flags (ev.c); the loop does the work.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "announce.h"
+#include "check.h"
+#include "conf.h"
+#include "ev.h"
+#include "log.h"
+#include "sched.h"
+
+#define ANNOUNCE_NAG_INTERVAL	(60 * EV_NSEC)	/* bad config reminder */
+#define ANNOUNCE_QUIT_WAIT	(2 * EV_NSEC)	/* withdraw on SIGTERM */
+#define ANNOUNCE_STATUS_GAP	(250 * EV_MSEC)	/* after a state change */
+#define ANNOUNCE_STATUS_REFRESH	(5 * EV_NSEC)	/* latencies, counters */
+
+enum {
+	OPT_ONCE = 256,
+};
+
+static const struct option announce_longopts[] = {
+	{ "config",		required_argument,	NULL, 'c' },
+	{ "check-config",	no_argument,		NULL, 'n' },
+	{ "verbose",		no_argument,		NULL, 'v' },
+	{ "version",		no_argument,		NULL, 'V' },
+	{ "help",		no_argument,		NULL, 'h' },
+	{ "syslog",		no_argument,		NULL, 's' },
+	{ "once",		no_argument,		NULL, OPT_ONCE },
+	{ NULL,			0,			NULL, 0 },
+};
+
+struct announcer {
+	struct ev_loop		*loop;
+	const char		*conf_path;
+	struct bgpsd_conf	*conf;		/* NULL: no valid config */
+	struct svc		*svcs;		/* conf->nservices */
+	struct route		*routes;	/* conf->announce.nprefixes */
+	struct sched		*sched;
+	struct exabgp		*x;
+	char			 conf_error[1024];
+	struct ev_timer		 nag_timer;
+	struct ev_timer		 status_timer;
+	struct ev_timer		 quit_timer;
+	uint64_t		 status_last;
+	int			 quitting;
+	int			 done;
+	time_t			 started;
+	uint64_t		 reloads;
+	uint64_t		 reload_failures;
+};
+
+__attribute__((noreturn)) static void
+usage(void)
+{
+	fprintf(stderr, "usage: bgpsd-announce [-nsVv] [-c file] [--once]\n");
+	exit(2);
+}
+
+static void
+announce_help(void)
+{
+	printf("usage: bgpsd-announce [options]\n"
+	    "  -c, --config FILE     configuration (default %s)\n"
+	    "  -n, --check-config    check the configuration and exit\n"
+	    "  -v, --verbose         debug logging; with -n print the "
+	    "configuration\n"
+	    "  -s, --syslog          log to syslog instead of stderr\n"
+	    "  -V, --version         print the version and exit\n"
+	    "  -h, --help            this text\n"
+	    "      --once            run every check once, print the "
+	    "ExaBGP commands\n"
+	    "                        of the result, exit 0 if all "
+	    "services are up\n", CONF_DEFAULT_PATH);
+}
+
+/* ---- status file ---- */
+
+static void
+announce_status_view(struct announcer *a, struct status_view *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->conf = a->conf;
+	v->svcs = a->svcs;
+	v->routes = a->routes;
+	v->exabgp = a->x;
+	v->conf_error = a->conf_error;
+	v->started = a->started;
+	v->reloads = a->reloads;
+	v->reload_failures = a->reload_failures;
+}
+
+static void
+announce_status_cb(void *arg)
+{
+	struct announcer	*a = arg;
+	struct status_view	 v;
+
+	announce_status_view(a, &v);
+	(void)status_write(&v);
+	a->status_last = ev_monotonic();
+}
+
+/*
+ * Ask for a status write: soon after a state change (rate-limited to one
+ * per ANNOUNCE_STATUS_GAP), within ANNOUNCE_STATUS_REFRESH for counters.
+ */
+static void
+announce_status_touch(struct announcer *a, int urgent)
+{
+	uint64_t	 when, now = ev_monotonic();
+
+	if (a->conf == NULL || (a->conf->announce.status_file == NULL &&
+	    a->conf->announce.metrics_file == NULL) || a->quitting)
+		return;
+	when = a->status_last + (urgent ? ANNOUNCE_STATUS_GAP :
+	    ANNOUNCE_STATUS_REFRESH);
+	if (when < now)
+		when = now;
+	if (!ev_timer_armed(&a->status_timer) || when < a->status_timer.when)
+		ev_timer_at(a->loop, &a->status_timer, when);
+}
+
+/* ---- routes ---- */
+
+static void
+announce_push(struct announcer *a, size_t pi)
+{
+	struct route	*r = &a->routes[pi];
+	char		*line, *wd;
+
+	line = route_render(a->conf, r);
+	wd = route_withdraw_line(r->pc);
+	if (line != NULL && wd != NULL && a->x != NULL)
+		exabgp_set(a->x, &r->pc->prefix, line, wd);
+	free(line);
+	free(wd);
+}
+
+/* the port of service i enters or leaves the routes of its prefixes */
+static void
+announce_svc_routes(struct announcer *a, size_t i)
+{
+	const struct svc	*s = &a->svcs[i];
+	size_t			 j, pi;
+	int			 changed;
+
+	for (j = 0; j < s->conf->nprefixes; j++) {
+		pi = s->conf->prefixes[j];
+		if (s->healthy)
+			changed = route_port_add(&a->routes[pi], s->conf->port);
+		else
+			changed = route_port_del(&a->routes[pi], s->conf->port);
+		if (changed)
+			announce_push(a, pi);
+	}
+}
+
+static void
+announce_result_cb(size_t i, int ok, enum check_reason reason,
+    const char *detail, uint64_t latency, void *arg)
+{
+	struct announcer	*a = arg;
+	struct svc		*s = &a->svcs[i];
+	enum svc_state		 old = s->state;
+	int			 drained = s->drained;
+
+	if (svc_result(s, ok, reason, detail, latency, ev_now(a->loop),
+	    a->conf->announce.disable_file))
+		announce_svc_routes(a, i);
+	announce_status_touch(a, s->state != old || s->drained != drained);
+}
+
+static uint64_t
+announce_interval_cb(size_t i, void *arg)
+{
+	struct announcer	*a = arg;
+
+	return svc_interval(&a->svcs[i]);
+}
+
+/* ---- config: start and reload ---- */
+
+/*
+ * Switch to nconf: carry the state of unchanged services over, rebuild
+ * the routes, hand every prefix's line to the exabgp layer (which writes
+ * nothing for a line that did not change), withdraw prefixes that left
+ * the config. On failure nconf is freed and the old config stays.
+ */
+static int
+announce_apply(struct announcer *a, struct bgpsd_conf *nconf)
+{
+	struct svc		*nsvcs;
+	struct route		*nroutes;
+	struct sched		*nsched;
+	const struct prefix_conf *opc;
+	uint64_t		 now = ev_monotonic();
+	size_t			 i, j, kept, nold = 0;
+	char			*wd;
+
+	nsched = sched_new(a->loop, nconf, announce_result_cb,
+	    announce_interval_cb, a);
+	if (nsched == NULL) {
+		snprintf(a->conf_error, sizeof(a->conf_error),
+		    "%s: the checks cannot be set up", nconf->path);
+		conf_free(nconf);
+		return -1;
+	}
+	if (a->sched != NULL)
+		sched_free(a->sched);	/* before the old conf goes */
+	a->sched = nsched;
+
+	nsvcs = xcalloc(nconf->nservices > 0 ? nconf->nservices : 1,
+	    sizeof(*nsvcs));
+	if (a->conf != NULL)
+		nold = a->conf->nservices;
+	kept = svc_reload(nsvcs, nconf, a->svcs, nold, now);
+	for (i = 0; i < nconf->nservices; i++)
+		(void)svc_drain_update(&nsvcs[i], now,
+		    nconf->announce.disable_file);
+	nroutes = xcalloc(nconf->announce.nprefixes > 0 ?
+	    nconf->announce.nprefixes : 1, sizeof(*nroutes));
+	for (i = 0; i < nconf->announce.nprefixes; i++)
+		nroutes[i].pc = &nconf->announce.prefixes[i];
+	for (i = 0; i < nconf->nservices; i++) {
+		if (!nsvcs[i].healthy)
+			continue;
+		for (j = 0; j < nsvcs[i].conf->nprefixes; j++)
+			(void)route_port_add(&nroutes[nsvcs[i].conf->prefixes[j]],
+			    nsvcs[i].conf->port);
+	}
+
+	/* prefixes gone from the config are withdrawn */
+	if (a->conf != NULL && a->x != NULL) {
+		for (i = 0; i < a->conf->announce.nprefixes; i++) {
+			opc = &a->conf->announce.prefixes[i];
+			for (j = 0; j < nconf->announce.nprefixes; j++)
+				if (prefix_cmp(&opc->prefix,
+				    &nconf->announce.prefixes[j].prefix) == 0)
+					break;
+			if (j < nconf->announce.nprefixes)
+				continue;
+			if ((wd = route_withdraw_line(opc)) != NULL)
+				exabgp_set(a->x, &opc->prefix, wd, wd);
+			free(wd);
+		}
+	}
+	if (a->routes != NULL) {
+		for (i = 0; i < a->conf->announce.nprefixes; i++)
+			route_clear(&a->routes[i]);
+		free(a->routes);
+	}
+	free(a->svcs);
+	conf_free(a->conf);
+	a->conf = nconf;
+	a->svcs = nsvcs;
+	a->routes = nroutes;
+	a->conf_error[0] = '\0';
+	ev_timer_stop(a->loop, &a->nag_timer);
+
+	if (a->x != NULL) {
+		exabgp_configure(a->x, nconf->announce.ack,
+		    (uint64_t)(nconf->announce.batch * EV_NSEC),
+		    (uint64_t)(nconf->announce.ack_timeout * EV_NSEC));
+		for (i = 0; i < nconf->announce.nprefixes; i++)
+			announce_push(a, i);
+	}
+	log_info("config %s: %zu services (%zu kept their state), "
+	    "%zu prefixes", nconf->path, nconf->nservices, kept,
+	    nconf->announce.nprefixes);
+	sched_start(a->sched);
+	announce_status_touch(a, 1);
+	return 0;
+}
+
+static void
+announce_nag_cb(void *arg)
+{
+	struct announcer	*a = arg;
+
+	log_warnx("NO VALID CONFIGURATION: %s; announcing nothing until a "
+	    "SIGHUP brings a valid one", a->conf_error);
+	ev_timer_after(a->loop, &a->nag_timer, ANNOUNCE_NAG_INTERVAL);
+}
+
+static void
+announce_reload(struct announcer *a)
+{
+	struct bgpsd_conf	*nconf;
+	char			 err[1024];
+
+	log_info("reloading %s", a->conf_path);
+	if ((nconf = conf_load(a->conf_path, err, sizeof(err))) == NULL) {
+		a->reload_failures++;
+		if (a->conf != NULL) {
+			log_warnx("reload failed, keeping the running "
+			    "config: %s", err);
+			announce_status_touch(a, 1);
+		} else {
+			snprintf(a->conf_error, sizeof(a->conf_error), "%s",
+			    err);
+			announce_nag_cb(a);
+		}
+		return;
+	}
+	if (announce_apply(a, nconf) == -1) {
+		a->reload_failures++;
+		log_warnx("reload failed: %s", a->conf_error);
+		if (a->conf != NULL)
+			a->conf_error[0] = '\0';
+		else
+			announce_nag_cb(a);
+		return;
+	}
+	a->reloads++;
+}
+
+/* ---- signals and ExaBGP going away ---- */
+
+static void
+announce_quit_cb(void *arg)
+{
+	struct announcer	*a = arg;
+
+	log_warnx("withdraw not acknowledged within %.0fs; exiting anyway",
+	    (double)ANNOUNCE_QUIT_WAIT / EV_NSEC);
+	a->done = 1;
+}
+
+static void
+announce_signal_cb(int signo, void *arg)
+{
+	struct announcer	*a = arg;
+
+	switch (signo) {
+	case SIGTERM:
+	case SIGINT:
+		if (a->quitting)
+			break;
+		log_info("%s: withdrawing every prefix and exiting",
+		    strsignal(signo));
+		a->quitting = 1;
+		if (a->sched != NULL) {
+			sched_free(a->sched);
+			a->sched = NULL;
+		}
+		if (a->x != NULL)
+			exabgp_withdraw_all(a->x);
+		ev_timer_after(a->loop, &a->quit_timer, ANNOUNCE_QUIT_WAIT);
+		break;
+	case SIGHUP:
+		if (!a->quitting)
+			announce_reload(a);
+		break;
+	case SIGUSR1:
+		if (a->sched != NULL) {
+			log_info("SIGUSR1: running every check now");
+			sched_run_now(a->sched);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+announce_gone_cb(enum exabgp_gone why, void *arg)
+{
+	struct announcer	*a = arg;
+
+	if (why == EXABGP_GONE_IOERR)
+		log_warnx("ExaBGP pipe failed: exiting");
+	else
+		log_info("ExaBGP is gone (%s): exiting", exabgp_gone_name(why));
+	a->done = 1;
+	ev_break(a->loop);
+}
+
+static void
+announce_cleanup(struct announcer *a)
+{
+	size_t	 i;
+
+	if (a->sched != NULL)
+		sched_free(a->sched);
+	if (a->x != NULL)
+		exabgp_free(a->x);
+	if (a->routes != NULL) {
+		for (i = 0; i < a->conf->announce.nprefixes; i++)
+			route_clear(&a->routes[i]);
+		free(a->routes);
+	}
+	free(a->svcs);
+	if (a->conf != NULL)
+		conf_free(a->conf);
+	ev_timer_stop(a->loop, &a->nag_timer);
+	ev_timer_stop(a->loop, &a->status_timer);
+	ev_timer_stop(a->loop, &a->quit_timer);
+	ev_free(a->loop);
+}
+
+static int
+announce_daemon(struct announcer *a)
+{
+	struct bgpsd_conf	*conf;
+	static const int	 sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
+	size_t			 i;
+
+	a->started = time(NULL);
+	if ((a->loop = ev_new()) == NULL)
+		fatalx("cannot create the event loop");
+	ev_timer_init(&a->nag_timer, announce_nag_cb, a);
+	ev_timer_init(&a->status_timer, announce_status_cb, a);
+	ev_timer_init(&a->quit_timer, announce_quit_cb, a);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (ev_signal(a->loop, sigs[i], announce_signal_cb, a) == -1)
+			fatal("signal %d", sigs[i]);
+	a->x = exabgp_new(a->loop, STDIN_FILENO, STDOUT_FILENO,
+	    announce_gone_cb, a);
+	if (a->x == NULL) {
+		/* no stdin/stdout to speak of: nothing we could ever do */
+		ev_free(a->loop);
+		return 1;
+	}
+	if ((conf = conf_load(a->conf_path, a->conf_error,
+	    sizeof(a->conf_error))) == NULL || announce_apply(a, conf) == -1)
+		announce_nag_cb(a);
+	else
+		log_info("started (pid %d, ExaBGP acks %s)", (int)getpid(),
+		    a->conf->announce.ack ? "on" : "off");
+
+	while (!a->done) {
+		if (ev_run_once(a->loop, -1) == -1)
+			break;
+		if (a->quitting && a->x != NULL && exabgp_idle(a->x))
+			a->done = 1;
+	}
+	announce_cleanup(a);
+	return 0;
+}
+
+/* ---- --once ---- */
+
+struct once {
+	const struct bgpsd_conf	*conf;
+	struct svc		*svcs;
+	int			*seen;
+};
+
+static void
+once_result_cb(size_t i, int ok, enum check_reason reason,
+    const char *detail, uint64_t latency, void *arg)
+{
+	struct once	*o = arg;
+	struct svc	*s = &o->svcs[i];
+
+	/* rise/fall do not apply: one result decides */
+	o->seen[i] = 1;
+	s->state = ok ? SVC_UP : SVC_DOWN;
+	s->last_latency = latency;
+	if (!ok) {
+		s->failed_once = 1;
+		s->last_reason = reason;
+		snprintf(s->last_detail, sizeof(s->last_detail), "%s",
+		    detail != NULL ? detail : "");
+	}
+	(void)svc_drain_update(s, ev_monotonic(),
+	    o->conf->announce.disable_file);
+	s->healthy = s->state == SVC_UP && !s->drained;
+}
+
+static int
+announce_once(const char *path)
+{
+	struct bgpsd_conf	*conf;
+	struct ev_loop		*loop;
+	struct once		 o;
+	struct route		*routes;
+	char			 err[1024], *line;
+	size_t			 i, j, n;
+	int			 rc = 0;
+
+	if ((conf = conf_load(path, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return 2;
+	}
+	if ((loop = ev_new()) == NULL)
+		fatalx("cannot create the event loop");
+	n = conf->nservices;
+	o.conf = conf;
+	o.svcs = xcalloc(n > 0 ? n : 1, sizeof(*o.svcs));
+	o.seen = xcalloc(n > 0 ? n : 1, sizeof(*o.seen));
+	for (i = 0; i < n; i++)
+		svc_init(&o.svcs[i], &conf->services[i], ev_monotonic());
+	if (sched_once(loop, conf, once_result_cb, &o) == -1) {
+		rc = 2;
+		goto out;
+	}
+	routes = xcalloc(conf->announce.nprefixes > 0 ?
+	    conf->announce.nprefixes : 1, sizeof(*routes));
+	for (i = 0; i < conf->announce.nprefixes; i++)
+		routes[i].pc = &conf->announce.prefixes[i];
+	for (i = 0; i < n; i++) {
+		if (conf->services[i].nchecks == 0)
+			continue;
+		if (!o.seen[i] || o.svcs[i].state != SVC_UP) {
+			rc = 1;
+			log_info("service %s:%u is down: %s",
+			    conf->services[i].name, conf->services[i].port,
+			    o.seen[i] ? svc_reason(&o.svcs[i]) : "no result");
+			continue;
+		}
+		if (!o.svcs[i].healthy) {
+			log_info("service %s:%u is up but drained",
+			    conf->services[i].name, conf->services[i].port);
+			continue;
+		}
+		log_info("service %s:%u is up", conf->services[i].name,
+		    conf->services[i].port);
+		for (j = 0; j < conf->services[i].nprefixes; j++)
+			(void)route_port_add(
+			    &routes[conf->services[i].prefixes[j]],
+			    conf->services[i].port);
+	}
+	for (i = 0; i < conf->announce.nprefixes; i++) {
+		if ((line = route_render(conf, &routes[i])) == NULL)
+			rc = 2;
+		else
+			printf("%s\n", line);
+		free(line);
+		route_clear(&routes[i]);
+	}
+	free(routes);
+	if (fflush(stdout) == EOF)
+		rc = 2;
+out:
+	free(o.svcs);
+	free(o.seen);
+	ev_free(loop);
+	conf_free(conf);
+	return rc;
+}
+
+/* ---- -n ---- */
+
+static int
+announce_check(const char *path, int verbose)
+{
+	struct bgpsd_conf	*conf;
+	char			 err[1024];
+
+	if ((conf = conf_load(path, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (verbose)
+		conf_print(stdout, conf);
+	else
+		fprintf(stderr, "configuration OK\n");
+	conf_free(conf);
+	return fflush(stdout) == EOF ? 1 : 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct announcer	 a;
+	int			 ch, check = 0, verbose = 0, use_syslog = 0;
+	int			 once = 0;
+
+	memset(&a, 0, sizeof(a));
+	a.conf_path = CONF_DEFAULT_PATH;
+	while ((ch = getopt_long(argc, argv, "c:nvVhs", announce_longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			a.conf_path = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'V':
+			printf("bgpsd-announce %s\n", BGPSD_VERSION);
+			return 0;
+		case 'h':
+			announce_help();
+			return 0;
+		case 's':
+			use_syslog = 1;
+			break;
+		case OPT_ONCE:
+			once = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc || (check && once))
+		usage();
+
+	/* EPIPE on stdout is handled where it happens: ExaBGP is gone */
+	signal(SIGPIPE, SIG_IGN);
+	log_init("bgpsd-announce", use_syslog, check ? 0 : verbose);
+	if (check)
+		return announce_check(a.conf_path, verbose);
+	if (once)
+		return announce_once(a.conf_path);
+	return announce_daemon(&a);
+}
