@@ -349,6 +349,34 @@ test_getters(void **state)
 	cfg_free(cf);
 }
 
+/* libconfig 1.5 numbers a list member after the token that follows it */
+static void
+test_member_lines(void **state)
+{
+	config_t	*cf;
+	const config_setting_t *l;
+
+	cf = load_ok("lines.conf",
+	    "l = (\n"
+	    "  \"a\",\n"
+	    "  \"b\"\n"
+	    "  # comment\n"
+	    ");\n"
+	    "n = [ 1,\n"
+	    "  22\n"
+	    "];\n"
+	    "m = ( \"x\", \"y\" );\n");
+	l = config_lookup(cf, "l");
+	assert_int_equal(cfg_line(config_setting_get_elem(l, 0)), 2);
+	assert_int_equal(cfg_line(config_setting_get_elem(l, 1)), 3);
+	l = config_lookup(cf, "n");
+	assert_int_equal(cfg_line(config_setting_get_elem(l, 0)), 6);
+	assert_int_equal(cfg_line(config_setting_get_elem(l, 1)), 7);
+	l = config_lookup(cf, "m");
+	assert_int_equal(cfg_line(config_setting_get_elem(l, 1)), 9);
+	cfg_free(cf);
+}
+
 static void
 test_check_keys(void **state)
 {
@@ -400,6 +428,7 @@ main(void)
 		cmocka_unit_test(test_include),
 		cmocka_unit_test(test_stdin),
 		cmocka_unit_test(test_getters),
+		cmocka_unit_test(test_member_lines),
 		cmocka_unit_test(test_check_keys),
 	};
 

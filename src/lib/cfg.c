@@ -26,6 +26,14 @@
 #define CFG_MAX_DEPTH	10			/* nested @include */
 #define CFG_MAX_FILES	64
 
+/* a file's text with the offset of each line, for cfg_line() */
+struct cfg_text {
+	char		*name;		/* NULL for the main file */
+	char		*text;
+	size_t		*lines;		/* lines[i] = offset of line i + 1 */
+	size_t		 nlines;
+};
+
 /* config_t comes first: settings point back to it (setting->config) */
 struct cfg_doc {
 	config_t	 cf;
@@ -33,6 +41,8 @@ struct cfg_doc {
 	char		*dir;		/* include dir; NULL for stdin */
 	char		*names[CFG_MAX_FILES];	/* resolved include names */
 	size_t		 nnames;
+	struct cfg_text	*texts;		/* for cfg_line(), see there */
+	size_t		 ntexts;
 };
 
 /* where a literal needs an "L" (rewrite) or is an error (include) */
@@ -250,6 +260,8 @@ cfg_scan(const char *text, size_t len, struct cfg_fix *fx,
 static int
 cfg_errf(struct cfg_err *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+static struct cfg_text *cfg_text_add(struct cfg_doc *, const char *,
+    char *);
 
 static int
 cfg_errf(struct cfg_err *err, const char *fmt, ...)
@@ -470,7 +482,7 @@ cfg_load(const char *path, struct cfg_err *err)
 	}
 	free(fx.off);
 	free(text);
-	free(fixed);
+	cfg_text_add(doc, NULL, fixed);
 	return &doc->cf;
 
 fail:
@@ -492,15 +504,139 @@ cfg_free(config_t *cf)
 	config_destroy(&doc->cf);
 	for (i = 0; i < doc->nnames; i++)
 		free(doc->names[i]);
+	for (i = 0; i < doc->ntexts; i++) {
+		free(doc->texts[i].name);
+		free(doc->texts[i].text);
+		free(doc->texts[i].lines);
+	}
+	free(doc->texts);
 	free(doc->dir);
 	free(doc->path);
 	free(doc);
 }
 
+static struct cfg_text *
+cfg_text_add(struct cfg_doc *doc, const char *name, char *text)
+{
+	struct cfg_text	*t;
+	size_t		 i, n = 1;
+
+	for (i = 0; text[i] != '\0'; i++)
+		if (text[i] == '\n')
+			n++;
+	doc->texts = xreallocarray(doc->texts, doc->ntexts + 1,
+	    sizeof(*doc->texts));
+	t = &doc->texts[doc->ntexts++];
+	t->name = name != NULL ? xstrdup(name) : NULL;
+	t->text = text;
+	t->lines = xcalloc(n, sizeof(*t->lines));
+	t->nlines = 1;
+	for (i = 0; text[i] != '\0'; i++)
+		if (text[i] == '\n')
+			t->lines[t->nlines++] = i + 1;
+	return t;
+}
+
+/* the text of the main file (name NULL) or of an included file */
+static struct cfg_text *
+cfg_text_get(struct cfg_doc *doc, const char *name)
+{
+	FILE	*fp;
+	char	*text;
+	size_t	 i, len;
+
+	for (i = 0; i < doc->ntexts; i++)
+		if ((name == NULL && doc->texts[i].name == NULL) ||
+		    (name != NULL && doc->texts[i].name != NULL &&
+		    strcmp(name, doc->texts[i].name) == 0))
+			return &doc->texts[i];
+	if (name == NULL || doc->ntexts >= CFG_MAX_FILES ||
+	    (fp = fopen(name, "r")) == NULL)
+		return NULL;
+	text = cfg_slurp(fp, &len);
+	fclose(fp);
+	if (text == NULL)
+		return NULL;
+	return cfg_text_add(doc, name, text);
+}
+
+/* does line l (1-based) of t contain needle? */
+static int
+cfg_text_line_has(const struct cfg_text *t, int l, const char *needle)
+{
+	const char	*start, *end;
+	size_t		 nl = strlen(needle);
+
+	if (l < 1 || (size_t)l > t->nlines)
+		return 0;
+	start = t->text + t->lines[l - 1];
+	end = strchr(start, '\n');
+	if (end == NULL)
+		end = start + strlen(start);
+	for (; start + nl <= end; start++)
+		if (memcmp(start, needle, nl) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * libconfig 1.5 numbers a member of an array or list after reading the
+ * token that follows it: in
+ *	prefixes = (
+ *		"192.0.2.300/32"
+ *	);
+ * the string is said to be on the line of ")". Messages must point at
+ * the value itself, so look back (a few lines, never before the previous
+ * member) for the line that holds it.
+ */
 int
 cfg_line(const config_setting_t *s)
 {
-	return s == NULL ? 0 : (int)config_setting_source_line(s);
+	struct cfg_doc		*doc;
+	struct cfg_text		*t;
+	const config_setting_t	*prev;
+	const char		*v, *p;
+	char			 needle[80];
+	int			 line, lo, l, idx;
+
+	if (s == NULL)
+		return 0;
+	line = (int)config_setting_source_line(s);
+	if (config_setting_name(s) != NULL || s->parent == NULL ||
+	    s->config == NULL || line <= 1)
+		return line;
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_STRING:
+		v = config_setting_get_string(s);
+		for (p = v; *p != '\0'; p++)
+			if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20)
+				return line;	/* escaped in the source */
+		if (strlen(v) + 3 > sizeof(needle))
+			return line;
+		snprintf(needle, sizeof(needle), "\"%s\"", v);
+		break;
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		snprintf(needle, sizeof(needle), "%lld",
+		    config_setting_get_int64(s));
+		break;
+	default:
+		return line;
+	}
+	doc = (struct cfg_doc *)s->config;
+	if ((t = cfg_text_get(doc, config_setting_source_file(s) == NULL ?
+	    NULL : cfg_doc_name(doc, config_setting_source_file(s)))) == NULL)
+		return line;
+	lo = line - 10;
+	idx = config_setting_index(s);
+	if (idx > 0 && (prev = config_setting_get_elem(s->parent,
+	    (unsigned int)idx - 1)) != NULL &&
+	    (int)config_setting_source_line(prev) > lo)
+		lo = (int)config_setting_source_line(prev);
+	for (l = line; l >= lo && l >= 1; l--)
+		if (cfg_text_line_has(t, l, needle))
+			return l;
+	return line;
 }
 
 const char *

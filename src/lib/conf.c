@@ -23,10 +23,16 @@
 
 #define CONF_STR_MAX	4096	/* send/expect/body/paths */
 
+/* where each timing value came from, for messages */
+struct timing_src {
+	const config_setting_t	*interval, *fast, *timeout, *exec_timeout;
+};
+
 struct parse {
 	struct cfg_err		 err;
 	struct bgpsd_conf	*c;
 	size_t			 nlisted;	/* announce.prefixes entries */
+	struct timing_src	 ann_src;	/* the announce defaults */
 };
 
 static const char *const top_keys[] = {
@@ -416,11 +422,6 @@ conf_bool(struct parse *p, const config_setting_t *g, const char *name,
 	return cfg_get_bool(g, name, def, out, &p->err) == -1 ? -1 : 0;
 }
 
-/* where each timing value came from, for messages */
-struct timing_src {
-	const config_setting_t	*interval, *fast, *timeout;
-};
-
 static int
 conf_timing(struct parse *p, const config_setting_t *g,
     const struct timing_conf *def, struct timing_conf *t,
@@ -448,7 +449,7 @@ conf_timing(struct parse *p, const config_setting_t *g,
 		return -1;
 	if (is_announce) {
 		if (conf_duration(p, g, "exec_timeout", def->exec_timeout,
-		    0.001, 3600, &t->exec_timeout, NULL) == -1)
+		    0.001, 3600, &t->exec_timeout, &src->exec_timeout) == -1)
 			return -1;
 	} else	/* a service timeout covers its exec checks too */
 		t->exec_timeout = src->timeout != NULL ? t->timeout :
@@ -561,7 +562,6 @@ static int
 conf_announce(struct parse *p, const config_setting_t *g)
 {
 	struct announce_conf	*an = &p->c->announce;
-	struct timing_src	 src;
 	struct route_attr	 none;
 	static const struct timing_conf tdef = {
 		.interval = 2, .fast_interval = 1, .timeout = 1,
@@ -581,7 +581,7 @@ conf_announce(struct parse *p, const config_setting_t *g)
 		return -1;
 	if (conf_attr(p, g, &none, &an->attr) == -1)
 		return -1;
-	if (conf_timing(p, g, &tdef, &an->timing, &src, 1) == -1)
+	if (conf_timing(p, g, &tdef, &an->timing, &p->ann_src, 1) == -1)
 		return -1;
 	if (conf_duration(p, g, "batch", 0.05, 0, 10, &an->batch, NULL) == -1)
 		return -1;
@@ -758,8 +758,13 @@ conf_check(struct parse *p, struct service_conf *svc,
 	/* the next run is due before this one could time out */
 	if (ck->type == CHECK_EXEC ? ck->timeout > svc->timing.interval :
 	    ck->timeout >= svc->timing.interval) {
-		s = tos != NULL ? tos : tsrc->timeout != NULL ?
-		    tsrc->timeout : tsrc->interval != NULL ? tsrc->interval : g;
+		/* point at where the offending value came from */
+		if ((s = tos) == NULL && (s = tsrc->timeout) == NULL)
+			s = ck->type == CHECK_EXEC ? p->ann_src.exec_timeout :
+			    p->ann_src.timeout;
+		if (s == NULL && (s = tsrc->interval) == NULL &&
+		    (s = p->ann_src.interval) == NULL)
+			s = g;
 		return cfg_error(&p->err, s, "%s check timeout %g must be "
 		    "%s the interval %g of service '%s'", type, ck->timeout,
 		    ck->type == CHECK_EXEC ? "at most" : "less than",

@@ -194,12 +194,14 @@ print_service(FILE *fp, const struct bgpsd_conf *c,
 		fputs(" ];\n", fp);
 	}
 	print_opt_str(fp, "disable_file", svc->disable_file, 2);
-	print_duration(fp, "interval", svc->timing.interval, 2);
-	print_duration(fp, "fast_interval", svc->timing.fast_interval, 2);
-	print_duration(fp, "timeout", svc->timing.timeout, 2);
-	print_int(fp, "rise", svc->timing.rise, 2);
-	print_int(fp, "fall", svc->timing.fall, 2);
 	if (svc->nchecks > 0) {
+		/* a catalogue entry is never checked: no timing to show */
+		print_duration(fp, "interval", svc->timing.interval, 2);
+		print_duration(fp, "fast_interval", svc->timing.fast_interval,
+		    2);
+		print_duration(fp, "timeout", svc->timing.timeout, 2);
+		print_int(fp, "rise", svc->timing.rise, 2);
+		print_int(fp, "fall", svc->timing.fall, 2);
 		fprintf(fp, "%.*schecks = (\n", 2, TABS);
 		for (i = 0; i < svc->nchecks; i++) {
 			print_check(fp, &svc->checks[i], 3);

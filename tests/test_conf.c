@@ -1,0 +1,504 @@
+/*
+ * test_conf.c - bgpsd.conf parsing, validation and canonical printing,
+ * data-driven (run from tests/):
+ *
+ *   data/conf/bad/NAME.conf   first line "# expect: LINE: SUBSTRING"; the
+ *                             load must fail with exactly the prefix
+ *                             "data/conf/bad/NAME.conf:LINE: " and the
+ *                             message must contain SUBSTRING.
+ *   data/conf/good/NAME.conf  must load; conf_print() must equal
+ *                             NAME.out byte for byte, and the printed form
+ *                             must load again and print identically.
+ *
+ * After a reviewed change of the canonical form, regenerate the golden
+ * files with:   cd tests && BGPSD_REGEN=1 ../build/tests/test_conf
+ * (each rewritten .out is reported; review the git diff).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "conf.h"
+
+#define BAD_DIR		"data/conf/bad"
+#define GOOD_DIR	"data/conf/good"
+#define EXAMPLE		"../etc/bgpsd.conf"
+
+static char *
+slurp(const char *path)
+{
+	FILE	*fp;
+	char	*buf;
+	long	 len;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return NULL;
+	fseek(fp, 0, SEEK_END);
+	len = ftell(fp);
+	rewind(fp);
+	buf = malloc((size_t)len + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)len, fp), (size_t)len);
+	buf[len] = '\0';
+	fclose(fp);
+	return buf;
+}
+
+static char *
+print_to_string(const struct bgpsd_conf *c)
+{
+	char	*buf = NULL;
+	size_t	 len = 0;
+	FILE	*fp = open_memstream(&buf, &len);
+
+	assert_non_null(fp);
+	conf_print(fp, c);
+	assert_int_equal(fclose(fp), 0);
+	return buf;
+}
+
+static struct bgpsd_conf *
+load_ok(const char *path)
+{
+	struct bgpsd_conf	*c;
+	char			 err[600];
+
+	c = conf_load(path, err, sizeof(err));
+	if (c == NULL)
+		fail_msg("%s: unexpected error: %s", path, err);
+	return c;
+}
+
+/* print -> load -> print must be a fixed point */
+static void
+assert_round_trip(const char *printed)
+{
+	char	 path[] = "/tmp/test_conf.XXXXXX";
+	char	*again;
+	int	 fd;
+	struct bgpsd_conf *c;
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, printed, strlen(printed)),
+	    (ssize_t)strlen(printed));
+	close(fd);
+	c = load_ok(path);
+	again = print_to_string(c);
+	unlink(path);
+	assert_string_equal(printed, again);
+	free(again);
+	conf_free(c);
+}
+
+static void
+test_bad(void **state)
+{
+	const char	*name = *state;
+	char		 path[512], err[600], prefix[600], *text, *p, *sub;
+	int		 line, off;
+	struct bgpsd_conf *c;
+
+	snprintf(path, sizeof(path), "%s/%s", BAD_DIR, name);
+	text = slurp(path);
+	assert_non_null(text);
+	off = 0;
+	if (sscanf(text, "# expect: %d: %n", &line, &off) != 1 || off == 0)
+		fail_msg("%s: first line must be '# expect: LINE: TEXT'", path);
+	sub = text + off;
+	if ((p = strchr(sub, '\n')) != NULL)
+		*p = '\0';
+
+	c = conf_load(path, err, sizeof(err));
+	if (c != NULL) {
+		conf_free(c);
+		fail_msg("%s: loaded, expected line %d: %s", path, line, sub);
+	}
+	snprintf(prefix, sizeof(prefix), "%s:%d: ", path, line);
+	if (strncmp(err, prefix, strlen(prefix)) != 0 ||
+	    strstr(err + strlen(prefix), sub) == NULL)
+		fail_msg("got      '%s'\nexpected '%s...%s...'", err, prefix,
+		    sub);
+	free(text);
+}
+
+static void
+test_good(void **state)
+{
+	const char	*name = *state;
+	char		 path[512], out[512], *printed, *golden;
+	struct bgpsd_conf *c;
+	FILE		*fp;
+
+	snprintf(path, sizeof(path), "%s/%s", GOOD_DIR, name);
+	snprintf(out, sizeof(out), "%.*s.out", (int)strlen(path) - 5, path);
+	c = load_ok(path);
+	printed = print_to_string(c);
+	conf_free(c);
+	if (getenv("BGPSD_REGEN") != NULL) {
+		fp = fopen(out, "w");
+		assert_non_null(fp);
+		fputs(printed, fp);
+		assert_int_equal(fclose(fp), 0);
+		print_message("# regenerated %s\n", out);
+	}
+	golden = slurp(out);
+	if (golden == NULL)
+		fail_msg("%s missing: run with BGPSD_REGEN=1", out);
+	assert_string_equal(printed, golden);
+	assert_round_trip(printed);
+	free(golden);
+	free(printed);
+}
+
+static void
+test_example(void **state)
+{
+	struct bgpsd_conf	*c = load_ok(EXAMPLE);
+	char			*printed = print_to_string(c);
+
+	/* what the example promises in its comments */
+	assert_int_equal(c->asn, 12345);
+	assert_int_equal(c->nservices, 3);
+	assert_non_null(conf_service_by_port(c, 22));
+	assert_int_equal(conf_service_by_port(c, 22)->nchecks, 0);
+	assert_int_equal(conf_service_by_port(c, 443)->nchecks, 2);
+	assert_int_equal(c->listen.ntemplates, 2);
+	assert_true(c->listen.templates[0].check.shell);
+	conf_free(c);
+	assert_round_trip(printed);
+	free(printed);
+}
+
+/* the resolved structure, beyond what printing shows */
+static void
+test_resolution(void **state)
+{
+	struct bgpsd_conf		*c = load_ok(GOOD_DIR "/full.conf");
+	const struct service_conf	*s;
+	const struct prefix_conf	*pc;
+	char				 buf[PREFIX_STRLEN];
+
+	assert_int_equal(c->asn, 64512);
+	assert_int_equal(c->large, 0);
+	assert_string_equal(c->user, "bgpsd");
+
+	/* announce.prefixes first (listed), then those services added */
+	assert_int_equal(c->announce.nprefixes, 4);
+	pc = &c->announce.prefixes[0];
+	assert_string_equal(prefix_fmt(&pc->prefix, buf, sizeof(buf)),
+	    "192.0.2.10/32");
+	assert_true(pc->listed);
+	assert_int_equal(pc->attr.med, 100);
+	assert_int_equal(pc->attr.local_pref, -1);
+	assert_string_equal(pc->next_hop, "self");
+	pc = &c->announce.prefixes[1];
+	assert_string_equal(pc->next_hop, "2001:db8::1");
+	assert_int_equal(pc->attr.med, 50);
+	assert_int_equal(pc->attr.ncommunities, 1);
+	assert_string_equal(pc->attr.communities[0], "65000:1");
+	assert_int_equal(pc->attr.nas_path, 2);
+	pc = &c->announce.prefixes[2];
+	assert_string_equal(prefix_fmt(&pc->prefix, buf, sizeof(buf)),
+	    "2001:db8::53/128");
+	assert_false(pc->listed);
+	assert_int_equal(pc->attr.med, 100);	/* announce defaults */
+	assert_int_equal(pc->attr.nlarge_communities, 1);
+	pc = &c->announce.prefixes[3];
+	assert_string_equal(prefix_fmt(&pc->prefix, buf, sizeof(buf)),
+	    "198.51.100.7/32");
+	assert_false(pc->listed);
+
+	/* no own prefixes: every listed one, none added by services */
+	s = conf_service_by_port(c, 80);
+	assert_string_equal(s->name, "http");
+	assert_false(s->own_prefixes);
+	assert_int_equal(s->nprefixes, 2);
+	assert_int_equal(s->prefixes[0], 0);
+	assert_int_equal(s->prefixes[1], 1);
+	assert_string_equal(s->disable_file, "/run/bgpsd/drain-http");
+	assert_int_equal(s->checks[0].type, CHECK_TCP);
+	assert_int_equal(s->checks[0].port, 80);
+	assert_false(s->checks[0].host_set);
+	assert_string_equal(s->checks[0].send, "HEAD / HTTP/1.0\r\n\r\n");
+
+	s = conf_service_by_port(c, 443);
+	assert_int_equal(s->nchecks, 2);
+	assert_true(s->checks[0].timeout == 1.5);
+	assert_true(s->checks[1].timeout == 0.25);
+	assert_int_equal(s->checks[0].nstatus, 3);
+	assert_int_equal(s->checks[0].status[2].lo, 300);
+	assert_int_equal(s->checks[0].status[2].hi, 302);
+	assert_false(s->checks[0].tls_verify);
+	assert_string_equal(s->checks[0].host_header, "www.example.com");
+	assert_int_equal(s->timing.rise, 2);
+	assert_int_equal(s->timing.fall, 4);
+
+	/* v6-only service: tcp to ::1; exec gets announce exec_timeout */
+	s = conf_service_by_port(c, 53);
+	assert_true(s->own_prefixes);
+	assert_int_equal(s->nprefixes, 1);
+	assert_int_equal(s->prefixes[0], 2);
+	assert_int_equal(s->checks[0].host.family, AF_INET6);
+	assert_true(s->checks[1].timeout == 2.0);
+	assert_int_equal(s->checks[1].argc, 4);
+	assert_string_equal(s->checks[1].argv[0], "check_dns");
+	assert_null(s->checks[1].argv[4]);
+
+	/* a service timeout covers exec checks */
+	s = conf_service_by_port(c, 8080);
+	assert_true(s->checks[0].shell);
+	assert_int_equal(s->checks[0].argc, 1);
+	assert_true(s->checks[0].timeout == 0.5);
+	assert_int_equal(s->prefixes[0], 0);
+	assert_int_equal(s->prefixes[1], 3);
+
+	s = conf_service_by_port(c, 22);
+	assert_int_equal(s->nchecks, 0);
+	assert_int_equal(s->nprefixes, 0);
+	assert_null(conf_service_by_port(c, 21));
+	assert_null(conf_service_by_port(c, 65535));
+
+	assert_int_equal(c->listen.templates[0].perms, 0640);
+	assert_int_equal(c->listen.templates[1].perms, 0644);
+	assert_false(c->listen.templates[0].check.shell);
+	assert_string_equal(c->listen.templates[0].check.argv[3], "%s");
+	assert_true(c->listen.templates[0].command.shell);
+	assert_false(c->listen.templates[0].html_escape);
+	assert_true(c->listen.templates[1].html_escape);	/* listen's */
+	assert_null(c->listen.templates[1].check.argv);
+	assert_true(c->listen.templates[1].command_timeout == 30);
+	conf_free(c);
+}
+
+static void
+test_defaults(void **state)
+{
+	struct bgpsd_conf	*c = load_ok(GOOD_DIR "/empty.conf");
+
+	assert_int_equal(c->asn, CONF_DEFAULT_ASN);
+	assert_false(c->large);
+	assert_int_equal(c->nservices, 0);
+	assert_false(c->announce.present);
+	assert_false(c->listen.present);
+	assert_true(c->announce.timing.interval == 2);
+	assert_true(c->announce.timing.fast_interval == 1);
+	assert_true(c->announce.timing.timeout == 1);
+	assert_true(c->announce.timing.exec_timeout == 2);
+	assert_int_equal(c->announce.timing.rise, 3);
+	assert_int_equal(c->announce.timing.fall, 3);
+	assert_true(c->announce.batch == 0.05);
+	assert_true(c->announce.ack);
+	assert_true(c->announce.ack_timeout == 5);
+	assert_true(c->announce.splay);
+	assert_int_equal(c->announce.max_concurrent, 1024);
+	assert_string_equal(c->announce.next_hop_ipv4, "self");
+	assert_string_equal(c->announce.next_hop_ipv6, "self");
+	assert_int_equal(c->announce.attr.med, -1);
+	assert_true(c->listen.wait_min == 0.5);
+	assert_true(c->listen.wait_max == 5);
+	assert_true(c->listen.host_routes_only);
+	assert_int_equal(c->listen.max_routes, 1000000);
+	assert_int_equal(c->listen.max_line, 262144);
+	assert_int_equal(c->listen.max_template, 1048576);
+	assert_false(c->listen.html_escape);
+	assert_null(conf_service_by_port(c, 80));
+	conf_free(c);
+
+	c = load_ok(GOOD_DIR "/asn32.conf");
+	assert_int_equal(c->asn, 4200000000U);
+	assert_true(c->large);
+	assert_int_equal(c->announce.attr.as_path[2], 4294967295U);
+	assert_int_equal(c->announce.attr.med, 4294967295LL);
+	conf_free(c);
+
+	c = load_ok(GOOD_DIR "/large16.conf");
+	assert_int_equal(c->asn, 65000);
+	assert_true(c->large);
+	conf_free(c);
+
+	c = load_ok(GOOD_DIR "/timing.conf");
+	/* fast_interval follows a smaller interval down */
+	assert_true(c->announce.timing.fast_interval == 0.5);
+	assert_true(c->services[0].checks[0].timeout == 0.4);
+	assert_true(c->services[0].checks[1].timeout == 0.3);
+	assert_true(c->services[1].checks[0].timeout == 3);
+	assert_true(c->services[2].checks[0].timeout == 1.25);
+	assert_false(c->announce.ack);
+	conf_free(c);
+
+	assert_string_equal(check_type_name(CHECK_TCP), "tcp");
+	assert_string_equal(check_type_name(CHECK_HTTP), "http");
+	assert_string_equal(check_type_name(CHECK_EXEC), "exec");
+}
+
+/* "-n -v | -n -c /dev/stdin": the printed form read from stdin */
+static void
+test_stdin(void **state)
+{
+	struct bgpsd_conf	*c = load_ok(EXAMPLE);
+	char			*printed = print_to_string(c), *again;
+	char			 path[] = "/tmp/test_conf.XXXXXX";
+	int			 fd;
+
+	conf_free(c);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, printed, strlen(printed)),
+	    (ssize_t)strlen(printed));
+	close(fd);
+	assert_non_null(freopen(path, "r", stdin));
+	c = load_ok("/dev/stdin");
+	unlink(path);
+	again = print_to_string(c);
+	assert_string_equal(printed, again);
+	conf_free(c);
+	free(printed);
+	free(again);
+}
+
+static void
+test_missing_file(void **state)
+{
+	char	 err[600];
+
+	assert_null(conf_load("data/conf/nonexistent.conf", err, sizeof(err)));
+	assert_string_equal(err, "data/conf/nonexistent.conf: No such file or "
+	    "directory");
+}
+
+/* ten thousand services: duplicates are found by sorting, not n^2 */
+static void
+test_many_services(void **state)
+{
+	char			 path[] = "/tmp/test_conf.XXXXXX";
+	char			 err[600];
+	FILE			*fp;
+	int			 fd, i;
+	struct bgpsd_conf	*c;
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	fp = fdopen(fd, "w");
+	assert_non_null(fp);
+	fputs("announce = { prefixes = ( \"192.0.2.10/32\" ); };\n"
+	    "services = (\n", fp);
+	for (i = 0; i < 10000; i++)
+		fprintf(fp, "{ name = \"s%d\"; port = %d; checks = ( { type = "
+		    "\"tcp\"; } ); },\n", i, 10000 + i);
+	fputs("{ name = \"last\"; port = 10500; }\n);\n", fp);
+	fclose(fp);
+	assert_null(conf_load(path, err, sizeof(err)));
+	assert_non_null(strstr(err, ":10003: duplicate port 10500: service "
+	    "'s500' (line 503)"));
+
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("announce = { prefixes = ( \"192.0.2.10/32\" ); };\n"
+	    "services = (\n", fp);
+	for (i = 0; i < 10000; i++)
+		fprintf(fp, "{ name = \"s%d\"; port = %d; checks = ( { type = "
+		    "\"tcp\"; } ); }%s\n", i, 60000 - i, i < 9999 ? "," : "");
+	fputs(");\n", fp);
+	fclose(fp);
+	c = load_ok(path);
+	unlink(path);
+	assert_int_equal(c->nservices, 10000);
+	assert_string_equal(conf_service_by_port(c, 60000)->name, "s0");
+	assert_string_equal(conf_service_by_port(c, 50001)->name, "s9999");
+	assert_null(conf_service_by_port(c, 50000));
+	conf_free(c);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* sorted *.conf names of a directory */
+static char **
+list_confs(const char *dir, size_t *n)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		**v = NULL;
+	size_t		 len;
+
+	*n = 0;
+	if ((d = opendir(dir)) == NULL) {
+		fprintf(stderr, "%s: cannot open (run from tests/)\n", dir);
+		exit(1);
+	}
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (len < 6 || strcmp(de->d_name + len - 5, ".conf") != 0)
+			continue;
+		v = realloc(v, (*n + 1) * sizeof(*v));
+		if (v == NULL || (v[*n] = strdup(de->d_name)) == NULL)
+			exit(1);
+		(*n)++;
+	}
+	closedir(d);
+	qsort(v, *n, sizeof(*v), cmp_str);
+	return v;
+}
+
+int
+main(void)
+{
+	static const struct CMUnitTest fixed[] = {
+		cmocka_unit_test(test_example),
+		cmocka_unit_test(test_resolution),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_stdin),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_many_services),
+	};
+	struct CMUnitTest	*tests;
+	char			**bad, **good, *name;
+	size_t			 nbad, ngood, i, n = 0, nfixed;
+	int			 rc;
+
+	bad = list_confs(BAD_DIR, &nbad);
+	good = list_confs(GOOD_DIR, &ngood);
+	nfixed = sizeof(fixed) / sizeof(fixed[0]);
+	tests = calloc(nbad + ngood + nfixed, sizeof(*tests));
+	if (tests == NULL)
+		return 1;
+	for (i = 0; i < nfixed; i++)
+		tests[n++] = fixed[i];
+	for (i = 0; i < nbad; i++) {
+		if (asprintf(&name, "bad/%s", bad[i]) == -1)
+			return 1;
+		tests[n].name = name;
+		tests[n].test_func = test_bad;
+		tests[n++].initial_state = bad[i];
+	}
+	for (i = 0; i < ngood; i++) {
+		if (asprintf(&name, "good/%s", good[i]) == -1)
+			return 1;
+		tests[n].name = name;
+		tests[n].test_func = test_good;
+		tests[n++].initial_state = good[i];
+	}
+	rc = _cmocka_run_group_tests("test_conf", tests, n, NULL, NULL);
+	for (i = nfixed; i < n; i++)
+		free((char *)tests[i].name);
+	for (i = 0; i < nbad; i++)
+		free(bad[i]);
+	for (i = 0; i < ngood; i++)
+		free(good[i]);
+	free(bad);
+	free(good);
+	free(tests);
+	return rc;
+}
