@@ -224,8 +224,12 @@ lab_child() {
 lab_kill() {
 	local p
 	p=$(lab_pid "$1")
-	[ -n "$p" ] && kill -"${2:-TERM}" "$p" 2>/dev/null
+	[ -n "$p" ] || return 0
+	kill -"${2:-TERM}" "$p" 2>/dev/null
 	echo "$(lab_now) signal ${2:-TERM} $1 pid $p" >>"$LAB_DIR/lab.log"
+	# reap a killed child at once (and keep bash from reporting it)
+	[ "${2:-TERM}" = KILL ] && wait "$p" 2>/dev/null
+	return 0
 }
 
 # lab_stop NAME [SECONDS]: TERM, wait (bounded), KILL; reap it
