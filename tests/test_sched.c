@@ -47,7 +47,7 @@ static uint16_t		 down_port;
 static struct bgpsd_conf	conf;
 static struct service_conf	svcs[MAX_SVC];
 static struct check_conf	checks[MAX_SVC][4];
-static char			names[MAX_SVC][16];
+static char			names[MAX_SVC][32];
 
 struct event {
 	size_t			 svc;
@@ -179,6 +179,15 @@ teardown(void **state)
 	close(up_fd);
 	close(down_fd);
 	ev_free(loop);
+	return 0;
+}
+
+/* a failed assertion leaves its scheduler behind: never to the next test */
+static int
+test_end(void **state)
+{
+	sched_free(cur);
+	cur = NULL;
 	return 0;
 }
 
@@ -523,8 +532,9 @@ fd_budget_child(rlim_t soft, rlim_t hard, size_t want_cap, rlim_t want_soft)
 	int		 status;
 
 	if ((pid = fork()) == 0) {
+		/* valgrind keeps fds for itself and refuses this */
 		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
-			_exit(2);
+			_exit(77);
 		if ((s = sched_new(loop, &conf, result_cb, NULL, &conf)) ==
 		    NULL)
 			_exit(3);
@@ -543,10 +553,14 @@ fd_budget_child(rlim_t soft, rlim_t hard, size_t want_cap, rlim_t want_soft)
 static void
 test_fd_budget(void **state)
 {
+	int	 rc;
+
 	conf_reset(1, 10, 0, 1024);
 	add_tcp(0, 1);
 	/* soft raised to hard; enough for the cap */
-	assert_int_equal(fd_budget_child(256, 4096, 1024, 4096), 0);
+	if ((rc = fd_budget_child(256, 4096, 1024, 4096)) == 77)
+		skip();
+	assert_int_equal(rc, 0);
 	/* not enough even at the hard limit: the cap goes down */
 	assert_int_equal(fd_budget_child(300, 300, (300 - 128) / 2, 300), 0);
 }
@@ -555,16 +569,16 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_once),
-		cmocka_unit_test(test_cap_queue),
-		cmocka_unit_test(test_cap_smaller_than_service),
-		cmocka_unit_test(test_splay),
-		cmocka_unit_test(test_drift_free),
-		cmocka_unit_test(test_skip_missed),
-		cmocka_unit_test(test_run_now),
-		cmocka_unit_test(test_interval_cb),
-		cmocka_unit_test(test_free_in_flight),
-		cmocka_unit_test(test_fd_budget),
+		cmocka_unit_test_teardown(test_once, test_end),
+		cmocka_unit_test_teardown(test_cap_queue, test_end),
+		cmocka_unit_test_teardown(test_cap_smaller_than_service, test_end),
+		cmocka_unit_test_teardown(test_splay, test_end),
+		cmocka_unit_test_teardown(test_drift_free, test_end),
+		cmocka_unit_test_teardown(test_skip_missed, test_end),
+		cmocka_unit_test_teardown(test_run_now, test_end),
+		cmocka_unit_test_teardown(test_interval_cb, test_end),
+		cmocka_unit_test_teardown(test_free_in_flight, test_end),
+		cmocka_unit_test_teardown(test_fd_budget, test_end),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
