@@ -529,6 +529,10 @@ static const struct bad bad_lines[] = {
 	{ "escaped NUL", "{ \"type\": \"st\\u0000ate\" }", 0, "invalid JSON" },
 	{ "invalid UTF-8", "{ \"type\": \"state\", \"neighbor\": { "
 	    "\"address\": { \"peer\": \"\xc3\x28\" } } }", 0, "invalid JSON" },
+	{ "raw control byte", "{ \"type\": \"op\x01en\" }", 0,
+	    "invalid JSON" },
+	{ "raw byte after the object", "{ \"type\": \"open\" } \x1b[31m", 0,
+	    "invalid JSON" },
 	{ "overlong UTF-8", "{ \"type\": \"\xc0\xaf\" }", 0, "invalid JSON" },
 	{ "duplicate key", "{ \"type\": \"open\", \"type\": \"state\" }", 0,
 	    "invalid JSON" },
@@ -553,7 +557,7 @@ test_bad_lines(void **state)
 	    "\"withdraw\": { \"ipv4 unicast\": [ \"192.0.2.9/32\" ] }, "
 	    "\"announce\": { \"ipv4 unicast\": { \"1.1.1.1\": "
 	    "[ \"192.0.2.1/32\" ] } }");
-	size_t			 i, len;
+	size_t			 i, j, len;
 
 	exabgp_msg_init(&m);
 	for (i = 0; i < sizeof(bad_lines) / sizeof(bad_lines[0]); i++) {
@@ -568,6 +572,11 @@ test_bad_lines(void **state)
 		if (strstr(err, b->err) == NULL)
 			fail_msg("%s: reason \"%s\", wanted \"%s\"", b->why,
 			    err, b->err);
+		/* the reason is safe to log: printable ASCII only */
+		for (j = 0; err[j] != '\0'; j++)
+			if ((unsigned char)err[j] < 0x20 ||
+			    (unsigned char)err[j] >= 0x7f)
+				fail_msg("%s: raw byte in reason", b->why);
 		assert_int_equal(m.type, EXABGP_MSG_IGNORED);
 		assert_false(m.has_peer);
 		assert_int_equal(m.nannounce, 0);

@@ -109,12 +109,17 @@ exabgp_fail(struct exabgp_msg *m, char *err, size_t errlen,
     const char *fmt, ...)
 {
 	va_list	 ap;
+	char	*p;
 
 	exabgp_msg_reset(m);
 	if (err != NULL && errlen > 0) {
 		va_start(ap, fmt);
 		vsnprintf(err, errlen, fmt, ap);
 		va_end(ap);
+		/* jansson quotes input bytes: the reason goes to a log line */
+		for (p = err; *p != '\0'; p++)
+			if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+				*p = '?';
 	}
 	return -1;
 }
