@@ -341,8 +341,8 @@ test_stdin_and_fds(void **state)
 {
 	struct ev_loop		*loop = *state;
 	const char *const	 c[] = { "/bin/cat", NULL };
-	const char *const	 l[] = { "ls /proc/$$/fd | tr '\\n' ' '",
-				    NULL };
+	/* no pipeline: the shell would hold the pipe's fds meanwhile */
+	const char *const	 l[] = { "ls /proc/$$/fd", NULL };
 	struct done		*d;
 	int			 leak;
 
@@ -357,7 +357,7 @@ test_stdin_and_fds(void **state)
 	assert_true(leak > 2);
 	d = run_argv(loop, l, 1);
 	close(leak);
-	assert_string_equal(d->out, "0 1 2 ");
+	assert_string_equal(d->out, "0\n1\n2\n");
 	free(d);
 }
 
