@@ -329,6 +329,100 @@ test_timer_10k(void **state)
 	free(b);
 }
 
+/*
+ * Callbacks that stop and re-arm random other timers while the heap is
+ * being drained, checked against a model of which timers are armed.
+ */
+#define NCHURN	2000
+
+struct churn {
+	struct ev_timer	 t[NCHURN];
+	int		 armed[NCHURN];		/* the model */
+	int		 fired[NCHURN];
+	struct ev_loop	*loop;
+	uint64_t	 last;
+	int		 disorder;
+	int		 unexpected;
+};
+
+struct churn_arg {
+	struct churn	*c;
+	int		 i;
+};
+
+static struct churn_arg	 churn_args[NCHURN];
+
+static void
+churn_cb(void *arg)
+{
+	struct churn_arg	*a = arg;
+	struct churn		*c = a->c;
+	int			 j = rand() % NCHURN;
+
+	if (!c->armed[a->i])
+		c->unexpected++;
+	c->armed[a->i] = 0;
+	c->fired[a->i]++;
+	if (c->t[a->i].when < c->last)
+		c->disorder++;
+	c->last = c->t[a->i].when;
+	switch (rand() % 4) {
+	case 0:
+		ev_timer_stop(c->loop, &c->t[j]);
+		c->armed[j] = 0;
+		break;
+	case 1:
+		/* due already, yet deferred to the next iteration */
+		ev_timer_at(c->loop, &c->t[j], ev_now(c->loop) - 5);
+		c->armed[j] = 1;
+		break;
+	case 2:
+		ev_timer_at(c->loop, &c->t[j], ev_now(c->loop) + EV_NSEC);
+		c->armed[j] = 1;
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+test_timer_churn(void **state)
+{
+	struct ev_loop	*loop = *state;
+	struct churn	*c;
+	uint64_t	 base = ev_monotonic();
+	int		 i, round;
+
+	c = calloc(1, sizeof(*c));
+	assert_non_null(c);
+	c->loop = loop;
+	srand(7);
+	for (i = 0; i < NCHURN; i++) {
+		churn_args[i].c = c;
+		churn_args[i].i = i;
+		ev_timer_init(&c->t[i], churn_cb, &churn_args[i]);
+		ev_timer_at(loop, &c->t[i], base - 1 - (uint64_t)(rand() %
+		    1000000));
+		c->armed[i] = 1;
+	}
+	for (round = 0; round < 3; round++) {
+		c->last = 0;
+		assert_int_equal(ev_run_once(loop, 0), 0);
+		assert_int_equal(c->unexpected, 0);
+		assert_int_equal(c->disorder, 0);
+		for (i = 0; i < NCHURN; i++) {
+			assert_int_equal(ev_timer_armed(&c->t[i]),
+			    c->armed[i]);
+			/* whatever is still armed is not due yet */
+			if (c->armed[i])
+				assert_true(c->t[i].when > ev_now(loop));
+		}
+	}
+	for (i = 0; i < NCHURN; i++)
+		ev_timer_stop(loop, &c->t[i]);
+	free(c);
+}
+
 static void
 test_now_cached(void **state)
 {
@@ -767,6 +861,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_timer_stop_before_fire,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timer_10k, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_timer_churn, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_now_cached, setup,
 		    teardown),
