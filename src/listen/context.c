@@ -97,7 +97,7 @@ static size_t
 context_catalogue(const struct bgpsd_conf *conf, uint16_t **out)
 {
 	uint16_t	*ports;
-	size_t		 i, n = 0;
+	size_t		 i, k, n = 0;
 
 	*out = NULL;
 	if (conf == NULL || conf->nservices == 0)
@@ -107,15 +107,11 @@ context_catalogue(const struct bgpsd_conf *conf, uint16_t **out)
 		if (conf->services[i].port != 0)
 			ports[n++] = conf->services[i].port;
 	qsort(ports, n, sizeof(*ports), context_port_cmp);
-	for (i = 1; i < n; i++)
-		if (ports[i] == ports[i - 1]) {
-			memmove(&ports[i], &ports[i + 1],
-			    (n - i - 1) * sizeof(*ports));
-			n--;
-			i--;
-		}
+	for (i = 1, k = n > 0 ? 1 : 0; i < n; i++)
+		if (ports[i] != ports[k - 1])
+			ports[k++] = ports[i];
 	*out = ports;
-	return n;
+	return k;
 }
 
 static void
