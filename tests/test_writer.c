@@ -449,8 +449,8 @@ test_full_and_readonly_fs(void **state)
 	assert_string_equal(slurp(path), "NEW\n");
 
 	/* EROFS */
-	assert_int_equal(mount(NULL, dir, NULL, MS_REMOUNT | MS_RDONLY,
-	    NULL), 0);
+	assert_int_equal(mount("tmpfs", dir, "tmpfs", MS_REMOUNT | MS_RDONLY,
+	    "size=64k"), 0);
 	assert_int_equal(writer_write(w, &tc, "NEWER\n", 6, on_done, NULL),
 	    WRITER_ERROR);
 	assert_string_equal(slurp(path), "NEW\n");

@@ -338,8 +338,13 @@ check "daemon: perms 0640" [ "$(stat -c %a "$T/out/plain.txt")" = 640 ]
 wait_until 3 grep -q 'reloaded-plain' "$T/log"
 check "daemon: the haproxy file passed its check and was written" \
     grep -q 'server https-1 192.0.2.11:443' "$T/out/haproxy.cfg"
-check "daemon: a shared command ran once for both files" \
-    [ "$(grep -c "command 'echo reloaded-plain.*exit 0" "$T/log")" = 1 ]
+wait_until 3 grep -q "command 'echo reloaded-plain.*exit 0" "$T/log"
+if [ "$(grep -c "command 'echo reloaded-plain.*exit 0" "$T/log")" = 1 ]; then
+	ok "daemon: a shared command ran once for both files"
+else
+	not_ok "daemon: a shared command ran once for both files"
+	diag "$(cat "$T/log")"
+fi
 check "daemon: command output went to the log" \
     grep -q 'to-stderr' "$T/log"
 wait_until 2 [ -s "$T/status.json" ]
