@@ -89,6 +89,8 @@ if want lint; then
 	done
 	for c in etc/*.conf; do
 		[ -f "$c" ] || continue
+		# ExaBGP/BIRD examples are not bgpsd.conf(5) files
+		case ${c##*/} in exabgp-*|bird-*) continue ;; esac
 		for p in bgpsd-announce bgpsd-listen; do
 			if out=$($BGPSD_WRAP "$BUILD/$p" -n -c "$c" 2>&1); then
 				echo "ok - $p -n -c $c" >>"$log"
