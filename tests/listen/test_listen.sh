@@ -545,3 +545,27 @@ check "-n on a bad configuration fails" \
     bash -c "! $LISTEN -n -c '$T/bad.conf' 2>/dev/null"
 check "-n on the shipped configuration succeeds" \
     $LISTEN -n -c "$TOP/etc/bgpsd.conf"
+
+# ---- the manual -----------------------------------------------------------
+MAN=$TOP/man/bgpsd-listen.8
+missing=
+for o in $(grep -o '^	{ "[a-z-]*",' "$TOP/src/listen/main.c" | tr -d '{", \t'); do
+	grep -q -- "Fl -$o" "$MAN" || missing="$missing --$o"
+done
+if [ -z "$missing" ]; then
+	ok "every long option of main.c is in bgpsd-listen.8"
+else
+	not_ok "every long option of main.c is in bgpsd-listen.8"
+	diag "missing:$missing"
+fi
+if command -v mandoc >/dev/null 2>&1; then
+	out=$(mandoc -T lint -W warning "$MAN" 2>&1)
+	check "mandoc -T lint -W warning bgpsd-listen.8" [ -z "$out" ]
+else
+	skip "mandoc -T lint -W warning bgpsd-listen.8" "no mandoc"
+fi
+check "--help names every long option" \
+    bash -c "for o in config check-config verbose version help syslog once dump render data html-escape; do $LISTEN --help | grep -q -- \"--\$o\" || exit 1; done"
+check "-V prints the version" bash -c "$LISTEN -V | grep -q '^bgpsd-listen [0-9]'"
+check "--dump without --once is a usage error" \
+    bash -c "! $LISTEN --dump </dev/null 2>/dev/null"
