@@ -192,6 +192,9 @@ int		 exabgp_idle(const struct exabgp *);
 /* last line written for a prefix (NULL: none); *acked: its done came */
 const char	*exabgp_current(const struct exabgp *, const struct prefix *,
 		    int *acked);
+/* cb after a line was written or answered (e.g. to refresh the status) */
+void		 exabgp_set_notify(struct exabgp *, void (*cb)(void *),
+		    void *arg);
 void		 exabgp_get_stats(const struct exabgp *, struct exabgp_stats *);
 const char	*exabgp_gone_name(enum exabgp_gone);
 

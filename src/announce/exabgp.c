@@ -57,6 +57,8 @@ struct exabgp {
 	int		 gone;
 	exabgp_gone_cb	 gone_cb;
 	void		*arg;
+	void		(*notify_cb)(void *);
+	void		*notify_arg;
 
 	int		 ack;
 	uint64_t	 batch;
@@ -102,6 +104,20 @@ static const char *const exabgp_gone_names[EXABGP_GONE_MAX] = {
 };
 
 static void	exabgp_write_ready(struct exabgp *);
+
+static void
+exabgp_notify(struct exabgp *x)
+{
+	if (x->notify_cb != NULL)
+		x->notify_cb(x->notify_arg);
+}
+
+void
+exabgp_set_notify(struct exabgp *x, void (*cb)(void *), void *arg)
+{
+	x->notify_cb = cb;
+	x->notify_arg = arg;
+}
 static void	exabgp_out_flush(struct exabgp *);
 
 const char *
@@ -374,6 +390,7 @@ exabgp_send(struct exabgp *x, size_t i)
 		exabgp_fifo_push(x, i, e->sent);
 	} else
 		e->acked = 1;	/* nothing to wait for */
+	exabgp_notify(x);
 }
 
 /* write every changed prefix that has nothing in flight */
@@ -529,6 +546,7 @@ exabgp_ack(struct exabgp *x, int ok)
 		log_warnx("exabgp: ExaBGP answered error to: %s", line);
 	}
 	free(line);
+	exabgp_notify(x);
 }
 
 static void

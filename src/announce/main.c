@@ -135,6 +135,12 @@ announce_status_touch(struct announcer *a, int urgent)
 		ev_timer_at(a->loop, &a->status_timer, when);
 }
 
+static void
+announce_exabgp_notify(void *arg)
+{
+	announce_status_touch(arg, 1);
+}
+
 /* ---- routes ---- */
 
 static void
@@ -431,6 +437,8 @@ announce_daemon(struct announcer *a)
 			fatal("signal %d", sigs[i]);
 	a->x = exabgp_new(a->loop, STDIN_FILENO, STDOUT_FILENO,
 	    announce_gone_cb, a);
+	if (a->x != NULL)
+		exabgp_set_notify(a->x, announce_exabgp_notify, a);
 	if (a->x == NULL) {
 		/* no stdin/stdout to speak of: nothing we could ever do */
 		ev_free(a->loop);

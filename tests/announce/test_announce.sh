@@ -1,0 +1,392 @@
+#!/bin/bash
+# tests/announce/test_announce.sh - the real bgpsd-announce binary: -n, -V,
+# --once against loopback listeners, and the daemon driven through pipes
+# the way ExaBGP drives it (acks on stdin, lines on stdout, signals).
+# Only loopback ports; every process started here is stopped by PID.
+. "$(dirname "$0")/../lib.sh"
+mktmp
+[ -n "${KEEP:-}" ] && T=$KEEP && mkdir -p "$T"
+PIDS=""
+cleanup() {
+	local p
+	exec 3>&- 2>/dev/null
+	for p in $PIDS; do
+		kill "$p" 2>/dev/null
+	done
+	for p in $PIDS; do
+		wait "$p" 2>/dev/null
+	done
+	[ -z "${KEEP:-}" ] && rm -rf "$T"
+}
+trap cleanup EXIT
+
+# two ports nobody else is likely to use at the same time
+BASE=$((20000 + ($$ % 2000) * 10))
+P1=$BASE
+P2=$((BASE + 1))
+
+# listen_on PORT: a loopback TCP listener; its PID in LPID
+listen_on() {
+	python3 -c '
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(64)
+s.settimeout(0.5)
+open(sys.argv[2], "w").close()
+end = time.time() + 120
+while time.time() < end:
+    try:
+        c, _ = s.accept()
+        c.close()
+    except socket.timeout:
+        pass
+' "$1" "$T/ready.$1" &
+	LPID=$!
+	PIDS="$PIDS $LPID"
+	wait_until 5 test -e "$T/ready.$1"
+}
+stop_listener() {
+	kill "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	rm -f "$T/ready.$2"
+}
+
+# write_conf FILE [extra announce keys]
+write_conf() {
+	cat >"$1" <<EOF
+asn = 12345;
+services = (
+	{
+		name = "web";
+		port = $P1;
+		rise = 1;
+		fall = 1;
+		interval = 0.3;
+		fast_interval = 0.1;
+		timeout = 0.2;
+		disable_file = "$T/drain-web";
+		checks = ( { type = "tcp"; } );
+	},
+	{
+		name = "alt";
+		port = $P2;
+		rise = 2;
+		fall = 1;
+		interval = 0.3;
+		fast_interval = 0.1;
+		timeout = 0.2;
+		prefixes = [ "192.0.2.10/32" ];
+		checks = ( { type = "tcp"; } );
+	},
+	{
+		name = "ssh";
+		port = 22;
+	}
+);
+announce = {
+	prefixes = (
+		"192.0.2.10/32",
+		{
+			prefix = "2001:db8::10/128";
+			med = 200;
+		}
+	);
+	med = 100;
+	ack_timeout = 30;
+	status_file = "$T/status.json";
+	metrics_file = "$T/metrics.prom";
+	$2
+};
+EOF
+}
+write_conf "$T/good.conf"
+printf 'asn = 12345;\nservices = (\n\t{ name = "x"; port = 99999; }\n);\n' \
+    >"$T/bad.conf"
+
+W4="withdraw route 192.0.2.10/32 next-hop self"
+W6="withdraw route 2001:db8::10/128 next-hop self"
+A4_1="announce route 192.0.2.10/32 next-hop self med 100 community [12345:$P1]"
+A6_1="announce route 2001:db8::10/128 next-hop self med 200 community [12345:$P1]"
+A4_12="announce route 192.0.2.10/32 next-hop self med 100 community [12345:$P1 12345:$P2]"
+A4_2="announce route 192.0.2.10/32 next-hop self med 100 community [12345:$P2]"
+
+# ---- command line ----
+
+check "-V prints the version" sh -c "$ANNOUNCE -V | grep -q '^bgpsd-announce [0-9]'"
+check "-h prints every option" sh -c "$ANNOUNCE -h | grep -q -- '--once'"
+$ANNOUNCE --no-such-option >/dev/null 2>&1
+check "unknown option fails" test $? -ne 0
+check "-n accepts a good config" $ANNOUNCE -n -c "$T/good.conf"
+out=$($ANNOUNCE -n -c "$T/bad.conf" 2>&1)
+rc=$?
+check "-n rejects a bad config with exit 1" test $rc -eq 1
+case $out in
+"$T/bad.conf:3:"*) ok "-n error is file:line: message" ;;
+*) not_ok "-n error is file:line: message"; diag "$out" ;;
+esac
+out=$($ANNOUNCE -n -v -c "$T/good.conf" 2>/dev/null)
+case $out in
+*"name = \"web\";"*"port = $P1;"*) ok "-n -v prints the canonical config" ;;
+*) not_ok "-n -v prints the canonical config"; diag "$out" ;;
+esac
+$ANNOUNCE -n -c "$T/missing.conf" >/dev/null 2>&1
+check "-n on a missing file fails" test $? -eq 1
+
+# ---- --once ----
+
+out=$($ANNOUNCE --once -c "$T/good.conf" 2>"$T/once.err")
+rc=$?
+check "--once with nothing listening exits 1" test $rc -eq 1
+check "--once with nothing listening prints withdraw lines" \
+    test "$out" = "$W4
+$W6"
+grep -q "web:$P1 is down: tcp: connection refused" "$T/once.err"
+check "--once logs why a service is down" test $? -eq 0
+
+listen_on $P1
+L1=$LPID
+out=$($ANNOUNCE --once -c "$T/good.conf" 2>/dev/null)
+rc=$?
+check "--once with one service up exits 1 (the other is down)" test $rc -eq 1
+check "--once prints the announce line with its community" \
+    test "$out" = "$A4_1
+$A6_1"
+listen_on $P2
+L2=$LPID
+out=$($ANNOUNCE --once -c "$T/good.conf" 2>/dev/null)
+rc=$?
+check "--once with every service up exits 0" test $rc -eq 0
+check "--once lists every healthy port, ascending" test "$out" = "$A4_12
+$A6_1"
+touch "$T/drain-web"
+out=$($ANNOUNCE --once -c "$T/good.conf" 2>/dev/null)
+rc=$?
+check "--once: a drained service is up but not announced" \
+    test "$rc:$out" = "0:$A4_2
+$W6"
+rm -f "$T/drain-web"
+$ANNOUNCE --once -c "$T/bad.conf" >/dev/null 2>&1
+check "--once with a bad config exits 2" test $? -eq 2
+stop_listener $L2 $P2
+
+# ---- daemon, driven like ExaBGP ----
+
+# start_daemon CONF: stdin from a FIFO held open on fd 3
+start_daemon() {
+	rm -f "$T/in" "$T/out" "$T/err"
+	mkfifo "$T/in"
+	$ANNOUNCE -v -c "$1" <"$T/in" >"$T/out" 2>"$T/err" &
+	DPID=$!
+	PIDS="$PIDS $DPID"
+	exec 3>"$T/in"
+}
+# dcheck NAME CMD...: check, and show the daemon's output on failure
+dcheck() {
+	local n=$1
+	shift
+	if "$@"; then
+		ok "$n"
+	else
+		not_ok "$n"
+		diag "stdout:" "$(cat "$T/out" 2>/dev/null)" "stderr:" \
+		    "$(tail -n 8 "$T/err" 2>/dev/null)"
+	fi
+}
+nlines() { wc -l <"$T/out" | tr -d ' '; }
+has_line() { grep -qxF -- "$1" "$T/out"; }
+alive() { kill -0 "$DPID" 2>/dev/null; }
+# exited_with RC SECONDS: the daemon exits within SECONDS with RC
+exited_with() {
+	local i rc
+	for i in $(seq 1 $(($2 * 10))); do
+		if ! alive; then
+			wait "$DPID"
+			rc=$?
+			[ "$rc" = "$1" ] && return 0
+			diag "exit status $rc"
+			return 1
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# nothing listening at start: the first lines are withdraws
+stop_listener $L1 $P1
+start_daemon "$T/good.conf"
+wait_until 5 test "$(nlines)" -ge 2
+dcheck "daemon: initial state is withdrawn" test "$(head -n 2 "$T/out")" = "$W4
+$W6"
+listen_on $P1
+L1=$LPID
+wait_until 5 grep -q "web:$P1 is up" "$T/err"
+sleep 0.3
+# web is up (rise 1) but its announce waits for the acks of the withdraws
+dcheck "daemon: nothing more before the acks (one change in flight)" \
+    test "$(nlines)" -eq 2
+echo done >&3
+echo done >&3
+wait_until 5 has_line "$A4_1"
+dcheck "daemon: announce after done" has_line "$A4_1"
+wait_until 5 has_line "$A6_1"
+dcheck "daemon: IPv6 prefix with its own med" has_line "$A6_1"
+echo done >&3
+echo done >&3
+printf 'neighbor 127.0.0.1 connected\n\nneighbor 127.0.0.1 up\n\ngarbage\n' >&3
+sleep 0.8
+dcheck "daemon: nothing re-announced while nothing changes" \
+    test "$(nlines)" -eq 4
+dcheck "daemon: neighbor lines and garbage do not hurt" alive
+
+wait_until 5 grep -q '"state": "up"' "$T/status.json"
+dcheck "daemon: status file is valid JSON" \
+    sh -c "python3 -m json.tool '$T/status.json' >/dev/null"
+dcheck "daemon: status file shows the announced line" \
+    grep -qF "\"line\": \"$A4_1\"" "$T/status.json"
+dcheck "daemon: status file shows the last failure" \
+    grep -q '"last_failure": "tcp: connection refused"' "$T/status.json"
+dcheck "daemon: metrics file has bgpsd_service_up" \
+    grep -qx "bgpsd_service_up{service=\"web\",port=\"$P1\"} 1" \
+    "$T/metrics.prom"
+
+# second port comes up: rise 2, then one line with both communities
+listen_on $P2
+L2=$LPID
+wait_until 5 has_line "$A4_12"
+dcheck "daemon: second port joins the same route" has_line "$A4_12"
+echo done >&3
+
+# drain the first service: its community leaves, v6 is withdrawn
+touch "$T/drain-web"
+wait_until 5 has_line "$A4_2"
+dcheck "daemon: disable_file drains the port" has_line "$A4_2"
+echo done >&3
+wait_until 5 test "$(tail -n 1 "$T/out")" = "$W6"
+dcheck "daemon: prefix with no port left is withdrawn" \
+    test "$(tail -n 1 "$T/out")" = "$W6"
+echo done >&3
+rm -f "$T/drain-web"
+wait_until 5 test "$(grep -cxF -- "$A4_12" "$T/out")" -eq 2
+echo done >&3
+wait_until 5 test "$(grep -cxF -- "$A6_1" "$T/out")" -eq 2
+echo done >&3
+dcheck "daemon: undrained port comes back" \
+    test "$(grep -cxF -- "$A6_1" "$T/out")" -eq 2
+before=$(nlines)
+
+# SIGHUP with a broken config keeps running the old one
+cp "$T/good.conf" "$T/good.conf.save"
+cp "$T/bad.conf" "$T/good.conf"
+kill -HUP "$DPID"
+wait_until 5 grep -q "reload failed" "$T/err"
+dcheck "daemon: SIGHUP with a broken config is logged" \
+    grep -q "reload failed, keeping the running config: $T/good.conf:3:" \
+    "$T/err"
+sleep 0.5
+dcheck "daemon: still running after a bad reload" alive
+dcheck "daemon: nothing written on a bad reload" test "$(nlines)" -eq "$before"
+# a good reload of the same config keeps every state: nothing re-sent
+cp "$T/good.conf.save" "$T/good.conf"
+kill -HUP "$DPID"
+wait_until 5 grep -q "(3 kept their state)" "$T/err"
+dcheck "daemon: good reload keeps the state of unchanged services" \
+    grep -q "3 services (3 kept their state)" "$T/err"
+sleep 0.6
+dcheck "daemon: nothing re-announced after a reload" \
+    test "$(nlines)" -eq "$before"
+kill -USR1 "$DPID"
+wait_until 5 grep -q "running every check now" "$T/err"
+dcheck "daemon: SIGUSR1 runs every check" \
+    grep -q "running every check now" "$T/err"
+
+# SIGTERM: withdraw everything, wait for the acks, exit 0
+kill -TERM "$DPID"
+wait_until 5 test "$(nlines)" -ge $((before + 1))
+dcheck "daemon: SIGTERM withdraws the first prefix at once" \
+    test "$(sed -n "$((before + 1))p" "$T/out")" = "$W4"
+echo done >&3
+wait_until 5 test "$(nlines)" -ge $((before + 2))
+dcheck "daemon: SIGTERM withdraws every prefix" \
+    test "$(sed -n "$((before + 2))p" "$T/out")" = "$W6"
+echo done >&3
+dcheck "daemon: exits 0 after SIGTERM" exited_with 0 3
+exec 3>&-
+
+# SIGTERM with nobody acking: bounded wait, still exit 0
+start_daemon "$T/good.conf"
+wait_until 5 has_line "$A4_12"
+kill -TERM "$DPID"
+dcheck "daemon: SIGTERM without acks exits 0 within 3 s" exited_with 0 4
+exec 3>&-
+
+# EOF on stdin: ExaBGP is gone
+start_daemon "$T/good.conf"
+wait_until 5 test "$(nlines)" -ge 2
+exec 3>&-
+dcheck "daemon: exits 0 at once on stdin EOF" exited_with 0 2
+dcheck "daemon: EOF logged" grep -q "ExaBGP is gone (end of file" "$T/err"
+
+# shutdown: exit at once, no withdraw
+start_daemon "$T/good.conf"
+wait_until 5 test "$(nlines)" -ge 2
+echo "shutdown 1234 1" >&3
+dcheck "daemon: exits 0 at once on shutdown" exited_with 0 2
+dcheck "daemon: nothing written after shutdown" test "$(nlines)" -eq 2
+exec 3>&-
+
+# ack = false: no waiting
+write_conf "$T/noack.conf" "ack = false;"
+start_daemon "$T/noack.conf"
+wait_until 5 has_line "$A4_12"
+dcheck "daemon: ack = false announces without acks" has_line "$A4_12"
+dcheck "daemon: ack = false still writes one line per prefix" \
+    test "$(grep -c '^withdraw route 192.0.2.10/32' "$T/out")" -eq 1
+kill -TERM "$DPID"
+dcheck "daemon: ack = false exits 0 on SIGTERM" exited_with 0 3
+dcheck "daemon: ack = false withdraws on SIGTERM" \
+    test "$(tail -n 2 "$T/out")" = "$W4
+$W6"
+exec 3>&-
+
+# bad config at start: stay up (ExaBGP must not see a crash loop)
+start_daemon "$T/bad.conf"
+sleep 1
+dcheck "daemon: bad config at start keeps running" alive
+dcheck "daemon: bad config at start is logged loudly" \
+    grep -q "NO VALID CONFIGURATION: $T/bad.conf:3:" "$T/err"
+dcheck "daemon: bad config at start writes nothing" test "$(nlines)" -eq 0
+echo done >&3
+sleep 0.2
+dcheck "daemon: bad config, still reading stdin" alive
+cp "$T/good.conf" "$T/bad.conf"
+kill -HUP "$DPID"
+wait_until 5 test "$(nlines)" -ge 2
+dcheck "daemon: SIGHUP with a good config starts announcing" \
+    test "$(head -n 2 "$T/out")" = "$W4
+$W6"
+exec 3>&-
+dcheck "daemon: exits on EOF after a late config" exited_with 0 2
+
+# EPIPE on stdout: exit 0
+rm -f "$T/in" "$T/outfifo"
+mkfifo "$T/in" "$T/outfifo"
+$ANNOUNCE -c "$T/good.conf" <"$T/in" >"$T/outfifo" 2>"$T/err" &
+DPID=$!
+PIDS="$PIDS $DPID"
+exec 3>"$T/in"
+exec 4<"$T/outfifo"
+read -r -t 5 first <&4
+case $first in
+"$W4"|"$A4_1"|"$A4_12") ok "daemon: first line through a pipe" ;;
+*) not_ok "daemon: first line through a pipe"; diag "$first" ;;
+esac
+exec 4<&-
+echo done >&3
+echo done >&3
+dcheck "daemon: exits 0 on EPIPE" exited_with 0 3
+exec 3>&-
+
+stop_listener $L1 $P1
+stop_listener $L2 $P2
