@@ -283,8 +283,10 @@ stop_listen() {
 	STATUS=${STATUS:-$?}
 	LPID=
 }
+MOUNTED=
 cleanup() {
 	[ -n "$LPID" ] && kill -KILL "$LPID" 2>/dev/null
+	[ -n "$MOUNTED" ] && umount -l "$MOUNTED" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -528,6 +530,66 @@ else
 	exec 3>&-
 fi
 check "shutdown message: nothing rendered" [ ! -e "$T/out/shutdown.txt" ]
+
+# a full, then read-only, destination file system: old file intact,
+# daemon alive, retried on SIGUSR1 once there is room again
+mkdir -p "$T/small"
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=16k tmpfs "$T/small" \
+    2>/dev/null; then
+	MOUNTED=$T/small
+	head -c 20000 /dev/zero | tr '\0' '#' >"$T/big.mustache"
+	printf '\n{{#services}}{{name}}{{#backends}} {{ip}}{{/backends}}\n{{/services}}' \
+	    >>"$T/big.mustache"
+	cat >"$T/f.conf" <<EOF2
+asn = 12345;
+services = ( { name = "https"; port = 443; } );
+listen = {
+	wait_min = 0.1;
+	wait_max = 1;
+	status_file = "$T/fstatus.json";
+	templates = ( {
+		source = "$T/big.mustache";
+		destination = "$T/small/big.conf";
+	} );
+};
+EOF2
+	echo OLD >"$T/small/big.conf"
+	start_listen "$T/f.conf"
+	{ up4; ann4 192.0.2.60/32 443; eor4; } >&3
+	if wait_until 3 grep -q 'No space left' "$T/log"; then
+		ok "full file system: the error is logged"
+	else
+		not_ok "full file system: the error is logged"
+	fi
+	check "full file system: old file intact" \
+	    [ "$(cat "$T/small/big.conf")" = OLD ]
+	check "full file system: no staged file left" \
+	    [ "$(ls -A "$T/small")" = big.conf ]
+	check "full file system: daemon alive" kill -0 "$LPID"
+	mount -o remount,size=1m "$T/small"
+	kill -USR1 "$LPID"
+	if wait_until 3 grep -q 'https 192.0.2.60' "$T/small/big.conf"; then
+		ok "full file system: SIGUSR1 retries once there is room"
+	else
+		not_ok "full file system: SIGUSR1 retries once there is room"
+	fi
+	cp "$T/small/big.conf" "$T/big.before"
+	mount -o remount,ro "$T/small"
+	ann4 192.0.2.61/32 443 >&3
+	if wait_until 3 grep -q 'Read-only file system' "$T/log"; then
+		ok "read-only file system: the error is logged"
+	else
+		not_ok "read-only file system: the error is logged"
+	fi
+	check "read-only file system: old file intact" \
+	    cmp -s "$T/small/big.conf" "$T/big.before"
+	check "read-only file system: daemon alive" kill -0 "$LPID"
+	stop_listen
+	check "full/read-only file system: exit 0 on EOF" [ "$STATUS" = 0 ]
+	umount "$T/small" && MOUNTED=
+else
+	skip "full and read-only destination file system" "needs root and mount"
+fi
 
 # a bad configuration at start: alive, writing nothing, reading stdin
 printf 'listen = { wait_min = "x"; };\n' >"$T/bad.conf"
