@@ -31,14 +31,21 @@
 #include <stddef.h>
 #include <jansson.h>
 
-#define TMPL_DEFAULT_MAX_SIZE	(1024 * 1024)	/* template + partials */
+/*
+ * Limits. Defaults: template plus partials 1 MiB, output 64 MiB,
+ * partials nested 32 deep while rendering (max_depth, at most
+ * TMPL_MAX_DEPTH). Fixed: sections nested in one source, distinct
+ * partial names, sections and partials open at once while rendering,
+ * bytes of one set delimiter.
+ */
+#define TMPL_DEFAULT_MAX_SIZE	(1024 * 1024)
 #define TMPL_DEFAULT_MAX_OUTPUT	(64 * 1024 * 1024)
-#define TMPL_DEFAULT_MAX_DEPTH	32	/* partials nested while rendering */
-#define TMPL_MAX_DEPTH		256	/* max_depth is clamped to this */
-#define TMPL_MAX_NEST		100	/* sections nested in one source */
-#define TMPL_MAX_PARTIALS	256	/* distinct partial names */
-#define TMPL_MAX_LEVELS		1024	/* sections + partials open in render */
-#define TMPL_DELIM_MAX		16	/* bytes in a set delimiter */
+#define TMPL_DEFAULT_MAX_DEPTH	32
+#define TMPL_MAX_DEPTH		256
+#define TMPL_MAX_NEST		100
+#define TMPL_MAX_PARTIALS	256
+#define TMPL_MAX_LEVELS		1024
+#define TMPL_DELIM_MAX		16
 
 struct tmpl;
 
@@ -53,7 +60,7 @@ struct tmpl;
  * is missing. tmpl_load() ignores this field (it reads files).
  */
 struct tmpl_opts {
-	size_t	 max_size;	/* bytes of template plus all its partials */
+	size_t	 max_size;	/* bytes of template plus partials */
 	size_t	 max_output;	/* bytes of one rendered output */
 	int	 max_depth;	/* partials nested while rendering */
 	int	(*partial)(void *arg, const char *name, char **text,
@@ -87,8 +94,9 @@ struct tmpl	*tmpl_load(const char *path, const struct tmpl_opts *,
  * nesting deeper than max_depth, output over max_output, nesting over
  * TMPL_MAX_LEVELS, out of memory) returns -1, *out = NULL, message in err.
  */
-int		 tmpl_render(const struct tmpl *, json_t *ctx, int html_escape,
-		    char **out, size_t *outlen, char *err, size_t errlen);
+int		 tmpl_render(const struct tmpl *, json_t *ctx,
+		    int html_escape, char **out, size_t *outlen, char *err,
+		    size_t errlen);
 
 void		 tmpl_free(struct tmpl *);
 

@@ -39,8 +39,8 @@ static const char *const spec_files[] = {
 };
 
 struct dcase {
-	char		*file;	/* short label, e.g. "spec/partials" */
-	json_t		*test;	/* NULL: the file did not load, see msg */
+	char		*file;	/* label, e.g. "spec/partials" */
+	json_t		*test;	/* NULL: no file, see msg */
 	char		*msg;
 };
 
@@ -751,10 +751,11 @@ test_prefixes(void **state)
 	const char	*src = "a {{#l}}\n  {{>p}}\n{{/l}}{{=<% %>=}}<%{x}%>"
 	    "<%! c %>\n<%^n%>none<%/n%> {{x}}<%={{ }}=%>{{&x}}{{{x}}}\n";
 	struct tmpl	*t;
-	json_t		*ctx = json_pack("{s:[i,i], s:s}", "l", 1, 2, "x", "<");
+	json_t		*ctx;
 	char		*out, err[512];
 	size_t		 len, outlen;
 
+	ctx = json_pack("{s:[i,i], s:s}", "l", 1, 2, "x", "<");
 	for (len = 0; len <= strlen(src); len++) {
 		t = tmpl_compile(src, len, NULL, err, sizeof(err));
 		if (t == NULL) {

@@ -39,27 +39,33 @@ enum tmpl_node_type {
 	TN_PARTIAL,
 };
 
+/*
+ * text: src[off .. off + len), bol if a source line starts there.
+ * var, section: the name's parts at pool + off, len of them (0: ".");
+ * a section's body is nodes [index + 1, end).
+ * partial: units[unit]; a standalone one is indented by src[ioff], ilen.
+ */
 struct tmpl_node {
 	enum tmpl_node_type	 type;
-	int			 bol;	/* text: starts a line of the source */
-	int			 standalone; /* partial: indent it */
-	int			 line;	/* partial: for render errors */
-	size_t			 off;	/* text: offset in src; name: in pool */
-	size_t			 len;	/* text: bytes; name: parts, 0 = "." */
-	size_t			 end;	/* section: index just past the body */
-	size_t			 unit;	/* partial: index in tmpl->units */
-	size_t			 ioff;	/* partial: its indentation in src */
+	int			 bol;
+	int			 standalone;
+	int			 line;
+	size_t			 off;
+	size_t			 len;
+	size_t			 end;
+	size_t			 unit;
+	size_t			 ioff;
 	size_t			 ilen;
 };
 
 struct tmpl_unit {
-	char			*name;	/* partial name; NULL: the template */
+	char			*name;	/* NULL: the template */
 	char			*src;	/* NULL: missing partial */
 	size_t			 len;
 	struct tmpl_node	*nodes;
 	size_t			 nnodes;
 	size_t			 nodecap;
-	char			*pool;	/* names: parts, each NUL-terminated */
+	char			*pool;	/* names, NUL-separated */
 	size_t			 poollen;
 	size_t			 poolcap;
 };
@@ -84,14 +90,14 @@ struct tmpl_parser {
 	int			(*partial)(void *, const char *, char **,
 				    size_t *, char *, size_t);
 	void			*partial_arg;
-	const char		*file;	/* tmpl_load: path, for messages */
-	const char		*dir;	/* tmpl_load: folder of partials */
-	size_t			 total;	/* bytes of all sources so far */
+	const char		*file;	/* tmpl_load: template path */
+	const char		*dir;	/* tmpl_load: its folder */
+	size_t			 total;	/* bytes of all sources */
 	size_t			 max_size;
-	size_t			 lpos;	/* line counting: line at lpos */
+	size_t			 lpos;	/* lpos is on line */
 	int			 line;
 	char			 otag[TMPL_DELIM_MAX + 1];
-	char			 ctag[TMPL_DELIM_MAX + 2]; /* room for '}'/'=' */
+	char			 ctag[TMPL_DELIM_MAX + 1];
 	size_t			 olen;
 	size_t			 clen;
 	struct tmpl_open	 open[TMPL_MAX_NEST];
@@ -111,13 +117,14 @@ struct tmpl_rstate {
 	size_t			 len;
 	size_t			 cap;
 	int			 html;
-	int			 depth;		/* partials open */
-	int			 level;		/* sections + partials open */
+	int			 depth;	/* partials open */
+	int			 level;	/* sections, partials open */
 	size_t			 nstack;
 	json_t			*stack[TMPL_MAX_LEVELS + 1];
+	/* the indentation in force is indent[ilo] .. indent[ihi - 1] */
 	struct tmpl_indent	 indent[TMPL_MAX_DEPTH + 1];
-	int			 ilo;		/* indentation in force: */
-	int			 ihi;		/* indent[ilo .. ihi - 1] */
+	int			 ilo;
+	int			 ihi;
 	char			*err;
 	size_t			 errlen;
 };
@@ -137,7 +144,7 @@ tmpl_line_start(const char *s, size_t pos)
 
 /* 1-based line of pos; positions are mostly increasing, so count on */
 static int
-parse_lineno(struct tmpl_parser *p, size_t pos)
+tmpl_parse_lineno(struct tmpl_parser *p, size_t pos)
 {
 	const char	*s = p->u->src;
 
@@ -152,11 +159,11 @@ parse_lineno(struct tmpl_parser *p, size_t pos)
 }
 
 static int
-parse_error(struct tmpl_parser *p, size_t pos, const char *fmt, ...)
+tmpl_parse_error(struct tmpl_parser *p, size_t pos, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int
-parse_error(struct tmpl_parser *p, size_t pos, const char *fmt, ...)
+tmpl_parse_error(struct tmpl_parser *p, size_t pos, const char *fmt, ...)
 {
 	char	 msg[512];
 	va_list	 ap;
@@ -167,7 +174,7 @@ parse_error(struct tmpl_parser *p, size_t pos, const char *fmt, ...)
 	va_end(ap);
 	if (p->errlen == 0)
 		return -1;
-	line = parse_lineno(p, pos);
+	line = tmpl_parse_lineno(p, pos);
 	if (p->file != NULL && p->u->name == NULL)
 		snprintf(p->err, p->errlen, "%s:%d: %s", p->file, line, msg);
 	else if (p->file != NULL)
@@ -182,7 +189,7 @@ parse_error(struct tmpl_parser *p, size_t pos, const char *fmt, ...)
 }
 
 static struct tmpl_node *
-parse_node(struct tmpl_parser *p, enum tmpl_node_type type)
+tmpl_parse_node(struct tmpl_parser *p, enum tmpl_node_type type)
 {
 	struct tmpl_unit	*u = p->u;
 	struct tmpl_node	*n;
@@ -204,7 +211,7 @@ parse_node(struct tmpl_parser *p, enum tmpl_node_type type)
  * b; if a line starts at b, it needs its own (empty) bol node.
  */
 static void
-parse_text(struct tmpl_parser *p, size_t a, size_t b, int mark_end)
+tmpl_parse_text(struct tmpl_parser *p, size_t a, size_t b, int mark_end)
 {
 	const char		*s = p->u->src;
 	const char		*nl;
@@ -214,7 +221,7 @@ parse_text(struct tmpl_parser *p, size_t a, size_t b, int mark_end)
 	while (a < b) {
 		nl = memchr(s + a, '\n', b - a);
 		e = nl == NULL ? b : (size_t)(nl - s) + 1;
-		n = parse_node(p, TN_TEXT);
+		n = tmpl_parse_node(p, TN_TEXT);
 		n->off = a;
 		n->len = e - a;
 		/* an empty line gets no indentation: no trailing blanks */
@@ -224,14 +231,14 @@ parse_text(struct tmpl_parser *p, size_t a, size_t b, int mark_end)
 		a = e;
 	}
 	if (mark_end && tmpl_line_start(s, b)) {
-		n = parse_node(p, TN_TEXT);
+		n = tmpl_parse_node(p, TN_TEXT);
 		n->off = b;
 		n->bol = 1;
 	}
 }
 
 static void
-parse_trim(const char *s, size_t *a, size_t *b)
+tmpl_parse_trim(const char *s, size_t *a, size_t *b)
 {
 	while (*a < *b && tmpl_isspace((unsigned char)s[*a]))
 		(*a)++;
@@ -240,7 +247,7 @@ parse_trim(const char *s, size_t *a, size_t *b)
 }
 
 static void
-parse_pool(struct tmpl_parser *p, const char *s, size_t n)
+tmpl_parse_pool(struct tmpl_parser *p, const char *s, size_t n)
 {
 	struct tmpl_unit	*u = p->u;
 
@@ -258,17 +265,17 @@ parse_pool(struct tmpl_parser *p, const char *s, size_t n)
  * *off and *nparts describe it, nparts 0 meaning ".".
  */
 static int
-parse_name(struct tmpl_parser *p, size_t ts, size_t a, size_t b,
+tmpl_parse_name(struct tmpl_parser *p, size_t ts, size_t a, size_t b,
     size_t *off, size_t *nparts)
 {
 	const char	*s = p->u->src;
 	size_t		 i, start;
 
 	if (a == b)
-		return parse_error(p, ts, "empty tag");
+		return tmpl_parse_error(p, ts, "empty tag");
 	for (i = a; i < b; i++)
 		if (tmpl_isspace((unsigned char)s[i]) || s[i] == '\0')
-			return parse_error(p, ts, "bad name '%.*s'",
+			return tmpl_parse_error(p, ts, "bad name '%.*s'",
 			    (int)(b - a > 64 ? 64 : b - a), s + a);
 	*off = p->u->poollen;
 	*nparts = 0;
@@ -278,9 +285,9 @@ parse_name(struct tmpl_parser *p, size_t ts, size_t a, size_t b,
 		if (i < b && s[i] != '.')
 			continue;
 		if (i == start)
-			return parse_error(p, ts, "bad name '%.*s'",
+			return tmpl_parse_error(p, ts, "bad name '%.*s'",
 			    (int)(b - a > 64 ? 64 : b - a), s + a);
-		parse_pool(p, s + start, i - start);
+		tmpl_parse_pool(p, s + start, i - start);
 		(*nparts)++;
 		start = i + 1;
 	}
@@ -289,12 +296,12 @@ parse_name(struct tmpl_parser *p, size_t ts, size_t a, size_t b,
 
 /* {{=<% %>=}}: content [a, b) between the two '=' */
 static int
-parse_delims(struct tmpl_parser *p, size_t ts, size_t a, size_t b)
+tmpl_parse_delims(struct tmpl_parser *p, size_t ts, size_t a, size_t b)
 {
 	const char	*s = p->u->src;
 	size_t		 x, y, i;
 
-	parse_trim(s, &a, &b);
+	tmpl_parse_trim(s, &a, &b);
 	for (x = a; x < b && !tmpl_isspace((unsigned char)s[x]); x++)
 		;
 	for (y = x; y < b && tmpl_isspace((unsigned char)s[y]); y++)
@@ -303,17 +310,17 @@ parse_delims(struct tmpl_parser *p, size_t ts, size_t a, size_t b)
 		if (tmpl_isspace((unsigned char)s[i]))
 			break;
 	if (x == a || y == b || i != b)
-		return parse_error(p, ts, "bad set-delimiter tag: want two "
-		    "delimiters separated by space");
+		return tmpl_parse_error(p, ts, "bad set-delimiter tag: want "
+		    "two delimiters separated by space");
 	if (x - a > TMPL_DELIM_MAX || b - y > TMPL_DELIM_MAX)
-		return parse_error(p, ts, "bad set-delimiter tag: delimiter "
-		    "longer than %d bytes", TMPL_DELIM_MAX);
+		return tmpl_parse_error(p, ts, "bad set-delimiter tag: "
+		    "delimiter longer than %d bytes", TMPL_DELIM_MAX);
 	if (memchr(s + a, '=', x - a) != NULL ||
 	    memchr(s + y, '=', b - y) != NULL ||
 	    memchr(s + a, '\0', x - a) != NULL ||
 	    memchr(s + y, '\0', b - y) != NULL)
-		return parse_error(p, ts, "bad set-delimiter tag: delimiter "
-		    "contains '='");
+		return tmpl_parse_error(p, ts, "bad set-delimiter tag: "
+		    "delimiter contains '='");
 	memcpy(p->otag, s + a, x - a);
 	p->olen = x - a;
 	memcpy(p->ctag, s + y, b - y);
@@ -322,7 +329,7 @@ parse_delims(struct tmpl_parser *p, size_t ts, size_t a, size_t b)
 }
 
 static int
-parse_partial(struct tmpl_parser *p, size_t ts, size_t a, size_t b,
+tmpl_parse_partial(struct tmpl_parser *p, size_t ts, size_t a, size_t b,
     int standalone, size_t ws)
 {
 	struct tmpl		*t = p->t;
@@ -333,16 +340,16 @@ parse_partial(struct tmpl_parser *p, size_t ts, size_t a, size_t b,
 	char			*text = NULL;
 	size_t			 i, len = 0;
 
-	parse_trim(s, &a, &b);
+	tmpl_parse_trim(s, &a, &b);
 	if (a == b)
-		return parse_error(p, ts, "empty partial name");
+		return tmpl_parse_error(p, ts, "empty partial name");
 	if (b - a >= sizeof(name))
-		return parse_error(p, ts, "partial name longer than %zu bytes",
-		    sizeof(name) - 1);
+		return tmpl_parse_error(p, ts, "partial name longer than %zu "
+		    "bytes", sizeof(name) - 1);
 	for (i = a; i < b; i++)
 		if (tmpl_isspace((unsigned char)s[i]) || s[i] == '\0')
-			return parse_error(p, ts, "bad partial name '%.*s'",
-			    (int)(b - a), s + a);
+			return tmpl_parse_error(p, ts, "bad partial name "
+			    "'%.*s'", (int)(b - a), s + a);
 	memcpy(name, s + a, b - a);
 	name[b - a] = '\0';
 
@@ -351,17 +358,17 @@ parse_partial(struct tmpl_parser *p, size_t ts, size_t a, size_t b,
 			break;
 	if (i == t->nunits) {
 		if (t->nunits > TMPL_MAX_PARTIALS)
-			return parse_error(p, ts, "more than %d partials",
+			return tmpl_parse_error(p, ts, "more than %d partials",
 			    TMPL_MAX_PARTIALS);
 		rerr[0] = '\0';
 		if (p->partial != NULL && p->partial(p->partial_arg, name,
 		    &text, &len, rerr, sizeof(rerr)) == -1)
-			return parse_error(p, ts, "partial '%s': %s", name,
+			return tmpl_parse_error(p, ts, "partial '%s': %s", name,
 			    rerr);
 		if (text != NULL && len > p->max_size - p->total) {
 			free(text);
-			return parse_error(p, ts, "partial '%s': template and "
-			    "partials larger than %zu bytes", name,
+			return tmpl_parse_error(p, ts, "partial '%s': template "
+			    "and partials larger than %zu bytes", name,
 			    p->max_size);
 		}
 		p->total += text == NULL ? 0 : len;
@@ -373,25 +380,25 @@ parse_partial(struct tmpl_parser *p, size_t ts, size_t a, size_t b,
 		    sizeof(*t->units));
 		t->units[t->nunits++] = pu;
 	}
-	n = parse_node(p, TN_PARTIAL);
+	n = tmpl_parse_node(p, TN_PARTIAL);
 	n->unit = i;
 	n->standalone = standalone;
 	n->ioff = ws;
 	n->ilen = ts - ws;
-	n->line = parse_lineno(p, ts);
+	n->line = tmpl_parse_lineno(p, ts);
 	return 0;
 }
 
 /* a tag that may stand alone on its line: removes the line if it does */
 static int
-parse_standalone_kind(int sigil)
+tmpl_parse_standalone_kind(int sigil)
 {
 	return sigil == '#' || sigil == '^' || sigil == '/' || sigil == '!' ||
 	    sigil == '>' || sigil == '=';
 }
 
 static int
-parse_unit(struct tmpl_parser *p)
+tmpl_parse_unit(struct tmpl_parser *p)
 {
 	struct tmpl_unit	*u = p->u;
 	struct tmpl_open	*o;
@@ -399,7 +406,8 @@ parse_unit(struct tmpl_parser *p)
 	const char		*s = u->src;
 	const char		*hit;
 	char			 close[TMPL_DELIM_MAX + 2];
-	size_t			 len = u->len, pos = 0, ts, cs, ce, te, ws;
+	size_t			 len = u->len, pos = 0, ts, cs, ce, te;
+	size_t			 ws;
 	size_t			 after, closelen, off, nparts, a, b;
 	int			 sigil, standalone;
 
@@ -416,14 +424,14 @@ parse_unit(struct tmpl_parser *p)
 		hit = pos < len ? memmem(s + pos, len - pos, p->otag, p->olen) :
 		    NULL;
 		if (hit == NULL) {
-			parse_text(p, pos, len, 0);
+			tmpl_parse_text(p, pos, len, 0);
 			break;
 		}
 		ts = hit - s;
 		cs = ts + p->olen;
 		sigil = cs < len ? (unsigned char)s[cs] : '\0';
 		if (sigil == '<' || sigil == '$')
-			return parse_error(p, ts, "template inheritance "
+			return tmpl_parse_error(p, ts, "template inheritance "
 			    "('%c' tags) is not supported", sigil);
 		closelen = 0;
 		if (sigil == '{')
@@ -436,9 +444,14 @@ parse_unit(struct tmpl_parser *p)
 		if (sigil != '\0' && strchr("#^/!>&{=", sigil) != NULL)
 			a++;
 		hit = a < len ? memmem(s + a, len - a, close, closelen) : NULL;
-		if (hit == NULL)
-			return parse_error(p, ts, "unclosed tag '%.*s'",
-			    (int)(len - ts > 20 ? 20 : len - ts), s + ts);
+		if (hit == NULL) {
+			/* quote the start of the tag, up to 20 bytes */
+			for (te = ts; te < len && te - ts < 20 &&
+			    s[te] != '\n' && s[te] != '\r'; te++)
+				;
+			return tmpl_parse_error(p, ts, "unclosed tag '%.*s'",
+			    (int)(te - ts), s + ts);
+		}
 		ce = hit - s;
 		te = ce + closelen;
 
@@ -446,7 +459,7 @@ parse_unit(struct tmpl_parser *p)
 		standalone = 0;
 		ws = ts;
 		after = te;
-		if (parse_standalone_kind(sigil)) {
+		if (tmpl_parse_standalone_kind(sigil)) {
 			while (ws > pos && (s[ws - 1] == ' ' ||
 			    s[ws - 1] == '\t'))
 				ws--;
@@ -467,10 +480,10 @@ parse_unit(struct tmpl_parser *p)
 			}
 		}
 		if (standalone) {
-			parse_text(p, pos, ws, 0);
+			tmpl_parse_text(p, pos, ws, 0);
 			pos = after;
 		} else {
-			parse_text(p, pos, ts, 1);
+			tmpl_parse_text(p, pos, ts, 1);
 			ws = ts;
 			pos = te;
 		}
@@ -480,41 +493,43 @@ parse_unit(struct tmpl_parser *p)
 		case '!':
 			break;
 		case '=':
-			if (parse_delims(p, ts, a, b) == -1)
+			if (tmpl_parse_delims(p, ts, a, b) == -1)
 				return -1;
 			break;
 		case '#':
 		case '^':
-			parse_trim(s, &a, &b);
-			if (parse_name(p, ts, a, b, &off, &nparts) == -1)
+			tmpl_parse_trim(s, &a, &b);
+			if (tmpl_parse_name(p, ts, a, b, &off, &nparts) == -1)
 				return -1;
 			if (p->nopen == TMPL_MAX_NEST)
-				return parse_error(p, ts, "sections nested "
-				    "deeper than %d", TMPL_MAX_NEST);
+				return tmpl_parse_error(p, ts, "sections "
+				    "nested deeper than %d", TMPL_MAX_NEST);
 			o = &p->open[p->nopen++];
 			o->node = u->nnodes;
 			o->noff = a;
 			o->nlen = b - a;
-			o->line = parse_lineno(p, ts);
-			n = parse_node(p, sigil == '#' ? TN_SECTION :
+			o->line = tmpl_parse_lineno(p, ts);
+			n = tmpl_parse_node(p, sigil == '#' ? TN_SECTION :
 			    TN_INVERTED);
 			n->off = off;
 			n->len = nparts;
 			n->line = o->line;
 			break;
 		case '/':
-			parse_trim(s, &a, &b);
+			tmpl_parse_trim(s, &a, &b);
 			if (a == b)
-				return parse_error(p, ts, "empty close tag");
+				return tmpl_parse_error(p, ts,
+				    "empty close tag");
 			if (p->nopen == 0)
-				return parse_error(p, ts, "close tag '%.*s' "
-				    "without open section",
+				return tmpl_parse_error(p, ts, "close tag "
+				    "'%.*s' without open section",
 				    (int)(b - a > 64 ? 64 : b - a), s + a);
 			o = &p->open[p->nopen - 1];
 			if (o->nlen != b - a ||
 			    memcmp(s + o->noff, s + a, b - a) != 0)
-				return parse_error(p, ts, "close tag '%.*s' "
-				    "does not match section '%.*s' of line %d",
+				return tmpl_parse_error(p, ts, "close tag "
+				    "'%.*s' does not match section '%.*s' of "
+				    "line %d",
 				    (int)(b - a > 64 ? 64 : b - a), s + a,
 				    (int)(o->nlen > 64 ? 64 : o->nlen),
 				    s + o->noff, o->line);
@@ -522,14 +537,15 @@ parse_unit(struct tmpl_parser *p)
 			p->nopen--;
 			break;
 		case '>':
-			if (parse_partial(p, ts, a, b, standalone, ws) == -1)
+			if (tmpl_parse_partial(p, ts, a, b, standalone,
+			    ws) == -1)
 				return -1;
 			break;
 		default:
-			parse_trim(s, &a, &b);
-			if (parse_name(p, ts, a, b, &off, &nparts) == -1)
+			tmpl_parse_trim(s, &a, &b);
+			if (tmpl_parse_name(p, ts, a, b, &off, &nparts) == -1)
 				return -1;
-			n = parse_node(p, sigil == '&' || sigil == '{' ?
+			n = tmpl_parse_node(p, sigil == '&' || sigil == '{' ?
 			    TN_RAW : TN_VAR);
 			n->off = off;
 			n->len = nparts;
@@ -538,7 +554,7 @@ parse_unit(struct tmpl_parser *p)
 	}
 	if (p->nopen > 0) {
 		o = &p->open[p->nopen - 1];
-		return parse_error(p, o->noff, "unclosed section '%.*s'",
+		return tmpl_parse_error(p, o->noff, "unclosed section '%.*s'",
 		    (int)(o->nlen > 64 ? 64 : o->nlen), s + o->noff);
 	}
 	return 0;
@@ -614,7 +630,7 @@ tmpl_build(char *src, size_t len, const struct tmpl_opts *opts,
 	/* partials found while parsing are appended, then parsed in turn */
 	for (i = 0; i < t->nunits; i++) {
 		p->u = t->units[i];
-		if (parse_unit(p) == -1)
+		if (tmpl_parse_unit(p) == -1)
 			goto fail;
 	}
 	return t;
@@ -803,11 +819,11 @@ tmpl_load(const char *path, const struct tmpl_opts *opts, char *err,
 /* rendering */
 
 static int
-render_error(struct tmpl_rstate *r, const struct tmpl_unit *u, int line,
+tmpl_render_error(struct tmpl_rstate *r, const struct tmpl_unit *u, int line,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static int
-render_error(struct tmpl_rstate *r, const struct tmpl_unit *u, int line,
+tmpl_render_error(struct tmpl_rstate *r, const struct tmpl_unit *u, int line,
     const char *fmt, ...)
 {
 	char	 msg[512];
@@ -830,14 +846,14 @@ render_error(struct tmpl_rstate *r, const struct tmpl_unit *u, int line,
 
 /* room for need more bytes plus the final NUL */
 static int
-render_grow(struct tmpl_rstate *r, size_t need)
+tmpl_render_grow(struct tmpl_rstate *r, size_t need)
 {
 	size_t	 want, cap;
 	char	*nb;
 
 	if (need > r->t->max_output - r->len)
-		return render_error(r, NULL, 0, "output larger than %zu bytes",
-		    r->t->max_output);
+		return tmpl_render_error(r, NULL, 0, "output larger than "
+		    "%zu bytes", r->t->max_output);
 	want = r->len + need + 1;
 	if (want <= r->cap)
 		return 0;
@@ -847,16 +863,16 @@ render_grow(struct tmpl_rstate *r, size_t need)
 	if (cap > r->t->max_output + 1)
 		cap = r->t->max_output + 1;
 	if ((nb = realloc(r->buf, cap)) == NULL)
-		return render_error(r, NULL, 0, "out of memory");
+		return tmpl_render_error(r, NULL, 0, "out of memory");
 	r->buf = nb;
 	r->cap = cap;
 	return 0;
 }
 
 static int
-render_append(struct tmpl_rstate *r, const char *s, size_t n)
+tmpl_render_append(struct tmpl_rstate *r, const char *s, size_t n)
 {
-	if (n >= r->cap - r->len && render_grow(r, n) == -1)
+	if (n >= r->cap - r->len && tmpl_render_grow(r, n) == -1)
 		return -1;
 	if (n > 0)
 		memcpy(r->buf + r->len, s, n);
@@ -865,7 +881,7 @@ render_append(struct tmpl_rstate *r, const char *s, size_t n)
 }
 
 static int
-render_escaped(struct tmpl_rstate *r, const char *s, size_t n)
+tmpl_render_escaped(struct tmpl_rstate *r, const char *s, size_t n)
 {
 	const char	*rep;
 	size_t		 i, start = 0;
@@ -887,17 +903,17 @@ render_escaped(struct tmpl_rstate *r, const char *s, size_t n)
 		default:
 			continue;
 		}
-		if (render_append(r, s + start, i - start) == -1 ||
-		    render_append(r, rep, strlen(rep)) == -1)
+		if (tmpl_render_append(r, s + start, i - start) == -1 ||
+		    tmpl_render_append(r, rep, strlen(rep)) == -1)
 			return -1;
 		start = i + 1;
 	}
-	return render_append(r, s + start, n - start);
+	return tmpl_render_append(r, s + start, n - start);
 }
 
 /* the shortest of %.15g, %.16g, %.17g that reads back as d */
 static void
-render_real(double d, char *buf, size_t size)
+tmpl_render_real(double d, char *buf, size_t size)
 {
 	int	 prec;
 
@@ -910,7 +926,7 @@ render_real(double d, char *buf, size_t size)
 }
 
 static int
-render_value(struct tmpl_rstate *r, json_t *v, int escape)
+tmpl_render_value(struct tmpl_rstate *r, json_t *v, int escape)
 {
 	char	 num[64];
 	char	*dump;
@@ -921,30 +937,30 @@ render_value(struct tmpl_rstate *r, json_t *v, int escape)
 	switch (json_typeof(v)) {
 	case JSON_STRING:
 		if (escape)
-			return render_escaped(r, json_string_value(v),
+			return tmpl_render_escaped(r, json_string_value(v),
 			    json_string_length(v));
-		return render_append(r, json_string_value(v),
+		return tmpl_render_append(r, json_string_value(v),
 		    json_string_length(v));
 	case JSON_INTEGER:
 		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
 		    json_integer_value(v));
-		return render_append(r, num, strlen(num));
+		return tmpl_render_append(r, num, strlen(num));
 	case JSON_REAL:
-		render_real(json_real_value(v), num, sizeof(num));
-		return render_append(r, num, strlen(num));
+		tmpl_render_real(json_real_value(v), num, sizeof(num));
+		return tmpl_render_append(r, num, strlen(num));
 	case JSON_TRUE:
-		return render_append(r, "true", 4);
+		return tmpl_render_append(r, "true", 4);
 	case JSON_FALSE:
-		return render_append(r, "false", 5);
+		return tmpl_render_append(r, "false", 5);
 	case JSON_NULL:
 		return 0;
 	case JSON_OBJECT:
 	case JSON_ARRAY:
 		dump = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 		if (dump == NULL)
-			return render_error(r, NULL, 0, "out of memory");
-		rc = escape ? render_escaped(r, dump, strlen(dump)) :
-		    render_append(r, dump, strlen(dump));
+			return tmpl_render_error(r, NULL, 0, "out of memory");
+		rc = escape ? tmpl_render_escaped(r, dump, strlen(dump)) :
+		    tmpl_render_append(r, dump, strlen(dump));
 		free(dump);
 		return rc;
 	}
@@ -977,7 +993,7 @@ tmpl_truthy(json_t *v)
 
 /* the spec's name resolution: first part up the stack, the rest down */
 static json_t *
-render_lookup(const struct tmpl_rstate *r, const struct tmpl_unit *u,
+tmpl_render_lookup(const struct tmpl_rstate *r, const struct tmpl_unit *u,
     const struct tmpl_node *n)
 {
 	const char	*key;
@@ -998,15 +1014,15 @@ render_lookup(const struct tmpl_rstate *r, const struct tmpl_unit *u,
 	return v;
 }
 
-static int	render_nodes(struct tmpl_rstate *, const struct tmpl_unit *,
-		    size_t, size_t);
+static int	tmpl_render_nodes(struct tmpl_rstate *,
+		    const struct tmpl_unit *, size_t, size_t);
 
 static int
-render_enter(struct tmpl_rstate *r, const struct tmpl_unit *u,
+tmpl_render_enter(struct tmpl_rstate *r, const struct tmpl_unit *u,
     const struct tmpl_node *n)
 {
 	if (r->level >= TMPL_MAX_LEVELS)
-		return render_error(r, u, n->line, "sections and partials "
+		return tmpl_render_error(r, u, n->line, "sections and partials "
 		    "nested deeper than %d", TMPL_MAX_LEVELS);
 	r->level++;
 	return 0;
@@ -1014,23 +1030,23 @@ render_enter(struct tmpl_rstate *r, const struct tmpl_unit *u,
 
 /* a section body with v on top of the context stack */
 static int
-render_body(struct tmpl_rstate *r, const struct tmpl_unit *u, size_t i,
+tmpl_render_body(struct tmpl_rstate *r, const struct tmpl_unit *u, size_t i,
     json_t *v)
 {
 	const struct tmpl_node	*n = &u->nodes[i];
 	int			 rc;
 
-	if (render_enter(r, u, n) == -1)
+	if (tmpl_render_enter(r, u, n) == -1)
 		return -1;
 	r->stack[r->nstack++] = v;
-	rc = render_nodes(r, u, i + 1, n->end);
+	rc = tmpl_render_nodes(r, u, i + 1, n->end);
 	r->nstack--;
 	r->level--;
 	return rc;
 }
 
 static int
-render_partial(struct tmpl_rstate *r, const struct tmpl_unit *u,
+tmpl_render_partial(struct tmpl_rstate *r, const struct tmpl_unit *u,
     const struct tmpl_node *n)
 {
 	const struct tmpl_unit	*pu = r->t->units[n->unit];
@@ -1039,9 +1055,9 @@ render_partial(struct tmpl_rstate *r, const struct tmpl_unit *u,
 	if (pu->nnodes == 0)
 		return 0;
 	if (r->depth >= r->t->max_depth)
-		return render_error(r, u, n->line, "partial '%s' nested "
+		return tmpl_render_error(r, u, n->line, "partial '%s' nested "
 		    "deeper than %d", pu->name, r->t->max_depth);
-	if (render_enter(r, u, n) == -1)
+	if (tmpl_render_enter(r, u, n) == -1)
 		return -1;
 	/* standalone: indent more; inline: its lines are not indented */
 	if (n->standalone) {
@@ -1051,7 +1067,7 @@ render_partial(struct tmpl_rstate *r, const struct tmpl_unit *u,
 	} else
 		r->ilo = r->ihi;
 	r->depth++;
-	rc = render_nodes(r, pu, 0, pu->nnodes);
+	rc = tmpl_render_nodes(r, pu, 0, pu->nnodes);
 	r->depth--;
 	r->level--;
 	r->ilo = ilo;
@@ -1060,7 +1076,7 @@ render_partial(struct tmpl_rstate *r, const struct tmpl_unit *u,
 }
 
 static int
-render_nodes(struct tmpl_rstate *r, const struct tmpl_unit *u, size_t i,
+tmpl_render_nodes(struct tmpl_rstate *r, const struct tmpl_unit *u, size_t i,
     size_t end)
 {
 	const struct tmpl_node	*n;
@@ -1072,50 +1088,51 @@ render_nodes(struct tmpl_rstate *r, const struct tmpl_unit *u, size_t i,
 		n = &u->nodes[i];
 		switch (n->type) {
 		case TN_TEXT:
-			if (n->bol)
-				for (j = r->ilo; j < r->ihi; j++)
-					if (render_append(r, r->indent[j].p,
-					    r->indent[j].len) == -1)
-						return -1;
-			if (render_append(r, u->src + n->off, n->len) == -1)
+			for (j = r->ilo; n->bol && j < r->ihi; j++)
+				if (tmpl_render_append(r, r->indent[j].p,
+				    r->indent[j].len) == -1)
+					return -1;
+			if (tmpl_render_append(r, u->src + n->off,
+			    n->len) == -1)
 				return -1;
 			i++;
 			break;
 		case TN_VAR:
 		case TN_RAW:
-			v = render_lookup(r, u, n);
-			if (render_value(r, v, n->type == TN_VAR && r->html) ==
-			    -1)
+			v = tmpl_render_lookup(r, u, n);
+			if (tmpl_render_value(r, v,
+			    n->type == TN_VAR && r->html) == -1)
 				return -1;
 			i++;
 			break;
 		case TN_SECTION:
-			v = render_lookup(r, u, n);
+			v = tmpl_render_lookup(r, u, n);
 			if (json_is_array(v)) {
 				size = json_array_size(v);
 				for (k = 0; k < size; k++)
-					if (render_body(r, u, i,
+					if (tmpl_render_body(r, u, i,
 					    json_array_get(v, k)) == -1)
 						return -1;
 			} else if (tmpl_truthy(v)) {
-				if (render_body(r, u, i, v) == -1)
+				if (tmpl_render_body(r, u, i, v) == -1)
 					return -1;
 			}
 			i = n->end;
 			break;
 		case TN_INVERTED:
-			v = render_lookup(r, u, n);
+			v = tmpl_render_lookup(r, u, n);
 			if (!tmpl_truthy(v)) {
-				if (render_enter(r, u, n) == -1)
+				if (tmpl_render_enter(r, u, n) == -1)
 					return -1;
-				if (render_nodes(r, u, i + 1, n->end) == -1)
+				if (tmpl_render_nodes(r, u, i + 1,
+				    n->end) == -1)
 					return -1;
 				r->level--;
 			}
 			i = n->end;
 			break;
 		case TN_PARTIAL:
-			if (render_partial(r, u, n) == -1)
+			if (tmpl_render_partial(r, u, n) == -1)
 				return -1;
 			i++;
 			break;
@@ -1146,7 +1163,8 @@ tmpl_render(const struct tmpl *t, json_t *ctx, int html_escape, char **out,
 	r->errlen = errlen;
 	r->stack[0] = ctx != NULL ? ctx : json_null();
 	r->nstack = 1;
-	if (render_nodes(r, u, 0, u->nnodes) == -1 || render_grow(r, 0) == -1)
+	if (tmpl_render_nodes(r, u, 0, u->nnodes) == -1 ||
+	    tmpl_render_grow(r, 0) == -1)
 		goto done;
 	r->buf[r->len] = '\0';
 	*out = r->buf;
