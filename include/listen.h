@@ -251,6 +251,8 @@ void		 writer_cancel(struct writer *);
 const char	*writer_detail(const struct writer *);
 /* the staged path of a pending write ("" otherwise) */
 const char	*writer_staged_path(const struct writer *);
+/* remove staged files left beside dest by a killed run; how many */
+int		 writer_sweep(const char *dest);
 
 /* commands.c - after a pass, each distinct command once, in order */
 struct commands;

@@ -508,6 +508,24 @@ test_missing_dir(void **state)
 	writer_free(w);
 }
 
+static void
+test_sweep(void **state)
+{
+	char	p[600];
+
+	snprintf(p, sizeof(p), "%s/.out.conf.bgpsd-Ab12Cd", tmpdir);
+	put(p, "stale");
+	snprintf(p, sizeof(p), "%s/.out.conf.bgpsd-toolong", tmpdir);
+	put(p, "not ours");
+	snprintf(p, sizeof(p), "%s/.other.conf.bgpsd-Ab12Cd", tmpdir);
+	put(p, "another destination's");
+	put(dest, "live");
+	assert_int_equal(writer_sweep(dest), 1);
+	assert_int_equal(entries(tmpdir), 3);
+	assert_string_equal(slurp(dest), "live");
+	assert_int_equal(writer_sweep(dest), 0);
+}
+
 int
 main(void)
 {
@@ -531,6 +549,7 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_dir,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sweep, setup, teardown),
 	};
 
 	log_init("test_writer", 0, 0);

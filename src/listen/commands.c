@@ -186,7 +186,8 @@ commands_done(const struct proc_result *res, void *arg)
 	proc_status_str(res, c->last, sizeof(c->last));
 	ok = !res->timed_out && res->spawn_errno == 0 &&
 	    WIFEXITED(res->status) && WEXITSTATUS(res->status) == 0;
-	commands_log_output(e->name, res->output, !ok);
+	/* a reload's own words matter even when it worked */
+	commands_log_output(e->name, res->output, 1);
 	if (ok)
 		log_info("command '%s': %s", e->name, c->last);
 	else {

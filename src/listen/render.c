@@ -112,6 +112,8 @@ render_load(struct render *r, const struct bgpsd_conf *conf)
 		free(st);
 		return -1;
 	}
+	for (i = 0; i < lc->ntemplates; i++)
+		writer_sweep(lc->templates[i].destination);
 	render_unload(r->tmpls, r->n);
 	free(r->status);
 	r->tmpls = tmpls;

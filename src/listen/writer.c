@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -484,6 +485,51 @@ writer_write(struct writer *w, const struct template_conf *tc,
 		return WRITER_PENDING;
 	}
 	return writer_commit(w) == 0 ? WRITER_WRITTEN : WRITER_ERROR;
+}
+
+/*
+ * Remove staged files a killed predecessor left next to dest: exactly
+ * ".<base>.bgpsd-" and six more characters, as mkostemp made them.
+ */
+int
+writer_sweep(const char *dest)
+{
+	DIR		*d;
+	struct dirent	*de;
+	const char	*slash, *base;
+	char		*dir, *prefix, *path;
+	size_t		 plen;
+	int		 n = 0;
+
+	slash = strrchr(dest, '/');
+	base = slash != NULL ? slash + 1 : dest;
+	if (slash == NULL)
+		dir = xstrdup(".");
+	else if (slash == dest)
+		dir = xstrdup("/");
+	else if ((dir = strndup(dest, (size_t)(slash - dest))) == NULL)
+		fatal("strndup");
+	if (asprintf(&prefix, ".%s.bgpsd-", base) == -1)
+		fatal("asprintf");
+	plen = strlen(prefix);
+	if ((d = opendir(dir)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (strncmp(de->d_name, prefix, plen) != 0 ||
+			    strlen(de->d_name) != plen + 6)
+				continue;
+			if (asprintf(&path, "%s/%s", dir, de->d_name) == -1)
+				fatal("asprintf");
+			if (unlink(path) == 0) {
+				log_info("%s: removed stale staged file", path);
+				n++;
+			}
+			free(path);
+		}
+		closedir(d);
+	}
+	free(prefix);
+	free(dir);
+	return n;
 }
 
 void
