@@ -151,6 +151,7 @@ enum peer_mode {
 	PEER_PONG,	/* accept, answer "PING\r\n" with "+PONG\r\n" */
 	PEER_SILENT,	/* accept, never send anything */
 	PEER_HTTP,	/* tiny HTTP/1.1 server, see peer_http() */
+	PEER_CLOSE,	/* accept, close at once */
 };
 
 struct peer_conn {
@@ -313,6 +314,10 @@ peer_accept_cb(int fd, unsigned int events, void *arg)
 	    -1) {
 		p->accepted++;
 		if (p->nconns == PEER_MAX_CONNS) {
+			close(c);
+			continue;
+		}
+		if (p->mode == PEER_CLOSE) {
 			close(c);
 			continue;
 		}
@@ -486,6 +491,25 @@ test_tcp_banner(void **state)
 	assert_int_equal(r.reason, CHECK_TCP_EXPECT);
 	assert_string_equal(r.detail,
 	    "tcp: banner mismatch: \"SSH-2.0-OpenSSH_9.2\"");
+	check_fini(&c);
+	peer_free(p);
+}
+
+/* the peer hangs up before the banner: a mismatch at once, no timeout */
+static void
+test_tcp_banner_eof(void **state)
+{
+	struct peer		*p = peer_new(AF_INET, PEER_CLOSE, NULL);
+	struct check_conf	 cf = tcp_conf("127.0.0.1", p->port, 5);
+	struct check		 c;
+	struct result		 r = { 0 };
+
+	cf.expect = "220 ";
+	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
+	run_check(&c, &r);
+	assert_int_equal(r.reason, CHECK_TCP_EXPECT);
+	assert_string_equal(r.detail, "tcp: banner mismatch: nothing read");
+	assert_true(r.latency < EV_NSEC);
 	check_fini(&c);
 	peer_free(p);
 }
@@ -845,6 +869,82 @@ test_http_many(void **state)
 	peer_free(p);
 }
 
+/*
+ * https against "openssl s_server -www" on loopback with a throwaway
+ * self-signed certificate: refused with tls_verify, fine without.
+ */
+static void
+test_https_tls_verify(void **state)
+{
+	char			 dir[] = "/tmp/test_check_tls.XXXXXX";
+	char			 cmd[1024], cert[300], key[300], url[128];
+	char			 accept_arg[64];
+	struct check_conf	 cf;
+	struct result		 r = { 0 };
+	struct sockaddr_in	 sin;
+	uint16_t		 port;
+	pid_t			 pid;
+	int			 fd, up = 0, i, status;
+
+	if (system("command -v openssl >/dev/null 2>&1") != 0)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
+	snprintf(key, sizeof(key), "%s/key.pem", dir);
+	snprintf(cmd, sizeof(cmd), "openssl req -x509 -newkey ec -pkeyopt "
+	    "ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=localhost "
+	    "-keyout %s -out %s >/dev/null 2>&1", key, cert);
+	assert_int_equal(system(cmd), 0);
+	/* a free port: bind to 0, note it, let it go for s_server */
+	fd = peer_socket(AF_INET, -1, &port);
+	assert_int_not_equal(fd, -1);
+	close(fd);
+	snprintf(accept_arg, sizeof(accept_arg), "127.0.0.1:%u", port);
+	if ((pid = fork()) == 0) {
+		int	 null = open("/dev/null", O_RDWR);
+
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		execlp("openssl", "openssl", "s_server", "-quiet", "-www",
+		    "-accept", accept_arg, "-cert", cert, "-key", key,
+		    (char *)NULL);
+		_exit(127);
+	}
+	assert_int_not_equal(pid, -1);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (i = 0; i < 100 && !up; i++) {
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		up = connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0;
+		close(fd);
+		if (!up)
+			usleep(50000);
+	}
+	if (up) {
+		snprintf(url, sizeof(url), "https://127.0.0.1:%u/", port);
+		memset(&cf, 0, sizeof(cf));
+		cf.type = CHECK_HTTP;
+		cf.timeout = 3;
+		cf.url = url;
+		cf.tls_verify = 1;
+		http_one(&cf, &r);
+		assert_int_equal(r.reason, CHECK_HTTP_ERROR);
+		assert_non_null(strstr(r.detail, "certificate"));
+		cf.tls_verify = 0;
+		http_one(&cf, &r);
+		assert_int_equal(r.reason, CHECK_OK);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	unlink(cert);
+	unlink(key);
+	rmdir(dir);
+	assert_true(up);
+}
+
 /* ---- exec ---- */
 
 static struct check_conf
@@ -1118,6 +1218,7 @@ main(void)
 		cmocka_unit_test(test_tcp_ipv6),
 		cmocka_unit_test(test_tcp_refused),
 		cmocka_unit_test(test_tcp_banner),
+		cmocka_unit_test(test_tcp_banner_eof),
 		cmocka_unit_test(test_tcp_send_expect),
 		cmocka_unit_test(test_tcp_timeout_expect),
 		cmocka_unit_test(test_tcp_timeout_connect),
@@ -1129,6 +1230,7 @@ main(void)
 		cmocka_unit_test(test_http_host_header),
 		cmocka_unit_test(test_http_errors),
 		cmocka_unit_test(test_http_many),
+		cmocka_unit_test(test_https_tls_verify),
 		cmocka_unit_test(test_exec_status),
 		cmocka_unit_test(test_exec_output_cap),
 		cmocka_unit_test(test_exec_timeout_kills_group),
