@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1194,6 +1195,38 @@ test_exec_unknown_user(void **state)
 	check_ctx_free(bad);
 }
 
+/* as root, exec checks run as the configured user (uid, gid, groups) */
+static void
+test_exec_as_user(void **state)
+{
+	const char		*ids[] = { "echo $(id -u) $(id -g) $(id -G); exit 1",
+	    NULL };
+	struct check_conf	 cf = exec_conf(1, 2, ids);
+	struct check_ctx	*as;
+	struct passwd		*pw;
+	char			 want[128];
+	struct result		 r = { 0 };
+
+	if (geteuid() != 0 || (pw = getpwnam("nobody")) == NULL)
+		skip();
+	snprintf(want, sizeof(want), "exec: exit 1: %u %u %u",
+	    (unsigned int)pw->pw_uid, (unsigned int)pw->pw_gid,
+	    (unsigned int)pw->pw_gid);
+	as = check_ctx_new(loop, "nobody", NULL);
+	assert_non_null(as);
+	assert_true(as->drop);
+	assert_int_equal(as->uid, pw->pw_uid);
+	{
+		struct check	 c;
+
+		assert_int_equal(check_init(&c, as, &cf, result_cb, &r), 0);
+		run_check(&c, &r);
+		check_fini(&c);
+	}
+	assert_string_equal(r.detail, want);
+	check_ctx_free(as);
+}
+
 static void
 test_reason_strings(void **state)
 {
@@ -1238,6 +1271,7 @@ main(void)
 		cmocka_unit_test(test_exec_no_stacking),
 		cmocka_unit_test(test_exec_cancel),
 		cmocka_unit_test(test_exec_unknown_user),
+		cmocka_unit_test(test_exec_as_user),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
