@@ -423,6 +423,47 @@ stop_listen
 check "EOF on stdin: exit status 0" [ "$STATUS" = 0 ]
 check "daemon: nothing on stdout" [ ! -s "$T/stdout" ]
 
+# quiescence: a steady stream of changes still renders within wait_max
+cat >"$T/q.conf" <<EOF
+asn = 12345;
+services = ( { name = "https"; port = 443; } );
+listen = {
+	wait_min = 0.5;
+	wait_max = 1;
+	templates = ( {
+		source = "$T/tmpl.good";
+		destination = "$T/out/quiet.txt";
+	} );
+};
+EOF
+start_listen "$T/q.conf"
+{ up4; eor4; } >&3
+wait_until 3 [ -e "$T/out/quiet.txt" ]
+check "first render after End-of-RIB even with no routes" \
+    grep -qx 'https' "$T/out/quiet.txt"
+seen=
+for i in $(seq 1 30); do
+	ann4 "192.0.2.$((100 + i))/32" 443 >&3
+	sleep 0.1
+	if [ -z "$seen" ] && grep -q '192.0.2.101' "$T/out/quiet.txt"; then
+		seen=$i
+	fi
+done
+if [ -n "$seen" ] && [ "$seen" -le 20 ]; then
+	ok "changes every 0.1 s (wait_min 0.5): rendered by wait_max ($seen)"
+else
+	not_ok "changes every 0.1 s (wait_min 0.5): rendered by wait_max (${seen:-never})"
+fi
+if [ -n "$seen" ] && [ "$seen" -ge 5 ]; then
+	ok "quiescence: not rendered at the first change"
+else
+	not_ok "quiescence: not rendered at the first change (${seen:-never})"
+fi
+wait_until 3 grep -q '192.0.2.130' "$T/out/quiet.txt"
+check "quiescence: the last change is rendered" \
+    grep -q '192.0.2.130' "$T/out/quiet.txt"
+stop_listen
+
 # min_backends: a catalogued service below it keeps the old file
 cat >"$T/m.conf" <<EOF
 asn = 12345;
