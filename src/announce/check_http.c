@@ -220,12 +220,24 @@ static void
 check_http_result(struct check *c, CURLcode res)
 {
 	struct check_http	*h = &c->u.http;
-	long			 status = 0;
+	long			 status = 0, oserr = 0;
 
 	if (res == CURLE_WRITE_ERROR && h->bodydone)
 		res = CURLE_OK;
 	if (res == CURLE_OPERATION_TIMEDOUT) {
 		check_done(c, CHECK_TIMEOUT, NULL);
+		return;
+	}
+	if (res == CURLE_COULDNT_CONNECT &&
+	    curl_easy_getinfo(h->easy, CURLINFO_OS_ERRNO, &oserr) ==
+	    CURLE_OK && oserr != 0) {
+		/* curl only says "Couldn't connect": say why, as tcp does */
+		if (oserr == ECONNREFUSED)
+			check_done(c, CHECK_HTTP_ERROR,
+			    "http: connection refused");
+		else
+			check_done(c, CHECK_HTTP_ERROR, "http: %s",
+			    strerror((int)oserr));
 		return;
 	}
 	if (res != CURLE_OK) {
