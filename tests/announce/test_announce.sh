@@ -134,6 +134,30 @@ esac
 $ANNOUNCE -n -c "$T/missing.conf" >/dev/null 2>&1
 check "-n on a missing file fails" test $? -eq 1
 
+# every long option of main.c is documented in the man page
+missing=""
+for o in $(sed -n 's/^[[:space:]]*{ "\([a-z-]*\)",.*/\1/p' "$TOP/src/announce/main.c"); do
+	grep -q -- "^\.It Fl .*Fl -$o\b\|^\.It Fl -$o\b" \
+	    "$TOP/man/bgpsd-announce.8" || missing="$missing $o"
+done
+check "every long option is in bgpsd-announce.8" test -z "$missing"
+[ -n "$missing" ] && diag "missing:$missing"
+
+# the shipped ExaBGP configuration parses (with our binary as the process)
+if command -v exabgp >/dev/null 2>&1; then
+	sed "s|/usr/local/sbin/bgpsd-announce|$BUILD/bgpsd-announce|" \
+	    "$TOP/etc/exabgp/announce.conf" >"$T/exabgp.conf"
+	if (cd "$T" && exabgp_api_cli=false timeout 30 exabgp --test \
+	    "$T/exabgp.conf") >"$T/exabgp.log" 2>&1; then
+		ok "etc/exabgp/announce.conf passes exabgp --test"
+	else
+		not_ok "etc/exabgp/announce.conf passes exabgp --test"
+		diag "$(tail -n 5 "$T/exabgp.log")"
+	fi
+else
+	skip "etc/exabgp/announce.conf passes exabgp --test" "no exabgp"
+fi
+
 # ---- --once ----
 
 out=$($ANNOUNCE --once -c "$T/good.conf" 2>"$T/once.err")
