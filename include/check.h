@@ -74,8 +74,10 @@ struct check_tcp {
 struct check_http {
 	void			*easy;	/* CURL *, reused across runs */
 	void			*headers;	/* struct curl_slist * */
-	char			*body;	/* CHECK_HTTP_BODY_MAX + 1, if body */
-	size_t			 bodylen;
+	char			*carry;	/* 2 * strlen(body): the window */
+	size_t			 carrylen;	/* tail of what was seen */
+	size_t			 bodylen;	/* seen in this run */
+	size_t			 wantlen;	/* strlen(conf->body) */
 	int			 bodydone;	/* stopped reading on purpose */
 	int			 bodyfound;
 	int			 added;	/* in the multi handle */

@@ -163,6 +163,9 @@ struct peer_conn {
 	size_t	 outlen, outoff;
 	int	 reset;		/* the client closed with a RST */
 	int	 eof;
+	size_t	 pauses[4];	/* stop writing at these offsets for 30 ms */
+	size_t	 npauses, ipause;
+	struct ev_timer	 resume;
 };
 
 struct peer {
@@ -181,6 +184,7 @@ static void	peer_conn_cb(int, unsigned int, void *);
 static void
 peer_conn_close(struct peer_conn *pc)
 {
+	ev_timer_stop(loop, &pc->resume);
 	if (pc->fd != -1) {
 		ev_io_del(loop, pc->fd);
 		close(pc->fd);
@@ -225,11 +229,23 @@ peer_http(struct peer *p, struct peer_conn *pc)
 		if (strcmp(p->host_seen, "svc.example") != 0)
 			status = "421 Misdirected Request";
 	} else if (strncmp(path, "/big-", 5) == 0) {
-		blen = 70000;
+		/* 70000 bytes of x with "needle" at 10, near the end, or at N */
+		size_t	 at = blen = 70000;
+
+		if (strcmp(path, "/big-early") == 0)
+			at = 10;
+		else if (strcmp(path, "/big-late") == 0)
+			at = blen - 10;
+		else
+			sscanf(path, "/big-at-%zu", &at);
 		body = malloc(blen);
 		memset(body, 'x', blen);
-		memcpy(body + (strcmp(path, "/big-early") == 0 ? 10 :
-		    blen - 10), "needle", 6);
+		if (at + 6 <= blen)
+			memcpy(body + at, "needle", 6);
+	} else if (strcmp(path, "/split") == 0) {
+		/* "needle" cut over three writes: "...ne" "ed" "le..." */
+		text = "0123456789abcdefghijne" "ed" "le0123456789";
+		blen = strlen(text);
 	} else if (strcmp(path, "/ok") != 0)
 		status = "404 Not Found";
 	hlen = snprintf(head, sizeof(head), "HTTP/1.1 %s\r\nContent-Length: "
@@ -240,6 +256,11 @@ peer_http(struct peer *p, struct peer_conn *pc)
 	memcpy(all, head, hlen);
 	memcpy(all + hlen, body != NULL ? body : text, blen);
 	peer_send(pc, all, hlen + blen);
+	if (strcmp(path, "/split") == 0) {
+		pc->pauses[0] = hlen + 22;
+		pc->pauses[1] = hlen + 24;
+		pc->npauses = 2;
+	}
 	free(all);
 	free(body);
 }
@@ -251,10 +272,19 @@ peer_conn_cb(int fd, unsigned int events, void *arg)
 	ssize_t			 n;
 
 	if ((events & EV_WRITE) && pc->out != NULL) {
-		n = write(fd, pc->out + pc->outoff, pc->outlen - pc->outoff);
+		size_t	 end = pc->outlen;
+
+		if (pc->ipause < pc->npauses)
+			end = pc->pauses[pc->ipause];
+		n = write(fd, pc->out + pc->outoff, end - pc->outoff);
 		if (n > 0)
 			pc->outoff += n;
-		if (pc->outoff == pc->outlen) {
+		if (pc->outoff == end && end < pc->outlen) {
+			/* a separate segment: curl sees a separate chunk */
+			pc->ipause++;
+			ev_io_mod(loop, fd, EV_READ);
+			ev_timer_after(loop, &pc->resume, 30 * EV_MSEC);
+		} else if (pc->outoff == pc->outlen) {
 			free(pc->out);
 			pc->out = NULL;
 			ev_io_mod(loop, fd, EV_READ);
@@ -305,6 +335,15 @@ peer_proto_cb(int fd, unsigned int events, void *arg)
 }
 
 static void
+peer_resume_cb(void *arg)
+{
+	struct peer_conn	*pc = arg;
+
+	if (pc->fd != -1)
+		ev_io_mod(loop, pc->fd, EV_READ | EV_WRITE);
+}
+
+static void
 peer_accept_cb(int fd, unsigned int events, void *arg)
 {
 	struct peer		*p = arg;
@@ -325,6 +364,7 @@ peer_accept_cb(int fd, unsigned int events, void *arg)
 		pc = &p->conns[p->nconns++];
 		memset(pc, 0, sizeof(*pc));
 		pc->fd = c;
+		ev_timer_init(&pc->resume, peer_resume_cb, pc);
 		ev_io_add(loop, c, EV_READ, peer_proto_cb, pc);
 		if (p->mode == PEER_BANNER)
 			peer_send(pc, p->banner, strlen(p->banner));
@@ -769,6 +809,34 @@ test_http_body(void **state)
 	cf.body = "needle";
 	http_one(&cf, &r);
 	assert_int_equal(r.reason, CHECK_HTTP_BODY);
+	/* a match cut over three chunks, the middle one shorter than it */
+	cf = http_conf(p->port, "/split", 1);
+	cf.body = "needle";
+	http_one(&cf, &r);
+	assert_int_equal(r.reason, CHECK_OK);
+	cf.body = "needles";
+	http_one(&cf, &r);
+	assert_int_equal(r.reason, CHECK_HTTP_BODY);
+	/* across chunk seams (curl hands over at most 16 KiB at once) */
+	{
+		static const size_t	 seams[] = { 16380, 16381, 16382,
+		    16383, 16384, 16385, 32763, 32765, 32768, 49150, 65530 };
+		char			 path[64];
+		size_t			 i;
+
+		for (i = 0; i < sizeof(seams) / sizeof(*seams); i++) {
+			snprintf(path, sizeof(path), "/big-at-%zu", seams[i]);
+			cf = http_conf(p->port, path, 1);
+			cf.body = "needle";
+			http_one(&cf, &r);
+			assert_int_equal(r.reason, CHECK_OK);
+		}
+		/* just past the window: not looked at */
+		cf = http_conf(p->port, "/big-at-65531", 1);
+		cf.body = "needle";
+		http_one(&cf, &r);
+		assert_int_equal(r.reason, CHECK_HTTP_BODY);
+	}
 	/* without a body check a big body is not even read */
 	cf = http_conf(p->port, "/big-late", 1);
 	http_one(&cf, &r);

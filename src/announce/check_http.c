@@ -167,35 +167,47 @@ check_http_ctx_free(struct check_ctx *ctx)
 
 /*
  * Body data: never to stdout. Without a body check nothing is needed
- * past the status line, so stop right there; with one, keep the first
- * CHECK_HTTP_BODY_MAX bytes and stop once the substring was seen.
- * Returning less than given makes curl end the transfer (CURLE_WRITE_ERROR,
- * recognised through bodydone).
+ * past the status line, so stop right there; with one, look for the
+ * substring in the first CHECK_HTTP_BODY_MAX bytes as they stream by and
+ * stop once it was seen. Only the last strlen(body) - 1 bytes are kept
+ * between chunks, for a match that straddles two: a per-check buffer of
+ * twice the substring, not of the body, so thousands of http checks cost
+ * no memory to speak of. Returning less than given makes curl end the
+ * transfer (CURLE_WRITE_ERROR, recognised through bodydone).
  */
 static size_t
 check_http_write_cb(char *data, size_t size, size_t nmemb, void *arg)
 {
 	struct check		*c = arg;
 	struct check_http	*h = &c->u.http;
-	size_t			 len = size * nmemb, room, from, want;
+	const char		*want = c->conf->body;
+	size_t			 len = size * nmemb, keep, n, total;
 
-	if (c->conf->body == NULL) {
+	if (want == NULL || h->wantlen == 0) {
+		h->bodyfound = want != NULL;
 		h->bodydone = 1;
 		return 0;
 	}
-	want = strlen(c->conf->body);
-	room = CHECK_HTTP_BODY_MAX - h->bodylen;
-	if (len > room)
-		len = room;
-	from = h->bodylen >= want ? h->bodylen - want + 1 : 0;
-	memcpy(h->body + h->bodylen, data, len);
-	h->bodylen += len;
-	if (memmem(h->body + from, h->bodylen - from, c->conf->body,
-	    want) != NULL) {
+	if (len > CHECK_HTTP_BODY_MAX - h->bodylen)
+		len = CHECK_HTTP_BODY_MAX - h->bodylen;
+	keep = h->wantlen - 1;
+	/* the seam: the kept tail followed by the head of this chunk */
+	n = len < keep ? len : keep;
+	memcpy(h->carry + h->carrylen, data, n);
+	total = h->carrylen + n;
+	if (memmem(h->carry, total, want, h->wantlen) != NULL ||
+	    memmem(data, len, want, h->wantlen) != NULL) {
 		h->bodyfound = 1;
 		h->bodydone = 1;
 		return 0;
 	}
+	/* keep the last keep bytes of everything seen so far */
+	if (len >= keep)
+		memcpy(h->carry, data + len - keep, keep);
+	else if (total > keep)
+		memmove(h->carry, h->carry + total - keep, keep);
+	h->carrylen = len >= keep || total > keep ? keep : total;
+	h->bodylen += len;
 	if (h->bodylen == CHECK_HTTP_BODY_MAX) {
 		h->bodydone = 1;
 		return 0;
@@ -250,7 +262,7 @@ check_http_result(struct check *c, CURLcode res)
 		check_done(c, CHECK_HTTP_STATUS, "http: status %ld", status);
 		return;
 	}
-	if (c->conf->body != NULL && !h->bodyfound) {
+	if (h->wantlen > 0 && !h->bodyfound) {
 		check_done(c, CHECK_HTTP_BODY, NULL);
 		return;
 	}
@@ -305,8 +317,10 @@ check_http_init(struct check *c)
 	ms = (long)(c->timeout / EV_MSEC);
 	if (ms < 1)
 		ms = 1;
-	if (cf->body != NULL)
-		h->body = xmalloc(CHECK_HTTP_BODY_MAX + 1);
+	if (cf->body != NULL) {
+		h->wantlen = strlen(cf->body);
+		h->carry = xmalloc(2 * h->wantlen + 1);
+	}
 	if (cf->host_header != NULL) {
 		len = strlen(cf->host_header) + sizeof("Host: ");
 		line = xmalloc(len);
@@ -346,8 +360,8 @@ check_http_init(struct check *c)
 	h->easy = NULL;
 	curl_slist_free_all(h->headers);
 	h->headers = NULL;
-	free(h->body);
-	h->body = NULL;
+	free(h->carry);
+	h->carry = NULL;
 	return -1;
 }
 
@@ -359,6 +373,7 @@ check_http_start(struct check *c)
 	CURLMcode		 rc;
 
 	h->bodylen = 0;
+	h->carrylen = 0;
 	h->bodydone = 0;
 	h->bodyfound = 0;
 	h->errbuf[0] = '\0';
@@ -392,8 +407,8 @@ check_http_free(struct check *c)
 	h->easy = NULL;
 	curl_slist_free_all(h->headers);
 	h->headers = NULL;
-	free(h->body);
-	h->body = NULL;
+	free(h->carry);
+	h->carry = NULL;
 }
 
 const struct check_ops check_http_ops = {
