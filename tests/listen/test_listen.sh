@@ -464,6 +464,65 @@ check "quiescence: the last change is rendered" \
     grep -q '192.0.2.130' "$T/out/quiet.txt"
 stop_listen
 
+# EOR gating with two sessions, and never an empty file at start
+cat >"$T/g.conf" <<EOF
+asn = 12345;
+services = ( { name = "https"; port = 443; } );
+listen = {
+	wait_min = 0.1;
+	wait_max = 1;
+	templates = ( {
+		source = "$T/tmpl.good";
+		destination = "$T/out/gate.txt";
+	} );
+};
+EOF
+start_listen "$T/g.conf"
+up4 >&3
+sleep 1.5
+check "nothing learned by wait_max after start: no file written" \
+    [ ! -e "$T/out/gate.txt" ]
+stop_listen
+sed "s|wait_max = 1;|wait_max = 3;|" "$T/g.conf" >"$T/gb.conf"
+start_listen "$T/gb.conf"
+up4 >&3
+state $P6 connected fd00:179::2 >&3
+state $P6 up fd00:179::2 >&3
+{ ann4 192.0.2.70/32 443; eor4; } >&3
+sleep 0.5
+check "EOR gating: one of two sessions' End-of-RIB is not enough" \
+    [ ! -e "$T/out/gate.txt" ]
+announce $P6 fd00:179::2 ipv6 2001:db8::70/128 443 >&3
+eor $P6 ipv6 fd00:179::2 >&3
+if wait_until 3 grep -q '^https 192.0.2.70 2001:db8::70$' "$T/out/gate.txt"; then
+	ok "EOR gating: rendered once both sessions sent End-of-RIB"
+else
+	not_ok "EOR gating: rendered once both sessions sent End-of-RIB"
+fi
+state $P6 down fd00:179::2 >&3
+if wait_until 3 grep -q '^https 192.0.2.70$' "$T/out/gate.txt"; then
+	ok "a session going down drops its routes from the file"
+else
+	not_ok "a session going down drops its routes from the file"
+fi
+stop_listen
+
+# a half-learned table after wait_max is rendered, without End-of-RIB
+start_listen "$T/g.conf"
+{ up4; ann4 192.0.2.71/32 443; } >&3
+sleep 0.5
+check "no End-of-RIB: nothing before wait_max" [ ! -e "$T/out/gate2.txt" ]
+stop_listen
+sed "s|gate.txt|gate2.txt|" "$T/g.conf" >"$T/g2.conf"
+start_listen "$T/g2.conf"
+{ up4; ann4 192.0.2.71/32 443; } >&3
+if wait_until 4 grep -q '192.0.2.71' "$T/out/gate2.txt"; then
+	ok "no End-of-RIB: the learned routes are rendered after wait_max"
+else
+	not_ok "no End-of-RIB: the learned routes are rendered after wait_max"
+fi
+stop_listen
+
 # min_backends: a catalogued service below it keeps the old file
 cat >"$T/m.conf" <<EOF
 asn = 12345;
