@@ -21,7 +21,7 @@
 #define COMMANDS_NAME_MAX	120
 
 struct command_entry {
-	char		**argv;		/* deep copy: a reload may free conf */
+	char		**argv;	/* deep copy: a reload may free conf */
 	int		  shell;
 	double		  timeout;
 	char		  name[COMMANDS_NAME_MAX];
@@ -32,7 +32,7 @@ struct commands {
 	struct run_as		 run_as;
 	struct command_entry	*q;
 	size_t			 n, cap;
-	size_t			 next;		/* index of the next to start */
+	size_t			 next;		/* the next one to start */
 	struct proc		*proc;		/* the running one */
 	int			 nfailed;
 	commands_done_cb	 cb;

@@ -80,7 +80,7 @@ struct listend {
 
 	/* when to render */
 	struct ev_timer		 timer;
-	struct ev_timer		 later;		/* work deferred to the loop */
+	struct ev_timer		 later;		/* deferred to the loop */
 	uint64_t		 start;
 	uint64_t		 first_change;
 	int			 dirty;
@@ -918,8 +918,9 @@ main(int argc, char *argv[])
 {
 	struct listend	 l;
 	const char	*render_path = NULL, *data = NULL;
-	int		 ch, check = 0, verbose = 0, use_syslog = 0, once = 0;
-	int		 dump = 0, html_escape = 0, conf_given = 0, rc, daemon;
+	int		 ch, check = 0, verbose = 0, use_syslog = 0;
+	int		 once = 0, dump = 0, html_escape = 0, conf_given = 0;
+	int		 rc, daemon;
 	int		 ra_ok;
 
 	memset(&l, 0, sizeof(l));

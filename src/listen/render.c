@@ -306,8 +306,8 @@ render_step(struct render *r)
 		    &outlen, err, sizeof(err)) == -1) {
 			log_warnx("%s: render: %s; old file kept", tc->source,
 			    err);
-			snprintf(st->detail, sizeof(st->detail), "render: %.200s",
-			    err);
+			snprintf(st->detail, sizeof(st->detail),
+			    "render: %.200s", err);
 			r->nfailed++;
 			st->result = WRITER_ERROR;
 			st->when = (int64_t)time(NULL);
