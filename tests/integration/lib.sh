@@ -288,14 +288,19 @@ lab_all_live_pids() {
 }
 
 lab_teardown() {
-	local rc=$? pids ns
+	local rc=$? pids ns p
 	[ "$LAB_TORN" = 1 ] && return
 	LAB_TORN=1
-	trap - INT TERM
+	# finish the teardown even when signalled again (it is bounded)
+	trap "" INT TERM
 	pids=$(lab_all_live_pids)
 	# shellcheck disable=SC2086
 	[ -n "$pids" ] && lab_stop_pids 5 $pids
-	wait 2>/dev/null
+	# reap only our own children (a plain `wait` would also wait for a
+	# process substitution such as demo.sh's tee, forever)
+	for p in "${LAB_ALLPIDS[@]}"; do
+		wait "$p" 2>/dev/null
+	done
 	for ns in "${LAB_NSLIST[@]}"; do
 		ip netns del "$ns" 2>/dev/null
 	done
