@@ -58,6 +58,19 @@ struct check_ops {
 	void		(*free)(struct check *);	/* undo init */
 };
 
+/*
+ * Looking for a substring in a stream handed over in chunks, keeping only
+ * the last strlen(want) - 1 bytes between chunks (for a match that
+ * straddles two): memory per check is twice the substring, not the data.
+ */
+struct check_scan {
+	const char		*want;
+	size_t			 wantlen;
+	char			*carry;		/* 2 * wantlen + 1 */
+	size_t			 carrylen;
+	size_t			 seen;		/* bytes scanned this run */
+};
+
 struct check_tcp {
 	int			 fd;
 	int			 state;		/* check_tcp.c */
@@ -66,18 +79,16 @@ struct check_tcp {
 	socklen_t		 salen;
 	size_t			 sendlen;
 	size_t			 sent;
-	size_t			 expectlen;
-	char			*rbuf;	/* CHECK_TCP_READ_MAX + 1, if expect */
-	size_t			 rlen;
+	struct check_scan	 scan;		/* expect, if any */
+	char			 head[64];	/* start of the banner, for
+						 * the reason of a mismatch */
+	size_t			 headlen;
 };
 
 struct check_http {
 	void			*easy;	/* CURL *, reused across runs */
 	void			*headers;	/* struct curl_slist * */
-	char			*carry;	/* 2 * strlen(body): the window */
-	size_t			 carrylen;	/* tail of what was seen */
-	size_t			 bodylen;	/* seen in this run */
-	size_t			 wantlen;	/* strlen(conf->body) */
+	struct check_scan	 scan;		/* body, if any */
 	int			 bodydone;	/* stopped reading on purpose */
 	int			 bodyfound;
 	int			 added;	/* in the multi handle */
@@ -165,6 +176,11 @@ void		 check_set_checksdir(const char *);
 const char	*check_get_checksdir(void);
 
 /* used by the type modules only */
+void		 check_scan_init(struct check_scan *, const char *want);
+void		 check_scan_reset(struct check_scan *);
+/* 1 once want was seen in the data so far (len is not capped here) */
+int		 check_scan(struct check_scan *, const char *data, size_t len);
+void		 check_scan_free(struct check_scan *);
 void		 check_done(struct check *, enum check_reason,
 		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 extern const struct check_ops	check_tcp_ops;

@@ -173,6 +173,8 @@ struct peer {
 	uint16_t		 port;
 	enum peer_mode		 mode;
 	const char		*banner;
+	size_t			 pauses[4];	/* copied to each conn */
+	size_t			 npauses;
 	struct peer_conn	 conns[PEER_MAX_CONNS];
 	size_t			 nconns;
 	size_t			 accepted;
@@ -366,8 +368,11 @@ peer_accept_cb(int fd, unsigned int events, void *arg)
 		pc->fd = c;
 		ev_timer_init(&pc->resume, peer_resume_cb, pc);
 		ev_io_add(loop, c, EV_READ, peer_proto_cb, pc);
-		if (p->mode == PEER_BANNER)
+		if (p->mode == PEER_BANNER) {
 			peer_send(pc, p->banner, strlen(p->banner));
+			memcpy(pc->pauses, p->pauses, sizeof(pc->pauses));
+			pc->npauses = p->npauses;
+		}
 	}
 }
 
@@ -532,6 +537,55 @@ test_tcp_banner(void **state)
 	assert_int_equal(r.reason, CHECK_TCP_EXPECT);
 	assert_string_equal(r.detail,
 	    "tcp: banner mismatch: \"SSH-2.0-OpenSSH_9.2\"");
+	check_fini(&c);
+	peer_free(p);
+}
+
+/* the match cut over three reads; only the first 4 KiB count */
+static void
+test_tcp_banner_stream(void **state)
+{
+	static char		 big[6000];
+	struct peer		*p;
+	struct check_conf	 cf;
+	struct check		 c;
+	struct result		 r = { 0 };
+
+	p = peer_new(AF_INET, PEER_BANNER, "* OK IMAP4rev1 ready\r\n");
+	p->pauses[0] = 15;	/* "* OK IMAP4rev1 " | "re" | "ady\r\n" */
+	p->pauses[1] = 17;
+	p->npauses = 2;
+	cf = tcp_conf("127.0.0.1", p->port, 1);
+	cf.expect = "rev1 ready";
+	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
+	run_check(&c, &r);
+	assert_int_equal(r.reason, CHECK_OK);
+	assert_true(r.latency >= 50 * EV_MSEC);	/* it did wait for the pieces */
+	check_fini(&c);
+	peer_free(p);
+
+	memset(big, 'x', sizeof(big) - 1);
+	memcpy(big + 4000, "MATCH", 5);
+	p = peer_new(AF_INET, PEER_BANNER, big);
+	cf = tcp_conf("127.0.0.1", p->port, 1);
+	cf.expect = "MATCH";
+	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
+	run_check(&c, &r);
+	assert_int_equal(r.reason, CHECK_OK);
+	check_fini(&c);
+	peer_free(p);
+
+	memset(big, 'x', sizeof(big) - 1);
+	memcpy(big + 4092, "MATCH", 5);	/* ends past CHECK_TCP_READ_MAX */
+	p = peer_new(AF_INET, PEER_BANNER, big);
+	cf = tcp_conf("127.0.0.1", p->port, 1);
+	cf.expect = "MATCH";
+	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
+	run_check(&c, &r);
+	assert_int_equal(r.reason, CHECK_TCP_EXPECT);
+	assert_true(r.latency < 500 * EV_MSEC);	/* judged at 4 KiB, not at the deadline */
+	assert_string_equal(r.detail, "tcp: banner mismatch: "
+	    "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"");
 	check_fini(&c);
 	peer_free(p);
 }
@@ -1320,6 +1374,7 @@ main(void)
 		cmocka_unit_test(test_tcp_refused),
 		cmocka_unit_test(test_tcp_banner),
 		cmocka_unit_test(test_tcp_banner_eof),
+		cmocka_unit_test(test_tcp_banner_stream),
 		cmocka_unit_test(test_tcp_send_expect),
 		cmocka_unit_test(test_tcp_timeout_expect),
 		cmocka_unit_test(test_tcp_timeout_connect),

@@ -232,6 +232,56 @@ check_done(struct check *c, enum check_reason reason, const char *fmt, ...)
 	check_deliver_cb(c);
 }
 
+void
+check_scan_init(struct check_scan *sc, const char *want)
+{
+	memset(sc, 0, sizeof(*sc));
+	if (want == NULL)
+		return;
+	sc->want = want;
+	sc->wantlen = strlen(want);
+	sc->carry = xmalloc(2 * sc->wantlen + 1);
+}
+
+void
+check_scan_reset(struct check_scan *sc)
+{
+	sc->carrylen = 0;
+	sc->seen = 0;
+}
+
+void
+check_scan_free(struct check_scan *sc)
+{
+	free(sc->carry);
+	memset(sc, 0, sizeof(*sc));
+}
+
+int
+check_scan(struct check_scan *sc, const char *data, size_t len)
+{
+	size_t	 keep, n, total;
+
+	if (sc->wantlen == 0)
+		return 1;
+	sc->seen += len;
+	keep = sc->wantlen - 1;
+	/* the seam: the kept tail followed by the head of this chunk */
+	n = len < keep ? len : keep;
+	memcpy(sc->carry + sc->carrylen, data, n);
+	total = sc->carrylen + n;
+	if (memmem(sc->carry, total, sc->want, sc->wantlen) != NULL ||
+	    memmem(data, len, sc->want, sc->wantlen) != NULL)
+		return 1;
+	/* keep the last keep bytes of everything seen so far */
+	if (len >= keep)
+		memcpy(sc->carry, data + len - keep, keep);
+	else if (total > keep)
+		memmove(sc->carry, sc->carry + total - keep, keep);
+	sc->carrylen = total > keep || len >= keep ? keep : total;
+	return 0;
+}
+
 static void
 check_deadline_cb(void *arg)
 {

@@ -168,47 +168,30 @@ check_http_ctx_free(struct check_ctx *ctx)
 /*
  * Body data: never to stdout. Without a body check nothing is needed
  * past the status line, so stop right there; with one, look for the
- * substring in the first CHECK_HTTP_BODY_MAX bytes as they stream by and
- * stop once it was seen. Only the last strlen(body) - 1 bytes are kept
- * between chunks, for a match that straddles two: a per-check buffer of
- * twice the substring, not of the body, so thousands of http checks cost
- * no memory to speak of. Returning less than given makes curl end the
- * transfer (CURLE_WRITE_ERROR, recognised through bodydone).
+ * substring in the first CHECK_HTTP_BODY_MAX bytes as they stream by
+ * (check_scan: no copy of the body is kept) and stop once it was seen.
+ * Returning less than given makes curl end the transfer
+ * (CURLE_WRITE_ERROR, recognised through bodydone).
  */
 static size_t
 check_http_write_cb(char *data, size_t size, size_t nmemb, void *arg)
 {
 	struct check		*c = arg;
 	struct check_http	*h = &c->u.http;
-	const char		*want = c->conf->body;
-	size_t			 len = size * nmemb, keep, n, total;
+	size_t			 len = size * nmemb;
 
-	if (want == NULL || h->wantlen == 0) {
-		h->bodyfound = want != NULL;
+	if (h->scan.want == NULL) {
 		h->bodydone = 1;
 		return 0;
 	}
-	if (len > CHECK_HTTP_BODY_MAX - h->bodylen)
-		len = CHECK_HTTP_BODY_MAX - h->bodylen;
-	keep = h->wantlen - 1;
-	/* the seam: the kept tail followed by the head of this chunk */
-	n = len < keep ? len : keep;
-	memcpy(h->carry + h->carrylen, data, n);
-	total = h->carrylen + n;
-	if (memmem(h->carry, total, want, h->wantlen) != NULL ||
-	    memmem(data, len, want, h->wantlen) != NULL) {
+	if (len > CHECK_HTTP_BODY_MAX - h->scan.seen)
+		len = CHECK_HTTP_BODY_MAX - h->scan.seen;
+	if (check_scan(&h->scan, data, len)) {
 		h->bodyfound = 1;
 		h->bodydone = 1;
 		return 0;
 	}
-	/* keep the last keep bytes of everything seen so far */
-	if (len >= keep)
-		memcpy(h->carry, data + len - keep, keep);
-	else if (total > keep)
-		memmove(h->carry, h->carry + total - keep, keep);
-	h->carrylen = len >= keep || total > keep ? keep : total;
-	h->bodylen += len;
-	if (h->bodylen == CHECK_HTTP_BODY_MAX) {
+	if (h->scan.seen == CHECK_HTTP_BODY_MAX) {
 		h->bodydone = 1;
 		return 0;
 	}
@@ -262,7 +245,7 @@ check_http_result(struct check *c, CURLcode res)
 		check_done(c, CHECK_HTTP_STATUS, "http: status %ld", status);
 		return;
 	}
-	if (h->wantlen > 0 && !h->bodyfound) {
+	if (h->scan.wantlen > 0 && !h->bodyfound) {
 		check_done(c, CHECK_HTTP_BODY, NULL);
 		return;
 	}
@@ -317,10 +300,7 @@ check_http_init(struct check *c)
 	ms = (long)(c->timeout / EV_MSEC);
 	if (ms < 1)
 		ms = 1;
-	if (cf->body != NULL) {
-		h->wantlen = strlen(cf->body);
-		h->carry = xmalloc(2 * h->wantlen + 1);
-	}
+	check_scan_init(&h->scan, cf->body);
 	if (cf->host_header != NULL) {
 		len = strlen(cf->host_header) + sizeof("Host: ");
 		line = xmalloc(len);
@@ -360,8 +340,7 @@ check_http_init(struct check *c)
 	h->easy = NULL;
 	curl_slist_free_all(h->headers);
 	h->headers = NULL;
-	free(h->carry);
-	h->carry = NULL;
+	check_scan_free(&h->scan);
 	return -1;
 }
 
@@ -372,8 +351,7 @@ check_http_start(struct check *c)
 	struct check_http_multi	*m = c->ctx->http;
 	CURLMcode		 rc;
 
-	h->bodylen = 0;
-	h->carrylen = 0;
+	check_scan_reset(&h->scan);
 	h->bodydone = 0;
 	h->bodyfound = 0;
 	h->errbuf[0] = '\0';
@@ -407,8 +385,7 @@ check_http_free(struct check *c)
 	h->easy = NULL;
 	curl_slist_free_all(h->headers);
 	h->headers = NULL;
-	free(h->carry);
-	h->carry = NULL;
+	check_scan_free(&h->scan);
 }
 
 const struct check_ops check_http_ops = {

@@ -54,14 +54,12 @@ check_tcp_init(struct check *c)
 		t->salen = sizeof(*sin);
 	}
 	t->sendlen = cf->send != NULL ? strlen(cf->send) : 0;
-	t->expectlen = cf->expect != NULL ? strlen(cf->expect) : 0;
-	if (t->expectlen > CHECK_TCP_READ_MAX) {
+	if (cf->expect != NULL && strlen(cf->expect) > CHECK_TCP_READ_MAX) {
 		log_warnx("line %d: tcp expect longer than %d bytes",
 		    cf->line, CHECK_TCP_READ_MAX);
 		return -1;
 	}
-	if (t->expectlen > 0)
-		t->rbuf = xmalloc(CHECK_TCP_READ_MAX + 1);
+	check_scan_init(&t->scan, cf->expect);
 	return 0;
 }
 
@@ -132,11 +130,11 @@ check_tcp_mismatch(struct check *c)
 	char			 got[64];
 	size_t			 i, n;
 
-	for (i = n = 0; i < t->rlen && n < sizeof(got) - 1; i++) {
-		if (t->rbuf[i] == '\r' || t->rbuf[i] == '\n')
+	for (i = n = 0; i < t->headlen && n < sizeof(got) - 1; i++) {
+		if (t->head[i] == '\r' || t->head[i] == '\n')
 			break;
-		got[n++] = (t->rbuf[i] >= 0x20 && t->rbuf[i] < 0x7f) ?
-		    t->rbuf[i] : '?';
+		got[n++] = (t->head[i] >= 0x20 && t->head[i] < 0x7f) ?
+		    t->head[i] : '?';
 	}
 	got[n] = '\0';
 	check_tcp_close(c);
@@ -148,16 +146,22 @@ check_tcp_mismatch(struct check *c)
 		    "\"%s\"", got);
 }
 
+/*
+ * Read what came and scan it for the expected string as it streams by,
+ * up to CHECK_TCP_READ_MAX bytes; only the first bytes are kept, to show
+ * in the reason of a mismatch.
+ */
 static void
 check_tcp_read(struct check *c)
 {
 	struct check_tcp	*t = &c->u.tcp;
+	char			 buf[CHECK_TCP_READ_MAX];
 	ssize_t			 n;
-	size_t			 from;
+	size_t			 room;
 
 	for (;;) {
-		n = read(t->fd, t->rbuf + t->rlen, CHECK_TCP_READ_MAX -
-		    t->rlen);
+		room = CHECK_TCP_READ_MAX - t->scan.seen;
+		n = read(t->fd, buf, room);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -170,16 +174,19 @@ check_tcp_read(struct check *c)
 			check_tcp_mismatch(c);
 			return;
 		}
-		/* the match may straddle the previous read */
-		from = t->rlen >= t->expectlen ? t->rlen - t->expectlen + 1 : 0;
-		t->rlen += n;
-		if (memmem(t->rbuf + from, t->rlen - from, c->conf->expect,
-		    t->expectlen) != NULL) {
+		if (t->headlen < sizeof(t->head)) {
+			room = sizeof(t->head) - t->headlen;
+			if (room > (size_t)n)
+				room = n;
+			memcpy(t->head + t->headlen, buf, room);
+			t->headlen += room;
+		}
+		if (check_scan(&t->scan, buf, n)) {
 			check_tcp_close(c);
 			check_done(c, CHECK_OK, NULL);
 			return;
 		}
-		if (t->rlen == CHECK_TCP_READ_MAX) {
+		if (t->scan.seen >= CHECK_TCP_READ_MAX) {
 			check_tcp_mismatch(c);
 			return;
 		}
@@ -207,7 +214,7 @@ check_tcp_send(struct check *c)
 		}
 		t->sent += n;
 	}
-	if (t->expectlen == 0) {
+	if (t->scan.want == NULL) {
 		check_tcp_close(c);
 		check_done(c, CHECK_OK, NULL);
 		return;
@@ -225,7 +232,7 @@ check_tcp_connected(struct check *c)
 	struct check_tcp	*t = &c->u.tcp;
 
 	t->state = TCP_SENDING;
-	if (t->sendlen == 0 && t->expectlen == 0) {
+	if (t->sendlen == 0 && t->scan.want == NULL) {
 		check_tcp_close(c);
 		check_done(c, CHECK_OK, NULL);
 		return;
@@ -272,7 +279,8 @@ check_tcp_start(struct check *c)
 	struct check_tcp	*t = &c->u.tcp;
 
 	t->sent = 0;
-	t->rlen = 0;
+	t->headlen = 0;
+	check_scan_reset(&t->scan);
 	t->watching = 0;
 	t->fd = socket(t->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, IPPROTO_TCP);
@@ -310,7 +318,7 @@ check_tcp_expire(struct check *c)
 {
 	struct check_tcp	*t = &c->u.tcp;
 
-	if (t->state == TCP_READING && t->rlen > 0) {
+	if (t->state == TCP_READING && t->headlen > 0) {
 		check_tcp_mismatch(c);
 		return;
 	}
@@ -322,8 +330,7 @@ static void
 check_tcp_free(struct check *c)
 {
 	check_tcp_close(c);
-	free(c->u.tcp.rbuf);
-	c->u.tcp.rbuf = NULL;
+	check_scan_free(&c->u.tcp.scan);
 }
 
 const struct check_ops check_tcp_ops = {
