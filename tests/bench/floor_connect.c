@@ -1,0 +1,198 @@
+/*
+ * floor_connect.c - the floor for a TCP check: the least a program can
+ * do per check, with the system calls bgpsd-announce's check_tcp.c makes
+ * and nothing else: socket(NONBLOCK), connect (EINPROGRESS), epoll for
+ * writability, getsockopt(SO_ERROR), SO_LINGER {1, 0} (RST close, as
+ * check_tcp.c does once connected), close. The accepting side is the
+ * listeners process, as for bgpsd-announce, so both pay the same share.
+ *
+ *   floor_connect [-n NPORTS] [-p BASE] [-r RATE] [-d SECONDS]
+ *
+ * -r 0: back to back, one connection at a time. -r RATE: paced like a
+ * scheduler, RATE connections a second spread evenly over the ports,
+ * the loop sleeping in epoll_wait between slots (ms timeouts, like the
+ * event loop of bgpsd). Prints one line:
+ *   floor conns=N fails=N cpu_s=X us_per_conn=Y wall_s=Z
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define FLOOR_EVENTS	256
+
+static int	floor_ep;
+static int	floor_base = 20000;
+static int	floor_nports = 100;
+static uint64_t	floor_conns, floor_fails, floor_inflight;
+
+static uint64_t
+floor_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static double
+floor_cpu(void)
+{
+	struct rusage	ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	    ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static void
+floor_close(int fd, int established)
+{
+	struct linger	l = { 1, 0 };
+
+	/* like check_tcp_close(): explicit removal, then RST close */
+	(void)epoll_ctl(floor_ep, EPOLL_CTL_DEL, fd, NULL);
+	if (established)
+		(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	close(fd);
+	floor_inflight--;
+}
+
+static void
+floor_start(uint64_t seq)
+{
+	struct sockaddr_in	sin;
+	struct epoll_event	ev;
+	int			fd;
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    IPPROTO_TCP);
+	if (fd == -1) {
+		floor_fails++;
+		return;
+	}
+	floor_inflight++;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)(floor_base + seq % floor_nports));
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0) {
+		floor_conns++;
+		floor_close(fd, 1);
+		return;
+	}
+	if (errno != EINPROGRESS) {
+		floor_fails++;
+		floor_close(fd, 0);
+		return;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLOUT;
+	ev.data.fd = fd;
+	if (epoll_ctl(floor_ep, EPOLL_CTL_ADD, fd, &ev) == -1) {
+		floor_fails++;
+		floor_close(fd, 0);
+	}
+}
+
+static void
+floor_events(int timeout_ms)
+{
+	struct epoll_event	evs[FLOOR_EVENTS];
+	socklen_t		len;
+	int			n, i, err;
+
+	n = epoll_wait(floor_ep, evs, FLOOR_EVENTS, timeout_ms);
+	for (i = 0; i < n; i++) {
+		err = 0;
+		len = sizeof(err);
+		if (getsockopt(evs[i].data.fd, SOL_SOCKET, SO_ERROR, &err,
+		    &len) == -1)
+			err = errno;
+		if (err == 0)
+			floor_conns++;
+		else
+			floor_fails++;
+		floor_close(evs[i].data.fd, err == 0);
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	double		 rate = 0, duration = 3, cpu0, cpu;
+	uint64_t	 t0, end, next, step, seq = 0, now;
+	int64_t		 wait;
+	int		 ch;
+
+	while ((ch = getopt(argc, argv, "n:p:r:d:")) != -1) {
+		switch (ch) {
+		case 'n':
+			floor_nports = atoi(optarg);
+			break;
+		case 'p':
+			floor_base = atoi(optarg);
+			break;
+		case 'r':
+			rate = atof(optarg);
+			break;
+		case 'd':
+			duration = atof(optarg);
+			break;
+		default:
+			fprintf(stderr, "usage: floor_connect [-n NPORTS] "
+			    "[-p BASE] [-r RATE] [-d SECONDS]\n");
+			return 2;
+		}
+	}
+	if (floor_nports < 1 || floor_base < 1 ||
+	    floor_base + floor_nports > 65536 || rate < 0 || rate > 1e6 ||
+	    duration <= 0 || duration > 600) {
+		fprintf(stderr, "floor_connect: bad arguments\n");
+		return 2;
+	}
+	if ((floor_ep = epoll_create1(EPOLL_CLOEXEC)) == -1) {
+		perror("epoll_create1");
+		return 1;
+	}
+	cpu0 = floor_cpu();
+	t0 = floor_now();
+	end = t0 + (uint64_t)(duration * 1e9);
+	step = rate > 0 ? (uint64_t)(1e9 / rate) : 0;
+	next = t0;
+	while ((now = floor_now()) < end) {
+		if (rate == 0) {
+			/* back to back: one in flight */
+			floor_start(seq++);
+			while (floor_inflight > 0)
+				floor_events(1000);
+			continue;
+		}
+		/* every slot that is due, then sleep until the next one */
+		while (next <= now && next < end) {
+			floor_start(seq++);
+			next += step;
+		}
+		/* completions wake us early, like in any event loop */
+		now = floor_now();
+		wait = next > now ? (int64_t)(next - now) : 0;
+		floor_events((int)((wait + 999999) / 1000000));
+	}
+	while (floor_inflight > 0 && floor_now() < end + 1000000000ULL)
+		floor_events(100);
+	cpu = floor_cpu() - cpu0;
+	printf("floor conns=%llu fails=%llu cpu_s=%.4f us_per_conn=%.3f "
+	    "wall_s=%.3f\n", (unsigned long long)floor_conns,
+	    (unsigned long long)floor_fails, cpu,
+	    floor_conns > 0 ? cpu * 1e6 / floor_conns : 0.0,
+	    (floor_now() - t0) / 1e9);
+	return floor_conns > 0 ? 0 : 1;
+}

@@ -1,0 +1,526 @@
+#!/bin/bash
+# tests/bench/run.sh - the bgpsd benchmarks (make bench). One table at the end.
+#
+#   BUILD=build bash tests/bench/run.sh        # full run, < 5 minutes
+#   BENCH_QUICK=1 BUILD=build bash tests/bench/run.sh   # smoke: tiny N
+#   BENCH_ONLY="tcp latency" ...               # a subset: tcp ehc http exec
+#                                              # latency stream render
+#
+# All traffic is on 127.0.0.1; every loop and every process is bounded;
+# only processes started here are stopped, by PID. CPU is per process:
+# the sum over its threads of /proc/PID/task/*/schedstat (ns on CPU), plus
+# the utime+stime of reaped children (/proc/PID/stat, clock ticks) where
+# a checker forks. "Checks" are counted by the listeners process (accepted
+# connections), never assumed, except for exec checks (status file).
+# Raw numbers of every run go to $BENCH_OUT (default $BUILD/bench).
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+TOP=$(pwd)
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
+B=$BUILD/tests/bench
+ANN=$BUILD/bgpsd-announce
+LST=$BUILD/bgpsd-listen
+QUICK=${BENCH_QUICK:-0}
+ONLY=${BENCH_ONLY:-tcp ehc http exec latency stream render}
+OUT=${BENCH_OUT:-$BUILD/bench}
+mkdir -p "$OUT"
+CLK_TCK=$(getconf CLK_TCK)
+for f in listeners floor_connect floor_json gen_stream render_bench stamp \
+    tcp_probe; do
+	[ -x "$B/$f" ] || { echo "bench: $B/$f missing (make tests)" >&2; exit 1; }
+done
+[ -x "$ANN" ] && [ -x "$LST" ] || { echo "bench: programs missing" >&2; exit 1; }
+
+# big files in memory when possible: the stream is ~480 MB
+if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+	T=$(mktemp -d /dev/shm/bgpsd-bench.XXXXXX)
+else
+	T=$(mktemp -d "${TMPDIR:-/tmp}/bgpsd-bench.XXXXXX")
+fi
+PIDS=()
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	sleep 0.2
+	for p in "${PIDS[@]}"; do
+		kill -9 "$p" 2>/dev/null
+	done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if [ "$QUICK" = 1 ]; then
+	TCP_NS="20" WARM=0.6 WIN=1 IV=0.2 TO=0.1 FLOOR_D=0.5
+	EHC_N=2 EHC_WARM=1.5 EHC_WIN=1 HTTP_N=20 EXEC_N=5
+	LAT_N=3 LAT_DEFAULTS=0 STREAM_LINES=20000 STREAM_PFX=1000
+	RENDER_N=1000 RENDER_R=3
+else
+	TCP_NS="100 1000 10000" WARM=4 WIN=10 IV=1 TO=0.5 FLOOR_D=3
+	EHC_N=20 EHC_WARM=5 EHC_WIN=10 HTTP_N=1000 EXEC_N=100
+	LAT_N=20 LAT_DEFAULTS=1 STREAM_LINES=1000000 STREAM_PFX=10000
+	RENDER_N=10000 RENDER_R=21
+fi
+
+RESULTS=$OUT/results.txt	# name|value|target|verdict
+: >"$RESULTS"
+log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
+# result NAME VALUE TARGET VERDICT
+result() { printf '%s|%s|%s|%s\n' "$1" "$2" "$3" "$4" >>"$RESULTS"; }
+want() { case " $ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
+calc() { awk "BEGIN { printf \"%s\", $* }" </dev/null; }
+# fnum FORMAT EXPR
+fnum() { awk "BEGIN { printf \"$1\", $2 }" </dev/null; }
+# verdict EXPR: "met" when the awk expression holds
+verdict() { if [ "$(calc "($1) ? 1 : 0")" = 1 ]; then echo met; else echo MISSED; fi; }
+
+now_ns() { date +%s%N; }
+# ns on CPU of a live process, all threads
+cpu_ns() {
+	local s=0 a rest f
+	for f in /proc/"$1"/task/*/schedstat; do
+		read -r a rest <"$f" 2>/dev/null || continue
+		s=$((s + a))
+	done
+	echo "$s"
+}
+# ns of CPU of its reaped children (cutime + cstime)
+child_ns() {
+	local st
+	st=$(cat /proc/"$1"/stat 2>/dev/null) || { echo 0; return; }
+	st=${st##*) }
+	# after "comm) ": field 3 is state; cutime, cstime are fields 16, 17
+	set -- $st
+	echo $(( (${14} + ${15}) * 1000000000 / CLK_TCK ))
+}
+kb() { awk -v k="$2:" '$1 == k { print $2 }' /proc/"$1"/status 2>/dev/null; }
+
+# ---- the listeners helper, driven through a fifo ----------------------
+# lst_start NAME N BASE [-H]: sets LPID_NAME, LFD_NAME
+lst_start() {
+	local name=$1 n=$2 base=$3 extra=${4:-} fd i
+	mkfifo "$T/$name.in"
+	"$B/listeners" -n "$n" -p "$base" -t 240 $extra <"$T/$name.in" \
+	    >"$T/$name.out" 2>"$T/$name.err" &
+	PIDS+=($!)
+	eval "LPID_$name=$!"
+	exec {fd}>"$T/$name.in"
+	eval "LFD_$name=$fd"
+	for ((i = 0; i < 100; i++)); do
+		grep -q '^ready' "$T/$name.out" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	log "listeners $name did not start: $(cat "$T/$name.err")"
+	return 1
+}
+# lst_cmd NAME LINE: send and wait for the answer; prints it
+lst_cmd() {
+	local name=$1 fd before i
+	eval "fd=\$LFD_$name"
+	before=$(wc -l <"$T/$name.out")
+	echo "$2" >&"$fd"
+	for ((i = 0; i < 200; i++)); do
+		if [ "$(wc -l <"$T/$name.out")" -gt "$before" ]; then
+			tail -n 1 "$T/$name.out"
+			return 0
+		fi
+		sleep 0.01
+	done
+	return 1
+}
+lst_count() { lst_cmd "$1" count | awk '{ print $2 }'; }
+lst_stop() {
+	local name=$1 fd pid
+	eval "fd=\$LFD_$name; pid=\$LPID_$name"
+	echo quit >&"$fd" 2>/dev/null
+	exec {fd}>&-
+	wait "$pid" 2>/dev/null
+}
+
+# ---- bgpsd-announce with a stdin we hold (closing it = ExaBGP gone) ---
+# ann_start NAME CONF [STAMP]: sets APID_NAME, AFD_NAME
+ann_start() {
+	local name=$1 conf=$2 fd
+	mkfifo "$T/$name.ain"
+	if [ "${3:-}" = stamp ]; then
+		"$ANN" -c "$conf" <"$T/$name.ain" \
+		    > >("$B/stamp" >"$T/$name.aout") 2>"$T/$name.aerr" &
+	else
+		"$ANN" -c "$conf" <"$T/$name.ain" >"$T/$name.aout" \
+		    2>"$T/$name.aerr" &
+	fi
+	PIDS+=($!)
+	eval "APID_$name=$!"
+	exec {fd}>"$T/$name.ain"
+	eval "AFD_$name=$fd"
+}
+ann_stop() {
+	local name=$1 fd pid
+	eval "fd=\$AFD_$name; pid=\$APID_$name"
+	exec {fd}>&-
+	wait "$pid" 2>/dev/null
+}
+
+# ---- 1. TCP checks: cost per check, RSS, and the floor ----------------
+# measure_checks NAME TYPE N BASE: after WARM s, a WIN s window
+# prints "checks cpu_ns hwm_kb anon_kb wall_ns"
+measure_checks() {
+	local name=$1 type=$2 n=$3 base=$4 c1 c2 u1 u2 t1 t2 pid
+	sh tests/bench/gen_conf.sh -t "$type" -n "$n" -p "$base" -i "$IV" \
+	    -T "$TO" >"$T/$name.conf"
+	ann_start "$name" "$T/$name.conf"
+	eval "pid=\$APID_$name"
+	sleep "$WARM"
+	c1=$(lst_count "$name"); u1=$(cpu_ns "$pid"); t1=$(now_ns)
+	sleep "$WIN"
+	c2=$(lst_count "$name"); u2=$(cpu_ns "$pid"); t2=$(now_ns)
+	echo "$((c2 - c1)) $((u2 - u1)) $(kb "$pid" VmHWM) $(kb "$pid" RssAnon) $((t2 - t1))"
+	ann_stop "$name"
+}
+
+if want tcp; then
+	for n in $TCP_NS; do
+		log "tcp: $n services, interval $IV s, ${WIN} s window"
+		lst_start tcp$n "$n" 20000 || exit 1
+		read -r checks cpu hwm anon wall < <(measure_checks tcp$n tcp "$n" 20000)
+		# the floor, paced at the same rate, against the same listeners
+		rate=$(calc "$n / $IV")
+		fl=$("$B/floor_connect" -n "$n" -p 20000 -r "$rate" -d "$FLOOR_D")
+		lst_stop tcp$n
+		fus=$(echo "$fl" | sed 's/.*us_per_conn=\([0-9.]*\).*/\1/')
+		us=$(calc "$cpu / 1000 / ($checks > 0 ? $checks : 1)")
+		rate_got=$(calc "$checks / ($wall / 1e9)")
+		echo "tcp n=$n checks=$checks cpu_ns=$cpu hwm_kb=$hwm anon_kb=$anon wall_ns=$wall $fl" >>"$OUT/raw.txt"
+		result "TCP checks N=$n: CPU per 1,000 checks" \
+		    "$(fnum %.1f "$us") ms ($(fnum %.0f "$rate_got") checks/s)" "" ""
+		result "TCP checks N=$n: floor (bare connect loop, same rate)" \
+		    "${fus} us/conn" "" ""
+		result "TCP checks N=$n: bgpsd / floor CPU" \
+		    "$(fnum %.2f "$us / $fus")x" "<= 1.5x" \
+		    "$(verdict "$us / $fus <= 1.5")"
+		result "TCP checks N=$n: peak RSS (VmHWM; private anon)" \
+		    "$(fnum %.1f "$hwm / 1024") MB; $(fnum %.1f "$anon / 1024") MB" \
+		    "$([ "$n" = 10000 ] && echo '<= 8 MB')" \
+		    "$([ "$n" = 10000 ] && verdict "$hwm / 1024 <= 8")"
+		if [ "$n" = "${TCP_NS##* }" ]; then
+			TCP_US=$us
+		fi
+	done
+	# the unpaced floor for reference
+	lst_start tcpf 100 20000 || exit 1
+	fl=$("$B/floor_connect" -n 100 -p 20000 -r 0 -d "$FLOOR_D")
+	lst_stop tcpf
+	echo "tcp floor back-to-back: $fl" >>"$OUT/raw.txt"
+	result "TCP floor, back to back (no pacing)" \
+	    "$(echo "$fl" | sed 's/.*us_per_conn=\([0-9.]*\).*/\1/') us/conn" "" ""
+fi
+
+# ---- 2. side by side with exabgp-healthcheck --------------------------
+if want ehc; then
+	EHC=$(command -v exabgp-healthcheck)
+	if [ -z "$EHC" ]; then
+		result "exabgp-healthcheck comparison" "not run: exabgp-healthcheck not installed" "" ""
+	else
+		log "ehc: $EHC_N services, one exabgp-healthcheck each, and bgpsd-announce"
+		lst_start ehc "$EHC_N" 21000 || exit 1
+		lst_start ehb "$EHC_N" 22000 || exit 1
+		epids=()
+		for ((i = 0; i < EHC_N; i++)); do
+			# --ip and --no-ip-setup: it never touches an interface;
+			# --no-ack: nobody answers; it only writes to stdout
+			"$EHC" --no-syslog --no-ack --no-ip-setup \
+			    --ip "192.0.2.$((101 + i))/32" --interval "$IV" \
+			    --fast-interval "$IV" --timeout 1 \
+			    --command "$B/tcp_probe $((21000 + i))" \
+			    </dev/null >"$T/ehc.$i.out" 2>"$T/ehc.$i.err" &
+			PIDS+=($!)
+			epids+=($!)
+		done
+		sh tests/bench/gen_conf.sh -t tcp -n "$EHC_N" -p 22000 -i "$IV" \
+		    -T "$TO" >"$T/ehb.conf"
+		ann_start ehb "$T/ehb.conf"
+		sleep "$EHC_WARM"
+		e1=0
+		for p in "${epids[@]}"; do
+			e1=$((e1 + $(cpu_ns "$p") + $(child_ns "$p")))
+		done
+		ec1=$(lst_count ehc)
+		b1=$(cpu_ns "$APID_ehb"); bc1=$(lst_count ehb)
+		sleep "$EHC_WIN"
+		e2=0 erss=0
+		for p in "${epids[@]}"; do
+			e2=$((e2 + $(cpu_ns "$p") + $(child_ns "$p")))
+			erss=$((erss + $(kb "$p" VmHWM)))
+		done
+		ec2=$(lst_count ehc)
+		b2=$(cpu_ns "$APID_ehb"); bc2=$(lst_count ehb)
+		brss=$(kb "$APID_ehb" VmHWM)
+		for p in "${epids[@]}"; do
+			kill "$p" 2>/dev/null
+		done
+		for p in "${epids[@]}"; do
+			wait "$p" 2>/dev/null
+		done
+		ann_stop ehb
+		lst_stop ehc
+		lst_stop ehb
+		echeck=$((ec2 - ec1)) bcheck=$((bc2 - bc1))
+		[ "$echeck" -gt 0 ] || echeck=1
+		[ "$bcheck" -gt 0 ] || bcheck=1
+		eus=$(calc "($e2 - $e1) / 1000 / $echeck")
+		bus=$(calc "($b2 - $b1) / 1000 / $bcheck")
+		echo "ehc n=$EHC_N ehc_checks=$echeck ehc_cpu_ns=$((e2 - e1)) ehc_hwm_kb_sum=$erss bgpsd_checks=$bcheck bgpsd_cpu_ns=$((b2 - b1)) bgpsd_hwm_kb=$brss" >>"$OUT/raw.txt"
+		result "exabgp-healthcheck N=$EHC_N: CPU per check (with its children)" \
+		    "$(fnum %.0f "$eus") us ($echeck checks)" "" ""
+		result "bgpsd-announce N=$EHC_N: CPU per check" \
+		    "$(fnum %.1f "$bus") us ($bcheck checks)" "" ""
+		result "exabgp-healthcheck / bgpsd CPU per check" \
+		    "$(fnum %.0f "$eus / $bus")x" ">= 300x" \
+		    "$(verdict "$eus / $bus >= 300")"
+		result "RSS per service: exabgp-healthcheck vs bgpsd (VmHWM)" \
+		    "$(fnum %.1f "$erss / $EHC_N / 1024") MB vs $(fnum %.2f "$brss / $EHC_N / 1024") MB ($(fnum %.0f "($erss / $EHC_N) / ($brss / $EHC_N)")x)" "" ""
+	fi
+fi
+
+# ---- 3. HTTP and exec checks -------------------------------------------
+if want http; then
+	log "http: $HTTP_N services against a loopback HTTP/1.0 responder"
+	lst_start http "$HTTP_N" 23000 -H || exit 1
+	read -r checks cpu hwm anon wall < <(measure_checks http http "$HTTP_N" 23000)
+	lst_stop http
+	echo "http n=$HTTP_N checks=$checks cpu_ns=$cpu hwm_kb=$hwm anon_kb=$anon wall_ns=$wall" >>"$OUT/raw.txt"
+	[ "$checks" -gt 0 ] || checks=1
+	result "HTTP checks N=$HTTP_N: CPU per check" \
+	    "$(fnum %.0f "$cpu / 1000 / $checks") us ($(fnum %.0f "$checks / ($wall / 1e9)") checks/s, RSS $(fnum %.1f "$hwm / 1024") MB)" "" ""
+fi
+
+# status_sum FILE: total "checks" of every service in a status file
+status_sum() {
+	jq '[.. | objects | select(has("checks") and has("port")) | .checks] | add // 0' "$1" 2>/dev/null ||
+	    grep -o '"checks": *[0-9]*' "$1" | awk -F: '{ s += $2 } END { print s + 0 }'
+}
+# wait_change FILE OLD_STAMP: until its mtime differs (bounded, 8 s)
+wait_change() {
+	local i
+	for ((i = 0; i < 800; i++)); do
+		[ "$(stat -c %y "$1" 2>/dev/null)" != "$2" ] && return 0
+		sleep 0.01
+	done
+	return 1
+}
+
+if want exec; then
+	log "exec: $EXEC_N services running /bin/true"
+	sh tests/bench/gen_conf.sh -t exec -n "$EXEC_N" -p 25000 -i "$IV" \
+	    -T "$TO" -s "$T/exec.status" >"$T/exec.conf"
+	ann_start exec "$T/exec.conf"
+	sleep "$WARM"
+	if [ "$QUICK" = 1 ]; then
+		# smoke run: too short for the 5 s status refresh
+		u1=$(cpu_ns "$APID_exec") k1=$(child_ns "$APID_exec") t1=$(now_ns)
+		sleep "$WIN"
+		u2=$(cpu_ns "$APID_exec") k2=$(child_ns "$APID_exec") t2=$(now_ns)
+		s1=0 s2=$(calc "int($EXEC_N * $WIN / $IV)")
+	else
+		# checks from the status file (rewritten every 5 s): CPU is
+		# sampled right when it changes, so both describe one moment
+		wait_change "$T/exec.status" ""
+		m=$(stat -c %y "$T/exec.status")
+		wait_change "$T/exec.status" "$m"
+		m=$(stat -c %y "$T/exec.status")
+		u1=$(cpu_ns "$APID_exec") k1=$(child_ns "$APID_exec") t1=$(now_ns)
+		s1=$(status_sum "$T/exec.status")
+		wait_change "$T/exec.status" "$m"
+		u2=$(cpu_ns "$APID_exec") k2=$(child_ns "$APID_exec") t2=$(now_ns)
+		s2=$(status_sum "$T/exec.status")
+	fi
+	ann_stop exec
+	checks=$((s2 - s1))
+	[ "$checks" -gt 0 ] || checks=1
+	echo "exec n=$EXEC_N checks=$checks own_ns=$((u2 - u1)) children_ns=$((k2 - k1)) wall_ns=$((t2 - t1))" >>"$OUT/raw.txt"
+	result "exec checks N=$EXEC_N (/bin/true): CPU per check, own + children" \
+	    "$(fnum %.0f "($u2 - $u1) / 1000 / $checks") us + $(fnum %.0f "($k2 - $k1) / 1000 / $checks") us ($checks checks)" "" ""
+fi
+
+# ---- 4. detection latency -------------------------------------------------
+# latency_run TAG N BOUND_S [gen_conf timing options]: N services, each
+# its own prefix; once all are announced, their listening sockets close
+# one by one at random gaps; latency = close -> withdraw line on stdout
+latency_run() {
+	local tag=$1 n=$2 bound=$3 base=24000 i w line
+	shift 3
+	sh tests/bench/gen_conf.sh -t tcp -n "$n" -p "$base" -g 1 "$@" \
+	    >"$T/$tag.conf"
+	lst_start "$tag" "$n" "$base" || return 1
+	ann_start "$tag" "$T/$tag.conf" stamp
+	for ((i = 0; i < 300; i++)); do
+		[ "$(grep -c ' announce route' "$T/$tag.aout" 2>/dev/null)" -ge "$n" ] && break
+		sleep 0.1
+	done
+	for ((i = 0; i < n; i++)); do
+		lst_cmd "$tag" "close $((base + i))" >/dev/null
+		sleep "0.$((RANDOM % 200 + 30))"
+	done
+	w=$(calc "int(($bound + 2) * 10)")
+	for ((i = 0; i < w; i++)); do
+		[ "$(grep -c ' withdraw route' "$T/$tag.aout")" -ge $((n * 2)) ] && break
+		sleep 0.1
+	done
+	ann_stop "$tag"
+	lst_stop "$tag"
+	# "closed PORT T" and "T withdraw route PFX ..." on one clock
+	awk -v base="$base" -v bound="$bound" '
+	function pfx(k) { return sprintf("192.0.2.%d/32", k + 1) }
+	FILENAME ~ /\.out$/ && $1 == "closed" { c[pfx($2 - base)] = $3; next }
+	$2 == "withdraw" && $3 == "route" { t[NR] = $1; p[NR] = $4 }
+	END {
+		n = 0
+		for (x in c) {
+			best = -1
+			for (r in t)
+				if (p[r] == x && t[r] > c[x] &&
+				    (best < 0 || t[r] < best))
+					best = t[r]
+			lat[n++] = best < 0 ? 1e99 : (best - c[x]) / 1e9
+		}
+		# sort
+		for (i = 0; i < n; i++)
+			for (j = i + 1; j < n; j++)
+				if (lat[j] < lat[i]) { x = lat[i]; lat[i] = lat[j]; lat[j] = x }
+		within = 0
+		for (i = 0; i < n; i++)
+			if (lat[i] <= bound)
+				within++
+		med = n % 2 ? lat[int(n / 2)] : (lat[n / 2 - 1] + lat[n / 2]) / 2
+		printf "%d %.3f %.3f %d\n", n, med, lat[n - 1], within
+	}' "$T/$tag.out" "$T/$tag.aout"
+}
+
+if want latency; then
+	log "latency: $LAT_N trials at interval 0.2 s (fast 0.2, timeout 0.1, fall 3)"
+	read -r ln lmed lmax lin < <(latency_run lat02 "$LAT_N" 0.7 -i 0.2 -f 0.2 -T 0.1)
+	echo "latency interval=0.2 trials=$ln median=$lmed max=$lmax within=$lin bound=0.7" >>"$OUT/raw.txt"
+	result "Detection, interval 0.2 s: median / max of $ln trials" \
+	    "$lmed s / $lmax s ($lin of $ln within bound)" "all <= 0.7 s" \
+	    "$(verdict "$lin == $LAT_N && $ln == $LAT_N")"
+	if [ "$LAT_DEFAULTS" = 1 ]; then
+		log "latency: $LAT_N trials with the defaults (interval 2, fast 1, timeout 1, fall 3)"
+		read -r ln lmed lmax lin < <(latency_run latdef "$LAT_N" 7)
+		echo "latency defaults trials=$ln median=$lmed max=$lmax within=$lin bound=7" >>"$OUT/raw.txt"
+		result "Detection, defaults (2 s): median / max of $ln trials" \
+		    "$lmed s / $lmax s ($lin of $ln within bound)" "all <= 7 s" \
+		    "$(verdict "$lin == $LAT_N && $ln == $LAT_N")"
+	fi
+fi
+
+# ---- 5. listener throughput, 6. render ---------------------------------
+listen_conf() {
+	cat <<CONF
+# generated by tests/bench/run.sh: the ten ports gen_stream uses
+asn = 12345;
+services = (
+	{ name = "http"; port = 80; }, { name = "https"; port = 443; },
+	{ name = "http-alt"; port = 8080; }, { name = "https-alt"; port = 8443; },
+	{ name = "ssh"; port = 22; }, { name = "mysql"; port = 3306; },
+	{ name = "postgres"; port = 5432; }, { name = "redis"; port = 6379; },
+	{ name = "app"; port = 9000; }, { name = "metrics"; port = 9090; }
+);
+listen = {
+	templates = ( {
+		source = "$TOP/etc/templates/haproxy.cfg.mustache";
+		destination = "$T/out/haproxy.cfg";
+	} );
+};
+CONF
+}
+# timed CMD...: runs it, "wall user sys maxrss_kb" in $T/time
+timed() {
+	local s e
+	if [ -x /usr/bin/time ]; then
+		/usr/bin/time -o "$T/time" -f '%e %U %S %M' "$@"
+	else
+		s=$(now_ns)
+		TIMEFORMAT='%U %S'
+		{ time "$@" ; } 2>"$T/time.bash"
+		e=$(now_ns)
+		echo "$(calc "($e - $s) / 1e9") $(tail -n 1 "$T/time.bash") 0" >"$T/time"
+	fi
+}
+
+if want stream || want render; then
+	mkdir -p "$T/out"
+	listen_conf >"$T/listen.conf"
+fi
+if want stream; then
+	log "stream: generating $STREAM_LINES update lines over $STREAM_PFX prefixes"
+	"$B/gen_stream" -l "$STREAM_LINES" -n "$STREAM_PFX" >"$T/stream.jsonl" 2>"$T/gen.err" || {
+		log "gen_stream failed: $(cat "$T/gen.err")"; exit 1; }
+	lines=$(wc -l <"$T/stream.jsonl")
+	bytes=$(stat -c %s "$T/stream.jsonl")
+	log "stream: json_loads floor"
+	fj=$("$B/floor_json" <"$T/stream.jsonl")
+	fjcpu=$(echo "$fj" | sed 's/.* cpu_s=\([0-9.]*\).*/\1/')
+	log "stream: bgpsd-listen --once"
+	timed "$LST" --once -c "$T/listen.conf" <"$T/stream.jsonl" >/dev/null 2>"$T/listen.err"
+	read -r lwall lusr lsys lrss <"$T/time"
+	lcpu=$(calc "$lusr + $lsys")
+	servers=$(grep -c '^[[:space:]]*server ' "$T/out/haproxy.cfg" 2>/dev/null)
+	echo "stream lines=$lines bytes=$bytes listen_wall=$lwall listen_user=$lusr listen_sys=$lsys listen_maxrss_kb=$lrss servers=$servers $fj" >>"$OUT/raw.txt"
+	result "Listener: $lines lines ($((bytes / 1048576)) MiB) -> $servers backends" \
+	    "$(fnum %.0f "$lines / $lcpu") lines/s per CPU s ($(fnum %.2f "$lcpu") s CPU, $(fnum %.2f "$lwall") s wall, RSS $(fnum %.1f "$lrss / 1024") MB)" \
+	    ">= 200,000 lines/s" "$(verdict "$lines / $lcpu >= 200000")"
+	result "Listener floor: json_loadb of every line only" \
+	    "$(fnum %.0f "$lines / $fjcpu") lines/s per CPU s ($fjcpu s CPU)" "" ""
+	result "Listener / json_loadb floor CPU" \
+	    "$(fnum %.2f "$lcpu / $fjcpu")x" "<= 1.5x" "$(verdict "$lcpu / $fjcpu <= 1.5")"
+	# no-change re-render: another stream with the same final table
+	"$B/gen_stream" -l $((STREAM_LINES / 20 > 30000 ? STREAM_LINES / 20 : 30000)) \
+	    -n "$STREAM_PFX" -s 7 >"$T/stream2.jsonl" 2>/dev/null
+	rm -f "$T/stream.jsonl"
+	before=$(stat -c '%i %y' "$T/out/haproxy.cfg" 2>/dev/null)
+	sleep 0.05
+	timed "$LST" --once -c "$T/listen.conf" <"$T/stream2.jsonl" >/dev/null 2>"$T/listen2.err"
+	after=$(stat -c '%i %y' "$T/out/haproxy.cfg" 2>/dev/null)
+	echo "nochange before=[$before] after=[$after]" >>"$OUT/raw.txt"
+	if [ -n "$before" ] && [ "$before" = "$after" ]; then
+		result "No-change re-render (same table, same destination)" \
+		    "not rewritten (inode and mtime kept)" "not rewritten" met
+	else
+		result "No-change re-render (same table, same destination)" \
+		    "REWRITTEN ($before -> $after)" "not rewritten" MISSED
+	fi
+fi
+if want render; then
+	log "render: haproxy template, $RENDER_N backends, $RENDER_R times"
+	rb=$("$B/render_bench" -n "$RENDER_N" -r "$RENDER_R" -c "$T/listen.conf" \
+	    -t "$TOP/etc/templates/haproxy.cfg.mustache")
+	echo "$rb" >>"$OUT/raw.txt"
+	rms=$(echo "$rb" | sed 's/.* render_ms=\([0-9.]*\).*/\1/')
+	rmin=$(echo "$rb" | sed 's/.* render_min_ms=\([0-9.]*\).*/\1/')
+	cms=$(echo "$rb" | sed 's/.* context_ms=\([0-9.]*\).*/\1/')
+	cmin=$(echo "$rb" | sed 's/.* context_min_ms=\([0-9.]*\).*/\1/')
+	result "Render haproxy.cfg, $RENDER_N backends: template (median, min)" \
+	    "$rms ms, $rmin ms" "<= 20 ms" "$(verdict "$rms <= 20")"
+	result "Render: context build + decorate before it (median, min)" \
+	    "$cms ms, $cmin ms" "" ""
+fi
+
+# ---- the table ------------------------------------------------------------
+{
+	echo
+	echo "bgpsd benchmarks ($(nproc) CPUs: $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), Linux $(uname -r))"
+	awk -F'|' '
+	{ n[NR] = $1; v[NR] = $2; t[NR] = $3; d[NR] = $4
+	  if (length($1) > w1) w1 = length($1); if (length($2) > w2) w2 = length($2)
+	  if (length($3) > w3) w3 = length($3) }
+	END {
+		if (w3 < 6) w3 = 6
+		fmt = "%-" w1 "s  %-" w2 "s  %-" w3 "s  %s\n"
+		printf fmt, "benchmark", "result", "target", ""
+		for (i = 1; i <= NR; i++)
+			printf fmt, n[i], v[i], t[i], d[i]
+	}' "$RESULTS"
+} | tee "$OUT/table.txt"
