@@ -180,7 +180,7 @@ for input in basic-v4-v6 table-300 session-drop; do
 	fi
 done
 check "haproxy: an IPv6 server line in brackets" grep -q \
-    'server https-1 \[2001:db8::10\]:443 check' "$T/haproxy-basic-v4-v6.cfg"
+    'server 2001:db8::10 \[2001:db8::10\]:443 check' "$T/haproxy-basic-v4-v6.cfg"
 check "haproxy: an empty catalogued service keeps its backend" grep -q \
     '^backend be_ssh' "$T/haproxy-session-drop.cfg"
 printf 'listen = { templates = (); };\n' >"$T/nocat.conf"
@@ -339,7 +339,7 @@ check "daemon: the rendered file" cmp -s "$T/out/plain.txt" "$T/want"
 check "daemon: perms 0640" [ "$(stat -c %a "$T/out/plain.txt")" = 640 ]
 wait_until 3 grep -q 'reloaded-plain' "$T/log"
 check "daemon: the haproxy file passed its check and was written" \
-    grep -q 'server https-1 192.0.2.11:443' "$T/out/haproxy.cfg"
+    grep -q 'server 192.0.2.11 192.0.2.11:443 check' "$T/out/haproxy.cfg"
 wait_until 3 grep -q "command 'echo reloaded-plain.*exit 0" "$T/log"
 if [ "$(grep -c "command 'echo reloaded-plain.*exit 0" "$T/log")" = 1 ]; then
 	ok "daemon: a shared command ran once for both files"
