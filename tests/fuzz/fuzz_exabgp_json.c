@@ -1,0 +1,167 @@
+/*
+ * fuzz_exabgp_json.c - libFuzzer target: ExaBGP JSON lines through
+ * exabgp_decode() into rib_apply() on a table that persists across inputs
+ * (state from earlier inputs is what real streams build on).
+ *
+ * Oracles beyond the sanitizers: a refused line leaves the message
+ * EXABGP_MSG_IGNORED and the table untouched (generation unchanged); the
+ * table never holds more than max_routes per peer; every backend is a
+ * host route with a port != 0 and >= 1 peer; the context built from the
+ * table contains only canonical inet_ntop text (re-parsed and re-printed
+ * identically). The rules (ASN, large mode, host routes only) change
+ * every 97 inputs, as a SIGHUP would; a finding may then need the inputs
+ * before it (libFuzzer keeps only the last): run the corpus to reproduce.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "addr.h"
+#include "listen.h"
+#include "log.h"
+
+#define FUZZ_MAX_ROUTES	512
+
+int	LLVMFuzzerInitialize(int *, char ***);
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+static struct rib	*rib;
+static struct exabgp_msg msg;
+static struct rib_conf	 rc;
+static unsigned long	 ninputs;
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	log_init("fuzz", 0, 0);
+	rc.asn = 12345;
+	rc.large = 0;
+	rc.host_routes_only = 1;
+	rc.max_routes = FUZZ_MAX_ROUTES;
+	rib = rib_new(&rc);
+	exabgp_msg_init(&msg);
+	return 0;
+}
+
+static void
+fuzz_check_text(const char *s)
+{
+	struct prefix	 p;
+	struct addr	 a;
+	char		 buf[PREFIX_STRLEN];
+
+	if (strchr(s, '/') != NULL) {
+		if (prefix_parse(s, &p, 0) == -1)
+			abort();
+		if (strcmp(prefix_fmt(&p, buf, sizeof(buf)), s) != 0)
+			abort();
+	} else {
+		if (addr_parse(s, &a) == -1)
+			abort();
+		if (strcmp(addr_fmt(&a, buf, sizeof(buf)), s) != 0)
+			abort();
+	}
+}
+
+/* every string that came from the table is canonical address text */
+static void
+fuzz_check_context(const struct rib *r)
+{
+	json_t		*ctx, *svcs, *svc, *backends, *b;
+	size_t		 i, j;
+	char		*dump;
+
+	ctx = context_build(r, NULL);
+	if (ctx == NULL)
+		abort();
+	svcs = json_object_get(ctx, "services");
+	json_array_foreach(svcs, i, svc) {
+		backends = json_object_get(svc, "backends");
+		json_array_foreach(backends, j, b) {
+			fuzz_check_text(json_string_value(
+			    json_object_get(b, "ip")));
+			fuzz_check_text(json_string_value(
+			    json_object_get(b, "prefix")));
+		}
+	}
+	dump = context_dump(ctx);
+	if (dump == NULL)
+		abort();
+	free(dump);
+	json_decref(ctx);
+}
+
+static void
+fuzz_check_rib(const struct rib *r)
+{
+	struct rib_backend	*be;
+	struct rib_peer_stat	*ps;
+	size_t			 n, i;
+
+	n = rib_backends(r, &be);
+	for (i = 0; i < n; i++) {
+		/* non-host routes only while host_routes_only is off */
+		if (be[i].port == 0 || be[i].npeers == 0 ||
+		    (rc.host_routes_only && !prefix_is_host(&be[i].prefix)))
+			abort();
+		if (i > 0 && be[i - 1].port > be[i].port)
+			abort();
+	}
+	free(be);
+	n = rib_peers(r, &ps);
+	for (i = 0; i < n; i++)
+		if (rc.max_routes > 0 &&
+		    ps[i].routes > (size_t)rc.max_routes)
+			abort();
+	free(ps);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char	*p = (const char *)data, *end = p + size, *nl;
+	char		 err[256];
+	uint64_t	 gen;
+
+	/* vary the rules now and then; reconf must keep the table sane */
+	ninputs++;
+	if (ninputs % 97 == 0) {
+		rc.large = !rc.large;
+		rc.asn = rc.large ? 4200000000u : 12345;
+		rc.host_routes_only = (ninputs / 97) % 3 != 0;
+		rib_reconf(rib, &rc);
+	}
+	if (rib_nroutes(rib) > 4 * FUZZ_MAX_ROUTES)
+		rib_clear(rib);
+
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end;
+		gen = rib_generation(rib);
+		if (exabgp_decode(&msg, p, (size_t)(nl - p), err,
+		    sizeof(err)) == -1) {
+			if (msg.type != EXABGP_MSG_IGNORED)
+				abort();
+			if (memchr(err, '\0', sizeof(err)) == NULL)
+				abort();
+		} else {
+			if (msg.reason[sizeof(msg.reason) - 1] != '\0' &&
+			    memchr(msg.reason, '\0', sizeof(msg.reason)) ==
+			    NULL)
+				abort();
+			rib_apply(rib, &msg);
+		}
+		if (msg.type == EXABGP_MSG_IGNORED &&
+		    rib_generation(rib) != gen)
+			abort();
+		p = nl + 1;
+	}
+	fuzz_check_rib(rib);
+	fuzz_check_context(rib);
+	(void)rib_all_eor(rib);
+	return 0;
+}
