@@ -116,6 +116,29 @@ test_nul_byte(void **state)
 	assert_non_null(strstr(err.msg, "NUL byte"));
 }
 
+/*
+ * found by the hardening suite: a value quoted in a message ("bad service
+ * name 'a<newline>b'") split -n's one-line error in two
+ */
+static void
+test_error_one_line(void **state)
+{
+	struct cfg_err	 err;
+	config_t	*cf;
+	char		*s = NULL;
+
+	cf = load_ok("ctl.conf", "s = \"a\\nb\\tc\\x1bd\";\n");
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(cfg_get_string(config_root_setting(cf), "s", NULL,
+	    &s, &err), 0);
+	assert_string_equal(s, "a\nb\tc\033d");
+	cfg_error(&err, config_lookup(cf, "s"), "bad value '%s'", s);
+	assert_int_equal(err.set, 1);
+	assert_non_null(strstr(err.msg, ":1: bad value 'a?b?c?d'"));
+	free(s);
+	cfg_free(cf);
+}
+
 static int64_t
 get_i(config_t *cf, const char *name)
 {
@@ -424,6 +447,7 @@ main(void)
 		cmocka_unit_test(test_syntax_error_line),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_nul_byte),
+		cmocka_unit_test(test_error_one_line),
 		cmocka_unit_test(test_big_integers),
 		cmocka_unit_test(test_include),
 		cmocka_unit_test(test_stdin),

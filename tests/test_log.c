@@ -174,6 +174,19 @@ test_newlines_flattened(void **state)
 	log_setverbose(0);
 }
 
+/* found by the hardening suite: escape sequences from ExaBGP reached logs */
+static void
+test_control_bytes(void **state)
+{
+	struct capture	 c;
+
+	log_init("tlog", 0, 0);
+	capture_start(&c);
+	log_warnx("a\033[2Jb\007c\td\177e");
+	capture_stop(&c);
+	assert_string_equal(c.errbuf, "tlog: a?[2Jb?c\td?e\n");
+}
+
 static void
 test_long_message(void **state)
 {
@@ -298,6 +311,7 @@ main(void)
 		cmocka_unit_test(test_verbose),
 		cmocka_unit_test(test_vlog),
 		cmocka_unit_test(test_newlines_flattened),
+		cmocka_unit_test(test_control_bytes),
 		cmocka_unit_test(test_long_message),
 		cmocka_unit_test(test_syslog_mode),
 		cmocka_unit_test(test_fatal),

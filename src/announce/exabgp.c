@@ -549,13 +549,30 @@ exabgp_ack(struct exabgp *x, int ok)
 	exabgp_notify(x);
 }
 
+/*
+ * The first bytes of a line from ExaBGP as printable ASCII, for the log:
+ * whatever a broken peer sends (NUL, escapes, invalid UTF-8) stays out.
+ */
+static const char *
+exabgp_preview(char *buf, size_t size, const char *line, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len && i + 1 < size; i++)
+		buf[i] = line[i] >= 0x20 && line[i] < 0x7f ? line[i] : '?';
+	buf[i] = '\0';
+	return buf;
+}
+
 static void
 exabgp_on_line(const char *line, size_t len, void *arg)
 {
 	struct exabgp	*x = arg;
+	char		 pre[201];
 
 	if (x->gone)
 		return;
+	exabgp_preview(pre, sizeof(pre), line, len);
 	switch (exabgp_parse(line, len)) {
 	case EXABGP_MSG_DONE:
 		exabgp_ack(x, 1);
@@ -564,18 +581,18 @@ exabgp_on_line(const char *line, size_t len, void *arg)
 		exabgp_ack(x, 0);
 		break;
 	case EXABGP_MSG_SHUTDOWN:
-		log_info("exabgp: %s", line);
+		log_info("exabgp: %s", pre);
 		exabgp_go(x, EXABGP_GONE_SHUTDOWN);
 		break;
 	case EXABGP_MSG_NEIGHBOR:
 		x->stats.neighbor++;
-		log_debug("exabgp: %s", line);
+		log_debug("exabgp: %s", pre);
 		break;
 	case EXABGP_MSG_EMPTY:
 		break;
 	default:
 		x->stats.unknown++;
-		log_info("exabgp: ignored: %.200s", line);
+		log_info("exabgp: ignored: %s", pre);
 		break;
 	}
 }

@@ -50,6 +50,7 @@ struct cfg_fix {
 	size_t		*off;		/* offsets just past the literal */
 	size_t		 n, cap;
 	int		 detect;	/* included file: report, do not fix */
+	int		 syntax_line;	/* a string where none can be */
 	int		 bad_line;	/* first out-of-range literal */
 	char		 bad_text[32];
 };
@@ -116,6 +117,11 @@ cfg_int_needs_l(const char *text, size_t s, size_t e)
  * Comments, strings and setting names are skipped; numbers with '.' or
  * an exponent are floats and left alone. Include file names found are
  * handed to incl() when not NULL.
+ *
+ * It also finds one syntax error itself: a string literal where the
+ * grammar has no place for one ('"x" = 1;'). libconfig 1.5 leaks that
+ * string when it rejects it, and a daemon re-reading a bad file on every
+ * SIGHUP should not.
  */
 static void
 cfg_scan(const char *text, size_t len, struct cfg_fix *fx,
@@ -123,6 +129,8 @@ cfg_scan(const char *text, size_t len, struct cfg_fix *fx,
 {
 	size_t	 i = 0, s, arr_first = 0;
 	int	 line = 1, in_array = 0, arr_needs = 0, r, is_float;
+	int	 depth = 0, in_group;
+	char	 prev = 0, stack[64];	/* open brackets, innermost last */
 
 	while (i < len) {
 		char ch = text[i];
@@ -141,6 +149,13 @@ cfg_scan(const char *text, size_t len, struct cfg_fix *fx,
 					line++;
 			i += 2;
 		} else if (ch == '"') {
+			in_group = depth == 0 || (depth <= (int)sizeof(stack) &&
+			    stack[depth - 1] == '{');
+			if (!(prev == '=' || prev == ':' || prev == '(' ||
+			    prev == '[' || prev == '"' || (prev == ',' &&
+			    !in_group)) && fx->syntax_line == 0)
+				fx->syntax_line = line;
+			prev = '"';
 			for (i++; i < len && text[i] != '"'; i++) {
 				if (text[i] == '\\' && i + 1 < len)
 					i++;
@@ -174,11 +189,13 @@ cfg_scan(const char *text, size_t len, struct cfg_fix *fx,
 		    ch == '_') {
 			while (i < len && cfg_name_char((unsigned char)text[i]))
 				i++;
+			prev = 'n';
 		} else if (isdigit((unsigned char)ch) || ((ch == '-' ||
 		    ch == '+' || ch == '.') && i + 1 < len &&
 		    (isdigit((unsigned char)text[i + 1]) ||
 		    text[i + 1] == '.'))) {
 			s = i;
+			prev = 'v';
 			is_float = ch == '.';
 			if (ch == '-' || ch == '+')
 				i++;
@@ -223,6 +240,10 @@ cfg_scan(const char *text, size_t len, struct cfg_fix *fx,
 				cfg_fix_add(fx, i | ((size_t)1 <<
 				    (sizeof(size_t) * CHAR_BIT - 1)));
 		} else if (ch == '[') {
+			if (depth < (int)sizeof(stack))
+				stack[depth] = '[';
+			depth++;
+			prev = '[';
 			in_array = 1;
 			arr_needs = 0;
 			arr_first = fx->n;
@@ -242,9 +263,23 @@ cfg_scan(const char *text, size_t len, struct cfg_fix *fx,
 			}
 			fx->n = k;
 			in_array = 0;
+			if (depth > 0)
+				depth--;
+			prev = ']';
 			i++;
-		} else
+		} else {
+			if (ch == '{' || ch == '(') {
+				if (depth < (int)sizeof(stack))
+					stack[depth] = ch;
+				depth++;
+			} else if ((ch == '}' || ch == ')') && depth > 0)
+				depth--;
+			if (strchr("{}():=;,", ch) != NULL)
+				prev = ch;
+			else if (!isspace((unsigned char)ch))
+				prev = '?';	/* not libconfig's: an error */
 			i++;
+		}
 	}
 	if (in_array) {		/* unterminated: libconfig will complain */
 		size_t j, k = arr_first;
@@ -267,12 +302,17 @@ static int
 cfg_errf(struct cfg_err *err, const char *fmt, ...)
 {
 	va_list	 ap;
+	char	*p;
 
 	if (err->set)
 		return -1;
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
+	/* values quoted in messages may hold "\n": keep it one line */
+	for (p = err->msg; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	err->set = 1;
 	return -1;
 }
@@ -389,7 +429,10 @@ cfg_check_include(const char *name, size_t len, int line, void *arg)
 	sub.from = file;
 	sub.depth++;
 	cfg_scan(text, tlen, &fx, cfg_check_include, &sub);
-	if (fx.bad_line != 0)
+	if (fx.syntax_line != 0 && (fx.bad_line == 0 ||
+	    fx.syntax_line <= fx.bad_line))
+		cfg_errf(ci->err, "%s:%d: syntax error", file, fx.syntax_line);
+	else if (fx.bad_line != 0)
 		cfg_errf(ci->err, "%s:%d: integer %s out of range (in an "
 		    "included file, write values beyond 32 bits with an L "
 		    "suffix)", file, fx.bad_line, fx.bad_text);
@@ -451,6 +494,11 @@ cfg_load(const char *path, struct cfg_err *err)
 	cfg_scan(text, len, &fx, cfg_check_include, &ci);
 	if (err->set)
 		goto fail;
+	if (fx.syntax_line != 0 && (fx.bad_line == 0 ||
+	    fx.syntax_line <= fx.bad_line)) {
+		cfg_errf(err, "%s:%d: syntax error", path, fx.syntax_line);
+		goto fail;
+	}
 	if (fx.bad_line != 0) {
 		cfg_errf(err, "%s:%d: integer %s out of range", path,
 		    fx.bad_line, fx.bad_text);

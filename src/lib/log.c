@@ -42,10 +42,18 @@ log_emit(int pri, char *msg)
 {
 	size_t	 i;
 
-	/* one record per line: a newline in data must not forge a record */
+	/*
+	 * one record per line: a newline in data must not forge a record;
+	 * other control bytes from peers (escape sequences) must not reach
+	 * a terminal or a log viewer either
+	 */
 	for (i = 0; msg[i] != '\0'; i++)
 		if (msg[i] == '\n' || msg[i] == '\r')
 			msg[i] = ' ';
+		else if ((unsigned char)msg[i] < 0x20 && msg[i] != '\t')
+			msg[i] = '?';
+		else if (msg[i] == 0x7f)
+			msg[i] = '?';
 	if (log_syslog)
 		syslog(pri, "%s", msg);
 	else
