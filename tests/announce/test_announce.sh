@@ -19,6 +19,8 @@ cleanup() {
 	[ -z "${KEEP:-}" ] && rm -rf "$T"
 }
 trap cleanup EXIT
+# an ack written after the daemon exited must not kill this shell
+trap '' PIPE
 
 # two ports nobody else is likely to use at the same time
 BASE=$((20000 + ($$ % 2000) * 10))
@@ -365,8 +367,10 @@ write_conf "$T/noack.conf" "ack = false;"
 start_daemon "$T/noack.conf"
 wait_until 5 has_line "$A4_12"
 dcheck "daemon: ack = false announces without acks" has_line "$A4_12"
-dcheck "daemon: ack = false still writes one line per prefix" \
-    test "$(grep -c '^withdraw route 192.0.2.10/32' "$T/out")" -eq 1
+# a line is written only when the prefix's state changed
+dcheck "daemon: ack = false never repeats a prefix's line" \
+    awk '$0 == last[$3] { bad = 1 } { last[$3] = $0 } END { exit bad }' \
+    "$T/out"
 kill -TERM "$DPID"
 dcheck "daemon: ack = false exits 0 on SIGTERM" exited_with 0 3
 dcheck "daemon: ack = false withdraws on SIGTERM" \
