@@ -1,0 +1,44 @@
+# tests/hardening/common.sh - shared by the hardening suites (sourced
+# after tests/lib.sh).
+
+# sane NAME RC LOG: the process ended by itself (no signal, no timeout,
+# no valgrind error status 99) and left no sanitizer or valgrind report.
+sane() {
+	local rc=$2 log=$3
+	if [ "$rc" -ge 124 ] || [ "$rc" = 99 ]; then
+		diag "$1: exit status $rc"
+		return 1
+	fi
+	if grep -qE 'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:|==[0-9]+== (Invalid|Conditional|Use of|Syscall param)|definitely lost: [1-9]' "$log"; then
+		diag "$1: sanitizer/valgrind report:" "$(head -n 20 "$log")"
+		return 1
+	fi
+	return 0
+}
+
+# ascii_only FILE: printable ASCII, tabs and newlines only (logs that a
+# hostile peer fed must not carry its bytes)
+ascii_only() {
+	! LC_ALL=C grep -q '[^[:print:][:space:]]' "$1" &&
+	    ! LC_ALL=C grep -q $'[\r\v\f]' "$1"
+}
+
+# pid_alive PID
+pid_alive() { kill -0 "$1" 2>/dev/null; }
+
+# stop PID [SECONDS]: SIGTERM, wait up to SECONDS (default 5), then KILL;
+# returns the exit status, 255 when it had to be killed
+stop() {
+	local pid=$1 limit=${2:-5} i=0
+	kill -TERM "$pid" 2>/dev/null
+	while pid_alive "$pid" && [ $i -lt $((limit * 10)) ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if pid_alive "$pid"; then
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		return 255
+	fi
+	wait "$pid" 2>/dev/null
+}
