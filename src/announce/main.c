@@ -9,6 +9,8 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -573,6 +575,19 @@ announce_check(const char *path, int verbose)
 
 	if ((conf = conf_load(path, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	/* the daemon would run with every exec check failing: say so now */
+	if (conf->user != NULL && getpwnam(conf->user) == NULL) {
+		fprintf(stderr, "%s: unknown user '%s'\n", conf->path,
+		    conf->user);
+		conf_free(conf);
+		return 1;
+	}
+	if (conf->group != NULL && getgrnam(conf->group) == NULL) {
+		fprintf(stderr, "%s: unknown group '%s'\n", conf->path,
+		    conf->group);
+		conf_free(conf);
 		return 1;
 	}
 	if (verbose)
