@@ -35,7 +35,7 @@
 #endif
 
 #define LISTEN_READ_CHUNK	65536
-#define LISTEN_PREVIEW		80	/* bytes of a bad line in the log */
+#define LISTEN_PREVIEW		LINES_HEAD	/* bytes of a line in the log */
 
 enum listen_opt {
 	OPT_ONCE = 256,
@@ -71,12 +71,10 @@ struct listend {
 	int			 once;
 
 	/* stdin */
-	char			*buf;
-	size_t			 len;
-	int			 skipping;	/* inside an oversized line */
+	struct lines		 in;
 	int			 eof;
 	int			 shutdown;	/* our ExaBGP said so */
-	uint64_t		 nlines, nbad, noversized;
+	uint64_t		 nbad;
 
 	/* when to render */
 	struct ev_timer		 timer;
@@ -136,15 +134,13 @@ listen_help(void)
 
 /* printable preview of a line for the log: control bytes become '?' */
 static void
-listen_preview(char *out, size_t outlen, const char *a, size_t alen,
-    const char *b, size_t blen)
+listen_preview(char *out, size_t outlen, const char *s, size_t len)
 {
 	size_t	i, n = 0;
 	char	c;
 
-	for (i = 0; i < alen + blen && n + 1 < outlen && i < LISTEN_PREVIEW;
-	    i++) {
-		c = i < alen ? a[i] : b[i - alen];
+	for (i = 0; i < len && n + 1 < outlen && i < LISTEN_PREVIEW; i++) {
+		c = s[i];
 		out[n++] = (c >= 0x20 && c < 0x7f) ? c : '?';
 	}
 	out[n] = '\0';
@@ -198,9 +194,9 @@ listen_status_json(struct listend *l)
 	}
 	json_decref(ctx);
 	json_object_set_new(j, "services", arr);
-	o = json_pack("{s:I, s:I, s:I}", "read", (json_int_t)l->nlines,
+	o = json_pack("{s:I, s:I, s:I}", "read", (json_int_t)l->in.nlines,
 	    "malformed", (json_int_t)l->nbad,
-	    "oversized", (json_int_t)l->noversized);
+	    "oversized", (json_int_t)l->in.noversized);
 	json_object_set_new(j, "lines", o);
 	o = json_object();
 	json_object_set_new(o, "passes", json_integer((json_int_t)l->passes));
@@ -278,8 +274,9 @@ listen_metrics(struct listend *l, json_t *status)
 	    "# HELP bgpsd_listen_last_render_seconds unix time of the last "
 	    "pass\n# TYPE bgpsd_listen_last_render_seconds gauge\n"
 	    "bgpsd_listen_last_render_seconds %lld\n",
-	    (unsigned long long)l->nlines, (unsigned long long)l->nbad,
-	    (unsigned long long)l->noversized, (unsigned long long)l->passes,
+	    (unsigned long long)l->in.nlines, (unsigned long long)l->nbad,
+	    (unsigned long long)l->in.noversized,
+	    (unsigned long long)l->passes,
 	    (unsigned long long)l->pass_failures, (long long)l->last_pass);
 	if (fclose(f) != 0)
 		fatal("metrics");
@@ -319,35 +316,35 @@ listen_write_status(struct listend *l)
 
 /* ---- the table ----------------------------------------------------- */
 
-static void
-listen_line(struct listend *l, const char *line, size_t len)
+static int
+listen_line(const char *line, size_t len, uint64_t lineno, void *arg)
 {
-	char	 err[256], pre[LISTEN_PREVIEW + 1], a[ADDR_STRLEN], *p;
-	int	 changed;
+	struct listend	*l = arg;
+	char		 err[256], pre[LISTEN_PREVIEW + 1], a[ADDR_STRLEN], *p;
+	int		 changed;
 
-	l->nlines++;
 	if (exabgp_decode(&l->msg, line, len, err, sizeof(err)) == -1) {
 		l->nbad++;
-		listen_preview(pre, sizeof(pre), line, len, NULL, 0);
+		listen_preview(pre, sizeof(pre), line, len);
 		/* jansson quotes the offending bytes: clean them as well */
 		for (p = err; *p != '\0'; p++)
 			if (*p < 0x20 || *p == 0x7f)
 				*p = '?';
 		log_warnx("stdin line %llu skipped (%s): %s",
-		    (unsigned long long)l->nlines, err, pre);
-		return;
+		    (unsigned long long)lineno, err, pre);
+		return 0;
 	}
 	switch (l->msg.type) {
 	case EXABGP_MSG_SHUTDOWN:
 		log_info("ExaBGP is shutting down");
 		l->shutdown = 1;
-		return;
+		return 1;	/* what follows is of no use */
 	case EXABGP_MSG_STATE:		/* rib_apply logs the change */
 	case EXABGP_MSG_UPDATE:
 	case EXABGP_MSG_EOR:
 		break;
 	default:
-		return;
+		return 0;
 	}
 	changed = rib_apply(l->rib, &l->msg);
 	if (l->msg.type == EXABGP_MSG_EOR && l->msg.has_peer)
@@ -361,64 +358,18 @@ listen_line(struct listend *l, const char *line, size_t len)
 		listen_mark(l);
 	if (l->msg.type == EXABGP_MSG_STATE)
 		listen_write_status(l);
+	return 0;
 }
 
-/*
- * Split data into lines of at most listen.max_line bytes. An oversized
- * line is logged with its first bytes and dropped up to its newline,
- * without ever holding more than max_line bytes.
- */
 static void
-listen_feed(struct listend *l, const char *data, size_t n)
+listen_oversized(const char *head, size_t len, uint64_t lineno, void *arg)
 {
-	size_t		 max = (size_t)l->conf->listen.max_line;
-	const char	*nl;
-	size_t		 take;
+	struct listend	*l = arg;
 	char		 pre[LISTEN_PREVIEW + 1];
 
-	while (n > 0 && !l->shutdown) {
-		nl = memchr(data, '\n', n);
-		take = nl != NULL ? (size_t)(nl - data) : n;
-		if (l->skipping) {
-			if (nl == NULL)
-				return;
-			l->skipping = 0;
-		} else if (l->len + take > max) {
-			l->noversized++;
-			l->nlines++;
-			listen_preview(pre, sizeof(pre), l->buf, l->len, data,
-			    take);
-			log_warnx("stdin line %llu skipped: longer than "
-			    "max_line (%zu bytes): %s",
-			    (unsigned long long)l->nlines, max, pre);
-			l->len = 0;
-			if (nl == NULL) {
-				l->skipping = 1;
-				return;
-			}
-		} else if (nl == NULL) {
-			memcpy(l->buf + l->len, data, take);
-			l->len += take;
-			return;
-		} else if (l->len > 0) {
-			memcpy(l->buf + l->len, data, take);
-			l->len += take;
-			listen_line(l, l->buf, l->len);
-			l->len = 0;
-		} else
-			listen_line(l, data, take);
-		data += take + 1;
-		n -= take + 1;
-	}
-}
-
-/* a last line without its newline still counts */
-static void
-listen_feed_eof(struct listend *l)
-{
-	if (!l->skipping && l->len > 0 && !l->shutdown)
-		listen_line(l, l->buf, l->len);
-	l->len = 0;
+	listen_preview(pre, sizeof(pre), head, len);
+	log_warnx("stdin line %llu skipped: longer than max_line (%zu "
+	    "bytes): %s", (unsigned long long)lineno, l->in.max, pre);
 }
 
 /* ---- when to render ----------------------------------------------- */
@@ -652,12 +603,7 @@ listen_reload(struct listend *l)
 	if (old != &listen_default_conf)
 		conf_free(old);
 	listen_rib_conf(l);
-	if (l->len > (size_t)conf->listen.max_line) {
-		/* a partial line longer than the new limit is dropped */
-		l->len = 0;
-		l->skipping = 1;
-	}
-	l->buf = xreallocarray(l->buf, 1, (size_t)conf->listen.max_line + 1);
+	lines_setmax(&l->in, (size_t)conf->listen.max_line);
 	log_info("configuration reloaded");
 	listen_try_render(l, 1);
 }
@@ -684,12 +630,12 @@ listen_stdin(int fd, unsigned int events, void *arg)
 			n = 0;
 		}
 		if (n == 0) {
-			listen_feed_eof(l);
+			lines_eof(&l->in);
 			log_info("stdin closed: ExaBGP is gone, exiting");
 			l->eof = 1;
 			break;
 		}
-		listen_feed(l, chunk, (size_t)n);
+		lines_feed(&l->in, chunk, (size_t)n);
 		if (l->shutdown)
 			break;
 	}
@@ -772,9 +718,10 @@ listen_slurp(struct listend *l)
 		}
 		if (n == 0)
 			break;
-		listen_feed(l, chunk, (size_t)n);
+		if (lines_feed(&l->in, chunk, (size_t)n) != 0)
+			return;
 	}
-	listen_feed_eof(l);
+	lines_eof(&l->in);
 }
 
 static void
@@ -1000,7 +947,8 @@ main(int argc, char *argv[])
 	if ((l.loop = ev_new()) == NULL)
 		fatalx("cannot create the event loop");
 	exabgp_msg_init(&l.msg);
-	l.buf = xmalloc((size_t)l.conf->listen.max_line + 1);
+	lines_init(&l.in, (size_t)l.conf->listen.max_line, listen_line,
+	    listen_oversized, &l);
 	listen_rib_conf(&l);
 
 	if (render_path != NULL) {
@@ -1030,7 +978,7 @@ main(int argc, char *argv[])
 	render_free(l.render);
 	rib_free(l.rib);
 	exabgp_msg_free(&l.msg);
-	free(l.buf);
+	lines_free(&l.in);
 	ev_free(l.loop);
 	if (l.conf != &listen_default_conf)
 		conf_free(l.conf);
