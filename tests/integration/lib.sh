@@ -220,6 +220,14 @@ lab_child() {
 	return 1
 }
 
+# lab_gone PID: the process has exited (a zombie waiting for its reaper,
+# e.g. an orphan of a killed ExaBGP, counts as gone)
+lab_gone() {
+	local st
+	st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 0
+	[ -z "$st" ] || [ "$st" = Z ]
+}
+
 # lab_kill NAME [SIG]: signal a recorded process
 lab_kill() {
 	local p

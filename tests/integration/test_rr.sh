@@ -27,7 +27,7 @@ for c in exabgp bird birdc haproxy; do
 done
 
 INTERVAL=0.5
-TIMEOUT=0.5
+TIMEOUT=0.4
 RISE=2
 FALL=2
 DOWN_BOUND=$(awk -v f=$FALL -v i=$INTERVAL -v t=$TIMEOUT 'BEGIN { print f * i + t + 2 }')
@@ -152,6 +152,16 @@ EOF
 		}"
 } >"$L/exabgp.conf"
 
+for c in "announce $LAB_DIR/ann1/bgpsd.conf" "listen $L/bgpsd.conf"; do
+	set -- $c
+	if out=$("$BUILD/bgpsd-$1" -n -c "$2" 2>&1); then
+		ok "bgpsd-$1 -n accepts the lab's bgpsd.conf"
+	else
+		not_ok "bgpsd-$1 -n accepts the lab's bgpsd.conf"
+		diag "$out"
+	fi
+done
+
 dump() {
 	diag "--- $*"
 	lab_tail "$OUT" 20
@@ -203,6 +213,11 @@ comm=$(birdc -s "$BIRDCTL" show route all 2>/dev/null |
 check "BIRD holds the three routes with community 12345:$WEB" \
     test "$comm" = 3
 [ "$comm" = 3 ] || dump "birdc"
+hap_servers() {
+	[ "$(awk '$1 == "server" { a = $3; sub(/:[0-9]+$/, "", a); print a }' \
+	    "$HAP" 2>/dev/null | sort | tr '\n' ' ' | sed 's/ $//')" = "$1" ]
+}
+expect "rendered haproxy.cfg has the three servers" 3 hap_servers "$ALL"
 check "haproxy -c -f accepts the rendered haproxy.cfg" \
     haproxy -c -q -f "$HAP"
 
@@ -215,6 +230,8 @@ mark "port opens on ann2"
 lab_service svc-ann2 ann2 "$WEB"
 expect "ann2's port opens: its backend returns" "$UP_BOUND" \
     has_backends "$OUT" web "$ALL"
+expect "rendered haproxy.cfg has the three servers again" 3 \
+    hap_servers "$ALL"
 check "haproxy -c -f still accepts the rendered haproxy.cfg" \
     haproxy -c -q -f "$HAP"
 check "ExaBGP never gave up on a process (no 'Too many death')" eval \
