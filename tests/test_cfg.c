@@ -86,6 +86,15 @@ test_syntax_error_line(void **state)
 	    "3: duplicate setting name");
 	load_bad("arr.conf", "a = [ 1, \"x\" ];\n", "arr.conf",
 	    "1: mismatched element type in array");
+	/* strings where the grammar has none: found before libconfig */
+	load_bad("str1.conf", "a = 1;\n\"x\" = 1;\n", "str1.conf",
+	    "2: syntax error");
+	load_bad("str2.conf", "a = [ . \"x\" ];\n", "str2.conf",
+	    "1: syntax error");
+	load_bad("str3.conf", "g = { a = 1, \"x\" };\n", "str3.conf",
+	    "1: syntax error");
+	load_bad("str4.conf", "l = ( 1\n \"x\" );\n", "str4.conf",
+	    "2: syntax error");
 }
 
 static void

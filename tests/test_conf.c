@@ -13,11 +13,15 @@
  * After a reviewed change of the canonical form, regenerate the golden
  * files with:   cd tests && BGPSD_REGEN=1 ../build/tests/test_conf
  * (each rewritten .out is reported; review the git diff).
+ *
+ * test_mutations edits the good configs at random (seeded); a longer
+ * run: BGPSD_MUTATIONS=100000,SEED ../build-san/tests/test_conf
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -418,6 +422,91 @@ test_many_services(void **state)
 	conf_free(c);
 }
 
+/*
+ * Seeded random edits of the good configs: every variant must either be
+ * refused with a message naming the file, or load and round-trip. This
+ * drives the parser, the validators and the printer's quoting far beyond
+ * the hand-written cases (and under ASan/valgrind in make check).
+ */
+static void
+test_mutations(void **state)
+{
+	static const char	 pool[] = "0123456789\"{}()[];:=,.-+eLx#/\\\n\t "
+	    "aZ_*@\x01\x7f\xc3";
+	static const char *const files[] = {
+		GOOD_DIR "/full.conf", GOOD_DIR "/asn32.conf",
+		GOOD_DIR "/strings.conf", GOOD_DIR "/timing.conf", EXAMPLE,
+	};
+	char		 path[] = "/tmp/test_conf.XXXXXX", err[600];
+	char		*orig, *buf, *printed;
+	size_t		 f, len, pos, nloaded = 0, nrefused = 0;
+	unsigned int	 seed = 12345;
+	int		 i, k, fd, edits, rounds = 400;
+	struct bgpsd_conf *c;
+
+	/* BGPSD_MUTATIONS=N[,SEED] for a longer run */
+	if (getenv("BGPSD_MUTATIONS") != NULL)
+		sscanf(getenv("BGPSD_MUTATIONS"), "%d,%u", &rounds, &seed);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	for (f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+		orig = slurp(files[f]);
+		assert_non_null(orig);
+		for (i = 0; i < rounds; i++) {
+			len = strlen(orig);
+			buf = malloc(len + 16);
+			assert_non_null(buf);
+			memcpy(buf, orig, len + 1);
+			edits = 1 + rand_r(&seed) % 3;
+			for (k = 0; k < edits && len > 1; k++) {
+				pos = (size_t)rand_r(&seed) % len;
+				switch (rand_r(&seed) % 3) {
+				case 0:		/* replace */
+					buf[pos] = pool[rand_r(&seed) %
+					    (sizeof(pool) - 1)];
+					break;
+				case 1:		/* delete */
+					memmove(buf + pos, buf + pos + 1,
+					    len - pos);
+					len--;
+					break;
+				default:	/* insert */
+					memmove(buf + pos + 1, buf + pos,
+					    len - pos + 1);
+					buf[pos] = pool[rand_r(&seed) %
+					    (sizeof(pool) - 1)];
+					len++;
+				}
+			}
+			fd = open(path, O_WRONLY | O_TRUNC);
+			assert_true(fd >= 0);
+			assert_int_equal(write(fd, buf, len), (ssize_t)len);
+			close(fd);
+			free(buf);
+			c = conf_load(path, err, sizeof(err));
+			if (c == NULL) {
+				nrefused++;
+				assert_int_equal(strncmp(err, path,
+				    strlen(path)), 0);
+				continue;
+			}
+			nloaded++;
+			printed = print_to_string(c);
+			conf_free(c);
+			assert_round_trip(printed);
+			free(printed);
+		}
+		free(orig);
+	}
+	unlink(path);
+	print_message("# %zu variants loaded, %zu refused\n", nloaded,
+	    nrefused);
+	/* both outcomes must actually have been exercised */
+	assert_true(nloaded > 100);
+	assert_true(nrefused > 100);
+}
+
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -462,6 +551,7 @@ main(void)
 		cmocka_unit_test(test_stdin),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_many_services),
+		cmocka_unit_test(test_mutations),
 	};
 	struct CMUnitTest	*tests;
 	char			**bad, **good, *name;
