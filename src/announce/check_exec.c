@@ -126,6 +126,9 @@ check_exec_done(const struct proc_result *r, void *arg)
 	if (r->timed_out) {
 		reason = CHECK_TIMEOUT;
 		snprintf(what, sizeof(what), "timeout");
+	} else if (r->status == -1) {	/* waitpid failed: no status */
+		reason = CHECK_INTERNAL;
+		snprintf(what, sizeof(what), "exec: exit status lost");
 	} else if (WIFEXITED(r->status)) {
 		if (WEXITSTATUS(r->status) == 0) {
 			check_done(c, CHECK_OK, NULL);
