@@ -224,10 +224,25 @@ listen_status_json(struct listend *l)
 	return j;
 }
 
+/* a Prometheus label value: backslash, quote and newline escaped */
+static void
+listen_label(FILE *f, const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', f);
+		if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+}
+
 static void
 listen_metrics(struct listend *l, json_t *status)
 {
 	FILE		*f;
+	const char	*r;
 	char		*text = NULL, err[512];
 	size_t		 len = 0, i;
 	json_t		*v;
@@ -278,6 +293,18 @@ listen_metrics(struct listend *l, json_t *status)
 	    (unsigned long long)l->in.noversized,
 	    (unsigned long long)l->passes,
 	    (unsigned long long)l->pass_failures, (long long)l->last_pass);
+	fprintf(f, "# HELP bgpsd_listen_template_ok 1 if the last write of "
+	    "the file was good (written or unchanged)\n"
+	    "# TYPE bgpsd_listen_template_ok gauge\n");
+	json_array_foreach(json_object_get(json_object_get(status, "render"),
+	    "templates"), i, v) {
+		fputs("bgpsd_listen_template_ok{destination=\"", f);
+		listen_label(f, json_string_value(json_object_get(v,
+		    "destination")));
+		r = json_string_value(json_object_get(v, "result"));
+		fprintf(f, "\"} %d\n", strcmp(r, "written") == 0 ||
+		    strcmp(r, "unchanged") == 0);
+	}
 	if (fclose(f) != 0)
 		fatal("metrics");
 	if (atomic_write(l->conf->listen.metrics_file, text, len, 0644, err,

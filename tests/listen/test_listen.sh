@@ -371,6 +371,9 @@ fi
 check "daemon: metrics_file in Prometheus text" grep -q \
     '^bgpsd_listen_service_backends{service="https",port="443"} 2$' \
     "$T/metrics.prom"
+check "daemon: metrics_file has the result per file" grep -qF \
+    "bgpsd_listen_template_ok{destination=\"$T/out/plain.txt\"} 1" \
+    "$T/metrics.prom"
 
 # unchanged table: SIGUSR1 re-renders but rewrites nothing
 touch -d '2001-01-01 00:00:00' "$T/out/plain.txt"
