@@ -1349,6 +1349,39 @@ test_exec_as_user(void **state)
 	check_ctx_free(as);
 }
 
+/* the streaming search, fed in every possible way */
+static void
+test_scan(void **state)
+{
+	const char		*text = "xxnexneedlyneedlexx";
+	struct check_scan	 sc;
+	size_t			 len = strlen(text), step, i, n;
+	int			 found;
+
+	check_scan_init(&sc, "needle");
+	for (step = 1; step <= len; step++) {
+		check_scan_reset(&sc);
+		found = 0;
+		for (i = 0; i < len && !found; i += n) {
+			n = len - i < step ? len - i : step;
+			found = check_scan(&sc, text + i, n);
+		}
+		assert_true(found);
+		/* found on the chunk holding the final 'e', not before */
+		assert_true(i >= 17 && i < 17 + step);
+	}
+	check_scan_reset(&sc);
+	for (i = 0; i < 16; i++)	/* "xxnexneedlyneedl" */
+		assert_false(check_scan(&sc, text + i, 1));
+	assert_int_equal(sc.seen, 16);
+	check_scan_free(&sc);
+
+	check_scan_init(&sc, "x");
+	assert_false(check_scan(&sc, "abc", 3));
+	assert_true(check_scan(&sc, "abx", 3));
+	check_scan_free(&sc);
+}
+
 static void
 test_reason_strings(void **state)
 {
@@ -1368,6 +1401,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reason_strings),
+		cmocka_unit_test(test_scan),
 		cmocka_unit_test(test_tcp_ok),
 		cmocka_unit_test(test_tcp_closes_with_rst),
 		cmocka_unit_test(test_tcp_ipv6),
