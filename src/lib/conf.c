@@ -185,6 +185,13 @@ conf_is_seq(const config_setting_t *s)
 	return config_setting_is_array(s) || config_setting_is_list(s);
 }
 
+/* "[ ]" is an array to libconfig, but empty it may stand for "( )" */
+static int
+conf_empty_array(const config_setting_t *s)
+{
+	return config_setting_is_array(s) && config_setting_length(s) == 0;
+}
+
 static int
 conf_int_value(const config_setting_t *s, int64_t *v)
 {
@@ -1020,7 +1027,7 @@ conf_services(struct parse *p, const config_setting_t *list)
 	size_t			*idx, i, a, b;
 	int			 n;
 
-	if (list == NULL)
+	if (list == NULL || conf_empty_array(list))
 		return 0;
 	if (!config_setting_is_list(list))
 		return cfg_error(&p->err, list, "'services' must be a list "
@@ -1211,7 +1218,8 @@ conf_listen(struct parse *p, const config_setting_t *g)
 	if (conf_get_text(p, g, "status_file", &l->status_file) == -1 ||
 	    conf_get_text(p, g, "metrics_file", &l->metrics_file) == -1)
 		return -1;
-	if ((list = conf_member(g, "templates")) == NULL)
+	if ((list = conf_member(g, "templates")) == NULL ||
+	    conf_empty_array(list))
 		return 0;
 	if (!config_setting_is_list(list))
 		return cfg_error(&p->err, list, "'templates' must be a list "
