@@ -526,6 +526,73 @@ else
 fi
 stop_listen
 
+# two peers, one prefix: it stays until both withdraw
+withdraw() {	# PEER LOCAL PREFIX
+	printf '{ "exabgp": "4.0.1", "type": "update", "neighbor": { "address": { "local": "%s", "peer": "%s" }, "asn": { "local": 65000, "peer": 65001 }, "direction": "receive", "message": { "update": { "withdraw": { "ipv4 unicast": [ { "nlri": "%s" } ] } } } } }\n' \
+	    "$2" "$1" "$3"
+}
+P4B=169.254.179.3
+two_peers() {
+	up4
+	state $P4B connected 169.254.179.2
+	state $P4B up 169.254.179.2
+	ann4 192.0.2.80/32 443
+	announce $P4B 169.254.179.2 ipv4 192.0.2.80/32 443
+	withdraw $P4 169.254.179.2 192.0.2.80/32
+}
+map_of() {	# FILE.json -> "PORT=IP,IP;..." 
+	$PY -c 'import json,sys
+d=json.load(open(sys.argv[1]))
+print(";".join("%d=%s" % (s["port"], ",".join(b["ip"] for b in s["backends"])) for s in d["services"] if s["count"]))' "$1"
+}
+if [ -n "$PY" ]; then
+	two_peers | $LISTEN --once --dump -c "$DUMPCONF" >"$T/two.json" 2>/dev/null
+	check "two peers: a prefix stays while one still announces it" \
+	    [ "$(map_of "$T/two.json")" = "443=192.0.2.80" ]
+	{ two_peers; withdraw $P4B 169.254.179.2 192.0.2.80/32; } |
+	    $LISTEN --once --dump -c "$DUMPCONF" >"$T/two.json" 2>/dev/null
+	check "two peers: gone once both withdrew" \
+	    [ "$(map_of "$T/two.json")" = "" ]
+	{ two_peers; state $P4B down 169.254.179.2; } |
+	    $LISTEN --once --dump -c "$DUMPCONF" >"$T/two.json" 2>/dev/null
+	check "two peers: gone when the last announcing peer goes down" \
+	    [ "$(map_of "$T/two.json")" = "" ]
+else
+	skip "two peers announcing one prefix" "no python3"
+fi
+
+# a reload command that hangs is killed at its timeout; the daemon goes on
+cat >"$T/h.conf" <<EOF
+asn = 12345;
+services = ( { name = "https"; port = 443; } );
+listen = {
+	wait_min = 0.1;
+	wait_max = 1;
+	templates = ( {
+		source = "$T/tmpl.good";
+		destination = "$T/out/hang.txt";
+		command = [ "/bin/sleep", "60" ];
+		command_timeout = 0.5;
+	} );
+};
+EOF
+start_listen "$T/h.conf"
+{ up4; ann4 192.0.2.90/32 443; eor4; } >&3
+if wait_until 5 grep -q "command '/bin/sleep 60' failed: timeout" "$T/log"; then
+	ok "a hanging command is killed at command_timeout"
+else
+	not_ok "a hanging command is killed at command_timeout"
+	diag "$(cat "$T/log")"
+fi
+ann4 192.0.2.91/32 443 >&3
+if wait_until 5 grep -q '192.0.2.91' "$T/out/hang.txt"; then
+	ok "after a killed command the next change is still rendered"
+else
+	not_ok "after a killed command the next change is still rendered"
+fi
+stop_listen
+check "hanging command: exit 0 on EOF" [ "$STATUS" = 0 ]
+
 # min_backends: a catalogued service below it keeps the old file
 cat >"$T/m.conf" <<EOF
 asn = 12345;
