@@ -140,7 +140,12 @@ look() {
 	diff "$LAST" "$LAST.new" | awk '
 	    /^</ { sub(/^< /, ""); printf "              - %-8s server %s\n", $1, $2 }
 	    /^>/ { sub(/^> /, ""); printf "              + %-8s server %s\n", $1, $2 }'
-	if ! grep -q . "$LAST.new"; then
+	if grep -q . "$LAST.new"; then
+		:
+	elif [ "$NCHANGES" = 1 ]; then
+		echo "                (first render, after End-of-RIB: no server yet;" \
+		    "a service is announced after rise = 2 good checks)"
+	else
 		echo "                (no server left)"
 	fi
 	mv "$LAST.new" "$LAST"
