@@ -193,7 +193,7 @@ test_resolution(void **state)
 
 	assert_int_equal(c->asn, 64512);
 	assert_int_equal(c->large, 0);
-	assert_string_equal(c->user, "bgpsd");
+	assert_string_equal(c->user, "nobody");
 
 	/* announce.prefixes first (listed), then those services added */
 	assert_int_equal(c->announce.nprefixes, 4);

@@ -1,0 +1,75 @@
+#!/bin/bash
+# tests/conf/test_conf_cli.sh - bgpsd.conf through the two programs' -n:
+# every bad config of tests/data/conf/bad exits 1 with "FILE:LINE: message"
+# (the line and text its first line "# expect: LINE: TEXT" names), every
+# good config prints its golden canonical form with -n -v, and
+#   bgpsd-announce -n -v -c etc/bgpsd.conf | bgpsd-announce -n -c /dev/stdin
+# round-trips (also with "-c -", and through bgpsd-listen).
+set -u
+. "$(dirname "$0")/../lib.sh"
+cd "$TOP" || exit 1
+mktmp
+
+for f in tests/data/conf/bad/*.conf; do
+	want=$(sed -n '1s/^# expect: //p' "$f")
+	line=${want%%:*}
+	text=${want#*: }
+	for p in announce listen; do
+		prog=$ANNOUNCE
+		[ $p = listen ] && prog=$LISTEN
+		err=$($prog -n -c "$f" 2>&1 >/dev/null)
+		rc=$?
+		case $err in
+		*"$f:$line: "*"$text"*)
+			if [ $rc = 1 ]; then
+				ok "$p -n $(basename "$f")"
+			else
+				not_ok "$p -n $(basename "$f")"
+				diag "exit status $rc, want 1"
+			fi ;;
+		*)
+			not_ok "$p -n $(basename "$f")"
+			diag "got:  $err" "want: $f:$line: ...$text..." ;;
+		esac
+	done
+done
+
+for f in tests/data/conf/good/*.conf; do
+	for p in announce listen; do
+		prog=$ANNOUNCE
+		[ $p = listen ] && prog=$LISTEN
+		if $prog -n -v -c "$f" >"$T/out" 2>"$T/err" &&
+		    cmp -s "$T/out" "${f%.conf}.out"; then
+			ok "$p -n -v $(basename "$f") matches its golden output"
+		else
+			not_ok "$p -n -v $(basename "$f") matches its golden output"
+			diag "$(cat "$T/err")" "$(diff "${f%.conf}.out" "$T/out" |
+			    head -n 10)"
+		fi
+	done
+done
+
+# the issue's own words, then the other spellings of standard input
+ex=etc/bgpsd.conf
+$ANNOUNCE -n -v -c $ex >"$T/first" 2>/dev/null
+if [ -s "$T/first" ] && $ANNOUNCE -n -v -c $ex 2>/dev/null |
+    $ANNOUNCE -n -c /dev/stdin >/dev/null 2>&1; then
+	ok "announce -n -v | announce -n -c /dev/stdin"
+else
+	not_ok "announce -n -v | announce -n -c /dev/stdin"
+fi
+$ANNOUNCE -n -v -c - <"$T/first" >"$T/second" 2>/dev/null
+check "announce -n -v -c - prints the canonical form identically" \
+    cmp -s "$T/first" "$T/second"
+$LISTEN -n -v -c /dev/stdin <"$T/first" >"$T/third" 2>/dev/null
+check "listen -n -v reads announce's canonical form identically" \
+    cmp -s "$T/first" "$T/third"
+printf 'asn = 12345;\nservices = ( { name = "x"; port = 0; } );\n' |
+    $ANNOUNCE -n -c /dev/stdin >/dev/null 2>"$T/err"
+rc=$?
+if [ $rc = 1 ] && grep -q '^/dev/stdin:2: ' "$T/err"; then
+	ok "an error on standard input is reported as /dev/stdin:LINE"
+else
+	not_ok "an error on standard input is reported as /dev/stdin:LINE"
+	diag "exit $rc: $(cat "$T/err")"
+fi
