@@ -41,6 +41,7 @@ fi
 PIDS=()
 cleanup() {
 	local p
+	echo "${PIDS[@]}" >"$OUT/pids.txt"
 	for p in "${PIDS[@]}"; do
 		kill "$p" 2>/dev/null
 	done
@@ -67,6 +68,7 @@ fi
 
 RESULTS=$OUT/results.txt	# name|value|target|verdict
 : >"$RESULTS"
+: >"$OUT/raw.txt"
 log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 # result NAME VALUE TARGET VERDICT
 result() { printf '%s|%s|%s|%s\n' "$1" "$2" "$3" "$4" >>"$RESULTS"; }
@@ -97,6 +99,23 @@ child_ns() {
 	echo $(( (${14} + ${15}) * 1000000000 / CLK_TCK ))
 }
 kb() { awk -v k="$2:" '$1 == k { print $2 }' /proc/"$1"/status 2>/dev/null; }
+
+# pick_base N [FROM]: the first BASE (FROM or 10000, then +1000 ...) with BASE .. BASE+N-1
+# unused on this host (other programs' tests may hold a port or two), below
+# the ephemeral range so that our own connections never collide
+pick_base() {
+	ss -Htan 2>/dev/null | awk -v n="$1" -v from="${2:-10000}" '
+	{ k = split($4, a, ":"); used[a[k] + 0] = 1 }
+	END {
+		for (b = from; b + n <= 32767; b += 1000) {
+			ok = 1
+			for (p = b; p < b + n; p++)
+				if (p in used) { ok = 0; break }
+			if (ok) { print b; exit }
+		}
+		print from
+	}'
+}
 
 # ---- the listeners helper, driven through a fifo ----------------------
 # lst_start NAME N BASE [-H]: sets LPID_NAME, LFD_NAME
@@ -184,11 +203,12 @@ measure_checks() {
 if want tcp; then
 	for n in $TCP_NS; do
 		log "tcp: $n services, interval $IV s, ${WIN} s window"
-		lst_start tcp$n "$n" 20000 || exit 1
-		read -r checks cpu hwm anon wall < <(measure_checks tcp$n tcp "$n" 20000)
+		base=$(pick_base "$n")
+		lst_start tcp$n "$n" "$base" || exit 1
+		read -r checks cpu hwm anon wall < <(measure_checks tcp$n tcp "$n" "$base")
 		# the floor, paced at the same rate, against the same listeners
 		rate=$(calc "$n / $IV")
-		fl=$("$B/floor_connect" -n "$n" -p 20000 -r "$rate" -d "$FLOOR_D")
+		fl=$("$B/floor_connect" -n "$n" -p "$base" -r "$rate" -d "$FLOOR_D")
 		lst_stop tcp$n
 		fus=$(echo "$fl" | sed 's/.*us_per_conn=\([0-9.]*\).*/\1/')
 		us=$(calc "$cpu / 1000 / ($checks > 0 ? $checks : 1)")
@@ -210,8 +230,9 @@ if want tcp; then
 		fi
 	done
 	# the unpaced floor for reference
-	lst_start tcpf 100 20000 || exit 1
-	fl=$("$B/floor_connect" -n 100 -p 20000 -r 0 -d "$FLOOR_D")
+	base=$(pick_base 100)
+	lst_start tcpf 100 "$base" || exit 1
+	fl=$("$B/floor_connect" -n 100 -p "$base" -r 0 -d "$FLOOR_D")
 	lst_stop tcpf
 	echo "tcp floor back-to-back: $fl" >>"$OUT/raw.txt"
 	result "TCP floor, back to back (no pacing)" \
@@ -225,8 +246,10 @@ if want ehc; then
 		result "exabgp-healthcheck comparison" "not run: exabgp-healthcheck not installed" "" ""
 	else
 		log "ehc: $EHC_N services, one exabgp-healthcheck each, and bgpsd-announce"
-		lst_start ehc "$EHC_N" 21000 || exit 1
-		lst_start ehb "$EHC_N" 22000 || exit 1
+		ebase=$(pick_base "$EHC_N")
+		lst_start ehc "$EHC_N" "$ebase" || exit 1
+		bbase=$(pick_base "$EHC_N" $((ebase + 1000)))
+		lst_start ehb "$EHC_N" "$bbase" || exit 1
 		epids=()
 		for ((i = 0; i < EHC_N; i++)); do
 			# --ip and --no-ip-setup: it never touches an interface;
@@ -234,12 +257,12 @@ if want ehc; then
 			"$EHC" --no-syslog --no-ack --no-ip-setup \
 			    --ip "192.0.2.$((101 + i))/32" --interval "$IV" \
 			    --fast-interval "$IV" --timeout 1 \
-			    --command "$B/tcp_probe $((21000 + i))" \
+			    --command "$B/tcp_probe $((ebase + i))" \
 			    </dev/null >"$T/ehc.$i.out" 2>"$T/ehc.$i.err" &
 			PIDS+=($!)
 			epids+=($!)
 		done
-		sh tests/bench/gen_conf.sh -t tcp -n "$EHC_N" -p 22000 -i "$IV" \
+		sh tests/bench/gen_conf.sh -t tcp -n "$EHC_N" -p "$bbase" -i "$IV" \
 		    -T "$TO" >"$T/ehb.conf"
 		ann_start ehb "$T/ehb.conf"
 		sleep "$EHC_WARM"
@@ -288,8 +311,9 @@ fi
 # ---- 3. HTTP and exec checks -------------------------------------------
 if want http; then
 	log "http: $HTTP_N services against a loopback HTTP/1.0 responder"
-	lst_start http "$HTTP_N" 23000 -H || exit 1
-	read -r checks cpu hwm anon wall < <(measure_checks http http "$HTTP_N" 23000)
+	base=$(pick_base "$HTTP_N")
+	lst_start http "$HTTP_N" "$base" -H || exit 1
+	read -r checks cpu hwm anon wall < <(measure_checks http http "$HTTP_N" "$base")
 	lst_stop http
 	echo "http n=$HTTP_N checks=$checks cpu_ns=$cpu hwm_kb=$hwm anon_kb=$anon wall_ns=$wall" >>"$OUT/raw.txt"
 	[ "$checks" -gt 0 ] || checks=1
@@ -350,14 +374,16 @@ fi
 # its own prefix; once all are announced, their listening sockets close
 # one by one at random gaps; latency = close -> withdraw line on stdout
 latency_run() {
-	local tag=$1 n=$2 bound=$3 base=24000 i w line
+	local tag=$1 n=$2 bound=$3 base i w line
+	base=$(pick_base "$n")
 	shift 3
 	sh tests/bench/gen_conf.sh -t tcp -n "$n" -p "$base" -g 1 "$@" \
 	    >"$T/$tag.conf"
 	lst_start "$tag" "$n" "$base" || return 1
 	ann_start "$tag" "$T/$tag.conf" stamp
 	for ((i = 0; i < 300; i++)); do
-		[ "$(grep -c ' announce route' "$T/$tag.aout" 2>/dev/null)" -ge "$n" ] && break
+		line=$(grep -c ' announce route' "$T/$tag.aout" 2>/dev/null)
+		[ "${line:-0}" -ge "$n" ] && break
 		sleep 0.1
 	done
 	for ((i = 0; i < n; i++)); do
@@ -366,7 +392,8 @@ latency_run() {
 	done
 	w=$(calc "int(($bound + 2) * 10)")
 	for ((i = 0; i < w; i++)); do
-		[ "$(grep -c ' withdraw route' "$T/$tag.aout")" -ge $((n * 2)) ] && break
+		line=$(grep -c ' withdraw route' "$T/$tag.aout" 2>/dev/null)
+		[ "${line:-0}" -ge $((n * 2)) ] && break
 		sleep 0.1
 	done
 	ann_stop "$tag"
