@@ -240,6 +240,47 @@ test_ack_timeout_resends(void **state)
 	expect_out(f, "");
 }
 
+/* an answer after the timeout is taken for the re-sent line; no crash */
+static void
+test_late_ack(void **state)
+{
+	struct fx		*f = *state;
+	struct exabgp_stats	 st;
+
+	exabgp_set(f->x, &P1, A1, W1);
+	pump(f, 40);
+	pump(f, 320);
+	expect_out(f, A1 "\n" A1 "\n");
+	/* the late done of the first write, then the one of the re-send */
+	say(f, "done\ndone\n");
+	pump(f, 10);
+	exabgp_get_stats(f->x, &st);
+	assert_int_equal(st.done, 1);
+	assert_int_equal(st.inflight, 0);
+	assert_true(exabgp_idle(f->x));
+	expect_out(f, "");
+	assert_int_equal(f->gone, 0);
+}
+
+/* an error frees the prefix: a change waiting behind it goes out */
+static void
+test_error_then_pending(void **state)
+{
+	struct fx	*f = *state;
+
+	exabgp_set(f->x, &P1, A1, W1);
+	pump(f, 40);
+	exabgp_set(f->x, &P1, A2, W1);
+	pump(f, 40);
+	expect_out(f, A1 "\n");
+	say(f, "error\n");
+	pump(f, 10);
+	expect_out(f, A2 "\n");
+	say(f, "done\n");
+	pump(f, 10);
+	assert_true(exabgp_idle(f->x));
+}
+
 /* an "error" is logged with the line that caused it, and not re-sent */
 static void
 test_error_logged(void **state)
@@ -542,6 +583,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ack_timeout_resends, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_error_logged, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_late_ack, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_error_then_pending, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_no_ack_mode, setup,
 		    teardown),

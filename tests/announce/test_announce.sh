@@ -273,6 +273,16 @@ dcheck "daemon: status file shows the announced line" \
     grep -qF "\"line\": \"$A4_1\"" "$T/status.json"
 dcheck "daemon: status file shows the last failure" \
     grep -q '"last_failure": "tcp: connection refused"' "$T/status.json"
+dcheck "daemon: status file: since is ISO 8601 UTC" \
+    grep -Eq '"since": "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"' \
+    "$T/status.json"
+dcheck "daemon: status file: services with no checks are left out" \
+    sh -c "! grep -q '\"name\": \"ssh\"' '$T/status.json'"
+for m in "bgpsd_check_latency_seconds{service=\"web\",port=\"$P1\"} " \
+    "bgpsd_announce_lines_total " "bgpsd_acks_pending " \
+    "bgpsd_prefix_ports{prefix=\"192.0.2.10/32\"} " "bgpsd_config_ok 1"; do
+	dcheck "daemon: metrics file has $m" grep -qF -- "$m" "$T/metrics.prom"
+done
 dcheck "daemon: metrics file has bgpsd_service_up" \
     grep -qx "bgpsd_service_up{service=\"web\",port=\"$P1\"} 1" \
     "$T/metrics.prom"
