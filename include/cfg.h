@@ -15,7 +15,11 @@ struct cfg_err {
 	int	set;
 };
 
-/* read file (or "-"/"/dev/stdin"); NULL + err on failure */
+/*
+ * read file (or "-"/"/dev/stdin"); NULL + err on failure. @include is
+ * relative to the file's directory. Integers beyond 32 bits need no "L"
+ * suffix in the main file (libconfig 1.5 would truncate them).
+ */
 config_t	*cfg_load(const char *path, struct cfg_err *);
 void		 cfg_free(config_t *);
 
@@ -49,6 +53,7 @@ int	cfg_get_strings(const config_setting_t *, const char *name,
 	    char ***out, size_t *n, struct cfg_err *);
 void	cfg_strings_free(char **);
 
+/* the line of a setting, list and array members included; 0 unknown */
 int	cfg_line(const config_setting_t *);
 const char	*cfg_file(const config_setting_t *);
 
