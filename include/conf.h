@@ -83,7 +83,8 @@ struct service_conf {
 	struct timing_conf timing;	/* resolved with announce defaults */
 	char		*disable_file;	/* optional */
 	size_t		*prefixes;	/* indices into announce.prefixes */
-	size_t		 nprefixes;	/* resolved: own list or all */
+	size_t		 nprefixes;	/* resolved: own list, else every
+					 * listed announce prefix */
 	int		 own_prefixes;	/* had a "prefixes" key */
 };
 
