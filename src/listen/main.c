@@ -94,6 +94,8 @@ struct listend {
 	/* results for the status file */
 	uint64_t		 passes, pass_failures;
 	int64_t			 last_pass;
+	int64_t			 last_reload;
+	const char		*reload_result;	/* "ok", "failed" */
 	int			 last_failed;
 };
 
@@ -221,6 +223,12 @@ listen_status_json(struct listend *l)
 	json_object_set_new(o, "last_command",
 	    json_string(render_commands_result(l->render)));
 	json_object_set_new(j, "render", o);
+	o = json_object();
+	json_object_set_new(o, "last", l->last_reload ?
+	    json_integer(l->last_reload) : json_null());
+	json_object_set_new(o, "result", l->reload_result != NULL ?
+	    json_string(l->reload_result) : json_null());
+	json_object_set_new(j, "reload", o);
 	return j;
 }
 
@@ -592,6 +600,14 @@ listen_rib_conf(struct listend *l)
 }
 
 static void
+listen_reloaded(struct listend *l, int good)
+{
+	l->last_reload = (int64_t)time(NULL);
+	l->reload_result = good ? "ok" : "failed";
+	listen_write_status(l);
+}
+
+static void
 listen_reload(struct listend *l)
 {
 	struct bgpsd_conf	*conf, *old;
@@ -606,11 +622,13 @@ listen_reload(struct listend *l)
 	log_info("reloading %s", l->conf_path);
 	if ((conf = listen_load_conf(l->conf_path)) == NULL) {
 		log_warnx("reload failed: keeping the running configuration");
+		listen_reloaded(l, 0);
 		return;
 	}
 	if (listen_run_as(conf, &ra) == -1) {
 		log_warnx("reload failed: keeping the running configuration");
 		conf_free(conf);
+		listen_reloaded(l, 0);
 		return;
 	}
 	/* a fresh render so that the new user applies to checks too */
@@ -620,6 +638,7 @@ listen_reload(struct listend *l)
 		    "the running configuration and templates");
 		render_free(r);
 		conf_free(conf);
+		listen_reloaded(l, 0);
 		return;
 	}
 	render_free(l->render);
@@ -632,6 +651,7 @@ listen_reload(struct listend *l)
 	listen_rib_conf(l);
 	lines_setmax(&l->in, (size_t)conf->listen.max_line);
 	log_info("configuration reloaded");
+	listen_reloaded(l, 1);
 	listen_try_render(l, 1);
 }
 

@@ -405,6 +405,8 @@ if wait_until 3 grep -q 'reload failed' "$T/log"; then
 else
 	not_ok "SIGHUP with a broken template: reload refused, logged"
 fi
+check "SIGHUP refused: the status file says so" \
+    wait_until 3 grep -q '"result": "failed"' "$T/status.json"
 ann4 192.0.2.13/32 443 >&3
 if wait_until 3 grep -q 192.0.2.13 "$T/out/plain.txt"; then
 	ok "after a refused reload the old template keeps working"
