@@ -315,3 +315,5 @@ check "ExaBGP never gave up on a process (no 'Too many death')" eval \
     '! grep -q "Too many death" "$LAB_DIR"/exabgp-*.log'
 check "no ExaBGP API error answered to bgpsd-announce" eval \
     '! grep -Eq "\| api +\| .*(error|invalid)" "$LAB_DIR/exabgp-ann.log"'
+check "no sanitizer report from the programs (ASan/UBSan builds)" eval \
+    '! grep -Eq "AddressSanitizer|LeakSanitizer|runtime error:" "$LAB_DIR"/exabgp-*.log'

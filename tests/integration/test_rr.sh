@@ -45,6 +45,24 @@ for h in $ANNS; do
 done
 WEB=$(lab_port 8080)
 declare -A PFX=([ann1]=198.51.100.11 [ann2]=198.51.100.12 [ann3]=198.51.100.13)
+declare -A PFX6=([ann1]=2001:db8:100::11 [ann2]=2001:db8:100::12 [ann3]=2001:db8:100::13)
+# IPv6 through the reflector needs one address per host: namespaces only
+# (on loopback every host is ::1)
+if [ "$LAB_MODE" = netns ]; then
+	V6=1
+else
+	V6=0
+	diag "loopback mode: IPv4 only through the reflector (every host is ::1)"
+fi
+# what the consumer must see for announcer H
+addrs_of() {
+	local h a=""
+	for h in "$@"; do
+		a="$a ${PFX[$h]}"
+		[ $V6 = 1 ] && a="$a ${PFX6[$h]}"
+	done
+	echo $a
+}
 L=$LAB_DIR/lb
 OUT=$L/out/backends.txt
 HAP=$L/out/haproxy.cfg
@@ -65,6 +83,10 @@ rr_conf() {
 "
 		fi
 		clients+="}
+"
+		[ $V6 = 1 ] && clients+="protocol bgp ${h}_v6 from bgpsd_client {
+	neighbor ${LAB_V6[$h]};
+}
 "
 	done
 	echo "log stderr all;	# test_rr.sh: BIRD's log into the lab's bird.log"
@@ -98,7 +120,11 @@ services = (
 	}
 );
 announce = {
-	prefixes = ( "${PFX[$h]}/32" );
+	prefixes = ( $(if [ $V6 = 1 ]; then
+	    echo "\"${PFX[$h]}/32\", \"${PFX6[$h]}/128\""
+	else
+	    echo "\"${PFX[$h]}/32\""
+	fi) );
 	interval = $INTERVAL;
 	fast_interval = 0.25;
 	timeout = $TIMEOUT;
@@ -113,6 +139,8 @@ EOF
 		echo "	encoder text;"
 		echo "}"
 		lab_neighbor rr "$h" ipv4 $AS $AS "		processes [ bgpsd ];"
+		[ $V6 = 1 ] &&
+		    lab_neighbor rr "$h" ipv6 $AS $AS "		processes [ bgpsd ];"
 	} >"$LAB_DIR/$h/exabgp.conf"
 done
 
@@ -144,12 +172,14 @@ EOF
 	echo "	run $BUILD/bgpsd-listen -c $L/bgpsd.conf;"
 	echo "	encoder json;"
 	echo "}"
-	lab_neighbor rr lb ipv4 $AS $AS "		processes [ bgpsd ];
+	lst_api="		processes [ bgpsd ];
 		neighbor-changes;
 		receive {
 			parsed;
 			update;
 		}"
+	lab_neighbor rr lb ipv4 $AS $AS "$lst_api"
+	[ $V6 = 1 ] && lab_neighbor rr lb ipv6 $AS $AS "$lst_api"
 } >"$L/exabgp.conf"
 
 for c in "announce $LAB_DIR/ann1/bgpsd.conf" "listen $L/bgpsd.conf"; do
@@ -199,25 +229,34 @@ for h in $ANNS; do
 	lab_exabgp_start "$h" "$LAB_DIR/$h/exabgp.conf" no
 done
 
+# four clients, each with an IPv4 (and in netns mode an IPv6) session
+NSESS=$((4 * (1 + V6)))
 bird_established() {
 	[ "$(birdc -s "$BIRDCTL" show protocols 2>/dev/null |
-	    grep -c 'Established')" -ge 4 ]
+	    grep -c 'Established')" -ge $NSESS ]
 }
-expect "BIRD: four iBGP sessions established" 20 bird_established
-ALL="${PFX[ann1]} ${PFX[ann2]} ${PFX[ann3]}"
-expect "consumer learns all three backends through the reflector" 20 \
+expect "BIRD: all $NSESS iBGP sessions established" 20 bird_established
+ALL=$(addrs_of ann1 ann2 ann3)
+expect "consumer learns every backend of the three announcers through the reflector" 20 \
     has_backends "$OUT" web "$ALL"
 # the reflector really is in the path: its table holds the communities
 comm=$(birdc -s "$BIRDCTL" show route all 2>/dev/null |
     grep -c "BGP.community: (12345,$WEB)")
-check "BIRD holds the three routes with community 12345:$WEB" \
-    test "$comm" = 3
-[ "$comm" = 3 ] || dump "birdc"
+NROUTES=$((3 * (1 + V6)))
+check "BIRD holds the $NROUTES routes with community 12345:$WEB" \
+    test "$comm" = $NROUTES
+[ "$comm" = $NROUTES ] || dump "birdc"
 hap_servers() {
-	[ "$(awk '$1 == "server" { a = $3; sub(/:[0-9]+$/, "", a); print a }' \
-	    "$HAP" 2>/dev/null | sort | tr '\n' ' ' | sed 's/ $//')" = "$1" ]
+	local want
+	want=$(echo "$1" | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//')
+	[ "$(awk '$1 == "server" {
+		a = $3
+		if (a ~ /^\[/) { sub(/^\[/, "", a); sub(/\].*$/, "", a) }
+		else sub(/:[0-9]+$/, "", a)
+		print a
+	    }' "$HAP" 2>/dev/null | sort | tr '\n' ' ' | sed 's/ $//')" = "$want" ]
 }
-expect "rendered haproxy.cfg has the three servers" 3 hap_servers "$ALL"
+expect "rendered haproxy.cfg has a server per backend" 3 hap_servers "$ALL"
 check "haproxy -c -f accepts the rendered haproxy.cfg" \
     haproxy -c -q -f "$HAP"
 
@@ -225,14 +264,16 @@ check "haproxy -c -f accepts the rendered haproxy.cfg" \
 mark "port closes on ann2"
 lab_stop svc-ann2
 expect "ann2's port closes: its backend leaves, through the reflector" \
-    "$DOWN_BOUND" has_backends "$OUT" web "${PFX[ann1]} ${PFX[ann3]}"
+    "$DOWN_BOUND" has_backends "$OUT" web "$(addrs_of ann1 ann3)"
 mark "port opens on ann2"
 lab_service svc-ann2 ann2 "$WEB"
 expect "ann2's port opens: its backend returns" "$UP_BOUND" \
     has_backends "$OUT" web "$ALL"
-expect "rendered haproxy.cfg has the three servers again" 3 \
+expect "rendered haproxy.cfg has a server per backend again" 3 \
     hap_servers "$ALL"
 check "haproxy -c -f still accepts the rendered haproxy.cfg" \
     haproxy -c -q -f "$HAP"
 check "ExaBGP never gave up on a process (no 'Too many death')" eval \
     '! grep -q "Too many death" "$LAB_DIR"/exabgp-*.log'
+check "no sanitizer report from the programs (ASan/UBSan builds)" eval \
+    '! grep -Eq "AddressSanitizer|LeakSanitizer|runtime error:" "$LAB_DIR"/exabgp-*.log'
