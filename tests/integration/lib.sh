@@ -257,6 +257,8 @@ lab_stop_pids() {
 	shift
 	[ $# -gt 0 ] || return 0
 	kill -TERM "$@" 2>/dev/null
+	# a stopped process (SIGSTOP scenario) only acts on TERM once continued
+	kill -CONT "$@" 2>/dev/null
 	for ((i = 0; i < limit * 10; i++)); do
 		left=0
 		for p in "$@"; do

@@ -279,6 +279,21 @@ mark "restart exabgp-ann"
 lab_exabgp_start ann "$A/exabgp.conf" no
 expect "ExaBGP restarted: backends return" 20 all_back
 
+# ---- 5b. the announcer's ExaBGP freezes (no FIN, no keepalive) ---------------
+# A host that vanishes without closing its sessions is only noticed by the
+# hold timer: SIGSTOP the announcer's ExaBGP, the consumer's ExaBGP drops the
+# sessions after hold-time ($LAB_HOLD s), bgpsd-listen drops the backends.
+mark "SIGSTOP exabgp-ann"
+lab_kill exabgp-ann STOP
+expect "ExaBGP frozen: consumer drops the backends after the hold time" \
+    $((LAB_HOLD + 3)) both_gone
+t=$(lab_fsub "$(lab_ts)" "$T0")
+check "ExaBGP frozen: not before the hold time (${t} s >= $((LAB_HOLD - 2)) s)" \
+    lab_fle $((LAB_HOLD - 2)) "$t"
+mark "SIGCONT exabgp-ann"
+lab_kill exabgp-ann CONT
+expect "ExaBGP thawed: backends return" 20 all_back
+
 # ---- 6. the consumer starts after the routes exist ---------------------------
 mark "restart consumer"
 lst=$(lab_child exabgp-lb bgpsd-listen)
