@@ -111,7 +111,9 @@ lab_pick_ports() {
 	local try base used
 	used=$(ss -Htan 2>/dev/null | awk '{ n = split($4, a, ":"); print a[n] }' | sort -u)
 	for try in 1 2 3 4 5 6 7 8 9 10; do
-		base=$(( 20000 + ( ($$ * 7 + try * 1013) % 200 ) * 200 ))
+		# below the ephemeral range (32768+) so outgoing connections never
+		# hold one of our listening ports
+		base=$(( 20000 + ( ($$ * 7 + try * 1013) % 60 ) * 200 ))
 		if ! echo "$used" | awk -v b="$base" '$1 >= b && $1 < b + 200 { f = 1 } END { exit !f }'; then
 			LAB_PORTBASE=$base
 			return 0
