@@ -5,6 +5,7 @@
 #   BENCH_QUICK=1 BUILD=build bash tests/bench/run.sh   # smoke: tiny N
 #   BENCH_ONLY="tcp latency" ...               # a subset: tcp ehc http exec
 #                                              # latency stream render
+#   BENCH_TCP_NS="10000" ...                   # other N for the TCP runs
 #
 # All traffic is on 127.0.0.1; every loop and every process is bounded;
 # only processes started here are stopped, by PID. CPU is per process:
@@ -66,6 +67,9 @@ else
 	RENDER_N=10000 RENDER_R=21
 fi
 
+TCP_NS=${BENCH_TCP_NS:-$TCP_NS}
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+START=$(date +%s)
 RESULTS=$OUT/results.txt	# name|value|target|verdict
 : >"$RESULTS"
 : >"$OUT/raw.txt"
@@ -538,7 +542,8 @@ fi
 # ---- the table ------------------------------------------------------------
 {
 	echo
-	echo "bgpsd benchmarks ($(nproc) CPUs: $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), Linux $(uname -r))"
+	echo "bgpsd benchmarks: $(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), Linux $(uname -r)"
+	echo "load average at start $LOAD0, at end $(cut -d' ' -f1-3 /proc/loadavg); $(( $(date +%s) - START )) s"
 	awk -F'|' '
 	{ n[NR] = $1; v[NR] = $2; t[NR] = $3; d[NR] = $4
 	  if (length($1) > w1) w1 = length($1); if (length($2) > w2) w2 = length($2)
