@@ -49,12 +49,14 @@ struct lst_fd {
 	uint16_t	 port;		/* LST_LISTEN */
 	size_t		 got;		/* LST_CONN: request bytes read */
 	char		 tail[4];	/* last bytes, for "\r\n\r\n" */
+	struct lst_fd	*next;		/* LST_DEAD: freed at exit */
 };
 
 static int		 lst_http;
 static int		 lst_ep = -1;
 static uint64_t		 lst_accepted;
 static struct lst_fd	**lst_ports;	/* by port - base */
+static struct lst_fd	*lst_dead;	/* closed listeners, freed at exit */
 static int		 lst_base = 20000;
 static int		 lst_n = 100;
 
@@ -203,6 +205,8 @@ lst_command(char *line)
 			/* not freed: an event of it may follow in the batch */
 			close(l->fd);
 			l->kind = LST_DEAD;
+			l->next = lst_dead;
+			lst_dead = l;
 			lst_ports[port - lst_base] = NULL;
 			printf("closed %d %llu\n", port,
 			    (unsigned long long)lst_now());
@@ -247,7 +251,7 @@ int
 main(int argc, char *argv[])
 {
 	struct epoll_event	 evs[LST_EVENTS];
-	struct lst_fd		*f;
+	struct lst_fd		*f, *in;
 	double			 lifetime = 120;
 	uint64_t		 end;
 	int			 ch, i, n, fd, done = 0;
@@ -290,7 +294,7 @@ main(int argc, char *argv[])
 		lst_ports[i] = lst_watch(LST_LISTEN, fd);
 		lst_ports[i]->port = (uint16_t)(lst_base + i);
 	}
-	(void)lst_watch(LST_STDIN, STDIN_FILENO);
+	in = lst_watch(LST_STDIN, STDIN_FILENO);
 	printf("ready %d\n", lst_n);
 	fflush(stdout);
 
@@ -318,5 +322,16 @@ main(int argc, char *argv[])
 			}
 		}
 	}
+	/* connections still open die with us; the rest is freed for tools */
+	for (i = 0; i < lst_n; i++)
+		if (lst_ports[i] != NULL)
+			lst_drop(lst_ports[i]);
+	while ((f = lst_dead) != NULL) {
+		lst_dead = f->next;
+		free(f);
+	}
+	free(lst_ports);
+	free(in);
+	close(lst_ep);
 	return 0;
 }

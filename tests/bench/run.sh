@@ -292,6 +292,11 @@ if want ehc; then
 			wait "$p" 2>/dev/null
 		done
 		ann_stop ehb
+		# the floor at this rate: the best any checker could do
+		erate=$(calc "$EHC_N / $IV")
+		fl=$("$B/floor_connect" -n "$EHC_N" -p "$bbase" -r "$erate" \
+		    -d "$FLOOR_D")
+		fus=$(echo "$fl" | sed 's/.*us_per_conn=\([0-9.]*\).*/\1/')
 		lst_stop ehc
 		lst_stop ehb
 		echeck=$((ec2 - ec1)) bcheck=$((bc2 - bc1))
@@ -299,11 +304,13 @@ if want ehc; then
 		[ "$bcheck" -gt 0 ] || bcheck=1
 		eus=$(calc "($e2 - $e1) / 1000 / $echeck")
 		bus=$(calc "($b2 - $b1) / 1000 / $bcheck")
-		echo "ehc n=$EHC_N ehc_checks=$echeck ehc_cpu_ns=$((e2 - e1)) ehc_hwm_kb_sum=$erss bgpsd_checks=$bcheck bgpsd_cpu_ns=$((b2 - b1)) bgpsd_hwm_kb=$brss" >>"$OUT/raw.txt"
+		echo "ehc n=$EHC_N ehc_checks=$echeck ehc_cpu_ns=$((e2 - e1)) ehc_hwm_kb_sum=$erss bgpsd_checks=$bcheck bgpsd_cpu_ns=$((b2 - b1)) bgpsd_hwm_kb=$brss $fl" >>"$OUT/raw.txt"
 		result "exabgp-healthcheck N=$EHC_N: CPU per check (with its children)" \
 		    "$(fnum %.0f "$eus") us ($echeck checks)" "" ""
 		result "bgpsd-announce N=$EHC_N: CPU per check" \
 		    "$(fnum %.1f "$bus") us ($bcheck checks)" "" ""
+		result "floor at the same rate ($erate connections/s)" \
+		    "$fus us/conn (bgpsd / floor $(fnum %.2f "$bus / $fus")x; exabgp-healthcheck / floor $(fnum %.0f "$eus / $fus")x)" "" ""
 		result "exabgp-healthcheck / bgpsd CPU per check" \
 		    "$(fnum %.0f "$eus / $bus")x" ">= 300x" \
 		    "$(verdict "$eus / $bus >= 300")"
