@@ -341,6 +341,11 @@ void		 render_free(struct render *);
  * render_load(); not while render_busy().
  */
 int		 render_load(struct render *, const struct bgpsd_conf *);
+/*
+ * After a reload: carry the last results and pending commands over, per
+ * destination, so that a reload command that failed is still retried.
+ */
+void		 render_inherit(struct render *to, const struct render *from);
 size_t		 render_count(const struct render *);
 const struct render_status *render_status(const struct render *, size_t);
 /*

@@ -641,6 +641,7 @@ listen_reload(struct listend *l)
 		listen_reloaded(l, 0);
 		return;
 	}
+	render_inherit(r, l->render);
 	render_free(l->render);
 	l->render = r;
 	old = l->conf;

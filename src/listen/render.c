@@ -79,7 +79,7 @@ render_load(struct render *r, const struct bgpsd_conf *conf)
 	struct tmpl		**tmpls;
 	struct render_status	*st;
 	char			 err[512];
-	size_t			 i, j;
+	size_t			 i;
 	int			 bad = 0;
 
 	if (r->busy)
@@ -100,12 +100,6 @@ render_load(struct render *r, const struct bgpsd_conf *conf)
 		st[i].destination = lc->templates[i].destination;
 		st[i].result = WRITER_UNCHANGED;
 		snprintf(st[i].detail, sizeof(st[i].detail), "not rendered");
-		/* a reload failed before: keep retrying it after a reload */
-		for (j = 0; j < r->n; j++)
-			if (strcmp(r->status[j].destination,
-			    st[i].destination) == 0)
-				st[i].command_pending =
-				    r->status[j].command_pending;
 	}
 	if (bad) {
 		render_unload(tmpls, lc->ntemplates);
@@ -121,6 +115,25 @@ render_load(struct render *r, const struct bgpsd_conf *conf)
 	r->n = lc->ntemplates;
 	r->conf = conf;
 	return 0;
+}
+
+void
+render_inherit(struct render *to, const struct render *from)
+{
+	size_t	i, j;
+
+	for (i = 0; i < to->n; i++)
+		for (j = 0; j < from->n; j++)
+			if (strcmp(to->status[i].destination,
+			    from->status[j].destination) == 0) {
+				to->status[i] = from->status[j];
+				to->status[i].source =
+				    to->conf->listen.templates[i].source;
+				to->status[i].destination =
+				    to->conf->listen.templates[i].destination;
+			}
+	snprintf(to->cmd_result, sizeof(to->cmd_result), "%s",
+	    from->cmd_result);
 }
 
 size_t

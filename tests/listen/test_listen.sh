@@ -258,6 +258,9 @@ up4() { state $P4 connected 169.254.179.2; state $P4 up 169.254.179.2; }
 eor4() { eor $P4 ipv4 169.254.179.2; }
 ann4() { announce $P4 169.254.179.2 ipv4 "$@"; }
 
+# count_ge N PATTERN FILE: at least N lines of FILE match (for wait_until)
+count_ge() { [ "$(grep -c -- "$2" "$3" 2>/dev/null)" -ge "$1" ]; }
+
 # start_listen CONF: the daemon reading the fifo $T/in (fd 3 writes)
 start_listen() {
 	rm -f "$T/in"
@@ -379,7 +382,7 @@ check "daemon: metrics_file has the result per file" grep -qF \
 touch -d '2001-01-01 00:00:00' "$T/out/plain.txt"
 ino=$(stat -c %i "$T/out/plain.txt")
 kill -USR1 "$LPID"
-wait_until 3 [ "$(grep -c 'SIGUSR1' "$T/log")" -ge 1 ]
+wait_until 3 count_ge 1 'SIGUSR1' "$T/log"
 sleep 0.5
 check "SIGUSR1 with unchanged output keeps mtime and inode" \
     [ "$(stat -c %Y:%i "$T/out/plain.txt")" = "$(date -d '2001-01-01 00:00:00' +%s):$ino" ]
@@ -594,6 +597,44 @@ else
 fi
 stop_listen
 check "hanging command: exit 0 on EOF" [ "$STATUS" = 0 ]
+
+# a failed reload command is retried at the next pass, across a SIGHUP too
+cat >"$T/r.conf" <<EOF
+asn = 12345;
+services = ( { name = "https"; port = 443; } );
+listen = {
+	wait_min = 0.1;
+	wait_max = 1;
+	templates = ( {
+		source = "$T/tmpl.good";
+		destination = "$T/out/retry.txt";
+		command = "test -e '$T/ok-flag' && echo reload-ok | tr a-z A-Z || exit 1";
+	} );
+};
+EOF
+rm -f "$T/ok-flag"
+start_listen "$T/r.conf"
+{ up4; ann4 192.0.2.95/32 443; eor4; } >&3
+wait_until 3 grep -q "failed: exit 1" "$T/log"
+touch "$T/ok-flag"
+kill -USR1 "$LPID"
+if wait_until 3 grep -q 'RELOAD-OK' "$T/log"; then
+	ok "a failed command is retried at the next pass (file unchanged)"
+else
+	not_ok "a failed command is retried at the next pass (file unchanged)"
+fi
+rm -f "$T/ok-flag"
+ann4 192.0.2.96/32 443 >&3
+wait_until 3 count_ge 2 'failed: exit 1' "$T/log"
+touch "$T/ok-flag"
+kill -HUP "$LPID"
+if wait_until 3 count_ge 2 'RELOAD-OK' "$T/log"; then
+	ok "a failed command is still retried after a SIGHUP"
+else
+	not_ok "a failed command is still retried after a SIGHUP"
+	diag "$(tail -n 8 "$T/log")"
+fi
+stop_listen
 
 # min_backends: a catalogued service below it keeps the old file
 cat >"$T/m.conf" <<EOF
