@@ -103,6 +103,8 @@ child_ns() {
 	echo $(( (${14} + ${15}) * 1000000000 / CLK_TCK ))
 }
 kb() { awk -v k="$2:" '$1 == k { print $2 }' /proc/"$1"/status 2>/dev/null; }
+# proportional set size (shared pages divided among their users), kB
+pss() { awk '$1 == "Pss:" { print $2 }' /proc/"$1"/smaps_rollup 2>/dev/null || echo 0; }
 
 # pick_base N [FROM]: the first BASE (FROM or 10000, then +1000 ...) with BASE .. BASE+N-1
 # unused on this host (other programs' tests may hold a port or two), below
@@ -277,14 +279,15 @@ if want ehc; then
 		ec1=$(lst_count ehc)
 		b1=$(cpu_ns "$APID_ehb"); bc1=$(lst_count ehb)
 		sleep "$EHC_WIN"
-		e2=0 erss=0
+		e2=0 erss=0 epss=0
 		for p in "${epids[@]}"; do
 			e2=$((e2 + $(cpu_ns "$p") + $(child_ns "$p")))
 			erss=$((erss + $(kb "$p" VmHWM)))
+			epss=$((epss + $(pss "$p")))
 		done
 		ec2=$(lst_count ehc)
 		b2=$(cpu_ns "$APID_ehb"); bc2=$(lst_count ehb)
-		brss=$(kb "$APID_ehb" VmHWM)
+		brss=$(kb "$APID_ehb" VmHWM) bpss=$(pss "$APID_ehb")
 		for p in "${epids[@]}"; do
 			kill "$p" 2>/dev/null
 		done
@@ -304,7 +307,7 @@ if want ehc; then
 		[ "$bcheck" -gt 0 ] || bcheck=1
 		eus=$(calc "($e2 - $e1) / 1000 / $echeck")
 		bus=$(calc "($b2 - $b1) / 1000 / $bcheck")
-		echo "ehc n=$EHC_N ehc_checks=$echeck ehc_cpu_ns=$((e2 - e1)) ehc_hwm_kb_sum=$erss bgpsd_checks=$bcheck bgpsd_cpu_ns=$((b2 - b1)) bgpsd_hwm_kb=$brss $fl" >>"$OUT/raw.txt"
+		echo "ehc n=$EHC_N ehc_checks=$echeck ehc_cpu_ns=$((e2 - e1)) ehc_hwm_kb_sum=$erss bgpsd_checks=$bcheck bgpsd_cpu_ns=$((b2 - b1)) bgpsd_hwm_kb=$brss ehc_pss_kb_sum=$epss bgpsd_pss_kb=$bpss $fl" >>"$OUT/raw.txt"
 		result "exabgp-healthcheck N=$EHC_N: CPU per check (with its children)" \
 		    "$(fnum %.0f "$eus") us ($echeck checks)" "" ""
 		result "bgpsd-announce N=$EHC_N: CPU per check" \
@@ -316,6 +319,8 @@ if want ehc; then
 		    "$(verdict "$eus / $bus >= 300")"
 		result "RSS per service: exabgp-healthcheck vs bgpsd (VmHWM)" \
 		    "$(fnum %.1f "$erss / $EHC_N / 1024") MB vs $(fnum %.2f "$brss / $EHC_N / 1024") MB ($(fnum %.0f "($erss / $EHC_N) / ($brss / $EHC_N)")x)" "" ""
+		result "PSS per service (shared pages split): exabgp-healthcheck vs bgpsd" \
+		    "$(fnum %.1f "$epss / $EHC_N / 1024") MB vs $(fnum %.2f "$bpss / $EHC_N / 1024") MB ($(fnum %.0f "$epss / ($bpss > 0 ? $bpss : 1)")x)" "" ""
 	fi
 fi
 
