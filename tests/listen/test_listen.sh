@@ -636,6 +636,40 @@ else
 fi
 stop_listen
 
+# as root with user = "nobody": checks and commands run as nobody
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	mkdir -p "$T/drop"
+	chmod 0711 "$T"		# nobody may pass through, not list
+	chmod 0777 "$T/drop"
+	cat >"$T/u.conf" <<EOF
+asn = 12345;
+user = "nobody";
+services = ( { name = "https"; port = 443; } );
+listen = {
+	wait_min = 0.1;
+	wait_max = 1;
+	templates = ( {
+		source = "$T/tmpl.good";
+		destination = "$T/drop/u.txt";
+		check = "id -u > '$T/drop/check-uid'";
+		command = "id -u > '$T/drop/command-uid'";
+	} );
+};
+EOF
+	start_listen "$T/u.conf"
+	{ up4; ann4 192.0.2.97/32 443; eor4; } >&3
+	wait_until 3 [ -s "$T/drop/command-uid" ]
+	check "user = nobody: the check ran as nobody" \
+	    [ "$(cat "$T/drop/check-uid" 2>/dev/null)" = "$(id -u nobody)" ]
+	check "user = nobody: the command ran as nobody" \
+	    [ "$(cat "$T/drop/command-uid" 2>/dev/null)" = "$(id -u nobody)" ]
+	check "user = nobody: the file itself is written by the daemon" \
+	    [ "$(stat -c %u "$T/drop/u.txt" 2>/dev/null)" = 0 ]
+	stop_listen
+else
+	skip "checks and commands run as bgpsd.conf's user" "needs root"
+fi
+
 # min_backends: a catalogued service below it keeps the old file
 cat >"$T/m.conf" <<EOF
 asn = 12345;
