@@ -56,12 +56,12 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 if [ "$QUICK" = 1 ]; then
-	TCP_NS="20" WARM=0.6 WIN=1 IV=0.2 TO=0.1 FLOOR_D=0.5
+	TCP_NS="20" WARM=0.6 WIN=1 IV=0.2 TO=0.1 FLOOR_D=0.5 FLOOR_W=0.2
 	EHC_N=2 EHC_WARM=1.5 EHC_WIN=1 HTTP_N=20 EXEC_N=5
 	LAT_N=3 LAT_DEFAULTS=0 STREAM_LINES=20000 STREAM_PFX=1000
 	RENDER_N=1000 RENDER_R=3
 else
-	TCP_NS="100 1000 10000" WARM=4 WIN=10 IV=1 TO=0.5 FLOOR_D=3
+	TCP_NS="100 1000 10000" WARM=4 WIN=10 IV=1 TO=0.5 FLOOR_D=3 FLOOR_W=0.5
 	EHC_N=20 EHC_WARM=5 EHC_WIN=10 HTTP_N=1000 EXEC_N=100
 	LAT_N=20 LAT_DEFAULTS=1 STREAM_LINES=1000000 STREAM_PFX=10000
 	RENDER_N=10000 RENDER_R=21
@@ -214,7 +214,7 @@ if want tcp; then
 		read -r checks cpu hwm anon wall < <(measure_checks tcp$n tcp "$n" "$base")
 		# the floor, paced at the same rate, against the same listeners
 		rate=$(calc "$n / $IV")
-		fl=$("$B/floor_connect" -n "$n" -p "$base" -r "$rate" -d "$FLOOR_D")
+		fl=$("$B/floor_connect" -n "$n" -p "$base" -r "$rate" -d "$FLOOR_D" -w "$FLOOR_W")
 		lst_stop tcp$n
 		fus=$(echo "$fl" | sed 's/.*us_per_conn=\([0-9.]*\).*/\1/')
 		us=$(calc "$cpu / 1000 / ($checks > 0 ? $checks : 1)")
@@ -238,7 +238,7 @@ if want tcp; then
 	# the unpaced floor for reference
 	base=$(pick_base 100)
 	lst_start tcpf 100 "$base" || exit 1
-	fl=$("$B/floor_connect" -n 100 -p "$base" -r 0 -d "$FLOOR_D")
+	fl=$("$B/floor_connect" -n 100 -p "$base" -r 0 -d "$FLOOR_D" -w "$FLOOR_W")
 	lst_stop tcpf
 	echo "tcp floor back-to-back: $fl" >>"$OUT/raw.txt"
 	result "TCP floor, back to back (no pacing)" \
@@ -298,7 +298,7 @@ if want ehc; then
 		# the floor at this rate: the best any checker could do
 		erate=$(calc "$EHC_N / $IV")
 		fl=$("$B/floor_connect" -n "$EHC_N" -p "$bbase" -r "$erate" \
-		    -d "$FLOOR_D")
+		    -d "$FLOOR_D" -w "$FLOOR_W")
 		fus=$(echo "$fl" | sed 's/.*us_per_conn=\([0-9.]*\).*/\1/')
 		lst_stop ehc
 		lst_stop ehb
