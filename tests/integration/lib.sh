@@ -19,8 +19,10 @@
 #   . tests/integration/lib.sh
 #   lab_init e2e                 # mode, run dir, trap
 #   lab_host ann 11; lab_host lb 2
-#   lab_spawn svc-web ann python3 tcpserver.py 8080 127.0.0.1 ::1
-#   lab_exabgp_start lb "$conf"  # ...
+#   lab_service svc-web ann 8080           # demo TCP service inside "ann"
+#   lab_exabgp_start lb "$conf" yes        # ExaBGP listening on its addresses
+#   lab_exabgp_start ann "$conf" no        # ExaBGP that only connects out
+#   wait_backends "$out" web "192.0.2.10" 5
 #
 # Bounded waits everywhere: every wait_* takes a timeout in seconds.
 
@@ -207,7 +209,7 @@ lab_children() {
 	done
 }
 
-# lab_child_named PARENT_NAME COMM: pid of the child of a lab process whose
+# lab_child PARENT_NAME COMM: pid of the child of a lab process whose
 # executable basename (comm, 15 chars) is COMM
 lab_child() {
 	local p c

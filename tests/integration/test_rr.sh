@@ -100,7 +100,7 @@ rr_conf() {
 	    -e "s/^define RR_KEEPALIVE = .*/define RR_KEEPALIVE = $((LAB_HOLD / 3));/"
 }
 rr_conf >"$LAB_DIR/rr/bird.conf"
-if out=$(bird -p -c "$LAB_DIR/rr/bird.conf" 2>&1); then
+if out=$("$LAB_BIRD" -p -c "$LAB_DIR/rr/bird.conf" 2>&1); then
 	ok "etc/bird-rr.conf parametrized for the lab parses"
 else
 	not_ok "etc/bird-rr.conf parametrized for the lab parses"
@@ -221,7 +221,7 @@ mark "start"
 for h in $ANNS; do
 	lab_service "svc-$h" "$h" "$WEB" || lab_die "demo service on $h"
 done
-lab_spawn bird rr bird -f -c "$LAB_DIR/rr/bird.conf" -s "$BIRDCTL" \
+lab_spawn bird rr "$LAB_BIRD" -f -c "$LAB_DIR/rr/bird.conf" -s "$BIRDCTL" \
     -P "$LAB_DIR/rr/bird.pid"
 lab_wait 5 test -S "$BIRDCTL" || lab_die "BIRD did not start"
 lab_exabgp_start lb "$L/exabgp.conf" no
