@@ -27,6 +27,10 @@ struct proc_spec {
 	int			 discard_output;/* stdout/stderr to /dev/null */
 	uint64_t		 timeout;	/* ns; 0: none */
 	uint64_t		 kill_grace;	/* ns between TERM and KILL; 0: 1 s */
+	int			 kill_group;	/* on exit, SIGKILL what is left of
+						 * its group (health checks: a
+						 * background child must not pile
+						 * up, one per run) */
 };
 
 /* result handed to the callback */

@@ -468,6 +468,34 @@ test_grandchild_does_not_delay(void **state)
 	free(d);
 }
 
+/*
+ * found by tests/hardening/test_faults.sh: an exec check running
+ * "sleep N & exit 0" left one sleep behind per run; with kill_group
+ * the rest of the group dies when the child exits
+ */
+static void
+test_kill_group_on_exit(void **state)
+{
+	struct ev_loop		*loop = *state;
+	const char *const	 a[] = { "sleep 30 & echo $!; echo done",
+				    NULL };
+	struct proc_spec	 spec;
+	struct done		*d;
+	long			 gpid;
+
+	memset(&spec, 0, sizeof(spec));
+	spec.argv = a;
+	spec.shell = 1;
+	spec.kill_group = 1;
+	d = run_spec(loop, &spec);
+	assert_string_equal(d->str, "exit 0");
+	assert_true(d->elapsed < 2 * EV_NSEC);
+	assert_int_equal(sscanf(d->out, "%ld", &gpid), 1);
+	assert_true(gpid > 1);
+	assert_true(wait_pid_dead((pid_t)gpid, 2 * EV_NSEC));
+	free(d);
+}
+
 static void
 never_cb(const struct proc_result *r, void *arg)
 {
@@ -715,6 +743,7 @@ main(void)
 		T(test_timeout_kill_after_grace),
 		T(test_timeout_kills_grandchild),
 		T(test_grandchild_does_not_delay),
+		T(test_kill_group_on_exit),
 		T(test_cancel),
 		T(test_run_from_callback),
 		T(test_many_parallel),

@@ -183,6 +183,8 @@ check_exec_start(struct check *c)
 	spec.drop = ctx->drop;
 	spec.output_max = PROC_OUTPUT_MAX;
 	spec.timeout = c->timeout;
+	/* a check's background children die with it: none pile up per run */
+	spec.kill_group = 1;
 	if ((x->proc = proc_run(ctx->loop, &spec, check_exec_done, c)) ==
 	    NULL)
 		check_done(c, CHECK_EXEC_SPAWN, "exec: cannot spawn %s",

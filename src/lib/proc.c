@@ -42,6 +42,7 @@ struct proc {
 	uint64_t	 timeout;
 	struct ev_timer	 timer;
 	int		 timed_out;
+	int		 kill_group;	/* spec.kill_group */
 	int		 in_cb;
 	proc_done_cb	 cb;
 	void		*arg;
@@ -155,7 +156,7 @@ proc_child_cb(pid_t pid, int status, void *arg)
 			res.spawn_errno = e;
 	}
 	/* after a timeout, nothing it started may outlive it */
-	if (p->timed_out)
+	if (p->timed_out || p->kill_group)
 		(void)kill(-pid, SIGKILL);
 	proc_close(p);
 	res.output = p->buf;
@@ -327,6 +328,7 @@ proc_run(struct ev_loop *loop, const struct proc_spec *spec,
 	p->grace = spec->kill_grace != 0 ? spec->kill_grace :
 	    PROC_GRACE_DEFAULT;
 	p->timeout = spec->timeout;
+	p->kill_group = spec->kill_group;
 	p->cb = cb;
 	p->arg = arg;
 	ev_timer_init(&p->timer, proc_timer_cb, p);
