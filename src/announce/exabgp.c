@@ -30,6 +30,8 @@
 #include "ev.h"
 #include "log.h"
 
+#define EXABGP_UNKNOWN_LOGGED	10
+
 struct xentry {
 	struct prefix	 prefix;
 	char		*want;		/* wanted line, NULL: nothing yet */
@@ -591,8 +593,14 @@ exabgp_on_line(const char *line, size_t len, void *arg)
 	case EXABGP_MSG_EMPTY:
 		break;
 	default:
-		x->stats.unknown++;
-		log_info("exabgp: ignored: %s", pre);
+		/* a misconfigured encoder would flood the log: ten, then debug */
+		if (++x->stats.unknown <= EXABGP_UNKNOWN_LOGGED)
+			log_info("exabgp: ignored: %s%s", pre,
+			    x->stats.unknown == EXABGP_UNKNOWN_LOGGED ?
+			    " (more ignored lines are logged at debug level)" :
+			    "");
+		else
+			log_debug("exabgp: ignored: %s", pre);
 		break;
 	}
 }
