@@ -132,13 +132,19 @@ install: all
 	install -m 644 etc/bgpsd.conf $(DESTDIR)$(SYSCONFDIR)/bgpsd/bgpsd.conf.example
 	install -m 644 etc/templates/*.mustache \
 	    $(DESTDIR)$(SYSCONFDIR)/bgpsd/templates/
+	install -d $(DESTDIR)$(SYSCONFDIR)/bgpsd/examples
+	for f in etc/exabgp-*.conf etc/bird-*.conf; do \
+	    [ -f $$f ] && install -m 644 $$f \
+	    $(DESTDIR)$(SYSCONFDIR)/bgpsd/examples/; done; true
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/bgpsd-announce $(DESTDIR)$(SBINDIR)/bgpsd-listen
 	rm -f $(DESTDIR)$(MANDIR)/man5/bgpsd.conf.5 \
 	    $(DESTDIR)$(MANDIR)/man8/bgpsd-announce.8 \
 	    $(DESTDIR)$(MANDIR)/man8/bgpsd-listen.8
-	rm -rf $(DESTDIR)$(LIBEXECDIR)/bgpsd
+	rm -rf $(DESTDIR)$(LIBEXECDIR)/bgpsd $(DESTDIR)$(SYSCONFDIR)/bgpsd/examples
+	rm -f $(DESTDIR)$(SYSCONFDIR)/bgpsd/bgpsd.conf.example
+	rm -f $(DESTDIR)$(SYSCONFDIR)/bgpsd/templates/*.mustache
 
 lint:
 	mandoc -T lint -W warning man/*.[0-9]
