@@ -8,10 +8,12 @@
  *
  *   floor_connect [-n NPORTS] [-p BASE] [-r RATE] [-d SECONDS] [-w WARMUP]
  *
- * -r 0: back to back, one connection at a time. -r RATE: paced like a
- * scheduler, RATE connections a second spread evenly over the ports,
- * the loop sleeping in epoll_wait between slots (ms timeouts, like the
- * event loop of bgpsd). The first WARMUP seconds (default 0.5) run the
+ * -r 0: back to back, one connection at a time. -r RATE: paced like
+ * bgpsd's scheduler: each port is one "service" checked every
+ * NPORTS / RATE seconds at a random phase (bgpsd's start splay), the
+ * loop sleeping in epoll_wait until the next slot with the timeout
+ * rounded up to the millisecond, and running every slot that is due
+ * when it wakes (what bgpsd's event loop does). The first WARMUP seconds (default 0.5) run the
  * same way but are not counted, so one-time costs (first page faults,
  * first socket) are left out, as they are for bgpsd-announce, whose
  * window starts after its warm-up. Prints one line:
@@ -44,6 +46,14 @@ floor_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static int
+floor_u64cmp(const void *a, const void *b)
+{
+	uint64_t	x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 static double
@@ -132,7 +142,9 @@ int
 main(int argc, char *argv[])
 {
 	double		 rate = 0, duration = 3, warmup = 0.5, cpu0, cpu;
-	uint64_t	 t0, end, next, step, seq = 0, now, mark;
+	uint64_t	 t0, end, next, iv = 0, seq = 0, now, mark, rng;
+	uint64_t	*phase = NULL;
+	int		 i;
 	int		 measuring = 0;
 	int64_t		 wait;
 	int		 ch;
@@ -174,14 +186,28 @@ main(int argc, char *argv[])
 	t0 = floor_now();
 	mark = t0 + (uint64_t)(warmup * 1e9);
 	end = mark + (uint64_t)(duration * 1e9);
-	step = rate > 0 ? (uint64_t)(1e9 / rate) : 0;
-	next = t0;
+	if (rate > 0) {
+		/* one random phase per port within the interval, sorted */
+		iv = (uint64_t)(1e9 * floor_nports / rate);
+		if ((phase = calloc((size_t)floor_nports,
+		    sizeof(*phase))) == NULL)
+			return 1;
+		rng = t0 | 1;
+		for (i = 0; i < floor_nports; i++) {
+			rng ^= rng << 13;
+			rng ^= rng >> 7;
+			rng ^= rng << 17;
+			phase[i] = rng % iv;
+		}
+		qsort(phase, (size_t)floor_nports, sizeof(*phase),
+		    floor_u64cmp);
+	}
+	next = t0 + (phase != NULL ? phase[0] : 0);
 	while ((now = floor_now()) < end) {
 		if (!measuring && now >= mark) {
 			/* the window starts: what came before is warm-up */
 			measuring = 1;
 			cpu0 = floor_cpu();
-			t0 = now;
 			floor_conns = floor_fails = 0;
 		}
 		if (rate == 0) {
@@ -194,7 +220,8 @@ main(int argc, char *argv[])
 		/* every slot that is due, then sleep until the next one */
 		while (next <= now && next < end) {
 			floor_start(seq++);
-			next += step;
+			next = t0 + seq / floor_nports * iv +
+			    phase[seq % floor_nports];
 		}
 		/* completions wake us early, like in any event loop */
 		now = floor_now();
@@ -208,6 +235,7 @@ main(int argc, char *argv[])
 	    "wall_s=%.3f\n", (unsigned long long)floor_conns,
 	    (unsigned long long)floor_fails, cpu,
 	    floor_conns > 0 ? cpu * 1e6 / floor_conns : 0.0,
-	    (floor_now() - t0) / 1e9);
+	    (floor_now() - mark) / 1e9);
+	free(phase);
 	return floor_conns > 0 ? 0 : 1;
 }

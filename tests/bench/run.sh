@@ -123,6 +123,9 @@ pick_base() {
 	}'
 }
 
+# floor_d RATE: floor window, long enough for ~1,000 connections (<= WIN)
+floor_d() { calc "($FLOOR_D > 1000 / $1) ? $FLOOR_D : ((1000 / $1 < $WIN) ? 1000 / $1 : $WIN)"; }
+
 # ---- the listeners helper, driven through a fifo ----------------------
 # lst_start NAME N BASE [-H]: sets LPID_NAME, LFD_NAME
 lst_start() {
@@ -214,7 +217,8 @@ if want tcp; then
 		read -r checks cpu hwm anon wall < <(measure_checks tcp$n tcp "$n" "$base")
 		# the floor, paced at the same rate, against the same listeners
 		rate=$(calc "$n / $IV")
-		fl=$("$B/floor_connect" -n "$n" -p "$base" -r "$rate" -d "$FLOOR_D" -w "$FLOOR_W")
+		fl=$("$B/floor_connect" -n "$n" -p "$base" -r "$rate" \
+		    -d "$(floor_d "$rate")" -w "$FLOOR_W")
 		lst_stop tcp$n
 		fus=$(echo "$fl" | sed 's/.*us_per_conn=\([0-9.]*\).*/\1/')
 		us=$(calc "$cpu / 1000 / ($checks > 0 ? $checks : 1)")
@@ -298,7 +302,7 @@ if want ehc; then
 		# the floor at this rate: the best any checker could do
 		erate=$(calc "$EHC_N / $IV")
 		fl=$("$B/floor_connect" -n "$EHC_N" -p "$bbase" -r "$erate" \
-		    -d "$FLOOR_D" -w "$FLOOR_W")
+		    -d "$(floor_d "$erate")" -w "$FLOOR_W")
 		fus=$(echo "$fl" | sed 's/.*us_per_conn=\([0-9.]*\).*/\1/')
 		lst_stop ehc
 		lst_stop ehb
