@@ -604,6 +604,7 @@ main(int argc, char *argv[])
 	struct announcer	 a;
 	int			 ch, check = 0, verbose = 0, use_syslog = 0;
 	int			 once = 0;
+	const char		*checksdir;
 
 	memset(&a, 0, sizeof(a));
 	a.conf_path = CONF_DEFAULT_PATH;
@@ -640,6 +641,10 @@ main(int argc, char *argv[])
 
 	/* EPIPE on stdout is handled where it happens: ExaBGP is gone */
 	signal(SIGPIPE, SIG_IGN);
+	/* ready-made checks elsewhere, e.g. from a source tree */
+	if ((checksdir = getenv("BGPSD_CHECKSDIR")) != NULL &&
+	    *checksdir != '\0')
+		check_set_checksdir(checksdir);
 	log_init("bgpsd-announce", use_syslog, check ? 0 : verbose);
 	if (check)
 		return announce_check(a.conf_path, verbose);

@@ -197,6 +197,41 @@ $ANNOUNCE --once -c "$T/bad.conf" >/dev/null 2>&1
 check "--once with a bad config exits 2" test $? -eq 2
 stop_listener $L2 $P2
 
+# an exec check from checks/ (found through BGPSD_CHECKSDIR), --once
+cat >"$T/exec.conf" <<EOF
+asn = 12345;
+services = (
+	{
+		name = "maint";
+		port = 8443;
+		rise = 1;
+		checks = ( {
+			type = "exec";
+			command = [ "check_maintenance", "$T/maint" ];
+		} );
+	}
+);
+announce = {
+	prefixes = ( "192.0.2.20/32" );
+};
+EOF
+out=$(BGPSD_CHECKSDIR=$TOP/checks $ANNOUNCE --once -c "$T/exec.conf" 2>/dev/null)
+rc=$?
+case "$rc:$out" in
+"0:announce route 192.0.2.20/32 next-hop self community [12345:8443]")
+	ok "--once: exec check from BGPSD_CHECKSDIR up" ;;
+*) not_ok "--once: exec check from BGPSD_CHECKSDIR up"; diag "$rc: $out" ;;
+esac
+echo "deploying" >"$T/maint"
+out=$(BGPSD_CHECKSDIR=$TOP/checks $ANNOUNCE --once -c "$T/exec.conf" \
+    2>"$T/once.err")
+rc=$?
+check "--once: exec check down withdraws" test "$rc:$out" = \
+    "1:withdraw route 192.0.2.20/32 next-hop self"
+check "--once: exec failure reason is logged" \
+    grep -q "maint:8443 is down: exec" "$T/once.err"
+rm -f "$T/maint"
+
 # ---- daemon, driven like ExaBGP ----
 
 # start_daemon CONF: stdin from a FIFO held open on fd 3
