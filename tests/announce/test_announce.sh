@@ -442,6 +442,38 @@ $W6"
 exec 3>&-
 dcheck "daemon: exits on EOF after a late config" exited_with 0 2
 
+# a prefix removed by a reload is withdrawn; the others are left alone
+cat >"$T/one.conf" <<EOF
+asn = 12345;
+services = (
+	{
+		name = "web";
+		port = $P1;
+		rise = 1;
+		interval = 0.3;
+		timeout = 0.2;
+		checks = ( { type = "tcp"; } );
+	}
+);
+announce = {
+	prefixes = ( "192.0.2.10/32", "2001:db8::10/128" );
+	ack = false;
+};
+EOF
+start_daemon "$T/one.conf"
+A4_1n="announce route 192.0.2.10/32 next-hop self community [12345:$P1]"
+A6_1n="announce route 2001:db8::10/128 next-hop self community [12345:$P1]"
+wait_until 5 has_line "$A6_1n"
+sed -i 's|, "2001:db8::10/128"||' "$T/one.conf"
+before=$(nlines)
+kill -HUP "$DPID"
+wait_until 5 test "$(nlines)" -gt "$before"
+sleep 0.3
+dcheck "daemon: a prefix removed by a reload is withdrawn" \
+    test "$(tail -n +$((before + 1)) "$T/out")" = "$W6"
+exec 3>&-
+dcheck "daemon: exits on EOF after the reload" exited_with 0 2
+
 # EPIPE on stdout: exit 0
 rm -f "$T/in" "$T/outfifo"
 mkfifo "$T/in" "$T/outfifo"
