@@ -32,7 +32,7 @@ RISE=2
 FALL=2
 DOWN_BOUND=$(awk -v f=$FALL -v i=$INTERVAL -v t=$TIMEOUT 'BEGIN { print f * i + t + 2 }')
 UP_BOUND=$(awk -v r=$RISE -v i=$INTERVAL -v t=$TIMEOUT 'BEGIN { print r * i + t + 2 }')
-AS=65000
+AS=12345		# the AS of etc/bird-rr.conf and the ExaBGP examples
 
 lab_init rr
 lab_host rr 1
@@ -107,6 +107,46 @@ else
 	diag "$out"
 fi
 
+# ---- ExaBGP configs: the examples of etc/, with the lab's values ----------
+# from_example FILE HOST PROG CONF SELF4 SELF6: the example's reflector
+# (198.51.100.1, 2001:db8:ffff::1) becomes the lab's, the example host's
+# addresses SELF4/SELF6 become HOST's, the run line runs PROG -c CONF,
+# hold-time is the lab's; on loopback the IPv6 session goes (every host is
+# ::1) and the sessions connect to the reflector's port.
+from_example() {
+	local f=$1 h=$2 prog=$3 conf=$4 s4=$5 s6=$6 e4 e6
+	e4=$(echo "$s4" | sed 's/\./\\./g')
+	e6=$s6
+	sed -e "s|^\([[:space:]]*\)run .*;|\1run $BUILD/$prog -c $conf;|" \
+	    -e "s/\b198\.51\.100\.1\b/${LAB_V4[rr]}/g" \
+	    -e "s/\b$e4\b/${LAB_V4[$h]}/g" \
+	    -e "s/\b2001:db8:ffff::1\b/${LAB_V6[rr]}/g" \
+	    -e "s/\b$e6\b/${LAB_V6[$h]}/g" \
+	    -e "s/hold-time [0-9]*;/hold-time $LAB_HOLD;/" "$f" |
+	if [ "$LAB_MODE" = loopback ]; then
+		awk -v port="${LAB_BGPPORT[rr]}" '
+		    /^neighbor .*:/ { skip = 1 }
+		    skip { if ($0 ~ /^}/) skip = 0; next }
+		    { print }
+		    /hold-time/ { print "\tconnect " port ";" }'
+	else
+		cat
+	fi
+}
+EX_ANN=$TOP/etc/exabgp/announce.conf
+EX_LST=$TOP/etc/exabgp-listen-rr.conf
+# the examples must still use the addresses this substitution knows
+ex_ok() {
+	grep -q "neighbor 198.51.100.1 {" "$1" && grep -q "local-address $2;" "$1" &&
+	    grep -q "local-address $3;" "$1" && grep -q "^[[:space:]]*run " "$1"
+}
+if ex_ok "$EX_ANN" 198.51.100.10 2001:db8:ffff::10; then
+	USE_EX_ANN=1
+else
+	USE_EX_ANN=0
+	diag "$EX_ANN: not the expected example addresses; generated stanzas used"
+fi
+
 # ---- announcers ---------------------------------------------------------------
 for h in $ANNS; do
 	cat >"$LAB_DIR/$h/bgpsd.conf" <<EOF
@@ -133,15 +173,21 @@ announce = {
 	status_file = "$LAB_DIR/$h/status.json";
 };
 EOF
-	{
-		echo "process bgpsd {"
-		echo "	run $BUILD/bgpsd-announce -c $LAB_DIR/$h/bgpsd.conf;"
-		echo "	encoder text;"
-		echo "}"
-		lab_neighbor rr "$h" ipv4 $AS $AS "		processes [ bgpsd ];"
-		[ $V6 = 1 ] &&
-		    lab_neighbor rr "$h" ipv6 $AS $AS "		processes [ bgpsd ];"
-	} >"$LAB_DIR/$h/exabgp.conf"
+	if [ $USE_EX_ANN = 1 ]; then
+		from_example "$EX_ANN" "$h" bgpsd-announce \
+		    "$LAB_DIR/$h/bgpsd.conf" 198.51.100.10 2001:db8:ffff::10 \
+		    >"$LAB_DIR/$h/exabgp.conf"
+	else
+		{
+			echo "process bgpsd {"
+			echo "	run $BUILD/bgpsd-announce -c $LAB_DIR/$h/bgpsd.conf;"
+			echo "	encoder text;"
+			echo "}"
+			lab_neighbor rr "$h" ipv4 $AS $AS "		processes [ bgpsd ];"
+			[ $V6 = 1 ] && lab_neighbor rr "$h" ipv6 $AS $AS \
+			    "		processes [ bgpsd ];"
+		} >"$LAB_DIR/$h/exabgp.conf"
+	fi
 done
 
 # ---- consumer -------------------------------------------------------------------
@@ -172,18 +218,8 @@ listen = {
 EOF
 }
 exabgp_lb_conf() {
-	local api="		processes [ bgpsd ];
-		neighbor-changes;
-		receive {
-			parsed;
-			update;
-		}"
-	echo "process bgpsd {"
-	echo "	run $BUILD/bgpsd-listen -c $1;"
-	echo "	encoder json;"
-	echo "}"
-	lab_neighbor rr lb ipv4 $AS $AS "$api"
-	[ $V6 = 1 ] && lab_neighbor rr lb ipv6 $AS $AS "$api"
+	from_example "$EX_LST" lb bgpsd-listen "$1" 198.51.100.254 \
+	    2001:db8:ffff::fe
 }
 lb_conf "$L/out" >"$L/bgpsd.conf"
 exabgp_lb_conf "$L/bgpsd.conf" >"$L/exabgp.conf"
@@ -195,6 +231,16 @@ for c in "announce $LAB_DIR/ann1/bgpsd.conf" "listen $L/bgpsd.conf"; do
 	else
 		not_ok "bgpsd-$1 -n accepts the lab's bgpsd.conf"
 		diag "$out"
+	fi
+done
+
+# the examples, as the lab runs them, pass ExaBGP's own check
+for c in "$LAB_DIR/ann1/exabgp.conf" "$L/exabgp.conf"; do
+	if out=$(lab_exec lb "$LAB_EXABGP" --test "$c" 2>&1); then
+		ok "exabgp --test ${c#"$LAB_DIR"/} (from etc/ example)"
+	else
+		not_ok "exabgp --test ${c#"$LAB_DIR"/} (from etc/ example)"
+		diag "$(echo "$out" | tail -n 8)"
 	fi
 done
 
