@@ -164,8 +164,10 @@ run_one() {
 	    >"$log" 2>&1
 }
 
-# only what this run finds counts (fixed crashes stay as evidence)
-touch "$OUT/crashes/.start"
+# only what this run finds counts (fixed crashes stay as evidence); a
+# marker per run, so that runs side by side do not hide each other's
+START=$(mktemp "$OUT/crashes/.start.XXXXXX")
+trap 'rm -f "$START"' EXIT
 status=0
 running=0
 pids=""
@@ -184,10 +186,10 @@ wait
 for pt in $pids; do
 	t=${pt#*:}
 	log=$OUT/logs/$t.log
-	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+	execs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log")
 	cov=$(grep -E '^#[0-9]+' "$log" | tail -n 1 | grep -oE 'cov: [0-9]+' | cut -d' ' -f2)
 	ft=$(grep -E '^#[0-9]+' "$log" | tail -n 1 | grep -oE 'ft: [0-9]+' | cut -d' ' -f2)
-	found=$(find "$OUT/crashes/$t" -type f -newer "$OUT/crashes/.start" \( -name 'crash-*' -o \
+	found=$(find "$OUT/crashes/$t" -type f -newer "$START" \( -name 'crash-*' -o \
 	    -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
 	if grep -qE '^==[0-9]+==ERROR|^SUMMARY: |deadly signal|fuzz target exited' "$log" ||
 	    [ "$found" != 0 ]; then
