@@ -192,11 +192,29 @@ ann_stop() {
 	wait "$pid" 2>/dev/null
 }
 
+# health NAME: "UP/N" from bgpsd-announce's log: services that came up and
+# never went down (a benchmark of failing checks would measure the wrong thing)
+# updown "UP/DOWN" N: "all N up" or what went wrong
+updown() {
+	local up=${1%/*} down=${1#*/}
+	if [ "$up" = "$2" ] && [ "$down" = 0 ]; then
+		echo "all $2 up"
+	else
+		echo "$up of $2 came up, $down went down"
+	fi
+}
+health() {
+	local up down
+	up=$(grep -c ' is up' "$T/$1.aerr" 2>/dev/null)
+	down=$(grep -c ' is down' "$T/$1.aerr" 2>/dev/null)
+	echo "${up:-0}/${down:-0}"
+}
+
 # ---- 1. TCP checks: cost per check, RSS, and the floor ----------------
 # measure_checks NAME TYPE N BASE: after WARM s, a WIN s window
 # prints "checks cpu_ns hwm_kb anon_kb wall_ns"
 measure_checks() {
-	local name=$1 type=$2 n=$3 base=$4 c1 c2 u1 u2 t1 t2 pid
+	local name=$1 type=$2 n=$3 base=$4 c1 c2 u1 u2 t1 t2 pid hwm anon
 	sh tests/bench/gen_conf.sh -t "$type" -n "$n" -p "$base" -i "$IV" \
 	    -T "$TO" >"$T/$name.conf"
 	ann_start "$name" "$T/$name.conf"
@@ -205,8 +223,9 @@ measure_checks() {
 	c1=$(lst_count "$name"); u1=$(cpu_ns "$pid"); t1=$(now_ns)
 	sleep "$WIN"
 	c2=$(lst_count "$name"); u2=$(cpu_ns "$pid"); t2=$(now_ns)
-	echo "$((c2 - c1)) $((u2 - u1)) $(kb "$pid" VmHWM) $(kb "$pid" RssAnon) $((t2 - t1))"
+	hwm=$(kb "$pid" VmHWM) anon=$(kb "$pid" RssAnon)
 	ann_stop "$name"
+	echo "$((c2 - c1)) $((u2 - u1)) $hwm $anon $((t2 - t1)) $(health "$name")"
 }
 
 if want tcp; then
@@ -214,7 +233,7 @@ if want tcp; then
 		log "tcp: $n services, interval $IV s, ${WIN} s window"
 		base=$(pick_base "$n")
 		lst_start tcp$n "$n" "$base" || exit 1
-		read -r checks cpu hwm anon wall < <(measure_checks tcp$n tcp "$n" "$base")
+		read -r checks cpu hwm anon wall ud < <(measure_checks tcp$n tcp "$n" "$base")
 		# the floor, paced at the same rate, against the same listeners
 		rate=$(calc "$n / $IV")
 		fl=$("$B/floor_connect" -n "$n" -p "$base" -r "$rate" \
@@ -223,9 +242,9 @@ if want tcp; then
 		fus=$(echo "$fl" | sed 's/.*us_per_conn=\([0-9.]*\).*/\1/')
 		us=$(calc "$cpu / 1000 / ($checks > 0 ? $checks : 1)")
 		rate_got=$(calc "$checks / ($wall / 1e9)")
-		echo "tcp n=$n checks=$checks cpu_ns=$cpu hwm_kb=$hwm anon_kb=$anon wall_ns=$wall $fl" >>"$OUT/raw.txt"
+		echo "tcp n=$n checks=$checks cpu_ns=$cpu hwm_kb=$hwm anon_kb=$anon wall_ns=$wall up/down=$ud $fl" >>"$OUT/raw.txt"
 		result "TCP checks N=$n: CPU per 1,000 checks" \
-		    "$(fnum %.1f "$us") ms ($(fnum %.0f "$rate_got") checks/s)" "" ""
+		    "$(fnum %.1f "$us") ms ($(fnum %.0f "$rate_got") checks/s; $(updown "$ud" "$n"))" "" ""
 		result "TCP checks N=$n: floor (bare connect loop, same rate)" \
 		    "${fus} us/conn" "" ""
 		result "TCP checks N=$n: bgpsd / floor CPU" \
@@ -299,6 +318,7 @@ if want ehc; then
 			wait "$p" 2>/dev/null
 		done
 		ann_stop ehb
+		bud=$(health ehb)
 		# the floor at this rate: the best any checker could do
 		erate=$(calc "$EHC_N / $IV")
 		fl=$("$B/floor_connect" -n "$EHC_N" -p "$bbase" -r "$erate" \
@@ -315,7 +335,7 @@ if want ehc; then
 		result "exabgp-healthcheck N=$EHC_N: CPU per check (with its children)" \
 		    "$(fnum %.0f "$eus") us ($echeck checks)" "" ""
 		result "bgpsd-announce N=$EHC_N: CPU per check" \
-		    "$(fnum %.1f "$bus") us ($bcheck checks)" "" ""
+		    "$(fnum %.1f "$bus") us ($bcheck checks; $(updown "$bud" "$EHC_N"))" "" ""
 		result "floor at the same rate ($erate connections/s)" \
 		    "$fus us/conn (bgpsd / floor $(fnum %.2f "$bus / $fus")x; exabgp-healthcheck / floor $(fnum %.0f "$eus / $fus")x)" "" ""
 		result "exabgp-healthcheck / bgpsd CPU per check" \
@@ -333,12 +353,12 @@ if want http; then
 	log "http: $HTTP_N services against a loopback HTTP/1.0 responder"
 	base=$(pick_base "$HTTP_N")
 	lst_start http "$HTTP_N" "$base" -H || exit 1
-	read -r checks cpu hwm anon wall < <(measure_checks http http "$HTTP_N" "$base")
+	read -r checks cpu hwm anon wall ud < <(measure_checks http http "$HTTP_N" "$base")
 	lst_stop http
-	echo "http n=$HTTP_N checks=$checks cpu_ns=$cpu hwm_kb=$hwm anon_kb=$anon wall_ns=$wall" >>"$OUT/raw.txt"
+	echo "http n=$HTTP_N checks=$checks cpu_ns=$cpu hwm_kb=$hwm anon_kb=$anon wall_ns=$wall up/down=$ud" >>"$OUT/raw.txt"
 	[ "$checks" -gt 0 ] || checks=1
 	result "HTTP checks N=$HTTP_N: CPU per check" \
-	    "$(fnum %.0f "$cpu / 1000 / $checks") us ($(fnum %.0f "$checks / ($wall / 1e9)") checks/s, RSS $(fnum %.1f "$hwm / 1024") MB)" "" ""
+	    "$(fnum %.0f "$cpu / 1000 / $checks") us ($(fnum %.0f "$checks / ($wall / 1e9)") checks/s, RSS $(fnum %.1f "$hwm / 1024") MB; $(updown "$ud" "$HTTP_N"))" "" ""
 fi
 
 # status_sum FILE: total "checks" of every service in a status file
@@ -382,11 +402,12 @@ if want exec; then
 		s2=$(status_sum "$T/exec.status")
 	fi
 	ann_stop exec
+	ud=$(health exec)
 	checks=$((s2 - s1))
 	[ "$checks" -gt 0 ] || checks=1
 	echo "exec n=$EXEC_N checks=$checks own_ns=$((u2 - u1)) children_ns=$((k2 - k1)) wall_ns=$((t2 - t1))" >>"$OUT/raw.txt"
 	result "exec checks N=$EXEC_N (/bin/true): CPU per check, own + children" \
-	    "$(fnum %.0f "($u2 - $u1) / 1000 / $checks") us + $(fnum %.0f "($k2 - $k1) / 1000 / $checks") us ($checks checks)" "" ""
+	    "$(fnum %.0f "($u2 - $u1) / 1000 / $checks") us + $(fnum %.0f "($k2 - $k1) / 1000 / $checks") us ($checks checks; $(updown "$ud" "$EXEC_N"))" "" ""
 fi
 
 # ---- 4. detection latency -------------------------------------------------
