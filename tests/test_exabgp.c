@@ -262,6 +262,49 @@ test_late_ack(void **state)
 	assert_int_equal(f->gone, 0);
 }
 
+/* ExaBGP with api.ack = false under our ack = true: stop waiting */
+static void
+test_never_answered(void **state)
+{
+	struct fx		*f = *state;
+	struct exabgp_stats	 st;
+
+	exabgp_set(f->x, &P1, A1, W1);
+	exabgp_set(f->x, &P2, B1, W2);
+	pump(f, 40);
+	expect_out(f, A1 "\n" B1 "\n");
+	pump(f, 320);	/* 2 timeouts: sent again, still waiting */
+	expect_out(f, A1 "\n" B1 "\n");
+	exabgp_get_stats(f->x, &st);
+	assert_int_equal(st.inflight, 2);
+	pump(f, 320);	/* 4 timeouts, no answer ever: no more waiting */
+	expect_out(f, A1 "\n" B1 "\n");
+	exabgp_get_stats(f->x, &st);
+	assert_int_equal(st.inflight, 0);
+	assert_true(exabgp_idle(f->x));
+	exabgp_set(f->x, &P1, A2, W1);
+	exabgp_set(f->x, &P1, A3, W1);
+	pump(f, 40);
+	expect_out(f, A3 "\n");
+	exabgp_set(f->x, &P1, A1, W1);
+	pump(f, 40);
+	expect_out(f, A1 "\n");
+	/* an answer after all: back to one change in flight */
+	say(f, "done\n");
+	pump(f, 10);
+	exabgp_set(f->x, &P1, A2, W1);
+	pump(f, 40);
+	expect_out(f, A2 "\n");
+	exabgp_get_stats(f->x, &st);
+	assert_int_equal(st.inflight, 1);
+	exabgp_set(f->x, &P1, A3, W1);
+	pump(f, 40);
+	expect_out(f, "");
+	say(f, "done\n");
+	pump(f, 10);
+	expect_out(f, A3 "\n");
+}
+
 /* an error frees the prefix: a change waiting behind it goes out */
 static void
 test_error_then_pending(void **state)
@@ -587,6 +630,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_late_ack, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_error_then_pending, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_never_answered, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_no_ack_mode, setup,
 		    teardown),

@@ -20,6 +20,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@
 #include "log.h"
 
 #define EXABGP_UNKNOWN_LOGGED	10
+#define EXABGP_NOACK_GUESS	3	/* timeouts without any answer */
 
 struct xentry {
 	struct prefix	 prefix;
@@ -63,6 +65,7 @@ struct exabgp {
 	void		*notify_arg;
 
 	int		 ack;
+	int		 ack_guessed_off;	/* ExaBGP never answered */
 	uint64_t	 batch;
 	uint64_t	 ack_timeout;
 
@@ -530,6 +533,17 @@ exabgp_ack(struct exabgp *x, int ok)
 	char		*line;
 	size_t		 i;
 
+	if (x->flen == 0 && x->ack_guessed_off) {
+		log_info("exabgp: ExaBGP answers after all: waiting for its "
+		    "answers again");
+		x->ack_guessed_off = 0;
+		x->ack = 1;
+		if (ok)
+			x->stats.done++;
+		else
+			x->stats.errors++;
+		return;
+	}
 	if (x->flen == 0) {
 		/* late answer to a line given up on, or acks turned off */
 		log_debug("exabgp: %s with nothing in flight",
@@ -686,6 +700,21 @@ exabgp_ack_timeout_cb(void *arg)
 		e->sent = NULL;
 		e->acked = 0;
 	}
+	/*
+	 * Not a single answer, ever: ExaBGP runs with api.ack = false while
+	 * we wait for acks. Stop waiting rather than delay every change by
+	 * ack_timeout forever; the first answer seen turns waiting back on.
+	 */
+	if (x->ack && x->stats.done + x->stats.errors == 0 &&
+	    x->stats.timeouts >= EXABGP_NOACK_GUESS) {
+		log_warnx("exabgp: ExaBGP answered none of %" PRIu64 " lines: "
+		    "no longer waiting for answers (does ExaBGP run with "
+		    "api.ack = false? then set announce.ack = false)",
+		    x->stats.timeouts);
+		exabgp_fifo_clear(x);
+		x->ack = 0;
+		x->ack_guessed_off = 1;
+	}
 	if (!ev_timer_armed(&x->batch_timer))
 		exabgp_write_ready(x);
 }
@@ -756,6 +785,7 @@ exabgp_configure(struct exabgp *x, int ack, uint64_t batch_ns,
 	if (x->ack && !ack)
 		exabgp_fifo_clear(x);
 	x->ack = ack;
+	x->ack_guessed_off = 0;
 	x->batch = batch_ns;
 	x->ack_timeout = ack_timeout_ns > 0 ? ack_timeout_ns : EV_NSEC;
 }
