@@ -327,6 +327,10 @@ if want ehc; then
 		lst_stop ehc
 		lst_stop ehb
 		echeck=$((ec2 - ec1)) bcheck=$((bc2 - bc1))
+		if [ "$echeck" -le 0 ]; then
+			result "exabgp-healthcheck comparison" \
+			    "not measured: exabgp-healthcheck made no check ($(head -c 200 "$T/ehc.0.err" | tr '\n|' '  '))" "" ""
+		fi
 		[ "$echeck" -gt 0 ] || echeck=1
 		[ "$bcheck" -gt 0 ] || bcheck=1
 		eus=$(calc "($e2 - $e1) / 1000 / $echeck")
