@@ -327,7 +327,9 @@ if want ehc; then
 		lst_stop ehc
 		lst_stop ehb
 		echeck=$((ec2 - ec1)) bcheck=$((bc2 - bc1))
+		ehc_ok=1
 		if [ "$echeck" -le 0 ]; then
+			ehc_ok=0
 			result "exabgp-healthcheck comparison" \
 			    "not measured: exabgp-healthcheck made no check ($(head -c 200 "$T/ehc.0.err" | tr '\n|' '  '))" "" ""
 		fi
@@ -336,10 +338,12 @@ if want ehc; then
 		eus=$(calc "($e2 - $e1) / 1000 / $echeck")
 		bus=$(calc "($b2 - $b1) / 1000 / $bcheck")
 		echo "ehc n=$EHC_N ehc_checks=$echeck ehc_cpu_ns=$((e2 - e1)) ehc_hwm_kb_sum=$erss bgpsd_checks=$bcheck bgpsd_cpu_ns=$((b2 - b1)) bgpsd_hwm_kb=$brss ehc_pss_kb_sum=$epss bgpsd_pss_kb=$bpss $fl" >>"$OUT/raw.txt"
-		result "exabgp-healthcheck N=$EHC_N: CPU per check (with its children)" \
-		    "$(fnum %.0f "$eus") us ($echeck checks)" "" ""
 		result "bgpsd-announce N=$EHC_N: CPU per check" \
 		    "$(fnum %.1f "$bus") us ($bcheck checks; $(updown "$bud" "$EHC_N"))" "" ""
+	fi
+	if [ -n "$EHC" ] && [ "$ehc_ok" = 1 ]; then
+		result "exabgp-healthcheck N=$EHC_N: CPU per check (with its children)" \
+		    "$(fnum %.0f "$eus") us ($echeck checks)" "" ""
 		result "floor at the same rate ($erate connections/s)" \
 		    "$fus us/conn (bgpsd / floor $(fnum %.2f "$bus / $fus")x; exabgp-healthcheck / floor $(fnum %.0f "$eus / $fus")x)" "" ""
 		result "exabgp-healthcheck / bgpsd CPU per check" \
