@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "addr.h"
 #include "announce.h"
@@ -61,6 +62,7 @@ struct announcer {
 	uint64_t		 status_last;
 	int			 quitting;
 	int			 done;
+	int			 bad_argv;	/* no config can ever load */
 	time_t			 started;
 	uint64_t		 reloads;
 	uint64_t		 reload_failures;
@@ -311,6 +313,11 @@ announce_reload(struct announcer *a)
 	struct bgpsd_conf	*nconf;
 	char			 err[1024];
 
+	if (a->bad_argv) {
+		log_warnx("SIGHUP: a bad command line cannot be reloaded; "
+		    "fix the process's run line in ExaBGP's configuration");
+		return;
+	}
 	log_info("reloading %s", a->conf_path);
 	if ((nconf = conf_load(a->conf_path, err, sizeof(err))) == NULL) {
 		a->reload_failures++;
@@ -446,7 +453,9 @@ announce_daemon(struct announcer *a)
 		ev_free(a->loop);
 		return 1;
 	}
-	if ((conf = conf_load(a->conf_path, a->conf_error,
+	if (a->bad_argv)
+		announce_nag_cb(a);
+	else if ((conf = conf_load(a->conf_path, a->conf_error,
 	    sizeof(a->conf_error))) == NULL || announce_apply(a, conf) == -1)
 		announce_nag_cb(a);
 	else
@@ -603,8 +612,9 @@ main(int argc, char *argv[])
 {
 	struct announcer	 a;
 	int			 ch, check = 0, verbose = 0, use_syslog = 0;
-	int			 once = 0;
+	int			 once = 0, bad = 0;
 	const char		*checksdir;
+	struct stat		 st;
 
 	memset(&a, 0, sizeof(a));
 	a.conf_path = CONF_DEFAULT_PATH;
@@ -633,11 +643,22 @@ main(int argc, char *argv[])
 			once = 1;
 			break;
 		default:
-			usage();
+			bad = 1;
+			break;
 		}
 	}
-	if (optind != argc || (check && once))
-		usage();
+	if (bad || optind != argc || (check && once)) {
+		/*
+		 * Under ExaBGP (stdin a pipe, no -n/--once) a typo in the run
+		 * line must not become a crash loop either: stay up, say so.
+		 */
+		if (check || once || fstat(STDIN_FILENO, &st) == -1 ||
+		    (!S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode)))
+			usage();
+		a.bad_argv = 1;
+		snprintf(a.conf_error, sizeof(a.conf_error), "bad command "
+		    "line (usage: bgpsd-announce [-nsVv] [-c file] [--once])");
+	}
 
 	/* EPIPE on stdout is handled where it happens: ExaBGP is gone */
 	signal(SIGPIPE, SIG_IGN);

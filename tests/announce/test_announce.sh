@@ -118,7 +118,7 @@ A4_2="announce route 192.0.2.10/32 next-hop self med 100 community [12345:$P2]"
 
 check "-V prints the version" sh -c "$ANNOUNCE -V | grep -q '^bgpsd-announce [0-9]'"
 check "-h prints every option" sh -c "$ANNOUNCE -h | grep -q -- '--once'"
-$ANNOUNCE --no-such-option >/dev/null 2>&1
+$ANNOUNCE --no-such-option </dev/null >/dev/null 2>&1
 check "unknown option fails" test $? -ne 0
 check "-n accepts a good config" $ANNOUNCE -n -c "$T/good.conf"
 out=$($ANNOUNCE -n -c "$T/bad.conf" 2>&1)
@@ -517,6 +517,26 @@ dcheck "daemon: a prefix removed by a reload is withdrawn" \
     test "$(tail -n +$((before + 1)) "$T/out")" = "$W6"
 exec 3>&-
 dcheck "daemon: exits on EOF after the reload" exited_with 0 2
+
+# a typo in ExaBGP's run line must not become a crash loop either
+start_daemon_args() {
+	rm -f "$T/in" "$T/out" "$T/err"
+	mkfifo "$T/in"
+	$ANNOUNCE "$@" <"$T/in" >"$T/out" 2>"$T/err" &
+	DPID=$!
+	PIDS="$PIDS $DPID"
+	exec 3>"$T/in"
+}
+start_daemon_args --no-such-option -c "$T/good.conf"
+sleep 0.5
+dcheck "daemon: bad option under ExaBGP keeps running" alive
+dcheck "daemon: bad option under ExaBGP is logged loudly" \
+    grep -q "NO VALID CONFIGURATION: bad command line" "$T/err"
+kill -HUP "$DPID"
+sleep 0.3
+dcheck "daemon: bad option, SIGHUP cannot help, still up" alive
+exec 3>&-
+dcheck "daemon: bad option, exits 0 on EOF" exited_with 0 2
 
 # EPIPE on stdout: exit 0
 rm -f "$T/in" "$T/outfifo"
