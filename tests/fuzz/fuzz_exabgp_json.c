@@ -3,8 +3,13 @@
  * exabgp_decode() into rib_apply() on a table that persists across inputs
  * (state from earlier inputs is what real streams build on).
  *
- * Oracles beyond the sanitizers: a refused line leaves the message
- * EXABGP_MSG_IGNORED and the table untouched (generation unchanged); the
+ * The input is a stream, cut into lines by lines.c (bgpsd-listen's own
+ * splitter, max_line from the last byte) in reads of varying sizes.
+ *
+ * Oracles beyond the sanitizers: the splitter agrees with a plain cut of
+ * the whole input on every line and oversized line; a refused line
+ * leaves the message EXABGP_MSG_IGNORED and the table untouched
+ * (generation unchanged); the
  * table never holds more than max_routes per peer; every backend is a
  * host route with a port != 0 and >= 1 peer; the context built from the
  * table contains only canonical inet_ntop text (re-parsed and re-printed
@@ -119,12 +124,90 @@ fuzz_check_rib(const struct rib *r)
 	free(ps);
 }
 
+/* one line, as bgpsd-listen handles it: decode, then apply whole */
+static void
+fuzz_line(const char *p, size_t len)
+{
+	char		 err[256];
+	uint64_t	 gen;
+
+	gen = rib_generation(rib);
+	if (exabgp_decode(&msg, p, len, err, sizeof(err)) == -1) {
+		if (msg.type != EXABGP_MSG_IGNORED)
+			abort();
+		if (memchr(err, '\0', sizeof(err)) == NULL)
+			abort();
+	} else {
+		if (memchr(msg.reason, '\0', sizeof(msg.reason)) == NULL)
+			abort();
+		rib_apply(rib, &msg);
+	}
+	if (msg.type == EXABGP_MSG_IGNORED && rib_generation(rib) != gen)
+		abort();
+}
+
+/*
+ * The stream is cut by lines.c (bgpsd-listen's splitter) in reads of
+ * varying sizes; a reference cut of the whole input must agree on every
+ * line and every oversized one.
+ */
+struct fuzz_ref {
+	const char	*p, *end;
+	size_t		 max;
+	uint64_t	 n;
+};
+
+static void
+fuzz_ref_next(struct fuzz_ref *r, const char **line, size_t *len)
+{
+	const char	*nl;
+
+	nl = memchr(r->p, '\n', (size_t)(r->end - r->p));
+	if (nl == NULL)
+		nl = r->end;
+	*line = r->p;
+	*len = (size_t)(nl - r->p);
+	r->p = nl < r->end ? nl + 1 : nl;
+	r->n++;
+}
+
+static int
+fuzz_on_line(const char *line, size_t len, uint64_t lineno, void *arg)
+{
+	struct fuzz_ref	*r = arg;
+	const char	*want;
+	size_t		 wlen;
+
+	fuzz_ref_next(r, &want, &wlen);
+	if (lineno != r->n || len != wlen || len > r->max ||
+	    memcmp(line, want, len) != 0)
+		abort();
+	fuzz_line(line, len);
+	return 0;
+}
+
+static void
+fuzz_on_over(const char *head, size_t len, uint64_t lineno, void *arg)
+{
+	struct fuzz_ref	*r = arg;
+	const char	*want;
+	size_t		 wlen;
+
+	fuzz_ref_next(r, &want, &wlen);
+	if (lineno != r->n || wlen <= r->max || len > LINES_HEAD ||
+	    len != (wlen < LINES_HEAD ? wlen : LINES_HEAD) ||
+	    memcmp(head, want, len) != 0)
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const char	*p = (const char *)data, *end = p + size, *nl;
-	char		 err[256];
-	uint64_t	 gen;
+	struct lines	 lb;
+	struct fuzz_ref	 ref;
+	const char	*p = (const char *)data, *end = p + size;
+	size_t		 chunk, seed = size * 2654435761u;
+	uint64_t	 want;
 
 	/* vary the rules now and then; reconf must keep the table sane */
 	ninputs++;
@@ -137,29 +220,32 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rib_nroutes(rib) > 4 * FUZZ_MAX_ROUTES)
 		rib_clear(rib);
 
+	ref.p = p;
+	ref.end = end;
+	ref.n = 0;
+	ref.max = 256 + (size > 0 ? data[size - 1] : 0) * 256;
+	lines_init(&lb, ref.max, fuzz_on_line, fuzz_on_over, &ref);
 	while (p < end) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (nl == NULL)
-			nl = end;
-		gen = rib_generation(rib);
-		if (exabgp_decode(&msg, p, (size_t)(nl - p), err,
-		    sizeof(err)) == -1) {
-			if (msg.type != EXABGP_MSG_IGNORED)
-				abort();
-			if (memchr(err, '\0', sizeof(err)) == NULL)
-				abort();
-		} else {
-			if (msg.reason[sizeof(msg.reason) - 1] != '\0' &&
-			    memchr(msg.reason, '\0', sizeof(msg.reason)) ==
-			    NULL)
-				abort();
-			rib_apply(rib, &msg);
-		}
-		if (msg.type == EXABGP_MSG_IGNORED &&
-		    rib_generation(rib) != gen)
+		chunk = 1 + (seed >> 7) % 4096;
+		seed = seed * 6364136223846793005u + 1442695040888963407u;
+		if (chunk > (size_t)(end - p))
+			chunk = (size_t)(end - p);
+		if (lines_feed(&lb, p, chunk) != 0)
 			abort();
-		p = nl + 1;
+		p += chunk;
 	}
+	if (lines_eof(&lb) != 0)
+		abort();
+	/* every newline ends a line; a last one without it counts too */
+	want = 0;
+	for (p = (const char *)data; p < end; p++)
+		want += *p == '\n';
+	if (size > 0 && data[size - 1] != '\n')
+		want++;
+	if (lb.nlines != want || ref.n != want)
+		abort();
+	lines_free(&lb);
+
 	fuzz_check_rib(rib);
 	fuzz_check_context(rib);
 	(void)rib_all_eor(rib);
