@@ -468,7 +468,8 @@ exec 3>&-
 
 # bad config at start: stay up (ExaBGP must not see a crash loop)
 start_daemon "$T/bad.conf"
-sleep 1
+wait_until 10 grep -q "NO VALID CONFIGURATION" "$T/err"
+sleep 0.5
 dcheck "daemon: bad config at start keeps running" alive
 dcheck "daemon: bad config at start is logged loudly" \
     grep -q "NO VALID CONFIGURATION: $T/bad.conf:3:" "$T/err"
@@ -528,7 +529,7 @@ start_daemon_args() {
 	exec 3>"$T/in"
 }
 start_daemon_args --no-such-option -c "$T/good.conf"
-sleep 0.5
+wait_until 10 grep -q "NO VALID CONFIGURATION" "$T/err"
 dcheck "daemon: bad option under ExaBGP keeps running" alive
 dcheck "daemon: bad option under ExaBGP is logged loudly" \
     grep -q "NO VALID CONFIGURATION: bad command line" "$T/err"
