@@ -306,6 +306,67 @@ test_check_timeout(void **state)
 	writer_free(w);
 }
 
+/* pid gone, or a zombie nobody reaps (init in a container may not) */
+static int
+gone(pid_t pid)
+{
+	char	 path[64], buf[512], *s;
+	FILE	*fp;
+	int	 dead = 1;
+
+	if (kill(pid, 0) == -1)
+		return 1;
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return 1;
+	if (fgets(buf, sizeof(buf), fp) != NULL &&
+	    (s = strrchr(buf, ')')) != NULL && s[1] == ' ')
+		dead = s[2] == 'Z' || s[2] == 'X';
+	fclose(fp);
+	return dead;
+}
+
+/*
+ * the hardening suite's finding for exec checks applies to a template's
+ * check too: a background child of the check must not outlive it
+ */
+static void
+test_check_background_child(void **state)
+{
+	struct template_conf	 tc;
+	struct writer		*w;
+	struct done		 d = { 0, WRITER_PENDING };
+	char			 script[512], pidfile[300], *text;
+	char			*argv[] = { "/bin/sh", "-c", script, NULL };
+	long			 pid = 0;
+	int			 i;
+
+	snprintf(pidfile, sizeof(pidfile), "%s/../bg.%ld", tmpdir,
+	    (long)getpid());
+	snprintf(script, sizeof(script), "sleep 30 & echo $! > %s; exit 0",
+	    pidfile);
+	put(dest, "OLD\n");
+	tc_init(&tc, dest);
+	tc.check.argv = argv;
+	w = writer_new(loop, NULL);
+	assert_int_equal(writer_write(w, &tc, "NEW\n", 4, on_done, &d),
+	    WRITER_PENDING);
+	run_until(&d, 10);
+	assert_int_equal(d.res, WRITER_WRITTEN);
+	text = slurp(pidfile);
+	assert_non_null(text);
+	assert_int_equal(sscanf(text, "%ld", &pid), 1);
+	unlink(pidfile);
+	assert_true(pid > 1);
+	for (i = 0; i < 200 && !gone((pid_t)pid); i++)
+		usleep(10000);
+	if (!gone((pid_t)pid)) {
+		kill((pid_t)pid, SIGKILL);
+		fail_msg("the check's background child %ld survived", pid);
+	}
+	writer_free(w);
+}
+
 static void
 test_cancel(void **state)
 {
@@ -538,6 +599,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_check_sees_staged,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_timeout,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_background_child,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backup, setup, teardown),

@@ -447,6 +447,8 @@ writer_start_check(struct writer *w)
 	spec.gid = w->run_as.gid;
 	spec.drop = w->run_as.drop;
 	spec.timeout = (uint64_t)(tc->command_timeout * (double)EV_NSEC);
+	/* a check validates a file: nothing it starts may outlive it */
+	spec.kill_group = 1;
 	w->proc = proc_run(w->loop, &spec, writer_check_done, w);
 	if (w->proc == NULL) {
 		snprintf(w->detail, sizeof(w->detail), "check: spawn failed");
