@@ -269,7 +269,7 @@ announce_apply(struct announcer *a, struct bgpsd_conf *nconf)
 			free(wd);
 		}
 	}
-	if (a->routes != NULL) {
+	if (a->routes != NULL && a->conf != NULL) {
 		for (i = 0; i < a->conf->announce.nprefixes; i++)
 			route_clear(&a->routes[i]);
 		free(a->routes);
@@ -414,7 +414,7 @@ announce_cleanup(struct announcer *a)
 		sched_free(a->sched);
 	if (a->x != NULL)
 		exabgp_free(a->x);
-	if (a->routes != NULL) {
+	if (a->routes != NULL && a->conf != NULL) {
 		for (i = 0; i < a->conf->announce.nprefixes; i++)
 			route_clear(&a->routes[i]);
 		free(a->routes);
