@@ -28,38 +28,8 @@
 #include "addr.h"
 #include "announce.h"
 #include "conf.h"
+#include "buf.h"
 #include "log.h"
-
-struct sbuf {
-	char	*s;
-	size_t	 len;
-	size_t	 cap;
-};
-
-static void
-sbuf_add(struct sbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void
-sbuf_add(struct sbuf *b, const char *fmt, ...)
-{
-	va_list	 ap;
-	int	 n;
-
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-		va_end(ap);
-		if (n < 0)
-			fatalx("route: vsnprintf");
-		if ((size_t)n < b->cap - b->len) {
-			b->len += (size_t)n;
-			return;
-		}
-		b->cap = (b->cap + (size_t)n + 1) * 2;
-		b->s = xreallocarray(b->s, b->cap, 1);
-	}
-}
 
 static int
 route_port_find(const struct route *r, uint16_t port, size_t *at)
@@ -206,7 +176,7 @@ route_next_hop_valid(const char *nh)
 
 /* "withdraw route P next-hop NH" into b; -1 if a token is bad */
 static int
-route_head(struct sbuf *b, const char *verb, const struct prefix_conf *pc)
+route_head(struct buf *b, const char *verb, const struct prefix_conf *pc)
 {
 	char	 pbuf[PREFIX_STRLEN];
 
@@ -220,12 +190,12 @@ route_head(struct sbuf *b, const char *verb, const struct prefix_conf *pc)
 		log_warnx("route: %s: bad next-hop", pbuf);
 		return -1;
 	}
-	sbuf_add(b, "%s route %s next-hop %s", verb, pbuf, pc->next_hop);
+	buf_printf(b, "%s route %s next-hop %s", verb, pbuf, pc->next_hop);
 	return 0;
 }
 
 static char *
-route_finish(struct sbuf *b)
+route_finish(struct buf *b)
 {
 	if (!route_line_valid(b->s)) {
 		log_warnx("route: refusing a line with a forbidden character");
@@ -238,7 +208,7 @@ route_finish(struct sbuf *b)
 char *
 route_withdraw_line(const struct prefix_conf *pc)
 {
-	struct sbuf	 b = { NULL, 0, 0 };
+	struct buf	 b = BUF_INIT;
 
 	b.cap = 128;
 	b.s = xmalloc(b.cap);
@@ -255,7 +225,7 @@ route_line(const struct bgpsd_conf *conf, const struct prefix_conf *pc,
     const uint16_t *ports, size_t nports)
 {
 	const struct route_attr	*a = &pc->attr;
-	struct sbuf		 b = { NULL, 0, 0 };
+	struct buf		 b = BUF_INIT;
 	size_t			 i;
 	int			 large = conf->large || conf->asn > 65535;
 	int			 open;
@@ -272,15 +242,15 @@ route_line(const struct bgpsd_conf *conf, const struct prefix_conf *pc,
 		goto fail;
 	}
 	if (a->local_pref >= 0)
-		sbuf_add(&b, " local-preference %" PRId64, a->local_pref);
+		buf_printf(&b, " local-preference %" PRId64, a->local_pref);
 	if (a->med >= 0)
-		sbuf_add(&b, " med %" PRId64, a->med);
+		buf_printf(&b, " med %" PRId64, a->med);
 	if (a->nas_path > 0) {
-		sbuf_add(&b, " as-path [");
+		buf_printf(&b, " as-path [");
 		for (i = 0; i < a->nas_path; i++)
-			sbuf_add(&b, "%s%" PRIu32, i == 0 ? "" : " ",
+			buf_printf(&b, "%s%" PRIu32, i == 0 ? "" : " ",
 			    a->as_path[i]);
-		sbuf_add(&b, "]");
+		buf_printf(&b, "]");
 	}
 
 	/* community [ports (2-byte mode) then statics] */
@@ -291,7 +261,7 @@ route_line(const struct bgpsd_conf *conf, const struct prefix_conf *pc,
 				log_warnx("route: ports not ascending");
 				goto fail;
 			}
-			sbuf_add(&b, "%s%" PRIu32 ":%u", open ? " " :
+			buf_printf(&b, "%s%" PRIu32 ":%u", open ? " " :
 			    " community [", conf->asn, (unsigned)ports[i]);
 			open = 1;
 		}
@@ -301,12 +271,12 @@ route_line(const struct bgpsd_conf *conf, const struct prefix_conf *pc,
 			log_warnx("route: bad community");
 			goto fail;
 		}
-		sbuf_add(&b, "%s%s", open ? " " : " community [",
+		buf_printf(&b, "%s%s", open ? " " : " community [",
 		    a->communities[i]);
 		open = 1;
 	}
 	if (open)
-		sbuf_add(&b, "]");
+		buf_printf(&b, "]");
 
 	/* large-community [ports (large mode) then statics] */
 	open = 0;
@@ -316,7 +286,7 @@ route_line(const struct bgpsd_conf *conf, const struct prefix_conf *pc,
 				log_warnx("route: ports not ascending");
 				goto fail;
 			}
-			sbuf_add(&b, "%s%" PRIu32 ":0:%u", open ? " " :
+			buf_printf(&b, "%s%" PRIu32 ":0:%u", open ? " " :
 			    " large-community [", conf->asn,
 			    (unsigned)ports[i]);
 			open = 1;
@@ -327,12 +297,12 @@ route_line(const struct bgpsd_conf *conf, const struct prefix_conf *pc,
 			log_warnx("route: bad large community");
 			goto fail;
 		}
-		sbuf_add(&b, "%s%s", open ? " " : " large-community [",
+		buf_printf(&b, "%s%s", open ? " " : " large-community [",
 		    a->large_communities[i]);
 		open = 1;
 	}
 	if (open)
-		sbuf_add(&b, "]");
+		buf_printf(&b, "]");
 	return route_finish(&b);
 
 fail:

@@ -19,6 +19,7 @@
 #include "atomic.h"
 #include "check.h"
 #include "conf.h"
+#include "buf.h"
 #include "log.h"
 
 static void
@@ -140,42 +141,11 @@ status_json(const struct status_view *v)
 	return text;
 }
 
-struct mbuf {
-	char	*s;
-	size_t	 len;
-	size_t	 cap;
-};
-
 static void
-mbuf_add(struct mbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void
-mbuf_add(struct mbuf *b, const char *fmt, ...)
-{
-	va_list	 ap;
-	int	 n;
-
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-		va_end(ap);
-		if (n < 0)
-			fatalx("status: vsnprintf");
-		if ((size_t)n < b->cap - b->len) {
-			b->len += (size_t)n;
-			return;
-		}
-		b->cap = (b->cap + (size_t)n + 1) * 2;
-		b->s = xreallocarray(b->s, b->cap, 1);
-	}
-}
-
-static void
-mbuf_help(struct mbuf *b, const char *name, const char *type,
+mbuf_help(struct buf *b, const char *name, const char *type,
     const char *help)
 {
-	mbuf_add(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
 /*
@@ -194,7 +164,7 @@ status_label_ok(const char *s)
 char *
 status_metrics(const struct status_view *v)
 {
-	struct mbuf		 b;
+	struct buf		 b;
 	struct exabgp_stats	 st;
 	const struct svc	*s;
 	char			 pbuf[PREFIX_STRLEN];
@@ -237,31 +207,31 @@ status_metrics(const struct status_view *v)
 			if (s->conf->nchecks == 0 ||
 			    !status_label_ok(s->conf->name))
 				continue;
-			mbuf_add(&b, "%s{service=\"%s\",port=\"%u\"} ",
+			buf_printf(&b, "%s{service=\"%s\",port=\"%u\"} ",
 			    per_svc[k].name, s->conf->name,
 			    (unsigned)s->conf->port);
 			switch (k) {
 			case 0:
-				mbuf_add(&b, "%d\n", s->state == SVC_UP);
+				buf_printf(&b, "%d\n", s->state == SVC_UP);
 				break;
 			case 1:
-				mbuf_add(&b, "%d\n", s->healthy);
+				buf_printf(&b, "%d\n", s->healthy);
 				break;
 			case 2:
-				mbuf_add(&b, "%d\n", s->drained);
+				buf_printf(&b, "%d\n", s->drained);
 				break;
 			case 3:
-				mbuf_add(&b, "%.6f\n",
+				buf_printf(&b, "%.6f\n",
 				    (double)s->last_latency / 1e9);
 				break;
 			case 4:
-				mbuf_add(&b, "%" PRIu64 "\n", s->nchecks);
+				buf_printf(&b, "%" PRIu64 "\n", s->nchecks);
 				break;
 			case 5:
-				mbuf_add(&b, "%" PRIu64 "\n", s->nfailures);
+				buf_printf(&b, "%" PRIu64 "\n", s->nfailures);
 				break;
 			default:
-				mbuf_add(&b, "%" PRIu64 "\n", s->ntransitions);
+				buf_printf(&b, "%" PRIu64 "\n", s->ntransitions);
 				break;
 			}
 		}
@@ -270,7 +240,7 @@ status_metrics(const struct status_view *v)
 	    "healthy ports carried by the route of the prefix");
 	for (i = 0; v->conf != NULL && i < v->conf->announce.nprefixes; i++) {
 		prefix_fmt(&v->routes[i].pc->prefix, pbuf, sizeof(pbuf));
-		mbuf_add(&b, "bgpsd_prefix_ports{prefix=\"%s\"} %zu\n", pbuf,
+		buf_printf(&b, "bgpsd_prefix_ports{prefix=\"%s\"} %zu\n", pbuf,
 		    v->routes[i].nports);
 	}
 	mbuf_help(&b, "bgpsd_prefix_announced", "gauge",
@@ -279,7 +249,7 @@ status_metrics(const struct status_view *v)
 		prefix_fmt(&v->routes[i].pc->prefix, pbuf, sizeof(pbuf));
 		cur = v->exabgp == NULL ? NULL : exabgp_current(v->exabgp,
 		    &v->routes[i].pc->prefix, &acked);
-		mbuf_add(&b, "bgpsd_prefix_announced{prefix=\"%s\"} %d\n",
+		buf_printf(&b, "bgpsd_prefix_announced{prefix=\"%s\"} %d\n",
 		    pbuf, cur != NULL && strncmp(cur, "announce ", 9) == 0);
 	}
 	memset(&st, 0, sizeof(st));
@@ -287,31 +257,31 @@ status_metrics(const struct status_view *v)
 		exabgp_get_stats(v->exabgp, &st);
 	mbuf_help(&b, "bgpsd_announce_lines_total", "counter",
 	    "lines written to ExaBGP");
-	mbuf_add(&b, "bgpsd_announce_lines_total %" PRIu64 "\n", st.lines);
+	buf_printf(&b, "bgpsd_announce_lines_total %" PRIu64 "\n", st.lines);
 	mbuf_help(&b, "bgpsd_acks_total", "counter",
 	    "answers read from ExaBGP");
-	mbuf_add(&b, "bgpsd_acks_total{answer=\"done\"} %" PRIu64 "\n",
+	buf_printf(&b, "bgpsd_acks_total{answer=\"done\"} %" PRIu64 "\n",
 	    st.done);
-	mbuf_add(&b, "bgpsd_acks_total{answer=\"error\"} %" PRIu64 "\n",
+	buf_printf(&b, "bgpsd_acks_total{answer=\"error\"} %" PRIu64 "\n",
 	    st.errors);
 	mbuf_help(&b, "bgpsd_ack_timeouts_total", "counter",
 	    "lines ExaBGP never answered (re-sent)");
-	mbuf_add(&b, "bgpsd_ack_timeouts_total %" PRIu64 "\n", st.timeouts);
+	buf_printf(&b, "bgpsd_ack_timeouts_total %" PRIu64 "\n", st.timeouts);
 	mbuf_help(&b, "bgpsd_acks_pending", "gauge",
 	    "lines written and not answered yet");
-	mbuf_add(&b, "bgpsd_acks_pending %zu\n", st.inflight);
+	buf_printf(&b, "bgpsd_acks_pending %zu\n", st.inflight);
 	mbuf_help(&b, "bgpsd_config_ok", "gauge",
 	    "1 if a valid configuration is running");
-	mbuf_add(&b, "bgpsd_config_ok %d\n", v->conf != NULL);
+	buf_printf(&b, "bgpsd_config_ok %d\n", v->conf != NULL);
 	mbuf_help(&b, "bgpsd_reloads_total", "counter",
 	    "configuration reloads by result");
-	mbuf_add(&b, "bgpsd_reloads_total{result=\"ok\"} %" PRIu64 "\n",
+	buf_printf(&b, "bgpsd_reloads_total{result=\"ok\"} %" PRIu64 "\n",
 	    v->reloads);
-	mbuf_add(&b, "bgpsd_reloads_total{result=\"failed\"} %" PRIu64 "\n",
+	buf_printf(&b, "bgpsd_reloads_total{result=\"failed\"} %" PRIu64 "\n",
 	    v->reload_failures);
 	mbuf_help(&b, "bgpsd_start_time_seconds", "gauge",
 	    "start time of the process since the epoch");
-	mbuf_add(&b, "bgpsd_start_time_seconds %lld\n",
+	buf_printf(&b, "bgpsd_start_time_seconds %lld\n",
 	    (long long)v->started);
 	return b.s;
 }
