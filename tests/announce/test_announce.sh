@@ -354,6 +354,26 @@ dcheck "daemon: status file shows the last failure" \
 dcheck "daemon: status file: since is ISO 8601 UTC" \
     grep -Eq '"since": "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"' \
     "$T/status.json"
+# issue 3: per service state, reason, since, last latency; per prefix
+# what is announced (its ports, the line, whether ExaBGP acknowledged it)
+status_fields() {
+	python3 - "$T/status.json" "$P1" "$A4_1" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+web = [s for s in d["services"] if s["name"] == "web"][0]
+assert web["state"] == "up" and web["announced"] is True, web
+assert web["port"] == int(sys.argv[2]), web
+assert isinstance(web["last_latency_seconds"], float), web
+assert 0 <= web["last_latency_seconds"] < 0.2, web
+assert web["last_failure"] == "tcp: connection refused", web
+p = [p for p in d["prefixes"] if p["prefix"] == "192.0.2.10/32"][0]
+assert p["ports"] == [int(sys.argv[2])], p
+assert p["line"] == sys.argv[3] and p["acked"] is True, p
+EOF
+}
+wait_until 5 status_fields 2>/dev/null
+dcheck "daemon: status file: state, latency, reason; per prefix ports, line, ack" \
+    status_fields
 dcheck "daemon: status file: services with no checks are left out" \
     sh -c "! grep -q '\"name\": \"ssh\"' '$T/status.json'"
 for m in "bgpsd_check_latency_seconds{service=\"web\",port=\"$P1\"} " \
