@@ -5,7 +5,7 @@
 set -u
 PKGS="gcc make pkg-config libcurl4-openssl-dev libconfig-dev libjansson-dev
 libcmocka-dev exabgp haproxy bird2 iproute2 mandoc valgrind clang
-libclang-rt-14-dev nginx-light python3 procps psmisc time"
+libclang-rt-14-dev nginx-light python3 procps psmisc time openssl"
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null)
