@@ -574,14 +574,21 @@ listen_run_as(const struct bgpsd_conf *conf, struct run_as *ra)
 	return 0;
 }
 
+/*
+ * plain: -n prints the error as "file:line: message" alone, like
+ * bgpsd-announce -n, for editors and scripts that parse it.
+ */
 static struct bgpsd_conf *
-listen_load_conf(const char *path)
+listen_load_conf(const char *path, int plain)
 {
 	struct bgpsd_conf	*conf;
 	char			 err[1024];
 
 	if ((conf = conf_load(path, err, sizeof(err))) == NULL) {
-		log_warnx("%s", err);
+		if (plain)
+			fprintf(stderr, "%s\n", err);
+		else
+			log_warnx("%s", err);
 		return NULL;
 	}
 	return conf;
@@ -620,7 +627,7 @@ listen_reload(struct listend *l)
 	}
 	l->reload_pending = 0;
 	log_info("reloading %s", l->conf_path);
-	if ((conf = listen_load_conf(l->conf_path)) == NULL) {
+	if ((conf = listen_load_conf(l->conf_path, 0)) == NULL) {
 		log_warnx("reload failed: keeping the running configuration");
 		listen_reloaded(l, 0);
 		return;
@@ -976,7 +983,7 @@ main(int argc, char *argv[])
 	if (render_path != NULL && !conf_given &&
 	    (data != NULL || access(l.conf_path, F_OK) == -1))
 		l.conf = &listen_default_conf;
-	else if ((l.conf = listen_load_conf(l.conf_path)) == NULL) {
+	else if ((l.conf = listen_load_conf(l.conf_path, check)) == NULL) {
 		if (!daemon)
 			return 1;
 		/*

@@ -1,6 +1,7 @@
 #!/bin/bash
 # tests/conf/test_conf_cli.sh - bgpsd.conf through the two programs' -n:
 # every bad config of tests/data/conf/bad exits 1 with "FILE:LINE: message"
+# as the first line on stderr
 # (the line and text its first line "# expect: LINE: TEXT" names), every
 # good config prints its golden canonical form with -n -v, and
 #   bgpsd-announce -n -v -c etc/bgpsd.conf | bgpsd-announce -n -c /dev/stdin
@@ -19,8 +20,9 @@ for f in tests/data/conf/bad/*.conf; do
 		[ $p = listen ] && prog=$LISTEN
 		err=$($prog -n -c "$f" 2>&1 >/dev/null)
 		rc=$?
-		case $err in
-		*"$f:$line: "*"$text"*)
+		# the first line is the error itself, nothing before it
+		case ${err%%$'\n'*} in
+		"$f:$line: "*"$text"*)
 			if [ $rc = 1 ]; then
 				ok "$p -n $(basename "$f")"
 			else
