@@ -105,6 +105,37 @@ const char	*exabgp_state_name(enum exabgp_state);
 const char	*exabgp_family_name(enum exabgp_family);
 
 /*
+ * jarena.c - jansson's allocations of one line from one block, reset
+ * after the line (exabgp_decode uses it; nothing of the line may outlive
+ * jarena_end). Process-wide, single-threaded. Outside begin/end, and
+ * for what does not fit, plain malloc/free. BGPSD_JARENA=0 turns it off.
+ */
+struct jarena_stats {
+	size_t		size;		/* bytes of the current block */
+	size_t		used;		/* bytes handed out (this or last line) */
+	size_t		peak;		/* most bytes one line used */
+	long		live;		/* this line's allocations not freed */
+	int		enabled;
+	uint64_t	lines;		/* begin/end pairs completed */
+	uint64_t	allocs;		/* allocations from the block */
+	uint64_t	fallbacks;	/* did not fit: malloc */
+	uint64_t	resizes;	/* block (re)allocated */
+	uint64_t	leaks;		/* lines that ended with live != 0 */
+	uint64_t	strays;		/* arena pointers freed after the line */
+};
+
+/* make jansson allocate through the arena (idempotent; reads the env) */
+void		 jarena_install(void);
+/* tests: on or off (off frees the block); ignored inside a line */
+void		 jarena_enable(int);
+/* before parsing a line of len bytes: 1 if the arena is in use */
+int		 jarena_begin(size_t len);
+/* after the line's last json value was freed: reset */
+void		 jarena_end(void);
+int		 jarena_owns(const void *);
+void		 jarena_stats(struct jarena_stats *);
+
+/*
  * rib.c - the table: one route per (peer, prefix), each with the
  * communities that can name a port, and the aggregate
  * (port, prefix) -> number of peers announcing it. Applying a message

@@ -39,6 +39,22 @@ decode(struct exabgp_msg *m, const char *line, char *err, size_t errlen)
 	return exabgp_decode(m, line, strlen(line), err, errlen);
 }
 
+/*
+ * jansson allocates a line's values from a per-line arena (jarena.c)
+ * that is reset when exabgp_decode returns: nothing of the line may be
+ * alive then, whether the line was good or refused.
+ */
+static void
+assert_arena_clean(void)
+{
+	struct jarena_stats	 s;
+
+	jarena_stats(&s);
+	assert_int_equal(s.live, 0);
+	assert_int_equal(s.leaks, 0);
+	assert_int_equal(s.strays, 0);
+}
+
 static void
 assert_prefix(const struct prefix *p, const char *want)
 {
@@ -99,6 +115,7 @@ count_fixture(const char *name, struct fixture_counts *c)
 	struct exabgp_msg	 m;
 	char			 path[256], err[256], *buf, *line, *nl;
 	size_t			 len = 0;
+	int			 rc;
 
 	snprintf(path, sizeof(path), FIXTURES "%s.jsonl", name);
 	buf = read_file(path, &len);
@@ -109,8 +126,10 @@ count_fixture(const char *name, struct fixture_counts *c)
 		if ((nl = memchr(line, '\n', (size_t)(buf + len - line))) ==
 		    NULL)
 			nl = buf + len;
-		if (exabgp_decode(&m, line, (size_t)(nl - line), err,
-		    sizeof(err)) == -1) {
+		rc = exabgp_decode(&m, line, (size_t)(nl - line), err,
+		    sizeof(err));
+		assert_arena_clean();
+		if (rc == -1) {
 			/* the only bad line in the captures: 4.2's refresh */
 			assert_non_null(strstr(line, "\"type\": \"refresh\""));
 			assert_non_null(strstr(err, "invalid JSON"));
@@ -569,6 +588,7 @@ test_bad_lines(void **state)
 		err[0] = '\0';
 		if (exabgp_decode(&m, b->line, len, err, sizeof(err)) != -1)
 			fail_msg("%s: accepted", b->why);
+		assert_arena_clean();
 		if (strstr(err, b->err) == NULL)
 			fail_msg("%s: reason \"%s\", wanted \"%s\"", b->why,
 			    err, b->err);
@@ -608,8 +628,55 @@ test_deep_nesting(void **state)
 	exabgp_msg_init(&m);
 	assert_int_equal(exabgp_decode(&m, line, len, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "invalid JSON"));
+	assert_arena_clean();
 	exabgp_msg_free(&m);
 	free(line);
+}
+
+/*
+ * The arena is used for JSON lines (and only while one is decoded),
+ * and decoding with it off (BGPSD_JARENA=0) gives the same results.
+ */
+static void
+test_arena(void **state)
+{
+	static const char *const names[] = {
+		"basic-v4-v6", "all-message-types", "withdraw", "table-300",
+	};
+	struct fixture_counts	 on, off;
+	struct jarena_stats	 s0, s;
+	struct exabgp_msg	 m;
+	char			 err[64];
+	size_t			 i;
+
+	jarena_enable(1);	/* whatever BGPSD_JARENA says */
+	jarena_stats(&s0);
+	exabgp_msg_init(&m);
+	assert_int_equal(decode(&m, STATE("192.0.2.1", "up"), err,
+	    sizeof(err)), 0);
+	jarena_stats(&s);
+	assert_true(s.enabled);
+	assert_int_equal(s.lines, s0.lines + 1);
+	assert_true(s.allocs > s0.allocs);
+	assert_int_equal(s.fallbacks, s0.fallbacks);
+	/* text lines never touch jansson */
+	assert_int_equal(decode(&m, "done", err, sizeof(err)), 0);
+	jarena_stats(&s0);
+	assert_int_equal(s0.lines, s.lines);
+	exabgp_msg_free(&m);
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		jarena_enable(1);
+		count_fixture(names[i], &on);
+		jarena_enable(0);
+		jarena_stats(&s0);
+		count_fixture(names[i], &off);
+		jarena_stats(&s);
+		assert_int_equal(s.lines, s0.lines);
+		on.name = off.name = NULL;
+		assert_memory_equal(&on, &off, sizeof(on));
+	}
+	jarena_enable(1);
 }
 
 /* one message reused across lines of different sizes */
@@ -668,6 +735,7 @@ main(void)
 		cmocka_unit_test(test_text_lines),
 		cmocka_unit_test(test_bad_lines),
 		cmocka_unit_test(test_deep_nesting),
+		cmocka_unit_test(test_arena),
 		cmocka_unit_test(test_reuse),
 		cmocka_unit_test(test_names),
 	};

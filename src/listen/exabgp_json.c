@@ -540,13 +540,22 @@ exabgp_decode(struct exabgp_msg *m, const char *buf, size_t len, char *err,
 	if (len == 0 || buf[0] != '{')
 		return exabgp_decode_text(m, buf, len, err, errlen);
 
+	/*
+	 * The whole tree of this line lives in the arena (jarena.c): only
+	 * borrowed references are taken below and the root is dropped
+	 * before jarena_end(), so nothing points into it afterwards.
+	 */
+	jarena_begin(len);
 	/* duplicate keys would make "which peer?" ambiguous: refuse */
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL)
+	if (root == NULL) {
+		jarena_end();
 		return exabgp_fail(m, err, errlen,
 		    "invalid JSON at byte %d: %.*s", jerr.position,
 		    EXABGP_ERR_SNIPPET, jerr.text);
+	}
 	rc = exabgp_decode_json(m, root, err, errlen);
 	json_decref(root);
+	jarena_end();
 	return rc;
 }
