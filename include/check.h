@@ -71,12 +71,11 @@ struct check_scan {
 	size_t			 seen;		/* bytes scanned this run */
 };
 
-struct check_tcp {
-	int			 fd;
-	int			 state;		/* check_tcp.c */
-	unsigned int		 watching;	/* events asked of ev, 0: none */
-	struct sockaddr_storage	 sa;	/* resolved once at init */
-	socklen_t		 salen;
+/*
+ * What a tcp check with "send" or "expect" needs on top of a plain
+ * connect; allocated at init only for such checks (most have neither).
+ */
+struct check_tcp_talk {
 	size_t			 sendlen;
 	size_t			 sent;
 	struct check_scan	 scan;		/* expect, if any */
@@ -85,27 +84,40 @@ struct check_tcp {
 	size_t			 headlen;
 };
 
+struct check_tcp {
+	int			 fd;
+	unsigned char		 state;		/* check_tcp.c */
+	unsigned char		 watching;	/* events asked of ev, 0: none */
+	socklen_t		 salen;
+	union {				/* resolved once at init */
+		struct sockaddr		sa;
+		struct sockaddr_in	sin;
+		struct sockaddr_in6	sin6;
+	}			 addr;
+	struct check_tcp_talk	*talk;		/* NULL: connect only */
+};
+
 struct check_http {
 	void			*easy;	/* CURL *, reused across runs */
 	void			*headers;	/* struct curl_slist * */
+	char			*errbuf;	/* CURL_ERROR_SIZE, at init */
 	struct check_scan	 scan;		/* body, if any */
-	int			 bodydone;	/* stopped reading on purpose */
-	int			 bodyfound;
-	int			 added;	/* in the multi handle */
-	char			 errbuf[256];	/* CURL_ERROR_SIZE */
+	unsigned char		 bodydone;	/* stopped reading on purpose */
+	unsigned char		 bodyfound;
+	unsigned char		 added;		/* in the multi handle */
 };
 
 struct check_exec {
 	struct proc		*proc;
 	const char		**argv;	/* conf argv, [0] = path of this run */
 	char			*path;	/* PATH_MAX: argv[0] resolved */
-	char			*detail;	/* CHECK_EXEC_DETAIL_MAX */
 };
 
 /*
  * Live state of one struct check_conf. Embeddable (check_init/check_fini)
  * so a scheduler can keep all its checks in one array; nothing is
- * allocated per run on the tcp path.
+ * allocated per run on the tcp path. Kept small (thousands per process):
+ * what only some types or only failing checks need hangs off pointers.
  */
 struct check {
 	const struct check_conf	*conf;
@@ -113,17 +125,23 @@ struct check {
 	struct check_ctx	*ctx;
 	check_done_cb		 cb;
 	void			*arg;
-	int			 running;
-	int			 in_start;	/* defer a result seen in start */
-	uint64_t		 started;	/* monotonic ns */
-	uint64_t		 timeout;	/* ns, from conf->timeout */
-	struct ev_timer		 timer;		/* deadline, or deferred result */
+	unsigned char		 running;
+	unsigned char		 in_start;	/* defer a result seen in start */
 	/* result of the last run, valid in the callback and after */
 	enum check_reason	 reason;
+	uint64_t		 started;	/* monotonic ns */
+	uint64_t		 timeout;	/* ns, from conf->timeout */
 	uint64_t		 latency;	/* ns */
-	char			*detail;	/* points into detailbuf or exec's */
-	size_t			 detailsz;
-	char			 detailbuf[CHECK_DETAIL_MAX];
+	struct ev_timer		 timer;		/* deadline, or deferred result */
+	/*
+	 * The text of the last result: the reason's own (static) text, or
+	 * a formatted message in msg. msg is allocated on the first such
+	 * message (CHECK_DETAIL_MAX; exec: CHECK_EXEC_DETAIL_MAX at init)
+	 * and kept: a check that never failed with a message has none.
+	 */
+	const char		*detail;
+	char			*msg;
+	size_t			 msgsz;
 	union {
 		struct check_tcp	tcp;
 		struct check_http	http;

@@ -514,6 +514,55 @@ test_tcp_refused(void **state)
 	close(fd);
 }
 
+/*
+ * Thousands of checks per process: a connect-only tcp check carries no
+ * send/expect state and no message buffer until a run has a formatted
+ * message to keep; a banner check gets both only when it needs them.
+ */
+static void
+test_tcp_lean(void **state)
+{
+	struct peer		*p = peer_new(AF_INET, PEER_BANNER,
+	    "220 mail\r\n");
+	uint16_t		 port;
+	int			 fd = peer_socket(AF_INET, -1, &port);
+	struct check_conf	 cf = tcp_conf("127.0.0.1", port, 1);
+	struct check		 c;
+	struct result		 r = { 0 };
+	char			*msg;
+
+	assert_true(sizeof(struct check) <= 256);
+	assert_int_not_equal(fd, -1);
+	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
+	assert_null(c.u.tcp.talk);
+	assert_null(c.msg);
+	run_check(&c, &r);
+	assert_int_equal(r.reason, CHECK_TCP_REFUSED);
+	assert_string_equal(r.detail, "tcp: connection refused");
+	assert_null(c.msg);	/* the reason's own text: nothing kept */
+	check_fini(&c);
+	close(fd);
+
+	cf = tcp_conf("127.0.0.1", p->port, 1);
+	cf.expect = "SSH-";
+	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
+	assert_non_null(c.u.tcp.talk);
+	assert_null(c.msg);
+	run_check(&c, &r);
+	assert_int_equal(r.reason, CHECK_TCP_EXPECT);
+	assert_non_null(c.msg);	/* a formatted message: now it has one */
+	assert_ptr_equal(c.detail, c.msg);
+	assert_string_equal(r.detail, "tcp: banner mismatch: \"220 mail\"");
+	/* the next message goes to the same buffer */
+	msg = c.msg;
+	run_check(&c, &r);
+	assert_int_equal(r.reason, CHECK_TCP_EXPECT);
+	assert_ptr_equal(c.msg, msg);
+	check_fini(&c);
+	assert_null(c.msg);
+	peer_free(p);
+}
+
 static void
 test_tcp_banner(void **state)
 {
@@ -1406,6 +1455,7 @@ main(void)
 		cmocka_unit_test(test_tcp_closes_with_rst),
 		cmocka_unit_test(test_tcp_ipv6),
 		cmocka_unit_test(test_tcp_refused),
+		cmocka_unit_test(test_tcp_lean),
 		cmocka_unit_test(test_tcp_banner),
 		cmocka_unit_test(test_tcp_banner_eof),
 		cmocka_unit_test(test_tcp_banner_stream),

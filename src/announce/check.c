@@ -134,8 +134,7 @@ check_init(struct check *c, struct check_ctx *ctx,
 	}
 	c->timeout = conf->timeout > 0 ? (uint64_t)(conf->timeout * 1e9) :
 	    EV_NSEC;
-	c->detail = c->detailbuf;
-	c->detailsz = sizeof(c->detailbuf);
+	c->detail = "";
 	ev_timer_init(&c->timer, check_deadline_cb, c);
 	if (c->ops->init(c) == -1) {
 		c->ops = NULL;
@@ -152,6 +151,10 @@ check_fini(struct check *c)
 	check_cancel(c);
 	c->ops->free(c);
 	c->ops = NULL;
+	free(c->msg);
+	c->msg = NULL;
+	c->msgsz = 0;
+	c->detail = "";
 }
 
 void
@@ -161,7 +164,7 @@ check_start(struct check *c)
 		return;
 	c->running = 1;
 	c->reason = CHECK_OK;
-	c->detail[0] = '\0';
+	c->detail = "";
 	c->latency = 0;
 	c->started = ev_monotonic();
 	ev_timer_init(&c->timer, check_deadline_cb, c);
@@ -216,13 +219,17 @@ check_done(struct check *c, enum check_reason reason, const char *fmt, ...)
 		return;
 	c->latency = ev_monotonic() - c->started;
 	c->reason = reason;
-	if (fmt != NULL) {
+	c->detail = check_reason_str(reason);
+	/* the buffer only once a check has a message to keep */
+	if (fmt != NULL && c->msg == NULL &&
+	    (c->msg = malloc(CHECK_DETAIL_MAX)) != NULL)
+		c->msgsz = CHECK_DETAIL_MAX;
+	if (fmt != NULL && c->msg != NULL) {
 		va_start(ap, fmt);
-		vsnprintf(c->detail, c->detailsz, fmt, ap);
+		vsnprintf(c->msg, c->msgsz, fmt, ap);
 		va_end(ap);
-	} else
-		snprintf(c->detail, c->detailsz, "%s",
-		    check_reason_str(reason));
+		c->detail = c->msg;
+	}
 	ev_timer_stop(c->ctx->loop, &c->timer);
 	if (c->in_start) {
 		ev_timer_init(&c->timer, check_deliver_cb, c);

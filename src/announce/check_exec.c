@@ -85,10 +85,9 @@ check_exec_init(struct check *c)
 	x->argv[i] = NULL;
 	x->path = xmalloc(PATH_MAX);
 	/* room for the status line plus the 4 KiB of output */
-	x->detail = xmalloc(CHECK_EXEC_DETAIL_MAX);
-	x->detail[0] = '\0';
-	c->detail = x->detail;
-	c->detailsz = CHECK_EXEC_DETAIL_MAX;
+	c->msg = xmalloc(CHECK_EXEC_DETAIL_MAX);
+	c->msg[0] = '\0';
+	c->msgsz = CHECK_EXEC_DETAIL_MAX;
 	return 0;
 }
 
@@ -210,12 +209,9 @@ check_exec_free(struct check *c)
 	check_exec_cancel(c);
 	free(x->argv);
 	free(x->path);
-	free(x->detail);
 	x->argv = NULL;
 	x->path = NULL;
-	x->detail = NULL;
-	c->detail = c->detailbuf;
-	c->detailsz = sizeof(c->detailbuf);
+	/* c->msg is check_fini's */
 }
 
 const struct check_ops check_exec_ops = {

@@ -301,6 +301,8 @@ check_http_init(struct check *c)
 	if (ms < 1)
 		ms = 1;
 	check_scan_init(&h->scan, cf->body);
+	h->errbuf = xmalloc(CURL_ERROR_SIZE);
+	h->errbuf[0] = '\0';
 	if (cf->host_header != NULL) {
 		len = strlen(cf->host_header) + sizeof("Host: ");
 		line = xmalloc(len);
@@ -340,6 +342,8 @@ check_http_init(struct check *c)
 	h->easy = NULL;
 	curl_slist_free_all(h->headers);
 	h->headers = NULL;
+	free(h->errbuf);
+	h->errbuf = NULL;
 	check_scan_free(&h->scan);
 	return -1;
 }
@@ -385,6 +389,8 @@ check_http_free(struct check *c)
 	h->easy = NULL;
 	curl_slist_free_all(h->headers);
 	h->headers = NULL;
+	free(h->errbuf);
+	h->errbuf = NULL;
 	check_scan_free(&h->scan);
 }
 

@@ -32,34 +32,33 @@ check_tcp_init(struct check *c)
 {
 	const struct check_conf	*cf = c->conf;
 	struct check_tcp	*t = &c->u.tcp;
-	struct sockaddr_in	*sin;
-	struct sockaddr_in6	*sin6;
 
 	t->fd = -1;
-	memset(&t->sa, 0, sizeof(t->sa));
+	memset(&t->addr, 0, sizeof(t->addr));
 	if (cf->host.family == AF_INET6) {
-		sin6 = (struct sockaddr_in6 *)&t->sa;
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(cf->port);
-		sin6->sin6_addr = cf->host.u.v6;
-		t->salen = sizeof(*sin6);
+		t->addr.sin6.sin6_family = AF_INET6;
+		t->addr.sin6.sin6_port = htons(cf->port);
+		t->addr.sin6.sin6_addr = cf->host.u.v6;
+		t->salen = sizeof(t->addr.sin6);
 	} else {
-		sin = (struct sockaddr_in *)&t->sa;
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(cf->port);
+		t->addr.sin.sin_family = AF_INET;
+		t->addr.sin.sin_port = htons(cf->port);
 		if (cf->host.family == AF_INET)
-			sin->sin_addr = cf->host.u.v4;
+			t->addr.sin.sin_addr = cf->host.u.v4;
 		else	/* unset: the documented default */
-			sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		t->salen = sizeof(*sin);
+			t->addr.sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		t->salen = sizeof(t->addr.sin);
 	}
-	t->sendlen = cf->send != NULL ? strlen(cf->send) : 0;
 	if (cf->expect != NULL && strlen(cf->expect) > CHECK_TCP_READ_MAX) {
 		log_warnx("line %d: tcp expect longer than %d bytes",
 		    cf->line, CHECK_TCP_READ_MAX);
 		return -1;
 	}
-	check_scan_init(&t->scan, cf->expect);
+	if (cf->send == NULL && cf->expect == NULL)
+		return 0;	/* connect only: nothing more to keep */
+	t->talk = xcalloc(1, sizeof(*t->talk));
+	t->talk->sendlen = cf->send != NULL ? strlen(cf->send) : 0;
+	check_scan_init(&t->talk->scan, cf->expect);
 	return 0;
 }
 
@@ -126,15 +125,15 @@ check_tcp_watch(struct check *c, unsigned int events)
 static void
 check_tcp_mismatch(struct check *c)
 {
-	struct check_tcp	*t = &c->u.tcp;
+	struct check_tcp_talk	*k = c->u.tcp.talk;
 	char			 got[64];
 	size_t			 i, n;
 
-	for (i = n = 0; i < t->headlen && n < sizeof(got) - 1; i++) {
-		if (t->head[i] == '\r' || t->head[i] == '\n')
+	for (i = n = 0; i < k->headlen && n < sizeof(got) - 1; i++) {
+		if (k->head[i] == '\r' || k->head[i] == '\n')
 			break;
-		got[n++] = (t->head[i] >= 0x20 && t->head[i] < 0x7f) ?
-		    t->head[i] : '?';
+		got[n++] = (k->head[i] >= 0x20 && k->head[i] < 0x7f) ?
+		    k->head[i] : '?';
 	}
 	got[n] = '\0';
 	check_tcp_close(c);
@@ -155,12 +154,13 @@ static void
 check_tcp_read(struct check *c)
 {
 	struct check_tcp	*t = &c->u.tcp;
+	struct check_tcp_talk	*k = t->talk;
 	char			 buf[CHECK_TCP_READ_MAX];
 	ssize_t			 n;
 	size_t			 room;
 
 	for (;;) {
-		room = CHECK_TCP_READ_MAX - t->scan.seen;
+		room = CHECK_TCP_READ_MAX - k->scan.seen;
 		n = read(t->fd, buf, room);
 		if (n == -1) {
 			if (errno == EINTR)
@@ -174,19 +174,19 @@ check_tcp_read(struct check *c)
 			check_tcp_mismatch(c);
 			return;
 		}
-		if (t->headlen < sizeof(t->head)) {
-			room = sizeof(t->head) - t->headlen;
+		if (k->headlen < sizeof(k->head)) {
+			room = sizeof(k->head) - k->headlen;
 			if (room > (size_t)n)
 				room = n;
-			memcpy(t->head + t->headlen, buf, room);
-			t->headlen += room;
+			memcpy(k->head + k->headlen, buf, room);
+			k->headlen += room;
 		}
-		if (check_scan(&t->scan, buf, n)) {
+		if (check_scan(&k->scan, buf, n)) {
 			check_tcp_close(c);
 			check_done(c, CHECK_OK, NULL);
 			return;
 		}
-		if (t->scan.seen >= CHECK_TCP_READ_MAX) {
+		if (k->scan.seen >= CHECK_TCP_READ_MAX) {
 			check_tcp_mismatch(c);
 			return;
 		}
@@ -197,10 +197,11 @@ static void
 check_tcp_send(struct check *c)
 {
 	struct check_tcp	*t = &c->u.tcp;
+	struct check_tcp_talk	*k = t->talk;
 	ssize_t			 n;
 
-	while (t->sent < t->sendlen) {
-		n = send(t->fd, c->conf->send + t->sent, t->sendlen - t->sent,
+	while (k->sent < k->sendlen) {
+		n = send(t->fd, c->conf->send + k->sent, k->sendlen - k->sent,
 		    MSG_NOSIGNAL);
 		if (n == -1) {
 			if (errno == EINTR)
@@ -212,9 +213,9 @@ check_tcp_send(struct check *c)
 			check_tcp_fail(c, errno);
 			return;
 		}
-		t->sent += n;
+		k->sent += n;
 	}
-	if (t->scan.want == NULL) {
+	if (k->scan.want == NULL) {
 		check_tcp_close(c);
 		check_done(c, CHECK_OK, NULL);
 		return;
@@ -232,7 +233,7 @@ check_tcp_connected(struct check *c)
 	struct check_tcp	*t = &c->u.tcp;
 
 	t->state = TCP_SENDING;
-	if (t->sendlen == 0 && t->scan.want == NULL) {
+	if (t->talk == NULL) {
 		check_tcp_close(c);
 		check_done(c, CHECK_OK, NULL);
 		return;
@@ -278,11 +279,13 @@ check_tcp_start(struct check *c)
 {
 	struct check_tcp	*t = &c->u.tcp;
 
-	t->sent = 0;
-	t->headlen = 0;
-	check_scan_reset(&t->scan);
+	if (t->talk != NULL) {
+		t->talk->sent = 0;
+		t->talk->headlen = 0;
+		check_scan_reset(&t->talk->scan);
+	}
 	t->watching = 0;
-	t->fd = socket(t->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	t->fd = socket(t->addr.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, IPPROTO_TCP);
 	if (t->fd == -1) {
 		check_done(c, CHECK_INTERNAL, "tcp: socket: %s",
@@ -290,7 +293,7 @@ check_tcp_start(struct check *c)
 		return;
 	}
 	t->state = TCP_CONNECTING;
-	if (connect(t->fd, (struct sockaddr *)&t->sa, t->salen) == 0) {
+	if (connect(t->fd, &t->addr.sa, t->salen) == 0) {
 		check_tcp_connected(c);
 		return;
 	}
@@ -318,7 +321,7 @@ check_tcp_expire(struct check *c)
 {
 	struct check_tcp	*t = &c->u.tcp;
 
-	if (t->state == TCP_READING && t->headlen > 0) {
+	if (t->state == TCP_READING && t->talk->headlen > 0) {
 		check_tcp_mismatch(c);
 		return;
 	}
@@ -329,8 +332,14 @@ check_tcp_expire(struct check *c)
 static void
 check_tcp_free(struct check *c)
 {
+	struct check_tcp	*t = &c->u.tcp;
+
 	check_tcp_close(c);
-	check_scan_free(&c->u.tcp.scan);
+	if (t->talk != NULL) {
+		check_scan_free(&t->talk->scan);
+		free(t->talk);
+		t->talk = NULL;
+	}
 }
 
 const struct check_ops check_tcp_ops = {
