@@ -90,6 +90,7 @@ struct listend {
 	/* what a signal asked for while a pass ran */
 	int			 reload_pending;
 	int			 exiting;
+	int			 bad_argv;	/* no config can ever load */
 
 	/* results for the status file */
 	uint64_t		 passes, pass_failures;
@@ -626,6 +627,12 @@ listen_reload(struct listend *l)
 		return;
 	}
 	l->reload_pending = 0;
+	if (l->bad_argv) {
+		log_warnx("SIGHUP: a bad command line cannot be reloaded; "
+		    "fix the process's run line in ExaBGP's configuration");
+		listen_reloaded(l, 0);
+		return;
+	}
 	log_info("reloading %s", l->conf_path);
 	if ((conf = listen_load_conf(l->conf_path, 0)) == NULL) {
 		log_warnx("reload failed: keeping the running configuration");
@@ -922,7 +929,8 @@ main(int argc, char *argv[])
 	const char	*render_path = NULL, *data = NULL;
 	int		 ch, check = 0, verbose = 0, use_syslog = 0;
 	int		 once = 0, dump = 0, html_escape = 0, conf_given = 0;
-	int		 rc, daemon;
+	int		 rc, daemon, bad = 0;
+	struct stat	 st;
 	int		 ra_ok;
 
 	memset(&l, 0, sizeof(l));
@@ -965,14 +973,26 @@ main(int argc, char *argv[])
 			html_escape = 1;
 			break;
 		default:
-			usage();
+			bad = 1;
+			break;
 		}
 	}
-	if (optind != argc || (dump && !once) ||
+	if (bad || optind != argc || (dump && !once) ||
 	    (data != NULL && render_path == NULL) ||
 	    (html_escape && render_path == NULL) ||
-	    (render_path != NULL && (once || check)) || (check && once))
-		usage();
+	    (render_path != NULL && (once || check)) || (check && once)) {
+		/*
+		 * Under ExaBGP (stdin a pipe, no offline mode asked for) a
+		 * typo in the run line must not become a crash loop either:
+		 * ExaBGP gives up on every session after a few deaths.
+		 */
+		if (check || once || dump || render_path != NULL ||
+		    data != NULL || html_escape ||
+		    fstat(STDIN_FILENO, &st) == -1 ||
+		    (!S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode)))
+			usage();
+		l.bad_argv = 1;
+	}
 
 	log_init("bgpsd-listen", use_syslog, check ? 0 : verbose);
 	signal(SIGPIPE, SIG_IGN);
@@ -983,7 +1003,12 @@ main(int argc, char *argv[])
 	if (render_path != NULL && !conf_given &&
 	    (data != NULL || access(l.conf_path, F_OK) == -1))
 		l.conf = &listen_default_conf;
-	else if ((l.conf = listen_load_conf(l.conf_path, check)) == NULL) {
+	else if (l.bad_argv) {
+		log_warnx("bad command line (usage: bgpsd-listen [-nsVv] "
+		    "[-c file]): reading updates but writing nothing; fix "
+		    "the process's run line in ExaBGP's configuration");
+		l.conf = &listen_default_conf;
+	} else if ((l.conf = listen_load_conf(l.conf_path, check)) == NULL) {
 		if (!daemon)
 			return 1;
 		/*

@@ -850,6 +850,30 @@ else
 fi
 stop_listen
 check "bad configuration at start: exit 0 on EOF" [ "$STATUS" = 0 ]
+
+# a bad command line under ExaBGP (stdin a pipe): no crash loop either
+rm -f "$T/in"
+mkfifo "$T/in"
+$LISTEN --bogus -c "$TOP/etc/bgpsd.conf" <"$T/in" >"$T/stdout" 2>"$T/log" &
+LPID=$!
+exec 3>"$T/in"
+{ up4; ann4 192.0.2.50/32 443; eor4; } >&3
+sleep 0.5
+check "bad option under ExaBGP: still running (no crash loop)" \
+    kill -0 "$LPID"
+check "bad option under ExaBGP: logged loudly" \
+    grep -q "bad command line" "$T/log"
+kill -HUP "$LPID"
+wait_until 5 grep -q "a bad command line cannot be reloaded" "$T/log"
+check "bad option under ExaBGP: SIGHUP says it cannot help, still up" \
+    kill -0 "$LPID"
+stop_listen
+check "bad option under ExaBGP: exit 0 on EOF" [ "$STATUS" = 0 ]
+check "bad option under ExaBGP: nothing on stdout" [ ! -s "$T/stdout" ]
+$LISTEN --bogus </dev/null >/dev/null 2>&1
+check "bad option, stdin not a pipe: usage error, exit 1" [ $? = 1 ]
+printf '' | $LISTEN --bogus --once >/dev/null 2>&1
+check "bad option with --once, stdin a pipe: usage error, exit 1" [ $? = 1 ]
 check "-n on a bad configuration fails" \
     bash -c "! $LISTEN -n -c '$T/bad.conf' 2>/dev/null"
 check "-n on the shipped configuration succeeds" \
