@@ -56,7 +56,8 @@ struct check_conf {
 	char		*host_header;	/* key "host" in an http check */
 	char		*body;		/* optional substring */
 	int		 tls_verify;	/* default 1 */
-	struct status_range status[CONF_MAX_STATUS];
+	struct status_range *status;	/* nstatus (<= CONF_MAX_STATUS), http
+					 * only: not 64 bytes in every check */
 	size_t		 nstatus;	/* default one range 200-399 */
 	/* exec */
 	char		**argv;		/* NULL-terminated; argv[0] no '/' =

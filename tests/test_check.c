@@ -826,6 +826,7 @@ test_http_status(void **state)
 	struct peer		*p = peer_new(AF_INET, PEER_HTTP, NULL);
 	struct check_conf	 cf;
 	struct result		 r = { 0 };
+	struct status_range	 st[2] = { { 200, 200 }, { 503, 503 } };
 
 	cf = http_conf(p->port, "/ok", 1);
 	http_one(&cf, &r);
@@ -837,10 +838,7 @@ test_http_status(void **state)
 	assert_string_equal(r.detail, "http: status 503");
 
 	/* a 503 listed as fine is fine */
-	cf.status[0].lo = 200;
-	cf.status[0].hi = 200;
-	cf.status[1].lo = 503;
-	cf.status[1].hi = 503;
+	cf.status = st;
 	cf.nstatus = 2;
 	http_one(&cf, &r);
 	assert_int_equal(r.reason, CHECK_OK);
@@ -858,12 +856,12 @@ test_http_redirect(void **state)
 	struct peer		*p = peer_new(AF_INET, PEER_HTTP, NULL);
 	struct check_conf	 cf;
 	struct result		 r = { 0 };
+	struct status_range	 st = { 200, 299 };
 
 	cf = http_conf(p->port, "/redirect", 1);
 	http_one(&cf, &r);
 	assert_int_equal(r.reason, CHECK_OK);	/* 302 is in 200-399 */
-	cf.status[0].lo = 200;
-	cf.status[0].hi = 299;
+	cf.status = &st;
 	cf.nstatus = 1;
 	http_one(&cf, &r);
 	assert_int_equal(r.reason, CHECK_HTTP_STATUS);

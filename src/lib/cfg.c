@@ -514,6 +514,9 @@ cfg_load(const char *path, struct cfg_err *err)
 			fixed[o++] = text[i];
 	}
 	fixed[o] = '\0';
+	/* done with the original: free it before libconfig builds its tree */
+	free(text);
+	text = NULL;
 
 	if (config_read_string(&doc->cf, fixed) != CONFIG_TRUE) {
 		const char *file = cfg_doc_name(doc,
@@ -529,7 +532,6 @@ cfg_load(const char *path, struct cfg_err *err)
 		goto fail;
 	}
 	free(fx.off);
-	free(text);
 	cfg_text_add(doc, NULL, fixed);
 	return &doc->cf;
 

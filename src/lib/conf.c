@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -629,6 +630,7 @@ conf_status(struct parse *p, struct check_conf *ck, const config_setting_t *s)
 	if (len > CONF_MAX_STATUS)
 		return cfg_error(&p->err, s, "'status' has more than %d "
 		    "entries", CONF_MAX_STATUS);
+	ck->status = xcalloc((size_t)len, sizeof(*ck->status));
 	for (i = 0; i < len; i++) {
 		e = conf_is_seq(s) ? config_setting_get_elem(s, i) : s;
 		r = &ck->status[ck->nstatus];
@@ -821,6 +823,7 @@ conf_check(struct parse *p, struct service_conf *svc,
 			if (conf_status(p, ck, s) == -1)
 				return -1;
 		} else {
+			ck->status = xcalloc(1, sizeof(*ck->status));
 			ck->status[0].lo = 200;
 			ck->status[0].hi = 399;
 			ck->nstatus = 1;
@@ -1301,6 +1304,12 @@ conf_load(const char *path, char *err, size_t errlen)
 	if (p.c->port_index == NULL)
 		p.c->port_index = xcalloc(1, sizeof(*p.c->port_index));
 	cfg_free(cf);
+	/*
+	 * libconfig's tree was ~1 KB per service, in small blocks that
+	 * malloc keeps for reuse; give them back now (a daemon loads
+	 * once, or on SIGHUP) instead of carrying them as resident.
+	 */
+	malloc_trim(0);
 	return p.c;
 
 fail:
@@ -1336,6 +1345,7 @@ conf_free(struct bgpsd_conf *c)
 			free(ck->url);
 			free(ck->host_header);
 			free(ck->body);
+			free(ck->status);
 			cfg_strings_free(ck->argv);
 		}
 		free(svc->checks);
