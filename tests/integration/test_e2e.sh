@@ -228,6 +228,14 @@ expect "two services: api has the /128 only" 5 \
 hap_is() { [ "$(hap_backends "$1" "$2")" = "$3" ]; }
 expect "rendered haproxy.cfg has web's servers" 3 hap_is "$HAP" web "$P4 $P6"
 expect "rendered haproxy.cfg has api's server" 3 hap_is "$HAP" api "$P6"
+# routes held by the consumer (its status_file): a prefix left with no
+# healthy port must be withdrawn, not re-announced without communities
+routes_is() {
+	python3 -c 'import json, sys
+sys.exit(json.load(open(sys.argv[1]))["routes"] != int(sys.argv[2]))' \
+	    "$L/out/listen-status.json" "$1" 2>/dev/null
+}
+expect "two services: the consumer holds both routes" 3 routes_is 2
 
 # ---- 2. one service's port closes, comes back -------------------------------
 mark "web port closes"
@@ -235,6 +243,8 @@ lab_stop svc-web
 expect "port closed: web loses its backends" "$DOWN_BOUND" \
     has_backends "$OUT" web ""
 check "port closed: api keeps its backend" has_backends "$OUT" api "$P6"
+expect "port closed: the /32, no port left, is withdrawn at the consumer" 3 \
+    routes_is 1
 bad=0
 for v in $(versions_since "$T0"); do
 	has_backends "$v" api "$P6" || bad=1
