@@ -6,8 +6,9 @@ BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
 ANNOUNCE="${BGPSD_WRAP:-} $BUILD/bgpsd-announce"
 LISTEN="${BGPSD_WRAP:-} $BUILD/bgpsd-listen"
-SHARED=${SHARED:-$TOP/../shared}
-FIXTURES=$SHARED/fixtures/exabgp-4.2
+# the real ExaBGP 4.2 streams, in the repository so that a fresh clone
+# tests on its own (copied from the workspace's ../shared/fixtures)
+FIXTURES=${FIXTURES:-$TOP/tests/data/fixtures/exabgp-4.2}
 
 ok() { echo "ok - $*"; }
 not_ok() { echo "not ok - $*"; }

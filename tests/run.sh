@@ -103,6 +103,17 @@ if want lint; then
 			fi
 		done
 	done
+	# the in-tree copies of the workspace's shared fixtures stay current
+	for d in exabgp-4.2 mustache-spec; do
+		src=$TOP/../shared/fixtures/$d
+		[ -d "$src" ] || continue
+		if out=$(diff -r "$src" "tests/data/fixtures/$d" 2>&1); then
+			echo "ok - tests/data/fixtures/$d matches $src" >>"$log"
+		else
+			printf 'not ok - tests/data/fixtures/%s matches %s\n# %s\n' \
+			    "$d" "$src" "$(echo "$out" | head -n 3)" >>"$log"
+		fi
+	done
 	tally "$log" 0 lint
 fi
 

@@ -22,7 +22,7 @@
 #include "conf.h"
 #include "listen.h"
 
-#define FIXTURES	"../../shared/fixtures/exabgp-4.2/"
+#define FIXTURES	"data/fixtures/exabgp-4.2/"
 #define CATALOGUE	"data/listen/catalogue.conf"
 #define GOLDEN		"data/listen/context/"
 

@@ -16,7 +16,7 @@
 #include "addr.h"
 #include "listen.h"
 
-#define FIXTURES	"../../shared/fixtures/exabgp-4.2/"
+#define FIXTURES	"data/fixtures/exabgp-4.2/"
 
 /* the envelope ExaBGP writes around an update for 169.254.179.1 */
 #define UPD_HEAD	"{ \"exabgp\": \"4.0.1\", \"time\": 1.5, " \

@@ -30,7 +30,7 @@
 
 #include "mustache.h"
 
-#define SPEC_DIR	"../../shared/fixtures/mustache-spec"
+#define SPEC_DIR	"data/fixtures/mustache-spec"
 #define OWN_GLOB	"data/mustache/*.json"
 #define SPEC_CASES	122	/* the README's count for the five files */
 

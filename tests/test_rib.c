@@ -20,7 +20,7 @@
 #include "addr.h"
 #include "listen.h"
 
-#define FIXTURES	"../../shared/fixtures/exabgp-4.2/"
+#define FIXTURES	"data/fixtures/exabgp-4.2/"
 
 #define P1	"169.254.179.1"
 #define P2	"fd00:179::1"
