@@ -187,6 +187,8 @@ void		 exabgp_set(struct exabgp *, const struct prefix *,
 void		 exabgp_withdraw_all(struct exabgp *);
 /* write what is ready now instead of at the end of the batch window */
 void		 exabgp_flush(struct exabgp *);
+/* before exiting: also write the lines waiting behind an unanswered one */
+void		 exabgp_flush_all(struct exabgp *);
 /* nothing to write, nothing in flight, output buffer empty */
 int		 exabgp_idle(const struct exabgp *);
 /* last line written for a prefix (NULL: none); *acked: its done came */

@@ -407,6 +407,31 @@ test_withdraw_all(void **state)
 	assert_true(exabgp_idle(f->x));
 }
 
+/* before exiting: a withdraw held back by an unanswered announce goes out */
+static void
+test_flush_all(void **state)
+{
+	struct fx	*f = *state;
+
+	exabgp_set(f->x, &P1, A1, W1);
+	exabgp_set(f->x, &P6, V6, W6);
+	pump(f, 40);
+	expect_out(f, A1 "\n" V6 "\n");
+	say(f, "done\n");	/* P6 stays in flight */
+	pump(f, 10);
+	exabgp_withdraw_all(f->x);
+	pump(f, 1);
+	expect_out(f, W1 "\n");
+	assert_false(exabgp_idle(f->x));
+	exabgp_flush_all(f->x);
+	pump(f, 1);
+	expect_out(f, W6 "\n");
+	/* nothing more to write: a second call writes nothing */
+	exabgp_flush_all(f->x);
+	pump(f, 1);
+	expect_out(f, "");
+}
+
 static void
 test_stdin_events(void **state)
 {
@@ -636,6 +661,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_no_ack_mode, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_withdraw_all, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_flush_all, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_stdin_events, setup,
 		    teardown),

@@ -425,6 +425,25 @@ exabgp_flush(struct exabgp *x)
 	exabgp_write_ready(x);
 }
 
+/*
+ * Last resort before exiting: write every wanted line still held back by
+ * an unanswered one. That one was written long ago, so ExaBGP can no
+ * longer reorder the two; a prefix left announced would be worse.
+ */
+void
+exabgp_flush_all(struct exabgp *x)
+{
+	size_t	 i;
+
+	if (x->gone)
+		return;
+	ev_timer_stop(x->loop, &x->batch_timer);
+	for (i = 0; i < x->nentries; i++)
+		if (exabgp_dirty(&x->entries[i]))
+			exabgp_send(x, i);
+	exabgp_out_flush(x);
+}
+
 static struct xentry *
 exabgp_find(const struct exabgp *x, const struct prefix *p, size_t *at)
 {

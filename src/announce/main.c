@@ -351,8 +351,11 @@ announce_quit_cb(void *arg)
 {
 	struct announcer	*a = arg;
 
-	log_warnx("withdraw not acknowledged within %.0fs; exiting anyway",
+	log_warnx("withdraw not acknowledged within %.0fs; writing what "
+	    "still waits for an answer and exiting",
 	    (double)ANNOUNCE_QUIT_WAIT / EV_NSEC);
+	if (a->x != NULL)
+		exabgp_flush_all(a->x);
 	a->done = 1;
 }
 

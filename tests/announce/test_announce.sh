@@ -455,6 +455,23 @@ kill -TERM "$DPID"
 dcheck "daemon: SIGTERM without acks exits 0 within 3 s" exited_with 0 4
 exec 3>&-
 
+# SIGTERM while an announce waits for an ack that does not come: the
+# withdraw still goes out before the exit (the announce was read long
+# ago, ExaBGP cannot reorder the two any more)
+start_daemon "$T/good.conf"
+wait_until 5 test "$(nlines)" -ge 2
+echo done >&3
+echo done >&3
+wait_until 5 has_line "$A6_1"
+n=$(nlines)
+kill -TERM "$DPID"
+dcheck "daemon: SIGTERM, announces never acked: exits 0 within 3 s" \
+    exited_with 0 4
+dcheck "daemon: SIGTERM, announces never acked: withdrawn anyway" \
+    test "$(tail -n +$((n + 1)) "$T/out" | sort)" = "$W4
+$W6"
+exec 3>&-
+
 # EOF on stdin: ExaBGP is gone
 start_daemon "$T/good.conf"
 wait_until 5 test "$(nlines)" -ge 2
