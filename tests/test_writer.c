@@ -216,6 +216,31 @@ test_unchanged_not_rewritten(void **state)
 	writer_free(w);
 }
 
+/*
+ * A FIFO (or device) at the destination must not block the daemon: the
+ * comparison with the old bytes opens it without waiting for a writer,
+ * and the rename replaces it like any other file.
+ */
+static void
+test_fifo_destination(void **state)
+{
+	struct template_conf	 tc;
+	struct writer		*w;
+	struct stat		 st;
+
+	tc_init(&tc, dest);
+	assert_int_equal(mkfifo(dest, 0600), 0);
+	w = writer_new(loop, NULL);
+	alarm(5);	/* a blocking open would hang here: fail instead */
+	assert_int_equal(writer_write(w, &tc, "one\n", 4, on_done, NULL),
+	    WRITER_WRITTEN);
+	alarm(0);
+	assert_int_equal(lstat(dest, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_string_equal(slurp(dest), "one\n");
+	writer_free(w);
+}
+
 static void
 test_check_failure_keeps_old(void **state)
 {
@@ -593,6 +618,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_result_names),
 		cmocka_unit_test_setup_teardown(test_unchanged_not_rewritten,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fifo_destination,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_failure_keeps_old,
 		    setup, teardown),

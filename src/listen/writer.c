@@ -114,7 +114,9 @@ writer_same(const char *path, const char *buf, size_t len)
 	ssize_t		 n;
 	int		 fd, same = 0;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+	/* O_NONBLOCK: a FIFO at the destination must not stall the loop */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK)) == -1)
 		return errno == ENOENT ? 0 : -1;
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
 	    (uintmax_t)st.st_size != (uintmax_t)len)
