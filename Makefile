@@ -136,6 +136,10 @@ install: all
 	for f in etc/exabgp-*.conf etc/bird-*.conf; do \
 	    [ -f $$f ] && install -m 644 $$f \
 	    $(DESTDIR)$(SYSCONFDIR)/bgpsd/examples/; done; true
+	for f in etc/exabgp/*.conf; do \
+	    [ -f $$f ] && install -m 644 $$f \
+	    $(DESTDIR)$(SYSCONFDIR)/bgpsd/examples/exabgp-$${f##*/}; \
+	    done; true
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/bgpsd-announce $(DESTDIR)$(SBINDIR)/bgpsd-listen

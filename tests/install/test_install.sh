@@ -12,7 +12,10 @@ for f in usr/sbin/bgpsd-announce usr/sbin/bgpsd-listen \
     usr/share/man/man5/bgpsd.conf.5 usr/share/man/man8/bgpsd-announce.8 \
     usr/share/man/man8/bgpsd-listen.8 etc/bgpsd/bgpsd.conf.example \
     etc/bgpsd/templates/haproxy.cfg.mustache \
-    usr/libexec/bgpsd/checks/check_pidfile usr/libexec/bgpsd/checks/check_redis; do
+    usr/libexec/bgpsd/checks/check_pidfile usr/libexec/bgpsd/checks/check_redis \
+    etc/bgpsd/templates/nginx-upstream.conf.mustache \
+    etc/bgpsd/examples/exabgp-announce.conf etc/bgpsd/examples/exabgp-listen.conf \
+    etc/bgpsd/examples/exabgp-listen-rr.conf etc/bgpsd/examples/bird-rr.conf; do
 	check "installed $f" test -e "$T/root/$f"
 done
 check "checks are executable" test -x "$T/root/usr/libexec/bgpsd/checks/check_maintenance"
