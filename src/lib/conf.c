@@ -1163,6 +1163,10 @@ conf_template(struct parse *p, const config_setting_t *g,
 			return cfg_error(&p->err, s, "'perms' must be an "
 			    "octal string like \"0644\"");
 	}
+	/* a rendered config feeds a reload as root: never others-writable */
+	if ((t->perms & 0002) != 0)
+		return cfg_error(&p->err, conf_member(g, "perms"), "'perms' "
+		    "%04o is writable by others", (unsigned int)t->perms);
 	if (conf_get_text(p, g, "owner", &t->owner) == -1 ||
 	    conf_get_text(p, g, "group", &t->group) == -1)
 		return -1;
