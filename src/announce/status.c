@@ -286,17 +286,23 @@ status_metrics(const struct status_view *v)
 	return b.s;
 }
 
-/* a file that cannot be written is logged once, not at every change */
+/*
+ * A file that cannot be written is logged once, not at every change; one
+ * memory per file, so that the two failing together do not take turns,
+ * cleared by a good write so that the next failure is logged again.
+ */
+#define STATUS_ERR_MAX	600
+static char	status_last_err[2][STATUS_ERR_MAX];
+
 static void
-status_fail(const char *key, const char *err)
+status_fail(int which, const char *key, const char *err)
 {
-	static char	 last[600];
-	char		 msg[600];
+	char	 msg[STATUS_ERR_MAX];
 
 	snprintf(msg, sizeof(msg), "%s %s", key, err);
-	if (strcmp(msg, last) == 0)
+	if (strcmp(msg, status_last_err[which]) == 0)
 		return;
-	snprintf(last, sizeof(last), "%s", msg);
+	snprintf(status_last_err[which], STATUS_ERR_MAX, "%s", msg);
 	log_warnx("%s", msg);
 }
 
@@ -316,9 +322,10 @@ status_write(const struct status_view *v)
 		else {
 			if (atomic_write(an->status_file, text, strlen(text),
 			    0644, err, sizeof(err)) == -1) {
-				status_fail("status_file", err);
+				status_fail(0, "status_file", err);
 				rv = -1;
-			}
+			} else
+				status_last_err[0][0] = '\0';
 			free(text);
 		}
 	}
@@ -326,9 +333,10 @@ status_write(const struct status_view *v)
 		text = status_metrics(v);
 		if (atomic_write(an->metrics_file, text, strlen(text), 0644,
 		    err, sizeof(err)) == -1) {
-			status_fail("metrics_file", err);
+			status_fail(1, "metrics_file", err);
 			rv = -1;
-		}
+		} else
+			status_last_err[1][0] = '\0';
 		free(text);
 	}
 	return rv;

@@ -597,3 +597,17 @@ exec 3>&-
 
 stop_listener $L1 $P1
 stop_listener $L2 $P2
+
+# status_file and metrics_file both unwritable: each error logged once,
+# not again at every refresh (5 s) because the other one came in between
+write_conf "$T/nostatus.conf"
+sed -i "s|$T/status.json|$T/missing/status.json|; s|$T/metrics.prom|$T/missing/metrics.prom|" \
+    "$T/nostatus.conf"
+start_daemon "$T/nostatus.conf"
+sleep 6
+exec 3>&-
+exited_with 0 2
+dcheck "daemon: an unwritable status_file is logged once" \
+    test "$(grep -c 'status_file ' "$T/err")" = 1
+dcheck "daemon: an unwritable metrics_file is logged once" \
+    test "$(grep -c 'metrics_file ' "$T/err")" = 1
