@@ -233,6 +233,29 @@ listen_status_json(struct listend *l)
 	return j;
 }
 
+/*
+ * An unwritable status or metrics file is logged once, not at every pass
+ * or peer change; a good write clears it so that a new failure shows.
+ */
+#define LISTEN_ERR_MAX	600
+static char	listen_last_err[2][LISTEN_ERR_MAX];
+
+static void
+listen_file_result(int which, const char *key, int failed, const char *err)
+{
+	char	 msg[LISTEN_ERR_MAX];
+
+	if (!failed) {
+		listen_last_err[which][0] = '\0';
+		return;
+	}
+	snprintf(msg, sizeof(msg), "%s %s", key, err);
+	if (strcmp(msg, listen_last_err[which]) == 0)
+		return;
+	snprintf(listen_last_err[which], LISTEN_ERR_MAX, "%s", msg);
+	log_warnx("%s", msg);
+}
+
 /* a Prometheus label value: backslash, quote and newline escaped */
 static void
 listen_label(FILE *f, const char *s)
@@ -316,9 +339,9 @@ listen_metrics(struct listend *l, json_t *status)
 	}
 	if (fclose(f) != 0)
 		fatal("metrics");
-	if (atomic_write(l->conf->listen.metrics_file, text, len, 0644, err,
-	    sizeof(err)) == -1)
-		log_warnx("metrics_file %s", err);
+	listen_file_result(1, "metrics_file",
+	    atomic_write(l->conf->listen.metrics_file, text, len, 0644, err,
+	    sizeof(err)) == -1, err);
 	free(text);
 }
 
@@ -340,9 +363,9 @@ listen_write_status(struct listend *l)
 		text = xreallocarray(text, 1, len + 2);
 		text[len++] = '\n';
 		text[len] = '\0';
-		if (atomic_write(l->conf->listen.status_file, text, len, 0644,
-		    err, sizeof(err)) == -1)
-			log_warnx("status_file %s", err);
+		listen_file_result(0, "status_file",
+		    atomic_write(l->conf->listen.status_file, text, len, 0644,
+		    err, sizeof(err)) == -1, err);
 		free(text);
 	}
 	if (l->conf->listen.metrics_file != NULL)

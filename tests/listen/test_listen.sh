@@ -851,6 +851,21 @@ fi
 stop_listen
 check "bad configuration at start: exit 0 on EOF" [ "$STATUS" = 0 ]
 
+# status_file and metrics_file unwritable: logged once each, not at every
+# peer state change or pass
+printf 'listen = { wait_min = 0.1; wait_max = 0.5; status_file = "%s"; metrics_file = "%s"; };\n' \
+    "$T/missing/status.json" "$T/missing/metrics.prom" >"$T/nostatus.conf"
+start_listen "$T/nostatus.conf"
+{ up4; ann4 192.0.2.50/32 443; eor4; } >&3
+sleep 0.5
+{ state $P4 down 169.254.179.2; up4; ann4 192.0.2.51/32 443; eor4; } >&3
+sleep 0.5
+stop_listen
+check "unwritable status_file: logged once" \
+    test "$(grep -c 'status_file ' "$T/log")" = 1
+check "unwritable metrics_file: logged once" \
+    test "$(grep -c 'metrics_file ' "$T/log")" = 1
+
 # a bad command line under ExaBGP (stdin a pipe): no crash loop either
 rm -f "$T/in"
 mkfifo "$T/in"
