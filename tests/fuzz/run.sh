@@ -14,8 +14,8 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 TOP=$(pwd)
-SHARED=${SHARED:-$TOP/../shared}
-FIX=$SHARED/fixtures
+# the in-repo copies of ../shared/fixtures (a fresh clone has them)
+FIX=$TOP/tests/data/fixtures
 OUT=${FUZZ_BUILD:-$TOP/build-fuzz}
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 TARGETS=${FUZZ_TARGETS:-exabgp_json mustache conf ack}
