@@ -171,6 +171,8 @@ struct bgpsd_conf {
 	int		 large;		/* large_communities, resolved */
 	char		*user;		/* optional: exec checks/commands */
 	char		*group;
+	int		 user_line;	/* config lines, for messages */
+	int		 group_line;
 	struct service_conf *services;
 	size_t		 nservices;
 	size_t		*port_index;	/* service indices sorted by port */

@@ -591,14 +591,14 @@ announce_check(const char *path, int verbose)
 	}
 	/* the daemon would run with every exec check failing: say so now */
 	if (conf->user != NULL && getpwnam(conf->user) == NULL) {
-		fprintf(stderr, "%s: unknown user '%s'\n", conf->path,
-		    conf->user);
+		fprintf(stderr, "%s:%d: unknown user '%s'\n", conf->path,
+		    conf->user_line, conf->user);
 		conf_free(conf);
 		return 1;
 	}
 	if (conf->group != NULL && getgrnam(conf->group) == NULL) {
-		fprintf(stderr, "%s: unknown group '%s'\n", conf->path,
-		    conf->group);
+		fprintf(stderr, "%s:%d: unknown group '%s'\n", conf->path,
+		    conf->group_line, conf->group);
 		conf_free(conf);
 		return 1;
 	}

@@ -1276,6 +1276,10 @@ conf_top(struct parse *p, const config_setting_t *root)
 	if (conf_get_text(p, root, "user", &c->user) == -1 ||
 	    conf_get_text(p, root, "group", &c->group) == -1)
 		return -1;
+	if (c->user != NULL)
+		c->user_line = cfg_line(conf_member(root, "user"));
+	if (c->group != NULL)
+		c->group_line = cfg_line(conf_member(root, "group"));
 	if (c->user != NULL && !conf_unix_name_ok(c->user))
 		return cfg_error(&p->err, conf_member(root, "user"),
 		    "bad 'user' '%s'", c->user);

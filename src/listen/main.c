@@ -566,9 +566,11 @@ listen_try_render(struct listend *l, int force)
 
 /* ---- config -------------------------------------------------------- */
 
+/* plain: print "file:line: message" alone on stderr (for -n), else log */
 static int
-listen_run_as(const struct bgpsd_conf *conf, struct run_as *ra)
+listen_run_as(const struct bgpsd_conf *conf, struct run_as *ra, int plain)
 {
+	char		 msg[512];
 	struct passwd	*pw;
 	struct group	*gr;
 
@@ -579,23 +581,29 @@ listen_run_as(const struct bgpsd_conf *conf, struct run_as *ra)
 	ra->gid = getegid();
 	if (conf->user != NULL) {
 		if ((pw = getpwnam(conf->user)) == NULL) {
-			log_warnx("%s: unknown user '%s'", conf->path,
-			    conf->user);
-			return -1;
+			snprintf(msg, sizeof(msg), "%s:%d: unknown user '%s'",
+			    conf->path, conf->user_line, conf->user);
+			goto fail;
 		}
 		ra->uid = pw->pw_uid;
 		ra->gid = pw->pw_gid;
 	}
 	if (conf->group != NULL) {
 		if ((gr = getgrnam(conf->group)) == NULL) {
-			log_warnx("%s: unknown group '%s'", conf->path,
-			    conf->group);
-			return -1;
+			snprintf(msg, sizeof(msg), "%s:%d: unknown group '%s'",
+			    conf->path, conf->group_line, conf->group);
+			goto fail;
 		}
 		ra->gid = gr->gr_gid;
 	}
 	ra->drop = 1;
 	return 0;
+ fail:
+	if (plain)
+		fprintf(stderr, "%s\n", msg);
+	else
+		log_warnx("%s", msg);
+	return -1;
 }
 
 /*
@@ -662,7 +670,7 @@ listen_reload(struct listend *l)
 		listen_reloaded(l, 0);
 		return;
 	}
-	if (listen_run_as(conf, &ra) == -1) {
+	if (listen_run_as(conf, &ra, 0) == -1) {
 		log_warnx("reload failed: keeping the running configuration");
 		conf_free(conf);
 		listen_reloaded(l, 0);
@@ -904,7 +912,7 @@ listen_check(const struct bgpsd_conf *conf, int verbose)
 	size_t		 i;
 	int		 rc = 0;
 
-	if (listen_run_as(conf, &ra) == -1)
+	if (listen_run_as(conf, &ra, 1) == -1)
 		rc = 1;
 	memset(&opts, 0, sizeof(opts));
 	opts.max_size = (size_t)conf->listen.max_template;
@@ -1062,7 +1070,7 @@ main(int argc, char *argv[])
 		rc = listen_check(l.conf, verbose);
 		goto done;
 	}
-	ra_ok = listen_run_as(l.conf, &l.run_as) == 0;
+	ra_ok = listen_run_as(l.conf, &l.run_as, 0) == 0;
 	if (!ra_ok && !daemon)
 		goto done;
 	l.render = render_new(l.loop, &l.run_as);

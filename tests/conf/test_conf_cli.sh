@@ -36,6 +36,24 @@ for f in tests/data/conf/bad/*.conf; do
 	done
 done
 
+# a user or group unknown on this host passes conf_load (the file is fine)
+# but -n of both programs refuses it with the line that names it
+printf 'asn = 12345;\nuser = "bgpsd-no-such-user";\n' >"$T/user.conf"
+printf 'asn = 12345;\n\ngroup = "bgpsd-no-such-group";\n' >"$T/group.conf"
+for c in "user.conf:2: unknown user" "group.conf:3: unknown group"; do
+	f=$T/${c%%:*}
+	for p in announce listen; do
+		prog=$ANNOUNCE
+		[ $p = listen ] && prog=$LISTEN
+		err=$($prog -n -c "$f" 2>&1 >/dev/null)
+		rc=$?
+		case ${err%%$'\n'*} in
+		"$T/$c "*) check "$p -n ${c#*: } with file:line" test $rc = 1 ;;
+		*) not_ok "$p -n ${c#*: } with file:line"; diag "got: $err" ;;
+		esac
+	done
+done
+
 for f in tests/data/conf/good/*.conf; do
 	for p in announce listen; do
 		prog=$ANNOUNCE
