@@ -1,0 +1,681 @@
+/*
+ * test_render.c - a render pass through the public API: every template
+ * rendered to its destination, an unchanged result leaves the file alone
+ * (inode and mtime kept) and is reported so, min_backends keeps the old
+ * file, identical reload commands run once per pass, a failed reload is
+ * retried (also after render_inherit), a broken template set is refused
+ * as a whole, render_decorate and render_short_service.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "ev.h"
+#include "listen.h"
+#include "log.h"
+
+static char		 tmpdir[256];
+static char		 dest_a[320], dest_b[320], counter[320], failflag[320];
+static struct ev_loop	*loop;
+
+/*
+ * Template a: every service with its backends' host; template b: the
+ * port 80 backends as "server" lines, with booleans from the context
+ * and from render_decorate.
+ */
+static const char tmpl_a[] =
+    "{{#services}}{{name}} {{port}} {{count}}:"
+    "{{#backends}} {{host}}{{/backends}}\n{{/services}}";
+static const char tmpl_b[] =
+    "{{#by_port.80.backends}}server s{{index}} {{host}}:80"
+    "{{#ipv6}} v6{{/ipv6}}{{#last}} last{{/last}}\n{{/by_port.80.backends}}";
+/* an unclosed section */
+static const char tmpl_bad[] = "{{#services}}{{name}}\n";
+
+/* sorted like rib_backends(): port, family, numeric address */
+static const char *const full[] = {
+	"80 192.0.2.2/32", "80 192.0.2.10/32", "80 2001:db8::1/128",
+	"443 192.0.2.10/32", "443 2001:db8::2/128", NULL
+};
+static const char full_a[] =
+    "http 80 3: 192.0.2.2 192.0.2.10 [2001:db8::1]\n"
+    "https 443 2: 192.0.2.10 [2001:db8::2]\n";
+static const char full_b[] =
+    "server s0 192.0.2.2:80\n"
+    "server s1 192.0.2.10:80\n"
+    "server s2 [2001:db8::1]:80 v6 last\n";
+
+static const char *const thin[] = {
+	"80 192.0.2.10/32", "443 192.0.2.10/32", "443 2001:db8::2/128", NULL
+};
+static const char thin_a[] =
+    "http 80 1: 192.0.2.10\n"
+    "https 443 2: 192.0.2.10 [2001:db8::2]\n";
+
+struct done {
+	int	called;
+	int	nfailed;
+};
+
+static void
+on_done(int nfailed, void *arg)
+{
+	struct done	*d = arg;
+
+	d->called++;
+	d->nfailed = nfailed;
+}
+
+static void
+rm_tree(const char *dir)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		 p[1024];
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		unlink(p);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+static void
+put(const char *name, const char *text)
+{
+	char	 path[512];
+	FILE	*f;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+static char *
+slurp(const char *path)
+{
+	static char	 buf[8192];
+	FILE		*f;
+	size_t		 n;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* lines in the counter file: how many times the reload command ran */
+static int
+runs(void)
+{
+	char	*s;
+	int	 n = 0;
+
+	if ((s = slurp(counter)) == NULL)
+		return 0;
+	for (; *s != '\0'; s++)
+		if (*s == '\n')
+			n++;
+	return n;
+}
+
+/* entries of tmpdir: no staged file may be left behind */
+static size_t
+entries(void)
+{
+	DIR		*d;
+	struct dirent	*de;
+	size_t		 n = 0;
+
+	assert_non_null(d = opendir(tmpdir));
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_render.XXXXXX");
+	if (mkdtemp(tmpdir) == NULL)
+		return -1;
+	snprintf(dest_a, sizeof(dest_a), "%s/a.out", tmpdir);
+	snprintf(dest_b, sizeof(dest_b), "%s/b.out", tmpdir);
+	snprintf(counter, sizeof(counter), "%s/counter", tmpdir);
+	snprintf(failflag, sizeof(failflag), "%s/fail", tmpdir);
+	put("a.mustache", tmpl_a);
+	put("b.mustache", tmpl_b);
+	put("bad.mustache", tmpl_bad);
+	if ((loop = ev_new()) == NULL)
+		return -1;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	rm_tree(tmpdir);
+	ev_free(loop);
+	loop = NULL;
+	return 0;
+}
+
+/*
+ * Write name.conf with templates (first, second) -> (a.out, b.out), or
+ * the other way round when swap, both with the same reload command (it
+ * counts its runs and fails while the file "fail" exists), and load it.
+ */
+static struct bgpsd_conf *
+load_conf(const char *name, const char *first, const char *second,
+    int swap, int min_b)
+{
+	struct bgpsd_conf	*conf;
+	char			 text[8192], cmd[1024], file[64], path[512];
+	char			 err[512];
+
+	snprintf(cmd, sizeof(cmd),
+	    "echo run >> '%s'; test ! -e '%s'", counter, failflag);
+	snprintf(text, sizeof(text),
+	    "services = (\n"
+	    "\t{ name = \"http\"; port = 80; },\n"
+	    "\t{ name = \"https\"; port = 443; }\n"
+	    ");\n"
+	    "listen = {\n"
+	    "\ttemplates = (\n"
+	    "\t\t{ source = \"%s/%s\"; destination = \"%s\";\n"
+	    "\t\t  command = \"%s\"; command_timeout = 5; },\n"
+	    "\t\t{ source = \"%s/%s\"; destination = \"%s\";\n"
+	    "\t\t  command = \"%s\"; command_timeout = 5;\n"
+	    "\t\t  min_backends = %d; }\n"
+	    "\t);\n"
+	    "};\n",
+	    tmpdir, first, swap ? dest_b : dest_a, cmd,
+	    tmpdir, second, swap ? dest_a : dest_b, cmd, min_b);
+	snprintf(file, sizeof(file), "%s.conf", name);
+	put(file, text);
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, file);
+	conf = conf_load(path, err, sizeof(err));
+	if (conf == NULL)
+		fail_msg("conf_load: %s", err);
+	/* the config is not needed on disk any more */
+	unlink(path);
+	return conf;
+}
+
+/* a context from "PORT PREFIX" strings, decorated like main does */
+static json_t *
+make_ctx(const char *const *spec, const struct bgpsd_conf *conf)
+{
+	struct rib_backend	 v[16];
+	char			 pfx[64];
+	unsigned		 port;
+	size_t			 n;
+	json_t			*ctx;
+
+	for (n = 0; spec[n] != NULL; n++) {
+		assert_true(n < 16);
+		assert_int_equal(sscanf(spec[n], "%u %63s", &port, pfx), 2);
+		memset(&v[n], 0, sizeof(v[n]));
+		v[n].port = (uint16_t)port;
+		v[n].npeers = 1;
+		assert_int_equal(prefix_parse(pfx, &v[n].prefix, 0), 0);
+	}
+	assert_non_null(ctx = context_from_backends(v, n, conf));
+	render_decorate(ctx);
+	return ctx;
+}
+
+/* one pass, the loop run until its callback (at most 5 s); nfailed */
+static int
+pass(struct render *r, json_t *ctx)
+{
+	struct done	 d = { 0, -1 };
+	uint64_t	 end;
+
+	render_pass(r, ctx, on_done, &d);
+	end = ev_monotonic() + 5 * EV_NSEC;
+	while (d.called == 0 && ev_monotonic() < end)
+		ev_run_once(loop, 50 * EV_MSEC);
+	if (d.called != 1)
+		fail_msg("render pass callback ran %d times", d.called);
+	assert_false(render_busy(r));
+	return d.nfailed;
+}
+
+static void
+assert_same_file(const struct stat *a, const char *path)
+{
+	struct stat	b;
+
+	assert_int_equal(stat(path, &b), 0);
+	assert_int_equal(a->st_ino, b.st_ino);
+	assert_int_equal(a->st_mtim.tv_sec, b.st_mtim.tv_sec);
+	assert_int_equal(a->st_mtim.tv_nsec, b.st_mtim.tv_nsec);
+}
+
+static void
+test_pass_written_then_unchanged(void **state)
+{
+	struct bgpsd_conf		*conf;
+	struct render			*r;
+	const struct render_status	*st;
+	struct stat			 sa, sb;
+	json_t				*ctx, *ctx2;
+	size_t				 n0;
+
+	(void)state;
+	conf = load_conf("good", "a.mustache", "b.mustache", 0, 0);
+	r = render_new(loop, NULL);
+	assert_int_equal(render_load(r, conf), 0);
+	assert_int_equal(render_count(r), 2);
+	assert_null(render_status(r, 2));
+	st = render_status(r, 0);
+	assert_string_equal(st->destination, dest_a);
+	assert_string_equal(st->detail, "not rendered");
+	assert_false(render_busy(r));
+
+	ctx = make_ctx(full, conf);
+	assert_int_equal(pass(r, ctx), 0);
+	assert_string_equal(slurp(dest_a), full_a);
+	assert_string_equal(slurp(dest_b), full_b);
+	assert_int_equal(render_status(r, 0)->result, WRITER_WRITTEN);
+	assert_int_equal(render_status(r, 1)->result, WRITER_WRITTEN);
+	assert_true(render_status(r, 0)->when > 0);
+	assert_false(render_status(r, 0)->command_pending);
+	assert_false(render_status(r, 1)->command_pending);
+	/* two templates, one identical command: it ran once */
+	assert_int_equal(runs(), 1);
+	assert_string_equal(render_commands_result(r), "exit 0");
+	/* sources, outputs, counter: no staged file left */
+	n0 = entries();
+	assert_int_equal(n0, 6);
+
+	/* the same context again: nothing written, no reload */
+	assert_int_equal(stat(dest_a, &sa), 0);
+	assert_int_equal(stat(dest_b, &sb), 0);
+	usleep(20000);
+	assert_int_equal(pass(r, ctx), 0);
+	assert_same_file(&sa, dest_a);
+	assert_same_file(&sb, dest_b);
+	assert_int_equal(render_status(r, 0)->result, WRITER_UNCHANGED);
+	assert_int_equal(render_status(r, 1)->result, WRITER_UNCHANGED);
+	assert_int_equal(runs(), 1);
+	assert_int_equal(entries(), n0);
+
+	/* a new context changes only a.out: one reload */
+	ctx2 = make_ctx(thin, conf);
+	assert_int_equal(pass(r, ctx2), 0);
+	assert_string_equal(slurp(dest_a), thin_a);
+	assert_int_equal(render_status(r, 0)->result, WRITER_WRITTEN);
+	/* b.out: port 80 now has one backend */
+	assert_string_equal(slurp(dest_b), "server s0 192.0.2.10:80 last\n");
+	assert_int_equal(render_status(r, 1)->result, WRITER_WRITTEN);
+	assert_int_equal(runs(), 2);
+
+	json_decref(ctx);
+	json_decref(ctx2);
+	render_free(r);
+	conf_free(conf);
+}
+
+static void
+test_min_backends_keeps_old_file(void **state)
+{
+	struct bgpsd_conf		*conf;
+	struct render			*r;
+	const struct render_status	*st;
+	struct stat			 sb;
+	json_t				*ctx, *ctx2;
+
+	(void)state;
+	/* b needs 2 backends in every catalogued service */
+	conf = load_conf("minb", "a.mustache", "b.mustache", 0, 2);
+	r = render_new(loop, NULL);
+	assert_int_equal(render_load(r, conf), 0);
+	ctx = make_ctx(full, conf);
+	assert_int_equal(pass(r, ctx), 0);
+	assert_string_equal(slurp(dest_b), full_b);
+	assert_int_equal(runs(), 1);
+
+	/* http drops to 1 backend: a follows, b keeps the old file */
+	assert_int_equal(stat(dest_b, &sb), 0);
+	ctx2 = make_ctx(thin, conf);
+	assert_int_equal(pass(r, ctx2), 1);
+	assert_string_equal(slurp(dest_a), thin_a);
+	assert_int_equal(render_status(r, 0)->result, WRITER_WRITTEN);
+	st = render_status(r, 1);
+	assert_int_equal(st->result, WRITER_REFUSED);
+	assert_string_equal(st->detail, "min_backends: http has 1");
+	assert_string_equal(slurp(dest_b), full_b);
+	assert_same_file(&sb, dest_b);
+	/* a was written: the (shared) command ran once more */
+	assert_int_equal(runs(), 2);
+
+	/* refused again, a unchanged: no reload, still reported */
+	assert_int_equal(pass(r, ctx2), 1);
+	assert_int_equal(render_status(r, 0)->result, WRITER_UNCHANGED);
+	assert_int_equal(render_status(r, 1)->result, WRITER_REFUSED);
+	assert_string_equal(render_status(r, 1)->detail,
+	    "min_backends: http has 1");
+	assert_int_equal(runs(), 2);
+
+	/*
+	 * Enough backends again: b renders the bytes it kept, so it is
+	 * unchanged (no longer refused); a is written back.
+	 */
+	assert_int_equal(pass(r, ctx), 0);
+	assert_int_equal(render_status(r, 1)->result, WRITER_UNCHANGED);
+	assert_same_file(&sb, dest_b);
+	assert_int_equal(render_status(r, 0)->result, WRITER_WRITTEN);
+	assert_string_equal(slurp(dest_a), full_a);
+	assert_int_equal(runs(), 3);
+
+	json_decref(ctx);
+	json_decref(ctx2);
+	render_free(r);
+	conf_free(conf);
+}
+
+static void
+test_bad_template_keeps_set(void **state)
+{
+	struct bgpsd_conf		*conf, *bad, *missing;
+	struct render			*r;
+	const struct render_status	*st;
+	json_t				*ctx, *ctx2;
+
+	(void)state;
+	conf = load_conf("good", "a.mustache", "b.mustache", 0, 0);
+	bad = load_conf("bad", "a.mustache", "bad.mustache", 0, 0);
+	missing = load_conf("missing", "nonexistent.mustache", "b.mustache",
+	    0, 0);
+	r = render_new(loop, NULL);
+	assert_int_equal(render_load(r, conf), 0);
+	ctx = make_ctx(full, conf);
+	assert_int_equal(pass(r, ctx), 0);
+	assert_int_equal(runs(), 1);
+
+	/* one good and one broken template: the whole new set refused */
+	assert_int_equal(render_load(r, bad), -1);
+	assert_int_equal(render_load(r, missing), -1);
+	assert_int_equal(render_count(r), 2);
+	st = render_status(r, 1);
+	assert_ptr_equal(st->source, conf->listen.templates[1].source);
+	assert_int_equal(st->result, WRITER_WRITTEN);
+	assert_string_not_equal(st->detail, "not rendered");
+
+	/* and the old templates still render */
+	ctx2 = make_ctx(thin, conf);
+	assert_int_equal(pass(r, ctx2), 0);
+	assert_string_equal(slurp(dest_a), thin_a);
+	assert_string_equal(slurp(dest_b), "server s0 192.0.2.10:80 last\n");
+	assert_int_equal(runs(), 2);
+
+	json_decref(ctx);
+	json_decref(ctx2);
+	render_free(r);
+	conf_free(conf);
+	conf_free(bad);
+	conf_free(missing);
+}
+
+static void
+test_failed_reload_retried_and_inherited(void **state)
+{
+	struct bgpsd_conf	*conf, *swapped;
+	struct render		*r, *r2;
+	json_t			*ctx;
+	char			 detail1[256];
+
+	(void)state;
+	conf = load_conf("good", "a.mustache", "b.mustache", 0, 0);
+	r = render_new(loop, NULL);
+	assert_int_equal(render_load(r, conf), 0);
+	ctx = make_ctx(full, conf);
+
+	put("fail", "");
+	assert_int_equal(pass(r, ctx), 1);
+	assert_string_equal(render_commands_result(r), "exit 1");
+	assert_int_equal(runs(), 1);
+	assert_true(render_status(r, 0)->command_pending);
+	assert_true(render_status(r, 1)->command_pending);
+
+	/* nothing changed, but the failed reload is run again */
+	assert_int_equal(pass(r, ctx), 1);
+	assert_int_equal(render_status(r, 0)->result, WRITER_UNCHANGED);
+	assert_int_equal(runs(), 2);
+	assert_true(render_status(r, 0)->command_pending);
+	snprintf(detail1, sizeof(detail1), "%s", render_status(r, 1)->detail);
+
+	/*
+	 * A reload with the templates in the other order: results and the
+	 * pending reload follow the destination, names come from the new
+	 * config.
+	 */
+	swapped = load_conf("swapped", "b.mustache", "a.mustache", 1, 0);
+	r2 = render_new(loop, NULL);
+	assert_int_equal(render_load(r2, swapped), 0);
+	assert_false(render_status(r2, 0)->command_pending);
+	assert_string_equal(render_commands_result(r2), "");
+	render_inherit(r2, r);
+	assert_string_equal(render_status(r2, 0)->destination, dest_b);
+	assert_ptr_equal(render_status(r2, 0)->destination,
+	    swapped->listen.templates[0].destination);
+	assert_ptr_equal(render_status(r2, 0)->source,
+	    swapped->listen.templates[0].source);
+	assert_string_equal(render_status(r2, 0)->detail, detail1);
+	assert_int_equal(render_status(r2, 0)->result, WRITER_UNCHANGED);
+	assert_true(render_status(r2, 0)->command_pending);
+	assert_true(render_status(r2, 1)->command_pending);
+	assert_string_equal(render_commands_result(r2), "exit 1");
+	render_free(r);
+	conf_free(conf);
+
+	/* the new render retries the reload once more; now it works */
+	unlink(failflag);
+	assert_int_equal(pass(r2, ctx), 0);
+	assert_int_equal(runs(), 3);
+	assert_string_equal(render_commands_result(r2), "exit 0");
+	assert_false(render_status(r2, 0)->command_pending);
+	assert_false(render_status(r2, 1)->command_pending);
+	assert_int_equal(render_status(r2, 0)->result, WRITER_UNCHANGED);
+	assert_string_equal(slurp(dest_a), full_a);
+	assert_string_equal(slurp(dest_b), full_b);
+
+	/* and not again after that */
+	assert_int_equal(pass(r2, ctx), 0);
+	assert_int_equal(runs(), 3);
+
+	json_decref(ctx);
+	render_free(r2);
+	conf_free(swapped);
+}
+
+static void
+check_decorated(json_t *svc, const char *const *ips)
+{
+	json_t	*b;
+	size_t	 i;
+	char	 host[64];
+	int	 v6;
+
+	assert_non_null(svc);
+	assert_int_equal(json_array_size(json_object_get(svc, "backends")),
+	    (size_t)json_integer_value(json_object_get(svc, "count")));
+	json_array_foreach(json_object_get(svc, "backends"), i, b) {
+		assert_non_null(ips[i]);
+		assert_string_equal(json_string_value(json_object_get(b,
+		    "ip")), ips[i]);
+		v6 = strchr(ips[i], ':') != NULL;
+		snprintf(host, sizeof(host), v6 ? "[%s]" : "%s", ips[i]);
+		assert_string_equal(json_string_value(json_object_get(b,
+		    "host")), host);
+		assert_true(json_is_boolean(json_object_get(b, "ipv4")));
+		assert_true(json_is_boolean(json_object_get(b, "ipv6")));
+		assert_int_equal(json_is_true(json_object_get(b, "ipv4")), !v6);
+		assert_int_equal(json_is_true(json_object_get(b, "ipv6")), v6);
+	}
+	assert_null(ips[i]);
+}
+
+static void
+test_decorate(void **state)
+{
+	static const char *const ips80[] = {
+		"192.0.2.2", "192.0.2.10", "2001:db8::1", NULL
+	};
+	static const char *const ips443[] = {
+		"192.0.2.10", "2001:db8::2", NULL
+	};
+	struct bgpsd_conf	*conf;
+	json_t			*ctx, *once, *copy;
+
+	(void)state;
+	conf = load_conf("good", "a.mustache", "b.mustache", 0, 0);
+	ctx = make_ctx(full, conf);	/* decorated once there */
+	check_decorated(json_array_get(json_object_get(ctx, "services"), 0),
+	    ips80);
+	check_decorated(json_array_get(json_object_get(ctx, "services"), 1),
+	    ips443);
+	check_decorated(json_object_get(json_object_get(ctx, "by_name"),
+	    "http"), ips80);
+	check_decorated(json_object_get(json_object_get(ctx, "by_port"),
+	    "443"), ips443);
+
+	/* idempotent */
+	once = json_deep_copy(ctx);
+	render_decorate(ctx);
+	assert_true(json_equal(once, ctx));
+
+	/* copies in by_name / by_port are decorated too */
+	copy = json_object();
+	json_object_set_new(copy, "services", json_array());
+	json_object_set_new(copy, "by_name", json_deep_copy(json_object_get(
+	    once, "by_name")));
+	json_object_set_new(copy, "by_port", json_object());
+	json_object_set_new(json_object_get(copy, "by_port"), "80",
+	    json_deep_copy(json_object_get(json_object_get(once, "by_name"),
+	    "http")));
+	/* strip the decoration of the copies, then decorate again */
+	json_object_del(json_array_get(json_object_get(json_object_get(
+	    json_object_get(copy, "by_name"), "http"), "backends"), 2),
+	    "host");
+	json_object_del(json_array_get(json_object_get(json_object_get(
+	    json_object_get(copy, "by_port"), "80"), "backends"), 0),
+	    "ipv4");
+	render_decorate(copy);
+	check_decorated(json_object_get(json_object_get(copy, "by_name"),
+	    "http"), ips80);
+	check_decorated(json_object_get(json_object_get(copy, "by_port"),
+	    "80"), ips80);
+
+	/* no backends, no services, not an object: nothing to do */
+	render_decorate(NULL);
+	render_decorate(json_object_get(once, "services"));
+
+	json_decref(copy);
+	json_decref(once);
+	json_decref(ctx);
+	conf_free(conf);
+}
+
+static void
+test_short_service(void **state)
+{
+	static const char *const none[] = { NULL };
+	static const char *const other[] = { "8080 192.0.2.9/32", NULL };
+	struct bgpsd_conf		*conf;
+	const struct service_conf	*svc;
+	json_t				*ctx;
+	json_int_t			 count;
+
+	(void)state;
+	conf = load_conf("good", "a.mustache", "b.mustache", 0, 0);
+	ctx = make_ctx(thin, conf);	/* http 1, https 2 */
+	count = -1;
+	assert_null(render_short_service(conf, ctx, 0, &count));
+	assert_null(render_short_service(conf, ctx, 1, &count));
+	svc = render_short_service(conf, ctx, 2, &count);
+	assert_non_null(svc);
+	assert_string_equal(svc->name, "http");
+	assert_int_equal(count, 1);
+	/* the first catalogued service short of min is named */
+	svc = render_short_service(conf, ctx, 3, &count);
+	assert_non_null(svc);
+	assert_string_equal(svc->name, "http");
+	json_decref(ctx);
+
+	ctx = make_ctx(full, conf);	/* http 3, https 2 */
+	svc = render_short_service(conf, ctx, 3, &count);
+	assert_non_null(svc);
+	assert_string_equal(svc->name, "https");
+	assert_int_equal(svc->port, 443);
+	assert_int_equal(count, 2);
+	assert_null(render_short_service(conf, ctx, 2, &count));
+	json_decref(ctx);
+
+	/* catalogued services without backends count 0 */
+	ctx = make_ctx(none, conf);
+	svc = render_short_service(conf, ctx, 1, &count);
+	assert_non_null(svc);
+	assert_string_equal(svc->name, "http");
+	assert_int_equal(count, 0);
+	json_decref(ctx);
+
+	/* an uncatalogued port does not help a catalogued one */
+	ctx = make_ctx(other, conf);
+	svc = render_short_service(conf, ctx, 1, &count);
+	assert_non_null(svc);
+	assert_string_equal(svc->name, "http");
+	assert_int_equal(count, 0);
+	json_decref(ctx);
+	conf_free(conf);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_pass_written_then_unchanged, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_min_backends_keeps_old_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_template_keeps_set,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_failed_reload_retried_and_inherited, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_decorate, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_short_service, setup,
+		    teardown),
+	};
+
+	log_init("test_render", 0, 0);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
