@@ -192,15 +192,19 @@ teardown(void **state)
  * counts its runs and fails while the file "fail" exists), and load it.
  */
 static struct bgpsd_conf *
-load_conf(const char *name, const char *first, const char *second,
-    int swap, int min_b)
+load_conf_check(const char *name, const char *first, const char *second,
+    int swap, int min_b, const char *check_first)
 {
 	struct bgpsd_conf	*conf;
 	char			 text[8192], cmd[1024], file[64], path[512];
-	char			 err[512];
+	char			 err[512], check[512];
 
 	snprintf(cmd, sizeof(cmd),
 	    "echo run >> '%s'; test ! -e '%s'", counter, failflag);
+	check[0] = '\0';
+	if (check_first != NULL)
+		snprintf(check, sizeof(check), " check = \"%s\";",
+		    check_first);
 	snprintf(text, sizeof(text),
 	    "services = (\n"
 	    "\t{ name = \"http\"; port = 80; },\n"
@@ -209,13 +213,13 @@ load_conf(const char *name, const char *first, const char *second,
 	    "listen = {\n"
 	    "\ttemplates = (\n"
 	    "\t\t{ source = \"%s/%s\"; destination = \"%s\";\n"
-	    "\t\t  command = \"%s\"; command_timeout = 5; },\n"
+	    "\t\t  command = \"%s\"; command_timeout = 5;%s },\n"
 	    "\t\t{ source = \"%s/%s\"; destination = \"%s\";\n"
 	    "\t\t  command = \"%s\"; command_timeout = 5;\n"
 	    "\t\t  min_backends = %d; }\n"
 	    "\t);\n"
 	    "};\n",
-	    tmpdir, first, swap ? dest_b : dest_a, cmd,
+	    tmpdir, first, swap ? dest_b : dest_a, cmd, check,
 	    tmpdir, second, swap ? dest_a : dest_b, cmd, min_b);
 	snprintf(file, sizeof(file), "%s.conf", name);
 	put(file, text);
@@ -226,6 +230,13 @@ load_conf(const char *name, const char *first, const char *second,
 	/* the config is not needed on disk any more */
 	unlink(path);
 	return conf;
+}
+
+static struct bgpsd_conf *
+load_conf(const char *name, const char *first, const char *second,
+    int swap, int min_b)
+{
+	return load_conf_check(name, first, second, swap, min_b, NULL);
 }
 
 /* a context from "PORT PREFIX" strings, decorated like main does */
@@ -518,6 +529,71 @@ test_failed_reload_retried_and_inherited(void **state)
 }
 
 static void
+test_check_failed_keeps_old_file(void **state)
+{
+	struct bgpsd_conf		*conf;
+	struct render			*r;
+	const struct render_status	*st;
+	struct stat			 sa;
+	json_t				*ctx, *ctx2;
+	struct done			 d = { 0, -1 };
+
+	(void)state;
+	/* a's check runs in the background: wants 192.0.2.2 in the file */
+	conf = load_conf_check("check", "a.mustache", "b.mustache", 0, 0,
+	    "grep -q 192.0.2.2 %s");
+	r = render_new(loop, NULL);
+	assert_int_equal(render_load(r, conf), 0);
+	ctx = make_ctx(full, conf);
+	render_pass(r, ctx, on_done, &d);
+	/* the check is running: the pass waits for it */
+	assert_int_equal(d.called, 0);
+	assert_true(render_busy(r));
+	render_cancel(r);
+	assert_false(render_busy(r));
+	assert_null(slurp(dest_a));
+	assert_null(slurp(dest_b));
+	/* sources only: the staged copy was removed */
+	assert_int_equal(entries(), 3);
+
+	assert_int_equal(pass(r, ctx), 0);
+	assert_string_equal(slurp(dest_a), full_a);
+	assert_string_equal(slurp(dest_b), full_b);
+	assert_int_equal(render_status(r, 0)->result, WRITER_WRITTEN);
+	assert_int_equal(runs(), 1);
+	assert_int_equal(d.called, 0);
+
+	/* without 192.0.2.2 the check fails: a kept, b written */
+	assert_int_equal(stat(dest_a, &sa), 0);
+	ctx2 = make_ctx(thin, conf);
+	assert_int_equal(pass(r, ctx2), 1);
+	st = render_status(r, 0);
+	assert_int_equal(st->result, WRITER_CHECK_FAILED);
+	assert_non_null(strstr(st->detail, "check"));
+	assert_same_file(&sa, dest_a);
+	assert_string_equal(slurp(dest_a), full_a);
+	assert_int_equal(render_status(r, 1)->result, WRITER_WRITTEN);
+	assert_string_equal(slurp(dest_b), "server s0 192.0.2.10:80 last\n");
+	assert_false(render_status(r, 0)->command_pending);
+	assert_int_equal(runs(), 2);
+	/* sources, outputs, counter: no staged file left */
+	assert_int_equal(entries(), 6);
+
+	/* freed in the middle of a pass: no callback, nothing left */
+	json_decref(ctx);
+	ctx = make_ctx(full, conf);
+	render_pass(r, ctx, on_done, &d);
+	assert_true(render_busy(r));
+	render_free(r);
+	assert_int_equal(d.called, 0);
+	assert_int_equal(entries(), 6);
+
+	json_decref(ctx);
+	json_decref(ctx2);
+	conf_free(conf);
+}
+
+static void
 check_decorated(json_t *svc, const char *const *ips)
 {
 	json_t	*b;
@@ -670,6 +746,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_failed_reload_retried_and_inherited, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_check_failed_keeps_old_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decorate, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_short_service, setup,
