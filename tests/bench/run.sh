@@ -26,12 +26,30 @@ QUICK=${BENCH_QUICK:-0}
 ONLY=${BENCH_ONLY:-tcp ehc http exec latency stream render}
 OUT=${BENCH_OUT:-$BUILD/bench}
 mkdir -p "$OUT"
+log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
+# a non-zero exit always says why: the last command that failed, or the
+# reason given to die()
+WHY=""
+die() { WHY=$*; log "$*"; exit 1; }
+on_err() { [ -n "$WHY" ] || LASTERR="line $1: $2 (status $3)"; }
+LASTERR=""
+on_exit() {
+	local rc=$?
+	[ -n "${T:-}" ] && cleanup
+	if [ "$rc" != 0 ]; then
+		echo "bench: exiting with status $rc: ${WHY:-${LASTERR:-no reason recorded}}" >&2
+	fi
+	exit "$rc"
+}
+trap 'on_err "$LINENO" "$BASH_COMMAND" "$?"' ERR
+trap on_exit EXIT
+trap 'WHY="interrupted"; exit 130' INT TERM
 CLK_TCK=$(getconf CLK_TCK)
 for f in listeners floor_connect floor_json gen_stream render_bench stamp \
     tcp_probe; do
-	[ -x "$B/$f" ] || { echo "bench: $B/$f missing (make tests)" >&2; exit 1; }
+	[ -x "$B/$f" ] || die "$B/$f missing (make tests)"
 done
-[ -x "$ANN" ] && [ -x "$LST" ] || { echo "bench: programs missing" >&2; exit 1; }
+[ -x "$ANN" ] && [ -x "$LST" ] || die "programs missing (make)"
 
 # big files in memory when possible: the stream is ~480 MB
 if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
@@ -52,8 +70,6 @@ cleanup() {
 	done
 	rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 if [ "$QUICK" = 1 ]; then
 	TCP_NS="20" WARM=0.6 WIN=1 IV=0.2 TO=0.1 FLOOR_D=0.5 FLOOR_W=0.2
@@ -73,7 +89,6 @@ START=$(date +%s)
 RESULTS=$OUT/results.txt	# name|value|target|verdict
 : >"$RESULTS"
 : >"$OUT/raw.txt"
-log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 # result NAME VALUE TARGET VERDICT
 result() { printf '%s|%s|%s|%s\n' "$1" "$2" "$3" "$4" >>"$RESULTS"; }
 want() { case " $ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -85,11 +100,23 @@ verdict() { if [ "$(calc "($1) ? 1 : 0")" = 1 ]; then echo met; else echo MISSED
 
 now_ns() { date +%s%N; }
 # ns on CPU of a live process, all threads
+# Every sampler prints a number, also when the process is already gone (a
+# process that died before it was sampled must not turn into arithmetic on
+# an empty string: bash aborts the whole enclosing block on that, silently).
+# num VALUE: VALUE if it is a number, else 0
+num() { case ${1:-} in ''|*[!0-9.]*|*.*.*) echo 0 ;; *) echo "$1" ;; esac; }
+# alive PID: the process exists and is not a zombie
+alive() {
+	local st
+	st=$(awk '$1 == "State:" { print $2 }' /proc/"$1"/status 2>/dev/null)
+	[ -n "$st" ] && [ "$st" != Z ]
+}
 cpu_ns() {
 	local s=0 a rest f
 	for f in /proc/"$1"/task/*/schedstat; do
+		[ -r "$f" ] || continue
 		read -r a rest <"$f" 2>/dev/null || continue
-		s=$((s + a))
+		s=$((s + $(num "$a")))
 	done
 	echo "$s"
 }
@@ -100,11 +127,11 @@ child_ns() {
 	st=${st##*) }
 	# after "comm) ": field 3 is state; cutime, cstime are fields 16, 17
 	set -- $st
-	echo $(( (${14} + ${15}) * 1000000000 / CLK_TCK ))
+	echo $(( ($(num "${14:-}") + $(num "${15:-}")) * 1000000000 / CLK_TCK ))
 }
-kb() { awk -v k="$2:" '$1 == k { print $2 }' /proc/"$1"/status 2>/dev/null; }
+kb() { num "$(awk -v k="$2:" '$1 == k { print $2 }' /proc/"$1"/status 2>/dev/null)"; }
 # proportional set size (shared pages divided among their users), kB
-pss() { awk '$1 == "Pss:" { print $2 }' /proc/"$1"/smaps_rollup 2>/dev/null || echo 0; }
+pss() { num "$(awk '$1 == "Pss:" { print $2 }' /proc/"$1"/smaps_rollup 2>/dev/null)"; }
 
 # pick_base N [FROM]: the first BASE (FROM or 10000, then +1000 ...) with BASE .. BASE+N-1
 # unused on this host (other programs' tests may hold a port or two), below
@@ -141,7 +168,8 @@ lst_start() {
 		grep -q '^ready' "$T/$name.out" 2>/dev/null && return 0
 		sleep 0.1
 	done
-	log "listeners $name did not start: $(cat "$T/$name.err")"
+	WHY="listeners $name did not start: $(head -c 300 "$T/$name.err")"
+	log "$WHY"
 	return 1
 }
 # lst_cmd NAME LINE: send and wait for the answer; prints it
@@ -159,7 +187,7 @@ lst_cmd() {
 	done
 	return 1
 }
-lst_count() { lst_cmd "$1" count | awk '{ print $2 }'; }
+lst_count() { num "$(lst_cmd "$1" count | awk '{ print $2 }')"; }
 lst_stop() {
 	local name=$1 fd pid
 	eval "fd=\$LFD_$name; pid=\$LPID_$name"
@@ -224,6 +252,7 @@ measure_checks() {
 	sleep "$WIN"
 	c2=$(lst_count "$name"); u2=$(cpu_ns "$pid"); t2=$(now_ns)
 	hwm=$(kb "$pid" VmHWM) anon=$(kb "$pid" RssAnon)
+	alive "$pid" || log "$name: bgpsd-announce exited during the window: $(tail -n 2 "$T/$name.aerr")"
 	ann_stop "$name"
 	echo "$((c2 - c1)) $((u2 - u1)) $hwm $anon $((t2 - t1)) $(health "$name")"
 }
@@ -295,6 +324,20 @@ if want ehc; then
 		    -T "$TO" >"$T/ehb.conf"
 		ann_start ehb "$T/ehb.conf"
 		sleep "$EHC_WARM"
+		# gone_ehc: why a measured process is no longer there ("" = all
+		# alive); a sample of a dead process would measure nothing
+		gone_ehc() {
+			local p k=0
+			for p in "${epids[@]}"; do
+				if ! alive "$p"; then
+					echo "exabgp-healthcheck $k (pid $p) exited before it was sampled: $(head -c 160 "$T/ehc.$k.err" | tr '\n|' '  ')"
+					return
+				fi
+				k=$((k + 1))
+			done
+			alive "$APID_ehb" || echo "bgpsd-announce (pid $APID_ehb) exited: $(tail -n 2 "$T/ehb.aerr" | tr '\n|' '  ')"
+		}
+		why_gone=$(gone_ehc)
 		e1=0
 		for p in "${epids[@]}"; do
 			e1=$((e1 + $(cpu_ns "$p") + $(child_ns "$p")))
@@ -308,6 +351,7 @@ if want ehc; then
 			erss=$((erss + $(kb "$p" VmHWM)))
 			epss=$((epss + $(pss "$p")))
 		done
+		[ -n "$why_gone" ] || why_gone=$(gone_ehc)
 		ec2=$(lst_count ehc)
 		b2=$(cpu_ns "$APID_ehb"); bc2=$(lst_count ehb)
 		brss=$(kb "$APID_ehb" VmHWM) bpss=$(pss "$APID_ehb")
@@ -328,7 +372,12 @@ if want ehc; then
 		lst_stop ehb
 		echeck=$((ec2 - ec1)) bcheck=$((bc2 - bc1))
 		ehc_ok=1
-		if [ "$echeck" -le 0 ]; then
+		if [ -n "$why_gone" ]; then
+			ehc_ok=0
+			log "ehc: not measured: $why_gone"
+			result "exabgp-healthcheck comparison" \
+			    "not measured: $why_gone" "" ""
+		elif [ "$echeck" -le 0 ]; then
 			ehc_ok=0
 			result "exabgp-healthcheck comparison" \
 			    "not measured: exabgp-healthcheck made no check ($(head -c 200 "$T/ehc.0.err" | tr '\n|' '  '))" "" ""
@@ -533,7 +582,7 @@ fi
 if want stream; then
 	log "stream: generating $STREAM_LINES update lines over $STREAM_PFX prefixes"
 	"$B/gen_stream" -l "$STREAM_LINES" -n "$STREAM_PFX" >"$T/stream.jsonl" 2>"$T/gen.err" || {
-		log "gen_stream failed: $(cat "$T/gen.err")"; exit 1; }
+		die "gen_stream failed: $(head -c 300 "$T/gen.err")"; }
 	lines=$(wc -l <"$T/stream.jsonl")
 	bytes=$(stat -c %s "$T/stream.jsonl")
 	log "stream: json_loads floor"

@@ -13,7 +13,7 @@ if ! [ -x "$BUILD/tests/bench/listeners" ]; then
 fi
 
 BENCH_QUICK=1 BENCH_OUT="$T/out" BUILD="$BUILD" TMPDIR="$T" \
-    timeout 120 bash tests/bench/run.sh >"$T/log" 2>&1
+    timeout 150 bash tests/bench/run.sh >"$T/log" 2>&1
 rc=$?
 check "run.sh --quick exits 0" [ "$rc" = 0 ]
 [ "$rc" = 0 ] || diag "$(tail -n 20 "$T/log")"
@@ -45,6 +45,33 @@ check "stream: ratio" has_number '^Listener / json_loadb'
 check "no-change re-render keeps the file" grep -q '^No-change re-render.*|not rewritten (inode' "$R"
 check "render: template time" has_number '^Render haproxy.cfg, 1000 backends'
 check "render: context time" has_number '^Render: context build'
+# A measured process gone before it is sampled (exabgp-healthcheck on the
+# first run on a new machine) is reported as "not measured" with the reason;
+# it used to abort the rest of its section through arithmetic on an empty
+# value, silently. A stand-in that exits at once plays the part.
+mkdir -p "$T/shim"
+printf '#!/bin/sh\necho "stand-in: exiting at once" >&2\nexit 3\n' \
+    >"$T/shim/exabgp-healthcheck"
+chmod +x "$T/shim/exabgp-healthcheck"
+PATH="$T/shim:$PATH" BENCH_QUICK=1 BENCH_ONLY=ehc BENCH_OUT="$T/out2" \
+    BUILD="$BUILD" TMPDIR="$T" timeout 60 bash tests/bench/run.sh \
+    >"$T/log2" 2>&1
+rc=$?
+check "a checker that dies early: run.sh still exits 0" [ "$rc" = 0 ]
+check "a checker that dies early: reported as not measured, with why" \
+    grep -q '^exabgp-healthcheck comparison|not measured: exabgp-healthcheck 0 (pid [0-9]*) exited before it was sampled: stand-in: exiting at once' "$T/out2/results.txt"
+check "a checker that dies early: no shell arithmetic error" \
+    sh -c "! grep -q 'syntax error' '$T/log2'"
+check "a checker that dies early: bgpsd-announce still measured" \
+    grep -q '^bgpsd-announce N=2: CPU per check|[0-9.]* us' "$T/out2/results.txt"
+[ "$rc" = 0 ] || diag "$(tail -n 10 "$T/log2")"
+# a failing harness says why on its last line
+BUILD=$T/none bash tests/bench/run.sh >"$T/log3" 2>&1
+rc=$?
+check "a failing run.sh exits non-zero" [ "$rc" != 0 ]
+check "a failing run.sh says why" \
+    sh -c "tail -n 1 '$T/log3' | grep -q '^bench: exiting with status 1: .*listeners missing'"
+
 # every process run.sh started is gone (it records their PIDs)
 none_alive() {
 	local p

@@ -138,9 +138,9 @@ seed_all() {
 }
 
 echo "fuzz: building into $OUT" >&2
-build_objs || exit 1
+build_objs || { echo "fuzz: exiting: building the objects failed (compiler output above)" >&2; exit 1; }
 for t in $TARGETS; do
-	build_target "$t" || exit 1
+	build_target "$t" || { echo "fuzz: exiting: building target $t failed (compiler output above)" >&2; exit 1; }
 done
 seed_all
 [ "${FUZZ_BUILD_ONLY:-0}" = 1 ] && exit 0

@@ -48,6 +48,8 @@ LAB_DIR=""
 LAB_ID=""
 LAB_HUB=""
 LAB_TORN=0
+LAB_WHY=""
+LAB_LASTERR=""
 
 lab_note() { printf '# %s\n' "$*"; }
 lab_now() { date +%H:%M:%S.%3N; }
@@ -71,6 +73,9 @@ lab_init() {
 		mkdir -p "$LAB_DIR" || exit 1
 	fi
 	trap lab_teardown EXIT
+	# a non-zero exit says why: lab_die's reason, else the last command
+	# that failed at the top level of the suite
+	trap 'LAB_LASTERR="line $LINENO: $BASH_COMMAND (status $?)"' ERR
 	trap 'lab_note "interrupted"; exit 130' INT
 	trap 'lab_note "terminated"; exit 143' TERM
 	case ${BGPSD_LAB_MODE:-auto} in
@@ -135,6 +140,7 @@ lab_port() {
 }
 
 lab_die() {
+	LAB_WHY="lab: $*"
 	echo "not ok - lab: $*"
 	exit 1
 }
@@ -318,6 +324,9 @@ lab_teardown() {
 	for ns in "${LAB_NSLIST[@]}"; do
 		ip netns del "$ns" 2>/dev/null
 	done
+	if [ "$rc" != 0 ]; then
+		lab_note "exiting with status $rc: ${LAB_WHY:-${LAB_LASTERR:-no reason recorded}}"
+	fi
 	if [ "$rc" != 0 ] || [ -n "${LAB_KEEP:-}" ]; then
 		[ -n "$LAB_DIR" ] && lab_note "lab files kept in $LAB_DIR"
 	elif [ -z "${LAB_DIR_KEEP:-}" ] && [ -n "$LAB_DIR" ]; then
