@@ -16,9 +16,11 @@ struct cfg_err {
 };
 
 /*
- * read file (or "-"/"/dev/stdin"); NULL + err on failure. @include is
- * relative to the file's directory. Integers beyond 32 bits need no "L"
- * suffix in the main file (libconfig 1.5 would truncate them).
+ * Read file (or "-"/"/dev/stdin"); NULL + err on failure. Only regular
+ * files are read (a FIFO or a device is refused, never opened blocking).
+ * @include "name" is relative to the directory of the file that holds
+ * it, an absolute name is used as is; at most 10 deep. Integers beyond
+ * 32 bits need no "L" suffix (libconfig 1.5 would truncate them).
  */
 config_t	*cfg_load(const char *path, struct cfg_err *);
 void		 cfg_free(config_t *);

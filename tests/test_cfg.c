@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "cfg.h"
@@ -239,15 +240,89 @@ test_include(void **state)
 	put("inc2.inc", "\n\nq = ;\n");
 	load_bad("inc2.conf", "a = 1;\n@include \"inc2.inc\"\n", "inc2.inc",
 	    "3: syntax error");
-	/* included files are not rewritten: a big literal is an error */
+	/* included files are read like the main one: no L needed there */
 	put("inc3.inc", "ok = 4200000000L;\nbig = 4200000000;\n");
-	load_bad("inc3.conf", "@include \"inc3.inc\"\n", "inc3.inc",
-	    "2: integer 4200000000 out of range (in an included file, write "
-	    "values beyond 32 bits with an L suffix)");
+	cf = load_ok("inc3.conf", "@include \"inc3.inc\"\n");
+	assert_int_equal(get_i(cf, "big"), 4200000000LL);
+	cfg_free(cf);
 	snprintf(want, sizeof(want), "2: cannot open include file %s/none.inc: "
 	    "No such file or directory", tmpdir);
 	load_bad("inc4.conf", "a = 1;\n@include \"none.inc\"\n", "inc4.conf",
 	    want);
+	/* an include of itself ends at the depth limit, not in a loop */
+	load_bad("self.conf", "a = 1;\n@include \"self.conf\"\n",
+	    "self.conf", "2: includes nested more than 10 deep");
+}
+
+/*
+ * A name is relative to the directory of the file that includes it (not
+ * to the main file's, as libconfig 1.5 would have it); an absolute name
+ * is taken as is (libconfig 1.5 would prefix it too).
+ */
+static void
+test_include_paths(void **state)
+{
+	config_t	*cf;
+	const config_setting_t *s;
+	char		 dir[128], want[256], text[256];
+
+	snprintf(dir, sizeof(dir), "%s/sub", tmpdir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(dir, sizeof(dir), "%s/sub/deeper", tmpdir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	put("sub/one.inc", "one = 1;\n@include \"deeper/two.inc\"\n"
+	    "after = 3;\n");
+	put("sub/deeper/two.inc", "\ntwo = 2;\n");
+	put("abs.inc", "# absolute\nabs = 4;\n");
+	snprintf(text, sizeof(text), "main = 0;\n@include \"sub/one.inc\"\n"
+	    "@include \"%s/abs.inc\"\nlast = 5;\n", tmpdir);
+	cf = load_ok("paths.conf", text);
+	assert_int_equal(get_i(cf, "two"), 2);
+	s = config_lookup(cf, "two");
+	assert_int_equal(cfg_line(s), 2);
+	snprintf(want, sizeof(want), "%s/sub/deeper/two.inc", tmpdir);
+	assert_string_equal(cfg_file(s), want);
+	s = config_lookup(cf, "after");
+	assert_int_equal(cfg_line(s), 3);
+	snprintf(want, sizeof(want), "%s/sub/one.inc", tmpdir);
+	assert_string_equal(cfg_file(s), want);
+	s = config_lookup(cf, "abs");
+	assert_int_equal(cfg_line(s), 2);
+	snprintf(want, sizeof(want), "%s/abs.inc", tmpdir);
+	assert_string_equal(cfg_file(s), want);
+	s = config_lookup(cf, "last");
+	assert_int_equal(cfg_line(s), 4);
+	snprintf(want, sizeof(want), "%s/paths.conf", tmpdir);
+	assert_string_equal(cfg_file(s), want);
+	cfg_free(cf);
+	/* an error deep down names the deep file and its own line */
+	put("sub/deeper/bad.inc", "\n\nq = ;\n");
+	put("sub/mid.inc", "@include \"deeper/bad.inc\"\n");
+	load_bad("deep.conf", "x = 1;\n@include \"sub/mid.inc\"\n",
+	    "sub/deeper/bad.inc", "3: syntax error");
+}
+
+/* FIFOs and devices are refused at once, never opened blocking */
+static void
+test_special_files(void **state)
+{
+	struct cfg_err	 err;
+	char		 path[128], want[256], text[256];
+
+	snprintf(path, sizeof(path), "%s/fifo.conf", tmpdir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_null(cfg_load(path, &err));
+	snprintf(want, sizeof(want), "%s: not a regular file", path);
+	assert_string_equal(err.msg, want);
+	assert_null(cfg_load("/dev/null", &err));
+	assert_string_equal(err.msg, "/dev/null: not a regular file");
+	snprintf(text, sizeof(text), "a = 1;\n@include \"fifo.conf\"\n");
+	snprintf(want, sizeof(want), "2: cannot open include file "
+	    "%s/fifo.conf: not a regular file", tmpdir);
+	load_bad("inc-fifo.conf", text, "inc-fifo.conf", want);
+	snprintf(text, sizeof(text), "a = 1;\n\n@include \"/dev/zero\"\n");
+	load_bad("inc-dev.conf", text, "inc-dev.conf", "3: cannot open "
+	    "include file /dev/zero: not a regular file");
 }
 
 /* "-" and /dev/stdin read the standard input, errors named after it */
@@ -459,6 +534,8 @@ main(void)
 		cmocka_unit_test(test_error_one_line),
 		cmocka_unit_test(test_big_integers),
 		cmocka_unit_test(test_include),
+		cmocka_unit_test(test_include_paths),
+		cmocka_unit_test(test_special_files),
 		cmocka_unit_test(test_stdin),
 		cmocka_unit_test(test_getters),
 		cmocka_unit_test(test_member_lines),

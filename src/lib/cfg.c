@@ -1,55 +1,78 @@
 /*
  * cfg.c - libconfig loading with "file:line: message" errors, and typed
- * getters with range checks.
+ * getters with range checks. Only libconfig's public API is used.
  *
- * libconfig 1.5 (Debian 12) silently truncates an integer literal that
- * does not fit in 32 bits unless it carries an "L" suffix: "asn =
- * 4200000000;" would read back as a negative number. A 32-bit ASN is an
- * ordinary value here, so cfg_load() scans the text first and appends the
- * "L" itself (to every integer of an array that needs one: arrays must be
- * homogeneous). Included files are read by libconfig directly, so there
- * such a literal is reported as an error instead. Lines never move.
+ * bgpsd reads the files itself and hands libconfig one text, because
+ * libconfig 1.5 (Debian 12) gets three things wrong for a daemon:
+ * - an integer literal that does not fit in 32 bits is silently
+ *   truncated unless it carries an "L" suffix ("asn = 4200000000;"
+ *   reads back as a negative number): the scan below appends the "L"
+ *   itself (to every integer of an array that needs one: arrays are
+ *   homogeneous);
+ * - @include prefixes one directory, the main file's, to every name,
+ *   absolute ones included, so nested relative includes and absolute
+ *   ones break: here a name is relative to the file that includes it;
+ * - it opens what it is given blocking: a FIFO or a device in place of
+ *   a configuration file would hang the loop. Every file is opened here
+ *   with O_NONBLOCK and refused unless it is a regular file.
+ * Included texts are spliced in where their @include stood; a table of
+ * spans maps every line of the combined text back to its file and line,
+ * so messages name the file that holds the setting. The table hangs off
+ * the root setting's hook (config_setting_set_hook).
  */
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cfg.h"
 #include "log.h"
 
-#define CFG_MAX_SIZE	(16 * 1024 * 1024)	/* sanity cap on input */
+#define CFG_MAX_SIZE	(16 * 1024 * 1024)	/* all files together */
 #define CFG_MAX_DEPTH	10			/* nested @include */
-#define CFG_MAX_FILES	64
+#define CFG_MAX_FILES	64			/* files read in all */
 
-/* a file's text with the offset of each line, for cfg_line() */
-struct cfg_text {
-	char		*name;		/* NULL for the main file */
-	char		*text;
-	size_t		*lines;		/* lines[i] = offset of line i + 1 */
+/* lines [first, next span's first) of the combined text are src's from line */
+struct cfg_span {
+	int		 first;
+	size_t		 src;
+	int		 line;
+};
+
+struct cfg_doc {
+	config_t	 cf;
+	char		*names[CFG_MAX_FILES];	/* every file read, as shown */
+	size_t		 nnames;
+	struct cfg_span	*spans;
+	size_t		 nspans, capspans;
+	char		*text;		/* the combined text, for cfg_line() */
+	size_t		 len, cap;
+	int		 line;		/* line of the combined text at len */
+	size_t		*lines;		/* offset of each line, for cfg_line */
 	size_t		 nlines;
 };
 
-/* config_t comes first: settings point back to it (setting->config) */
-struct cfg_doc {
-	config_t	 cf;
-	char		*path;		/* as given: used for the main file */
-	char		*dir;		/* include dir; NULL for stdin */
-	char		*names[CFG_MAX_FILES];	/* resolved include names */
-	size_t		 nnames;
-	struct cfg_text	*texts;		/* for cfg_line(), see there */
-	size_t		 ntexts;
+/* where a literal needs an "L" (rewrite) and where @include stands */
+struct cfg_incl_at {
+	size_t		 start;		/* the '@' */
+	size_t		 end;		/* just past the closing quote */
+	size_t		 name, namelen;
+	int		 line;
 };
 
-/* where a literal needs an "L" (rewrite) or is an error (include) */
 struct cfg_fix {
 	size_t		*off;		/* offsets just past the literal */
 	size_t		 n, cap;
-	int		 detect;	/* included file: report, do not fix */
+	struct cfg_incl_at *incl;
+	size_t		 nincl, capincl;
 	int		 syntax_line;	/* a string where none can be */
 	int		 bad_line;	/* first out-of-range literal */
 	char		 bad_text[32];
@@ -69,6 +92,32 @@ cfg_fix_add(struct cfg_fix *fx, size_t off)
 		fx->off = xreallocarray(fx->off, fx->cap, sizeof(*fx->off));
 	}
 	fx->off[fx->n++] = off;
+}
+
+static void
+cfg_fix_incl(struct cfg_fix *fx, size_t start, size_t end, size_t name,
+    size_t namelen, int line)
+{
+	struct cfg_incl_at	*in;
+
+	if (fx->nincl == fx->capincl) {
+		fx->capincl = fx->capincl ? fx->capincl * 2 : 4;
+		fx->incl = xreallocarray(fx->incl, fx->capincl,
+		    sizeof(*fx->incl));
+	}
+	in = &fx->incl[fx->nincl++];
+	in->start = start;
+	in->end = end;
+	in->name = name;
+	in->namelen = namelen;
+	in->line = line;
+}
+
+static void
+cfg_fix_free(struct cfg_fix *fx)
+{
+	free(fx->off);
+	free(fx->incl);
 }
 
 static int
@@ -112,11 +161,51 @@ cfg_int_needs_l(const char *text, size_t s, size_t e)
 	return v > INT64_MAX ? -1 : v > INT32_MAX;
 }
 
+#define CFG_ARRAY_BIT	((size_t)1 << (sizeof(size_t) * CHAR_BIT - 1))
+
+/* at ']' (or the end): keep the members of the array only if one needs L */
+static void
+cfg_scan_array_end(struct cfg_fix *fx, size_t first, int needs)
+{
+	size_t	 j, k = first;
+
+	for (j = first; j < fx->n; j++) {
+		if ((fx->off[j] & CFG_ARRAY_BIT) && !needs)
+			continue;
+		fx->off[k++] = fx->off[j] & ~CFG_ARRAY_BIT;
+	}
+	fx->n = k;
+}
+
+/* @include "file" at text[i] (the '@'); returns the offset after it */
+static size_t
+cfg_scan_include(const char *text, size_t len, size_t i, int line,
+    struct cfg_fix *fx)
+{
+	size_t	 s = i, name;
+
+	for (i++; i < len && isalpha((unsigned char)text[i]); i++)
+		;
+	if (i - s != 8 || strncmp(text + s, "@include", 8) != 0)
+		return i;
+	while (i < len && (text[i] == ' ' || text[i] == '\t'))
+		i++;
+	if (i >= len || text[i] != '"')
+		return i;
+	name = ++i;
+	while (i < len && text[i] != '"' && text[i] != '\n')
+		i++;
+	if (i < len && text[i] == '"') {
+		cfg_fix_incl(fx, s, i + 1, name, i - name, line);
+		i++;
+	}
+	return i;
+}
+
 /*
- * Scan libconfig text for integer literals that need an "L" suffix.
- * Comments, strings and setting names are skipped; numbers with '.' or
- * an exponent are floats and left alone. Include file names found are
- * handed to incl() when not NULL.
+ * Scan libconfig text for integer literals that need an "L" suffix and
+ * for @include directives. Comments, strings and setting names are
+ * skipped; numbers with '.' or an exponent are floats and left alone.
  *
  * It also finds one syntax error itself: a string literal where the
  * grammar has no place for one ('"x" = 1;'). libconfig 1.5 leaks that
@@ -124,8 +213,7 @@ cfg_int_needs_l(const char *text, size_t s, size_t e)
  * SIGHUP should not.
  */
 static void
-cfg_scan(const char *text, size_t len, struct cfg_fix *fx,
-    void (*incl)(const char *, size_t, int, void *), void *arg)
+cfg_scan(const char *text, size_t len, struct cfg_fix *fx)
 {
 	size_t	 i = 0, s, arr_first = 0;
 	int	 line = 1, in_array = 0, arr_needs = 0, r, is_float;
@@ -164,27 +252,7 @@ cfg_scan(const char *text, size_t len, struct cfg_fix *fx,
 			}
 			i++;
 		} else if (ch == '@') {
-			/* @include "file" */
-			s = i;
-			for (i++; i < len && isalpha((unsigned char)text[i]);
-			    i++)
-				;
-			if (i - s == 8 && strncmp(text + s, "@include", 8) ==
-			    0) {
-				while (i < len && (text[i] == ' ' ||
-				    text[i] == '\t'))
-					i++;
-				if (i < len && text[i] == '"') {
-					s = ++i;
-					while (i < len && text[i] != '"' &&
-					    text[i] != '\n')
-						i++;
-					if (incl != NULL)
-						incl(text + s, i - s, line, arg);
-					if (i < len && text[i] == '"')
-						i++;
-				}
-			}
+			i = cfg_scan_include(text, len, i, line, fx);
 		} else if (isalpha((unsigned char)ch) || ch == '*' ||
 		    ch == '_') {
 			while (i < len && cfg_name_char((unsigned char)text[i]))
@@ -223,7 +291,7 @@ cfg_scan(const char *text, size_t len, struct cfg_fix *fx,
 				continue;
 			}
 			r = cfg_int_needs_l(text, s, i);
-			if (r < 0 || (r > 0 && fx->detect)) {
+			if (r < 0) {
 				if (fx->bad_line == 0) {
 					fx->bad_line = line;
 					snprintf(fx->bad_text,
@@ -237,8 +305,7 @@ cfg_scan(const char *text, size_t len, struct cfg_fix *fx,
 					cfg_fix_add(fx, i);
 			}
 			if (in_array && r >= 0)
-				cfg_fix_add(fx, i | ((size_t)1 <<
-				    (sizeof(size_t) * CHAR_BIT - 1)));
+				cfg_fix_add(fx, i | CFG_ARRAY_BIT);
 		} else if (ch == '[') {
 			if (depth < (int)sizeof(stack))
 				stack[depth] = '[';
@@ -249,19 +316,7 @@ cfg_scan(const char *text, size_t len, struct cfg_fix *fx,
 			arr_first = fx->n;
 			i++;
 		} else if (ch == ']') {
-			size_t j, k = arr_first;
-
-			/* keep array members only when one needs an L */
-			for (j = arr_first; j < fx->n; j++) {
-				size_t o = fx->off[j];
-				size_t bit = (size_t)1 <<
-				    (sizeof(size_t) * CHAR_BIT - 1);
-
-				if ((o & bit) && !arr_needs)
-					continue;
-				fx->off[k++] = o & ~bit;
-			}
-			fx->n = k;
+			cfg_scan_array_end(fx, arr_first, arr_needs);
 			in_array = 0;
 			if (depth > 0)
 				depth--;
@@ -281,22 +336,13 @@ cfg_scan(const char *text, size_t len, struct cfg_fix *fx,
 			i++;
 		}
 	}
-	if (in_array) {		/* unterminated: libconfig will complain */
-		size_t j, k = arr_first;
-		size_t bit = (size_t)1 << (sizeof(size_t) * CHAR_BIT - 1);
-
-		for (j = arr_first; j < fx->n; j++)
-			if (!(fx->off[j] & bit))
-				fx->off[k++] = fx->off[j];
-		fx->n = k;
-	}
+	if (in_array)		/* unterminated: libconfig will complain */
+		cfg_scan_array_end(fx, arr_first, 0);
 }
 
 static int
 cfg_errf(struct cfg_err *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-static struct cfg_text *cfg_text_add(struct cfg_doc *, const char *,
-    char *);
 
 static int
 cfg_errf(struct cfg_err *err, const char *fmt, ...)
@@ -317,309 +363,337 @@ cfg_errf(struct cfg_err *err, const char *fmt, ...)
 	return -1;
 }
 
-/* read a whole stream; NULL with errno on failure */
+/*
+ * Read a whole file without ever blocking on it: O_NONBLOCK, and only a
+ * regular file (or our standard input) is read. NULL with a message
+ * ("what: why") in err on failure.
+ */
 static char *
-cfg_slurp(FILE *fp, size_t *lenp)
+cfg_read(const char *path, size_t max, size_t *lenp, char *err,
+    size_t errlen)
 {
-	char	*buf = NULL;
-	size_t	 len = 0, cap = 0, n;
+	struct stat	 st;
+	char		*buf = NULL;
+	size_t		 len = 0, cap = 0;
+	ssize_t		 n;
+	int		 fd, own = 1;
 
+	if (cfg_is_stdin(path)) {
+		fd = STDIN_FILENO;
+		own = 0;
+	} else if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return NULL;
+	} else if (fstat(fd, &st) == -1) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		goto fail;
+	} else if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "not a regular file");
+		goto fail;
+	} else if ((uintmax_t)st.st_size > max) {
+		snprintf(err, errlen, "larger than %zu bytes", max);
+		goto fail;
+	}
 	for (;;) {
 		if (cap - len < 4096) {
 			cap = cap ? cap * 2 : 8192;
-			if (cap > CFG_MAX_SIZE + 8192) {
-				free(buf);
-				errno = EFBIG;
-				return NULL;
-			}
 			buf = xreallocarray(buf, cap, 1);
 		}
-		n = fread(buf + len, 1, cap - len - 1, fp);
-		len += n;
-		if (n == 0) {
-			if (ferror(fp)) {
-				free(buf);
-				errno = errno ? errno : EIO;
-				return NULL;
-			}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			snprintf(err, errlen, "%s", strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
 			break;
+		len += (size_t)n;
+		if (len > max) {
+			snprintf(err, errlen, "larger than %zu bytes", max);
+			goto fail;
 		}
 	}
+	if (own)
+		close(fd);
 	buf[len] = '\0';
 	*lenp = len;
 	return buf;
+ fail:
+	if (own)
+		close(fd);
+	free(buf);
+	return NULL;
 }
 
-/* name under which a file reported by libconfig is shown */
-static const char *
-cfg_doc_name(struct cfg_doc *doc, const char *file)
+/* ---- the combined text and its map of lines ---- */
+
+static void
+cfg_emit(struct cfg_doc *doc, const char *s, size_t n)
 {
 	size_t	 i;
-	char	*s;
 
-	if (file == NULL)
-		return doc->path;
-	if (file[0] == '/' || doc->dir == NULL)
-		return file;
-	for (i = 0; i < doc->nnames; i++) {
-		size_t dl = strlen(doc->dir);
-
-		if (strncmp(doc->names[i], doc->dir, dl) == 0 &&
-		    doc->names[i][dl] == '/' &&
-		    strcmp(doc->names[i] + dl + 1, file) == 0)
-			return doc->names[i];
+	if (doc->cap - doc->len < n + 1) {
+		while (doc->cap - doc->len < n + 1)
+			doc->cap = doc->cap ? doc->cap * 2 : 8192;
+		doc->text = xreallocarray(doc->text, doc->cap, 1);
 	}
-	if (doc->nnames == CFG_MAX_FILES)
-		return file;
-	if (asprintf(&s, "%s/%s", doc->dir, file) == -1)
-		fatal("asprintf");
-	doc->names[doc->nnames++] = s;
-	return s;
+	memcpy(doc->text + doc->len, s, n);
+	doc->len += n;
+	doc->text[doc->len] = '\0';
+	for (i = 0; i < n; i++)
+		if (s[i] == '\n')
+			doc->line++;
 }
 
-struct cfg_incl {
-	struct cfg_doc	*doc;
-	struct cfg_err	*err;
-	const char	*from;
-	int		 depth;
-};
-
-static void	cfg_check_include(const char *, size_t, int, void *);
-
-/* included files are parsed by libconfig: only report what it would lose */
+/* from the current line of the combined text on: src's line */
 static void
-cfg_check_include(const char *name, size_t len, int line, void *arg)
+cfg_span(struct cfg_doc *doc, size_t src, int line)
 {
-	struct cfg_incl	*ci = arg, sub;
-	struct cfg_fix	 fx;
-	char		*file, *text;
-	size_t		 tlen;
-	FILE		*fp;
+	struct cfg_span	*sp;
 
-	if (ci->err->set)
-		return;
-	if (ci->depth >= CFG_MAX_DEPTH) {
-		cfg_errf(ci->err, "%s:%d: includes nested too deeply",
-		    ci->from, line);
-		return;
+	if (doc->nspans > 0 && doc->spans[doc->nspans - 1].first == doc->line)
+		doc->nspans--;	/* replaced before any of its lines */
+	if (doc->nspans == doc->capspans) {
+		doc->capspans = doc->capspans ? doc->capspans * 2 : 8;
+		doc->spans = xreallocarray(doc->spans, doc->capspans,
+		    sizeof(*doc->spans));
 	}
-	if (len > 0 && name[0] != '/' && ci->doc->dir != NULL) {
-		if (asprintf(&file, "%s/%.*s", ci->doc->dir, (int)len,
-		    name) == -1)
-			fatal("asprintf");
-	} else if (asprintf(&file, "%.*s", (int)len, name) == -1)
-		fatal("asprintf");
-	if ((fp = fopen(file, "r")) == NULL) {
-		cfg_errf(ci->err, "%s:%d: cannot open include file %s: %s",
-		    ci->from, line, file, strerror(errno));
-		free(file);
-		return;
+	sp = &doc->spans[doc->nspans++];
+	sp->first = doc->line;
+	sp->src = src;
+	sp->line = line;
+}
+
+/* the file and line of line l of the combined text; NULL if unknown */
+static const char *
+cfg_map(const struct cfg_doc *doc, int l, int *line)
+{
+	size_t	 lo = 0, hi = doc->nspans, mid;
+
+	*line = l;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (doc->spans[mid].first <= l)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	text = cfg_slurp(fp, &tlen);
-	fclose(fp);
-	if (text == NULL) {
-		cfg_errf(ci->err, "%s:%d: cannot read include file %s: %s",
-		    ci->from, line, file, strerror(errno));
-		free(file);
-		return;
-	}
+	if (lo == 0 || l < 1)
+		return NULL;
+	*line = doc->spans[lo - 1].line + (l - doc->spans[lo - 1].first);
+	return doc->names[doc->spans[lo - 1].src];
+}
+
+/* the directory part of path, for names it includes ("" for none) */
+static char *
+cfg_dirname(const char *path)
+{
+	const char	*slash;
+	char		*dir;
+
+	if (cfg_is_stdin(path) || (slash = strrchr(path, '/')) == NULL)
+		return xstrdup("");
+	if (slash == path)
+		return xstrdup("/");
+	dir = xmalloc((size_t)(slash - path) + 2);
+	memcpy(dir, path, (size_t)(slash - path) + 1);
+	dir[slash - path + 1] = '\0';
+	return dir;
+}
+
+static int	cfg_expand(struct cfg_doc *, const char *, const char *, int,
+		    int, struct cfg_err *);
+
+/*
+ * Append source src (its text read) to the combined text: the "L" fixes
+ * applied, each @include replaced by the included file's text, on lines
+ * of its own.
+ */
+static int
+cfg_splice(struct cfg_doc *doc, size_t src, char *text, size_t len,
+    int depth, struct cfg_err *err)
+{
+	const char	*path = doc->names[src];
+	struct cfg_fix	 fx;
+	struct cfg_incl_at *in;
+	char		*dir, *name;
+	size_t		 pos = 0, k = 0, j, upto;
+	int		 rc = -1;
+
 	memset(&fx, 0, sizeof(fx));
-	fx.detect = 1;
-	sub = *ci;
-	sub.from = file;
-	sub.depth++;
-	cfg_scan(text, tlen, &fx, cfg_check_include, &sub);
+	if (memchr(text, '\0', len) != NULL) {
+		cfg_errf(err, "%s: contains a NUL byte", path);
+		goto out;
+	}
+	cfg_scan(text, len, &fx);
 	if (fx.syntax_line != 0 && (fx.bad_line == 0 ||
-	    fx.syntax_line <= fx.bad_line))
-		cfg_errf(ci->err, "%s:%d: syntax error", file, fx.syntax_line);
-	else if (fx.bad_line != 0)
-		cfg_errf(ci->err, "%s:%d: integer %s out of range (in an "
-		    "included file, write values beyond 32 bits with an L "
-		    "suffix)", file, fx.bad_line, fx.bad_text);
-	free(fx.off);
+	    fx.syntax_line <= fx.bad_line)) {
+		cfg_errf(err, "%s:%d: syntax error", path, fx.syntax_line);
+		goto out;
+	}
+	if (fx.bad_line != 0) {
+		cfg_errf(err, "%s:%d: integer %s out of range", path,
+		    fx.bad_line, fx.bad_text);
+		goto out;
+	}
+	dir = cfg_dirname(path);
+	cfg_span(doc, src, 1);
+	for (j = 0; j <= fx.nincl; j++) {
+		in = j < fx.nincl ? &fx.incl[j] : NULL;
+		upto = in != NULL ? in->start : len;
+		/* the text before the directive, with its L suffixes */
+		for (; k < fx.n && fx.off[k] <= upto; k++) {
+			cfg_emit(doc, text + pos, fx.off[k] - pos);
+			cfg_emit(doc, "L", 1);
+			pos = fx.off[k];
+		}
+		cfg_emit(doc, text + pos, upto - pos);
+		if (in == NULL)
+			break;
+		if (text[in->name] == '/' || dir[0] == '\0') {
+			if (asprintf(&name, "%.*s", (int)in->namelen,
+			    text + in->name) == -1)
+				fatal("asprintf");
+		} else if (asprintf(&name, "%s%.*s", dir, (int)in->namelen,
+		    text + in->name) == -1)
+			fatal("asprintf");
+		if (doc->len > 0 && doc->text[doc->len - 1] != '\n')
+			cfg_emit(doc, "\n", 1);
+		if (cfg_expand(doc, name, path, in->line, depth + 1,
+		    err) == -1) {
+			free(name);
+			free(dir);
+			goto out;
+		}
+		free(name);
+		/* the rest of the directive's line is the includer's again */
+		if (doc->len > 0 && doc->text[doc->len - 1] != '\n')
+			cfg_emit(doc, "\n", 1);
+		cfg_span(doc, src, in->line);
+		pos = in->end;
+	}
+	free(dir);
+	rc = 0;
+ out:
+	cfg_fix_free(&fx);
+	return rc;
+}
+
+/* read path and splice it in; from: the including file, or NULL */
+static int
+cfg_expand(struct cfg_doc *doc, const char *path, const char *from,
+    int from_line, int depth, struct cfg_err *err)
+{
+	char		*text, why[256];
+	size_t		 len, src;
+	int		 rc;
+
+	if (depth > CFG_MAX_DEPTH)
+		return cfg_errf(err, "%s:%d: includes nested more than %d "
+		    "deep", from, from_line, CFG_MAX_DEPTH);
+	if (doc->nnames == CFG_MAX_FILES)
+		return cfg_errf(err, "%s:%d: more than %d files included",
+		    from, from_line, CFG_MAX_FILES);
+	if (doc->len >= CFG_MAX_SIZE)
+		return cfg_errf(err, "%s:%d: files larger than %d bytes in all",
+		    from, from_line, CFG_MAX_SIZE);
+	if ((text = cfg_read(path, CFG_MAX_SIZE - doc->len, &len, why,
+	    sizeof(why))) == NULL) {
+		if (from == NULL)
+			return cfg_errf(err, "%s: %s", path, why);
+		return cfg_errf(err, "%s:%d: cannot open include file %s: %s",
+		    from, from_line, path, why);
+	}
+	src = doc->nnames;
+	doc->names[doc->nnames++] = xstrdup(path);
+	rc = cfg_splice(doc, src, text, len, depth, err);
 	free(text);
-	free(file);
+	return rc;
+}
+
+static struct cfg_doc *
+cfg_doc_of(const config_setting_t *s)
+{
+	while (s != NULL && config_setting_parent(s) != NULL)
+		s = config_setting_parent(s);
+	return s == NULL ? NULL : config_setting_get_hook(s);
+}
+
+static void
+cfg_doc_free(struct cfg_doc *doc)
+{
+	size_t	 i;
+
+	config_destroy(&doc->cf);
+	for (i = 0; i < doc->nnames; i++)
+		free(doc->names[i]);
+	free(doc->spans);
+	free(doc->text);
+	free(doc->lines);
+	free(doc);
 }
 
 config_t *
 cfg_load(const char *path, struct cfg_err *err)
 {
 	struct cfg_doc	*doc;
-	struct cfg_fix	 fx;
-	struct cfg_incl	 ci;
-	FILE		*fp;
-	char		*text = NULL, *fixed = NULL, *slash;
-	size_t		 len, i, o, k;
+	const char	*file;
+	size_t		 i;
+	int		 line;
 
-	memset(err, 0, sizeof(*err));
-	memset(&fx, 0, sizeof(fx));
+	memset(err, 0, sizeof(err[0]));
 	doc = xcalloc(1, sizeof(*doc));
-	doc->path = xstrdup(path);
 	config_init(&doc->cf);
-
-	if (cfg_is_stdin(path))
-		fp = stdin;
-	else {
-		if ((fp = fopen(path, "r")) == NULL) {
-			cfg_errf(err, "%s: %s", path, strerror(errno));
-			goto fail;
-		}
-		/* @include "x" is relative to the including file */
-		doc->dir = xstrdup(path);
-		if ((slash = strrchr(doc->dir, '/')) == NULL) {
-			free(doc->dir);
-			doc->dir = xstrdup(".");
-		} else if (slash == doc->dir)
-			slash[1] = '\0';
-		else
-			*slash = '\0';
-		config_set_include_dir(&doc->cf, doc->dir);
-	}
-	text = cfg_slurp(fp, &len);
-	if (fp != stdin)
-		fclose(fp);
-	if (text == NULL) {
-		cfg_errf(err, "%s: %s", path, strerror(errno));
+	doc->line = 1;
+	if (cfg_expand(doc, path, NULL, 0, 0, err) == -1)
 		goto fail;
-	}
-	if (memchr(text, '\0', len) != NULL) {
-		cfg_errf(err, "%s: contains a NUL byte", path);
-		goto fail;
-	}
-
-	ci.doc = doc;
-	ci.err = err;
-	ci.from = path;
-	ci.depth = 0;
-	cfg_scan(text, len, &fx, cfg_check_include, &ci);
-	if (err->set)
-		goto fail;
-	if (fx.syntax_line != 0 && (fx.bad_line == 0 ||
-	    fx.syntax_line <= fx.bad_line)) {
-		cfg_errf(err, "%s:%d: syntax error", path, fx.syntax_line);
-		goto fail;
-	}
-	if (fx.bad_line != 0) {
-		cfg_errf(err, "%s:%d: integer %s out of range", path,
-		    fx.bad_line, fx.bad_text);
-		goto fail;
-	}
-	fixed = xmalloc(len + fx.n + 1);
-	for (i = o = k = 0; i <= len; i++) {
-		while (k < fx.n && fx.off[k] == i) {
-			fixed[o++] = 'L';
-			k++;
-		}
-		if (i < len)
-			fixed[o++] = text[i];
-	}
-	fixed[o] = '\0';
-	/* done with the original: free it before libconfig builds its tree */
-	free(text);
-	text = NULL;
-
-	if (config_read_string(&doc->cf, fixed) != CONFIG_TRUE) {
-		const char *file = cfg_doc_name(doc,
-		    config_error_file(&doc->cf));
-
-		if (config_error_line(&doc->cf) > 0)
-			cfg_errf(err, "%s:%d: %s", file,
-			    config_error_line(&doc->cf),
+	if (config_read_string(&doc->cf, doc->text) != CONFIG_TRUE) {
+		line = config_error_line(&doc->cf);
+		if (line > 0 && (file = cfg_map(doc, line, &line)) != NULL)
+			cfg_errf(err, "%s:%d: %s", file, line,
 			    config_error_text(&doc->cf));
 		else
-			cfg_errf(err, "%s: %s", file,
+			cfg_errf(err, "%s: %s", path,
 			    config_error_text(&doc->cf));
 		goto fail;
 	}
-	free(fx.off);
-	cfg_text_add(doc, NULL, fixed);
+	/* line offsets of the combined text, for cfg_line() */
+	doc->lines = xcalloc((size_t)doc->line + 1, sizeof(*doc->lines));
+	doc->nlines = 1;
+	for (i = 0; i < doc->len; i++)
+		if (doc->text[i] == '\n')
+			doc->lines[doc->nlines++] = i + 1;
+	config_setting_set_hook(config_root_setting(&doc->cf), doc);
 	return &doc->cf;
 
-fail:
-	free(fx.off);
-	free(text);
-	free(fixed);
-	cfg_free(&doc->cf);
+ fail:
+	cfg_doc_free(doc);
 	return NULL;
 }
 
 void
 cfg_free(config_t *cf)
 {
-	struct cfg_doc	*doc = (struct cfg_doc *)cf;
-	size_t		 i;
+	struct cfg_doc	*doc;
 
 	if (cf == NULL)
 		return;
-	config_destroy(&doc->cf);
-	for (i = 0; i < doc->nnames; i++)
-		free(doc->names[i]);
-	for (i = 0; i < doc->ntexts; i++) {
-		free(doc->texts[i].name);
-		free(doc->texts[i].text);
-		free(doc->texts[i].lines);
-	}
-	free(doc->texts);
-	free(doc->dir);
-	free(doc->path);
-	free(doc);
+	if ((doc = cfg_doc_of(config_root_setting(cf))) != NULL)
+		cfg_doc_free(doc);
 }
 
-static struct cfg_text *
-cfg_text_add(struct cfg_doc *doc, const char *name, char *text)
-{
-	struct cfg_text	*t;
-	size_t		 i, n = 1;
-
-	for (i = 0; text[i] != '\0'; i++)
-		if (text[i] == '\n')
-			n++;
-	doc->texts = xreallocarray(doc->texts, doc->ntexts + 1,
-	    sizeof(*doc->texts));
-	t = &doc->texts[doc->ntexts++];
-	t->name = name != NULL ? xstrdup(name) : NULL;
-	t->text = text;
-	t->lines = xcalloc(n, sizeof(*t->lines));
-	t->nlines = 1;
-	for (i = 0; text[i] != '\0'; i++)
-		if (text[i] == '\n')
-			t->lines[t->nlines++] = i + 1;
-	return t;
-}
-
-/* the text of the main file (name NULL) or of an included file */
-static struct cfg_text *
-cfg_text_get(struct cfg_doc *doc, const char *name)
-{
-	FILE	*fp;
-	char	*text;
-	size_t	 i, len;
-
-	for (i = 0; i < doc->ntexts; i++)
-		if ((name == NULL && doc->texts[i].name == NULL) ||
-		    (name != NULL && doc->texts[i].name != NULL &&
-		    strcmp(name, doc->texts[i].name) == 0))
-			return &doc->texts[i];
-	if (name == NULL || doc->ntexts >= CFG_MAX_FILES ||
-	    (fp = fopen(name, "r")) == NULL)
-		return NULL;
-	text = cfg_slurp(fp, &len);
-	fclose(fp);
-	if (text == NULL)
-		return NULL;
-	return cfg_text_add(doc, name, text);
-}
-
-/* does line l (1-based) of t contain needle? */
+/* does line l (1-based) of the combined text contain needle? */
 static int
-cfg_text_line_has(const struct cfg_text *t, int l, const char *needle)
+cfg_text_line_has(const struct cfg_doc *doc, int l, const char *needle)
 {
 	const char	*start, *end;
 	size_t		 nl = strlen(needle);
 
-	if (l < 1 || (size_t)l > t->nlines)
+	if (l < 1 || (size_t)l > doc->nlines)
 		return 0;
-	start = t->text + t->lines[l - 1];
+	start = doc->text + doc->lines[l - 1];
 	end = strchr(start, '\n');
 	if (end == NULL)
 		end = start + strlen(start);
@@ -637,23 +711,20 @@ cfg_text_line_has(const struct cfg_text *t, int l, const char *needle)
  *	);
  * the string is said to be on the line of ")". Messages must point at
  * the value itself, so look back (a few lines, never before the previous
- * member) for the line that holds it.
+ * member) for the line that holds it. The result is a line of the
+ * combined text.
  */
-int
-cfg_line(const config_setting_t *s)
+static int
+cfg_text_line(const struct cfg_doc *doc, const config_setting_t *s)
 {
-	struct cfg_doc		*doc;
-	struct cfg_text		*t;
-	const config_setting_t	*prev;
+	const config_setting_t	*prev, *parent;
 	const char		*v, *p;
 	char			 needle[80];
 	int			 line, lo, l, idx;
 
-	if (s == NULL)
-		return 0;
 	line = (int)config_setting_source_line(s);
-	if (config_setting_name(s) != NULL || s->parent == NULL ||
-	    s->config == NULL || line <= 1)
+	parent = config_setting_parent(s);
+	if (config_setting_name(s) != NULL || parent == NULL || line <= 1)
 		return line;
 	switch (config_setting_type(s)) {
 	case CONFIG_TYPE_STRING:
@@ -673,31 +744,44 @@ cfg_line(const config_setting_t *s)
 	default:
 		return line;
 	}
-	doc = (struct cfg_doc *)s->config;
-	if ((t = cfg_text_get(doc, config_setting_source_file(s) == NULL ?
-	    NULL : cfg_doc_name(doc, config_setting_source_file(s)))) == NULL)
-		return line;
 	lo = line - 10;
 	idx = config_setting_index(s);
-	if (idx > 0 && (prev = config_setting_get_elem(s->parent,
+	if (idx > 0 && (prev = config_setting_get_elem(parent,
 	    (unsigned int)idx - 1)) != NULL &&
 	    (int)config_setting_source_line(prev) > lo)
 		lo = (int)config_setting_source_line(prev);
 	for (l = line; l >= lo && l >= 1; l--)
-		if (cfg_text_line_has(t, l, needle))
+		if (cfg_text_line_has(doc, l, needle))
 			return l;
+	return line;
+}
+
+int
+cfg_line(const config_setting_t *s)
+{
+	const struct cfg_doc	*doc;
+	int			 line;
+
+	if (s == NULL)
+		return 0;
+	if ((doc = cfg_doc_of(s)) == NULL)
+		return (int)config_setting_source_line(s);
+	if (cfg_map(doc, cfg_text_line(doc, s), &line) == NULL)
+		return 0;
 	return line;
 }
 
 const char *
 cfg_file(const config_setting_t *s)
 {
-	struct cfg_doc	*doc;
+	const struct cfg_doc	*doc;
+	const char		*file;
+	int			 line;
 
-	if (s == NULL || s->config == NULL)
+	if (s == NULL || (doc = cfg_doc_of(s)) == NULL)
 		return "";
-	doc = (struct cfg_doc *)s->config;
-	return cfg_doc_name(doc, config_setting_source_file(s));
+	file = cfg_map(doc, cfg_text_line(doc, s), &line);
+	return file != NULL ? file : doc->names[0];
 }
 
 int
