@@ -136,8 +136,11 @@ struct cmd_conf {
 };
 
 struct template_conf {
+	char		*file;		/* the config file that holds it */
 	int		 line;
-	char		*source;
+	char		*source;	/* the file read: a relative source is
+					 * relative to the directory of file */
+	char		*source_given;	/* as written, for conf_print */
 	char		*destination;
 	mode_t		 perms;		/* 0644 */
 	char		*owner;		/* optional */
@@ -171,7 +174,9 @@ struct bgpsd_conf {
 	int		 large;		/* large_communities, resolved */
 	char		*user;		/* optional: exec checks/commands */
 	char		*group;
-	int		 user_line;	/* config lines, for messages */
+	char		*user_file;	/* where they are, for messages */
+	int		 user_line;
+	char		*group_file;
 	int		 group_line;
 	struct service_conf *services;
 	size_t		 nservices;

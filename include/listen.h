@@ -304,13 +304,15 @@ const char	*writer_result_name(enum writer_result);
 struct writer	*writer_new(struct ev_loop *, const struct run_as *);
 void		 writer_free(struct writer *);
 /*
- * Write buf to tc->destination unless it already holds these bytes.
- * Returns the result, or WRITER_PENDING when tc has a check command: cb
- * then runs once from the loop. One write at a time per writer. Errors
- * are logged here.
+ * Write buf to tc->destination unless it already holds these bytes,
+ * owned by owner (NULL or CREDS_KEEP_*: as created). Returns the result,
+ * or WRITER_PENDING when tc has a check command: cb then runs once from
+ * the loop. One write at a time per writer. Errors are logged here.
  */
+struct creds;
 enum writer_result writer_write(struct writer *, const struct template_conf *,
-		    const char *buf, size_t len, writer_done_cb, void *arg);
+		    const struct creds *owner, const char *buf, size_t len,
+		    writer_done_cb, void *arg);
 /* stop a pending write: kill the check, remove the staged file, no cb */
 void		 writer_cancel(struct writer *);
 /* human text of the last outcome ("check exit 1: <first line>", ...) */
@@ -326,9 +328,18 @@ typedef void	(*commands_done_cb)(int nfailed, void *arg);
 
 struct commands	*commands_new(struct ev_loop *, const struct run_as *);
 void		 commands_free(struct commands *);
-/* queue cmd (argv NULL: ignored); identical argv+shell merged, max timeout */
+/*
+ * Queue cmd (argv NULL: ignored) with its %s and %% expanded (path: the
+ * destination written); identical expanded argv+shell merged, max timeout.
+ */
 void		 commands_add(struct commands *, const struct cmd_conf *,
-		    double timeout);
+		    double timeout, const char *path);
+/*
+ * One word of a check or command: "%s" becomes path (single-quoted for
+ * /bin/sh when shell), "%%" a literal "%", any other "%" stays. Caller
+ * frees.
+ */
+char		*commands_expand(const char *, const char *path, int shell);
 size_t		 commands_count(const struct commands *);
 /*
  * Run the queue one after the other (a reload must not race another).
@@ -361,6 +372,10 @@ struct render_status {
 	char			 detail[256];
 	int64_t			 when;		/* unix time of that pass */
 	int			 command_pending;
+	/* ports with backends when the file was last written (or found
+	 * unchanged): min_backends guards them even if not catalogued */
+	uint16_t		*ports;
+	size_t			 nports;
 };
 
 struct render	*render_new(struct ev_loop *, const struct run_as *);
@@ -377,6 +392,16 @@ int		 render_load(struct render *, const struct bgpsd_conf *);
  * destination, so that a reload command that failed is still retried.
  */
 void		 render_inherit(struct render *to, const struct render *from);
+/*
+ * One template as the daemon loads it: owner and group resolved, the
+ * source (with its partials) read and compiled. -1 with "file:line:
+ * template ..." in err (the config line of the template).
+ */
+struct tmpl;
+struct tmpl_opts;
+int		 render_template_open(const struct template_conf *,
+		    const struct tmpl_opts *, struct tmpl **, struct creds *,
+		    char *err, size_t errlen);
 size_t		 render_count(const struct render *);
 const struct render_status *render_status(const struct render *, size_t);
 /*
@@ -397,10 +422,19 @@ int		 render_busy(const struct render *);
 void		 render_cancel(struct render *);
 const char	*render_commands_result(const struct render *);
 /*
- * min_backends: the first catalogued service of conf with fewer than
- * min backends in ctx, or NULL when all have enough.
+ * min_backends: is a service short of min backends in ctx? Guarded are
+ * every catalogued service of conf, every port of last[] (those the file
+ * was last written with, catalogued or not), and the table as a whole: no
+ * backend at all is short too ("(all services)", port 0). Returns 1 and
+ * the first short one in *sh, else 0. min <= 0 guards nothing.
  */
-const struct service_conf *render_short_service(const struct bgpsd_conf *,
-		    const json_t *ctx, int min, json_int_t *count);
+struct render_short {
+	char		 name[CONF_NAME_MAX + 16];
+	uint16_t	 port;
+	long long	 count;
+};
+int		 render_short(const struct bgpsd_conf *, const json_t *ctx,
+		    int min, const uint16_t *last, size_t nlast,
+		    struct render_short *);
 
 #endif

@@ -123,13 +123,13 @@ test_identical_once_in_order(void **state)
 	ash.argv = ashv;
 	ash.shell = 1;
 
-	commands_add(c, &a, 5);
-	commands_add(c, &b, 5);
-	commands_add(c, &a2, 5);
-	commands_add(c, &a, 5);
-	commands_add(c, NULL, 5);
+	commands_add(c, &a, 5, "/tmp/dest");
+	commands_add(c, &b, 5, "/tmp/dest");
+	commands_add(c, &a2, 5, "/tmp/dest");
+	commands_add(c, &a, 5, "/tmp/dest");
+	commands_add(c, NULL, 5, "/tmp/dest");
 	assert_int_equal(commands_count(c), 2);
-	commands_add(c, &ash, 5);
+	commands_add(c, &ash, 5, "/tmp/dest");
 	assert_int_equal(commands_count(c), 3);
 
 	assert_int_equal(commands_start(c, on_done, &d), 0);
@@ -184,8 +184,8 @@ test_timeout_kills_group(void **state)
 	h.argv = hv;
 	h.shell = 0;
 	c = commands_new(loop, NULL);
-	commands_add(c, &h, 0.3);
-	commands_add(c, &h, 0.1);	/* merged: the longer timeout stays */
+	commands_add(c, &h, 0.3, "/tmp/dest");
+	commands_add(c, &h, 0.1, "/tmp/dest");	/* merged: the longer timeout stays */
 	t0 = ev_monotonic();
 	assert_int_equal(commands_start(c, on_done, &d), 0);
 	run_until(&d, 10);
@@ -219,9 +219,9 @@ test_failure_does_not_stop_the_rest(void **state)
 	m.shell = 0;
 	cmd_append(&b, bv, bbuf, sizeof(bbuf), "after");
 	c = commands_new(loop, NULL);
-	commands_add(c, &f, 5);
-	commands_add(c, &m, 5);
-	commands_add(c, &b, 5);
+	commands_add(c, &f, 5, "/tmp/dest");
+	commands_add(c, &m, 5, "/tmp/dest");
+	commands_add(c, &b, 5, "/tmp/dest");
 	assert_int_equal(commands_start(c, on_done, &d), 0);
 	run_until(&d, 10);
 	assert_int_equal(d.called, 1);
@@ -258,7 +258,7 @@ test_output_to_log_not_stdout(void **state)
 	o.argv = ov;
 	o.shell = 0;
 	c = commands_new(loop, NULL);
-	commands_add(c, &o, 5);
+	commands_add(c, &o, 5, "/tmp/dest");
 	commands_start(c, on_done, &d);
 	run_until(&d, 10);
 	commands_free(c);
@@ -297,8 +297,8 @@ test_cancel(void **state)
 	h.shell = 0;
 	cmd_append(&b, bv, bbuf, sizeof(bbuf), "never");
 	c = commands_new(loop, NULL);
-	commands_add(c, &h, 30);
-	commands_add(c, &b, 30);
+	commands_add(c, &h, 30, "/tmp/dest");
+	commands_add(c, &b, 30, "/tmp/dest");
 	assert_int_equal(commands_start(c, on_done, &d), 0);
 	t0 = ev_monotonic();
 	commands_cancel(c);
@@ -309,6 +309,72 @@ test_cancel(void **state)
 	snprintf(path, sizeof(path), "%s/order", tmpdir);
 	assert_null(slurp(path));
 	assert_int_equal(commands_count(c), 0);
+	commands_free(c);
+}
+
+/* %s is the file, %% a literal %, anything else stays as written */
+static void
+expect_expand(const char *in, const char *path, int shell, const char *want)
+{
+	char	*out = commands_expand(in, path, shell);
+
+	assert_string_equal(out, want);
+	free(out);
+}
+
+static void
+test_expand(void **state)
+{
+	(void)state;
+	expect_expand("haproxy -c -f %s", "/x/f", 0, "haproxy -c -f /x/f");
+	expect_expand("haproxy -c -f %s", "/x/f", 1, "haproxy -c -f '/x/f'");
+	expect_expand("cp %s %s.bak", "/a", 0, "cp /a /a.bak");
+	expect_expand("date +%%s", "/a", 1, "date +%s");
+	expect_expand("date +%%s > %s", "/a b", 1, "date +%s > '/a b'");
+	expect_expand("100%% %%%s", "/p", 0, "100% %/p");
+	expect_expand("%d %x 100% %", "/p", 0, "%d %x 100% %");
+	expect_expand("%%%%", "/p", 0, "%%");
+	expect_expand("it %s", "/it's", 1, "it '/it'\\''s'");
+	expect_expand("", "/p", 0, "");
+}
+
+/*
+ * A command's %s is the destination it follows (so two files with
+ * "reload %s" are two commands), %% a literal % (date +%%s works).
+ */
+static void
+test_command_expanded(void **state)
+{
+	struct commands	*c;
+	struct cmd_conf	 cmd;
+	char		*argv[2], text[1100], path[512], *got;
+	struct done	 d = { 0, -1 };
+	long		 stamp;
+
+	(void)state;
+	snprintf(text, sizeof(text), "date +%%%%s > %%s.stamp; "
+	    "echo %%s >> '%s/ran'", tmpdir);
+	argv[0] = text;
+	argv[1] = NULL;
+	cmd.argv = argv;
+	cmd.shell = 1;
+	c = commands_new(loop, NULL);
+	snprintf(path, sizeof(path), "%s/one", tmpdir);
+	commands_add(c, &cmd, 5, path);
+	commands_add(c, &cmd, 5, path);
+	snprintf(path, sizeof(path), "%s/two", tmpdir);
+	commands_add(c, &cmd, 5, path);
+	assert_int_equal(commands_count(c), 2);
+	assert_int_equal(commands_start(c, on_done, &d), 0);
+	run_until(&d, 10);
+	assert_int_equal(d.nfailed, 0);
+	snprintf(path, sizeof(path), "%s/one.stamp", tmpdir);
+	assert_non_null(got = slurp(path));
+	stamp = strtol(got, NULL, 10);
+	assert_true(stamp > 1600000000L);
+	snprintf(path, sizeof(path), "%s/ran", tmpdir);
+	snprintf(text, sizeof(text), "%s/one\n%s/two\n", tmpdir, tmpdir);
+	assert_string_equal(slurp(path), text);
 	commands_free(c);
 }
 
@@ -335,6 +401,9 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
 		cmocka_unit_test(test_log_output_lines),
+		cmocka_unit_test(test_expand),
+		cmocka_unit_test_setup_teardown(test_command_expanded, setup,
+		    teardown),
 	};
 
 	log_init("test_commands", 0, 0);

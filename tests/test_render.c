@@ -686,51 +686,117 @@ test_short_service(void **state)
 {
 	static const char *const none[] = { NULL };
 	static const char *const other[] = { "8080 192.0.2.9/32", NULL };
-	struct bgpsd_conf		*conf;
-	const struct service_conf	*svc;
-	json_t				*ctx;
-	json_int_t			 count;
+	static const uint16_t	 last[] = { 8080 };
+	struct bgpsd_conf	*conf;
+	struct render_short	 sh;
+	json_t			*ctx;
 
 	(void)state;
 	conf = load_conf("good", "a.mustache", "b.mustache", 0, 0);
 	ctx = make_ctx(thin, conf);	/* http 1, https 2 */
-	count = -1;
-	assert_null(render_short_service(conf, ctx, 0, &count));
-	assert_null(render_short_service(conf, ctx, 1, &count));
-	svc = render_short_service(conf, ctx, 2, &count);
-	assert_non_null(svc);
-	assert_string_equal(svc->name, "http");
-	assert_int_equal(count, 1);
+	assert_int_equal(render_short(conf, ctx, 0, NULL, 0, &sh), 0);
+	assert_int_equal(render_short(conf, ctx, 1, NULL, 0, &sh), 0);
+	assert_int_equal(render_short(conf, ctx, 2, NULL, 0, &sh), 1);
+	assert_string_equal(sh.name, "http");
+	assert_int_equal(sh.port, 80);
+	assert_int_equal(sh.count, 1);
 	/* the first catalogued service short of min is named */
-	svc = render_short_service(conf, ctx, 3, &count);
-	assert_non_null(svc);
-	assert_string_equal(svc->name, "http");
+	assert_int_equal(render_short(conf, ctx, 3, NULL, 0, &sh), 1);
+	assert_string_equal(sh.name, "http");
 	json_decref(ctx);
 
 	ctx = make_ctx(full, conf);	/* http 3, https 2 */
-	svc = render_short_service(conf, ctx, 3, &count);
-	assert_non_null(svc);
-	assert_string_equal(svc->name, "https");
-	assert_int_equal(svc->port, 443);
-	assert_int_equal(count, 2);
-	assert_null(render_short_service(conf, ctx, 2, &count));
+	assert_int_equal(render_short(conf, ctx, 3, NULL, 0, &sh), 1);
+	assert_string_equal(sh.name, "https");
+	assert_int_equal(sh.port, 443);
+	assert_int_equal(sh.count, 2);
+	assert_int_equal(render_short(conf, ctx, 2, NULL, 0, &sh), 0);
+	/* a port the file was last written with is guarded too */
+	assert_int_equal(render_short(conf, ctx, 2, last, 1, &sh), 1);
+	assert_string_equal(sh.name, "port_8080");
+	assert_int_equal(sh.port, 8080);
+	assert_int_equal(sh.count, 0);
 	json_decref(ctx);
 
 	/* catalogued services without backends count 0 */
 	ctx = make_ctx(none, conf);
-	svc = render_short_service(conf, ctx, 1, &count);
-	assert_non_null(svc);
-	assert_string_equal(svc->name, "http");
-	assert_int_equal(count, 0);
+	assert_int_equal(render_short(conf, ctx, 1, NULL, 0, &sh), 1);
+	assert_string_equal(sh.name, "http");
+	assert_int_equal(sh.count, 0);
 	json_decref(ctx);
 
 	/* an uncatalogued port does not help a catalogued one */
 	ctx = make_ctx(other, conf);
-	svc = render_short_service(conf, ctx, 1, &count);
-	assert_non_null(svc);
-	assert_string_equal(svc->name, "http");
-	assert_int_equal(count, 0);
+	assert_int_equal(render_short(conf, ctx, 1, NULL, 0, &sh), 1);
+	assert_string_equal(sh.name, "http");
+	assert_int_equal(sh.count, 0);
 	json_decref(ctx);
+	conf_free(conf);
+}
+
+/*
+ * Without a catalogue: min_backends guards what the file was last
+ * written with, and an empty table never replaces the file.
+ */
+static void
+test_min_backends_uncatalogued(void **state)
+{
+	static const char *const two[] = {
+		"8080 192.0.2.1/32", "8080 192.0.2.2/32", NULL };
+	static const char *const one[] = { "8080 192.0.2.1/32", NULL };
+	static const char *const none[] = { NULL };
+	static const char *const more[] = {
+		"8080 192.0.2.1/32", "8080 192.0.2.2/32",
+		"9090 192.0.2.3/32", NULL };
+	struct bgpsd_conf	*conf;
+	struct render		*r;
+	struct render_short	 sh;
+	json_t			*ctx;
+	char			 text[1024], path[512], err[512], *kept;
+
+	(void)state;
+	snprintf(text, sizeof(text), "listen = { templates = ( {\n"
+	    "\tsource = \"%s/a.mustache\"; destination = \"%s\";\n"
+	    "\tmin_backends = 2; } ); };\n", tmpdir, dest_a);
+	put("nocat.conf", text);
+	snprintf(path, sizeof(path), "%s/nocat.conf", tmpdir);
+	if ((conf = conf_load(path, err, sizeof(err))) == NULL)
+		fail_msg("conf_load: %s", err);
+	/* nothing learned, nothing known: the empty table is short */
+	ctx = make_ctx(none, conf);
+	assert_int_equal(render_short(conf, ctx, 2, NULL, 0, &sh), 1);
+	assert_string_equal(sh.name, "(all services)");
+	assert_int_equal(sh.count, 0);
+	json_decref(ctx);
+
+	r = render_new(loop, NULL);
+	assert_int_equal(render_load(r, conf), 0);
+	ctx = make_ctx(two, conf);
+	assert_int_equal(pass(r, ctx), 0);
+	json_decref(ctx);
+	assert_non_null(kept = slurp(dest_a));
+	kept = strdup(kept);
+	/* port_8080 was in the file: one backend left is too few */
+	ctx = make_ctx(one, conf);
+	assert_int_equal(pass(r, ctx), 1);
+	assert_int_equal(render_status(r, 0)->result, WRITER_REFUSED);
+	assert_string_equal(render_status(r, 0)->detail,
+	    "min_backends: port_8080 has 1");
+	assert_string_equal(slurp(dest_a), kept);
+	json_decref(ctx);
+	/* the table emptied: the file is not replaced by an empty one */
+	ctx = make_ctx(none, conf);
+	assert_int_equal(pass(r, ctx), 1);
+	assert_int_equal(render_status(r, 0)->result, WRITER_REFUSED);
+	assert_string_equal(slurp(dest_a), kept);
+	json_decref(ctx);
+	/* a new port may join with fewer; the guarded one is back to 2 */
+	ctx = make_ctx(more, conf);
+	assert_int_equal(pass(r, ctx), 0);
+	assert_int_equal(render_status(r, 0)->result, WRITER_WRITTEN);
+	json_decref(ctx);
+	free(kept);
+	render_free(r);
 	conf_free(conf);
 }
 
@@ -752,6 +818,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_short_service, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_min_backends_uncatalogued, setup, teardown),
 	};
 
 	log_init("test_render", 0, 0);

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "creds.h"
 #include "ev.h"
 #include "listen.h"
 #include "log.h"
@@ -185,7 +186,7 @@ test_unchanged_not_rewritten(void **state)
 	tc_init(&tc, dest);
 	tc.perms = 0640;
 	w = writer_new(loop, NULL);
-	assert_int_equal(writer_write(w, &tc, "one\n", 4, on_done, NULL),
+	assert_int_equal(writer_write(w, &tc, NULL, "one\n", 4, on_done, NULL),
 	    WRITER_WRITTEN);
 	assert_string_equal(slurp(dest), "one\n");
 	assert_int_equal(stat(dest, &st1), 0);
@@ -194,24 +195,24 @@ test_unchanged_not_rewritten(void **state)
 
 	/* same bytes: not touched at all */
 	assert_int_equal(utimes(dest, tv), 0);
-	assert_int_equal(writer_write(w, &tc, "one\n", 4, on_done, NULL),
+	assert_int_equal(writer_write(w, &tc, NULL, "one\n", 4, on_done, NULL),
 	    WRITER_UNCHANGED);
 	assert_int_equal(stat(dest, &st2), 0);
 	assert_int_equal(st2.st_mtime, 1000000000);
 	assert_int_equal(st2.st_ino, st1.st_ino);
 
 	/* same length, other bytes: rewritten, a new inode (rename) */
-	assert_int_equal(writer_write(w, &tc, "two\n", 4, on_done, NULL),
+	assert_int_equal(writer_write(w, &tc, NULL, "two\n", 4, on_done, NULL),
 	    WRITER_WRITTEN);
 	assert_string_equal(slurp(dest), "two\n");
 	assert_int_equal(stat(dest, &st2), 0);
 	assert_true(st2.st_mtime != 1000000000);
 	assert_int_equal(entries(tmpdir), 1);
 	/* an empty output is a valid output */
-	assert_int_equal(writer_write(w, &tc, "", 0, on_done, NULL),
+	assert_int_equal(writer_write(w, &tc, NULL, "", 0, on_done, NULL),
 	    WRITER_WRITTEN);
 	assert_string_equal(slurp(dest), "");
-	assert_int_equal(writer_write(w, &tc, "", 0, on_done, NULL),
+	assert_int_equal(writer_write(w, &tc, NULL, "", 0, on_done, NULL),
 	    WRITER_UNCHANGED);
 	writer_free(w);
 }
@@ -232,7 +233,7 @@ test_fifo_destination(void **state)
 	assert_int_equal(mkfifo(dest, 0600), 0);
 	w = writer_new(loop, NULL);
 	alarm(5);	/* a blocking open would hang here: fail instead */
-	assert_int_equal(writer_write(w, &tc, "one\n", 4, on_done, NULL),
+	assert_int_equal(writer_write(w, &tc, NULL, "one\n", 4, on_done, NULL),
 	    WRITER_WRITTEN);
 	alarm(0);
 	assert_int_equal(lstat(dest, &st), 0);
@@ -254,7 +255,7 @@ test_check_failure_keeps_old(void **state)
 	tc_init(&tc, dest);
 	tc.check.argv = argv;
 	w = writer_new(loop, NULL);
-	assert_int_equal(writer_write(w, &tc, "NEW\n", 4, on_done, &d),
+	assert_int_equal(writer_write(w, &tc, NULL, "NEW\n", 4, on_done, &d),
 	    WRITER_PENDING);
 	assert_string_not_equal(writer_staged_path(w), "");
 	run_until(&d, 10);
@@ -284,7 +285,7 @@ test_check_sees_staged(void **state)
 	tc_init(&tc, dest);
 	tc.check.argv = argv;
 	w = writer_new(loop, NULL);
-	assert_int_equal(writer_write(w, &tc, "NEW\n", 4, on_done, &d),
+	assert_int_equal(writer_write(w, &tc, NULL, "NEW\n", 4, on_done, &d),
 	    WRITER_PENDING);
 	run_until(&d, 10);
 	assert_int_equal(d.res, WRITER_WRITTEN);
@@ -296,7 +297,7 @@ test_check_sees_staged(void **state)
 	tc.check.argv = sh;
 	tc.check.shell = 1;
 	d.called = 0;
-	assert_int_equal(writer_write(w, &tc, "NEWER\n", 6, on_done, &d),
+	assert_int_equal(writer_write(w, &tc, NULL, "NEWER\n", 6, on_done, &d),
 	    WRITER_PENDING);
 	run_until(&d, 10);
 	assert_int_equal(d.res, WRITER_WRITTEN);
@@ -320,7 +321,7 @@ test_check_timeout(void **state)
 	tc.command_timeout = 0.2;
 	w = writer_new(loop, NULL);
 	t0 = ev_monotonic();
-	assert_int_equal(writer_write(w, &tc, "NEW\n", 4, on_done, &d),
+	assert_int_equal(writer_write(w, &tc, NULL, "NEW\n", 4, on_done, &d),
 	    WRITER_PENDING);
 	run_until(&d, 10);
 	assert_int_equal(d.res, WRITER_CHECK_FAILED);
@@ -374,7 +375,7 @@ test_check_background_child(void **state)
 	tc_init(&tc, dest);
 	tc.check.argv = argv;
 	w = writer_new(loop, NULL);
-	assert_int_equal(writer_write(w, &tc, "NEW\n", 4, on_done, &d),
+	assert_int_equal(writer_write(w, &tc, NULL, "NEW\n", 4, on_done, &d),
 	    WRITER_PENDING);
 	run_until(&d, 10);
 	assert_int_equal(d.res, WRITER_WRITTEN);
@@ -405,7 +406,7 @@ test_cancel(void **state)
 	tc_init(&tc, dest);
 	tc.check.argv = argv;
 	w = writer_new(loop, NULL);
-	assert_int_equal(writer_write(w, &tc, "NEW\n", 4, on_done, &d),
+	assert_int_equal(writer_write(w, &tc, NULL, "NEW\n", 4, on_done, &d),
 	    WRITER_PENDING);
 	assert_int_equal(entries(tmpdir), 2);
 	writer_cancel(w);
@@ -416,7 +417,7 @@ test_cancel(void **state)
 	assert_int_equal(d.called, 0);
 	assert_string_equal(slurp(dest), "OLD\n");
 	/* usable again */
-	assert_int_equal(writer_write(w, &tc, "OLD\n", 4, on_done, &d),
+	assert_int_equal(writer_write(w, &tc, NULL, "OLD\n", 4, on_done, &d),
 	    WRITER_UNCHANGED);
 	writer_free(w);
 }
@@ -433,14 +434,14 @@ test_backup(void **state)
 	tc.backup = 1;
 	w = writer_new(loop, NULL);
 	/* no previous file: nothing to back up */
-	assert_int_equal(writer_write(w, &tc, "v1\n", 3, on_done, NULL),
+	assert_int_equal(writer_write(w, &tc, NULL, "v1\n", 3, on_done, NULL),
 	    WRITER_WRITTEN);
 	assert_int_equal(access(bak, F_OK), -1);
-	assert_int_equal(writer_write(w, &tc, "v2\n", 3, on_done, NULL),
+	assert_int_equal(writer_write(w, &tc, NULL, "v2\n", 3, on_done, NULL),
 	    WRITER_WRITTEN);
 	assert_string_equal(slurp(bak), "v1\n");
 	assert_string_equal(slurp(dest), "v2\n");
-	assert_int_equal(writer_write(w, &tc, "v3\n", 3, on_done, NULL),
+	assert_int_equal(writer_write(w, &tc, NULL, "v3\n", 3, on_done, NULL),
 	    WRITER_WRITTEN);
 	assert_string_equal(slurp(bak), "v2\n");
 	assert_string_equal(slurp(dest), "v3\n");
@@ -459,7 +460,7 @@ readonly_attempt(void)
 
 	tc_init(&tc, dest);
 	w = writer_new(NULL, NULL);
-	r = writer_write(w, &tc, "NEW\n", 4, on_done, NULL);
+	r = writer_write(w, &tc, NULL, "NEW\n", 4, on_done, NULL);
 	writer_free(w);
 	if (r != WRITER_ERROR)
 		return 1;
@@ -524,20 +525,20 @@ test_full_and_readonly_fs(void **state)
 	big = malloc(len);
 	assert_non_null(big);
 	memset(big, 'x', len);
-	assert_int_equal(writer_write(w, &tc, big, len, on_done, NULL),
+	assert_int_equal(writer_write(w, &tc, NULL, big, len, on_done, NULL),
 	    WRITER_ERROR);
 	assert_string_equal(slurp(path), "OLD\n");
 	assert_int_equal(entries(dir), 1);
 	assert_non_null(strstr(writer_detail(w), "No space"));
 	/* and the next, smaller, change goes through */
-	assert_int_equal(writer_write(w, &tc, "NEW\n", 4, on_done, NULL),
+	assert_int_equal(writer_write(w, &tc, NULL, "NEW\n", 4, on_done, NULL),
 	    WRITER_WRITTEN);
 	assert_string_equal(slurp(path), "NEW\n");
 
 	/* EROFS */
 	assert_int_equal(mount("tmpfs", dir, "tmpfs", MS_REMOUNT | MS_RDONLY,
 	    "size=64k"), 0);
-	assert_int_equal(writer_write(w, &tc, "NEWER\n", 6, on_done, NULL),
+	assert_int_equal(writer_write(w, &tc, NULL, "NEWER\n", 6, on_done, NULL),
 	    WRITER_ERROR);
 	assert_string_equal(slurp(path), "NEW\n");
 	assert_non_null(strstr(writer_detail(w), "Read-only"));
@@ -553,24 +554,20 @@ test_owner_group(void **state)
 	struct template_conf	 tc;
 	struct writer		*w;
 	struct passwd		*pw;
+	struct creds		 owner;
 	struct stat		 st;
+	char			 err[128];
 
 	tc_init(&tc, dest);
-	tc.owner = "no-such-user-bgpsd";
-	w = writer_new(loop, NULL);
-	assert_int_equal(writer_write(w, &tc, "x\n", 2, on_done, NULL),
-	    WRITER_ERROR);
-	assert_int_equal(access(dest, F_OK), -1);
-	assert_int_equal(entries(tmpdir), 0);
-	if (geteuid() != 0 || (pw = getpwnam("nobody")) == NULL) {
-		writer_free(w);
+	if (geteuid() != 0 || (pw = getpwnam("nobody")) == NULL)
 		skip();
-	}
-	tc.owner = "nobody";
-	tc.group = "0";
+	w = writer_new(loop, NULL);
+	/* render_load resolves owner and group once, the writer applies */
+	assert_int_equal(creds_resolve("nobody", "0", 0, &owner, err,
+	    sizeof(err)), 0);
 	tc.perms = 0600;
-	assert_int_equal(writer_write(w, &tc, "x\n", 2, on_done, NULL),
-	    WRITER_WRITTEN);
+	assert_int_equal(writer_write(w, &tc, &owner, "x\n", 2, on_done,
+	    NULL), WRITER_WRITTEN);
 	assert_int_equal(stat(dest, &st), 0);
 	assert_int_equal(st.st_uid, pw->pw_uid);
 	assert_int_equal(st.st_gid, 0);
@@ -588,7 +585,7 @@ test_missing_dir(void **state)
 	snprintf(path, sizeof(path), "%s/nodir/out.conf", tmpdir);
 	tc_init(&tc, path);
 	w = writer_new(loop, NULL);
-	assert_int_equal(writer_write(w, &tc, "x\n", 2, on_done, NULL),
+	assert_int_equal(writer_write(w, &tc, NULL, "x\n", 2, on_done, NULL),
 	    WRITER_ERROR);
 	assert_non_null(strstr(writer_detail(w), "No such file"));
 	writer_free(w);

@@ -9,8 +9,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +21,7 @@
 #include "announce.h"
 #include "check.h"
 #include "conf.h"
+#include "creds.h"
 #include "ev.h"
 #include "log.h"
 #include "sched.h"
@@ -583,6 +582,7 @@ static int
 announce_check(const char *path, int verbose)
 {
 	struct bgpsd_conf	*conf;
+	struct creds		 c;
 	char			 err[1024];
 
 	if ((conf = conf_load(path, err, sizeof(err))) == NULL) {
@@ -590,15 +590,15 @@ announce_check(const char *path, int verbose)
 		return 1;
 	}
 	/* the daemon would run with every exec check failing: say so now */
-	if (conf->user != NULL && getpwnam(conf->user) == NULL) {
-		fprintf(stderr, "%s:%d: unknown user '%s'\n", conf->path,
-		    conf->user_line, conf->user);
+	if (creds_resolve(conf->user, NULL, 1, &c, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s:%d: %s\n", conf->user_file,
+		    conf->user_line, err);
 		conf_free(conf);
 		return 1;
 	}
-	if (conf->group != NULL && getgrnam(conf->group) == NULL) {
-		fprintf(stderr, "%s:%d: unknown group '%s'\n", conf->path,
-		    conf->group_line, conf->group);
+	if (creds_resolve(NULL, conf->group, 0, &c, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s:%d: %s\n", conf->group_file,
+		    conf->group_line, err);
 		conf_free(conf);
 		return 1;
 	}

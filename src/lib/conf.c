@@ -1106,6 +1106,28 @@ conf_cmd(struct parse *p, const config_setting_t *g, const char *name,
 	return conf_argv(p, s, name, &cmd->argv, &argc);
 }
 
+/*
+ * A relative path in a file is relative to that file's directory (as
+ * @include is): "templates/x" in /etc/bgpsd/bgpsd.conf is
+ * /etc/bgpsd/templates/x. From standard input it stays as written.
+ */
+static void
+conf_relative(char **path, const char *file)
+{
+	const char	*slash;
+	char		*joined;
+
+	if ((*path)[0] == '/' || strcmp(file, "-") == 0 ||
+	    strcmp(file, "/dev/stdin") == 0 ||
+	    (slash = strrchr(file, '/')) == NULL)
+		return;
+	if (asprintf(&joined, "%.*s%s", (int)(slash - file + 1), file,
+	    *path) == -1)
+		fatal("asprintf");
+	free(*path);
+	*path = joined;
+}
+
 static int
 conf_template(struct parse *p, const config_setting_t *g,
     struct template_conf *t)
@@ -1123,10 +1145,13 @@ conf_template(struct parse *p, const config_setting_t *g,
 	if (cfg_check_keys(g, template_keys, &p->err) == -1)
 		return -1;
 	t->line = cfg_line(g);
+	t->file = xstrdup(cfg_file(g));
 	if ((r = conf_get_text(p, g, "source", &t->source)) == -1)
 		return -1;
 	if (r == 1)
 		return cfg_error(&p->err, g, "template without 'source'");
+	t->source_given = xstrdup(t->source);
+	conf_relative(&t->source, t->file);
 	if ((r = conf_get_text(p, g, "destination", &t->destination)) == -1)
 		return -1;
 	if (r == 1)
@@ -1276,10 +1301,14 @@ conf_top(struct parse *p, const config_setting_t *root)
 	if (conf_get_text(p, root, "user", &c->user) == -1 ||
 	    conf_get_text(p, root, "group", &c->group) == -1)
 		return -1;
-	if (c->user != NULL)
+	if (c->user != NULL) {
+		c->user_file = xstrdup(cfg_file(conf_member(root, "user")));
 		c->user_line = cfg_line(conf_member(root, "user"));
-	if (c->group != NULL)
+	}
+	if (c->group != NULL) {
+		c->group_file = xstrdup(cfg_file(conf_member(root, "group")));
 		c->group_line = cfg_line(conf_member(root, "group"));
+	}
 	if (c->user != NULL && !conf_unix_name_ok(c->user))
 		return cfg_error(&p->err, conf_member(root, "user"),
 		    "bad 'user' '%s'", c->user);
@@ -1376,7 +1405,9 @@ conf_free(struct bgpsd_conf *c)
 	free(c->announce.metrics_file);
 	for (i = 0; i < c->listen.ntemplates; i++) {
 		t = &c->listen.templates[i];
+		free(t->file);
 		free(t->source);
+		free(t->source_given);
 		free(t->destination);
 		free(t->owner);
 		free(t->group);
@@ -1387,7 +1418,9 @@ conf_free(struct bgpsd_conf *c)
 	free(c->listen.status_file);
 	free(c->listen.metrics_file);
 	free(c->user);
+	free(c->user_file);
 	free(c->group);
+	free(c->group_file);
 	free(c->path);
 	free(c);
 }

@@ -292,7 +292,7 @@ print_listen(FILE *fp, const struct listen_conf *l)
 	for (i = 0; i < l->ntemplates; i++) {
 		t = &l->templates[i];
 		fputs("\t\t{\n", fp);
-		print_str(fp, "source", t->source, 3);
+		print_str(fp, "source", t->source_given, 3);
 		print_str(fp, "destination", t->destination, 3);
 		fprintf(fp, "%.*sperms = \"%04o\";\n", 3, TABS,
 		    (unsigned int)t->perms);

@@ -77,16 +77,16 @@ commands_free(struct commands *c)
 }
 
 static int
-commands_same(const struct command_entry *e, const struct cmd_conf *cmd)
+commands_same(const struct command_entry *e, char *const *argv, int shell)
 {
 	size_t	i;
 
-	if (e->shell != cmd->shell)
+	if (e->shell != shell)
 		return 0;
-	for (i = 0; e->argv[i] != NULL && cmd->argv[i] != NULL; i++)
-		if (strcmp(e->argv[i], cmd->argv[i]) != 0)
+	for (i = 0; e->argv[i] != NULL && argv[i] != NULL; i++)
+		if (strcmp(e->argv[i], argv[i]) != 0)
 			return 0;
-	return e->argv[i] == NULL && cmd->argv[i] == NULL;
+	return e->argv[i] == NULL && argv[i] == NULL;
 }
 
 /* "argv0 arg1 ..." shortened, for log lines */
@@ -108,18 +108,68 @@ commands_name(char *buf, size_t len, char *const *argv)
 		memcpy(buf + len - 4, "...", 4);
 }
 
+char *
+commands_expand(const char *s, const char *path, int shell)
+{
+	size_t		 cap, len = 0, plen, i;
+	char		*out;
+	const char	*p;
+
+	plen = strlen(path);
+	cap = strlen(s) + 1;
+	for (p = s; (p = strstr(p, "%s")) != NULL; p += 2)
+		cap += 4 * plen + 2;
+	out = xmalloc(cap);
+	while (*s != '\0') {
+		if (s[0] == '%' && s[1] == '%') {
+			out[len++] = '%';
+			s += 2;
+		} else if (s[0] == '%' && s[1] == 's') {
+			if (!shell) {
+				memcpy(out + len, path, plen);
+				len += plen;
+			} else {
+				/* 'a'\''b': close, escaped quote, reopen */
+				out[len++] = '\'';
+				for (i = 0; i < plen; i++) {
+					if (path[i] == '\'') {
+						memcpy(out + len, "'\\''", 4);
+						len += 4;
+					} else
+						out[len++] = path[i];
+				}
+				out[len++] = '\'';
+			}
+			s += 2;
+		} else
+			out[len++] = *s++;
+	}
+	out[len] = '\0';
+	return out;
+}
+
 void
-commands_add(struct commands *c, const struct cmd_conf *cmd, double timeout)
+commands_add(struct commands *c, const struct cmd_conf *cmd, double timeout,
+    const char *path)
 {
 	struct command_entry	*e;
+	char			**argv;
 	size_t			 i, n;
 
 	if (cmd == NULL || cmd->argv == NULL || cmd->argv[0] == NULL)
 		return;
+	for (n = 0; cmd->argv[n] != NULL; n++)
+		;
+	argv = xcalloc(n + 1, sizeof(*argv));
+	for (i = 0; i < n; i++)
+		argv[i] = commands_expand(cmd->argv[i], path, cmd->shell);
 	for (i = 0; i < c->n; i++) {
-		if (commands_same(&c->q[i], cmd)) {
+		if (commands_same(&c->q[i], argv, cmd->shell)) {
 			if (timeout > c->q[i].timeout)
 				c->q[i].timeout = timeout;
+			for (n = 0; argv[n] != NULL; n++)
+				free(argv[n]);
+			free(argv);
 			return;
 		}
 	}
@@ -128,11 +178,7 @@ commands_add(struct commands *c, const struct cmd_conf *cmd, double timeout)
 		c->q = xreallocarray(c->q, c->cap, sizeof(*c->q));
 	}
 	e = &c->q[c->n++];
-	for (n = 0; cmd->argv[n] != NULL; n++)
-		;
-	e->argv = xcalloc(n + 1, sizeof(*e->argv));
-	for (i = 0; i < n; i++)
-		e->argv[i] = xstrdup(cmd->argv[i]);
+	e->argv = argv;
 	e->shell = cmd->shell;
 	e->timeout = timeout;
 	commands_name(e->name, sizeof(e->name), e->argv);

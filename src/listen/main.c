@@ -12,8 +12,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +23,7 @@
 
 #include "atomic.h"
 #include "conf.h"
+#include "creds.h"
 #include "ev.h"
 #include "listen.h"
 #include "log.h"
@@ -570,32 +569,26 @@ listen_try_render(struct listend *l, int force)
 static int
 listen_run_as(const struct bgpsd_conf *conf, struct run_as *ra, int plain)
 {
-	char		 msg[512];
-	struct passwd	*pw;
-	struct group	*gr;
+	struct creds	 c;
+	char		 err[256], msg[512];
 
 	memset(ra, 0, sizeof(*ra));
 	if (geteuid() != 0 || (conf->user == NULL && conf->group == NULL))
 		return 0;
-	ra->uid = geteuid();
-	ra->gid = getegid();
-	if (conf->user != NULL) {
-		if ((pw = getpwnam(conf->user)) == NULL) {
-			snprintf(msg, sizeof(msg), "%s:%d: unknown user '%s'",
-			    conf->path, conf->user_line, conf->user);
-			goto fail;
-		}
-		ra->uid = pw->pw_uid;
-		ra->gid = pw->pw_gid;
+	if (creds_resolve(conf->user, NULL, 1, &c, err, sizeof(err)) == -1) {
+		snprintf(msg, sizeof(msg), "%s:%d: %s", conf->user_file,
+		    conf->user_line, err);
+		goto fail;
 	}
-	if (conf->group != NULL) {
-		if ((gr = getgrnam(conf->group)) == NULL) {
-			snprintf(msg, sizeof(msg), "%s:%d: unknown group '%s'",
-			    conf->path, conf->group_line, conf->group);
-			goto fail;
-		}
-		ra->gid = gr->gr_gid;
+	ra->uid = c.uid != CREDS_KEEP_UID ? c.uid : geteuid();
+	ra->gid = c.gid != CREDS_KEEP_GID ? c.gid : getegid();
+	if (creds_resolve(NULL, conf->group, 0, &c, err, sizeof(err)) == -1) {
+		snprintf(msg, sizeof(msg), "%s:%d: %s", conf->group_file,
+		    conf->group_line, err);
+		goto fail;
 	}
+	if (c.gid != CREDS_KEEP_GID)
+		ra->gid = c.gid;
 	ra->drop = 1;
 	return 0;
  fail:
@@ -897,16 +890,17 @@ listen_render_one(struct listend *l, const char *path, const char *data,
 }
 
 /*
- * -n: the configuration, then every template that exists compiles. A
- * template not installed yet is only a warning, so that an example
- * configuration checks on a build machine.
+ * -n: the configuration, then what the daemon would refuse at load: an
+ * unknown user or group, and every template: its source readable and
+ * compiling (with its partials), its owner and group known. Each error
+ * is "file:line: message" alone on its line.
  */
 static int
 listen_check(const struct bgpsd_conf *conf, int verbose)
 {
-	const struct template_conf *tc;
 	struct tmpl_opts opts;
 	struct tmpl	*t;
+	struct creds	 owner;
 	struct run_as	 ra;
 	char		 err[1024];
 	size_t		 i;
@@ -917,15 +911,9 @@ listen_check(const struct bgpsd_conf *conf, int verbose)
 	memset(&opts, 0, sizeof(opts));
 	opts.max_size = (size_t)conf->listen.max_template;
 	for (i = 0; i < conf->listen.ntemplates; i++) {
-		tc = &conf->listen.templates[i];
-		if (access(tc->source, F_OK) == -1 && errno == ENOENT) {
-			log_warnx("%s: template not found (not checked)",
-			    tc->source);
-			continue;
-		}
-		if ((t = tmpl_load(tc->source, &opts, err, sizeof(err))) ==
-		    NULL) {
-			log_warnx("template %s", err);
+		if (render_template_open(&conf->listen.templates[i], &opts,
+		    &t, &owner, err, sizeof(err)) == -1) {
+			fprintf(stderr, "%s\n", err);
 			rc = 1;
 			continue;
 		}

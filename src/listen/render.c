@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "creds.h"
 #include "ev.h"
 #include "listen.h"
 #include "log.h"
@@ -24,6 +25,7 @@ struct render {
 	struct commands		*commands;
 	const struct bgpsd_conf	*conf;
 	struct tmpl		**tmpls;
+	struct creds		*owners;	/* resolved at load */
 	struct render_status	*status;
 	size_t			 n;
 	/* the pass in progress */
@@ -49,6 +51,16 @@ render_new(struct ev_loop *loop, const struct run_as *ra)
 }
 
 static void
+render_status_free(struct render_status *st, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; st != NULL && i < n; i++)
+		free(st[i].ports);
+	free(st);
+}
+
+static void
 render_unload(struct tmpl **tmpls, size_t n)
 {
 	size_t	i;
@@ -67,8 +79,32 @@ render_free(struct render *r)
 	writer_free(r->writer);
 	commands_free(r->commands);
 	render_unload(r->tmpls, r->n);
-	free(r->status);
+	render_status_free(r->status, r->n);
+	free(r->owners);
 	free(r);
+}
+
+int
+render_template_open(const struct template_conf *tc,
+    const struct tmpl_opts *opts, struct tmpl **t, struct creds *owner,
+    char *err, size_t errlen)
+{
+	char	 why[512];
+
+	*t = NULL;
+	/* once here, not at every write: getpwnam may block */
+	if (creds_resolve(tc->owner, tc->group, 0, owner, why,
+	    sizeof(why)) == -1) {
+		snprintf(err, errlen, "%s:%d: template %s: %s", tc->file,
+		    tc->line, tc->destination, why);
+		return -1;
+	}
+	if ((*t = tmpl_load(tc->source, opts, why, sizeof(why))) == NULL) {
+		snprintf(err, errlen, "%s:%d: template %s", tc->file, tc->line,
+		    why);
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -76,8 +112,10 @@ render_load(struct render *r, const struct bgpsd_conf *conf)
 {
 	const struct listen_conf *lc = &conf->listen;
 	struct tmpl_opts	 opts;
+	const struct template_conf *tc;
 	struct tmpl		**tmpls;
 	struct render_status	*st;
+	struct creds		*owners;
 	char			 err[512];
 	size_t			 i;
 	int			 bad = 0;
@@ -89,11 +127,12 @@ render_load(struct render *r, const struct bgpsd_conf *conf)
 		opts.max_size = (size_t)lc->max_template;
 	tmpls = xcalloc(lc->ntemplates + 1, sizeof(*tmpls));
 	st = xcalloc(lc->ntemplates + 1, sizeof(*st));
+	owners = xcalloc(lc->ntemplates + 1, sizeof(*owners));
 	for (i = 0; i < lc->ntemplates; i++) {
-		tmpls[i] = tmpl_load(lc->templates[i].source, &opts, err,
-		    sizeof(err));
-		if (tmpls[i] == NULL) {
-			log_warnx("template %s", err);
+		tc = &lc->templates[i];
+		if (render_template_open(tc, &opts, &tmpls[i], &owners[i],
+		    err, sizeof(err)) == -1) {
+			log_warnx("%s", err);
 			bad = 1;
 		}
 		st[i].source = lc->templates[i].source;
@@ -103,13 +142,16 @@ render_load(struct render *r, const struct bgpsd_conf *conf)
 	}
 	if (bad) {
 		render_unload(tmpls, lc->ntemplates);
-		free(st);
+		render_status_free(st, lc->ntemplates);
+		free(owners);
 		return -1;
 	}
 	for (i = 0; i < lc->ntemplates; i++)
 		writer_sweep(lc->templates[i].destination);
 	render_unload(r->tmpls, r->n);
-	free(r->status);
+	render_status_free(r->status, r->n);
+	free(r->owners);
+	r->owners = owners;
 	r->tmpls = tmpls;
 	r->status = st;
 	r->n = lc->ntemplates;
@@ -126,7 +168,15 @@ render_inherit(struct render *to, const struct render *from)
 		for (j = 0; j < from->n; j++)
 			if (strcmp(to->status[i].destination,
 			    from->status[j].destination) == 0) {
+				free(to->status[i].ports);
 				to->status[i] = from->status[j];
+				to->status[i].ports = xcalloc(
+				    from->status[j].nports + 1,
+				    sizeof(*to->status[i].ports));
+				memcpy(to->status[i].ports,
+				    from->status[j].ports,
+				    from->status[j].nports *
+				    sizeof(*to->status[i].ports));
 				to->status[i].source =
 				    to->conf->listen.templates[i].source;
 				to->status[i].destination =
@@ -201,25 +251,75 @@ render_decorate(json_t *ctx)
 		render_decorate_service(v);
 }
 
-const struct service_conf *
-render_short_service(const struct bgpsd_conf *conf, const json_t *ctx,
-    int min, json_int_t *count)
+/* backends of port in ctx (0 when it has none) */
+static json_int_t
+render_port_count(const json_t *ctx, uint16_t port)
+{
+	char	 key[8];
+
+	snprintf(key, sizeof(key), "%u", (unsigned)port);
+	return json_integer_value(json_object_get(json_object_get(
+	    json_object_get(ctx, "by_port"), key), "count"));
+}
+
+int
+render_short(const struct bgpsd_conf *conf, const json_t *ctx, int min,
+    const uint16_t *last, size_t nlast, struct render_short *sh)
 {
 	json_t		*svc;
-	char		 key[8];
-	size_t		 i;
+	size_t		 i, total = 0;
 
+	memset(sh, 0, sizeof(*sh));
 	if (min <= 0)
-		return NULL;
+		return 0;
 	for (i = 0; i < conf->nservices; i++) {
-		snprintf(key, sizeof(key), "%u",
-		    (unsigned)conf->services[i].port);
-		svc = json_object_get(json_object_get(ctx, "by_port"), key);
-		*count = json_integer_value(json_object_get(svc, "count"));
-		if (*count < min)
-			return &conf->services[i];
+		sh->count = render_port_count(ctx, conf->services[i].port);
+		if (sh->count < min) {
+			sh->port = conf->services[i].port;
+			snprintf(sh->name, sizeof(sh->name), "%s",
+			    conf->services[i].name);
+			return 1;
+		}
 	}
-	return NULL;
+	for (i = 0; i < nlast; i++) {
+		sh->count = render_port_count(ctx, last[i]);
+		if (sh->count < min) {
+			sh->port = last[i];
+			if (conf_service_by_port(conf, last[i]) != NULL)
+				snprintf(sh->name, sizeof(sh->name), "%s",
+				    conf_service_by_port(conf, last[i])->name);
+			else
+				snprintf(sh->name, sizeof(sh->name), "port_%u",
+				    (unsigned)last[i]);
+			return 1;
+		}
+	}
+	json_array_foreach(json_object_get(ctx, "services"), i, svc)
+		total += (size_t)json_integer_value(json_object_get(svc,
+		    "count"));
+	if (total == 0) {
+		sh->count = 0;
+		snprintf(sh->name, sizeof(sh->name), "(all services)");
+		return 1;
+	}
+	return 0;
+}
+
+/* the ports with backends in ctx: what min_backends guards next time */
+static void
+render_remember(struct render_status *st, const json_t *ctx)
+{
+	json_t	*svc;
+	size_t	 i, n = 0;
+
+	free(st->ports);
+	st->ports = xcalloc(json_array_size(json_object_get(ctx,
+	    "services")) + 1, sizeof(*st->ports));
+	json_array_foreach(json_object_get(ctx, "services"), i, svc)
+		if (json_integer_value(json_object_get(svc, "count")) > 0)
+			st->ports[n++] = (uint16_t)json_integer_value(
+			    json_object_get(svc, "port"));
+	st->nports = n;
 }
 
 static void	render_step(struct render *);
@@ -271,6 +371,8 @@ render_record(struct render *r, enum writer_result res)
 		    writer_detail(r->writer));
 	if (res == WRITER_WRITTEN)
 		st->command_pending = 1;
+	if (res == WRITER_WRITTEN || res == WRITER_UNCHANGED)
+		render_remember(st, r->ctx);
 	if (res != WRITER_WRITTEN && res != WRITER_UNCHANGED)
 		r->nfailed++;
 	r->next++;
@@ -289,10 +391,9 @@ static void
 render_step(struct render *r)
 {
 	const struct template_conf *tc;
-	const struct service_conf *short_svc;
+	struct render_short	 sh;
 	struct render_status	*st;
 	enum writer_result	 res;
-	json_int_t		 count = 0;
 	char			*out, err[512];
 	size_t			 outlen, i;
 	int			 escape;
@@ -301,16 +402,14 @@ render_step(struct render *r)
 		tc = &r->conf->listen.templates[r->next];
 		st = &r->status[r->next];
 		st->detail[0] = '\0';
-		short_svc = render_short_service(r->conf, r->ctx,
-		    tc->min_backends, &count);
-		if (short_svc != NULL) {
+		if (render_short(r->conf, r->ctx, tc->min_backends,
+		    st->ports, st->nports, &sh)) {
 			log_warnx("%s: service %s has %lld backend(s), "
 			    "min_backends is %d: old file kept",
-			    tc->destination, short_svc->name,
-			    (long long)count, tc->min_backends);
+			    tc->destination, sh.name, sh.count,
+			    tc->min_backends);
 			snprintf(st->detail, sizeof(st->detail),
-			    "min_backends: %s has %lld", short_svc->name,
-			    (long long)count);
+			    "min_backends: %s has %lld", sh.name, sh.count);
 			render_record(r, WRITER_REFUSED);
 			continue;
 		}
@@ -327,8 +426,8 @@ render_step(struct render *r)
 			r->next++;
 			continue;
 		}
-		res = writer_write(r->writer, tc, out, outlen,
-		    render_write_done, r);
+		res = writer_write(r->writer, tc, &r->owners[r->next], out,
+		    outlen, render_write_done, r);
 		free(out);
 		if (res == WRITER_PENDING)
 			return;
@@ -342,7 +441,7 @@ render_step(struct render *r)
 			r->status[i].command_pending = 0;
 		else
 			commands_add(r->commands, &tc->command,
-			    tc->command_timeout);
+			    tc->command_timeout, tc->destination);
 	}
 	if (commands_start(r->commands, render_commands_done, r) == 1)
 		render_finish(r, 0);

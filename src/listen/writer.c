@@ -12,14 +12,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "creds.h"
 #include "ev.h"
 #include "listen.h"
 #include "log.h"
@@ -140,46 +139,6 @@ writer_same(const char *path, const char *buf, size_t len)
 	return same;
 }
 
-/* owner/group names or numbers to ids; -1 = leave as is */
-static int
-writer_ids(const struct template_conf *tc, uid_t *uid, gid_t *gid)
-{
-	struct passwd	*pw;
-	struct group	*gr;
-	char		*end;
-	unsigned long	 v;
-
-	*uid = (uid_t)-1;
-	*gid = (gid_t)-1;
-	if (tc->owner != NULL) {
-		errno = 0;
-		v = strtoul(tc->owner, &end, 10);
-		if (*tc->owner != '\0' && *end == '\0' && errno == 0)
-			*uid = (uid_t)v;
-		else if ((pw = getpwnam(tc->owner)) != NULL)
-			*uid = pw->pw_uid;
-		else {
-			log_warnx("%s: unknown owner '%s'", tc->destination,
-			    tc->owner);
-			return -1;
-		}
-	}
-	if (tc->group != NULL) {
-		errno = 0;
-		v = strtoul(tc->group, &end, 10);
-		if (*tc->group != '\0' && *end == '\0' && errno == 0)
-			*gid = (gid_t)v;
-		else if ((gr = getgrnam(tc->group)) != NULL)
-			*gid = gr->gr_gid;
-		else {
-			log_warnx("%s: unknown group '%s'", tc->destination,
-			    tc->group);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /* "dir/.base.bgpsd-XXXXXX" beside dest, so rename(2) stays atomic */
 static char *
 writer_temp_template(const char *dest)
@@ -217,19 +176,16 @@ writer_write_all(int fd, const char *buf, size_t len)
 }
 
 static int
-writer_stage(struct writer *w, const char *buf, size_t len)
+writer_stage(struct writer *w, const struct creds *owner, const char *buf,
+    size_t len)
 {
 	const struct template_conf *tc = w->tc;
-	uid_t		 uid;
-	gid_t		 gid;
+	uid_t		 uid = owner != NULL ? owner->uid : CREDS_KEEP_UID;
+	gid_t		 gid = owner != NULL ? owner->gid : CREDS_KEEP_GID;
 	char		*path;
 	const char	*step;
 	int		 fd, saved;
 
-	if (writer_ids(tc, &uid, &gid) == -1) {
-		snprintf(w->detail, sizeof(w->detail), "unknown owner/group");
-		return -1;
-	}
 	path = writer_temp_template(tc->destination);
 	/* mkostemp opens with O_CREAT|O_EXCL, mode 0600 until fchmod */
 	if ((fd = mkostemp(path, O_CLOEXEC)) == -1) {
@@ -246,7 +202,7 @@ writer_stage(struct writer *w, const char *buf, size_t len)
 	if (fchmod(fd, tc->perms) == -1)
 		goto fail;
 	step = "fchown";
-	if ((uid != (uid_t)-1 || gid != (gid_t)-1) &&
+	if ((uid != CREDS_KEEP_UID || gid != CREDS_KEEP_GID) &&
 	    fchown(fd, uid, gid) == -1)
 		goto fail;
 	step = "write";
@@ -270,44 +226,6 @@ writer_stage(struct writer *w, const char *buf, size_t len)
 		close(fd);
 	writer_unstage(w);
 	return -1;
-}
-
-/* replace every "%s" in s by path (shell form: quoted for /bin/sh) */
-static char *
-writer_subst(const char *s, const char *path, int shell)
-{
-	size_t		 cap, len = 0, plen, i;
-	char		*out;
-	const char	*p;
-
-	plen = strlen(path);
-	cap = strlen(s) + 1;
-	for (p = s; (p = strstr(p, "%s")) != NULL; p += 2)
-		cap += 4 * plen + 2;
-	out = xmalloc(cap);
-	while (*s != '\0') {
-		if (s[0] == '%' && s[1] == 's') {
-			if (!shell) {
-				memcpy(out + len, path, plen);
-				len += plen;
-			} else {
-				/* 'a'\''b': close, escaped quote, reopen */
-				out[len++] = '\'';
-				for (i = 0; i < plen; i++) {
-					if (path[i] == '\'') {
-						memcpy(out + len, "'\\''", 4);
-						len += 4;
-					} else
-						out[len++] = path[i];
-				}
-				out[len++] = '\'';
-			}
-			s += 2;
-		} else
-			out[len++] = *s++;
-	}
-	out[len] = '\0';
-	return out;
 }
 
 /* move the staged file over the destination; 0 or -1 (staged removed) */
@@ -435,7 +353,7 @@ writer_start_check(struct writer *w)
 		;
 	argv = xcalloc(n + 1, sizeof(*argv));
 	for (i = 0; i < n; i++)
-		argv[i] = writer_subst(tc->check.argv[i], w->staged,
+		argv[i] = commands_expand(tc->check.argv[i], w->staged,
 		    tc->check.shell);
 	if (asprintf(&env[0], "BGPSD_STAGED=%s", w->staged) == -1)
 		fatal("asprintf");
@@ -467,7 +385,8 @@ writer_start_check(struct writer *w)
 
 enum writer_result
 writer_write(struct writer *w, const struct template_conf *tc,
-    const char *buf, size_t len, writer_done_cb cb, void *arg)
+    const struct creds *owner, const char *buf, size_t len,
+    writer_done_cb cb, void *arg)
 {
 	if (w->proc != NULL || w->staged != NULL)
 		fatalx("writer_write: a write is already pending");
@@ -481,7 +400,7 @@ writer_write(struct writer *w, const struct template_conf *tc,
 		log_debug("%s: unchanged", tc->destination);
 		return WRITER_UNCHANGED;
 	}
-	if (writer_stage(w, buf, len) == -1)
+	if (writer_stage(w, owner, buf, len) == -1)
 		return WRITER_ERROR;
 	if (tc->check.argv != NULL && tc->check.argv[0] != NULL) {
 		if (writer_start_check(w) == -1)

@@ -81,9 +81,12 @@ fi
 $ANNOUNCE -n -v -c - <"$T/first" >"$T/second" 2>/dev/null
 check "announce -n -v -c - prints the canonical form identically" \
     cmp -s "$T/first" "$T/second"
-$LISTEN -n -v -c /dev/stdin <"$T/first" >"$T/third" 2>/dev/null
+# from standard input, a relative template source is relative to the
+# working directory (a file has its own directory): read it from etc/
+(cd etc && $LISTEN -n -v -c /dev/stdin <"$T/first" >"$T/third" 2>"$T/err")
 check "listen -n -v reads announce's canonical form identically" \
     cmp -s "$T/first" "$T/third"
+[ -s "$T/third" ] || diag "$(cat "$T/err")"
 printf 'asn = 12345;\nservices = ( { name = "x"; port = 0; } );\n' |
     $ANNOUNCE -n -c /dev/stdin >/dev/null 2>"$T/err"
 rc=$?

@@ -24,6 +24,9 @@ check "binaries are executable" test -x "$T/root/usr/sbin/bgpsd-announce"
 # installed example config still validates
 check "installed example config validates" \
     "$T/root/usr/sbin/bgpsd-announce" -n -c "$T/root/etc/bgpsd/bgpsd.conf.example"
+# its relative template sources are the installed templates beside it
+check "installed example config validates with its templates (bgpsd-listen -n)" \
+    "$T/root/usr/sbin/bgpsd-listen" -n -c "$T/root/etc/bgpsd/bgpsd.conf.example"
 ww=$(find "$T/root" -perm -o+w ! -type l | head -n 3)
 check "nothing installed world-writable" test -z "$ww"
 make -s uninstall PREFIX=/usr SYSCONFDIR=/etc DESTDIR="$T/root" >"$T/log" 2>&1

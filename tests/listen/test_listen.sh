@@ -701,6 +701,74 @@ else
 fi
 stop_listen
 
+# min_backends without a catalogue: a service the file was last written
+# with is guarded, and an empty table never replaces the file
+cat >"$T/m2.conf" <<EOF
+asn = 12345;
+listen = {
+	wait_min = 0.1;
+	wait_max = 1;
+	templates = ( {
+		source = "$T/tmpl.good";
+		destination = "$T/out/min2.txt";
+		min_backends = 1;
+	} );
+};
+EOF
+start_listen "$T/m2.conf"
+{ up4; ann4 192.0.2.22/32 8080; eor4; } >&3
+if wait_until 3 grep -q 'port_8080 192.0.2.22' "$T/out/min2.txt"; then
+	ok "min_backends, no catalogue: first table written"
+else
+	not_ok "min_backends, no catalogue: first table written"
+fi
+state $P4 down 169.254.179.2 >&3
+if wait_until 3 grep -q 'min2.txt: service port_8080 has 0 backend' "$T/log"; then
+	ok "min_backends, no catalogue: the emptied table is refused"
+else
+	not_ok "min_backends, no catalogue: the emptied table is refused"
+	diag "$(tail -n 5 "$T/log")"
+fi
+check "min_backends, no catalogue: the file keeps its backend" \
+    grep -q 'port_8080 192.0.2.22' "$T/out/min2.txt"
+stop_listen
+# started on an empty table: nothing replaces the old file either
+echo OLD >"$T/out/min3.txt"
+sed 's/min2.txt/min3.txt/' "$T/m2.conf" >"$T/m3.conf"
+start_listen "$T/m3.conf"
+{ up4; eor4; } >&3
+if wait_until 3 grep -q 'min3.txt: service (all services) has 0' "$T/log"; then
+	ok "min_backends: an empty table is refused at start"
+else
+	not_ok "min_backends: an empty table is refused at start"
+	diag "$(tail -n 5 "$T/log")"
+fi
+check "min_backends: the old file stays" [ "$(cat "$T/out/min3.txt")" = OLD ]
+stop_listen
+
+# %s and %% in check and command: the file, and a literal %
+cat >"$T/pct.conf" <<EOF
+asn = 12345;
+listen = {
+	wait_min = 0.1;
+	wait_max = 1;
+	templates = ( {
+		source = "$T/tmpl.good";
+		destination = "$T/out/pct.txt";
+		check = "test -s %s && date +%%s > $T/out/pct.check";
+		command = [ "/bin/sh", "-c", "date +%%s > \"\$1.stamp\"", "sh", "%s" ];
+	} );
+};
+EOF
+start_listen "$T/pct.conf"
+{ up4; ann4 192.0.2.23/32 443; eor4; } >&3
+wait_until 3 [ -s "$T/out/pct.txt.stamp" ]
+check "%% in check: a literal % (date +%s ran)" \
+    grep -Eq '^[0-9]{10,}$' "$T/out/pct.check"
+check "%s and %% in command: the destination, and date +%s" \
+    grep -Eq '^[0-9]{10,}$' "$T/out/pct.txt.stamp"
+stop_listen
+
 # a failing check keeps the old file; the daemon goes on
 cat >"$T/c.conf" <<EOF
 asn = 12345;
