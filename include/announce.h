@@ -216,7 +216,5 @@ struct status_view {
 /* NUL-terminated text, caller frees; NULL on error (logged) */
 char		*status_json(const struct status_view *);
 char		*status_metrics(const struct status_view *);
-/* render and write atomically (0644); -1 logged */
-int		 status_write(const struct status_view *);
 
 #endif

@@ -128,6 +128,7 @@ struct announce_conf {
 	char		*disable_file;
 	char		*status_file;
 	char		*metrics_file;
+	double		 status_interval;	/* 1 */
 };
 
 struct cmd_conf {
@@ -164,6 +165,7 @@ struct listen_conf {
 	int		 html_escape;	/* 0 */
 	char		*status_file;
 	char		*metrics_file;
+	double		 status_interval;	/* 1 */
 	struct template_conf *templates;
 	size_t		 ntemplates;
 };

@@ -203,10 +203,15 @@ uint64_t	 rib_generation(const struct rib *);
  */
 int		 rib_all_eor(const struct rib *);
 size_t		 rib_peers_up(const struct rib *);
+/* backends (prefixes) announced with port, O(1) */
+size_t		 rib_port_backends(const struct rib *, uint16_t port);
 size_t		 rib_nroutes(const struct rib *);	/* all peers */
 /* backends sorted by port, then family and numeric address; free() */
 size_t		 rib_backends(const struct rib *, struct rib_backend **);
-/* peers sorted by address; free() */
+/*
+ * Peers sorted by address; free(). A peer whose session went down is
+ * gone: its routes and its record are dropped at once.
+ */
 size_t		 rib_peers(const struct rib *, struct rib_peer_stat **);
 const char	*rib_peer_state_name(enum rib_peer_state);
 

@@ -86,14 +86,14 @@ test_write_and_replace(void **state)
 	struct stat	 st;
 
 	snprintf(path, sizeof(path), "%s/status.json", tmpdir);
-	assert_int_equal(atomic_write(path, "first\n", 6, 0640, err,
-	    sizeof(err)), 0);
+	assert_int_equal(atomic_write(path, "first\n", 6, 0640, ATOMIC_SYNC,
+	    err, sizeof(err)), 0);
 	read_file(path, buf, sizeof(buf));
 	assert_string_equal(buf, "first\n");
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0640);
 
-	assert_int_equal(atomic_write(path, "second", 6, 0644, err,
+	assert_int_equal(atomic_write(path, "second", 6, 0644, ATOMIC_SYNC, err,
 	    sizeof(err)), 0);
 	read_file(path, buf, sizeof(buf));
 	assert_string_equal(buf, "second");
@@ -110,7 +110,8 @@ test_empty(void **state)
 	struct stat	 st;
 
 	snprintf(path, sizeof(path), "%s/empty", tmpdir);
-	assert_int_equal(atomic_write(path, "", 0, 0600, err, sizeof(err)), 0);
+	assert_int_equal(atomic_write(path, "", 0, 0600, ATOMIC_SYNC,
+	    err, sizeof(err)), 0);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_size, 0);
 }
@@ -127,7 +128,8 @@ test_large(void **state)
 	big = malloc(len);
 	assert_non_null(big);
 	memset(big, 'x', len);
-	assert_int_equal(atomic_write(path, big, len, 0600, err, sizeof(err)),
+	assert_int_equal(atomic_write(path, big, len, 0600, ATOMIC_SYNC,
+	    err, sizeof(err)),
 	    0);
 	free(big);
 	assert_int_equal(stat(path, &st), 0);
@@ -141,7 +143,8 @@ readonly_attempt(const char *path)
 	char	 err[256];
 
 	err[0] = '\0';
-	if (atomic_write(path, "new", 3, 0644, err, sizeof(err)) != -1)
+	if (atomic_write(path, "new", 3, 0644, ATOMIC_SYNC,
+	    err, sizeof(err)) != -1)
 		return 1;
 	if (errno != EACCES)
 		return 2;
@@ -159,7 +162,8 @@ test_readonly_dir(void **state)
 	int	 status;
 
 	snprintf(path, sizeof(path), "%s/keep", tmpdir);
-	assert_int_equal(atomic_write(path, "old", 3, 0644, err, sizeof(err)),
+	assert_int_equal(atomic_write(path, "old", 3, 0644, ATOMIC_SYNC,
+	    err, sizeof(err)),
 	    0);
 	assert_int_equal(chmod(tmpdir, 0555), 0);
 	if (geteuid() != 0)
@@ -189,7 +193,8 @@ test_missing_dir(void **state)
 	char	 path[512], err[256];
 
 	snprintf(path, sizeof(path), "%s/no/such/file", tmpdir);
-	assert_int_equal(atomic_write(path, "x", 1, 0644, err, sizeof(err)),
+	assert_int_equal(atomic_write(path, "x", 1, 0644, ATOMIC_SYNC,
+	    err, sizeof(err)),
 	    -1);
 	assert_int_equal(errno, ENOENT);
 	assert_non_null(strstr(err, "create temporary file"));
@@ -203,7 +208,8 @@ test_target_is_dir(void **state)
 	/* rename over a folder fails: the temporary file must be removed */
 	snprintf(path, sizeof(path), "%s/sub", tmpdir);
 	assert_int_equal(mkdir(path, 0700), 0);
-	assert_int_equal(atomic_write(path, "x", 1, 0644, err, sizeof(err)),
+	assert_int_equal(atomic_write(path, "x", 1, 0644, ATOMIC_SYNC,
+	    err, sizeof(err)),
 	    -1);
 	assert_non_null(strstr(err, "rename"));
 	assert_int_equal(count_entries(tmpdir), 1);

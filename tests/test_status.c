@@ -3,8 +3,7 @@
  * text format) of bgpsd-announce, rendered from a small live state: one
  * service up, one down with a failure, one catalogue entry, an IPv4
  * prefix announced (and acked by a fake ExaBGP over pipes) and an IPv6
- * prefix withdrawn. Then status_write: both files, atomically, 0644 even
- * under odd umasks, and a failing path leaves the old file intact.
+ * prefix withdrawn. Writing the files is statusfile.c's (test_statusfile).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -392,9 +391,7 @@ test_json_no_config(void **state)
 	assert_int_equal(json_array_size(json_object_get(root, "prefixes")),
 	    0);
 	json_decref(root);
-	/* no config: nothing to write, and nothing written */
 	(void)f;
-	assert_int_equal(status_write(&v), 0);
 }
 
 /*
@@ -592,197 +589,6 @@ test_metrics_no_config(void **state)
 	free(m);
 }
 
-static char *
-slurp(const char *path)
-{
-	FILE	*fp;
-	char	*s;
-	long	 n;
-
-	if ((fp = fopen(path, "r")) == NULL)
-		return NULL;
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	rewind(fp);
-	s = malloc((size_t)n + 1);
-	assert_non_null(s);
-	assert_int_equal(fread(s, 1, (size_t)n, fp), (size_t)n);
-	s[n] = '\0';
-	fclose(fp);
-	return s;
-}
-
-static void
-spit(const char *path, const char *text)
-{
-	FILE	*fp = fopen(path, "w");
-
-	assert_non_null(fp);
-	fputs(text, fp);
-	assert_int_equal(fclose(fp), 0);
-}
-
-static size_t
-dir_count(const char *dir)
-{
-	DIR		*d = opendir(dir);
-	struct dirent	*e;
-	size_t		 n = 0;
-
-	assert_non_null(d);
-	while ((e = readdir(d)) != NULL)
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-			n++;
-	closedir(d);
-	return n;
-}
-
-static void
-rm_rf(const char *dir)
-{
-	DIR		*d = opendir(dir);
-	struct dirent	*e;
-	char		 p[512];
-
-	if (d == NULL)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-		if (unlink(p) == -1) {
-			chmod(p, 0755);
-			rm_rf(p);
-		}
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
-static void
-test_write(void **state)
-{
-	struct fx	*f = *state;
-	char		 dir[] = "/tmp/test_status.XXXXXX";
-	char		 sp[128], mp[128], *s;
-	struct stat	 st;
-	json_t		*root;
-	mode_t		 um, masks[] = { 0, 077, 0777 };
-	size_t		 i;
-
-	assert_non_null(mkdtemp(dir));
-	snprintf(sp, sizeof(sp), "%s/status.json", dir);
-	snprintf(mp, sizeof(mp), "%s/bgpsd.prom", dir);
-	f->conf.announce.status_file = sp;
-	f->conf.announce.metrics_file = mp;
-	/* an old file is replaced */
-	spit(sp, "old\n");
-	for (i = 0; i < sizeof(masks) / sizeof(masks[0]); i++) {
-		um = umask(masks[i]);
-		assert_int_equal(status_write(&f->v), 0);
-		umask(um);
-		/* readable by the collector, never writable by others */
-		assert_int_equal(stat(sp, &st), 0);
-		assert_int_equal(st.st_mode & 07777, 0644);
-		assert_int_equal(stat(mp, &st), 0);
-		assert_int_equal(st.st_mode & 07777, 0644);
-		/* no temporary file left behind */
-		assert_int_equal(dir_count(dir), 2);
-	}
-	assert_non_null(s = slurp(sp));
-	assert_non_null(root = json_loads(s, 0, NULL));
-	assert_int_equal(json_array_size(json_object_get(root, "services")),
-	    2);
-	json_decref(root);
-	free(s);
-	assert_non_null(s = slurp(mp));
-	assert_int_equal(prom_check(s), 7 * 2 + 2 * 2 + 9);
-	assert_true(has_line(s, "bgpsd_service_up{service=\"web\","
-	    "port=\"80\"} 1"));
-	free(s);
-
-	/* only one of the two files configured: only that one written */
-	unlink(sp);
-	unlink(mp);
-	f->conf.announce.status_file = NULL;
-	assert_int_equal(status_write(&f->v), 0);
-	assert_int_equal(access(sp, F_OK), -1);
-	assert_int_equal(access(mp, F_OK), 0);
-	f->conf.announce.metrics_file = NULL;
-	rm_rf(dir);
-}
-
-static void
-test_write_fails(void **state)
-{
-	struct fx	*f = *state;
-	char		 dir[] = "/tmp/test_status.XXXXXX";
-	char		 sp[512], mp[128], base[251], *s;
-
-	assert_non_null(mkdtemp(dir));
-	snprintf(mp, sizeof(mp), "%s/bgpsd.prom", dir);
-
-	/* a folder that does not exist: -1, the other file still written */
-	snprintf(sp, sizeof(sp), "%s/nope/status.json", dir);
-	f->conf.announce.status_file = sp;
-	f->conf.announce.metrics_file = mp;
-	assert_int_equal(status_write(&f->v), -1);
-	assert_int_equal(access(mp, F_OK), 0);
-	unlink(mp);
-
-	/*
-	 * An existing file whose temporary sibling cannot be created (the
-	 * name would pass NAME_MAX); works as root too. The old content
-	 * stays, and nothing is left behind.
-	 */
-	memset(base, 'b', sizeof(base) - 1);
-	base[sizeof(base) - 1] = '\0';
-	snprintf(sp, sizeof(sp), "%s/%s", dir, base);
-	spit(sp, "{\"old\": true}\n");
-	f->conf.announce.metrics_file = NULL;
-	assert_int_equal(status_write(&f->v), -1);
-	/* the same failure again: still -1 (it is only logged once) */
-	assert_int_equal(status_write(&f->v), -1);
-	assert_non_null(s = slurp(sp));
-	assert_string_equal(s, "{\"old\": true}\n");
-	free(s);
-	assert_int_equal(dir_count(dir), 1);
-
-	/* the metrics file failing the same way */
-	f->conf.announce.status_file = NULL;
-	f->conf.announce.metrics_file = sp;
-	assert_int_equal(status_write(&f->v), -1);
-	assert_non_null(s = slurp(sp));
-	assert_string_equal(s, "{\"old\": true}\n");
-	free(s);
-	unlink(sp);
-
-	/* a read-only folder (not for root, who may write anyway) */
-	if (geteuid() != 0) {
-		snprintf(sp, sizeof(sp), "%s/status.json", dir);
-		spit(sp, "old\n");
-		assert_int_equal(chmod(dir, 0555), 0);
-		f->conf.announce.status_file = sp;
-		f->conf.announce.metrics_file = NULL;
-		assert_int_equal(status_write(&f->v), -1);
-		assert_int_equal(chmod(dir, 0700), 0);
-		assert_non_null(s = slurp(sp));
-		assert_string_equal(s, "old\n");
-		free(s);
-	}
-
-	/* fixed: a good write works again */
-	snprintf(sp, sizeof(sp), "%s/status.json", dir);
-	f->conf.announce.status_file = sp;
-	f->conf.announce.metrics_file = NULL;
-	assert_int_equal(status_write(&f->v), 0);
-	assert_non_null(s = slurp(sp));
-	assert_non_null(strstr(s, "\"bgpsd-announce\""));
-	free(s);
-	f->conf.announce.status_file = NULL;
-	rm_rf(dir);
-}
-
 int
 main(void)
 {
@@ -797,9 +603,6 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_metrics_bad_label, setup,
 		    teardown),
 		cmocka_unit_test(test_metrics_no_config),
-		cmocka_unit_test_setup_teardown(test_write, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_write_fails, setup,
-		    teardown),
 	};
 
 	log_init("test_status", 0, 0);

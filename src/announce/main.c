@@ -25,11 +25,10 @@
 #include "ev.h"
 #include "log.h"
 #include "sched.h"
+#include "statusfile.h"
 
 #define ANNOUNCE_NAG_INTERVAL	(60 * EV_NSEC)	/* bad config reminder */
 #define ANNOUNCE_QUIT_WAIT	(2 * EV_NSEC)	/* withdraw on SIGTERM */
-#define ANNOUNCE_STATUS_GAP	(250 * EV_MSEC)	/* after a state change */
-#define ANNOUNCE_STATUS_REFRESH	(5 * EV_NSEC)	/* latencies, counters */
 
 enum {
 	OPT_ONCE = 256,
@@ -56,9 +55,8 @@ struct announcer {
 	struct exabgp		*x;
 	char			 conf_error[1024];
 	struct ev_timer		 nag_timer;
-	struct ev_timer		 status_timer;
+	struct statusfile	*sf;
 	struct ev_timer		 quit_timer;
-	uint64_t		 status_last;
 	int			 quitting;
 	int			 done;
 	int			 bad_argv;	/* no config can ever load */
@@ -107,41 +105,36 @@ announce_status_view(struct announcer *a, struct status_view *v)
 	v->reload_failures = a->reload_failures;
 }
 
-static void
-announce_status_cb(void *arg)
+static char *
+announce_status_json_cb(void *arg)
 {
-	struct announcer	*a = arg;
 	struct status_view	 v;
 
-	announce_status_view(a, &v);
-	(void)status_write(&v);
-	a->status_last = ev_monotonic();
+	announce_status_view(arg, &v);
+	return v.conf != NULL ? status_json(&v) : NULL;
 }
 
-/*
- * Ask for a status write: soon after a state change (rate-limited to one
- * per ANNOUNCE_STATUS_GAP), within ANNOUNCE_STATUS_REFRESH for counters.
- */
-static void
-announce_status_touch(struct announcer *a, int urgent)
+static char *
+announce_status_metrics_cb(void *arg)
 {
-	uint64_t	 when, now = ev_monotonic();
+	struct status_view	 v;
 
-	if (a->conf == NULL || (a->conf->announce.status_file == NULL &&
-	    a->conf->announce.metrics_file == NULL) || a->quitting)
-		return;
-	when = a->status_last + (urgent ? ANNOUNCE_STATUS_GAP :
-	    ANNOUNCE_STATUS_REFRESH);
-	if (when < now)
-		when = now;
-	if (!ev_timer_armed(&a->status_timer) || when < a->status_timer.when)
-		ev_timer_at(a->loop, &a->status_timer, when);
+	announce_status_view(arg, &v);
+	return v.conf != NULL ? status_metrics(&v) : NULL;
+}
+
+/* a change or new counters: the files follow within status_interval */
+static void
+announce_status_touch(struct announcer *a)
+{
+	if (!a->quitting)
+		statusfile_touch(a->sf);
 }
 
 static void
 announce_exabgp_notify(void *arg)
 {
-	announce_status_touch(arg, 1);
+	announce_status_touch(arg);
 }
 
 /* ---- routes ---- */
@@ -185,13 +178,11 @@ announce_result_cb(size_t i, int ok, enum check_reason reason,
 {
 	struct announcer	*a = arg;
 	struct svc		*s = &a->svcs[i];
-	enum svc_state		 old = s->state;
-	int			 drained = s->drained;
 
 	if (svc_result(s, ok, reason, detail, latency, ev_now(a->loop),
 	    a->conf->announce.disable_file))
 		announce_svc_routes(a, i);
-	announce_status_touch(a, s->state != old || s->drained != drained);
+	announce_status_touch(a);
 }
 
 static uint64_t
@@ -280,6 +271,8 @@ announce_apply(struct announcer *a, struct bgpsd_conf *nconf)
 	a->routes = nroutes;
 	a->conf_error[0] = '\0';
 	ev_timer_stop(a->loop, &a->nag_timer);
+	statusfile_set(a->sf, nconf->announce.status_file,
+	    nconf->announce.metrics_file, nconf->announce.status_interval);
 
 	if (a->x != NULL) {
 		exabgp_configure(a->x, nconf->announce.ack,
@@ -292,7 +285,7 @@ announce_apply(struct announcer *a, struct bgpsd_conf *nconf)
 	    "%zu prefixes", nconf->path, nconf->nservices, kept,
 	    nconf->announce.nprefixes);
 	sched_start(a->sched);
-	announce_status_touch(a, 1);
+	announce_status_touch(a);
 	return 0;
 }
 
@@ -323,7 +316,7 @@ announce_reload(struct announcer *a)
 		if (a->conf != NULL) {
 			log_warnx("reload failed, keeping the running "
 			    "config: %s", err);
-			announce_status_touch(a, 1);
+			announce_status_touch(a);
 		} else {
 			snprintf(a->conf_error, sizeof(a->conf_error), "%s",
 			    err);
@@ -412,6 +405,9 @@ announce_cleanup(struct announcer *a)
 {
 	size_t	 i;
 
+	/* the last word in the status file: what was true at the exit */
+	(void)statusfile_write(a->sf);
+	statusfile_free(a->sf);
 	if (a->sched != NULL)
 		sched_free(a->sched);
 	if (a->x != NULL)
@@ -425,7 +421,6 @@ announce_cleanup(struct announcer *a)
 	if (a->conf != NULL)
 		conf_free(a->conf);
 	ev_timer_stop(a->loop, &a->nag_timer);
-	ev_timer_stop(a->loop, &a->status_timer);
 	ev_timer_stop(a->loop, &a->quit_timer);
 	ev_free(a->loop);
 }
@@ -441,8 +436,9 @@ announce_daemon(struct announcer *a)
 	if ((a->loop = ev_new()) == NULL)
 		fatalx("cannot create the event loop");
 	ev_timer_init(&a->nag_timer, announce_nag_cb, a);
-	ev_timer_init(&a->status_timer, announce_status_cb, a);
 	ev_timer_init(&a->quit_timer, announce_quit_cb, a);
+	a->sf = statusfile_new(a->loop, announce_status_json_cb,
+	    announce_status_metrics_cb, a);
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		if (ev_signal(a->loop, sigs[i], announce_signal_cb, a) == -1)
 			fatal("signal %d", sigs[i]);
@@ -452,6 +448,7 @@ announce_daemon(struct announcer *a)
 		exabgp_set_notify(a->x, announce_exabgp_notify, a);
 	if (a->x == NULL) {
 		/* no stdin/stdout to speak of: nothing we could ever do */
+		statusfile_free(a->sf);
 		ev_free(a->loop);
 		return 1;
 	}

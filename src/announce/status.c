@@ -16,11 +16,11 @@
 
 #include "addr.h"
 #include "announce.h"
-#include "atomic.h"
 #include "check.h"
 #include "conf.h"
 #include "buf.h"
 #include "log.h"
+#include "statusfile.h"
 
 static void
 status_iso8601(const struct timespec *ts, char *buf, size_t len)
@@ -141,13 +141,6 @@ status_json(const struct status_view *v)
 	return text;
 }
 
-static void
-mbuf_help(struct buf *b, const char *name, const char *type,
-    const char *help)
-{
-	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
 /*
  * Service names are [A-Za-z0-9_.-] (conf.c), so label values need no
  * escaping; refuse anything else rather than write a broken file.
@@ -200,7 +193,7 @@ status_metrics(const struct status_view *v)
 	if (v->conf != NULL)
 		n = v->conf->nservices;
 	for (k = 0; k < sizeof(per_svc) / sizeof(per_svc[0]); k++) {
-		mbuf_help(&b, per_svc[k].name, per_svc[k].type,
+		prom_head(&b, per_svc[k].name, per_svc[k].type,
 		    per_svc[k].help);
 		for (i = 0; i < n; i++) {
 			s = &v->svcs[i];
@@ -236,14 +229,14 @@ status_metrics(const struct status_view *v)
 			}
 		}
 	}
-	mbuf_help(&b, "bgpsd_prefix_ports", "gauge",
+	prom_head(&b, "bgpsd_prefix_ports", "gauge",
 	    "healthy ports carried by the route of the prefix");
 	for (i = 0; v->conf != NULL && i < v->conf->announce.nprefixes; i++) {
 		prefix_fmt(&v->routes[i].pc->prefix, pbuf, sizeof(pbuf));
 		buf_printf(&b, "bgpsd_prefix_ports{prefix=\"%s\"} %zu\n", pbuf,
 		    v->routes[i].nports);
 	}
-	mbuf_help(&b, "bgpsd_prefix_announced", "gauge",
+	prom_head(&b, "bgpsd_prefix_announced", "gauge",
 	    "1 if the last line written for the prefix is an announce");
 	for (i = 0; v->conf != NULL && i < v->conf->announce.nprefixes; i++) {
 		prefix_fmt(&v->routes[i].pc->prefix, pbuf, sizeof(pbuf));
@@ -255,89 +248,33 @@ status_metrics(const struct status_view *v)
 	memset(&st, 0, sizeof(st));
 	if (v->exabgp != NULL)
 		exabgp_get_stats(v->exabgp, &st);
-	mbuf_help(&b, "bgpsd_announce_lines_total", "counter",
+	prom_head(&b, "bgpsd_announce_lines_total", "counter",
 	    "lines written to ExaBGP");
 	buf_printf(&b, "bgpsd_announce_lines_total %" PRIu64 "\n", st.lines);
-	mbuf_help(&b, "bgpsd_acks_total", "counter",
+	prom_head(&b, "bgpsd_acks_total", "counter",
 	    "answers read from ExaBGP");
 	buf_printf(&b, "bgpsd_acks_total{answer=\"done\"} %" PRIu64 "\n",
 	    st.done);
 	buf_printf(&b, "bgpsd_acks_total{answer=\"error\"} %" PRIu64 "\n",
 	    st.errors);
-	mbuf_help(&b, "bgpsd_ack_timeouts_total", "counter",
+	prom_head(&b, "bgpsd_ack_timeouts_total", "counter",
 	    "lines ExaBGP never answered (re-sent)");
 	buf_printf(&b, "bgpsd_ack_timeouts_total %" PRIu64 "\n", st.timeouts);
-	mbuf_help(&b, "bgpsd_acks_pending", "gauge",
+	prom_head(&b, "bgpsd_acks_pending", "gauge",
 	    "lines written and not answered yet");
 	buf_printf(&b, "bgpsd_acks_pending %zu\n", st.inflight);
-	mbuf_help(&b, "bgpsd_config_ok", "gauge",
+	prom_head(&b, "bgpsd_config_ok", "gauge",
 	    "1 if a valid configuration is running");
 	buf_printf(&b, "bgpsd_config_ok %d\n", v->conf != NULL);
-	mbuf_help(&b, "bgpsd_reloads_total", "counter",
+	prom_head(&b, "bgpsd_reloads_total", "counter",
 	    "configuration reloads by result");
 	buf_printf(&b, "bgpsd_reloads_total{result=\"ok\"} %" PRIu64 "\n",
 	    v->reloads);
 	buf_printf(&b, "bgpsd_reloads_total{result=\"failed\"} %" PRIu64 "\n",
 	    v->reload_failures);
-	mbuf_help(&b, "bgpsd_start_time_seconds", "gauge",
+	prom_head(&b, "bgpsd_start_time_seconds", "gauge",
 	    "start time of the process since the epoch");
 	buf_printf(&b, "bgpsd_start_time_seconds %lld\n",
 	    (long long)v->started);
 	return b.s;
-}
-
-/*
- * A file that cannot be written is logged once, not at every change; one
- * memory per file, so that the two failing together do not take turns,
- * cleared by a good write so that the next failure is logged again.
- */
-#define STATUS_ERR_MAX	600
-static char	status_last_err[2][STATUS_ERR_MAX];
-
-static void
-status_fail(int which, const char *key, const char *err)
-{
-	char	 msg[STATUS_ERR_MAX];
-
-	snprintf(msg, sizeof(msg), "%s %s", key, err);
-	if (strcmp(msg, status_last_err[which]) == 0)
-		return;
-	snprintf(status_last_err[which], STATUS_ERR_MAX, "%s", msg);
-	log_warnx("%s", msg);
-}
-
-int
-status_write(const struct status_view *v)
-{
-	const struct announce_conf	*an;
-	char				*text, err[512];
-	int				 rv = 0;
-
-	if (v->conf == NULL)
-		return 0;
-	an = &v->conf->announce;
-	if (an->status_file != NULL) {
-		if ((text = status_json(v)) == NULL)
-			rv = -1;
-		else {
-			if (atomic_write(an->status_file, text, strlen(text),
-			    0644, err, sizeof(err)) == -1) {
-				status_fail(0, "status_file", err);
-				rv = -1;
-			} else
-				status_last_err[0][0] = '\0';
-			free(text);
-		}
-	}
-	if (an->metrics_file != NULL) {
-		text = status_metrics(v);
-		if (atomic_write(an->metrics_file, text, strlen(text), 0644,
-		    err, sizeof(err)) == -1) {
-			status_fail(1, "metrics_file", err);
-			rv = -1;
-		} else
-			status_last_err[1][0] = '\0';
-		free(text);
-	}
-	return rv;
 }

@@ -39,7 +39,7 @@ atomic_sync_dir(const char *dir)
 
 int
 atomic_write(const char *path, const void *buf, size_t len, mode_t mode,
-    char *err, size_t errlen)
+    int flags, char *err, size_t errlen)
 {
 	char		 tmp[PATH_MAX], dcopy[PATH_MAX], bcopy[PATH_MAX];
 	const char	*dir, *base, *p = buf;
@@ -78,7 +78,7 @@ atomic_write(const char *path, const void *buf, size_t len, mode_t mode,
 		}
 		off += (size_t)n;
 	}
-	if (fsync(fd) == -1) {
+	if ((flags & ATOMIC_SYNC) && fsync(fd) == -1) {
 		what = "fsync";
 		goto fail;
 	}
@@ -92,7 +92,8 @@ atomic_write(const char *path, const void *buf, size_t len, mode_t mode,
 		what = "rename";
 		goto fail;
 	}
-	atomic_sync_dir(dir);
+	if (flags & ATOMIC_SYNC)
+		atomic_sync_dir(dir);
 	return 0;
 
 fail:

@@ -45,7 +45,8 @@ static const char *const announce_keys[] = {
 	"local_preference", "as_path", "static_communities",
 	"static_large_communities", "interval", "fast_interval", "timeout",
 	"exec_timeout", "rise", "fall", "batch", "ack", "ack_timeout", "splay",
-	"max_concurrent", "disable_file", "status_file", "metrics_file", NULL
+	"max_concurrent", "disable_file", "status_file", "metrics_file",
+	"status_interval", NULL
 };
 static const char *const prefix_keys[] = {
 	"prefix", "next_hop", "med", "local_preference", "as_path",
@@ -66,7 +67,7 @@ static const char *const check_exec_keys[] = { "command", "shell", NULL };
 static const char *const listen_keys[] = {
 	"wait_min", "wait_max", "host_routes_only", "max_routes", "max_line",
 	"max_template", "html_escape", "status_file", "metrics_file",
-	"templates", NULL
+	"status_interval", "templates", NULL
 };
 static const char *const template_keys[] = {
 	"source", "destination", "perms", "owner", "group", "backup", "check",
@@ -606,6 +607,9 @@ conf_announce(struct parse *p, const config_setting_t *g)
 	if (conf_get_text(p, g, "disable_file", &an->disable_file) == -1 ||
 	    conf_get_text(p, g, "status_file", &an->status_file) == -1 ||
 	    conf_get_text(p, g, "metrics_file", &an->metrics_file) == -1)
+		return -1;
+	if (conf_duration(p, g, "status_interval", 1, 0.1, 3600,
+	    &an->status_interval, NULL) == -1)
 		return -1;
 	return conf_announce_prefixes(p, conf_member(g, "prefixes"));
 }
@@ -1249,6 +1253,9 @@ conf_listen(struct parse *p, const config_setting_t *g)
 		return -1;
 	if (conf_get_text(p, g, "status_file", &l->status_file) == -1 ||
 	    conf_get_text(p, g, "metrics_file", &l->metrics_file) == -1)
+		return -1;
+	if (conf_duration(p, g, "status_interval", 1, 0.1, 3600,
+	    &l->status_interval, NULL) == -1)
 		return -1;
 	if ((list = conf_member(g, "templates")) == NULL ||
 	    conf_empty_array(list))

@@ -253,6 +253,7 @@ print_announce(FILE *fp, const struct announce_conf *an)
 	print_opt_str(fp, "disable_file", an->disable_file, 1);
 	print_opt_str(fp, "status_file", an->status_file, 1);
 	print_opt_str(fp, "metrics_file", an->metrics_file, 1);
+	print_duration(fp, "status_interval", an->status_interval, 1);
 	fputs("};\n", fp);
 }
 
@@ -288,6 +289,7 @@ print_listen(FILE *fp, const struct listen_conf *l)
 	print_bool(fp, "html_escape", l->html_escape, 1);
 	print_opt_str(fp, "status_file", l->status_file, 1);
 	print_opt_str(fp, "metrics_file", l->metrics_file, 1);
+	print_duration(fp, "status_interval", l->status_interval, 1);
 	fputs("\ttemplates = (\n", fp);
 	for (i = 0; i < l->ntemplates; i++) {
 		t = &l->templates[i];

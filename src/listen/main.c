@@ -21,13 +21,14 @@
 
 #include <jansson.h>
 
-#include "atomic.h"
+#include "buf.h"
 #include "conf.h"
 #include "creds.h"
 #include "ev.h"
 #include "listen.h"
 #include "log.h"
 #include "mustache.h"
+#include "statusfile.h"
 
 #ifndef BGPSD_VERSION
 #define BGPSD_VERSION	"unknown"
@@ -67,6 +68,7 @@ struct listend {
 	struct rib		*rib;
 	struct exabgp_msg	 msg;
 	struct render		*render;
+	struct statusfile	*sf;
 	int			 once;
 
 	/* stdin */
@@ -153,53 +155,61 @@ static void	listen_try_render(struct listend *, int force);
 
 /* ---- status and metrics ---------------------------------------- */
 
+/*
+ * The services of the status: the catalogue and every port with backends,
+ * by port, each with its name (catalogue or "port_N") and its backends,
+ * counted by the table itself: no template context is built for this.
+ */
 static json_t *
-listen_status_json(struct listend *l)
+listen_status_services(const struct listend *l)
+{
+	const struct service_conf *sc;
+	json_t		*arr;
+	char		 name[32];
+	size_t		 n;
+	unsigned	 port;
+
+	arr = json_array();
+	for (port = 1; port <= 65535; port++) {
+		n = rib_port_backends(l->rib, (uint16_t)port);
+		sc = conf_service_by_port(l->conf, (uint16_t)port);
+		if (n == 0 && sc == NULL)
+			continue;
+		snprintf(name, sizeof(name), "port_%u", port);
+		json_array_append_new(arr, json_pack("{s:s, s:i, s:I}", "name",
+		    sc != NULL ? sc->name : name, "port", (int)port, "backends",
+		    (json_int_t)n));
+	}
+	return arr;
+}
+
+static json_t *
+listen_status_peers(const struct listend *l)
 {
 	struct rib_peer_stat	*peers = NULL;
-	const struct render_status *st;
-	json_t			*j, *arr, *ctx, *svc, *o;
+	json_t			*arr;
 	char			 a[ADDR_STRLEN];
 	size_t			 n, i;
 
-	j = json_object();
-	json_object_set_new(j, "version", json_string(BGPSD_VERSION));
-	json_object_set_new(j, "pid", json_integer(getpid()));
-	json_object_set_new(j, "time", json_integer((json_int_t)time(NULL)));
 	arr = json_array();
 	n = rib_peers(l->rib, &peers);
-	for (i = 0; i < n; i++) {
-		o = json_object();
-		json_object_set_new(o, "address",
-		    json_string(addr_fmt(&peers[i].addr, a, sizeof(a))));
-		json_object_set_new(o, "state",
-		    json_string(rib_peer_state_name(peers[i].state)));
-		json_object_set_new(o, "routes",
-		    json_integer((json_int_t)peers[i].routes));
-		json_object_set_new(o, "refused",
-		    json_integer((json_int_t)peers[i].refused));
-		json_object_set_new(o, "eor", json_boolean(peers[i].eor));
-		json_array_append_new(arr, o);
-	}
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:I, s:I, "
+		    "s:b}", "address", addr_fmt(&peers[i].addr, a, sizeof(a)),
+		    "state", rib_peer_state_name(peers[i].state), "routes",
+		    (json_int_t)peers[i].routes, "refused",
+		    (json_int_t)peers[i].refused, "eor", peers[i].eor));
 	free(peers);
-	json_object_set_new(j, "peers", arr);
-	json_object_set_new(j, "routes",
-	    json_integer((json_int_t)rib_nroutes(l->rib)));
-	arr = json_array();
-	ctx = context_build(l->rib, l->conf);
-	json_array_foreach(json_object_get(ctx, "services"), i, svc) {
-		o = json_object();
-		json_object_set(o, "name", json_object_get(svc, "name"));
-		json_object_set(o, "port", json_object_get(svc, "port"));
-		json_object_set(o, "backends", json_object_get(svc, "count"));
-		json_array_append_new(arr, o);
-	}
-	json_decref(ctx);
-	json_object_set_new(j, "services", arr);
-	o = json_pack("{s:I, s:I, s:I}", "read", (json_int_t)l->in.nlines,
-	    "malformed", (json_int_t)l->nbad,
-	    "oversized", (json_int_t)l->in.noversized);
-	json_object_set_new(j, "lines", o);
+	return arr;
+}
+
+static json_t *
+listen_status_render(const struct listend *l)
+{
+	const struct render_status *st;
+	json_t		*o, *arr;
+	size_t		 i;
+
 	o = json_object();
 	json_object_set_new(o, "passes", json_integer((json_int_t)l->passes));
 	json_object_set_new(o, "failed_passes",
@@ -222,154 +232,126 @@ listen_status_json(struct listend *l)
 	json_object_set_new(o, "templates", arr);
 	json_object_set_new(o, "last_command",
 	    json_string(render_commands_result(l->render)));
-	json_object_set_new(j, "render", o);
+	return o;
+}
+
+static char *
+listen_status_text(void *arg)
+{
+	struct listend	*l = arg;
+	json_t		*j, *o;
+	char		*text, *out;
+	size_t		 len;
+
+	j = json_object();
+	json_object_set_new(j, "version", json_string(BGPSD_VERSION));
+	json_object_set_new(j, "pid", json_integer(getpid()));
+	json_object_set_new(j, "time", json_integer((json_int_t)time(NULL)));
+	json_object_set_new(j, "peers", listen_status_peers(l));
+	json_object_set_new(j, "routes",
+	    json_integer((json_int_t)rib_nroutes(l->rib)));
+	json_object_set_new(j, "services", listen_status_services(l));
+	o = json_pack("{s:I, s:I, s:I}", "read", (json_int_t)l->in.nlines,
+	    "malformed", (json_int_t)l->nbad,
+	    "oversized", (json_int_t)l->in.noversized);
+	json_object_set_new(j, "lines", o);
+	json_object_set_new(j, "render", listen_status_render(l));
 	o = json_object();
 	json_object_set_new(o, "last", l->last_reload ?
 	    json_integer(l->last_reload) : json_null());
 	json_object_set_new(o, "result", l->reload_result != NULL ?
 	    json_string(l->reload_result) : json_null());
 	json_object_set_new(j, "reload", o);
-	return j;
-}
-
-/*
- * An unwritable status or metrics file is logged once, not at every pass
- * or peer change; a good write clears it so that a new failure shows.
- */
-#define LISTEN_ERR_MAX	600
-static char	listen_last_err[2][LISTEN_ERR_MAX];
-
-static void
-listen_file_result(int which, const char *key, int failed, const char *err)
-{
-	char	 msg[LISTEN_ERR_MAX];
-
-	if (!failed) {
-		listen_last_err[which][0] = '\0';
-		return;
-	}
-	snprintf(msg, sizeof(msg), "%s %s", key, err);
-	if (strcmp(msg, listen_last_err[which]) == 0)
-		return;
-	snprintf(listen_last_err[which], LISTEN_ERR_MAX, "%s", msg);
-	log_warnx("%s", msg);
-}
-
-/* a Prometheus label value: backslash, quote and newline escaped */
-static void
-listen_label(FILE *f, const char *s)
-{
-	for (; s != NULL && *s != '\0'; s++) {
-		if (*s == '\\' || *s == '"')
-			fputc('\\', f);
-		if (*s == '\n')
-			fputs("\\n", f);
-		else
-			fputc(*s, f);
-	}
-}
-
-static void
-listen_metrics(struct listend *l, json_t *status)
-{
-	FILE		*f;
-	const char	*r;
-	char		*text = NULL, err[512];
-	size_t		 len = 0, i;
-	json_t		*v;
-
-	if ((f = open_memstream(&text, &len)) == NULL)
-		fatal("open_memstream");
-	fprintf(f, "# HELP bgpsd_listen_peer_up 1 if the BGP session is up\n"
-	    "# TYPE bgpsd_listen_peer_up gauge\n");
-	json_array_foreach(json_object_get(status, "peers"), i, v)
-		fprintf(f, "bgpsd_listen_peer_up{peer=\"%s\"} %d\n",
-		    json_string_value(json_object_get(v, "address")),
-		    strcmp(json_string_value(json_object_get(v, "state")),
-		    "up") == 0);
-	fprintf(f, "# HELP bgpsd_listen_peer_routes routes stored per peer\n"
-	    "# TYPE bgpsd_listen_peer_routes gauge\n");
-	json_array_foreach(json_object_get(status, "peers"), i, v)
-		fprintf(f, "bgpsd_listen_peer_routes{peer=\"%s\"} %lld\n",
-		    json_string_value(json_object_get(v, "address")),
-		    (long long)json_integer_value(json_object_get(v,
-		    "routes")));
-	fprintf(f, "# HELP bgpsd_listen_service_backends backends per "
-	    "service\n# TYPE bgpsd_listen_service_backends gauge\n");
-	json_array_foreach(json_object_get(status, "services"), i, v)
-		fprintf(f, "bgpsd_listen_service_backends{service=\"%s\","
-		    "port=\"%lld\"} %lld\n",
-		    json_string_value(json_object_get(v, "name")),
-		    (long long)json_integer_value(json_object_get(v, "port")),
-		    (long long)json_integer_value(json_object_get(v,
-		    "backends")));
-	fprintf(f, "# HELP bgpsd_listen_lines_total lines read on stdin\n"
-	    "# TYPE bgpsd_listen_lines_total counter\n"
-	    "bgpsd_listen_lines_total %llu\n"
-	    "# HELP bgpsd_listen_lines_skipped_total lines skipped\n"
-	    "# TYPE bgpsd_listen_lines_skipped_total counter\n"
-	    "bgpsd_listen_lines_skipped_total{reason=\"malformed\"} %llu\n"
-	    "bgpsd_listen_lines_skipped_total{reason=\"oversized\"} %llu\n"
-	    "# HELP bgpsd_listen_render_passes_total render passes\n"
-	    "# TYPE bgpsd_listen_render_passes_total counter\n"
-	    "bgpsd_listen_render_passes_total %llu\n"
-	    "# HELP bgpsd_listen_render_failed_passes_total passes with a "
-	    "failed template or command\n"
-	    "# TYPE bgpsd_listen_render_failed_passes_total counter\n"
-	    "bgpsd_listen_render_failed_passes_total %llu\n"
-	    "# HELP bgpsd_listen_last_render_seconds unix time of the last "
-	    "pass\n# TYPE bgpsd_listen_last_render_seconds gauge\n"
-	    "bgpsd_listen_last_render_seconds %lld\n",
-	    (unsigned long long)l->in.nlines, (unsigned long long)l->nbad,
-	    (unsigned long long)l->in.noversized,
-	    (unsigned long long)l->passes,
-	    (unsigned long long)l->pass_failures, (long long)l->last_pass);
-	fprintf(f, "# HELP bgpsd_listen_template_ok 1 if the last write of "
-	    "the file was good (written or unchanged)\n"
-	    "# TYPE bgpsd_listen_template_ok gauge\n");
-	json_array_foreach(json_object_get(json_object_get(status, "render"),
-	    "templates"), i, v) {
-		fputs("bgpsd_listen_template_ok{destination=\"", f);
-		listen_label(f, json_string_value(json_object_get(v,
-		    "destination")));
-		r = json_string_value(json_object_get(v, "result"));
-		fprintf(f, "\"} %d\n", strcmp(r, "written") == 0 ||
-		    strcmp(r, "unchanged") == 0);
-	}
-	if (fclose(f) != 0)
-		fatal("metrics");
-	listen_file_result(1, "metrics_file",
-	    atomic_write(l->conf->listen.metrics_file, text, len, 0644, err,
-	    sizeof(err)) == -1, err);
+	if ((text = json_dumps(j, JSON_INDENT(2))) == NULL)
+		fatalx("status: out of memory");
+	json_decref(j);
+	len = strlen(text);
+	out = xmalloc(len + 2);
+	memcpy(out, text, len);
+	memcpy(out + len, "\n", 2);
 	free(text);
+	return out;
 }
 
-static void
-listen_write_status(struct listend *l)
+static char *
+listen_metrics_text(void *arg)
 {
-	json_t	*status;
-	char	*text, err[512];
-	size_t	 len;
+	struct listend		*l = arg;
+	struct rib_peer_stat	*peers = NULL;
+	const struct render_status *st;
+	const struct service_conf *sc;
+	struct buf		 b = BUF_INIT;
+	char			 a[ADDR_STRLEN];
+	size_t			 n, i;
+	unsigned		 port;
 
-	if (l->once || (l->conf->listen.status_file == NULL &&
-	    l->conf->listen.metrics_file == NULL))
-		return;
-	status = listen_status_json(l);
-	if (l->conf->listen.status_file != NULL) {
-		if ((text = json_dumps(status, JSON_INDENT(2))) == NULL)
-			fatalx("status: out of memory");
-		len = strlen(text);
-		text = xreallocarray(text, 1, len + 2);
-		text[len++] = '\n';
-		text[len] = '\0';
-		listen_file_result(0, "status_file",
-		    atomic_write(l->conf->listen.status_file, text, len, 0644,
-		    err, sizeof(err)) == -1, err);
-		free(text);
+	n = rib_peers(l->rib, &peers);
+	prom_head(&b, "bgpsd_listen_peer_up", "gauge",
+	    "1 if the BGP session is up");
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "bgpsd_listen_peer_up{peer=\"%s\"} %d\n",
+		    addr_fmt(&peers[i].addr, a, sizeof(a)),
+		    peers[i].state == RIB_PEER_UP);
+	prom_head(&b, "bgpsd_listen_peer_routes", "gauge",
+	    "routes stored per peer");
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "bgpsd_listen_peer_routes{peer=\"%s\"} %zu\n",
+		    addr_fmt(&peers[i].addr, a, sizeof(a)), peers[i].routes);
+	free(peers);
+	prom_head(&b, "bgpsd_listen_service_backends", "gauge",
+	    "backends per service");
+	for (port = 1; port <= 65535; port++) {
+		n = rib_port_backends(l->rib, (uint16_t)port);
+		sc = conf_service_by_port(l->conf, (uint16_t)port);
+		if (n == 0 && sc == NULL)
+			continue;
+		if (sc != NULL)
+			buf_printf(&b, "bgpsd_listen_service_backends{service="
+			    "\"%s\",port=\"%u\"} %zu\n", sc->name, port, n);
+		else
+			buf_printf(&b, "bgpsd_listen_service_backends{service="
+			    "\"port_%u\",port=\"%u\"} %zu\n", port, port, n);
 	}
-	if (l->conf->listen.metrics_file != NULL)
-		listen_metrics(l, status);
-	json_decref(status);
+	prom_head(&b, "bgpsd_listen_lines_total", "counter",
+	    "lines read on stdin");
+	buf_printf(&b, "bgpsd_listen_lines_total %llu\n",
+	    (unsigned long long)l->in.nlines);
+	prom_head(&b, "bgpsd_listen_lines_skipped_total", "counter",
+	    "lines skipped");
+	buf_printf(&b, "bgpsd_listen_lines_skipped_total{reason=\"malformed\"} "
+	    "%llu\n", (unsigned long long)l->nbad);
+	buf_printf(&b, "bgpsd_listen_lines_skipped_total{reason=\"oversized\"} "
+	    "%llu\n", (unsigned long long)l->in.noversized);
+	prom_head(&b, "bgpsd_listen_render_passes_total", "counter",
+	    "render passes");
+	buf_printf(&b, "bgpsd_listen_render_passes_total %llu\n",
+	    (unsigned long long)l->passes);
+	prom_head(&b, "bgpsd_listen_render_failed_passes_total", "counter",
+	    "passes with a failed template or command");
+	buf_printf(&b, "bgpsd_listen_render_failed_passes_total %llu\n",
+	    (unsigned long long)l->pass_failures);
+	prom_head(&b, "bgpsd_listen_last_render_seconds", "gauge",
+	    "unix time of the last pass");
+	buf_printf(&b, "bgpsd_listen_last_render_seconds %lld\n",
+	    (long long)l->last_pass);
+	prom_head(&b, "bgpsd_listen_template_ok", "gauge",
+	    "1 if the last write of the file was good (written or unchanged)");
+	for (i = 0; i < render_count(l->render); i++) {
+		st = render_status(l->render, i);
+		buf_printf(&b, "bgpsd_listen_template_ok{destination=\"");
+		prom_label(&b, st->destination);
+		buf_printf(&b, "\"} %d\n", st->result == WRITER_WRITTEN ||
+		    st->result == WRITER_UNCHANGED);
+	}
+	return b.s;
+}
+
+/* something the status shows changed: written within status_interval */
+static void
+listen_status_touch(struct listend *l)
+{
+	if (!l->once)
+		statusfile_touch(l->sf);
 }
 
 /* ---- the table ----------------------------------------------------- */
@@ -415,7 +397,7 @@ listen_line(const char *line, size_t len, uint64_t lineno, void *arg)
 	    l->msg.type == EXABGP_MSG_STATE)))
 		listen_mark(l);
 	if (l->msg.type == EXABGP_MSG_STATE)
-		listen_write_status(l);
+		listen_status_touch(l);
 	return 0;
 }
 
@@ -492,7 +474,7 @@ listen_pass_done(int nfailed, void *arg)
 		    "change or SIGUSR1", nfailed);
 	} else
 		log_debug("render pass done");
-	listen_write_status(l);
+	listen_status_touch(l);
 	if (l->once)
 		return;
 	if (l->exiting || l->eof || l->shutdown) {
@@ -636,7 +618,7 @@ listen_reloaded(struct listend *l, int good)
 {
 	l->last_reload = (int64_t)time(NULL);
 	l->reload_result = good ? "ok" : "failed";
-	listen_write_status(l);
+	listen_status_touch(l);
 }
 
 static void
@@ -689,6 +671,8 @@ listen_reload(struct listend *l)
 		conf_free(old);
 	listen_rib_conf(l);
 	lines_setmax(&l->in, (size_t)conf->listen.max_line);
+	statusfile_set(l->sf, conf->listen.status_file,
+	    conf->listen.metrics_file, conf->listen.status_interval);
 	log_info("configuration reloaded");
 	listen_reloaded(l, 1);
 	listen_try_render(l, 1);
@@ -760,7 +744,7 @@ listen_signal(int signo, void *arg)
 static int
 listen_daemon(struct listend *l)
 {
-	int	flags;
+	int	flags, rc;
 
 	if ((flags = fcntl(STDIN_FILENO, F_GETFL)) == -1 ||
 	    fcntl(STDIN_FILENO, F_SETFL, flags | O_NONBLOCK) == -1) {
@@ -780,11 +764,17 @@ listen_daemon(struct listend *l)
 	ev_timer_init(&l->later, listen_later, l);
 	l->start = ev_monotonic();
 	log_info("started, %zu template(s)", render_count(l->render));
-	listen_write_status(l);
-	if (ev_run(l->loop) == -1)
-		return 1;
+	l->sf = statusfile_new(l->loop, listen_status_text,
+	    listen_metrics_text, l);
+	statusfile_set(l->sf, l->conf->listen.status_file,
+	    l->conf->listen.metrics_file, l->conf->listen.status_interval);
+	rc = ev_run(l->loop) == -1 ? 1 : 0;
 	render_cancel(l->render);
-	return 0;
+	/* the last word in the status file: the state at the exit */
+	(void)statusfile_write(l->sf);
+	statusfile_free(l->sf);
+	l->sf = NULL;
+	return rc;
 }
 
 /* read stdin to EOF in blocking mode (the offline modes) */
@@ -939,6 +929,7 @@ listen_defaults(struct bgpsd_conf *c)
 	c->listen.max_routes = 1000000;
 	c->listen.max_line = 262144;
 	c->listen.max_template = TMPL_DEFAULT_MAX_SIZE;
+	c->listen.status_interval = STATUSFILE_DEFAULT_INTERVAL;
 }
 
 int

@@ -69,6 +69,7 @@ struct rib {
 	struct rib_conf	 conf;
 	struct htab	 peers;
 	struct htab	 agg;
+	uint32_t	*port_count;	/* [65536] backends per port, lazily */
 	uint64_t	 generation;
 	size_t		 nroutes;
 	size_t		 npeers_up;
@@ -255,6 +256,10 @@ rib_agg_ref(struct rib *rib, uint16_t port, const struct prefix *p, int delta)
 		a->prefix = *p;
 		a->npeers = 1;
 		htab_insert(&rib->agg, &a->node, h);
+		if (rib->port_count == NULL)
+			rib->port_count = xcalloc(65536,
+			    sizeof(*rib->port_count));
+		rib->port_count[port]++;
 		rib->generation++;
 		return;
 	}
@@ -265,6 +270,7 @@ rib_agg_ref(struct rib *rib, uint16_t port, const struct prefix *p, int delta)
 	if (--a->npeers == 0) {
 		htab_remove(&rib->agg, &a->node);
 		free(a);
+		rib->port_count[port]--;
 		rib->generation++;
 	}
 }
@@ -512,6 +518,8 @@ rib_peer_flush(struct rib *rib, struct rib_peer *peer)
 	peer->cap_logged = 0;
 }
 
+static void	rib_free_peer_node(struct hnode *);
+
 static void
 rib_state(struct rib *rib, struct rib_peer *peer, const struct exabgp_msg *m)
 {
@@ -539,6 +547,9 @@ rib_state(struct rib *rib, struct rib_peer *peer, const struct exabgp_msg *m)
 		peer->eor_families = 0;
 		log_info("peer %s: down (%s), %zu routes dropped", buf,
 		    m->reason[0] != '\0' ? m->reason : "no reason", had);
+		/* gone: nothing of it is kept (the status lists live peers) */
+		htab_remove(&rib->peers, &peer->node);
+		rib_free_peer_node(&peer->node);
 		break;
 	}
 }
@@ -626,6 +637,7 @@ rib_free(struct rib *rib)
 		return;
 	htab_free_all(&rib->peers, rib_free_peer_node);
 	htab_free_all(&rib->agg, rib_free_agg_node);
+	free(rib->port_count);
 	free(rib->cbuf);
 	free(rib->pold);
 	free(rib->pnew);
@@ -672,6 +684,8 @@ rib_reconf(struct rib *rib, const struct rib_conf *conf)
 
 	rib->conf = *conf;
 	htab_init(&rib->agg);
+	if (rib->port_count != NULL)
+		memset(rib->port_count, 0, 65536 * sizeof(*rib->port_count));
 	for (i = 0; i <= rib->peers.mask; i++) {
 		for (n = rib->peers.b[i]; n != NULL; n = n->next) {
 			peer = (struct rib_peer *)n;
@@ -760,6 +774,12 @@ uint64_t
 rib_generation(const struct rib *rib)
 {
 	return rib->generation;
+}
+
+size_t
+rib_port_backends(const struct rib *rib, uint16_t port)
+{
+	return rib->port_count != NULL ? rib->port_count[port] : 0;
 }
 
 int

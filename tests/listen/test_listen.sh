@@ -934,6 +934,53 @@ check "unwritable status_file: logged once" \
 check "unwritable metrics_file: logged once" \
     test "$(grep -c 'metrics_file ' "$T/log")" = 1
 
+# 10,000 peer flaps (2,000 peers, each up and down five times): with a
+# status file they cost what they cost without one (the status was
+# rebuilt and fsync'ed at every state message: > 120 s against 0.3 s);
+# the bound below is loose, the ratio is make bench's. Peers that are gone
+# are not in the status.
+awk 'BEGIN {
+	for (r = 0; r < 5; r++)
+		for (i = 0; i < 2000; i++) {
+			p = sprintf("198.51.%d.%d", 100 + int(i / 250), i % 250 + 1)
+			for (s = 0; s < 2; s++)
+				printf "{ \"exabgp\": \"4.0.1\", \"type\": \"state\", \"neighbor\": { \"address\": { \"local\": \"169.254.179.2\", \"peer\": \"%s\" }, \"asn\": { \"local\": 65000, \"peer\": 65001 }, \"state\": \"%s\" } }\n", p, s ? "down" : "up"
+		}
+	printf "{ \"exabgp\": \"4.0.1\", \"type\": \"state\", \"neighbor\": { \"address\": { \"local\": \"169.254.179.2\", \"peer\": \"198.51.100.1\" }, \"asn\": { \"local\": 65000, \"peer\": 65001 }, \"state\": \"up\" } }\n"
+}' >"$T/flaps.jsonl"
+printf 'listen = { wait_min = 0.1; wait_max = 0.5; };\n' >"$T/flap0.conf"
+printf 'listen = { wait_min = 0.1; wait_max = 0.5; status_file = "%s"; metrics_file = "%s"; };\n' \
+    "$T/flap.json" "$T/flap.prom" >"$T/flap1.conf"
+# flap_secs CONF: seconds until bgpsd-listen has read it all and exited
+flap_secs() {
+	local t0 t1
+	t0=$(date +%s%N)
+	cat "$T/flaps.jsonl" | timeout 60 $LISTEN -c "$1" >/dev/null \
+	    2>"$T/flap.log"
+	t1=$(date +%s%N)
+	echo $(( (t1 - t0) / 1000000 ))
+}
+ms0=$(flap_secs "$T/flap0.conf")
+ms1=$(flap_secs "$T/flap1.conf")
+diag "10,000 flaps: ${ms0} ms without a status file, ${ms1} ms with one"
+check "10,000 peer flaps with a status file: bounded (< 10 s and < 5x without)" \
+    [ "$ms1" -lt 10000 ] && [ "$ms1" -lt $((5 * ms0 + 1000)) ]
+if [ -n "$PY" ] && $PY - "$T/flap.json" <<'EOF'
+import json, sys
+s = json.load(open(sys.argv[1]))
+peers = [p["address"] for p in s["peers"]]
+assert peers == ["198.51.100.1"], peers
+assert s["lines"]["read"] == 20001, s["lines"]
+EOF
+then
+	ok "status after the flaps: only the peer still up, every line counted"
+else
+	not_ok "status after the flaps: only the peer still up, every line counted"
+	diag "$(head -c 600 "$T/flap.json")"
+fi
+check "metrics after the flaps: one peer" \
+    test "$(grep -c '^bgpsd_listen_peer_up{' "$T/flap.prom")" = 1
+
 # a bad command line under ExaBGP (stdin a pipe): no crash loop either
 rm -f "$T/in"
 mkfifo "$T/in"
