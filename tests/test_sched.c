@@ -403,13 +403,16 @@ test_splay(void **state)
 /*
  * Slots stay on the grid start + k * interval however long each run takes:
  * a check of 40 ms at 100 ms intervals would drift by 40 ms per run if the
- * next run were counted from the result.
+ * next run were counted from the result. A busy machine delays single
+ * starts (jitter, not cumulative), so what is asserted is the trend: over
+ * six intervals the starts fall behind the grid by far less than the
+ * 240 ms a drifting scheduler would lose.
  */
 static void
 test_drift_free(void **state)
 {
 	size_t		 k;
-	int64_t		 off;
+	int64_t		 off, first = 0, last = 0;
 	uint64_t	 s0, sk;
 
 	conf_reset(1, 0.1, 0, 1024);
@@ -423,10 +426,12 @@ test_drift_free(void **state)
 		assert_true(events[k].latency >= 40 * EV_MSEC);
 		sk = events[k].at - events[k].latency;
 		off = (int64_t)(sk - s0) - (int64_t)(k * 100 * EV_MSEC);
-		if (off < 0)
-			off = -off;
-		assert_true(off < 25 * (int64_t)EV_MSEC);
+		if (k == 1)
+			first = off;
+		last = off;
 	}
+	/* drifting: last - first = 5 * 40 ms; on the grid: jitter only */
+	assert_true(last - first < 100 * (int64_t)EV_MSEC);
 	sched_free(cur);
 	cur = NULL;
 }
