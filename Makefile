@@ -70,9 +70,10 @@ PROGS		:= $(BUILD)/bgpsd-announce $(BUILD)/bgpsd-listen
 .PHONY: all tests deps check demo bench fuzz install uninstall clean format lint
 all: $(PROGS)
 
-$(BUILD)/%.o: %.c $(wildcard include/*.h) $(wildcard src/*/*.h)
+# each object depends on the headers it includes (-MMD -MP), not on all
+$(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(LIB_A): $(LIB_OBJS)
 	@rm -f $@
@@ -160,3 +161,5 @@ clean:
 	rm -rf build build-san build-fuzz
 
 .SECONDARY:
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

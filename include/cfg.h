@@ -50,6 +50,19 @@ int	cfg_get_duration(const config_setting_t *, const char *name,
 /* string, copied (xstrdup) into *out; def may be NULL */
 int	cfg_get_string(const config_setting_t *, const char *name,
 	    const char *def, char **out, struct cfg_err *);
+/*
+ * A printable string (a path, a name, a header): not empty, at most
+ * CFG_TEXT_MAX bytes, no control character. Absent: *out NULL.
+ */
+#define CFG_TEXT_MAX	4096
+int	cfg_get_text(const config_setting_t *, const char *name, char **out,
+	    struct cfg_err *);
+/* a string of any bytes (send, expect, body), at most CFG_TEXT_MAX */
+int	cfg_get_data(const config_setting_t *, const char *name, char **out,
+	    struct cfg_err *);
+/* the array of strings s as a NULL-terminated argv (not empty) */
+int	cfg_argv(const config_setting_t *s, const char *name, char ***argv,
+	    size_t *argc, struct cfg_err *);
 /* array or list of strings, NULL-terminated copy in *out */
 int	cfg_get_strings(const config_setting_t *, const char *name,
 	    char ***out, size_t *n, struct cfg_err *);

@@ -157,6 +157,7 @@ struct check_http_multi;
 struct check_ctx {
 	struct ev_loop		*loop;
 	struct check_http_multi	*http;		/* check_http.c, lazily */
+	void			(*http_free)(struct check_ctx *);
 	uid_t			 uid;
 	gid_t			 gid;
 	int			 drop;		/* run exec checks as uid/gid */
@@ -172,9 +173,17 @@ struct check_ctx	*check_ctx_new(struct ev_loop *, const char *user,
 			    const char *group);
 void			 check_ctx_free(struct check_ctx *);
 
-/* -1 (logged) if the conf cannot be checked at all (e.g. curl failed) */
+/*
+ * check_types.c: the ops of each type, and check_init with them.
+ * -1 (logged) if the conf cannot be checked at all (e.g. curl failed).
+ */
+const struct check_ops *check_ops_of(enum check_type);
 int		 check_init(struct check *, struct check_ctx *,
 		    const struct check_conf *, check_done_cb, void *arg);
+/* check.c: the same with the ops given (the types live above check.c) */
+int		 check_init_ops(struct check *, struct check_ctx *,
+		    const struct check_conf *, const struct check_ops *,
+		    check_done_cb, void *arg);
 void		 check_fini(struct check *);
 /* begin a run; a run already in progress is left alone (no stacking) */
 void		 check_start(struct check *);
@@ -204,6 +213,5 @@ void		 check_done(struct check *, enum check_reason,
 extern const struct check_ops	check_tcp_ops;
 extern const struct check_ops	check_http_ops;
 extern const struct check_ops	check_exec_ops;
-void		 check_http_ctx_free(struct check_ctx *);
 
 #endif

@@ -103,31 +103,24 @@ check_ctx_free(struct check_ctx *ctx)
 {
 	if (ctx == NULL)
 		return;
-	check_http_ctx_free(ctx);
+	/* what a type hung off the context (curl's multi handle) */
+	if (ctx->http_free != NULL)
+		ctx->http_free(ctx);
 	free(ctx->id_error);
 	free(ctx);
 }
 
 int
-check_init(struct check *c, struct check_ctx *ctx,
-    const struct check_conf *conf, check_done_cb cb, void *arg)
+check_init_ops(struct check *c, struct check_ctx *ctx,
+    const struct check_conf *conf, const struct check_ops *ops,
+    check_done_cb cb, void *arg)
 {
 	memset(c, 0, sizeof(*c));
 	c->conf = conf;
 	c->ctx = ctx;
 	c->cb = cb;
 	c->arg = arg;
-	switch (conf->type) {
-	case CHECK_TCP:
-		c->ops = &check_tcp_ops;
-		break;
-	case CHECK_HTTP:
-		c->ops = &check_http_ops;
-		break;
-	case CHECK_EXEC:
-		c->ops = &check_exec_ops;
-		break;
-	default:
+	if ((c->ops = ops) == NULL) {
 		log_warnx("line %d: unknown check type %d", conf->line,
 		    (int)conf->type);
 		return -1;

@@ -119,6 +119,8 @@ check_http_sockopt_cb(void *arg, curl_socket_t fd, curlsocktype purpose)
 	return CURL_SOCKOPT_OK;
 }
 
+static void	check_http_ctx_free(struct check_ctx *);
+
 static struct check_http_multi *
 check_http_multi(struct check_ctx *ctx)
 {
@@ -149,10 +151,11 @@ check_http_multi(struct check_ctx *ctx)
 	    check_http_timer_cb);
 	curl_multi_setopt(m->multi, CURLMOPT_TIMERDATA, m);
 	ctx->http = m;
+	ctx->http_free = check_http_ctx_free;
 	return m;
 }
 
-void
+static void
 check_http_ctx_free(struct check_ctx *ctx)
 {
 	struct check_http_multi	*m = ctx->http;

@@ -22,6 +22,7 @@
 
 #include "announce.h"
 #include "check.h"
+#include "checkconf.h"
 #include "conf.h"
 #include "ev.h"
 #include "log.h"
@@ -186,49 +187,6 @@ svc_result(struct svc *s, int ok, enum check_reason reason,
 
 /* ---- reload ---- */
 
-static int
-svc_str_same(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
-static int
-svc_check_same(const struct check_conf *a, const struct check_conf *b)
-{
-	size_t	 i;
-
-	if (a->type != b->type || a->timeout != b->timeout)
-		return 0;
-	switch (a->type) {
-	case CHECK_TCP:
-		return a->host_set == b->host_set &&
-		    addr_cmp(&a->host, &b->host) == 0 && a->port == b->port &&
-		    svc_str_same(a->send, b->send) &&
-		    svc_str_same(a->expect, b->expect);
-	case CHECK_HTTP:
-		if (!svc_str_same(a->url, b->url) ||
-		    !svc_str_same(a->host_header, b->host_header) ||
-		    !svc_str_same(a->body, b->body) ||
-		    a->tls_verify != b->tls_verify || a->nstatus != b->nstatus)
-			return 0;
-		for (i = 0; i < a->nstatus; i++)
-			if (a->status[i].lo != b->status[i].lo ||
-			    a->status[i].hi != b->status[i].hi)
-				return 0;
-		return 1;
-	case CHECK_EXEC:
-		if (a->shell != b->shell || a->argc != b->argc)
-			return 0;
-		for (i = 0; i < a->argc; i++)
-			if (!svc_str_same(a->argv[i], b->argv[i]))
-				return 0;
-		return 1;
-	}
-	return 0;
-}
-
 int
 svc_conf_same(const struct service_conf *a, const struct service_conf *b)
 {
@@ -238,7 +196,7 @@ svc_conf_same(const struct service_conf *a, const struct service_conf *b)
 	    a->nchecks != b->nchecks)
 		return 0;
 	for (i = 0; i < a->nchecks; i++)
-		if (!svc_check_same(&a->checks[i], &b->checks[i]))
+		if (!check_conf_same(&a->checks[i], &b->checks[i]))
 			return 0;
 	return 1;
 }

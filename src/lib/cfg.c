@@ -947,6 +947,74 @@ cfg_get_string(const config_setting_t *group, const char *name,
 	return 0;
 }
 
+/* no control characters: these strings reach logs, paths and headers */
+static int
+cfg_str_clean(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+int
+cfg_get_text(const config_setting_t *group, const char *name, char **out,
+    struct cfg_err *err)
+{
+	const config_setting_t	*s;
+	int			 r;
+
+	if ((r = cfg_get_string(group, name, NULL, out, err)) != 0)
+		return r;
+	s = cfg_member(group, name);
+	if ((*out)[0] == '\0')
+		return cfg_error(err, s, "'%s' must not be empty", name);
+	if (strlen(*out) > CFG_TEXT_MAX)
+		return cfg_error(err, s, "'%s' is too long", name);
+	if (!cfg_str_clean(*out))
+		return cfg_error(err, s, "'%s' contains a control character",
+		    name);
+	return 0;
+}
+
+int
+cfg_get_data(const config_setting_t *group, const char *name, char **out,
+    struct cfg_err *err)
+{
+	int	 r;
+
+	if ((r = cfg_get_string(group, name, NULL, out, err)) != 0)
+		return r;
+	if (strlen(*out) > CFG_TEXT_MAX)
+		return cfg_error(err, cfg_member(group, name), "'%s' is "
+		    "longer than %d bytes", name, CFG_TEXT_MAX);
+	return 0;
+}
+
+int
+cfg_argv(const config_setting_t *s, const char *name, char ***argv,
+    size_t *argc, struct cfg_err *err)
+{
+	const config_setting_t	*e;
+	int			 i, len = config_setting_length(s);
+
+	if (len == 0)
+		return cfg_error(err, s, "'%s' is empty", name);
+	for (i = 0; i < len; i++) {
+		e = config_setting_get_elem(s, i);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING)
+			return cfg_error(err, e, "'%s' must be a string or an "
+			    "array of strings", name);
+	}
+	if (config_setting_get_string_elem(s, 0)[0] == '\0')
+		return cfg_error(err, s, "'%s': empty program name", name);
+	*argv = xcalloc((size_t)len + 1, sizeof(**argv));
+	for (i = 0; i < len; i++)
+		(*argv)[i] = xstrdup(config_setting_get_string_elem(s, i));
+	*argc = (size_t)len;
+	return 0;
+}
+
 int
 cfg_get_strings(const config_setting_t *group, const char *name,
     char ***out, size_t *n, struct cfg_err *err)

@@ -19,10 +19,10 @@
 #include <sys/socket.h>
 
 #include "cfg.h"
+#include "checkconf.h"
 #include "conf.h"
 #include "log.h"
 
-#define CONF_STR_MAX	4096	/* send/expect/body/paths */
 
 /* where each timing value came from, for messages */
 struct timing_src {
@@ -57,13 +57,6 @@ static const char *const service_keys[] = {
 	"fast_interval", "timeout", "rise", "fall", NULL
 };
 static const char *const check_common_keys[] = { "type", "timeout", NULL };
-static const char *const check_tcp_keys[] = {
-	"host", "port", "send", "expect", NULL
-};
-static const char *const check_http_keys[] = {
-	"url", "status", "body", "host", "tls_verify", NULL
-};
-static const char *const check_exec_keys[] = { "command", "shell", NULL };
 static const char *const listen_keys[] = {
 	"wait_min", "wait_max", "host_routes_only", "max_routes", "max_line",
 	"max_template", "html_escape", "status_file", "metrics_file",
@@ -73,25 +66,6 @@ static const char *const template_keys[] = {
 	"source", "destination", "perms", "owner", "group", "backup", "check",
 	"command", "command_timeout", "min_backends", "html_escape", NULL
 };
-
-static const char *const check_type_names[] = {
-	[CHECK_TCP] = "tcp",
-	[CHECK_HTTP] = "http",
-	[CHECK_EXEC] = "exec",
-};
-static const char *const *const check_type_keys[] = {
-	[CHECK_TCP] = check_tcp_keys,
-	[CHECK_HTTP] = check_http_keys,
-	[CHECK_EXEC] = check_exec_keys,
-};
-
-const char *
-check_type_name(enum check_type t)
-{
-	if ((size_t)t >= sizeof(check_type_names) / sizeof(check_type_names[0]))
-		return "unknown";
-	return check_type_names[t];
-}
 
 static const config_setting_t *
 conf_member(const config_setting_t *g, const char *name)
@@ -110,16 +84,6 @@ conf_in_list(const char *const *list, const char *name)
 		if (strcmp(list[i], name) == 0)
 			return 1;
 	return 0;
-}
-
-/* no control characters: these strings reach logs, paths and headers */
-static int
-conf_str_clean(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 0;
-	return 1;
 }
 
 static int
@@ -141,43 +105,12 @@ conf_unix_name_ok(const char *s)
 	return s[0] != '-' && strlen(s) <= 32 && conf_name_ok(s);
 }
 
-/*
- * An optional string that must be printable (a path, a header, a name):
- * 0 found, 1 absent (*out NULL), -1 error.
- */
+/* an optional printable string: 0 found, 1 absent (*out NULL), -1 error */
 static int
 conf_get_text(struct parse *p, const config_setting_t *g, const char *name,
     char **out)
 {
-	const config_setting_t	*s;
-	int			 r;
-
-	if ((r = cfg_get_string(g, name, NULL, out, &p->err)) != 0)
-		return r;
-	s = conf_member(g, name);
-	if ((*out)[0] == '\0')
-		return cfg_error(&p->err, s, "'%s' must not be empty", name);
-	if (strlen(*out) > CONF_STR_MAX)
-		return cfg_error(&p->err, s, "'%s' is too long", name);
-	if (!conf_str_clean(*out))
-		return cfg_error(&p->err, s, "'%s' contains a control "
-		    "character", name);
-	return 0;
-}
-
-/* an optional string of any bytes (send/expect/body), bounded */
-static int
-conf_get_data(struct parse *p, const config_setting_t *g, const char *name,
-    char **out)
-{
-	int	 r;
-
-	if ((r = cfg_get_string(g, name, NULL, out, &p->err)) != 0)
-		return r;
-	if (strlen(*out) > CONF_STR_MAX)
-		return cfg_error(&p->err, conf_member(g, name),
-		    "'%s' is longer than %d bytes", name, CONF_STR_MAX);
-	return 0;
+	return cfg_get_text(g, name, out, &p->err);
 }
 
 /* an array or a list (libconfig arrays hold one scalar type only) */
@@ -614,117 +547,16 @@ conf_announce(struct parse *p, const config_setting_t *g)
 	return conf_announce_prefixes(p, conf_member(g, "prefixes"));
 }
 
-/* http status: 200, "200", "200-299" */
-static int
-conf_status(struct parse *p, struct check_conf *ck, const config_setting_t *s)
-{
-	const config_setting_t	*e;
-	struct status_range	*r;
-	int64_t			 v;
-	unsigned int		 lo, hi;
-	int			 i, len, n;
-	const char		*str;
-
-	if (conf_is_seq(s))
-		len = config_setting_length(s);
-	else
-		len = 1;
-	if (len == 0)
-		return cfg_error(&p->err, s, "'status' is empty");
-	if (len > CONF_MAX_STATUS)
-		return cfg_error(&p->err, s, "'status' has more than %d "
-		    "entries", CONF_MAX_STATUS);
-	ck->status = xcalloc((size_t)len, sizeof(*ck->status));
-	for (i = 0; i < len; i++) {
-		e = conf_is_seq(s) ? config_setting_get_elem(s, i) : s;
-		r = &ck->status[ck->nstatus];
-		if (conf_int_value(e, &v) == 0) {
-			if (v < 100 || v > 599)
-				return cfg_error(&p->err, e, "bad http status "
-				    "%" PRId64 " (want 100..599)", v);
-			r->lo = r->hi = (uint16_t)v;
-		} else if (config_setting_type(e) == CONFIG_TYPE_STRING) {
-			str = config_setting_get_string(e);
-			n = 0;
-			if (sscanf(str, "%3u-%3u%n", &lo, &hi, &n) == 2 &&
-			    str[n] == '\0' && isdigit((unsigned char)str[0]))
-				;
-			else if (sscanf(str, "%3u%n", &lo, &n) == 1 &&
-			    str[n] == '\0' && isdigit((unsigned char)str[0]))
-				hi = lo;
-			else
-				return cfg_error(&p->err, e, "bad http status "
-				    "'%.40s' (want N or \"N-M\")", str);
-			if (strchr(str, ' ') != NULL || lo < 100 ||
-			    hi > 599 || lo > hi)
-				return cfg_error(&p->err, e, "bad http status "
-				    "range '%.40s' (want 100..599, low-high)",
-				    str);
-			r->lo = (uint16_t)lo;
-			r->hi = (uint16_t)hi;
-		} else
-			return cfg_error(&p->err, e, "'status' entries must "
-			    "be integers or \"N-M\" strings");
-		ck->nstatus++;
-	}
-	return 0;
-}
-
-static int
-conf_url_ok(const char *url)
-{
-	const char	*rest;
-
-	if (strncmp(url, "http://", 7) == 0)
-		rest = url + 7;
-	else if (strncmp(url, "https://", 8) == 0)
-		rest = url + 8;
-	else
-		return 0;
-	if (*rest == '\0' || *rest == '/')
-		return 0;
-	for (; *url != '\0'; url++)
-		if ((unsigned char)*url <= 0x20 || *url == 0x7f)
-			return 0;
-	return 1;
-}
-
-/* argv from an array of strings */
-static int
-conf_argv(struct parse *p, const config_setting_t *s, const char *name,
-    char ***argv, size_t *argc)
-{
-	const config_setting_t	*e;
-	int			 i, len = config_setting_length(s);
-
-	if (len == 0)
-		return cfg_error(&p->err, s, "'%s' is empty", name);
-	for (i = 0; i < len; i++) {
-		e = config_setting_get_elem(s, i);
-		if (config_setting_type(e) != CONFIG_TYPE_STRING)
-			return cfg_error(&p->err, e, "'%s' must be a string "
-			    "or an array of strings", name);
-	}
-	if (config_setting_get_string_elem(s, 0)[0] == '\0')
-		return cfg_error(&p->err, s, "'%s': empty program name", name);
-	*argv = xcalloc((size_t)len + 1, sizeof(**argv));
-	for (i = 0; i < len; i++)
-		(*argv)[i] = xstrdup(config_setting_get_string_elem(s, i));
-	*argc = (size_t)len;
-	return 0;
-}
-
 static int
 conf_check(struct parse *p, struct service_conf *svc,
     const struct timing_src *tsrc, const config_setting_t *g,
     struct check_conf *ck)
 {
+	const struct check_kind	*kind;
 	const config_setting_t	*m, *s, *tos;
 	const char		*type, *name;
-	const char *const	*keys;
-	size_t			 t, i;
-	int64_t			 v;
-	int			 r, all_v6;
+	size_t			 i;
+	int			 v6only;
 	double			 def;
 
 	if (!config_setting_is_group(g))
@@ -732,31 +564,24 @@ conf_check(struct parse *p, struct service_conf *svc,
 		    "{ type = ...; }");
 	ck->line = cfg_line(g);
 	if ((s = conf_member(g, "type")) == NULL)
-		return cfg_error(&p->err, g, "check without 'type' (tcp, "
-		    "http or exec)");
+		return cfg_error(&p->err, g, "check without 'type' (%s)",
+		    check_kind_names());
 	if (config_setting_type(s) != CONFIG_TYPE_STRING)
 		return cfg_error(&p->err, s, "'type' must be a string");
 	type = config_setting_get_string(s);
-	for (t = 0; t < sizeof(check_type_names) / sizeof(*check_type_names);
-	    t++)
-		if (strcmp(type, check_type_names[t]) == 0)
-			break;
-	if (t == sizeof(check_type_names) / sizeof(*check_type_names))
-		return cfg_error(&p->err, s, "unknown check type '%.40s' (tcp, "
-		    "http or exec)", type);
-	ck->type = (enum check_type)t;
-	keys = check_type_keys[t];
+	if ((kind = check_kind_by_name(type)) == NULL)
+		return cfg_error(&p->err, s, "unknown check type '%.40s' (%s)",
+		    type, check_kind_names());
+	ck->type = kind->type;
 
 	/* a key of another check type is a likelier mistake than a typo */
 	for (i = 0; i < (size_t)config_setting_length(g); i++) {
 		m = config_setting_get_elem(g, (unsigned int)i);
 		name = config_setting_name(m);
 		if (conf_in_list(check_common_keys, name) ||
-		    conf_in_list(keys, name))
+		    conf_in_list(kind->keys, name))
 			continue;
-		if (conf_in_list(check_tcp_keys, name) ||
-		    conf_in_list(check_http_keys, name) ||
-		    conf_in_list(check_exec_keys, name))
+		if (check_kind_any_key(name))
 			return cfg_error(&p->err, m, "'%s' is not valid in "
 			    "a %s check", name, type);
 		return cfg_error(&p->err, m, "unknown key '%s' in a 'checks' "
@@ -783,95 +608,12 @@ conf_check(struct parse *p, struct service_conf *svc,
 		    ck->type == CHECK_EXEC ? "at most" : "less than",
 		    svc->timing.interval, svc->name);
 	}
-
-	switch (ck->type) {
-	case CHECK_TCP:
-		if ((s = conf_member(g, "host")) != NULL) {
-			if (config_setting_type(s) != CONFIG_TYPE_STRING ||
-			    addr_parse(config_setting_get_string(s),
-			    &ck->host) == -1)
-				return cfg_error(&p->err, s, "tcp check 'host' "
-				    "must be an IPv4 or IPv6 address");
-			ck->host_set = 1;
-		} else {
-			all_v6 = 1;
-			for (i = 0; i < svc->nprefixes; i++)
-				if (p->c->announce.prefixes[svc->prefixes[i]]
-				    .prefix.addr.family != AF_INET6)
-					all_v6 = 0;
-			if (addr_parse(all_v6 ? "::1" : "127.0.0.1",
-			    &ck->host) == -1)
-				fatalx("conf: loopback does not parse");
-		}
-		if (conf_int(p, g, "port", svc->port, 1, 65535, &v) == -1)
-			return -1;
-		ck->port = (uint16_t)v;
-		if (conf_get_data(p, g, "send", &ck->send) == -1 ||
-		    conf_get_data(p, g, "expect", &ck->expect) == -1)
-			return -1;
-		if (ck->expect != NULL && ck->expect[0] == '\0')
-			return cfg_error(&p->err, conf_member(g, "expect"),
-			    "'expect' must not be empty");
-		break;
-	case CHECK_HTTP:
-		if ((r = conf_get_text(p, g, "url", &ck->url)) == -1)
-			return -1;
-		if (r == 1)
-			return cfg_error(&p->err, g, "http check without "
-			    "'url'");
-		if (!conf_url_ok(ck->url))
-			return cfg_error(&p->err, conf_member(g, "url"),
-			    "bad url '%.80s' (want http://HOST... or "
-			    "https://HOST...)", ck->url);
-		if ((s = conf_member(g, "status")) != NULL) {
-			if (conf_status(p, ck, s) == -1)
-				return -1;
-		} else {
-			ck->status = xcalloc(1, sizeof(*ck->status));
-			ck->status[0].lo = 200;
-			ck->status[0].hi = 399;
-			ck->nstatus = 1;
-		}
-		if (conf_get_data(p, g, "body", &ck->body) == -1 ||
-		    conf_get_text(p, g, "host", &ck->host_header) == -1)
-			return -1;
-		if (ck->host_header != NULL && strpbrk(ck->host_header,
-		    " \t,;") != NULL)
-			return cfg_error(&p->err, conf_member(g, "host"),
-			    "bad http 'host' header '%.60s'", ck->host_header);
-		if (conf_bool(p, g, "tls_verify", 1, &ck->tls_verify) == -1)
-			return -1;
-		break;
-	case CHECK_EXEC:
-		if (conf_bool(p, g, "shell", 0, &ck->shell) == -1)
-			return -1;
-		if ((s = conf_member(g, "command")) == NULL)
-			return cfg_error(&p->err, g, "exec check without "
-			    "'command'");
-		if (config_setting_type(s) == CONFIG_TYPE_STRING) {
-			if (!ck->shell)
-				return cfg_error(&p->err, s, "'command' is a "
-				    "string: give an array [ \"prog\", "
-				    "\"arg\" ], or set shell = true");
-			if (config_setting_get_string(s)[0] == '\0')
-				return cfg_error(&p->err, s, "'command' is "
-				    "empty");
-			ck->argv = xcalloc(2, sizeof(*ck->argv));
-			ck->argv[0] = xstrdup(config_setting_get_string(s));
-			ck->argc = 1;
-		} else if (conf_is_seq(s)) {
-			if (ck->shell)
-				return cfg_error(&p->err, s, "with shell = "
-				    "true, 'command' must be one string");
-			if (conf_argv(p, s, "command", &ck->argv,
-			    &ck->argc) == -1)
-				return -1;
-		} else
-			return cfg_error(&p->err, s, "'command' must be an "
-			    "array of strings");
-		break;
-	}
-	return 0;
+	v6only = 1;
+	for (i = 0; i < svc->nprefixes; i++)
+		if (p->c->announce.prefixes[svc->prefixes[i]].prefix.addr.family
+		    != AF_INET6)
+			v6only = 0;
+	return kind->parse(g, svc, v6only, ck, &p->err);
 }
 
 static int
@@ -1107,7 +849,7 @@ conf_cmd(struct parse *p, const config_setting_t *g, const char *name,
 	if (!conf_is_seq(s))
 		return cfg_error(&p->err, s, "'%s' must be a string or an "
 		    "array of strings", name);
-	return conf_argv(p, s, name, &cmd->argv, &argc);
+	return cfg_argv(s, name, &cmd->argv, &argc, &p->err);
 }
 
 /*
@@ -1374,7 +1116,6 @@ void
 conf_free(struct bgpsd_conf *c)
 {
 	struct service_conf	*svc;
-	struct check_conf	*ck;
 	struct template_conf	*t;
 	size_t			 i, j;
 
@@ -1382,16 +1123,8 @@ conf_free(struct bgpsd_conf *c)
 		return;
 	for (i = 0; i < c->nservices; i++) {
 		svc = &c->services[i];
-		for (j = 0; j < svc->nchecks; j++) {
-			ck = &svc->checks[j];
-			free(ck->send);
-			free(ck->expect);
-			free(ck->url);
-			free(ck->host_header);
-			free(ck->body);
-			free(ck->status);
-			cfg_strings_free(ck->argv);
-		}
+		for (j = 0; j < svc->nchecks; j++)
+			check_conf_free(&svc->checks[j]);
 		free(svc->checks);
 		free(svc->name);
 		free(svc->disable_file);

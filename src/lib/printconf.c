@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checkconf.h"
 #include "conf.h"
+#include "printconf.h"
 
 static const char TABS[] = "\t\t\t\t\t\t\t\t";
 
@@ -18,8 +20,8 @@ static const char TABS[] = "\t\t\t\t\t\t\t\t";
  * double ("30.0", "0.05"), so the output is stable and libconfig reads a
  * float, never an int
  */
-static void
-print_duration(FILE *fp, const char *key, double v, int depth)
+void
+printconf_duration(FILE *fp, const char *key, double v, int depth)
 {
 	char	 buf[64];
 	int	 prec;
@@ -35,8 +37,8 @@ print_duration(FILE *fp, const char *key, double v, int depth)
 }
 
 /* libconfig string: escape what its scanner gives meaning to */
-static void
-print_qstr(FILE *fp, const char *s)
+void
+printconf_qstr(FILE *fp, const char *s)
 {
 	const unsigned char	*p;
 
@@ -71,42 +73,42 @@ print_qstr(FILE *fp, const char *s)
 	fputc('"', fp);
 }
 
-static void
-print_str(FILE *fp, const char *key, const char *v, int depth)
+void
+printconf_str(FILE *fp, const char *key, const char *v, int depth)
 {
 	fprintf(fp, "%.*s%s = ", depth, TABS, key);
-	print_qstr(fp, v);
+	printconf_qstr(fp, v);
 	fputs(";\n", fp);
 }
 
-static void
-print_opt_str(FILE *fp, const char *key, const char *v, int depth)
+void
+printconf_opt_str(FILE *fp, const char *key, const char *v, int depth)
 {
 	if (v != NULL)
-		print_str(fp, key, v, depth);
+		printconf_str(fp, key, v, depth);
 }
 
-static void
-print_int(FILE *fp, const char *key, int64_t v, int depth)
+void
+printconf_int(FILE *fp, const char *key, int64_t v, int depth)
 {
 	fprintf(fp, "%.*s%s = %" PRId64 ";\n", depth, TABS, key, v);
 }
 
-static void
-print_bool(FILE *fp, const char *key, int v, int depth)
+void
+printconf_bool(FILE *fp, const char *key, int v, int depth)
 {
 	fprintf(fp, "%.*s%s = %s;\n", depth, TABS, key, v ? "true" : "false");
 }
 
-static void
-print_strs(FILE *fp, const char *key, char *const *v, size_t n, int depth)
+void
+printconf_strs(FILE *fp, const char *key, char *const *v, size_t n, int depth)
 {
 	size_t	 i;
 
 	fprintf(fp, "%.*s%s = [", depth, TABS, key);
 	for (i = 0; i < n; i++) {
 		fputs(i == 0 ? " " : ", ", fp);
-		print_qstr(fp, v[i]);
+		printconf_qstr(fp, v[i]);
 	}
 	fputs(" ];\n", fp);
 }
@@ -117,61 +119,33 @@ print_attr(FILE *fp, const struct route_attr *a, int depth)
 	size_t	 i;
 
 	if (a->med >= 0)
-		print_int(fp, "med", a->med, depth);
+		printconf_int(fp, "med", a->med, depth);
 	if (a->local_pref >= 0)
-		print_int(fp, "local_preference", a->local_pref, depth);
+		printconf_int(fp, "local_preference", a->local_pref, depth);
 	fprintf(fp, "%.*sas_path = [", depth, TABS);
 	for (i = 0; i < a->nas_path; i++)
 		fprintf(fp, "%s%" PRIu32, i == 0 ? " " : ", ", a->as_path[i]);
 	fputs(" ];\n", fp);
-	print_strs(fp, "static_communities", a->communities,
+	printconf_strs(fp, "static_communities", a->communities,
 	    a->ncommunities, depth);
-	print_strs(fp, "static_large_communities", a->large_communities,
+	printconf_strs(fp, "static_large_communities", a->large_communities,
 	    a->nlarge_communities, depth);
 }
 
 static void
 print_check(FILE *fp, const struct check_conf *ck, int d)
 {
-	char	 buf[ADDR_STRLEN];
-	size_t	 i;
-
 	fprintf(fp, "%.*s{\n", d, TABS);
-	d++;
-	print_str(fp, "type", check_type_name(ck->type), d);
-	print_duration(fp, "timeout", ck->timeout, d);
-	switch (ck->type) {
-	case CHECK_TCP:
-		print_str(fp, "host", addr_fmt(&ck->host, buf, sizeof(buf)), d);
-		print_int(fp, "port", ck->port, d);
-		print_opt_str(fp, "send", ck->send, d);
-		print_opt_str(fp, "expect", ck->expect, d);
-		break;
-	case CHECK_HTTP:
-		print_str(fp, "url", ck->url, d);
-		fprintf(fp, "%.*sstatus = [", d, TABS);
-		for (i = 0; i < ck->nstatus; i++) {
-			fputs(i == 0 ? " " : ", ", fp);
-			if (ck->status[i].lo == ck->status[i].hi)
-				fprintf(fp, "\"%u\"", ck->status[i].lo);
-			else
-				fprintf(fp, "\"%u-%u\"", ck->status[i].lo,
-				    ck->status[i].hi);
-		}
-		fputs(" ];\n", fp);
-		print_opt_str(fp, "body", ck->body, d);
-		print_opt_str(fp, "host", ck->host_header, d);
-		print_bool(fp, "tls_verify", ck->tls_verify, d);
-		break;
-	case CHECK_EXEC:
-		if (ck->shell)
-			print_str(fp, "command", ck->argv[0], d);
-		else
-			print_strs(fp, "command", ck->argv, ck->argc, d);
-		print_bool(fp, "shell", ck->shell, d);
-		break;
-	}
-	fprintf(fp, "%.*s}", d - 1, TABS);
+	printconf_str(fp, "type", check_type_name(ck->type), d + 1);
+	printconf_duration(fp, "timeout", ck->timeout, d + 1);
+	check_kind_of(ck->type)->print(fp, ck, d + 1);
+	fprintf(fp, "%.*s}", d, TABS);
+}
+
+void
+printconf_indent(FILE *fp, int depth)
+{
+	fprintf(fp, "%.*s", depth, TABS);
 }
 
 static void
@@ -182,26 +156,26 @@ print_service(FILE *fp, const struct bgpsd_conf *c,
 	size_t	 i;
 
 	fputs("\t{\n", fp);
-	print_str(fp, "name", svc->name, 2);
-	print_int(fp, "port", svc->port, 2);
+	printconf_str(fp, "name", svc->name, 2);
+	printconf_int(fp, "port", svc->port, 2);
 	if (svc->nchecks > 0) {
 		fprintf(fp, "%.*sprefixes = [", 2, TABS);
 		for (i = 0; i < svc->nprefixes; i++) {
 			fputs(i == 0 ? " " : ", ", fp);
-			print_qstr(fp, prefix_fmt(&c->announce.prefixes[
+			printconf_qstr(fp, prefix_fmt(&c->announce.prefixes[
 			    svc->prefixes[i]].prefix, buf, sizeof(buf)));
 		}
 		fputs(" ];\n", fp);
 	}
-	print_opt_str(fp, "disable_file", svc->disable_file, 2);
+	printconf_opt_str(fp, "disable_file", svc->disable_file, 2);
 	if (svc->nchecks > 0) {
 		/* a catalogue entry is never checked: no timing to show */
-		print_duration(fp, "interval", svc->timing.interval, 2);
-		print_duration(fp, "fast_interval", svc->timing.fast_interval,
+		printconf_duration(fp, "interval", svc->timing.interval, 2);
+		printconf_duration(fp, "fast_interval", svc->timing.fast_interval,
 		    2);
-		print_duration(fp, "timeout", svc->timing.timeout, 2);
-		print_int(fp, "rise", svc->timing.rise, 2);
-		print_int(fp, "fall", svc->timing.fall, 2);
+		printconf_duration(fp, "timeout", svc->timing.timeout, 2);
+		printconf_int(fp, "rise", svc->timing.rise, 2);
+		printconf_int(fp, "fall", svc->timing.fall, 2);
 		fprintf(fp, "%.*schecks = (\n", 2, TABS);
 		for (i = 0; i < svc->nchecks; i++) {
 			print_check(fp, &svc->checks[i], 3);
@@ -229,31 +203,31 @@ print_announce(FILE *fp, const struct announce_conf *an)
 		if (!pc->listed)
 			continue;	/* printed in its service */
 		fputs("\t\t{\n", fp);
-		print_str(fp, "prefix", prefix_fmt(&pc->prefix, buf,
+		printconf_str(fp, "prefix", prefix_fmt(&pc->prefix, buf,
 		    sizeof(buf)), 3);
-		print_str(fp, "next_hop", pc->next_hop, 3);
+		printconf_str(fp, "next_hop", pc->next_hop, 3);
 		print_attr(fp, &pc->attr, 3);
 		fputs(--n > 0 ? "\t\t},\n" : "\t\t}\n", fp);
 	}
 	fputs("\t);\n", fp);
-	print_str(fp, "next_hop_ipv4", an->next_hop_ipv4, 1);
-	print_str(fp, "next_hop_ipv6", an->next_hop_ipv6, 1);
+	printconf_str(fp, "next_hop_ipv4", an->next_hop_ipv4, 1);
+	printconf_str(fp, "next_hop_ipv6", an->next_hop_ipv6, 1);
 	print_attr(fp, &an->attr, 1);
-	print_duration(fp, "interval", an->timing.interval, 1);
-	print_duration(fp, "fast_interval", an->timing.fast_interval, 1);
-	print_duration(fp, "timeout", an->timing.timeout, 1);
-	print_duration(fp, "exec_timeout", an->timing.exec_timeout, 1);
-	print_int(fp, "rise", an->timing.rise, 1);
-	print_int(fp, "fall", an->timing.fall, 1);
-	print_duration(fp, "batch", an->batch, 1);
-	print_bool(fp, "ack", an->ack, 1);
-	print_duration(fp, "ack_timeout", an->ack_timeout, 1);
-	print_bool(fp, "splay", an->splay, 1);
-	print_int(fp, "max_concurrent", an->max_concurrent, 1);
-	print_opt_str(fp, "disable_file", an->disable_file, 1);
-	print_opt_str(fp, "status_file", an->status_file, 1);
-	print_opt_str(fp, "metrics_file", an->metrics_file, 1);
-	print_duration(fp, "status_interval", an->status_interval, 1);
+	printconf_duration(fp, "interval", an->timing.interval, 1);
+	printconf_duration(fp, "fast_interval", an->timing.fast_interval, 1);
+	printconf_duration(fp, "timeout", an->timing.timeout, 1);
+	printconf_duration(fp, "exec_timeout", an->timing.exec_timeout, 1);
+	printconf_int(fp, "rise", an->timing.rise, 1);
+	printconf_int(fp, "fall", an->timing.fall, 1);
+	printconf_duration(fp, "batch", an->batch, 1);
+	printconf_bool(fp, "ack", an->ack, 1);
+	printconf_duration(fp, "ack_timeout", an->ack_timeout, 1);
+	printconf_bool(fp, "splay", an->splay, 1);
+	printconf_int(fp, "max_concurrent", an->max_concurrent, 1);
+	printconf_opt_str(fp, "disable_file", an->disable_file, 1);
+	printconf_opt_str(fp, "status_file", an->status_file, 1);
+	printconf_opt_str(fp, "metrics_file", an->metrics_file, 1);
+	printconf_duration(fp, "status_interval", an->status_interval, 1);
 	fputs("};\n", fp);
 }
 
@@ -265,12 +239,12 @@ print_cmd(FILE *fp, const char *key, const struct cmd_conf *cmd, int d)
 	if (cmd->argv == NULL)
 		return;
 	if (cmd->shell) {
-		print_str(fp, key, cmd->argv[0], d);
+		printconf_str(fp, key, cmd->argv[0], d);
 		return;
 	}
 	for (n = 0; cmd->argv[n] != NULL; n++)
 		;
-	print_strs(fp, key, cmd->argv, n, d);
+	printconf_strs(fp, key, cmd->argv, n, d);
 }
 
 static void
@@ -280,32 +254,32 @@ print_listen(FILE *fp, const struct listen_conf *l)
 	size_t				 i;
 
 	fputs("listen = {\n", fp);
-	print_duration(fp, "wait_min", l->wait_min, 1);
-	print_duration(fp, "wait_max", l->wait_max, 1);
-	print_bool(fp, "host_routes_only", l->host_routes_only, 1);
-	print_int(fp, "max_routes", l->max_routes, 1);
-	print_int(fp, "max_line", l->max_line, 1);
-	print_int(fp, "max_template", l->max_template, 1);
-	print_bool(fp, "html_escape", l->html_escape, 1);
-	print_opt_str(fp, "status_file", l->status_file, 1);
-	print_opt_str(fp, "metrics_file", l->metrics_file, 1);
-	print_duration(fp, "status_interval", l->status_interval, 1);
+	printconf_duration(fp, "wait_min", l->wait_min, 1);
+	printconf_duration(fp, "wait_max", l->wait_max, 1);
+	printconf_bool(fp, "host_routes_only", l->host_routes_only, 1);
+	printconf_int(fp, "max_routes", l->max_routes, 1);
+	printconf_int(fp, "max_line", l->max_line, 1);
+	printconf_int(fp, "max_template", l->max_template, 1);
+	printconf_bool(fp, "html_escape", l->html_escape, 1);
+	printconf_opt_str(fp, "status_file", l->status_file, 1);
+	printconf_opt_str(fp, "metrics_file", l->metrics_file, 1);
+	printconf_duration(fp, "status_interval", l->status_interval, 1);
 	fputs("\ttemplates = (\n", fp);
 	for (i = 0; i < l->ntemplates; i++) {
 		t = &l->templates[i];
 		fputs("\t\t{\n", fp);
-		print_str(fp, "source", t->source_given, 3);
-		print_str(fp, "destination", t->destination, 3);
+		printconf_str(fp, "source", t->source_given, 3);
+		printconf_str(fp, "destination", t->destination, 3);
 		fprintf(fp, "%.*sperms = \"%04o\";\n", 3, TABS,
 		    (unsigned int)t->perms);
-		print_opt_str(fp, "owner", t->owner, 3);
-		print_opt_str(fp, "group", t->group, 3);
-		print_bool(fp, "backup", t->backup, 3);
+		printconf_opt_str(fp, "owner", t->owner, 3);
+		printconf_opt_str(fp, "group", t->group, 3);
+		printconf_bool(fp, "backup", t->backup, 3);
 		print_cmd(fp, "check", &t->check, 3);
 		print_cmd(fp, "command", &t->command, 3);
-		print_duration(fp, "command_timeout", t->command_timeout, 3);
-		print_int(fp, "min_backends", t->min_backends, 3);
-		print_bool(fp, "html_escape", t->html_escape, 3);
+		printconf_duration(fp, "command_timeout", t->command_timeout, 3);
+		printconf_int(fp, "min_backends", t->min_backends, 3);
+		printconf_bool(fp, "html_escape", t->html_escape, 3);
 		fputs(i + 1 < l->ntemplates ? "\t\t},\n" : "\t\t}\n", fp);
 	}
 	fputs("\t);\n", fp);
@@ -318,9 +292,9 @@ conf_print(FILE *fp, const struct bgpsd_conf *c)
 	size_t	 i;
 
 	fprintf(fp, "asn = %" PRIu32 ";\n", c->asn);
-	print_bool(fp, "large_communities", c->large, 0);
-	print_opt_str(fp, "user", c->user, 0);
-	print_opt_str(fp, "group", c->group, 0);
+	printconf_bool(fp, "large_communities", c->large, 0);
+	printconf_opt_str(fp, "user", c->user, 0);
+	printconf_opt_str(fp, "group", c->group, 0);
 	fputs("services = (\n", fp);
 	for (i = 0; i < c->nservices; i++) {
 		print_service(fp, c, &c->services[i]);
