@@ -265,7 +265,7 @@ status_metrics(const struct status_view *v)
 	buf_printf(&b, "bgpsd_acks_total{answer=\"error\"} %" PRIu64 "\n",
 	    st.errors);
 	mbuf_help(&b, "bgpsd_ack_timeouts_total", "counter",
-	    "lines ExaBGP never answered (re-sent)");
+	    "lines not answered within ack_timeout (late or never)");
 	buf_printf(&b, "bgpsd_ack_timeouts_total %" PRIu64 "\n", st.timeouts);
 	mbuf_help(&b, "bgpsd_acks_pending", "gauge",
 	    "lines written and not answered yet");
