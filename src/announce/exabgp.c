@@ -55,7 +55,7 @@
 struct xentry {
 	struct prefix	 prefix;
 	char		*want;		/* wanted line, NULL: nothing yet */
-	char		*sent;		/* last line written, NULL: none */
+	char		*sent;		/* last line handed over, NULL: none */
 	char		*wd;		/* the line that withdraws the prefix */
 	int		 inflight;	/* sent is waiting for its ack */
 	int		 acked;		/* sent was answered done */
