@@ -124,6 +124,7 @@ enum exabgp_msg {
 	EXABGP_MSG_SHUTDOWN,
 	EXABGP_MSG_NEIGHBOR,	/* neighbor X up / connected / down - why */
 	EXABGP_MSG_EMPTY,	/* the empty line after a neighbor line */
+	EXABGP_MSG_SUMMARY,	/* header of "show neighbor summary" */
 	EXABGP_MSG_UNKNOWN,
 	EXABGP_MSG_MAX
 };
@@ -157,19 +158,27 @@ enum exabgp_gone {
 typedef void	(*exabgp_gone_cb)(enum exabgp_gone, void *arg);
 
 struct exabgp_stats {
-	uint64_t	 lines;		/* lines written */
-	uint64_t	 done;
+	uint64_t	 lines;		/* route lines queued for stdout */
+	uint64_t	 done;		/* answers to route lines */
 	uint64_t	 errors;
-	uint64_t	 timeouts;	/* acks never received */
+	uint64_t	 timeouts;	/* lines not answered within ack_timeout */
+	uint64_t	 late;		/* of those, answered later */
+	uint64_t	 unanswered;	/* lines ExaBGP never answered (re-sent) */
+	uint64_t	 syncs;		/* "show neighbor summary" written */
+	uint64_t	 stray;		/* answers to no line waiting for one */
 	uint64_t	 neighbor;	/* neighbor lines read */
 	uint64_t	 unknown;	/* lines read and ignored */
-	size_t		 inflight;	/* acks pending */
+	size_t		 inflight;	/* route lines waiting for an answer */
 	size_t		 outbuf;	/* bytes not yet written */
 };
 
+/* what bgpsd-announce writes to learn where ExaBGP stands (exabgp.c) */
+#define EXABGP_SYNC_LINE	"show neighbor summary"
+
 /*
  * in_fd/out_fd are made nonblocking (their old flags are restored by
- * exabgp_free). They must differ.
+ * exabgp_free). They must differ. exabgp_free logs, as one warning, the
+ * lines still queued for stdout: they never reached ExaBGP.
  */
 struct exabgp	*exabgp_new(struct ev_loop *, int in_fd, int out_fd,
 		    exabgp_gone_cb, void *arg);
@@ -191,7 +200,7 @@ void		 exabgp_flush(struct exabgp *);
 void		 exabgp_flush_all(struct exabgp *);
 /* nothing to write, nothing in flight, output buffer empty */
 int		 exabgp_idle(const struct exabgp *);
-/* last line written for a prefix (NULL: none); *acked: its done came */
+/* last line handed over for a prefix (NULL: none); *acked: its done came */
 const char	*exabgp_current(const struct exabgp *, const struct prefix *,
 		    int *acked);
 /* cb after a line was written or answered (e.g. to refresh the status) */

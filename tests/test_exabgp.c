@@ -2,10 +2,19 @@
  * test_exabgp.c - the ExaBGP protocol layer over pipes (in place of the
  * real stdin/stdout) on a real event loop: batch window coalescing, one
  * change per prefix in flight, only the latest state after an ack,
- * nothing written when nothing changed, ack timeout and re-send, error
- * logged with its line, ack = false, withdraw-all, a full stdout pipe,
- * EPIPE, and the stdin stream: acks, neighbor lines, shutdown, EOF,
- * over-long lines, split reads.
+ * nothing written when nothing changed, error logged with its line,
+ * ack = false, withdraw-all, a full stdout pipe, EPIPE, and the stdin
+ * stream: acks, neighbor lines, shutdown, EOF, over-long lines, split
+ * reads.
+ *
+ * The test is the stand-in ExaBGP: it reads what was written and answers
+ * the way ExaBGP 4.2.21 was seen to answer (in order; "show neighbor
+ * summary" with its header, a row per established peer, then done; an
+ * invalid line not at all), early, late or never: a late answer is
+ * matched to its own line, a line never answered is found by the sync
+ * marker and written again, a line is logged ("> line") and its ack
+ * timeout started only once write(2) took its last byte, and the lines
+ * still queued when the layer is freed are named in one warning.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -130,6 +139,109 @@ say(struct fx *f, const char *s)
 #define W2	"withdraw route 192.0.2.11/32 next-hop self"
 #define V6	"announce route 2001:db8::1/128 next-hop self community [1:53]"
 #define W6	"withdraw route 2001:db8::1/128 next-hop self"
+#define SYNC	EXABGP_SYNC_LINE
+/* ExaBGP 4.2.21's answer to "show neighbor summary", as seen (lab) */
+#define SUMHDR	"Peer            AS        up/down state       |     #sent     #recvd"
+#define SUMROW	"127.0.0.2       65000     0:00:04 established           2          1"
+#define SUMMARY	SUMHDR "\n" SUMROW "\ndone\n"
+
+/* stderr into a file, for the log lines of a test */
+struct capture {
+	char	 path[64];
+	int	 fd;
+	int	 saved;
+};
+
+static void
+capture_start(struct capture *c)
+{
+	snprintf(c->path, sizeof(c->path), "/tmp/test_exabgp.XXXXXX");
+	assert_true((c->fd = mkstemp(c->path)) != -1);
+	fflush(stderr);
+	c->saved = dup(2);
+	assert_true(c->saved != -1);
+	assert_true(dup2(c->fd, 2) != -1);
+}
+
+/* what was logged so far (static buffer) */
+static const char *
+capture_text(struct capture *c)
+{
+	static char	 buf[65536];
+	ssize_t		 n;
+
+	fflush(stderr);
+	n = pread(c->fd, buf, sizeof(buf) - 1, 0);
+	assert_true(n >= 0);
+	buf[n] = '\0';
+	return buf;
+}
+
+static void
+capture_stop(struct capture *c)
+{
+	fflush(stderr);
+	dup2(c->saved, 2);
+	close(c->saved);
+	close(c->fd);
+	unlink(c->path);
+}
+
+static size_t
+count_of(const char *hay, const char *needle)
+{
+	size_t	 n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay += strlen(needle);
+	}
+	return n;
+}
+
+/* stdout "full": a 4 KiB pipe filled by the test; returns the bytes put */
+static size_t
+fill_pipe(struct fx *f)
+{
+	char	 junk[512];
+	size_t	 total = 0;
+	ssize_t	 n;
+
+	memset(junk, '#', sizeof(junk));
+	(void)fcntl(f->from_us[1], F_SETPIPE_SZ, 4096);
+	/* from_us[1] is nonblocking: exabgp_new made it so */
+	while ((n = write(f->from_us[1], junk, sizeof(junk))) > 0)
+		total += (size_t)n;
+	assert_true(n == -1 && errno == EAGAIN);
+	return total;
+}
+
+/* run the loop without reading stdout */
+static void
+spin(struct fx *f, unsigned ms)
+{
+	uint64_t	 end = ev_monotonic() + ms * EV_MSEC;
+	uint64_t	 now;
+
+	while ((now = ev_monotonic()) < end)
+		ev_run_once(f->loop, (int64_t)(end - now) < 2 *
+		    (int64_t)EV_MSEC ? (int64_t)(end - now) :
+		    2 * (int64_t)EV_MSEC);
+}
+
+/* read and drop n bytes of stdout (the filler) */
+static void
+drain(struct fx *f, size_t n)
+{
+	char	 buf[4096];
+	ssize_t	 r;
+
+	while (n > 0) {
+		r = read(f->from_us[0], buf, n < sizeof(buf) ? n : sizeof(buf));
+		assert_true(r > 0);
+		n -= (size_t)r;
+	}
+}
 
 static void
 test_batch_coalesces(void **state)
@@ -217,52 +329,196 @@ test_one_in_flight_latest_only(void **state)
 	expect_out(f, "");
 }
 
+/*
+ * A line ExaBGP never answers (as an invalid address): after ack_timeout
+ * it stays in flight and a sync marker goes behind it; the marker's
+ * header shows ExaBGP went past it: written again, once. A line written
+ * after the marker keeps its own answer.
+ */
 static void
-test_ack_timeout_resends(void **state)
+test_never_answered_resent(void **state)
 {
 	struct fx		*f = *state;
 	struct exabgp_stats	 st;
+	struct capture		 c;
+	int			 acked;
 
+	capture_start(&c);
 	exabgp_set(f->x, &P1, A1, W1);
 	pump(f, 40);
 	expect_out(f, A1 "\n");
 	pump(f, 200);
 	expect_out(f, "");	/* 300 ms not over yet */
 	pump(f, 150);
-	expect_out(f, A1 "\n");	/* no answer: sent again */
+	/* not sent again: unknown yet whether ExaBGP will answer it */
+	expect_out(f, SYNC "\n");
 	exabgp_get_stats(f->x, &st);
 	assert_int_equal(st.timeouts, 1);
 	assert_int_equal(st.inflight, 1);
+	assert_int_equal(st.syncs, 1);
+	assert_int_equal(st.lines, 1);
+	/* meanwhile P2 goes out behind the marker */
+	exabgp_set(f->x, &P2, B1, W2);
+	pump(f, 40);
+	expect_out(f, B1 "\n");
+	/* ExaBGP: nothing for A1, the summary, done for B1 */
+	say(f, SUMHDR "\n");
+	pump(f, 10);
+	expect_out(f, A1 "\n");	/* never answered: written again */
+	say(f, SUMROW "\ndone\ndone\n");
+	pump(f, 10);
+	exabgp_get_stats(f->x, &st);
+	assert_int_equal(st.unanswered, 1);
+	assert_int_equal(st.done, 1);
+	assert_int_equal(st.unknown, 0);	/* the row is no stray line */
+	assert_non_null(exabgp_current(f->x, &P2, &acked));
+	assert_true(acked);
+	assert_non_null(exabgp_current(f->x, &P1, &acked));
+	assert_false(acked);
 	say(f, "done\n");
 	pump(f, 10);
+	exabgp_current(f->x, &P1, &acked);
+	assert_true(acked);
 	assert_true(exabgp_idle(f->x));
 	pump(f, 400);
 	expect_out(f, "");
+	assert_non_null(strstr(capture_text(&c), "never answered: " A1));
+	capture_stop(&c);
 }
 
-/* an answer after the timeout is taken for the re-sent line; no crash */
+/*
+ * Issue 10 (2): a late answer is matched to its own line. A1 times out;
+ * its prefix stays in flight (A2 waits: never two lines of one prefix
+ * at ExaBGP), and A1's late "error" is logged against A1, not against
+ * B1 written meanwhile, whose done is B1's.
+ */
 static void
-test_late_ack(void **state)
+test_late_answer_own_line(void **state)
+{
+	struct fx		*f = *state;
+	struct exabgp_stats	 st;
+	struct capture		 c;
+	const char		*log;
+	int			 acked;
+
+	capture_start(&c);
+	exabgp_set(f->x, &P1, A1, W1);
+	pump(f, 40);
+	expect_out(f, A1 "\n");
+	pump(f, 320);
+	expect_out(f, SYNC "\n");
+	exabgp_set(f->x, &P1, A2, W1);
+	exabgp_set(f->x, &P2, B1, W2);
+	pump(f, 40);
+	expect_out(f, B1 "\n");	/* A2 waits for A1's answer */
+	exabgp_get_stats(f->x, &st);
+	assert_int_equal(st.inflight, 2);
+	/* ExaBGP, late: A1 error, then the marker, then B1 */
+	say(f, "error\n");
+	pump(f, 10);
+	expect_out(f, A2 "\n");	/* A1 answered: P1 is free */
+	say(f, SUMMARY "done\n");
+	pump(f, 10);
+	expect_out(f, "");
+	exabgp_get_stats(f->x, &st);
+	assert_int_equal(st.errors, 1);
+	assert_int_equal(st.done, 1);
+	assert_int_equal(st.late, 1);
+	assert_int_equal(st.unanswered, 0);
+	assert_int_equal(st.stray, 0);
+	assert_int_equal(st.inflight, 1);	/* A2 */
+	exabgp_current(f->x, &P2, &acked);
+	assert_true(acked);
+	say(f, "done\n");
+	pump(f, 10);
+	exabgp_current(f->x, &P1, &acked);
+	assert_true(acked);
+	assert_true(exabgp_idle(f->x));
+	log = capture_text(&c);
+	assert_non_null(strstr(log, "error to: " A1));
+	assert_null(strstr(log, "error to: " B1));
+	assert_non_null(strstr(log, "late answer from ExaBGP (error after"));
+	/* logged once as late, not again */
+	assert_int_equal(count_of(log, "no answer from ExaBGP"), 1);
+	capture_stop(&c);
+	assert_int_equal(f->gone, 0);
+}
+
+/* a late done: no second line of the prefix went out before it */
+static void
+test_late_done_one_in_flight(void **state)
+{
+	struct fx		*f = *state;
+	struct exabgp_stats	 st;
+	int			 acked;
+
+	exabgp_set(f->x, &P1, A1, W1);
+	pump(f, 40);
+	pump(f, 320);
+	expect_out(f, A1 "\n" SYNC "\n");
+	exabgp_set(f->x, &P1, W1, W1);
+	pump(f, 200);	/* still nothing: A1 may yet be answered */
+	expect_out(f, "");
+	say(f, "done\n");
+	pump(f, 10);
+	expect_out(f, W1 "\n");
+	exabgp_current(f->x, &P1, &acked);
+	assert_false(acked);	/* W1's answer, not A1's */
+	say(f, SUMMARY);
+	pump(f, 10);
+	exabgp_get_stats(f->x, &st);
+	assert_int_equal(st.inflight, 1);
+	say(f, "done\n");
+	pump(f, 10);
+	exabgp_current(f->x, &P1, &acked);
+	assert_true(acked);
+	exabgp_get_stats(f->x, &st);
+	assert_int_equal(st.done, 2);
+	assert_int_equal(st.late, 1);
+	assert_true(exabgp_idle(f->x));
+	expect_out(f, "");
+}
+
+/* a late line behind a marker still waiting for its header: no second */
+static void
+test_one_marker_behind(void **state)
 {
 	struct fx		*f = *state;
 	struct exabgp_stats	 st;
 
 	exabgp_set(f->x, &P1, A1, W1);
 	pump(f, 40);
-	pump(f, 320);
-	expect_out(f, A1 "\n" A1 "\n");
-	/* the late done of the first write, then the one of the re-send */
-	say(f, "done\ndone\n");
+	exabgp_set(f->x, &P2, B1, W2);
+	pump(f, 40);
+	expect_out(f, A1 "\n" B1 "\n");
+	say(f, "done\n");	/* someone answered once: no acks-off guess */
 	pump(f, 10);
+	exabgp_set(f->x, &P1, A2, W1);
+	pump(f, 40);
+	expect_out(f, A2 "\n");
+	/*
+	 * B1 late first: a marker goes behind everything written, A2 too;
+	 * when A2 is late 50 ms later, that marker stands behind it already
+	 */
+	pump(f, 300);
 	exabgp_get_stats(f->x, &st);
-	assert_int_equal(st.done, 1);
-	assert_int_equal(st.inflight, 0);
-	assert_true(exabgp_idle(f->x));
+	assert_int_equal(st.timeouts, 2);
+	expect_out(f, SYNC "\n");
+	pump(f, 400);	/* the marker itself times out: nothing new */
 	expect_out(f, "");
-	assert_int_equal(f->gone, 0);
+	say(f, "done\ndone\n" SUMMARY);
+	pump(f, 10);
+	assert_true(exabgp_idle(f->x));
+	exabgp_get_stats(f->x, &st);
+	assert_int_equal(st.late, 2);
+	assert_int_equal(st.unanswered, 0);
 }
 
-/* ExaBGP with api.ack = false under our ack = true: stop waiting */
+/*
+ * Nothing ever answered, not even the marker (a stand-in that never
+ * writes): after three timeouts (two lines, one marker) stop waiting and
+ * write the lines again.
+ */
 static void
 test_never_answered(void **state)
 {
@@ -273,11 +529,11 @@ test_never_answered(void **state)
 	exabgp_set(f->x, &P2, B1, W2);
 	pump(f, 40);
 	expect_out(f, A1 "\n" B1 "\n");
-	pump(f, 320);	/* 2 timeouts: sent again, still waiting */
-	expect_out(f, A1 "\n" B1 "\n");
+	pump(f, 320);	/* 2 timeouts: still waiting, a marker behind */
+	expect_out(f, SYNC "\n");
 	exabgp_get_stats(f->x, &st);
 	assert_int_equal(st.inflight, 2);
-	pump(f, 320);	/* 4 timeouts, no answer ever: no more waiting */
+	pump(f, 320);	/* the marker too: no answer ever, no more waiting */
 	expect_out(f, A1 "\n" B1 "\n");
 	exabgp_get_stats(f->x, &st);
 	assert_int_equal(st.inflight, 0);
@@ -289,9 +545,10 @@ test_never_answered(void **state)
 	exabgp_set(f->x, &P1, A1, W1);
 	pump(f, 40);
 	expect_out(f, A1 "\n");
-	/* an answer after all: back to one change in flight */
+	/* an answer after all: back to waiting, behind a marker */
 	say(f, "done\n");
 	pump(f, 10);
+	expect_out(f, SYNC "\n");
 	exabgp_set(f->x, &P1, A2, W1);
 	pump(f, 40);
 	expect_out(f, A2 "\n");
@@ -300,9 +557,53 @@ test_never_answered(void **state)
 	exabgp_set(f->x, &P1, A3, W1);
 	pump(f, 40);
 	expect_out(f, "");
-	say(f, "done\n");
+	/* the answers to lines written meanwhile are not taken for A2's */
+	say(f, "done\ndone\ndone\ndone\n");
+	pump(f, 10);
+	expect_out(f, "");
+	exabgp_get_stats(f->x, &st);
+	assert_int_equal(st.inflight, 1);
+	say(f, SUMMARY "done\n");
 	pump(f, 10);
 	expect_out(f, A3 "\n");
+	say(f, "done\n");
+	pump(f, 10);
+	assert_true(exabgp_idle(f->x));
+}
+
+/*
+ * ExaBGP with api.ack = false as seen: the marker's header and rows
+ * come, never a done. The lines are found never answered, and waiting
+ * stops after three timeouts all the same.
+ */
+static void
+test_exabgp_ack_off(void **state)
+{
+	struct fx		*f = *state;
+	struct exabgp_stats	 st;
+	size_t			 i, n;
+
+	exabgp_set(f->x, &P1, A1, W1);
+	/* a stand-in answering every marker with header and row only */
+	for (i = 0; i < 150; i++) {
+		pump(f, 10);
+		n = count_of(f->out, SYNC "\n");
+		while (n-- > 0)
+			say(f, SUMHDR "\n" SUMROW "\n");
+		f->outlen = 0;
+		f->out[0] = '\0';
+	}
+	exabgp_get_stats(f->x, &st);
+	assert_true(st.unanswered >= 1);
+	assert_int_equal(st.done + st.errors, 0);
+	assert_int_equal(st.inflight, 0);
+	assert_true(exabgp_idle(f->x));
+	/* no waiting any more: one change after the other goes out */
+	exabgp_set(f->x, &P1, A2, W1);
+	pump(f, 40);
+	exabgp_set(f->x, &P1, A3, W1);
+	pump(f, 40);
+	expect_out(f, A2 "\n" A3 "\n");
 }
 
 /* an error frees the prefix: a change waiting behind it goes out */
@@ -533,6 +834,153 @@ test_stdout_full(void **state)
 	assert_true(exabgp_idle(f->x));
 }
 
+/*
+ * Issue 10 (3): "> line" (debug) means written. Stdout full: the line is
+ * queued, not logged; once the reader makes room it is written, then
+ * logged.
+ */
+static void
+test_debug_after_write(void **state)
+{
+	struct fx		*f = *state;
+	struct exabgp_stats	 st;
+	struct capture		 c;
+	size_t			 filled;
+
+	exabgp_configure(f->x, 0, 20 * EV_MSEC, 300 * EV_MSEC);
+	log_setverbose(1);
+	capture_start(&c);
+	filled = fill_pipe(f);
+	exabgp_set(f->x, &P1, A1, W1);
+	spin(f, 60);
+	exabgp_get_stats(f->x, &st);
+	assert_int_equal(st.outbuf, strlen(A1) + 1);
+	assert_null(strstr(capture_text(&c), "> " A1));
+	drain(f, filled);
+	spin(f, 20);
+	exabgp_get_stats(f->x, &st);
+	assert_int_equal(st.outbuf, 0);
+	assert_int_equal(count_of(capture_text(&c), "exabgp: > " A1 "\n"), 1);
+	pump(f, 1);
+	expect_out(f, A1 "\n");
+	log_setverbose(0);
+	capture_stop(&c);
+}
+
+/*
+ * The ack timeout runs from the write, not from the queueing: a line
+ * stuck in a full pipe is not late. An answer while nothing written
+ * waits for one (a line given up on) pops nothing.
+ */
+static void
+test_ack_timeout_from_write(void **state)
+{
+	struct fx		*f = *state;
+	struct exabgp_stats	 st;
+	size_t			 filled;
+	int			 acked;
+
+	filled = fill_pipe(f);
+	exabgp_set(f->x, &P1, A1, W1);
+	spin(f, 400);
+	say(f, "done\n");
+	spin(f, 10);
+	exabgp_get_stats(f->x, &st);
+	assert_int_equal(st.timeouts, 0);
+	assert_int_equal(st.syncs, 0);
+	assert_int_equal(st.stray, 1);
+	assert_int_equal(st.inflight, 1);
+	drain(f, filled);
+	pump(f, 200);
+	expect_out(f, A1 "\n");	/* not late yet: no marker */
+	say(f, "done\n");
+	pump(f, 10);
+	exabgp_current(f->x, &P1, &acked);
+	assert_true(acked);
+	assert_true(exabgp_idle(f->x));
+}
+
+/*
+ * Issue 10 (3): what never reached ExaBGP is said. Stdout full, two
+ * withdraws queued, one of them written in part: freeing the layer
+ * (the exit) names both in one warning.
+ */
+static void
+test_undelivered_named(void **state)
+{
+	struct fx	*f = *state;
+	struct capture	 c;
+	const char	*log;
+	size_t		 filled;
+
+	capture_start(&c);
+	filled = fill_pipe(f);
+	drain(f, 20);	/* room for a part of W1 only */
+	exabgp_set(f->x, &P1, W1, W1);
+	exabgp_set(f->x, &P6, W6, W6);
+	exabgp_set(f->x, &P2, B1, W2);
+	exabgp_flush(f->x);
+	spin(f, 10);
+	exabgp_free(f->x);
+	f->x = NULL;
+	log = capture_text(&c);
+	assert_int_equal(count_of(log, "never delivered"), 1);
+	assert_non_null(strstr(log, "exiting with 3 lines never delivered to "
+	    "ExaBGP"));
+	assert_non_null(strstr(log, ": withdraw 192.0.2.10/32, withdraw "
+	    "2001:db8::1/128, announce 192.0.2.11/32\n"));
+	capture_stop(&c);
+	assert_true(filled > 20);
+}
+
+/* everything written: nothing to report */
+static void
+test_delivered_no_report(void **state)
+{
+	struct fx	*f = *state;
+	struct capture	 c;
+
+	capture_start(&c);
+	exabgp_set(f->x, &P1, W1, W1);
+	pump(f, 40);
+	expect_out(f, W1 "\n");
+	exabgp_free(f->x);
+	f->x = NULL;
+	assert_null(strstr(capture_text(&c), "never delivered"));
+	capture_stop(&c);
+}
+
+/* the warning stays bounded with many lines queued */
+static void
+test_undelivered_many(void **state)
+{
+	struct fx	*f = *state;
+	struct capture	 c;
+	struct prefix	 p;
+	char		 pfx[64], line[128];
+	const char	*log;
+	unsigned	 i;
+
+	capture_start(&c);
+	(void)fill_pipe(f);
+	for (i = 0; i < 200; i++) {
+		snprintf(pfx, sizeof(pfx), "198.51.100.%u/32", i);
+		assert_int_equal(prefix_parse(pfx, &p, 0), 0);
+		snprintf(line, sizeof(line), "withdraw route %s", pfx);
+		exabgp_set(f->x, &p, line, line);
+	}
+	exabgp_flush(f->x);
+	exabgp_free(f->x);
+	f->x = NULL;
+	log = capture_text(&c);
+	assert_non_null(strstr(log, "exiting with 200 lines never delivered"));
+	assert_non_null(strstr(log, ": withdraw 198.51.100.0/32, withdraw "
+	    "198.51.100.1/32,"));
+	assert_non_null(strstr(log, " more\n"));
+	assert_true(strlen(log) < 2048);
+	capture_stop(&c);
+}
+
 static void
 test_parse_table(void **state)
 {
@@ -548,6 +996,14 @@ test_parse_table(void **state)
 		{ "neighbor 192.0.2.1 up", EXABGP_MSG_NEIGHBOR },
 		{ "neighbor 2001:db8::1 down - hold timer expired",
 		    EXABGP_MSG_NEIGHBOR },
+		{ SUMHDR, EXABGP_MSG_SUMMARY },
+		{ "Peer AS up/down state | #sent #recvd", EXABGP_MSG_SUMMARY },
+		{ SUMHDR "\r", EXABGP_MSG_SUMMARY },
+		{ "Peer AS up/down state | #sent", EXABGP_MSG_UNKNOWN },
+		{ "Peer AS up/down state | #sent #recvd x", EXABGP_MSG_UNKNOWN },
+		{ "Peers AS up/down state | #sent #recvd", EXABGP_MSG_UNKNOWN },
+		{ SUMROW, EXABGP_MSG_UNKNOWN },
+		{ "exabgp 4.2.21", EXABGP_MSG_UNKNOWN },
 		{ "", EXABGP_MSG_EMPTY },
 		{ "\r", EXABGP_MSG_EMPTY },
 		{ "Done", EXABGP_MSG_UNKNOWN },
@@ -648,15 +1104,21 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_in_flight_latest_only,
 		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ack_timeout_resends, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(test_never_answered_resent,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_error_logged, setup,
 		    teardown),
-		cmocka_unit_test_setup_teardown(test_late_ack, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(test_late_answer_own_line,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_late_done_one_in_flight,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_one_marker_behind,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_error_then_pending, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_never_answered, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_exabgp_ack_off, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_no_ack_mode, setup,
 		    teardown),
@@ -671,6 +1133,16 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_stdout_epipe, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_stdout_full, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_debug_after_write, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_ack_timeout_from_write,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_undelivered_named, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_delivered_no_report, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_undelivered_many, setup,
 		    teardown),
 		cmocka_unit_test(test_parse_table),
 		cmocka_unit_test(test_linebuf),

@@ -9,14 +9,30 @@
  * - With acks on, at most one line per prefix is in flight: several
  *   changes of one prefix handed over together may reach the peer out of
  *   order. The next change waits for the previous one's done/error; only
- *   the latest wanted line is then written. ExaBGP answers in order, so
- *   the lines in flight form a FIFO.
- * - Some bad lines get no answer at all: after ack_timeout the line is
- *   logged, dropped from the FIFO and its prefix re-sent.
+ *   the latest wanted line is then written. ExaBGP runs announce and
+ *   withdraw commands one after the other and answers in that order, so
+ *   the lines in flight form a FIFO and an answer pops its head.
+ * - A line not answered within ack_timeout (counted from the write of its
+ *   last byte) is logged once as late and stays in the FIFO: a late
+ *   answer pops it and only it, and its prefix stays in flight. Some
+ *   lines get no answer at all (an invalid address is only logged by
+ *   ExaBGP): to tell late from never, a sync marker, "show neighbor
+ *   summary", is written behind it. ExaBGP runs that command in the same
+ *   queue as ours and writes its header line first, so when the header
+ *   arrives every line ahead of the marker that is still in the FIFO was
+ *   never answered: it is dropped and its prefix's wanted line written
+ *   again. The marker's table and done follow its header. ("version" is
+ *   answered at once, ahead of commands still queued: no marker.)
+ * - Never any done or error, only timeouts (ExaBGP runs with api.ack =
+ *   false): stop waiting; the first answer turns waiting back on, behind
+ *   a marker so that answers to lines written meanwhile are told apart.
  * - stdin is always read (ExaBGP blocks when its pipe to us fills).
  *   EOF or "shutdown": ExaBGP is gone. EPIPE on stdout: the same.
  * - The output buffer is ours; write(2) never blocks (O_NONBLOCK); a
- *   short write waits for EV_WRITE.
+ *   short write waits for EV_WRITE. Each queued line is tracked until its
+ *   last byte is written: only then is it logged ("> line", debug) and
+ *   does its ack timeout start. Lines still queued at exit are named in
+ *   one warning.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,20 +49,40 @@
 
 #define EXABGP_UNKNOWN_LOGGED	10
 #define EXABGP_NOACK_GUESS	3	/* timeouts without any answer */
+#define EXABGP_UNDELIVERED_MAX	1024	/* bytes of prefixes in the warning */
+#define EXABGP_NO_ENTRY		SIZE_MAX	/* a queued sync marker */
 
 struct xentry {
 	struct prefix	 prefix;
 	char		*want;		/* wanted line, NULL: nothing yet */
-	char		*sent;		/* last line written, NULL: none */
+	char		*sent;		/* last line handed over, NULL: none */
 	char		*wd;		/* the line that withdraws the prefix */
 	int		 inflight;	/* sent is waiting for its ack */
 	int		 acked;		/* sent was answered done */
 };
 
+enum xflight_kind {
+	XFLIGHT_LINE,		/* a prefix's line */
+	XFLIGHT_SYNC,		/* a sync marker */
+	XFLIGHT_KIND_MAX
+};
+
+/* an entry of the in-flight FIFO, in the order of the output queue */
 struct xflight {
-	size_t		 entry;		/* index into entries */
-	char		*line;		/* as written, for the error log */
-	uint64_t	 written;	/* monotonic ns */
+	enum xflight_kind kind;
+	size_t		 entry;		/* LINE: index into entries */
+	uint64_t	 seq;		/* its line in the output queue */
+	char		*line;		/* as written, for the log */
+	uint64_t	 written;	/* monotonic ns of its last byte */
+	int		 header;	/* SYNC: its header came */
+};
+
+/* a line in the output buffer, until its last byte is written */
+struct xqueued {
+	uint64_t	 seq;
+	size_t		 entry;		/* EXABGP_NO_ENTRY: a sync marker */
+	size_t		 left;		/* bytes not written yet, '\n' too */
+	char		*line;		/* for the log */
 };
 
 struct exabgp {
@@ -66,6 +102,8 @@ struct exabgp {
 
 	int		 ack;
 	int		 ack_guessed_off;	/* ExaBGP never answered */
+	int		 answered;	/* a done or error was ever read */
+	uint64_t	 silent;	/* timeouts while never answered */
 	uint64_t	 batch;
 	uint64_t	 ack_timeout;
 
@@ -73,16 +111,29 @@ struct exabgp {
 	size_t		 nentries;
 	size_t		 centries;
 
-	/* in-flight FIFO, a ring */
+	/*
+	 * In-flight FIFO, a ring. Its first fwrit entries are written, the
+	 * first flate of those logged as late: flate <= fwrit <= flen.
+	 */
 	struct xflight	*fifo;
 	size_t		 fhead;
 	size_t		 flen;
 	size_t		 fcap;
+	size_t		 fwrit;
+	size_t		 flate;
+	size_t		 nsync;		/* sync markers in the FIFO */
 
 	char		*out;
 	size_t		 outlen;
 	size_t		 outoff;
 	size_t		 outcap;
+
+	/* the lines in out, a ring in the same order */
+	struct xqueued	*queue;
+	size_t		 qhead;
+	size_t		 qlen;
+	size_t		 qcap;
+	uint64_t	 seq;		/* of the last line queued */
 
 	struct exabgp_linebuf in;
 	struct ev_timer	 batch_timer;
@@ -98,6 +149,7 @@ static const char *const exabgp_msg_names[EXABGP_MSG_MAX] = {
 	[EXABGP_MSG_SHUTDOWN] = "shutdown",
 	[EXABGP_MSG_NEIGHBOR] = "neighbor",
 	[EXABGP_MSG_EMPTY] = "empty",
+	[EXABGP_MSG_SUMMARY] = "summary",
 	[EXABGP_MSG_UNKNOWN] = "unknown",
 };
 
@@ -108,7 +160,13 @@ static const char *const exabgp_gone_names[EXABGP_GONE_MAX] = {
 	[EXABGP_GONE_IOERR] = "I/O error",
 };
 
+static const char *const xflight_kind_names[XFLIGHT_KIND_MAX] = {
+	[XFLIGHT_LINE] = "line",
+	[XFLIGHT_SYNC] = "sync marker",
+};
+
 static void	exabgp_write_ready(struct exabgp *);
+static void	exabgp_fifo_written(struct exabgp *, uint64_t seq);
 
 static void
 exabgp_notify(struct exabgp *x)
@@ -159,6 +217,34 @@ exabgp_prefix_word(const char *line, size_t len, const char *word)
 	return len > wl && memcmp(line, word, wl) == 0 && line[wl] == ' ';
 }
 
+/*
+ * The header of ExaBGP 4.2's "show neighbor summary":
+ * "Peer            AS        up/down state       |     #sent     #recvd"
+ * compared word by word, whatever the spacing.
+ */
+static int
+exabgp_summary_header(const char *line, size_t len)
+{
+	static const char *const words[] = {
+		"Peer", "AS", "up/down", "state", "|", "#sent", "#recvd",
+	};
+	size_t	 i, w, wl;
+
+	for (i = 0, w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
+		while (i < len && line[i] == ' ')
+			i++;
+		wl = strlen(words[w]);
+		if (len - i < wl || memcmp(line + i, words[w], wl) != 0)
+			return 0;
+		i += wl;
+		if (i < len && line[i] != ' ')
+			return 0;
+	}
+	while (i < len && line[i] == ' ')
+		i++;
+	return i == len;
+}
+
 enum exabgp_msg
 exabgp_parse(const char *line, size_t len)
 {
@@ -176,6 +262,8 @@ exabgp_parse(const char *line, size_t len)
 		return EXABGP_MSG_SHUTDOWN;
 	if (exabgp_prefix_word(line, len, "neighbor"))
 		return EXABGP_MSG_NEIGHBOR;
+	if (exabgp_summary_header(line, len))
+		return EXABGP_MSG_SUMMARY;
 	return EXABGP_MSG_UNKNOWN;
 }
 
@@ -252,6 +340,34 @@ exabgp_out_watch(struct exabgp *x, int on)
 	}
 }
 
+static struct xqueued *
+exabgp_queue_at(struct exabgp *x, size_t i)
+{
+	return &x->queue[(x->qhead + i) % x->qcap];
+}
+
+/* n more bytes left through write(2): finish the lines they complete */
+static void
+exabgp_out_written(struct exabgp *x, size_t n)
+{
+	struct xqueued	*q;
+	size_t		 take;
+
+	while (n > 0 && x->qlen > 0) {
+		q = exabgp_queue_at(x, 0);
+		take = n < q->left ? n : q->left;
+		q->left -= take;
+		n -= take;
+		if (q->left > 0)
+			break;
+		log_debug("exabgp: > %s", q->line);
+		exabgp_fifo_written(x, q->seq);
+		free(q->line);
+		x->qhead = (x->qhead + 1) % x->qcap;
+		x->qlen--;
+	}
+}
+
 static void
 exabgp_out_flush(struct exabgp *x)
 {
@@ -275,17 +391,24 @@ exabgp_out_flush(struct exabgp *x)
 			return;
 		}
 		x->outoff += (size_t)n;
+		exabgp_out_written(x, (size_t)n);
 	}
+	if (x->outoff < x->outlen)
+		return;		/* gone: what is left is reported at exit */
 	x->outoff = x->outlen = 0;
-	if (!x->gone)
-		exabgp_out_watch(x, 0);
+	exabgp_out_watch(x, 0);
 }
 
-/* queue one line (the terminator is added here); written by out_flush */
-static void
-exabgp_out_line(struct exabgp *x, const char *line)
+/*
+ * Queue one line (the terminator is added here); written by out_flush.
+ * entry: the prefix it belongs to, EXABGP_NO_ENTRY for a sync marker.
+ * Returns its sequence number.
+ */
+static uint64_t
+exabgp_out_line(struct exabgp *x, const char *line, size_t entry)
 {
-	size_t	 len = strlen(line);
+	struct xqueued	*nq, *q;
+	size_t		 len = strlen(line), i, ncap;
 
 	if (x->outoff > 0 && x->outoff == x->outlen)
 		x->outoff = x->outlen = 0;
@@ -303,8 +426,67 @@ exabgp_out_line(struct exabgp *x, const char *line)
 	memcpy(x->out + x->outlen, line, len);
 	x->out[x->outlen + len] = '\n';
 	x->outlen += len + 1;
-	x->stats.lines++;
-	log_debug("exabgp: > %s", line);
+
+	if (x->qlen == x->qcap) {
+		ncap = x->qcap == 0 ? 16 : x->qcap * 2;
+		nq = xreallocarray(NULL, ncap, sizeof(*nq));
+		for (i = 0; i < x->qlen; i++)
+			nq[i] = *exabgp_queue_at(x, i);
+		free(x->queue);
+		x->queue = nq;
+		x->qcap = ncap;
+		x->qhead = 0;
+	}
+	q = exabgp_queue_at(x, x->qlen++);
+	q->seq = ++x->seq;
+	q->entry = entry;
+	q->left = len + 1;
+	q->line = xstrdup(line);
+	if (entry != EXABGP_NO_ENTRY)
+		x->stats.lines++;
+	return q->seq;
+}
+
+/*
+ * Before exiting: name the lines that never left the output buffer (a
+ * line written in part counts: ExaBGP acts on whole lines only).
+ */
+static void
+exabgp_out_report(struct exabgp *x)
+{
+	struct xqueued	*q;
+	char		 list[EXABGP_UNDELIVERED_MAX], pfx[PREFIX_STRLEN];
+	char		 item[PREFIX_STRLEN + 32];
+	size_t		 i, used = 0, nlines = 0, listed = 0;
+	int		 n, full = 0;
+
+	list[0] = '\0';
+	for (i = 0; i < x->qlen; i++) {
+		q = exabgp_queue_at(x, i);
+		if (q->entry == EXABGP_NO_ENTRY)
+			continue;
+		nlines++;
+		/* "withdraw 192.0.2.10/32": the command's first word */
+		n = snprintf(item, sizeof(item), "%s%.*s %s",
+		    listed > 0 ? ", " : "", (int)strcspn(q->line, " "),
+		    q->line, prefix_fmt(&x->entries[q->entry].prefix, pfx,
+		    sizeof(pfx)));
+		if (full || n < 0 || used + (size_t)n >= sizeof(list) - 32) {
+			full = 1;
+			continue;
+		}
+		memcpy(list + used, item, (size_t)n + 1);
+		used += (size_t)n;
+		listed++;
+	}
+	if (nlines == 0)
+		return;
+	if (listed < nlines)
+		snprintf(list + used, sizeof(list) - used, " and %zu more",
+		    nlines - listed);
+	log_warnx("exabgp: exiting with %zu line%s never delivered to ExaBGP "
+	    "(%zu bytes still queued for stdout): %s", nlines,
+	    nlines == 1 ? "" : "s", x->outlen - x->outoff, list);
 }
 
 /* ---- the in-flight FIFO ---- */
@@ -315,8 +497,20 @@ exabgp_fifo_at(struct exabgp *x, size_t i)
 	return &x->fifo[(x->fhead + i) % x->fcap];
 }
 
+/* the ack timer: the first written entry not yet late */
 static void
-exabgp_fifo_push(struct exabgp *x, size_t entry, const char *line)
+exabgp_ack_arm(struct exabgp *x)
+{
+	if (x->flate < x->fwrit && !x->gone)
+		ev_timer_at(x->loop, &x->ack_timer,
+		    exabgp_fifo_at(x, x->flate)->written + x->ack_timeout);
+	else
+		ev_timer_stop(x->loop, &x->ack_timer);
+}
+
+static void
+exabgp_fifo_push(struct exabgp *x, enum xflight_kind kind, size_t entry,
+    uint64_t seq, const char *line)
 {
 	struct xflight	*nf, *f;
 	size_t		 i, ncap;
@@ -331,45 +525,87 @@ exabgp_fifo_push(struct exabgp *x, size_t entry, const char *line)
 		x->fcap = ncap;
 		x->fhead = 0;
 	}
-	f = exabgp_fifo_at(x, x->flen);
+	f = exabgp_fifo_at(x, x->flen++);
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
 	f->entry = entry;
+	f->seq = seq;
 	f->line = xstrdup(line);
-	f->written = ev_monotonic();
-	x->flen++;
-	if (x->flen == 1)
-		ev_timer_at(x->loop, &x->ack_timer,
-		    f->written + x->ack_timeout);
+	if (kind == XFLIGHT_SYNC)
+		x->nsync++;
 }
 
-/* drop the head; returns its entry index, its line in *line (caller frees) */
-static size_t
-exabgp_fifo_pop(struct exabgp *x, char **line)
+/* the line seq left through write(2): its ack may come from now on */
+static void
+exabgp_fifo_written(struct exabgp *x, uint64_t seq)
 {
-	struct xflight	*f = exabgp_fifo_at(x, 0);
-	size_t		 e = f->entry;
+	struct xflight	*f;
+	int		 arm = 0;
 
-	*line = f->line;
+	while (x->fwrit < x->flen &&
+	    (f = exabgp_fifo_at(x, x->fwrit))->seq <= seq) {
+		f->written = ev_monotonic();
+		if (x->fwrit == x->flate)
+			arm = 1;
+		x->fwrit++;
+	}
+	if (arm)
+		exabgp_ack_arm(x);
+}
+
+/* drop the head; returns a copy of it (the caller frees its line) */
+static struct xflight
+exabgp_fifo_pop(struct exabgp *x)
+{
+	struct xflight	 f = *exabgp_fifo_at(x, 0);
+
 	x->fhead = (x->fhead + 1) % x->fcap;
 	x->flen--;
-	if (x->flen == 0)
-		ev_timer_stop(x->loop, &x->ack_timer);
-	else
-		ev_timer_at(x->loop, &x->ack_timer,
-		    exabgp_fifo_at(x, 0)->written + x->ack_timeout);
-	return e;
+	if (x->fwrit > 0)
+		x->fwrit--;
+	if (x->flate > 0)
+		x->flate--;
+	if (f.kind == XFLIGHT_SYNC)
+		x->nsync--;
+	exabgp_ack_arm(x);
+	return f;
 }
 
+/* forget every entry; resend: write the lines' prefixes again */
 static void
-exabgp_fifo_clear(struct exabgp *x)
+exabgp_fifo_clear(struct exabgp *x, int resend)
 {
-	char	*line;
-	size_t	 e;
+	struct xflight	 f;
+	struct xentry	*e;
 
 	while (x->flen > 0) {
-		e = exabgp_fifo_pop(x, &line);
-		free(line);
-		x->entries[e].inflight = 0;
+		f = exabgp_fifo_pop(x);
+		free(f.line);
+		if (f.kind != XFLIGHT_LINE)
+			continue;
+		e = &x->entries[f.entry];
+		e->inflight = 0;
+		if (resend) {
+			free(e->sent);
+			e->sent = NULL;
+			e->acked = 0;
+		}
 	}
+}
+
+/* a sync marker behind everything written so far */
+static void
+exabgp_sync(struct exabgp *x)
+{
+	uint64_t	 seq;
+
+	if (x->gone || !x->ack)
+		return;
+	seq = exabgp_out_line(x, EXABGP_SYNC_LINE, EXABGP_NO_ENTRY);
+	exabgp_fifo_push(x, XFLIGHT_SYNC, EXABGP_NO_ENTRY, seq,
+	    EXABGP_SYNC_LINE);
+	x->stats.syncs++;
+	exabgp_out_flush(x);
 }
 
 /* ---- wanted lines ---- */
@@ -385,14 +621,15 @@ static void
 exabgp_send(struct exabgp *x, size_t i)
 {
 	struct xentry	*e = &x->entries[i];
+	uint64_t	 seq;
 
 	free(e->sent);
 	e->sent = xstrdup(e->want);
 	e->acked = 0;
-	exabgp_out_line(x, e->sent);
+	seq = exabgp_out_line(x, e->sent, i);
 	if (x->ack) {
 		e->inflight = 1;
-		exabgp_fifo_push(x, i, e->sent);
+		exabgp_fifo_push(x, XFLIGHT_LINE, i, seq, e->sent);
 	} else
 		e->acked = 1;	/* nothing to wait for */
 	exabgp_notify(x);
@@ -539,48 +776,110 @@ void
 exabgp_get_stats(const struct exabgp *x, struct exabgp_stats *st)
 {
 	*st = x->stats;
-	st->inflight = x->flen;
+	st->inflight = x->flen - x->nsync;
 	st->outbuf = x->outlen - x->outoff;
 }
 
 /* ---- acks and events from stdin ---- */
 
+/*
+ * done (ok) or error: the answer to the FIFO's head. ExaBGP answers
+ * only whole lines it read, and writes a summary's header before its
+ * done, so an answer finding no written head, or a sync marker still
+ * waiting for its header, belongs to a line given up on: stray.
+ */
 static void
 exabgp_ack(struct exabgp *x, int ok)
 {
+	struct xflight	 f, *h;
 	struct xentry	*e;
-	char		*line;
-	size_t		 i;
+	int		 late;
 
+	x->answered = 1;
 	if (x->flen == 0 && x->ack_guessed_off) {
 		log_info("exabgp: ExaBGP answers after all: waiting for its "
 		    "answers again");
 		x->ack_guessed_off = 0;
 		x->ack = 1;
-		if (ok)
-			x->stats.done++;
-		else
-			x->stats.errors++;
+		x->stats.stray++;
+		/* the lines written meanwhile may still be answered */
+		exabgp_sync(x);
 		return;
 	}
-	if (x->flen == 0) {
-		/* late answer to a line given up on, or acks turned off */
-		log_debug("exabgp: %s with nothing in flight",
+	if (x->fwrit == 0 ||
+	    ((h = exabgp_fifo_at(x, 0))->kind == XFLIGHT_SYNC && !h->header)) {
+		/* a line given up on, or acks turned off */
+		x->stats.stray++;
+		log_debug("exabgp: %s with no line waiting for one",
 		    ok ? "done" : "error");
 		return;
 	}
-	i = exabgp_fifo_pop(x, &line);
-	e = &x->entries[i];
+	late = x->flate > 0;	/* the head was logged as late */
+	f = exabgp_fifo_pop(x);
+	if (f.kind == XFLIGHT_SYNC) {
+		log_debug("exabgp: %s answered %s: in step with ExaBGP",
+		    xflight_kind_names[f.kind], ok ? "done" : "error");
+		free(f.line);
+		return;
+	}
+	e = &x->entries[f.entry];
 	e->inflight = 0;
+	if (late) {
+		x->stats.late++;
+		log_info("exabgp: late answer from ExaBGP (%s after %.1fs) "
+		    "to: %s", ok ? "done" : "error",
+		    (double)(ev_monotonic() - f.written) / EV_NSEC, f.line);
+	}
 	if (ok) {
 		x->stats.done++;
 		e->acked = 1;
 	} else {
 		x->stats.errors++;
 		/* not re-sent: the same line would fail the same way */
-		log_warnx("exabgp: ExaBGP answered error to: %s", line);
+		log_warnx("exabgp: ExaBGP answered error to: %s", f.line);
 	}
-	free(line);
+	free(f.line);
+	exabgp_notify(x);
+}
+
+/*
+ * The header of a sync marker's answer: ExaBGP is done with every command
+ * written before the marker. What is still ahead of it in the FIFO was
+ * never answered: a line's prefix is written again, and a marker whose
+ * header came but not its done (ExaBGP with api.ack = false) is dropped.
+ */
+static void
+exabgp_on_summary(struct exabgp *x)
+{
+	struct xflight	 f, *h;
+	struct xentry	*e;
+	size_t		 i;
+
+	for (i = 0; i < x->fwrit; i++) {
+		h = exabgp_fifo_at(x, i);
+		if (h->kind == XFLIGHT_SYNC && !h->header)
+			break;
+	}
+	if (i == x->fwrit) {
+		log_debug("exabgp: neighbor summary without a sync marker "
+		    "written");
+		return;
+	}
+	while (i-- > 0) {
+		f = exabgp_fifo_pop(x);
+		if (f.kind == XFLIGHT_LINE) {
+			x->stats.unanswered++;
+			log_warnx("exabgp: ExaBGP never answered: %s; writing "
+			    "the prefix's line again", f.line);
+			e = &x->entries[f.entry];
+			e->inflight = 0;
+			free(e->sent);
+			e->sent = NULL;
+			e->acked = 0;
+		}
+		free(f.line);
+	}
+	exabgp_fifo_at(x, 0)->header = 1;
 	exabgp_notify(x);
 }
 
@@ -603,6 +902,7 @@ static void
 exabgp_on_line(const char *line, size_t len, void *arg)
 {
 	struct exabgp	*x = arg;
+	struct xflight	*h;
 	char		 pre[201];
 
 	if (x->gone)
@@ -623,9 +923,19 @@ exabgp_on_line(const char *line, size_t len, void *arg)
 		x->stats.neighbor++;
 		log_debug("exabgp: %s", pre);
 		break;
+	case EXABGP_MSG_SUMMARY:
+		log_debug("exabgp: < %s", pre);
+		exabgp_on_summary(x);
+		break;
 	case EXABGP_MSG_EMPTY:
 		break;
 	default:
+		/* the rows of a summary, between its header and its done */
+		if (x->flen > 0 && (h = exabgp_fifo_at(x, 0))->kind ==
+		    XFLIGHT_SYNC && h->header) {
+			log_debug("exabgp: < %s", pre);
+			break;
+		}
 		/* a misconfigured encoder would flood the log: ten, then debug */
 		if (++x->stats.unknown <= EXABGP_UNKNOWN_LOGGED)
 			log_info("exabgp: ignored: %s%s", pre,
@@ -700,40 +1010,62 @@ static void
 exabgp_ack_timeout_cb(void *arg)
 {
 	struct exabgp	*x = arg;
-	struct xentry	*e;
+	struct xflight	*f;
 	uint64_t	 now = ev_monotonic();
-	char		*line;
-	size_t		 i;
+	size_t		 i, start, last_line = SIZE_MAX;
+	int		 silent_sync = 0;
 
-	while (x->flen > 0 &&
-	    exabgp_fifo_at(x, 0)->written + x->ack_timeout <= now) {
-		i = exabgp_fifo_pop(x, &line);
-		e = &x->entries[i];
-		x->stats.timeouts++;
-		log_warnx("exabgp: no answer from ExaBGP within %.1fs to: %s; "
-		    "sending it again", (double)x->ack_timeout / EV_NSEC, line);
-		free(line);
-		e->inflight = 0;
-		/* unknown at ExaBGP: make the wanted line go out again */
-		free(e->sent);
-		e->sent = NULL;
-		e->acked = 0;
+	/* each entry is late once; it stays until answered or given up */
+	while (x->flate < x->fwrit && (f = exabgp_fifo_at(x,
+	    x->flate))->written + x->ack_timeout <= now) {
+		if (!x->answered)
+			x->silent++;
+		if (f->kind == XFLIGHT_LINE) {
+			x->stats.timeouts++;
+			last_line = x->flate;
+			log_warnx("exabgp: no answer from ExaBGP within %.1fs "
+			    "to: %s; waiting for it, and asking ExaBGP where "
+			    "it stands", (double)x->ack_timeout / EV_NSEC,
+			    f->line);
+		} else {
+			log_warnx("exabgp: no answer from ExaBGP within %.1fs "
+			    "to its %s: %s", (double)x->ack_timeout / EV_NSEC,
+			    xflight_kind_names[f->kind], f->line);
+			silent_sync = !x->answered;
+		}
+		x->flate++;
 	}
 	/*
 	 * Not a single answer, ever: ExaBGP runs with api.ack = false while
 	 * we wait for acks. Stop waiting rather than delay every change by
 	 * ack_timeout forever; the first answer seen turns waiting back on.
+	 * What ExaBGP did with the lines in flight is unknown: written again.
 	 */
-	if (x->ack && x->stats.done + x->stats.errors == 0 &&
-	    x->stats.timeouts >= EXABGP_NOACK_GUESS) {
+	if (x->ack && !x->answered && x->silent >= EXABGP_NOACK_GUESS) {
 		log_warnx("exabgp: ExaBGP answered none of %" PRIu64 " lines: "
 		    "no longer waiting for answers (does ExaBGP run with "
 		    "api.ack = false? then set announce.ack = false)",
-		    x->stats.timeouts);
-		exabgp_fifo_clear(x);
+		    x->stats.lines);
+		exabgp_fifo_clear(x, 1);
 		x->ack = 0;
 		x->ack_guessed_off = 1;
+	} else if (last_line != SIZE_MAX || silent_sync) {
+		/*
+		 * A sync marker behind the late line, unless one still waiting
+		 * for its header stands behind it already. While nothing was
+		 * ever answered, a late marker gets a successor too: the guess
+		 * above counts them.
+		 */
+		start = silent_sync ? x->flate : last_line + 1;
+		for (i = start; i < x->flen; i++) {
+			f = exabgp_fifo_at(x, i);
+			if (f->kind == XFLIGHT_SYNC && !f->header)
+				break;
+		}
+		if (i == x->flen)
+			exabgp_sync(x);
 	}
+	exabgp_ack_arm(x);
 	if (!ev_timer_armed(&x->batch_timer))
 		exabgp_write_ready(x);
 }
@@ -801,12 +1133,18 @@ void
 exabgp_configure(struct exabgp *x, int ack, uint64_t batch_ns,
     uint64_t ack_timeout_ns)
 {
+	int	 on = !x->ack && ack;
+
 	if (x->ack && !ack)
-		exabgp_fifo_clear(x);
+		exabgp_fifo_clear(x, 0);
 	x->ack = ack;
 	x->ack_guessed_off = 0;
 	x->batch = batch_ns;
 	x->ack_timeout = ack_timeout_ns > 0 ? ack_timeout_ns : EV_NSEC;
+	/* answers to the lines written without waiting are told apart */
+	if (on)
+		exabgp_sync(x);
+	exabgp_ack_arm(x);
 }
 
 void
@@ -816,6 +1154,7 @@ exabgp_free(struct exabgp *x)
 
 	if (x == NULL)
 		return;
+	exabgp_out_report(x);
 	ev_timer_stop(x->loop, &x->batch_timer);
 	ev_timer_stop(x->loop, &x->ack_timer);
 	ev_timer_stop(x->loop, &x->poll_timer);
@@ -827,8 +1166,11 @@ exabgp_free(struct exabgp *x)
 		(void)fcntl(x->in_fd, F_SETFL, x->in_flags);
 	if (x->out_flags != -1)
 		(void)fcntl(x->out_fd, F_SETFL, x->out_flags);
-	exabgp_fifo_clear(x);
+	exabgp_fifo_clear(x, 0);
 	free(x->fifo);
+	for (i = 0; i < x->qlen; i++)
+		free(exabgp_queue_at(x, i)->line);
+	free(x->queue);
 	for (i = 0; i < x->nentries; i++) {
 		free(x->entries[i].want);
 		free(x->entries[i].sent);

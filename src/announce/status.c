@@ -258,7 +258,7 @@ status_metrics(const struct status_view *v)
 	buf_printf(&b, "bgpsd_acks_total{answer=\"error\"} %" PRIu64 "\n",
 	    st.errors);
 	prom_head(&b, "bgpsd_ack_timeouts_total", "counter",
-	    "lines ExaBGP never answered (re-sent)");
+	    "lines not answered within ack_timeout (late or never)");
 	buf_printf(&b, "bgpsd_ack_timeouts_total %" PRIu64 "\n", st.timeouts);
 	prom_head(&b, "bgpsd_acks_pending", "gauge",
 	    "lines written and not answered yet");

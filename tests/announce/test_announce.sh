@@ -472,6 +472,81 @@ dcheck "daemon: SIGTERM, announces never acked: withdrawn anyway" \
 $W6"
 exec 3>&-
 
+# issue 10 (3): stdout full (ExaBGP stopped reading) and SIGTERM: the exit
+# stays bounded, the log names the withdraws that never reached ExaBGP,
+# and "exabgp: > line" (debug) is logged for exactly the lines written.
+# The stand-in ExaBGP reads stdout into $T/out until $T/stopread exists,
+# then fills the pipe itself and holds it open without reading.
+rm -f "$T/in" "$T/sout" "$T/out" "$T/err" "$T/stopread" "$T/filled"
+mkfifo "$T/in" "$T/sout"
+cat >"$T/standin.py" <<'EOF'
+import os, select, sys, time
+fifo, out, stop, filled = sys.argv[1:]
+r = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+o = open(out, "ab", buffering=0)
+end = time.time() + 60
+while time.time() < end and not os.path.exists(stop):
+    if select.select([r], [], [], 0.05)[0]:
+        try:
+            d = os.read(r, 65536)
+        except BlockingIOError:
+            continue
+        if d:
+            o.write(d)
+        else:
+            time.sleep(0.05)    # no writer (yet)
+w = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+try:
+    while True:
+        os.write(w, b"#" * 512)
+except BlockingIOError:
+    pass
+open(filled, "w").close()
+while time.time() < end:
+    time.sleep(0.2)
+EOF
+python3 "$T/standin.py" "$T/sout" "$T/out" "$T/stopread" "$T/filled" &
+SPID=$!
+PIDS="$PIDS $SPID"
+$ANNOUNCE -v -c "$T/good.conf" <"$T/in" >"$T/sout" 2>"$T/err" &
+DPID=$!
+PIDS="$PIDS $DPID"
+exec 3>"$T/in"
+acked=0
+# ack_new: one done per line the stand-in has read and not acked yet
+ack_new() {
+	local n
+	n=$(nlines)
+	while [ "$acked" -lt "$n" ]; do
+		echo done >&3
+		acked=$((acked + 1))
+	done
+}
+both_up() { ack_new; has_line "$A4_12" && has_line "$A6_1"; }
+wait_until 10 both_up
+sleep 0.3
+ack_new
+dcheck "daemon: stdout full: both prefixes announced first" both_up
+touch "$T/stopread"
+wait_until 5 test -e "$T/filled"
+t0=$(date +%s%N)
+kill -TERM "$DPID"
+dcheck "daemon: stdout full: SIGTERM exits 0 within 4 s" exited_with 0 4
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+diag "stdout full: exit ${ms} ms after SIGTERM"
+dcheck "daemon: stdout full: one warning names the undelivered withdraws" \
+    grep -q "never delivered to ExaBGP.*: withdraw 192.0.2.10/32, withdraw 2001:db8::10/128$" \
+    "$T/err"
+dcheck "daemon: stdout full: that warning comes once" \
+    test "$(grep -c 'never delivered' "$T/err")" = 1
+# every "> line" logged is a line the stand-in read, in the same order
+sed -n 's/^.*exabgp: > //p' "$T/err" >"$T/logged"
+dcheck "daemon: stdout full: \"> line\" logged for exactly the lines written" \
+    cmp -s "$T/logged" "$T/out"
+exec 3>&-
+kill "$SPID" 2>/dev/null
+wait "$SPID" 2>/dev/null
+
 # EOF on stdin: ExaBGP is gone
 start_daemon "$T/good.conf"
 wait_until 5 test "$(nlines)" -ge 2
