@@ -429,12 +429,16 @@ conf_prefix_find(const struct announce_conf *an, const struct prefix *pfx)
 	return -1;
 }
 
+/* the array doubles at each power of two: linear over a long list */
 static struct prefix_conf *
 conf_prefix_add(struct announce_conf *an)
 {
-	an->prefixes = xreallocarray(an->prefixes, an->nprefixes + 1,
-	    sizeof(*an->prefixes));
-	memset(&an->prefixes[an->nprefixes], 0, sizeof(*an->prefixes));
+	size_t	 n = an->nprefixes;
+
+	if ((n & (n - 1)) == 0)
+		an->prefixes = xreallocarray(an->prefixes, n == 0 ? 1 : 2 * n,
+		    sizeof(*an->prefixes));
+	memset(&an->prefixes[n], 0, sizeof(*an->prefixes));
 	return &an->prefixes[an->nprefixes++];
 }
 
