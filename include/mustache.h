@@ -7,17 +7,22 @@
  * ({{<x}} and {{$x}} are compile errors).
  *
  * A template is compiled once, together with every partial it names,
- * into flat node arrays; rendering walks them against a jansson value
- * and appends to one growable buffer, so rendering the same template
- * many times costs no parsing and no allocation per node.
+ * into flat node arrays; rendering walks them against a value and
+ * appends to one growable buffer, so rendering the same template many
+ * times costs no parsing and no allocation per node.
+ *
+ * The value is either a jansson tree (tmpl_render) or any data of the
+ * caller's reached through a small class of callbacks (tmpl_render_view,
+ * struct tmpl_class): bgpsd-listen renders straight from its table that
+ * way, without building a context tree first.
  *
  * Rules this implementation picks where the spec leaves a choice:
  * - falsey: missing, null, false, [], "", 0 and 0.0; everything else,
  *   including {}, is truthy.
  * - interpolation: strings as is, integers in decimal, reals as the
  *   shortest text that reads back as the same double (1.21 -> "1.21"),
- *   true/false as "true"/"false", null and missing as "", objects and
- *   arrays as compact JSON.
+ *   true/false as "true"/"false", null and missing as "", jansson
+ *   objects and arrays as compact JSON, maps and lists of a class as "".
  * - HTML escaping (when asked for) replaces & " < > with &amp; &quot;
  *   &lt; &gt;, exactly the spec's set; {{{x}}} and {{&x}} never escape.
  * - a missing partial renders as "" (spec); tmpl_load() logs a warning
@@ -87,6 +92,58 @@ struct tmpl	*tmpl_load(const char *path, const struct tmpl_opts *,
 		    char *err, size_t errlen);
 
 /*
+ * A value as the renderer sees it. Scalars carry themselves: s points
+ * at len bytes that stay valid while the value is on the render's stack
+ * (buf holds short computed text, e.g. an address); maps and lists carry
+ * their class and the class's own handles (obj, idx, aux).
+ */
+enum tmpl_type {
+	TMPL_NULL,
+	TMPL_BOOL,		/* i: 0 or 1 */
+	TMPL_INT,		/* i */
+	TMPL_REAL,		/* d */
+	TMPL_STR,		/* s, len */
+	TMPL_LIST,		/* cls, obj, idx, aux */
+	TMPL_MAP,		/* cls, obj, idx, aux */
+};
+
+#define TMPL_VALUE_BUF	64
+
+struct tmpl_class;
+struct tmpl_value {
+	enum tmpl_type		 type;
+	const struct tmpl_class	*cls;
+	const void		*obj;
+	size_t			 idx;
+	size_t			 aux;
+	int64_t			 i;
+	double			 d;
+	const char		*s;
+	size_t			 len;
+	char			 buf[TMPL_VALUE_BUF];
+};
+
+/*
+ * How to walk the caller's maps and lists. get: 0 and *out if map has
+ * the member key, else -1. len and at: a list's length and its i-th
+ * element. A value that out copies from buf must point s at out->buf.
+ */
+struct tmpl_class {
+	int	(*get)(const struct tmpl_value *map, const char *key,
+		    struct tmpl_value *out);
+	size_t	(*len)(const struct tmpl_value *list);
+	void	(*at)(const struct tmpl_value *list, size_t i,
+		    struct tmpl_value *out);
+};
+
+/* a value from a jansson value (NULL: null); the tree must outlive it */
+void		 tmpl_value_json(struct tmpl_value *, json_t *);
+/* scalar helpers for classes */
+void		 tmpl_value_str(struct tmpl_value *, const char *);
+void		 tmpl_value_int(struct tmpl_value *, int64_t);
+void		 tmpl_value_bool(struct tmpl_value *, int);
+
+/*
  * Render against ctx (any JSON value; NULL acts as null). html_escape
  * != 0 escapes {{name}} as the spec defines; config files want 0. On
  * success returns 0 and a malloc'd, NUL-terminated *out of *outlen
@@ -97,6 +154,10 @@ struct tmpl	*tmpl_load(const char *path, const struct tmpl_opts *,
 int		 tmpl_render(const struct tmpl *, json_t *ctx,
 		    int html_escape, char **out, size_t *outlen, char *err,
 		    size_t errlen);
+/* the same against a value of any class */
+int		 tmpl_render_view(const struct tmpl *,
+		    const struct tmpl_value *root, int html_escape, char **out,
+		    size_t *outlen, char *err, size_t errlen);
 
 void		 tmpl_free(struct tmpl *);
 

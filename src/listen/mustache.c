@@ -17,6 +17,7 @@
  * which is what parsing the indented text would have given.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -120,7 +121,7 @@ struct tmpl_rstate {
 	int			 depth;	/* partials open */
 	int			 level;	/* sections, partials open */
 	size_t			 nstack;
-	json_t			*stack[TMPL_MAX_LEVELS + 1];
+	struct tmpl_value	 stack[TMPL_MAX_LEVELS + 1];
 	/* the indentation in force is indent[ilo] .. indent[ihi - 1] */
 	struct tmpl_indent	 indent[TMPL_MAX_DEPTH + 1];
 	int			 ilo;
@@ -925,38 +926,146 @@ tmpl_render_real(double d, char *buf, size_t size)
 	snprintf(buf, size, "%.17g", d);
 }
 
+/* ---- values: jansson's, and the scalar helpers for other classes ---- */
+
+static int	tmpl_json_get(const struct tmpl_value *, const char *,
+		    struct tmpl_value *);
+static size_t	tmpl_json_len(const struct tmpl_value *);
+static void	tmpl_json_at(const struct tmpl_value *, size_t,
+		    struct tmpl_value *);
+
+static const struct tmpl_class tmpl_json_class = {
+	tmpl_json_get, tmpl_json_len, tmpl_json_at
+};
+
+void
+tmpl_value_json(struct tmpl_value *v, json_t *j)
+{
+	v->cls = NULL;
+	v->obj = j;
+	if (j == NULL) {
+		v->type = TMPL_NULL;
+		return;
+	}
+	switch (json_typeof(j)) {
+	case JSON_OBJECT:
+		v->type = TMPL_MAP;
+		v->cls = &tmpl_json_class;
+		break;
+	case JSON_ARRAY:
+		v->type = TMPL_LIST;
+		v->cls = &tmpl_json_class;
+		break;
+	case JSON_STRING:
+		v->type = TMPL_STR;
+		v->s = json_string_value(j);
+		v->len = json_string_length(j);
+		break;
+	case JSON_INTEGER:
+		v->type = TMPL_INT;
+		v->i = json_integer_value(j);
+		break;
+	case JSON_REAL:
+		v->type = TMPL_REAL;
+		v->d = json_real_value(j);
+		break;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		v->type = TMPL_BOOL;
+		v->i = json_is_true(j);
+		break;
+	case JSON_NULL:
+		v->type = TMPL_NULL;
+		break;
+	}
+}
+
 static int
-tmpl_render_value(struct tmpl_rstate *r, json_t *v, int escape)
+tmpl_json_get(const struct tmpl_value *map, const char *key,
+    struct tmpl_value *out)
+{
+	json_t	*j = json_object_get(map->obj, key);
+
+	if (j == NULL)
+		return -1;
+	tmpl_value_json(out, j);
+	return 0;
+}
+
+static size_t
+tmpl_json_len(const struct tmpl_value *list)
+{
+	return json_array_size(list->obj);
+}
+
+static void
+tmpl_json_at(const struct tmpl_value *list, size_t i, struct tmpl_value *out)
+{
+	tmpl_value_json(out, json_array_get(list->obj, i));
+}
+
+void
+tmpl_value_str(struct tmpl_value *v, const char *s)
+{
+	v->type = TMPL_STR;
+	v->s = s;
+	v->len = strlen(s);
+}
+
+void
+tmpl_value_int(struct tmpl_value *v, int64_t i)
+{
+	v->type = TMPL_INT;
+	v->i = i;
+}
+
+void
+tmpl_value_bool(struct tmpl_value *v, int b)
+{
+	v->type = TMPL_BOOL;
+	v->i = b != 0;
+}
+
+/* a copy that keeps a string held in the value's own buf valid */
+static void
+tmpl_value_copy(struct tmpl_value *dst, const struct tmpl_value *src)
+{
+	int	 own = src->type == TMPL_STR && src->s == src->buf;
+
+	*dst = *src;
+	if (own)
+		dst->s = dst->buf;
+}
+
+static int
+tmpl_render_value(struct tmpl_rstate *r, const struct tmpl_value *v,
+    int escape)
 {
 	char	 num[64];
 	char	*dump;
 	int	 rc;
 
-	if (v == NULL)
-		return 0;
-	switch (json_typeof(v)) {
-	case JSON_STRING:
+	switch (v->type) {
+	case TMPL_STR:
 		if (escape)
-			return tmpl_render_escaped(r, json_string_value(v),
-			    json_string_length(v));
-		return tmpl_render_append(r, json_string_value(v),
-		    json_string_length(v));
-	case JSON_INTEGER:
-		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
-		    json_integer_value(v));
+			return tmpl_render_escaped(r, v->s, v->len);
+		return tmpl_render_append(r, v->s, v->len);
+	case TMPL_INT:
+		snprintf(num, sizeof(num), "%" PRId64, v->i);
 		return tmpl_render_append(r, num, strlen(num));
-	case JSON_REAL:
-		tmpl_render_real(json_real_value(v), num, sizeof(num));
+	case TMPL_REAL:
+		tmpl_render_real(v->d, num, sizeof(num));
 		return tmpl_render_append(r, num, strlen(num));
-	case JSON_TRUE:
-		return tmpl_render_append(r, "true", 4);
-	case JSON_FALSE:
-		return tmpl_render_append(r, "false", 5);
-	case JSON_NULL:
+	case TMPL_BOOL:
+		return v->i ? tmpl_render_append(r, "true", 4) :
+		    tmpl_render_append(r, "false", 5);
+	case TMPL_NULL:
 		return 0;
-	case JSON_OBJECT:
-	case JSON_ARRAY:
-		dump = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	case TMPL_MAP:
+	case TMPL_LIST:
+		if (v->cls != &tmpl_json_class)
+			return 0;
+		dump = json_dumps(v->obj, JSON_COMPACT | JSON_ENCODE_ANY);
 		if (dump == NULL)
 			return tmpl_render_error(r, NULL, 0, "out of memory");
 		rc = escape ? tmpl_render_escaped(r, dump, strlen(dump)) :
@@ -968,50 +1077,58 @@ tmpl_render_value(struct tmpl_rstate *r, json_t *v, int escape)
 }
 
 static int
-tmpl_truthy(json_t *v)
+tmpl_truthy(const struct tmpl_value *v)
 {
-	if (v == NULL)
-		return 0;
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-	case JSON_TRUE:
+	switch (v->type) {
+	case TMPL_MAP:
 		return 1;
-	case JSON_ARRAY:
-		return json_array_size(v) > 0;
-	case JSON_STRING:
-		return json_string_length(v) > 0;
-	case JSON_INTEGER:
-		return json_integer_value(v) != 0;
-	case JSON_REAL:
-		return json_real_value(v) != 0.0;
-	case JSON_FALSE:
-	case JSON_NULL:
+	case TMPL_BOOL:
+	case TMPL_INT:
+		return v->i != 0;
+	case TMPL_REAL:
+		return v->d != 0.0;
+	case TMPL_LIST:
+		return v->cls->len(v) > 0;
+	case TMPL_STR:
+		return v->len > 0;
+	case TMPL_NULL:
 		return 0;
 	}
 	return 0;
 }
 
-/* the spec's name resolution: first part up the stack, the rest down */
-static json_t *
+/*
+ * The spec's name resolution: the first part up the stack, the rest
+ * down. Missing: a null in *v.
+ */
+static void
 tmpl_render_lookup(const struct tmpl_rstate *r, const struct tmpl_unit *u,
-    const struct tmpl_node *n)
+    const struct tmpl_node *n, struct tmpl_value *v)
 {
-	const char	*key;
-	json_t		*v = NULL;
-	size_t		 i, part;
+	struct tmpl_value	 next;
+	const char		*key;
+	size_t			 i, part;
+	int			 found = 0;
 
-	if (n->len == 0)
-		return r->stack[r->nstack - 1];
+	if (n->len == 0) {
+		tmpl_value_copy(v, &r->stack[r->nstack - 1]);
+		return;
+	}
 	key = u->pool + n->off;
 	for (i = r->nstack; i-- > 0;)
-		if (json_is_object(r->stack[i]) &&
-		    (v = json_object_get(r->stack[i], key)) != NULL)
+		if (r->stack[i].type == TMPL_MAP &&
+		    r->stack[i].cls->get(&r->stack[i], key, v) == 0) {
+			found = 1;
 			break;
-	for (part = 1; v != NULL && part < n->len; part++) {
+		}
+	for (part = 1; found && part < n->len; part++) {
 		key += strlen(key) + 1;
-		v = json_is_object(v) ? json_object_get(v, key) : NULL;
+		found = v->type == TMPL_MAP && v->cls->get(v, key, &next) == 0;
+		if (found)
+			tmpl_value_copy(v, &next);
 	}
-	return v;
+	if (!found)
+		v->type = TMPL_NULL;
 }
 
 static int	tmpl_render_nodes(struct tmpl_rstate *,
@@ -1031,14 +1148,14 @@ tmpl_render_enter(struct tmpl_rstate *r, const struct tmpl_unit *u,
 /* a section body with v on top of the context stack */
 static int
 tmpl_render_body(struct tmpl_rstate *r, const struct tmpl_unit *u, size_t i,
-    json_t *v)
+    const struct tmpl_value *v)
 {
 	const struct tmpl_node	*n = &u->nodes[i];
 	int			 rc;
 
 	if (tmpl_render_enter(r, u, n) == -1)
 		return -1;
-	r->stack[r->nstack++] = v;
+	tmpl_value_copy(&r->stack[r->nstack++], v);
 	rc = tmpl_render_nodes(r, u, i + 1, n->end);
 	r->nstack--;
 	r->level--;
@@ -1080,7 +1197,7 @@ tmpl_render_nodes(struct tmpl_rstate *r, const struct tmpl_unit *u, size_t i,
     size_t end)
 {
 	const struct tmpl_node	*n;
-	json_t			*v;
+	struct tmpl_value	 v, e;
 	size_t			 k, size;
 	int			 j;
 
@@ -1099,29 +1216,30 @@ tmpl_render_nodes(struct tmpl_rstate *r, const struct tmpl_unit *u, size_t i,
 			break;
 		case TN_VAR:
 		case TN_RAW:
-			v = tmpl_render_lookup(r, u, n);
-			if (tmpl_render_value(r, v,
+			tmpl_render_lookup(r, u, n, &v);
+			if (tmpl_render_value(r, &v,
 			    n->type == TN_VAR && r->html) == -1)
 				return -1;
 			i++;
 			break;
 		case TN_SECTION:
-			v = tmpl_render_lookup(r, u, n);
-			if (json_is_array(v)) {
-				size = json_array_size(v);
-				for (k = 0; k < size; k++)
-					if (tmpl_render_body(r, u, i,
-					    json_array_get(v, k)) == -1)
+			tmpl_render_lookup(r, u, n, &v);
+			if (v.type == TMPL_LIST) {
+				size = v.cls->len(&v);
+				for (k = 0; k < size; k++) {
+					v.cls->at(&v, k, &e);
+					if (tmpl_render_body(r, u, i, &e) == -1)
 						return -1;
-			} else if (tmpl_truthy(v)) {
-				if (tmpl_render_body(r, u, i, v) == -1)
+				}
+			} else if (tmpl_truthy(&v)) {
+				if (tmpl_render_body(r, u, i, &v) == -1)
 					return -1;
 			}
 			i = n->end;
 			break;
 		case TN_INVERTED:
-			v = tmpl_render_lookup(r, u, n);
-			if (!tmpl_truthy(v)) {
+			tmpl_render_lookup(r, u, n, &v);
+			if (!tmpl_truthy(&v)) {
 				if (tmpl_render_enter(r, u, n) == -1)
 					return -1;
 				if (tmpl_render_nodes(r, u, i + 1,
@@ -1145,13 +1263,25 @@ int
 tmpl_render(const struct tmpl *t, json_t *ctx, int html_escape, char **out,
     size_t *outlen, char *err, size_t errlen)
 {
+	struct tmpl_value	 root;
+
+	memset(&root, 0, sizeof(root));
+	tmpl_value_json(&root, ctx);
+	return tmpl_render_view(t, &root, html_escape, out, outlen, err,
+	    errlen);
+}
+
+int
+tmpl_render_view(const struct tmpl *t, const struct tmpl_value *root,
+    int html_escape, char **out, size_t *outlen, char *err, size_t errlen)
+{
 	struct tmpl_rstate	*r;
 	const struct tmpl_unit	*u = t->units[0];
 	int			 rc = -1;
 
 	*out = NULL;
 	*outlen = 0;
-	/* about 12 KB of stacks: on the heap, renders may nest in callers */
+	/* about 150 KB of stacks: on the heap, renders may nest in callers */
 	r = calloc(1, sizeof(*r));
 	if (r == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -1161,7 +1291,7 @@ tmpl_render(const struct tmpl *t, json_t *ctx, int html_escape, char **out,
 	r->html = html_escape != 0;
 	r->err = err;
 	r->errlen = errlen;
-	r->stack[0] = ctx != NULL ? ctx : json_null();
+	tmpl_value_copy(&r->stack[0], root);
 	r->nstack = 1;
 	if (tmpl_render_nodes(r, u, 0, u->nnodes) == -1 ||
 	    tmpl_render_grow(r, 0) == -1)
