@@ -98,6 +98,7 @@ struct listend {
 	int64_t			 last_reload;
 	const char		*reload_result;	/* "ok", "failed" */
 	int			 last_failed;
+	int			 status_stale;	/* ignored count moved */
 };
 
 static struct bgpsd_conf	 listen_default_conf;
@@ -179,6 +180,12 @@ listen_status_json(struct listend *l)
 		    json_integer((json_int_t)peers[i].routes));
 		json_object_set_new(o, "refused",
 		    json_integer((json_int_t)peers[i].refused));
+		json_object_set_new(o, "accepted",
+		    json_boolean(peers[i].accepted));
+		json_object_set_new(o, "ignored",
+		    json_integer((json_int_t)peers[i].ignored));
+		json_object_set_new(o, "ignored_reason", json_string(
+		    rib_ignore_name(peers[i].ignore_reason)));
 		json_object_set_new(o, "eor", json_boolean(peers[i].eor));
 		json_array_append_new(arr, o);
 	}
@@ -186,6 +193,8 @@ listen_status_json(struct listend *l)
 	json_object_set_new(j, "peers", arr);
 	json_object_set_new(j, "routes",
 	    json_integer((json_int_t)rib_nroutes(l->rib)));
+	json_object_set_new(j, "routes_ignored",
+	    json_integer((json_int_t)rib_nignored(l->rib)));
 	arr = json_array();
 	ctx = context_build(l->rib, l->conf);
 	json_array_foreach(json_object_get(ctx, "services"), i, svc) {
@@ -295,6 +304,16 @@ listen_metrics(struct listend *l, json_t *status)
 		    json_string_value(json_object_get(v, "address")),
 		    (long long)json_integer_value(json_object_get(v,
 		    "routes")));
+	fprintf(f, "# HELP bgpsd_listen_peer_routes_ignored routes stored "
+	    "per peer that the accept filters keep out\n"
+	    "# TYPE bgpsd_listen_peer_routes_ignored gauge\n");
+	json_array_foreach(json_object_get(status, "peers"), i, v)
+		fprintf(f, "bgpsd_listen_peer_routes_ignored{peer=\"%s\","
+		    "reason=\"%s\"} %lld\n",
+		    json_string_value(json_object_get(v, "address")),
+		    json_string_value(json_object_get(v, "ignored_reason")),
+		    (long long)json_integer_value(json_object_get(v,
+		    "ignored")));
 	fprintf(f, "# HELP bgpsd_listen_service_backends backends per "
 	    "service\n# TYPE bgpsd_listen_service_backends gauge\n");
 	json_array_foreach(json_object_get(status, "services"), i, v)
@@ -355,6 +374,7 @@ listen_write_status(struct listend *l)
 	if (l->once || (l->conf->listen.status_file == NULL &&
 	    l->conf->listen.metrics_file == NULL))
 		return;
+	l->status_stale = 0;
 	status = listen_status_json(l);
 	if (l->conf->listen.status_file != NULL) {
 		if ((text = json_dumps(status, JSON_INDENT(2))) == NULL)
@@ -381,6 +401,7 @@ listen_line(const char *line, size_t len, uint64_t lineno, void *arg)
 	struct listend	*l = arg;
 	char		 err[256], pre[LISTEN_PREVIEW + 1], a[ADDR_STRLEN], *p;
 	int		 changed;
+	size_t		 nignored;
 
 	if (exabgp_decode(&l->msg, line, len, err, sizeof(err)) == -1) {
 		l->nbad++;
@@ -405,7 +426,13 @@ listen_line(const char *line, size_t len, uint64_t lineno, void *arg)
 	default:
 		return 0;
 	}
+	nignored = rib_nignored(l->rib);
 	changed = rib_apply(l->rib, &l->msg);
+	/* ignored routes change no file: the status still shows them */
+	if (rib_nignored(l->rib) != nignored && !l->once) {
+		l->status_stale = 1;
+		listen_mark(l);
+	}
 	if (l->msg.type == EXABGP_MSG_EOR && l->msg.has_peer)
 		log_debug("End-of-RIB %s from %s",
 		    exabgp_family_name(l->msg.family),
@@ -552,6 +579,8 @@ listen_try_render(struct listend *l, int force)
 	if (!force && l->first_done &&
 	    rib_generation(l->rib) == l->rendered_gen) {
 		l->dirty = 0;
+		if (l->status_stale)
+			listen_write_status(l);
 		return;
 	}
 	l->dirty = 0;
