@@ -418,11 +418,16 @@ rogue_holds() {
 	birdc_rr show route $1 protocol rogue | grep -q "^$2 "
 }
 rogue_up() { birdc_rr show protocols rogue | grep -q Established; }
+# ann1's /32 competes with ann1's own route at the reflector (one best
+# path is reflected); .14 is a host that announces nothing now: without
+# the filter the rogue's route would be the only one, and reach the file
 FOREIGN=${PFX[ann1]}
+VACANT=198.51.100.14
 rogue_conf "		route $ROGUE_OWN/32 next-hop self community [ $AS:$ROGUE_PORT ];
-		route $FOREIGN/32 next-hop self community [ $AS:$ROGUE_PORT ];" \
+		route $FOREIGN/32 next-hop self community [ $AS:$ROGUE_PORT ];
+		route $VACANT/32 next-hop self community [ $AS:$WEB ];" \
     >"$LAB_DIR/rogue/exabgp.conf"
-mark "rogue announces its own /32 and ann1's"
+mark "rogue announces its own /32, ann1's and a vacant one"
 lab_exabgp_start rogue "$LAB_DIR/rogue/exabgp.conf" no
 expect "rogue: its session with the reflector is up" 20 rogue_up
 expect "rogue: its own /32 passes the reflector's origin filter" 10 \
@@ -431,11 +436,12 @@ expect "rogue: ann1's /32 is in 'birdc show route filtered'" 5 \
     rogue_holds filtered $FOREIGN/32
 check "rogue: ann1's /32 from it is not among the imported routes" eval \
     '! rogue_holds "" $FOREIGN/32'
+check "rogue: the vacant /32 is filtered too" rogue_holds filtered $VACANT/32
 expect "consumer: the rogue's own /32 is a backend of its port" 10 \
     has_backends "$OUT2" "port_$ROGUE_PORT" "$ROGUE_OWN"
 check "consumer: ann1's /32 is no backend of the rogue's port" \
     has_backends "$OUT2" "port_$ROGUE_PORT" "$ROGUE_OWN"
-check "consumer: web keeps exactly the three announcers" \
+check "consumer: web keeps exactly the three announcers (not the vacant /32)" \
     has_backends "$OUT2" web "$ALL"
 
 # its own /32 again, with a community bgpsd does not send: rejected whole
