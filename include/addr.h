@@ -46,4 +46,32 @@ int	addr_maxlen(const struct addr *);	/* 32 or 128 */
 const char	*addr_family_name(const struct addr *);	/* "ipv4"/"ipv6" */
 uint32_t	prefix_hash(const struct prefix *);
 
+/*
+ * Containment: 1 if p (or a) lies inside net: same family, p at least as
+ * long as net, and the first net->len bits equal. A network contains
+ * itself; 0.0.0.0/0 contains every IPv4 prefix and no IPv6 one.
+ */
+int	prefix_contains(const struct prefix *net, const struct prefix *p);
+int	prefix_contains_addr(const struct prefix *net, const struct addr *a);
+
+/*
+ * A set of networks that answers "does any of them contain P?" in
+ * O(L log n): one binary search per distinct length L present in the
+ * set and not longer than P (a handful in practice, at most 33 + 129).
+ */
+struct prefix_set {
+	struct prefix	*v;		/* sorted (prefix_cmp), unique */
+	size_t		 n;
+	uint8_t		 lens[2][129];	/* [0] IPv4, [1] IPv6: distinct */
+	size_t		 nlens[2];	/* lengths present, ascending */
+};
+
+/* copy n networks (any order, duplicates fine); n 0 = matches nothing */
+void	prefix_set_init(struct prefix_set *, const struct prefix *, size_t n);
+void	prefix_set_free(struct prefix_set *);
+int	prefix_set_match(const struct prefix_set *, const struct prefix *);
+int	prefix_set_match_addr(const struct prefix_set *, const struct addr *);
+/* 1 if both hold the same networks */
+int	prefix_set_equal(const struct prefix_set *, const struct prefix_set *);
+
 #endif

@@ -22,6 +22,7 @@
 #define CONF_MAX_CHECKS		16	/* per service */
 #define CONF_MAX_STATUS		16	/* http status ranges per check */
 #define CONF_MAX_ATTR		32	/* as_path / static communities */
+#define CONF_MAX_ACCEPT		65536	/* accept_prefixes, accept_peers */
 
 #ifndef BGPSD_SYSCONFDIR
 #define BGPSD_SYSCONFDIR	"/usr/local/etc"
@@ -163,6 +164,14 @@ struct listen_conf {
 	int64_t		 max_line;	/* 262144 bytes */
 	int64_t		 max_template;	/* 1048576 bytes */
 	int		 html_escape;	/* 0 */
+	/*
+	 * Accept filters, as given (canonical spelling, no duplicates).
+	 * NULL: accept every prefix / every peer; never empty otherwise.
+	 */
+	struct prefix	*accept_prefixes;
+	size_t		 naccept_prefixes;
+	struct prefix	*accept_peers;
+	size_t		 naccept_peers;
 	char		*status_file;
 	char		*metrics_file;
 	double		 status_interval;	/* 1 */

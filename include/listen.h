@@ -148,10 +148,36 @@ struct rib_conf {
 	int		large;		/* ASN:0:port large communities */
 	int		host_routes_only; /* ignore anything but /32, /128 */
 	int64_t		max_routes;	/* per peer; <= 0: no limit */
+	/*
+	 * Accept filters, copied by rib_new/rib_reconf. NULL: accept all
+	 * (n is then ignored); else only prefixes inside one of the
+	 * networks, only peers whose address is inside one of them.
+	 */
+	const struct prefix *accept_prefixes;
+	size_t		naccept_prefixes;
+	const struct prefix *accept_peers;
+	size_t		naccept_peers;
 };
 
-/* fill from the config: asn, large, listen.host_routes_only, max_routes */
+/* fill from the config: asn, large, listen.host_routes_only, max_routes,
+ * listen.accept_prefixes, listen.accept_peers (pointers into conf) */
 void		 rib_conf_from(struct rib_conf *, const struct bgpsd_conf *);
+
+/*
+ * A route the accept filters keep out is still stored (a reload that
+ * widens the filters brings it in at once; it counts towards max_routes)
+ * but is never a backend. The first time a (peer, prefix) naming a port
+ * is ignored it is logged, once: at most RIB_LOGGED_MAX pairs are
+ * remembered (then one line says logging stops); the record is emptied
+ * when a reload changes the filters.
+ */
+#define RIB_LOGGED_MAX	1024
+
+enum rib_ignore {
+	RIB_IGNORE_PEER,	/* the peer is outside accept_peers */
+	RIB_IGNORE_PREFIX,	/* the prefix is outside accept_prefixes */
+};
+const char	*rib_ignore_name(enum rib_ignore);	/* "peer", "prefix" */
 
 enum rib_peer_state {
 	RIB_PEER_IDLE,		/* known, no state message yet */
@@ -170,7 +196,11 @@ struct rib_backend {
 struct rib_peer_stat {
 	struct addr		addr;
 	enum rib_peer_state	state;
-	size_t			routes;		/* routes stored */
+	size_t			routes;		/* routes stored and accepted */
+	int			accepted;	/* passes accept_peers */
+	size_t			ignored;	/* routes naming a port that the
+						 * filters keep out (now) */
+	enum rib_ignore		ignore_reason;	/* why: PEER unless accepted */
 	uint64_t		refused;	/* announcements over max_routes */
 	int			eor;		/* >= 1 EOR since last up */
 	unsigned		eor_families;	/* bit (1 << exabgp_family) */
@@ -181,7 +211,9 @@ struct rib	*rib_new(const struct rib_conf *);
 void		 rib_free(struct rib *);
 /*
  * New rules (SIGHUP). The aggregate is rebuilt from the stored routes,
- * so a new asn / large mode applies at once. Turning host_routes_only
+ * so a new asn / large mode applies at once, and so do new accept
+ * filters, both ways: narrower ones take stored routes out of the map,
+ * wider ones bring stored ignored routes in. Turning host_routes_only
  * on drops stored non-host routes; turning it off only affects routes
  * announced from then on. Returns 1 if the port map changed.
  */
@@ -200,12 +232,14 @@ uint64_t	 rib_generation(const struct rib *);
  * End-of-RIB gating for the first render: 1 when at least one peer is
  * up and every peer that is up has sent at least one EOR since it last
  * came up (ExaBGP sends its whole table, then one EOR per family).
+ * Peers outside accept_peers do not count: their routes are ignored.
  */
 int		 rib_all_eor(const struct rib *);
-size_t		 rib_peers_up(const struct rib *);
+size_t		 rib_peers_up(const struct rib *);	/* accepted ones */
 /* backends (prefixes) announced with port, O(1) */
 size_t		 rib_port_backends(const struct rib *, uint16_t port);
-size_t		 rib_nroutes(const struct rib *);	/* all peers */
+size_t		 rib_nroutes(const struct rib *);	/* accepted, all peers */
+size_t		 rib_nignored(const struct rib *);	/* ignored, naming a port */
 /* backends sorted by port, then family and numeric address; free() */
 size_t		 rib_backends(const struct rib *, struct rib_backend **);
 /*

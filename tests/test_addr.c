@@ -420,6 +420,218 @@ test_host_and_family(void **state)
 	assert_int_equal(addr_maxlen(&p.addr), 128);
 }
 
+struct contain {
+	const char	*net;
+	const char	*p;
+	int		 want;
+};
+
+/* the edges of networks: first and last address, one beyond, lengths */
+static const struct contain contains[] = {
+	{ "192.0.2.0/24", "192.0.2.0/24", 1 },		/* itself */
+	{ "192.0.2.0/24", "192.0.2.0/32", 1 },		/* first */
+	{ "192.0.2.0/24", "192.0.2.255/32", 1 },	/* last */
+	{ "192.0.2.0/24", "192.0.2.128/25", 1 },
+	{ "192.0.2.0/24", "192.0.3.0/32", 0 },		/* one beyond */
+	{ "192.0.2.0/24", "192.0.1.255/32", 0 },	/* one before */
+	{ "192.0.2.0/24", "192.0.2.0/23", 0 },		/* shorter */
+	{ "192.0.2.0/24", "192.0.0.0/16", 0 },
+	{ "192.0.2.128/25", "192.0.2.128/32", 1 },
+	{ "192.0.2.128/25", "192.0.2.255/32", 1 },
+	{ "192.0.2.128/25", "192.0.2.127/32", 0 },
+	{ "198.51.100.0/22", "198.51.103.255/32", 1 },	/* inside an octet */
+	{ "198.51.100.0/22", "198.51.104.0/32", 0 },
+	{ "198.51.100.0/22", "198.51.99.255/32", 0 },
+	{ "192.0.2.10/32", "192.0.2.10/32", 1 },
+	{ "192.0.2.10/32", "192.0.2.11/32", 0 },
+	{ "192.0.2.11/31", "192.0.2.10/32", 0 },	/* not parsed: host bits */
+	{ "0.0.0.0/0", "255.255.255.255/32", 1 },
+	{ "0.0.0.0/0", "0.0.0.0/0", 1 },
+	{ "0.0.0.0/0", "::/128", 0 },			/* other family */
+	{ "::/0", "2001:db8::1/128", 1 },
+	{ "::/0", "192.0.2.1/32", 0 },
+	{ "192.0.2.0/24", "::ffff:192.0.2.1/128", 0 },	/* mapped: IPv6 */
+	{ "2001:db8::/32", "2001:db8::/32", 1 },
+	{ "2001:db8::/32", "2001:db8::/128", 1 },
+	{ "2001:db8::/32", "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff/128", 1 },
+	{ "2001:db8::/32", "2001:db9::/128", 0 },
+	{ "2001:db8::/32", "2001:db7:ffff:ffff:ffff:ffff:ffff:ffff/128", 0 },
+	{ "2001:db8::/32", "2001:db8::/31", 0 },
+	{ "2001:db8::/127", "2001:db8::1/128", 1 },
+	{ "2001:db8::/127", "2001:db8::2/128", 0 },
+	{ "2001:db8:0:0:8000::/65", "2001:db8::8000:0:0:1/128", 1 },
+	{ "2001:db8:0:0:8000::/65", "2001:db8::7fff:ffff:ffff:ffff/128", 0 },
+	{ "2001:db8::1/128", "2001:db8::1/128", 1 },
+	{ "2001:db8::1/128", "2001:db8::/128", 0 },
+};
+
+static void
+test_prefix_contains(void **state)
+{
+	struct prefix	 net, p;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(contains) / sizeof(contains[0]); i++) {
+		if (prefix_parse(contains[i].net, &net, 0) == -1) {
+			/* a network with host bits set is no network */
+			assert_string_equal(contains[i].net, "192.0.2.11/31");
+			continue;
+		}
+		assert_int_equal(prefix_parse(contains[i].p, &p, 0), 0);
+		if (prefix_contains(&net, &p) != contains[i].want)
+			fail_msg("prefix_contains(%s, %s) != %d",
+			    contains[i].net, contains[i].p, contains[i].want);
+		/* host routes: the address form agrees */
+		if (prefix_is_host(&p) &&
+		    prefix_contains_addr(&net, &p.addr) != contains[i].want)
+			fail_msg("prefix_contains_addr(%s, %s) != %d",
+			    contains[i].net, contains[i].p, contains[i].want);
+	}
+}
+
+static void
+set_of(struct prefix_set *s, const char *const *nets, size_t n)
+{
+	struct prefix	*v;
+	size_t		 i;
+
+	v = calloc(n > 0 ? n : 1, sizeof(*v));
+	assert_non_null(v);
+	for (i = 0; i < n; i++)
+		assert_int_equal(prefix_parse(nets[i], &v[i], 1), 0);
+	prefix_set_init(s, v, n);
+	free(v);
+}
+
+static int
+set_has(const struct prefix_set *s, const char *p)
+{
+	struct prefix	 x;
+
+	assert_int_equal(prefix_parse(p, &x, 1), 0);
+	return prefix_set_match(s, &x);
+}
+
+static void
+test_prefix_set(void **state)
+{
+	static const char *const nets[] = {
+		"192.0.2.0/25", "198.51.100.7", "2001:db8:1::/48",
+		"2001:db8::10/128", "198.51.100.7/32", "192.0.2.0/25",
+	};
+	static const char *const same[] = {
+		"2001:db8::10", "198.51.100.7/32", "2001:db8:1::/48",
+		"192.0.2.0/25",
+	};
+	struct prefix_set s, t;
+	struct addr	 a;
+
+	set_of(&s, nets, sizeof(nets) / sizeof(nets[0]));
+	assert_int_equal(s.n, 4);	/* duplicates merged */
+	assert_int_equal(s.nlens[0], 2);	/* 25, 32 */
+	assert_int_equal(s.nlens[1], 2);	/* 48, 128 */
+	assert_true(set_has(&s, "192.0.2.0/32"));
+	assert_true(set_has(&s, "192.0.2.127/32"));
+	assert_false(set_has(&s, "192.0.2.128/32"));
+	assert_true(set_has(&s, "192.0.2.0/25"));
+	assert_false(set_has(&s, "192.0.2.0/24"));
+	assert_true(set_has(&s, "198.51.100.7/32"));
+	assert_false(set_has(&s, "198.51.100.6/32"));
+	assert_false(set_has(&s, "198.51.100.6/31"));
+	assert_true(set_has(&s, "2001:db8:1:ffff::1/128"));
+	assert_false(set_has(&s, "2001:db8:2::1/128"));
+	assert_true(set_has(&s, "2001:db8::10/128"));
+	assert_false(set_has(&s, "2001:db8::11/128"));
+	assert_false(set_has(&s, "::ffff:192.0.2.1/128"));
+	assert_int_equal(addr_parse("198.51.100.7", &a), 0);
+	assert_true(prefix_set_match_addr(&s, &a));
+	assert_int_equal(addr_parse("2001:db8:1::", &a), 0);
+	assert_true(prefix_set_match_addr(&s, &a));
+	assert_int_equal(addr_parse("2001:db8::", &a), 0);
+	assert_false(prefix_set_match_addr(&s, &a));
+
+	/* equality ignores order, duplicates and spelling */
+	set_of(&t, same, sizeof(same) / sizeof(same[0]));
+	assert_true(prefix_set_equal(&s, &t));
+	prefix_set_free(&t);
+	set_of(&t, same, 3);
+	assert_false(prefix_set_equal(&s, &t));
+	prefix_set_free(&t);
+
+	/* empty: nothing matches, not even ::/0's members */
+	set_of(&t, NULL, 0);
+	assert_false(set_has(&t, "0.0.0.0/0"));
+	assert_false(set_has(&t, "2001:db8::1"));
+	prefix_set_free(&t);
+	prefix_set_free(&s);
+}
+
+/* the set agrees with prefix_contains over every member, at random */
+static void
+test_prefix_set_brute(void **state)
+{
+	enum { NNET = 200, NPROBE = 20000 };
+	struct prefix	*nets, p;
+	struct prefix_set s;
+	unsigned int	 seed = 179;
+	size_t		 i, j, hits = 0;
+	int		 want, v6, len;
+
+	nets = calloc(NNET, sizeof(*nets));
+	assert_non_null(nets);
+	for (i = 0; i < NNET; i++) {
+		memset(&p, 0, sizeof(p));
+		v6 = i % 2;
+		p.addr.family = v6 ? AF_INET6 : AF_INET;
+		/* documentation ranges, so the probes land near them */
+		/* networks in half the space the probes cover */
+		if (v6) {
+			memcpy(p.addr.u.bytes, "\x20\x01\x0d\xb8", 4);
+			p.addr.u.bytes[4] = (uint8_t)(rand_r(&seed) % 2);
+			p.addr.u.bytes[15] = (uint8_t)rand_r(&seed);
+			len = 40 + rand_r(&seed) % 89;
+		} else {
+			memcpy(p.addr.u.bytes, "\xc0\x00\x02", 3);
+			p.addr.u.bytes[3] = (uint8_t)rand_r(&seed);
+			len = 20 + rand_r(&seed) % 13;
+		}
+		/* a network: host bits cleared */
+		nets[i] = p;
+		nets[i].len = (uint8_t)len;
+		for (j = (size_t)len; j < (v6 ? 128u : 32u); j++)
+			nets[i].addr.u.bytes[j / 8] &=
+			    (uint8_t)~(0x80 >> (j % 8));
+	}
+	prefix_set_init(&s, nets, NNET);
+	for (i = 0; i < NPROBE; i++) {
+		memset(&p, 0, sizeof(p));
+		v6 = rand_r(&seed) % 2;
+		p.addr.family = v6 ? AF_INET6 : AF_INET;
+		if (v6) {
+			memcpy(p.addr.u.bytes, "\x20\x01\x0d\xb8", 4);
+			p.addr.u.bytes[4] = (uint8_t)(rand_r(&seed) % 4);
+			p.addr.u.bytes[15] = (uint8_t)rand_r(&seed);
+			p.len = 128;
+		} else {
+			memcpy(p.addr.u.bytes, "\xc0\x00", 2);
+			p.addr.u.bytes[2] = (uint8_t)(2 + rand_r(&seed) % 32);
+			p.addr.u.bytes[3] = (uint8_t)rand_r(&seed);
+			p.len = 32;
+		}
+		want = 0;
+		for (j = 0; j < NNET && !want; j++)
+			want = prefix_contains(&nets[j], &p);
+		hits += (size_t)want;
+		if (prefix_set_match(&s, &p) != want)
+			fail_msg("set and prefix_contains disagree on probe "
+			    "%zu", i);
+	}
+	/* the probes hit and missed both */
+	assert_true(hits > NPROBE / 20 && hits < NPROBE - NPROBE / 20);
+	prefix_set_free(&s);
+	free(nets);
+}
+
 int
 main(void)
 {
@@ -435,6 +647,9 @@ main(void)
 		cmocka_unit_test(test_prefix_cmp),
 		cmocka_unit_test(test_prefix_hash),
 		cmocka_unit_test(test_host_and_family),
+		cmocka_unit_test(test_prefix_contains),
+		cmocka_unit_test(test_prefix_set),
+		cmocka_unit_test(test_prefix_set_brute),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -314,6 +314,10 @@ test_defaults(void **state)
 	assert_int_equal(c->listen.max_line, 262144);
 	assert_int_equal(c->listen.max_template, 1048576);
 	assert_false(c->listen.html_escape);
+	assert_null(c->listen.accept_prefixes);	/* accept everything */
+	assert_int_equal(c->listen.naccept_prefixes, 0);
+	assert_null(c->listen.accept_peers);
+	assert_int_equal(c->listen.naccept_peers, 0);
 	assert_null(conf_service_by_port(c, 80));
 	conf_free(c);
 
@@ -420,6 +424,55 @@ test_many_services(void **state)
 	assert_string_equal(conf_service_by_port(c, 50001)->name, "s9999");
 	assert_null(conf_service_by_port(c, 50000));
 	conf_free(c);
+}
+
+/* the accept filters: as given, canonical; the entry limit both ways */
+static void
+test_accept(void **state)
+{
+	struct bgpsd_conf	*c = load_ok(GOOD_DIR "/accept.conf");
+	char			 path[] = "/tmp/test_conf.XXXXXX";
+	char			 buf[PREFIX_STRLEN], err[600];
+	FILE			*fp;
+	int			 fd, i, n;
+
+	assert_int_equal(c->listen.naccept_prefixes, 4);
+	assert_string_equal(prefix_fmt(&c->listen.accept_prefixes[1], buf,
+	    sizeof(buf)), "2001:db8::/32");
+	assert_string_equal(prefix_fmt(&c->listen.accept_prefixes[2], buf,
+	    sizeof(buf)), "198.51.100.7/32");	/* bare: a host route */
+	assert_int_equal(c->listen.naccept_peers, 3);
+	assert_string_equal(prefix_fmt(&c->listen.accept_peers[1], buf,
+	    sizeof(buf)), "fd00:179::1/128");
+	conf_free(c);
+
+	/* CONF_MAX_ACCEPT entries load; one more is refused at the list */
+	for (n = CONF_MAX_ACCEPT; n <= CONF_MAX_ACCEPT + 1; n++) {
+		fd = mkstemp(path);
+		assert_true(fd >= 0);
+		fp = fdopen(fd, "w");
+		assert_non_null(fp);
+		fputs("listen = {\n\taccept_prefixes = [\n", fp);
+		for (i = 0; i < n; i++)
+			fprintf(fp, "\t\t\"2001:db8:%x:%x::/64\"%s\n", i >> 16,
+			    i & 0xffff, i + 1 < n ? "," : "");
+		fputs("\t];\n};\n", fp);
+		fclose(fp);
+		c = conf_load(path, err, sizeof(err));
+		unlink(path);
+		if (n == CONF_MAX_ACCEPT) {
+			if (c == NULL)
+				fail_msg("%d entries refused: %s", n, err);
+			assert_int_equal(c->listen.naccept_prefixes,
+			    CONF_MAX_ACCEPT);
+			conf_free(c);
+		} else {
+			assert_null(c);
+			assert_non_null(strstr(err, ":2: 'accept_prefixes' "
+			    "has more than 65536 entries"));
+		}
+		strcpy(path, "/tmp/test_conf.XXXXXX");
+	}
 }
 
 /*
@@ -551,6 +604,7 @@ main(void)
 		cmocka_unit_test(test_stdin),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_many_services),
+		cmocka_unit_test(test_accept),
 		cmocka_unit_test(test_mutations),
 	};
 	struct CMUnitTest	*tests;

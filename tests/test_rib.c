@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <unistd.h>
 #include <sys/socket.h>
 #include <cmocka.h>
 
@@ -486,6 +487,383 @@ test_peers(void **state)
 	rib_free(rib);
 }
 
+/* ---- accept filters ---- */
+
+/* space-separated networks into v (at most 16); the count */
+static size_t
+nets(const char *list, struct prefix *v)
+{
+	char	 buf[512], *tok, *save = NULL;
+	size_t	 n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, " ", &save); tok != NULL;
+	    tok = strtok_r(NULL, " ", &save)) {
+		assert_true(n < 16);
+		if (prefix_parse(tok, &v[n++], 1) == -1)
+			fail_msg("bad test network %s", tok);
+	}
+	return n;
+}
+
+/* rc with filters (NULL: none); the arrays are only borrowed */
+static void
+filter_conf(struct rib_conf *rc, int host_only, const char *prefixes,
+    const char *peers, struct prefix *vp, struct prefix *vr)
+{
+	memset(rc, 0, sizeof(*rc));
+	rc->asn = 12345;
+	rc->host_routes_only = host_only;
+	if (prefixes != NULL) {
+		rc->naccept_prefixes = nets(prefixes, vp);
+		rc->accept_prefixes = vp;
+	}
+	if (peers != NULL) {
+		rc->naccept_peers = nets(peers, vr);
+		rc->accept_peers = vr;
+	}
+}
+
+static struct rib *
+new_rib_filtered(int host_only, const char *prefixes, const char *peers)
+{
+	struct rib_conf	 rc;
+	struct prefix	 vp[16], vr[16];
+	struct rib	*rib;
+
+	filter_conf(&rc, host_only, prefixes, peers, vp, vr);
+	rib = rib_new(&rc);
+	/* rib_new copied them: scribbling on ours changes nothing */
+	memset(vp, 0xff, sizeof(vp));
+	memset(vr, 0xff, sizeof(vr));
+	return rib;
+}
+
+/* 1 if the table knows peer a */
+static int
+has_peer(const struct rib *rib, const char *a)
+{
+	struct rib_peer_stat	*ps;
+	char			 buf[ADDR_STRLEN];
+	size_t			 n, i;
+	int			 found = 0;
+
+	n = rib_peers(rib, &ps);
+	for (i = 0; i < n; i++)
+		if (strcmp(addr_fmt(&ps[i].addr, buf, sizeof(buf)), a) == 0)
+			found = 1;
+	free(ps);
+	return found;
+}
+
+/* the stats of peer a (must exist) */
+static struct rib_peer_stat
+peer_stat(const struct rib *rib, const char *a)
+{
+	struct rib_peer_stat	*ps, r;
+	char			 buf[ADDR_STRLEN];
+	size_t			 n, i;
+
+	n = rib_peers(rib, &ps);
+	for (i = 0; i < n; i++)
+		if (strcmp(addr_fmt(&ps[i].addr, buf, sizeof(buf)), a) == 0)
+			break;
+	if (i == n)
+		fail_msg("no peer %s", a);
+	r = ps[i];
+	free(ps);
+	return r;
+}
+
+static void
+test_accept_prefixes(void **state)
+{
+	struct rib		*rib = new_rib_filtered(0,
+	    "192.0.2.0/25 2001:db8:1::/48 198.51.100.7", NULL);
+	struct rib_peer_stat	 st;
+
+	peer_state(rib, P1, "up");
+	peer_state(rib, P2, "up");
+	/* IPv4: the first and last address in, one beyond out */
+	assert_int_equal(announce(rib, P1, "192.0.2.0/32 192.0.2.127/32 "
+	    "192.0.2.128/32 192.0.1.255/32 198.51.100.7/32 198.51.100.6/32",
+	    "[[12345, 80]]", NULL), 1);
+	/* a network itself is inside; a shorter one is not */
+	announce(rib, P1, "192.0.2.0/25 192.0.2.0/24", "[[12345, 22]]", NULL);
+	/* IPv6 the same */
+	announce(rib, P2, "2001:db8:1::/128", "[[12345, 80]]", NULL);
+	announce(rib, P2, "2001:db8:1:ffff:ffff:ffff:ffff:ffff/128",
+	    "[[12345, 80]]", NULL);
+	announce(rib, P2, "2001:db8:2::/128", "[[12345, 80]]", NULL);
+	announce(rib, P2, "2001:db8::ffff/128", "[[12345, 80]]", NULL);
+	assert_map(rib, "{\"22\": [\"192.0.2.0\"], \"80\": [\"192.0.2.0\", "
+	    "\"192.0.2.127\", \"198.51.100.7\", \"2001:db8:1::\", "
+	    "\"2001:db8:1:ffff:ffff:ffff:ffff:ffff\"]}");
+	assert_int_equal(rib_nroutes(rib), 6);
+	assert_int_equal(rib_nignored(rib), 6);
+	st = peer_stat(rib, P1);
+	assert_int_equal(st.routes, 4);
+	assert_int_equal(st.ignored, 4);
+	assert_true(st.accepted);
+	assert_int_equal(st.ignore_reason, RIB_IGNORE_PREFIX);
+	assert_string_equal(rib_ignore_name(st.ignore_reason), "prefix");
+
+	/* an ignored route announced again: still out, counted once */
+	assert_int_equal(announce(rib, P1, "192.0.2.128/32", "[[12345, 80], "
+	    "[12345, 443]]", NULL), 0);
+	assert_int_equal(rib_nignored(rib), 6);
+	/* one naming no port under these rules: stored, not counted */
+	announce(rib, P1, "192.0.2.200/32", "[[65000, 80]]", NULL);
+	assert_int_equal(rib_nignored(rib), 6);
+	/* a withdraw of an ignored route: it stops counting */
+	assert_int_equal(withdraw(rib, P1, "192.0.2.128/32"), 0);
+	assert_int_equal(rib_nignored(rib), 5);
+	assert_int_equal(peer_stat(rib, P1).ignored, 3);
+	/* the session goes: so do its ignored routes, and the peer itself */
+	peer_state(rib, P2, "down");
+	assert_int_equal(rib_nignored(rib), 3);
+	assert_false(has_peer(rib, P2));
+	assert_map(rib, "{\"22\": [\"192.0.2.0\"], \"80\": [\"192.0.2.0\", "
+	    "\"192.0.2.127\", \"198.51.100.7\"]}");
+	rib_free(rib);
+}
+
+static void
+test_accept_peers(void **state)
+{
+	struct rib		*rib = new_rib_filtered(1, NULL,
+	    "169.254.179.0/24 fd00:179::1");
+	struct rib_peer_stat	 st;
+
+	/* peers as networks: edges of the /24, one beyond */
+	peer_state(rib, P1, "up");
+	peer_state(rib, "169.254.179.255", "up");
+	peer_state(rib, "169.254.180.1", "up");
+	peer_state(rib, P2, "up");
+	peer_state(rib, "fd00:179::2", "up");
+	peer_state(rib, P3, "up");
+	assert_int_equal(rib_peers_up(rib), 3);	/* the accepted ones */
+	announce(rib, P1, "192.0.2.1/32", "[[12345, 80]]", NULL);
+	announce(rib, "169.254.179.255", "192.0.2.2/32", "[[12345, 80]]",
+	    NULL);
+	announce(rib, "169.254.180.1", "192.0.2.3/32", "[[12345, 80]]",
+	    NULL);
+	announce(rib, P2, "2001:db8::1/128", "[[12345, 80]]", NULL);
+	announce(rib, "fd00:179::2", "2001:db8::2/128", "[[12345, 80]]",
+	    NULL);
+	/* a rogue peer announcing a legitimate host's /32 with a new port */
+	assert_int_equal(announce(rib, P3, "192.0.2.1/32", "[[12345, 443]]",
+	    NULL), 0);
+	assert_map(rib, "{\"80\": [\"192.0.2.1\", \"192.0.2.2\", "
+	    "\"2001:db8::1\"]}");
+	st = peer_stat(rib, P3);
+	assert_false(st.accepted);
+	assert_int_equal(st.routes, 0);
+	assert_int_equal(st.ignored, 1);
+	assert_int_equal(st.ignore_reason, RIB_IGNORE_PEER);
+	assert_string_equal(rib_ignore_name(st.ignore_reason), "peer");
+	assert_false(peer_stat(rib, "fd00:179::2").accepted);
+	assert_true(peer_stat(rib, "169.254.179.255").accepted);
+	assert_int_equal(rib_nroutes(rib), 3);
+	assert_int_equal(rib_nignored(rib), 3);
+
+	/* End-of-RIB: only the accepted peers hold the first render */
+	eor(rib, P1, "ipv4");
+	eor(rib, "169.254.179.255", "ipv4");
+	assert_false(rib_all_eor(rib));
+	eor(rib, P2, "ipv6");
+	assert_true(rib_all_eor(rib));	/* three rogues never sent one */
+	rib_free(rib);
+}
+
+/* a reload re-filters the stored table, narrower and wider */
+static void
+test_accept_reconf(void **state)
+{
+	struct rib	*rib = new_rib_filtered(1, NULL, NULL);
+	struct rib_conf	 rc;
+	struct prefix	 vp[16], vr[16];
+
+	peer_state(rib, P1, "up");
+	peer_state(rib, P3, "up");
+	eor(rib, P1, "ipv4");
+	announce(rib, P1, "192.0.2.1/32 198.51.100.1/32", "[[12345, 80]]",
+	    NULL);
+	announce(rib, P3, "192.0.2.9/32", "[[12345, 443]]", NULL);
+	assert_false(rib_all_eor(rib));		/* P3 counts, no EOR */
+	assert_map(rib, "{\"80\": [\"192.0.2.1\", \"198.51.100.1\"], "
+	    "\"443\": [\"192.0.2.9\"]}");
+
+	/* narrower: stored routes leave the map at once */
+	filter_conf(&rc, 1, "192.0.2.0/24", P1, vp, vr);
+	assert_int_equal(rib_reconf(rib, &rc), 1);
+	assert_map(rib, "{\"80\": [\"192.0.2.1\"]}");
+	assert_int_equal(rib_nroutes(rib), 1);
+	assert_int_equal(rib_nignored(rib), 2);
+	assert_true(rib_all_eor(rib));		/* P3 no longer counts */
+	assert_int_equal(rib_peers_up(rib), 1);
+	/* the same again: nothing changes */
+	assert_int_equal(rib_reconf(rib, &rc), 0);
+	/* a later update of an ignored route does not bring it back */
+	announce(rib, P1, "198.51.100.1/32", "[[12345, 22]]", NULL);
+	assert_map(rib, "{\"80\": [\"192.0.2.1\"]}");
+
+	/* wider: the ignored routes come in without a re-announce */
+	filter_conf(&rc, 1, "192.0.2.0/24 198.51.100.0/24", NULL, vp, vr);
+	assert_int_equal(rib_reconf(rib, &rc), 1);
+	assert_map(rib, "{\"22\": [\"198.51.100.1\"], \"80\": "
+	    "[\"192.0.2.1\"], \"443\": [\"192.0.2.9\"]}");
+	assert_int_equal(rib_nignored(rib), 0);
+	assert_int_equal(rib_peers_up(rib), 2);
+	assert_false(rib_all_eor(rib));
+	/* no filters at all: as before */
+	filter_conf(&rc, 1, NULL, NULL, vp, vr);
+	assert_int_equal(rib_reconf(rib, &rc), 0);
+	assert_int_equal(rib_nroutes(rib), 3);
+	/* and the table keeps working after the rebuilds */
+	withdraw(rib, P1, "192.0.2.1/32");
+	peer_state(rib, P3, "down");
+	assert_map(rib, "{\"22\": [\"198.51.100.1\"]}");
+	rib_free(rib);
+}
+
+/*
+ * Run fn with stderr into a file: the number of lines containing what,
+ * and (what2 not NULL) in *n2 the number containing what2.
+ */
+static size_t
+count_logged(void (*fn)(void *), void *arg, const char *what,
+    const char *what2, size_t *n2)
+{
+	char	 path[] = "/tmp/test_rib.XXXXXX", line[1024];
+	int	 fd, saved;
+	FILE	*fp;
+	size_t	 n = 0;
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	dup2(fd, STDERR_FILENO);
+	fn(arg);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(fd);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	if (n2 != NULL)
+		*n2 = 0;
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		if (strstr(line, what) != NULL)
+			n++;
+		if (what2 != NULL && strstr(line, what2) != NULL)
+			(*n2)++;
+	}
+	fclose(fp);
+	unlink(path);
+	return n;
+}
+
+static void
+log_repeats(void *arg)
+{
+	struct rib	*rib = arg;
+	int		 i;
+
+	for (i = 0; i < 5; i++) {
+		announce(rib, P3, "192.0.2.1/32", i % 2 ? "[[12345, 80]]" :
+		    "[[12345, 443]]", NULL);
+		announce(rib, P1, "198.51.100.1/32", "[[12345, 80]]", NULL);
+	}
+	/* no port under these rules: not logged */
+	announce(rib, P1, "198.51.100.2/32", "[[65000, 80]]", NULL);
+	/* a session flap sends the same routes again: the record decides */
+	peer_state(rib, P3, "down");
+	peer_state(rib, P3, "up");
+	announce(rib, P3, "192.0.2.1/32", "[[12345, 80]]", NULL);
+}
+
+static void
+log_flood(void *arg)
+{
+	struct rib	*rib = arg;
+	char		 pfx[64];
+	int		 i;
+
+	for (i = 0; i < RIB_LOGGED_MAX + 500; i++) {
+		snprintf(pfx, sizeof(pfx), "2001:db8:ff::%x/128", i);
+		announce(rib, "fd00:179::66", pfx, "[[12345, 80]]", NULL);
+	}
+}
+
+struct log_reload {
+	struct rib	*rib;
+	const char	*prefixes;
+	const char	*peers;
+};
+
+static void
+log_reconf(void *arg)
+{
+	struct log_reload *lr = arg;
+	struct rib_conf	 rc;
+	struct prefix	 vp[16], vr[16];
+
+	filter_conf(&rc, 1, lr->prefixes, lr->peers, vp, vr);
+	rib_reconf(lr->rib, &rc);
+}
+
+/* once per (peer, prefix), never per update; bounded; new filters reset */
+static void
+test_ignore_log(void **state)
+{
+	struct rib		*rib = new_rib_filtered(1, "192.0.2.0/24 "
+	    "2001:db8::/32", P1 " " P2);
+	struct log_reload	 lr = { rib, "192.0.2.0/24 2001:db8::/32",
+	    P1 " " P2 };
+	size_t			 n2;
+
+	peer_state(rib, P1, "up");
+	peer_state(rib, P3, "up");
+	announce(rib, P1, "192.0.2.5/32", "[[12345, 80]]", NULL);
+	assert_int_equal(count_logged(log_repeats, rib, " ignored: ",
+	    "peer 192.0.2.254: route 192.0.2.1/32 ignored: peer not in "
+	    "accept_peers", &n2), 2);
+	assert_int_equal(n2, 1);
+	assert_int_equal(count_logged(log_repeats, rib, " ignored",
+	    NULL, NULL), 0);
+	/* the same filters reloaded: the record stays */
+	assert_int_equal(count_logged(log_reconf, &lr, " ignored", NULL,
+	    NULL), 0);
+	assert_int_equal(count_logged(log_repeats, rib, " ignored",
+	    NULL, NULL), 0);
+	/* other filters: the record is emptied; the flap logs again */
+	lr.prefixes = "192.0.2.0/24 2001:db8::/32 203.0.113.0/24";
+	assert_int_equal(count_logged(log_reconf, &lr, " ignored", NULL,
+	    NULL), 0);
+	assert_int_equal(count_logged(log_repeats, rib, " ignored: ",
+	    "peer 192.0.2.254: route 192.0.2.1/32 ignored", &n2), 1);
+	assert_int_equal(n2, 1);
+	/* a reload that ignores an accepted route logs it */
+	lr.prefixes = "2001:db8::/32";
+	assert_int_equal(count_logged(log_reconf, &lr, " ignored: ",
+	    "peer 169.254.179.1: route 192.0.2.5/32 ignored: prefix "
+	    "outside accept_prefixes", &n2), 1);
+	assert_int_equal(n2, 1);
+
+	/* a rogue with many prefixes: the record fills, one line says so */
+	assert_int_equal(count_logged(log_flood, rib, " ignored: ",
+	    "further ones are counted", &n2), RIB_LOGGED_MAX - 1);
+	assert_int_equal(n2, 1);
+	assert_int_equal(count_logged(log_flood, rib, "ignored", NULL, NULL),
+	    0);
+	/* counted all the same */
+	assert_int_equal(peer_stat(rib, "fd00:179::66").ignored,
+	    RIB_LOGGED_MAX + 500);
+	rib_free(rib);
+}
+
 static void
 test_backends_order(void **state)
 {
@@ -702,6 +1080,14 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reconf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clear, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_accept_prefixes, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_accept_peers, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_accept_reconf, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_ignore_log, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_golden_fixtures, setup,
 		    teardown),
 	};

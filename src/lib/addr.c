@@ -7,9 +7,11 @@
 
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "addr.h"
+#include "log.h"
 
 /* longest text we ever accept for an address, excluding "/len" */
 #define ADDR_TEXT_MAX	(ADDR_STRLEN - 1)
@@ -218,4 +220,132 @@ prefix_hash(const struct prefix *p)
 	h *= 0xc2b2ae35u;
 	h ^= h >> 16;
 	return h;
+}
+
+/* a's first len bits, the rest zero */
+static void
+prefix_mask(const struct addr *a, int len, struct prefix *out)
+{
+	size_t	 i, n = addr_size(a);
+
+	memset(out, 0, sizeof(*out));
+	out->addr.family = a->family;
+	out->len = (uint8_t)len;
+	for (i = 0; i < n && (int)(i * 8) < len; i++) {
+		if ((int)(i * 8) + 8 <= len)
+			out->addr.u.bytes[i] = a->u.bytes[i];
+		else
+			out->addr.u.bytes[i] = (uint8_t)(a->u.bytes[i] &
+			    (0xff << (8 - len % 8)));
+	}
+}
+
+int
+prefix_contains(const struct prefix *net, const struct prefix *p)
+{
+	struct prefix	 m;
+
+	if (net->addr.family != p->addr.family || p->len < net->len)
+		return 0;
+	prefix_mask(&p->addr, net->len, &m);
+	return memcmp(m.addr.u.bytes, net->addr.u.bytes,
+	    addr_size(&net->addr)) == 0;
+}
+
+int
+prefix_contains_addr(const struct prefix *net, const struct addr *a)
+{
+	struct prefix	 p;
+
+	memset(&p, 0, sizeof(p));
+	p.addr = *a;
+	p.len = (uint8_t)addr_maxlen(a);
+	return prefix_contains(net, &p);
+}
+
+static int
+prefix_qcmp(const void *a, const void *b)
+{
+	return prefix_cmp(a, b);
+}
+
+void
+prefix_set_init(struct prefix_set *s, const struct prefix *v, size_t n)
+{
+	size_t	 i, k;
+	int	 f;
+	uint8_t	 seen[2][129];
+
+	memset(s, 0, sizeof(*s));
+	memset(seen, 0, sizeof(seen));
+	s->v = xcalloc(n > 0 ? n : 1, sizeof(*s->v));
+	/* canonical copies: host bits cleared, so equal networks sort equal */
+	for (i = 0; i < n; i++)
+		prefix_mask(&v[i].addr, v[i].len, &s->v[i]);
+	qsort(s->v, n, sizeof(*s->v), prefix_qcmp);
+	for (i = 0, k = 0; i < n; i++)
+		if (k == 0 || prefix_cmp(&s->v[k - 1], &s->v[i]) != 0)
+			s->v[k++] = s->v[i];
+	s->n = k;
+	for (i = 0; i < s->n; i++)
+		seen[s->v[i].addr.family == AF_INET6][s->v[i].len] = 1;
+	for (f = 0; f < 2; f++)
+		for (i = 0; i <= (f ? 128u : 32u); i++)
+			if (seen[f][i])
+				s->lens[f][s->nlens[f]++] = (uint8_t)i;
+}
+
+void
+prefix_set_free(struct prefix_set *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+int
+prefix_set_match(const struct prefix_set *s, const struct prefix *p)
+{
+	struct prefix	 m;
+	size_t		 i, lo, hi, mid;
+	int		 f = p->addr.family == AF_INET6, r;
+
+	for (i = 0; i < s->nlens[f] && s->lens[f][i] <= p->len; i++) {
+		prefix_mask(&p->addr, s->lens[f][i], &m);
+		lo = 0;
+		hi = s->n;
+		while (lo < hi) {
+			mid = lo + (hi - lo) / 2;
+			if ((r = prefix_cmp(&s->v[mid], &m)) == 0)
+				return 1;
+			if (r < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	}
+	return 0;
+}
+
+int
+prefix_set_match_addr(const struct prefix_set *s, const struct addr *a)
+{
+	struct prefix	 p;
+
+	memset(&p, 0, sizeof(p));
+	p.addr = *a;
+	p.len = (uint8_t)addr_maxlen(a);
+	return prefix_set_match(s, &p);
+}
+
+int
+prefix_set_equal(const struct prefix_set *a, const struct prefix_set *b)
+{
+	size_t	 i;
+
+	if (a->n != b->n)
+		return 0;
+	for (i = 0; i < a->n; i++)
+		if (prefix_cmp(&a->v[i], &b->v[i]) != 0)
+			return 0;
+	return 1;
 }

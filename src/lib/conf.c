@@ -59,8 +59,8 @@ static const char *const service_keys[] = {
 static const char *const check_common_keys[] = { "type", "timeout", NULL };
 static const char *const listen_keys[] = {
 	"wait_min", "wait_max", "host_routes_only", "max_routes", "max_line",
-	"max_template", "html_escape", "status_file", "metrics_file",
-	"status_interval", "templates", NULL
+	"max_template", "html_escape", "accept_prefixes", "accept_peers",
+	"status_file", "metrics_file", "status_interval", "templates", NULL
 };
 static const char *const template_keys[] = {
 	"source", "destination", "perms", "owner", "group", "backup", "check",
@@ -966,6 +966,91 @@ conf_template(struct parse *p, const config_setting_t *g,
 	    &t->html_escape);
 }
 
+struct conf_net {
+	struct prefix	 pfx;
+	unsigned int	 idx;	/* position in the list */
+};
+
+static int
+conf_net_cmp(const void *a, const void *b)
+{
+	const struct conf_net	*x = a, *y = b;
+	int			 r;
+
+	if ((r = prefix_cmp(&x->pfx, &y->pfx)) != 0)
+		return r;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/*
+ * accept_prefixes / accept_peers: an array of networks "A/LEN" or bare
+ * addresses (host routes). Absent: *out NULL (accept all). Empty,
+ * malformed, host bits set, duplicates, too many: errors.
+ */
+static int
+conf_accept(struct parse *p, const config_setting_t *g, const char *name,
+    struct prefix **out, size_t *nout)
+{
+	const config_setting_t	*s, *e;
+	struct conf_net		*v = NULL;
+	const char		*str;
+	char			 buf[PREFIX_STRLEN];
+	int			 len, i;
+
+	*out = NULL;
+	*nout = 0;
+	if ((s = conf_member(g, name)) == NULL)
+		return 0;
+	if (!conf_is_seq(s))
+		return cfg_error(&p->err, s, "'%s' must be an array of "
+		    "networks like [ \"192.0.2.0/24\", \"2001:db8::/32\" ]",
+		    name);
+	if ((len = config_setting_length(s)) == 0)
+		return cfg_error(&p->err, s, "'%s' is empty: leave it out to "
+		    "accept every %s", name, strcmp(name, "accept_peers") ==
+		    0 ? "peer" : "prefix");
+	if (len > CONF_MAX_ACCEPT)
+		return cfg_error(&p->err, s, "'%s' has more than %d entries",
+		    name, CONF_MAX_ACCEPT);
+	v = xcalloc((size_t)len, sizeof(*v));
+	for (i = 0; i < len; i++) {
+		e = config_setting_get_elem(s, (unsigned int)i);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			cfg_error(&p->err, e, "'%s' must be an array of "
+			    "strings", name);
+			goto fail;
+		}
+		str = config_setting_get_string(e);
+		if (prefix_parse(str, &v[i].pfx, 1) == -1) {
+			cfg_error(&p->err, e, "bad network '%.60s' in '%s' "
+			    "(want an address, or ADDRESS/LENGTH without host "
+			    "bits set)", str, name);
+			goto fail;
+		}
+		v[i].idx = (unsigned int)i;
+	}
+	*out = xcalloc((size_t)len, sizeof(**out));
+	for (i = 0; i < len; i++)
+		(*out)[i] = v[i].pfx;
+	*nout = (size_t)len;
+	/* duplicates: sorted, equal neighbours; report the later one */
+	qsort(v, (size_t)len, sizeof(*v), conf_net_cmp);
+	for (i = 1; i < len; i++) {
+		if (prefix_cmp(&v[i - 1].pfx, &v[i].pfx) != 0)
+			continue;
+		cfg_error(&p->err, config_setting_get_elem(s, v[i].idx),
+		    "duplicate network %s in '%s' (first on line %d)",
+		    prefix_fmt(&v[i].pfx, buf, sizeof(buf)), name,
+		    cfg_line(config_setting_get_elem(s, v[i - 1].idx)));
+		goto fail;
+	}
+	free(v);
+	return 0;
+ fail:
+	free(v);
+	return -1;
+}
+
 static int
 conf_listen(struct parse *p, const config_setting_t *g)
 {
@@ -996,6 +1081,11 @@ conf_listen(struct parse *p, const config_setting_t *g)
 	    &l->max_template) == -1)
 		return -1;
 	if (conf_bool(p, g, "html_escape", 0, &l->html_escape) == -1)
+		return -1;
+	if (conf_accept(p, g, "accept_prefixes", &l->accept_prefixes,
+	    &l->naccept_prefixes) == -1 ||
+	    conf_accept(p, g, "accept_peers", &l->accept_peers,
+	    &l->naccept_peers) == -1)
 		return -1;
 	if (conf_get_text(p, g, "status_file", &l->status_file) == -1 ||
 	    conf_get_text(p, g, "metrics_file", &l->metrics_file) == -1)
@@ -1159,6 +1249,8 @@ conf_free(struct bgpsd_conf *c)
 		conf_cmd_free(&t->command);
 	}
 	free(c->listen.templates);
+	free(c->listen.accept_prefixes);
+	free(c->listen.accept_peers);
 	free(c->listen.status_file);
 	free(c->listen.metrics_file);
 	free(c->user);

@@ -247,6 +247,23 @@ print_cmd(FILE *fp, const char *key, const struct cmd_conf *cmd, int d)
 	printconf_strs(fp, key, cmd->argv, n, d);
 }
 
+/* an accept list, as given; nothing when absent (accept all) */
+static void
+print_nets(FILE *fp, const char *key, const struct prefix *v, size_t n,
+    int depth)
+{
+	char	 buf[PREFIX_STRLEN];
+	size_t	 i;
+
+	if (v == NULL)
+		return;
+	fprintf(fp, "%.*s%s = [", depth, TABS, key);
+	for (i = 0; i < n; i++)
+		fprintf(fp, "%s\"%s\"", i == 0 ? " " : ", ",
+		    prefix_fmt(&v[i], buf, sizeof(buf)));
+	fputs(" ];\n", fp);
+}
+
 static void
 print_listen(FILE *fp, const struct listen_conf *l)
 {
@@ -261,6 +278,9 @@ print_listen(FILE *fp, const struct listen_conf *l)
 	printconf_int(fp, "max_line", l->max_line, 1);
 	printconf_int(fp, "max_template", l->max_template, 1);
 	printconf_bool(fp, "html_escape", l->html_escape, 1);
+	print_nets(fp, "accept_prefixes", l->accept_prefixes,
+	    l->naccept_prefixes, 1);
+	print_nets(fp, "accept_peers", l->accept_peers, l->naccept_peers, 1);
 	printconf_opt_str(fp, "status_file", l->status_file, 1);
 	printconf_opt_str(fp, "metrics_file", l->metrics_file, 1);
 	printconf_duration(fp, "status_interval", l->status_interval, 1);

@@ -195,10 +195,13 @@ listen_status_peers(const struct listend *l)
 	n = rib_peers(l->rib, &peers);
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, json_pack("{s:s, s:s, s:I, s:I, "
-		    "s:b}", "address", addr_fmt(&peers[i].addr, a, sizeof(a)),
-		    "state", rib_peer_state_name(peers[i].state), "routes",
-		    (json_int_t)peers[i].routes, "refused",
-		    (json_int_t)peers[i].refused, "eor", peers[i].eor));
+		    "s:b, s:I, s:s, s:b}", "address", addr_fmt(&peers[i].addr,
+		    a, sizeof(a)), "state", rib_peer_state_name(peers[i].state),
+		    "routes", (json_int_t)peers[i].routes, "refused",
+		    (json_int_t)peers[i].refused, "accepted", peers[i].accepted,
+		    "ignored", (json_int_t)peers[i].ignored, "ignored_reason",
+		    rib_ignore_name(peers[i].ignore_reason), "eor",
+		    peers[i].eor));
 	free(peers);
 	return arr;
 }
@@ -250,6 +253,8 @@ listen_status_text(void *arg)
 	json_object_set_new(j, "peers", listen_status_peers(l));
 	json_object_set_new(j, "routes",
 	    json_integer((json_int_t)rib_nroutes(l->rib)));
+	json_object_set_new(j, "routes_ignored",
+	    json_integer((json_int_t)rib_nignored(l->rib)));
 	json_object_set_new(j, "services", listen_status_services(l));
 	o = json_pack("{s:I, s:I, s:I}", "read", (json_int_t)l->in.nlines,
 	    "malformed", (json_int_t)l->nbad,
@@ -297,6 +302,13 @@ listen_metrics_text(void *arg)
 	for (i = 0; i < n; i++)
 		buf_printf(&b, "bgpsd_listen_peer_routes{peer=\"%s\"} %zu\n",
 		    addr_fmt(&peers[i].addr, a, sizeof(a)), peers[i].routes);
+	prom_head(&b, "bgpsd_listen_peer_routes_ignored", "gauge",
+	    "routes stored per peer that the accept filters keep out");
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "bgpsd_listen_peer_routes_ignored{peer=\"%s\","
+		    "reason=\"%s\"} %llu\n", addr_fmt(&peers[i].addr, a,
+		    sizeof(a)), rib_ignore_name(peers[i].ignore_reason),
+		    (unsigned long long)peers[i].ignored);
 	free(peers);
 	prom_head(&b, "bgpsd_listen_service_backends", "gauge",
 	    "backends per service");
@@ -362,6 +374,7 @@ listen_line(const char *line, size_t len, uint64_t lineno, void *arg)
 	struct listend	*l = arg;
 	char		 err[256], pre[LISTEN_PREVIEW + 1], a[ADDR_STRLEN], *p;
 	int		 changed;
+	size_t		 nignored;
 
 	if (exabgp_decode(&l->msg, line, len, err, sizeof(err)) == -1) {
 		l->nbad++;
@@ -386,7 +399,11 @@ listen_line(const char *line, size_t len, uint64_t lineno, void *arg)
 	default:
 		return 0;
 	}
+	nignored = rib_nignored(l->rib);
 	changed = rib_apply(l->rib, &l->msg);
+	/* ignored routes change no file: the status still shows them */
+	if (rib_nignored(l->rib) != nignored)
+		listen_status_touch(l);
 	if (l->msg.type == EXABGP_MSG_EOR && l->msg.has_peer)
 		log_debug("End-of-RIB %s from %s",
 		    exabgp_family_name(l->msg.family),

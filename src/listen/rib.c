@@ -12,6 +12,13 @@
  *
  * Applying a message costs O(1) per prefix (hash lookups and a merge
  * of two short sorted port lists); sorted views are built on demand.
+ *
+ * Accept filters: a route from a peer outside accept_peers, or whose
+ * prefix lies outside accept_prefixes, is stored with "ignored" set and
+ * never reaches the aggregate. Storing it (rather than dropping it) lets
+ * a reload re-filter the whole table in both directions, like the
+ * reload of an ASN. The filters only change in rib_reconf, which
+ * re-evaluates every stored route.
  */
 #include <sys/socket.h>
 
@@ -41,6 +48,7 @@ struct htab {
 struct rib_route {
 	struct hnode	 node;
 	struct prefix	 prefix;
+	uint8_t		 ignored;	/* kept out by the accept filters */
 	uint32_t	 ncand;
 	uint64_t	*cand;		/* sorted, unique; inl when small */
 	uint64_t	 inl[RIB_CAND_INLINE];
@@ -58,6 +66,9 @@ struct rib_peer {
 	struct addr		 addr;
 	enum rib_peer_state	 state;
 	struct htab		 routes;
+	int			 accepted;	/* passes accept_peers */
+	size_t			 nfiltered;	/* stored routes ignored */
+	size_t			 nignored;	/* ... of them naming a port */
 	uint64_t		 refused;
 	int			 cap_logged;	/* max_routes warned this burst */
 	int			 eor;		/* >= 1 EOR since last up */
@@ -65,13 +76,27 @@ struct rib_peer {
 	uint64_t		 ups;
 };
 
+/* a (peer, prefix) whose being ignored was logged */
+struct rib_logged {
+	struct hnode	 node;
+	struct addr	 peer;
+	struct prefix	 prefix;
+};
+
 struct rib {
-	struct rib_conf	 conf;
+	struct rib_conf	 conf;		/* filter pointers not kept */
+	struct prefix_set acc_prefixes;
+	struct prefix_set acc_peers;
+	int		 has_acc_prefixes;
+	int		 has_acc_peers;
+	struct htab	 logged;	/* at most RIB_LOGGED_MAX */
+	int		 logged_full;	/* said that logging stops */
 	struct htab	 peers;
 	struct htab	 agg;
 	uint32_t	*port_count;	/* [65536] backends per port, lazily */
 	uint64_t	 generation;
-	size_t		 nroutes;
+	size_t		 nroutes;	/* accepted */
+	size_t		 nignored;	/* ignored, naming a port */
 	size_t		 npeers_up;
 	size_t		 npeers_up_eor;
 	/* scratch, reused from message to message */
@@ -95,6 +120,26 @@ rib_peer_state_name(enum rib_peer_state s)
 	    sizeof(rib_peer_state_names[0]))
 		return "?";
 	return rib_peer_state_names[s];
+}
+
+static const char *const rib_ignore_names[] = {
+	[RIB_IGNORE_PEER] = "peer",
+	[RIB_IGNORE_PREFIX] = "prefix",
+};
+
+/* the log's wording of each reason */
+static const char *const rib_ignore_texts[] = {
+	[RIB_IGNORE_PEER] = "peer not in accept_peers",
+	[RIB_IGNORE_PREFIX] = "prefix outside accept_prefixes",
+};
+
+const char *
+rib_ignore_name(enum rib_ignore r)
+{
+	if ((size_t)r >= sizeof(rib_ignore_names) /
+	    sizeof(rib_ignore_names[0]))
+		return "?";
+	return rib_ignore_names[r];
 }
 
 /* ---- hash table ---- */
@@ -188,6 +233,22 @@ rib_peer_find(const struct rib *rib, const struct addr *a)
 	return NULL;
 }
 
+/* ---- accept filters ---- */
+
+static int
+rib_peer_accepted(const struct rib *rib, const struct addr *a)
+{
+	return !rib->has_acc_peers || prefix_set_match_addr(&rib->acc_peers,
+	    a);
+}
+
+static int
+rib_prefix_accepted(const struct rib *rib, const struct prefix *p)
+{
+	return !rib->has_acc_prefixes ||
+	    prefix_set_match(&rib->acc_prefixes, p);
+}
+
 static struct rib_peer *
 rib_peer_get(struct rib *rib, const struct addr *a)
 {
@@ -197,25 +258,30 @@ rib_peer_get(struct rib *rib, const struct addr *a)
 		return p;
 	p = xcalloc(1, sizeof(*p));
 	p->addr = *a;
+	p->accepted = rib_peer_accepted(rib, a);
 	p->state = RIB_PEER_IDLE;
 	htab_init(&p->routes);
 	htab_insert(&rib->peers, &p->node, rib_addr_hash(a));
 	return p;
 }
 
-/* the only place peer state and EOR change: keeps the counters true */
+/*
+ * The only place peer state and EOR change: keeps the counters true.
+ * Only accepted peers count (p->accepted changes in rib_reconf alone,
+ * which counts again from scratch).
+ */
 static void
 rib_peer_set(struct rib *rib, struct rib_peer *p, enum rib_peer_state state,
     int eor)
 {
-	if (p->state == RIB_PEER_UP) {
+	if (p->state == RIB_PEER_UP && p->accepted) {
 		rib->npeers_up--;
 		if (p->eor)
 			rib->npeers_up_eor--;
 	}
 	p->state = state;
 	p->eor = eor;
-	if (p->state == RIB_PEER_UP) {
+	if (p->state == RIB_PEER_UP && p->accepted) {
 		rib->npeers_up++;
 		if (p->eor)
 			rib->npeers_up_eor++;
@@ -359,16 +425,105 @@ rib_pbuf(struct rib *rib, size_t need)
 	rib->pcap = need;
 }
 
-/* add (delta 1) or remove (-1) every port of a route to the aggregate */
+/*
+ * Add (delta 1) or remove (-1) every port of a route to the aggregate;
+ * an ignored route instead counts (or stops counting) as ignored when
+ * it names a port.
+ */
 static void
-rib_route_ref(struct rib *rib, const struct rib_route *r, int delta)
+rib_route_ref(struct rib *rib, struct rib_peer *peer,
+    const struct rib_route *r, int delta)
 {
 	size_t	 i, n;
 
 	rib_pbuf(rib, r->ncand);
 	n = rib_ports(&rib->conf, r->cand, r->ncand, rib->pold);
+	if (r->ignored) {
+		if (n > 0) {
+			peer->nignored += (size_t)delta;
+			rib->nignored += (size_t)delta;
+		}
+		return;
+	}
 	for (i = 0; i < n; i++)
 		rib_agg_ref(rib, rib->pold[i], &r->prefix, delta);
+}
+
+/* stored routes: accepted ones in rib->nroutes, ignored in nfiltered */
+static void
+rib_route_count(struct rib *rib, struct rib_peer *peer,
+    const struct rib_route *r, int delta)
+{
+	if (r->ignored)
+		peer->nfiltered += (size_t)delta;
+	else
+		rib->nroutes += (size_t)delta;
+}
+
+/* ---- the record of what was logged as ignored ---- */
+
+static uint32_t
+rib_logged_hash(const struct addr *peer, const struct prefix *p)
+{
+	uint32_t	 h = rib_addr_hash(peer) * 31u + prefix_hash(p);
+
+	h ^= h >> 16;
+	h *= 0x7feb352du;
+	h ^= h >> 15;
+	return h;
+}
+
+static void
+rib_logged_free_node(struct hnode *n)
+{
+	free(n);
+}
+
+static void	htab_free_all(struct htab *, void (*)(struct hnode *));
+
+/*
+ * Log a newly ignored route once per (peer, prefix), and only if it
+ * names a port (a route with other communities is no backend anyway).
+ * The record is bounded: past RIB_LOGGED_MAX pairs one line says so and
+ * the rest is counted only (status file, metrics).
+ */
+static void
+rib_ignore_log(struct rib *rib, const struct rib_peer *peer,
+    const struct rib_route *r)
+{
+	struct rib_logged *lg;
+	struct hnode	*n;
+	uint32_t	 h;
+	char		 a[ADDR_STRLEN], pf[PREFIX_STRLEN];
+	enum rib_ignore	 why;
+
+	rib_pbuf(rib, r->ncand);
+	if (rib_ports(&rib->conf, r->cand, r->ncand, rib->pold) == 0)
+		return;
+	h = rib_logged_hash(&peer->addr, &r->prefix);
+	for (n = rib->logged.b[h & rib->logged.mask]; n != NULL; n = n->next) {
+		lg = (struct rib_logged *)n;
+		if (n->hash == h && addr_cmp(&lg->peer, &peer->addr) == 0 &&
+		    prefix_eq(&lg->prefix, &r->prefix))
+			return;
+	}
+	if (rib->logged.count >= RIB_LOGGED_MAX) {
+		if (!rib->logged_full)
+			log_warnx("%d ignored routes logged: further ones are "
+			    "counted in the status file and metrics, not "
+			    "logged, until a reload changes the filters",
+			    RIB_LOGGED_MAX);
+		rib->logged_full = 1;
+		return;
+	}
+	lg = xcalloc(1, sizeof(*lg));
+	lg->peer = peer->addr;
+	lg->prefix = r->prefix;
+	htab_insert(&rib->logged, &lg->node, h);
+	why = peer->accepted ? RIB_IGNORE_PREFIX : RIB_IGNORE_PEER;
+	log_warnx("peer %s: route %s ignored: %s",
+	    addr_fmt(&peer->addr, a, sizeof(a)),
+	    prefix_fmt(&r->prefix, pf, sizeof(pf)), rib_ignore_texts[why]);
 }
 
 static void
@@ -411,10 +566,10 @@ rib_route_find(const struct rib_peer *peer, const struct prefix *p,
 static void
 rib_route_remove(struct rib *rib, struct rib_peer *peer, struct rib_route *r)
 {
-	rib_route_ref(rib, r, -1);
+	rib_route_ref(rib, peer, r, -1);
+	rib_route_count(rib, peer, r, -1);
 	htab_remove(&peer->routes, &r->node);
 	rib_route_free(r);
-	rib->nroutes--;
 	if (rib->conf.max_routes > 0 &&
 	    (int64_t)peer->routes.count < rib->conf.max_routes)
 		peer->cap_logged = 0;
@@ -454,6 +609,33 @@ rib_route_replace(struct rib *rib, struct rib_route *r, const uint64_t *cand,
 		rib_route_setcand(r, cand, ncand);
 }
 
+/*
+ * A stored route's new candidates and filter verdict. Both accepted:
+ * only the differing ports move. Otherwise out with the old state, in
+ * with the new (a route ignored now is logged unless it already was).
+ */
+static void
+rib_route_update(struct rib *rib, struct rib_peer *peer, struct rib_route *r,
+    int ignored, const uint64_t *cand, size_t ncand)
+{
+	int	 was = r->ignored;
+
+	if (!was && !ignored) {
+		rib_route_replace(rib, r, cand, ncand);
+		return;
+	}
+	rib_route_ref(rib, peer, r, -1);
+	rib_route_count(rib, peer, r, -1);
+	if (r->ncand != ncand ||
+	    memcmp(r->cand, cand, ncand * sizeof(*cand)) != 0)
+		rib_route_setcand(r, cand, ncand);
+	r->ignored = (uint8_t)ignored;
+	rib_route_count(rib, peer, r, 1);
+	rib_route_ref(rib, peer, r, 1);
+	if (ignored && !was)
+		rib_ignore_log(rib, peer, r);
+}
+
 static void
 rib_announce(struct rib *rib, struct rib_peer *peer, const struct prefix *p,
     const uint64_t *cand, size_t ncand)
@@ -461,6 +643,7 @@ rib_announce(struct rib *rib, struct rib_peer *peer, const struct prefix *p,
 	struct rib_route *r;
 	uint32_t	 h;
 	char		 buf[ADDR_STRLEN];
+	int		 ignored;
 
 	if (rib->conf.host_routes_only && !prefix_is_host(p))
 		return;
@@ -472,8 +655,9 @@ rib_announce(struct rib *rib, struct rib_peer *peer, const struct prefix *p,
 			rib_route_remove(rib, peer, r);
 		return;
 	}
+	ignored = !peer->accepted || !rib_prefix_accepted(rib, p);
 	if (r != NULL) {
-		rib_route_replace(rib, r, cand, ncand);
+		rib_route_update(rib, peer, r, ignored, cand, ncand);
 		return;
 	}
 	if (rib->conf.max_routes > 0 &&
@@ -489,11 +673,14 @@ rib_announce(struct rib *rib, struct rib_peer *peer, const struct prefix *p,
 	}
 	r = xcalloc(1, sizeof(*r));
 	r->prefix = *p;
+	r->ignored = (uint8_t)ignored;
 	r->cand = r->inl;
 	rib_route_setcand(r, cand, ncand);
 	htab_insert(&peer->routes, &r->node, h);
-	rib->nroutes++;
-	rib_route_ref(rib, r, 1);
+	rib_route_count(rib, peer, r, 1);
+	rib_route_ref(rib, peer, r, 1);
+	if (ignored)
+		rib_ignore_log(rib, peer, r);
 }
 
 /* every route of a peer gone (session down or re-established) */
@@ -508,9 +695,9 @@ rib_peer_flush(struct rib *rib, struct rib_peer *peer)
 	for (i = 0; i <= peer->routes.mask; i++) {
 		for (n = peer->routes.b[i]; n != NULL; n = next) {
 			next = n->next;
-			rib_route_ref(rib, (struct rib_route *)n, -1);
+			rib_route_ref(rib, peer, (struct rib_route *)n, -1);
+			rib_route_count(rib, peer, (struct rib_route *)n, -1);
 			rib_route_free((struct rib_route *)n);
-			rib->nroutes--;
 		}
 	}
 	free(peer->routes.b);
@@ -578,6 +765,40 @@ rib_conf_from(struct rib_conf *rc, const struct bgpsd_conf *conf)
 	rc->large = conf->large || conf->asn > 65535;
 	rc->host_routes_only = conf->listen.host_routes_only;
 	rc->max_routes = conf->listen.max_routes;
+	rc->accept_prefixes = conf->listen.accept_prefixes;
+	rc->naccept_prefixes = conf->listen.naccept_prefixes;
+	rc->accept_peers = conf->listen.accept_peers;
+	rc->naccept_peers = conf->listen.naccept_peers;
+}
+
+/* conf into rib, filters copied; 1 if the filters differ from before */
+static int
+rib_set_conf(struct rib *rib, const struct rib_conf *conf)
+{
+	struct prefix_set np, npeer;
+	int		 hp = conf->accept_prefixes != NULL;
+	int		 hpeer = conf->accept_peers != NULL;
+	int		 changed;
+
+	prefix_set_init(&np, conf->accept_prefixes, hp ?
+	    conf->naccept_prefixes : 0);
+	prefix_set_init(&npeer, conf->accept_peers, hpeer ?
+	    conf->naccept_peers : 0);
+	changed = hp != rib->has_acc_prefixes ||
+	    hpeer != rib->has_acc_peers ||
+	    !prefix_set_equal(&np, &rib->acc_prefixes) ||
+	    !prefix_set_equal(&npeer, &rib->acc_peers);
+	prefix_set_free(&rib->acc_prefixes);
+	prefix_set_free(&rib->acc_peers);
+	rib->acc_prefixes = np;
+	rib->acc_peers = npeer;
+	rib->has_acc_prefixes = hp;
+	rib->has_acc_peers = hpeer;
+	rib->conf = *conf;
+	/* the caller's arrays need not outlive this call */
+	rib->conf.accept_prefixes = rib->conf.accept_peers = NULL;
+	rib->conf.naccept_prefixes = rib->conf.naccept_peers = 0;
+	return changed;
 }
 
 struct rib *
@@ -586,7 +807,8 @@ rib_new(const struct rib_conf *conf)
 	struct rib	*rib;
 
 	rib = xcalloc(1, sizeof(*rib));
-	rib->conf = *conf;
+	rib_set_conf(rib, conf);
+	htab_init(&rib->logged);
 	htab_init(&rib->peers);
 	htab_init(&rib->agg);
 	return rib;
@@ -638,6 +860,9 @@ rib_free(struct rib *rib)
 	htab_free_all(&rib->peers, rib_free_peer_node);
 	htab_free_all(&rib->agg, rib_free_agg_node);
 	free(rib->port_count);
+	htab_free_all(&rib->logged, rib_logged_free_node);
+	prefix_set_free(&rib->acc_prefixes);
+	prefix_set_free(&rib->acc_peers);
 	free(rib->cbuf);
 	free(rib->pold);
 	free(rib->pnew);
@@ -680,15 +905,29 @@ rib_reconf(struct rib *rib, const struct rib_conf *conf)
 	struct rib_route *r;
 	uint64_t	 gen = rib->generation;
 	size_t		 i, j;
-	int		 changed;
+	int		 changed, was;
 
-	rib->conf = *conf;
+	if (rib_set_conf(rib, conf)) {
+		/* new filters: what they ignore is news again */
+		htab_free_all(&rib->logged, rib_logged_free_node);
+		htab_init(&rib->logged);
+		rib->logged_full = 0;
+	}
 	htab_init(&rib->agg);
 	if (rib->port_count != NULL)
 		memset(rib->port_count, 0, 65536 * sizeof(*rib->port_count));
+	rib->nroutes = rib->nignored = 0;
+	rib->npeers_up = rib->npeers_up_eor = 0;
 	for (i = 0; i <= rib->peers.mask; i++) {
 		for (n = rib->peers.b[i]; n != NULL; n = n->next) {
 			peer = (struct rib_peer *)n;
+			peer->accepted = rib_peer_accepted(rib, &peer->addr);
+			peer->nfiltered = peer->nignored = 0;
+			if (peer->state == RIB_PEER_UP && peer->accepted) {
+				rib->npeers_up++;
+				if (peer->eor)
+					rib->npeers_up_eor++;
+			}
 			for (j = 0; j <= peer->routes.mask; j++) {
 				for (rn = peer->routes.b[j]; rn != NULL;
 				    rn = next) {
@@ -698,10 +937,16 @@ rib_reconf(struct rib *rib, const struct rib_conf *conf)
 					    !prefix_is_host(&r->prefix)) {
 						htab_remove(&peer->routes, rn);
 						rib_route_free(r);
-						rib->nroutes--;
 						continue;
 					}
-					rib_route_ref(rib, r, 1);
+					was = r->ignored;
+					r->ignored = (uint8_t)(!peer->accepted ||
+					    !rib_prefix_accepted(rib,
+					    &r->prefix));
+					rib_route_count(rib, peer, r, 1);
+					rib_route_ref(rib, peer, r, 1);
+					if (r->ignored && !was)
+						rib_ignore_log(rib, peer, r);
 				}
 			}
 			if (conf->max_routes <= 0 ||
@@ -800,6 +1045,12 @@ rib_nroutes(const struct rib *rib)
 	return rib->nroutes;
 }
 
+size_t
+rib_nignored(const struct rib *rib)
+{
+	return rib->nignored;
+}
+
 static int
 rib_backend_cmp(const void *a, const void *b)
 {
@@ -855,7 +1106,11 @@ rib_peers(const struct rib *rib, struct rib_peer_stat **out)
 			p = (struct rib_peer *)n;
 			v[k].addr = p->addr;
 			v[k].state = p->state;
-			v[k].routes = p->routes.count;
+			v[k].routes = p->routes.count - p->nfiltered;
+			v[k].accepted = p->accepted;
+			v[k].ignored = p->nignored;
+			v[k].ignore_reason = p->accepted ? RIB_IGNORE_PREFIX :
+			    RIB_IGNORE_PEER;
 			v[k].refused = p->refused;
 			v[k].eor = p->eor;
 			v[k].eor_families = p->eor_families;

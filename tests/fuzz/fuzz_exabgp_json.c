@@ -13,8 +13,9 @@
  * table never holds more than max_routes per peer; every backend is a
  * host route with a port != 0 and >= 1 peer; the context built from the
  * table contains only canonical inet_ntop text (re-parsed and re-printed
- * identically). The rules (ASN, large mode, host routes only) change
- * every 97 inputs, as a SIGHUP would; a finding may then need the inputs
+ * identically); with accept filters set, every backend lies inside
+ * accept_prefixes. The rules (ASN, large mode, host routes only, accept
+ * filters) change every 97 inputs, as a SIGHUP would; a finding may then need the inputs
  * before it (libFuzzer keeps only the last): run the corpus to reproduce.
  */
 #include <stddef.h>
@@ -37,6 +38,8 @@ static struct rib	*rib;
 static struct exabgp_msg msg;
 static struct rib_conf	 rc;
 static unsigned long	 ninputs;
+static struct prefix	 fuzz_accept[2];	/* 192.0.2.0/24, 2001:db8::/32 */
+static struct prefix	 fuzz_peers[1];		/* 169.254.179.0/24 */
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -46,6 +49,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	rc.large = 0;
 	rc.host_routes_only = 1;
 	rc.max_routes = FUZZ_MAX_ROUTES;
+	if (prefix_parse("192.0.2.0/24", &fuzz_accept[0], 0) == -1 ||
+	    prefix_parse("2001:db8::/32", &fuzz_accept[1], 0) == -1 ||
+	    prefix_parse("169.254.179.0/24", &fuzz_peers[0], 0) == -1)
+		abort();
 	rib = rib_new(&rc);
 	exabgp_msg_init(&msg);
 	return 0;
@@ -113,6 +120,10 @@ fuzz_check_rib(const struct rib *r)
 		    (rc.host_routes_only && !prefix_is_host(&be[i].prefix)))
 			abort();
 		if (i > 0 && be[i - 1].port > be[i].port)
+			abort();
+		if (rc.accept_prefixes != NULL &&
+		    !prefix_contains(&fuzz_accept[0], &be[i].prefix) &&
+		    !prefix_contains(&fuzz_accept[1], &be[i].prefix))
 			abort();
 	}
 	free(be);
@@ -215,6 +226,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rc.large = !rc.large;
 		rc.asn = rc.large ? 4200000000u : 12345;
 		rc.host_routes_only = (ninputs / 97) % 3 != 0;
+		rc.accept_prefixes = (ninputs / 97) % 2 ? fuzz_accept : NULL;
+		rc.naccept_prefixes = 2;
+		rc.accept_peers = (ninputs / 97) % 5 == 1 ? fuzz_peers : NULL;
+		rc.naccept_peers = 1;
 		rib_reconf(rib, &rc);
 	}
 	if (rib_nroutes(rib) > 4 * FUZZ_MAX_ROUTES)

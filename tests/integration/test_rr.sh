@@ -4,10 +4,15 @@
 #   ann1, ann2, ann3: demo service + bgpsd-announce under ExaBGP, one /32 each
 #   rr:               BIRD 2, iBGP route reflector (etc/bird-rr.conf)
 #   lb:               ExaBGP + bgpsd-listen, its only peer is the reflector
+#   rogue:            ExaBGP with static routes: its own /32 and another
+#                     host's, with a service community
 #
 # The consumer must learn all three backends through the reflector (the
 # ASN:<port> communities pass it unchanged), and one port change on one
-# announcer must reach the rendered file.
+# announcer must reach the rendered file. The reflector's origin filter
+# must keep the rogue's foreign /32 (and routes with communities bgpsd does
+# not send) out, visible in "birdc show route filtered", while its own /32
+# passes to the consumer.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=lib.sh
@@ -43,6 +48,23 @@ for h in $ANNS; do
 	lab_host "$h" $n
 	n=$((n + 1))
 done
+lab_host rogue 19
+# The rogue's own /32 must be a documentation address: in namespaces its
+# session runs from 198.51.100.19 (on the hub, beside the reflector's
+# 198.51.100.1) and the reflector's default rule, "the /32 of the
+# session's source address", applies; on loopback its session address is
+# 127.0.0.x, so it gets a per-client list instead.
+ROGUE_OWN=198.51.100.19
+if [ "$LAB_MODE" = netns ]; then
+	ip -n "${LAB_NS[rr]}" addr add 198.51.100.1/24 dev eth0
+	ip -n "${LAB_NS[rogue]}" addr add $ROGUE_OWN/24 dev eth0
+	ROGUE_SELF=$ROGUE_OWN
+	ROGUE_RR=198.51.100.1
+else
+	ROGUE_SELF=${LAB_V4[rogue]}
+	ROGUE_RR=${LAB_V4[rr]}
+fi
+ROGUE_PORT=$(lab_port 9443)	# a port only the rogue's routes carry
 WEB=$(lab_port 8080)
 declare -A PFX=([ann1]=198.51.100.11 [ann2]=198.51.100.12 [ann3]=198.51.100.13)
 declare -A PFX6=([ann1]=2001:db8:100::11 [ann2]=2001:db8:100::12 [ann3]=2001:db8:100::13)
@@ -69,12 +91,28 @@ HAP=$L/out/haproxy.cfg
 BIRDCTL=$LAB_DIR/rr/bird.ctl
 
 # ---- BIRD: etc/bird-rr.conf with this lab's values and clients -------------
+# the announcers' service addresses are not their session addresses: each
+# gets the list of its own routes (the consumer announces nothing and keeps
+# the default rule)
 rr_conf() {
 	local clients="" h
-	for h in $ANNS lb; do
-		clients+="protocol bgp $h from bgpsd_client {
+	for h in $ANNS lb rogue; do
+		if [ $h = rogue ]; then
+			clients+="protocol bgp $h from bgpsd_client {
+	neighbor $ROGUE_SELF;
+"
+		else
+			clients+="protocol bgp $h from bgpsd_client {
 	neighbor ${LAB_V4[$h]};
 "
+		fi
+		case $h in
+		ann*) clients+="	ipv4 { import where bgpsd_client_import_list([ ${PFX[$h]}/32 ]); };
+" ;;
+		rogue) [ "$LAB_MODE" = loopback ] &&
+			clients+="	ipv4 { import where bgpsd_client_import_list([ $ROGUE_OWN/32 ]); };
+" ;;
+		esac
 		if [ "$LAB_MODE" = loopback ]; then
 			# shared loopback: listen on our own address and port; the
 			# clients do not listen, so only they connect
@@ -84,8 +122,9 @@ rr_conf() {
 		fi
 		clients+="}
 "
-		[ $V6 = 1 ] && clients+="protocol bgp ${h}_v6 from bgpsd_client {
+		[ $V6 = 1 ] && [ $h != rogue ] && clients+="protocol bgp ${h}_v6 from bgpsd_client {
 	neighbor ${LAB_V6[$h]};
+$(case $h in ann*) echo "	ipv6 { import where bgpsd_client_import_list([ ${PFX6[$h]}/128 ]); };" ;; esac)
 }
 "
 	done
@@ -97,8 +136,10 @@ rr_conf() {
 	sed -e "s/^define RR_ID = .*/define RR_ID = ${LAB_V4[rr]};/" \
 	    -e "s/^define RR_AS = .*/define RR_AS = $AS;/" \
 	    -e "s/^define RR_HOLD = .*/define RR_HOLD = $LAB_HOLD;/" \
-	    -e "s/^define RR_KEEPALIVE = .*/define RR_KEEPALIVE = $((LAB_HOLD / 3));/"
+	    -e "s/^define RR_KEEPALIVE = .*/define RR_KEEPALIVE = $((LAB_HOLD / 3));/" \
+	    -e "s/^define RR_MAX_ROUTES = .*/define RR_MAX_ROUTES = $RR_MAX;/"
 }
+RR_MAX=4	# routes kept per session: the rogue's flood below goes beyond
 rr_conf >"$LAB_DIR/rr/bird.conf"
 if out=$("$LAB_BIRD" -p -c "$LAB_DIR/rr/bird.conf" 2>&1); then
 	ok "etc/bird-rr.conf parametrized for the lab parses"
@@ -348,6 +389,90 @@ check "late consumer: its first render already has every backend" \
     has_backends "$L/out2/history/$first" web "$ALL"
 n=$(ls "$L/out2/history" | wc -l)
 check "late consumer: rendered once, not in pieces ($n version)" test "$n" = 1
+
+# ---- the origin filter: a rogue host through the reflector -----------------
+# rogue_conf "ROUTE LINES": an ExaBGP that announces static routes only
+rogue_conf() {
+	cat <<EOF
+neighbor $ROGUE_RR {
+	router-id $ROGUE_SELF;
+	local-address $ROGUE_SELF;
+	local-as $AS;
+	peer-as $AS;
+	hold-time $LAB_HOLD;
+$([ "$LAB_MODE" = loopback ] && echo "	connect ${LAB_BGPPORT[rr]};")
+	family {
+		ipv4 unicast;
+	}
+	static {
+$1
+	}
+}
+EOF
+}
+OUT2=$L/out2/backends.txt
+birdc_rr() { birdc -s "$BIRDCTL" "$@" 2>/dev/null; }
+# rogue_holds WHICH PREFIX: BIRD has PREFIX from the rogue among its
+# imported ("") or filtered ("filtered") routes
+rogue_holds() {
+	birdc_rr show route $1 protocol rogue | grep -q "^$2 "
+}
+rogue_up() { birdc_rr show protocols rogue | grep -q Established; }
+# ann1's /32 competes with ann1's own route at the reflector (one best
+# path is reflected); .14 is a host that announces nothing now: without
+# the filter the rogue's route would be the only one, and reach the file
+FOREIGN=${PFX[ann1]}
+VACANT=198.51.100.14
+rogue_conf "		route $ROGUE_OWN/32 next-hop self community [ $AS:$ROGUE_PORT ];
+		route $FOREIGN/32 next-hop self community [ $AS:$ROGUE_PORT ];
+		route $VACANT/32 next-hop self community [ $AS:$WEB ];" \
+    >"$LAB_DIR/rogue/exabgp.conf"
+mark "rogue announces its own /32, ann1's and a vacant one"
+lab_exabgp_start rogue "$LAB_DIR/rogue/exabgp.conf" no
+expect "rogue: its session with the reflector is up" 20 rogue_up
+expect "rogue: its own /32 passes the reflector's origin filter" 10 \
+    rogue_holds "" $ROGUE_OWN/32
+expect "rogue: ann1's /32 is in 'birdc show route filtered'" 5 \
+    rogue_holds filtered $FOREIGN/32
+check "rogue: ann1's /32 from it is not among the imported routes" eval \
+    '! rogue_holds "" $FOREIGN/32'
+check "rogue: the vacant /32 is filtered too" rogue_holds filtered $VACANT/32
+expect "consumer: the rogue's own /32 is a backend of its port" 10 \
+    has_backends "$OUT2" "port_$ROGUE_PORT" "$ROGUE_OWN"
+check "consumer: ann1's /32 is no backend of the rogue's port" \
+    has_backends "$OUT2" "port_$ROGUE_PORT" "$ROGUE_OWN"
+check "consumer: web keeps exactly the three announcers (not the vacant /32)" \
+    has_backends "$OUT2" web "$ALL"
+
+# its own /32 again, with a community bgpsd does not send: rejected whole
+lab_stop exabgp-rogue
+rogue_conf "		route $ROGUE_OWN/32 next-hop self community [ $AS:$ROGUE_PORT 65000:1 ];" \
+    >"$LAB_DIR/rogue/exabgp2.conf"
+mark "rogue: its own /32 with community 65000:1"
+lab_exabgp_start rogue "$LAB_DIR/rogue/exabgp2.conf" no exabgp-rogue2
+expect "rogue: own /32 with a foreign community is filtered" 20 \
+    rogue_holds filtered $ROGUE_OWN/32
+check "rogue: ... and shown with that community" eval \
+    'birdc_rr show route filtered all protocol rogue | grep -q "(65000,1)"'
+expect "consumer: the rogue's port has no backend left" 10 \
+    has_backends "$OUT2" "port_$ROGUE_PORT" ""
+
+# more routes than RR_MAX_ROUTES: BIRD keeps at most that many, filtered
+# ones included
+lab_stop exabgp-rogue2
+routes=""
+for i in 31 32 33 34 35 36; do
+	routes+="		route 198.51.100.$i/32 next-hop self community [ $AS:$ROGUE_PORT ];
+"
+done
+rogue_conf "$routes" >"$LAB_DIR/rogue/exabgp3.conf"
+mark "rogue: six foreign routes"
+lab_exabgp_start rogue "$LAB_DIR/rogue/exabgp3.conf" no exabgp-rogue3
+expect "rogue: BIRD logs the receive limit ($RR_MAX)" 20 \
+    grep -q "rogue.*receive limit" "$LAB_DIR/bird.log"
+n=$( (birdc_rr show route protocol rogue; birdc_rr show route filtered protocol rogue) |
+    grep -c '^198\.51\.100\.3[1-6]/32 ')
+check "rogue: BIRD keeps at most $RR_MAX of its routes ($n)" test "$n" -le $RR_MAX
 
 check "ExaBGP never gave up on a process (no 'Too many death')" eval \
     '! grep -q "Too many death" "$LAB_DIR"/exabgp-*.log'
