@@ -208,10 +208,28 @@ lab_alive() { local p; p=$(lab_pid "$1"); [ -n "$p" ] && kill -0 "$p" 2>/dev/nul
 
 # lab_children PID: direct children (ExaBGP's API processes)
 lab_children() {
-	local d ppid
+	local d line st
 	for d in /proc/[0-9]*; do
-		ppid=$(awk '/^PPid:/ { print $2 }' "$d/status" 2>/dev/null)
-		[ "$ppid" = "$1" ] && echo "${d#/proc/}"
+		{ read -r line <"$d/stat"; } 2>/dev/null || continue
+		# "pid (comm) state ppid ...": comm may hold spaces and ")"
+		st=${line##*) }
+		st=${st#* }
+		[ "${st%% *}" = "$1" ] && echo "${d#/proc/}"
+	done
+}
+
+# LAB_KIDS[ppid] = its children, from one pass over /proc with no fork
+# per process (an awk per entry took tens of seconds on a busy machine)
+declare -A LAB_KIDS
+lab_kids_scan() {
+	local d line st pp
+	LAB_KIDS=()
+	for d in /proc/[0-9]*; do
+		{ read -r line <"$d/stat"; } 2>/dev/null || continue
+		st=${line##*) }
+		st=${st#* }
+		pp=${st%% *}
+		LAB_KIDS[$pp]="${LAB_KIDS[$pp]:-} ${d#/proc/}"
 	done
 }
 
@@ -294,6 +312,7 @@ lab_all_live_pids() {
 	for ns in "${LAB_NSLIST[@]}"; do
 		queue+=($(ip netns pids "$ns" 2>/dev/null))
 	done
+	lab_kids_scan
 	while [ ${#queue[@]} -gt 0 ]; do
 		p=${queue[0]}
 		queue=("${queue[@]:1}")
@@ -301,7 +320,7 @@ lab_all_live_pids() {
 		seen="$seen$p "
 		kill -0 "$p" 2>/dev/null || continue
 		echo "$p"
-		for c in $(lab_children "$p"); do
+		for c in ${LAB_KIDS[$p]:-}; do
 			queue+=("$c")
 		done
 	done
