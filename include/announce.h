@@ -118,33 +118,6 @@ int		 route_line_valid(const char *);
 
 #define EXABGP_LINE_MAX	8192	/* longest line read from ExaBGP */
 
-enum exabgp_msg {
-	EXABGP_MSG_DONE,
-	EXABGP_MSG_ERROR,
-	EXABGP_MSG_SHUTDOWN,
-	EXABGP_MSG_NEIGHBOR,	/* neighbor X up / connected / down - why */
-	EXABGP_MSG_EMPTY,	/* the empty line after a neighbor line */
-	EXABGP_MSG_SUMMARY,	/* header of "show neighbor summary" */
-	EXABGP_MSG_UNKNOWN,
-	EXABGP_MSG_MAX
-};
-
-/* pure: classify one line (without its '\n'; a trailing '\r' is ignored) */
-enum exabgp_msg	 exabgp_parse(const char *line, size_t len);
-const char	*exabgp_msg_name(enum exabgp_msg);
-
-/* pure: split a byte stream into lines of at most EXABGP_LINE_MAX bytes */
-struct exabgp_linebuf {
-	char		 buf[EXABGP_LINE_MAX + 1];
-	size_t		 len;
-	int		 discarding;	/* inside a too-long line */
-};
-typedef void	(*exabgp_line_cb)(const char *line, size_t len, void *arg);
-typedef void	(*exabgp_toolong_cb)(size_t len, void *arg);
-/* cb per complete line (NUL-terminated, no '\n'); toolong per discarded */
-void		 exabgp_linebuf_feed(struct exabgp_linebuf *, const char *,
-		    size_t, exabgp_line_cb, exabgp_toolong_cb, void *arg);
-
 struct exabgp;
 
 enum exabgp_gone {

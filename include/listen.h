@@ -11,6 +11,7 @@
 
 #include "addr.h"
 #include "conf.h"
+#include "lines.h"
 
 /* ==================================================================
  * Data: ExaBGP JSON decoding (exabgp_json.c), the table (rib.c), the
@@ -286,41 +287,6 @@ struct run_as {
 	gid_t		 gid;
 	int		 drop;
 };
-
-/*
- * lines.c - stdin cut into lines of at most max bytes, whatever the read
- * sizes. A longer line is reported to over() with its first LINES_HEAD
- * bytes (raw: sanitize before logging) and skipped up to its newline.
- * The callbacks return non-zero to stop: the rest of the data is dropped.
- */
-#define LINES_HEAD	80
-
-typedef int	(*lines_line_cb)(const char *line, size_t len, uint64_t lineno,
-		    void *arg);
-typedef void	(*lines_over_cb)(const char *head, size_t len, uint64_t lineno,
-		    void *arg);
-
-struct lines {
-	char		*buf;
-	size_t		 len;
-	size_t		 max;
-	int		 skipping;	/* inside an oversized line */
-	uint64_t	 nlines;	/* lines seen, oversized ones too */
-	uint64_t	 noversized;
-	lines_line_cb	 line;
-	lines_over_cb	 over;
-	void		*arg;
-};
-
-void		 lines_init(struct lines *, size_t max, lines_line_cb,
-		    lines_over_cb, void *arg);
-void		 lines_free(struct lines *);
-/* a new limit (SIGHUP); a partial line over it is dropped */
-void		 lines_setmax(struct lines *, size_t max);
-/* 0, or what a callback returned to stop */
-int		 lines_feed(struct lines *, const char *, size_t);
-/* the last line may lack its newline; resets the state */
-int		 lines_eof(struct lines *);
 
 /*
  * writer.c - put one rendered template in place: compare, stage beside

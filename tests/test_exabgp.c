@@ -981,119 +981,6 @@ test_undelivered_many(void **state)
 	capture_stop(&c);
 }
 
-static void
-test_parse_table(void **state)
-{
-	static const struct {
-		const char	*in;
-		enum exabgp_msg	 want;
-	} t[] = {
-		{ "done", EXABGP_MSG_DONE },
-		{ "done\r", EXABGP_MSG_DONE },
-		{ "error", EXABGP_MSG_ERROR },
-		{ "shutdown", EXABGP_MSG_SHUTDOWN },
-		{ "shutdown 123 1", EXABGP_MSG_SHUTDOWN },
-		{ "neighbor 192.0.2.1 up", EXABGP_MSG_NEIGHBOR },
-		{ "neighbor 2001:db8::1 down - hold timer expired",
-		    EXABGP_MSG_NEIGHBOR },
-		{ SUMHDR, EXABGP_MSG_SUMMARY },
-		{ "Peer AS up/down state | #sent #recvd", EXABGP_MSG_SUMMARY },
-		{ SUMHDR "\r", EXABGP_MSG_SUMMARY },
-		{ "Peer AS up/down state | #sent", EXABGP_MSG_UNKNOWN },
-		{ "Peer AS up/down state | #sent #recvd x", EXABGP_MSG_UNKNOWN },
-		{ "Peers AS up/down state | #sent #recvd", EXABGP_MSG_UNKNOWN },
-		{ SUMROW, EXABGP_MSG_UNKNOWN },
-		{ "exabgp 4.2.21", EXABGP_MSG_UNKNOWN },
-		{ "", EXABGP_MSG_EMPTY },
-		{ "\r", EXABGP_MSG_EMPTY },
-		{ "Done", EXABGP_MSG_UNKNOWN },
-		{ "done ", EXABGP_MSG_UNKNOWN },
-		{ " done", EXABGP_MSG_UNKNOWN },
-		{ "doneX", EXABGP_MSG_UNKNOWN },
-		{ "errors", EXABGP_MSG_UNKNOWN },
-		{ "shutdownx", EXABGP_MSG_UNKNOWN },
-		{ "neighbor", EXABGP_MSG_UNKNOWN },
-		{ "neighbors 1", EXABGP_MSG_UNKNOWN },
-		{ "{\"type\": \"state\"}", EXABGP_MSG_UNKNOWN },
-	};
-	size_t	 i;
-
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (exabgp_parse(t[i].in, strlen(t[i].in)) != t[i].want)
-			fail_msg("'%s': %s", t[i].in, exabgp_msg_name(
-			    exabgp_parse(t[i].in, strlen(t[i].in))));
-	/* a NUL inside is not "done" */
-	assert_int_equal(exabgp_parse("do\0e", 4), EXABGP_MSG_UNKNOWN);
-	assert_string_equal(exabgp_msg_name(EXABGP_MSG_MAX), "?");
-}
-
-struct collect {
-	char	 lines[8][64];
-	size_t	 n;
-	size_t	 toolong[4];
-	size_t	 ntoolong;
-};
-
-static void
-collect_line(const char *line, size_t len, void *arg)
-{
-	struct collect	*c = arg;
-
-	assert_int_equal(strlen(line), len);
-	assert_true(c->n < 8);
-	snprintf(c->lines[c->n++], sizeof(c->lines[0]), "%s", line);
-}
-
-static void
-collect_toolong(size_t len, void *arg)
-{
-	struct collect	*c = arg;
-
-	assert_true(c->ntoolong < 4);
-	c->toolong[c->ntoolong++] = len;
-}
-
-static void
-test_linebuf(void **state)
-{
-	struct exabgp_linebuf	*lb = calloc(1, sizeof(*lb));
-	struct collect		 c;
-	char			*big;
-	size_t			 i;
-
-	memset(&c, 0, sizeof(c));
-	assert_non_null(lb);
-	exabgp_linebuf_feed(lb, "a\nbb\n\nc", 7, collect_line,
-	    collect_toolong, &c);
-	assert_int_equal(c.n, 3);
-	assert_string_equal(c.lines[0], "a");
-	assert_string_equal(c.lines[1], "bb");
-	assert_string_equal(c.lines[2], "");
-	exabgp_linebuf_feed(lb, "c\n", 2, collect_line, collect_toolong, &c);
-	assert_string_equal(c.lines[3], "cc");
-	/* exactly the maximum passes; one more byte is discarded */
-	big = malloc(EXABGP_LINE_MAX + 2);
-	assert_non_null(big);
-	memset(big, 'x', EXABGP_LINE_MAX + 1);
-	big[EXABGP_LINE_MAX] = '\n';
-	exabgp_linebuf_feed(lb, big, EXABGP_LINE_MAX + 1, collect_line,
-	    collect_toolong, &c);
-	assert_int_equal(c.n, 5);
-	assert_int_equal(c.ntoolong, 0);
-	/* too long, fed byte by byte, then a good line */
-	for (i = 0; i < EXABGP_LINE_MAX + 10; i++)
-		exabgp_linebuf_feed(lb, "y", 1, collect_line, collect_toolong,
-		    &c);
-	exabgp_linebuf_feed(lb, "\ndone\n", 6, collect_line, collect_toolong,
-	    &c);
-	assert_int_equal(c.ntoolong, 1);
-	assert_int_equal(c.toolong[0], EXABGP_LINE_MAX + 10);
-	assert_int_equal(c.n, 6);
-	assert_string_equal(c.lines[5], "done");
-	free(big);
-	free(lb);
-}
-
 int
 main(void)
 {
@@ -1144,8 +1031,6 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_undelivered_many, setup,
 		    teardown),
-		cmocka_unit_test(test_parse_table),
-		cmocka_unit_test(test_linebuf),
 	};
 
 	log_init("test_exabgp", 0, 0);

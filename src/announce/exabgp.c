@@ -44,6 +44,8 @@
 
 #include "addr.h"
 #include "announce.h"
+#include "answer.h"
+#include "lines.h"
 #include "ev.h"
 #include "log.h"
 
@@ -135,7 +137,7 @@ struct exabgp {
 	size_t		 qcap;
 	uint64_t	 seq;		/* of the last line queued */
 
-	struct exabgp_linebuf in;
+	struct lines	 in;
 	struct ev_timer	 batch_timer;
 	struct ev_timer	 ack_timer;
 	struct ev_timer	 poll_timer;
@@ -143,15 +145,6 @@ struct exabgp {
 	struct exabgp_stats stats;
 };
 
-static const char *const exabgp_msg_names[EXABGP_MSG_MAX] = {
-	[EXABGP_MSG_DONE] = "done",
-	[EXABGP_MSG_ERROR] = "error",
-	[EXABGP_MSG_SHUTDOWN] = "shutdown",
-	[EXABGP_MSG_NEIGHBOR] = "neighbor",
-	[EXABGP_MSG_EMPTY] = "empty",
-	[EXABGP_MSG_SUMMARY] = "summary",
-	[EXABGP_MSG_UNKNOWN] = "unknown",
-};
 
 static const char *const exabgp_gone_names[EXABGP_GONE_MAX] = {
 	[EXABGP_GONE_EOF] = "end of file on stdin",
@@ -183,13 +176,6 @@ exabgp_set_notify(struct exabgp *x, void (*cb)(void *), void *arg)
 }
 static void	exabgp_out_flush(struct exabgp *);
 
-const char *
-exabgp_msg_name(enum exabgp_msg m)
-{
-	if ((unsigned)m >= EXABGP_MSG_MAX)
-		return "?";
-	return exabgp_msg_names[m];
-}
 
 const char *
 exabgp_gone_name(enum exabgp_gone g)
@@ -200,107 +186,6 @@ exabgp_gone_name(enum exabgp_gone g)
 }
 
 /* ---- pure parsing: a fuzz target ---- */
-
-static int
-exabgp_word(const char *line, size_t len, const char *word)
-{
-	size_t	 wl = strlen(word);
-
-	return len == wl && memcmp(line, word, wl) == 0;
-}
-
-static int
-exabgp_prefix_word(const char *line, size_t len, const char *word)
-{
-	size_t	 wl = strlen(word);
-
-	return len > wl && memcmp(line, word, wl) == 0 && line[wl] == ' ';
-}
-
-/*
- * The header of ExaBGP 4.2's "show neighbor summary":
- * "Peer            AS        up/down state       |     #sent     #recvd"
- * compared word by word, whatever the spacing.
- */
-static int
-exabgp_summary_header(const char *line, size_t len)
-{
-	static const char *const words[] = {
-		"Peer", "AS", "up/down", "state", "|", "#sent", "#recvd",
-	};
-	size_t	 i, w, wl;
-
-	for (i = 0, w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
-		while (i < len && line[i] == ' ')
-			i++;
-		wl = strlen(words[w]);
-		if (len - i < wl || memcmp(line + i, words[w], wl) != 0)
-			return 0;
-		i += wl;
-		if (i < len && line[i] != ' ')
-			return 0;
-	}
-	while (i < len && line[i] == ' ')
-		i++;
-	return i == len;
-}
-
-enum exabgp_msg
-exabgp_parse(const char *line, size_t len)
-{
-	if (len > 0 && line[len - 1] == '\r')
-		len--;
-	if (len == 0)
-		return EXABGP_MSG_EMPTY;
-	if (exabgp_word(line, len, "done"))
-		return EXABGP_MSG_DONE;
-	if (exabgp_word(line, len, "error"))
-		return EXABGP_MSG_ERROR;
-	/* "shutdown <pid> <ppid>" in 4.2; a bare "shutdown" too */
-	if (exabgp_word(line, len, "shutdown") ||
-	    exabgp_prefix_word(line, len, "shutdown"))
-		return EXABGP_MSG_SHUTDOWN;
-	if (exabgp_prefix_word(line, len, "neighbor"))
-		return EXABGP_MSG_NEIGHBOR;
-	if (exabgp_summary_header(line, len))
-		return EXABGP_MSG_SUMMARY;
-	return EXABGP_MSG_UNKNOWN;
-}
-
-void
-exabgp_linebuf_feed(struct exabgp_linebuf *lb, const char *data, size_t n,
-    exabgp_line_cb cb, exabgp_toolong_cb toolong, void *arg)
-{
-	const char	*nl;
-	size_t		 chunk;
-
-	while (n > 0) {
-		nl = memchr(data, '\n', n);
-		chunk = nl == NULL ? n : (size_t)(nl - data);
-		if (lb->discarding) {
-			lb->len += chunk;
-		} else if (lb->len + chunk > EXABGP_LINE_MAX) {
-			lb->discarding = 1;
-			lb->len += chunk;
-		} else {
-			memcpy(lb->buf + lb->len, data, chunk);
-			lb->len += chunk;
-		}
-		if (nl == NULL)
-			return;
-		data += chunk + 1;
-		n -= chunk + 1;
-		if (lb->discarding) {
-			if (toolong != NULL)
-				toolong(lb->len, arg);
-		} else {
-			lb->buf[lb->len] = '\0';
-			cb(lb->buf, lb->len, arg);
-		}
-		lb->len = 0;
-		lb->discarding = 0;
-	}
-}
 
 /* ---- output buffer ---- */
 
@@ -898,36 +783,36 @@ exabgp_preview(char *buf, size_t size, const char *line, size_t len)
 	return buf;
 }
 
-static void
-exabgp_on_line(const char *line, size_t len, void *arg)
+static int
+exabgp_on_line(const char *line, size_t len, uint64_t lineno, void *arg)
 {
 	struct exabgp	*x = arg;
 	struct xflight	*h;
 	char		 pre[201];
 
 	if (x->gone)
-		return;
+		return 1;
 	exabgp_preview(pre, sizeof(pre), line, len);
-	switch (exabgp_parse(line, len)) {
-	case EXABGP_MSG_DONE:
+	switch (answer_parse(line, len)) {
+	case ANSWER_DONE:
 		exabgp_ack(x, 1);
 		break;
-	case EXABGP_MSG_ERROR:
+	case ANSWER_ERROR:
 		exabgp_ack(x, 0);
 		break;
-	case EXABGP_MSG_SHUTDOWN:
+	case ANSWER_SHUTDOWN:
 		log_info("exabgp: %s", pre);
 		exabgp_go(x, EXABGP_GONE_SHUTDOWN);
 		break;
-	case EXABGP_MSG_NEIGHBOR:
+	case ANSWER_NEIGHBOR:
 		x->stats.neighbor++;
 		log_debug("exabgp: %s", pre);
 		break;
-	case EXABGP_MSG_SUMMARY:
+	case ANSWER_SUMMARY:
 		log_debug("exabgp: < %s", pre);
 		exabgp_on_summary(x);
 		break;
-	case EXABGP_MSG_EMPTY:
+	case ANSWER_EMPTY:
 		break;
 	default:
 		/* the rows of a summary, between its header and its done */
@@ -946,15 +831,19 @@ exabgp_on_line(const char *line, size_t len, void *arg)
 			log_debug("exabgp: ignored: %s", pre);
 		break;
 	}
+	return x->gone;	/* after "shutdown" the rest is of no use */
 }
 
 static void
-exabgp_on_toolong(size_t len, void *arg)
+exabgp_on_toolong(const char *head, size_t len, uint64_t lineno, void *arg)
 {
 	struct exabgp	*x = arg;
+	char		 pre[LINES_HEAD + 1];
 
 	x->stats.unknown++;
-	log_warnx("exabgp: discarded a line of %zu bytes from ExaBGP", len);
+	log_warnx("exabgp: discarded a line longer than %d bytes from "
+	    "ExaBGP: %s", EXABGP_LINE_MAX, exabgp_preview(pre, sizeof(pre),
+	    head, len));
 }
 
 /* returns 1 while more may be read now */
@@ -980,8 +869,7 @@ exabgp_read(struct exabgp *x)
 			exabgp_go(x, EXABGP_GONE_EOF);
 			return 0;
 		}
-		exabgp_linebuf_feed(&x->in, buf, (size_t)n, exabgp_on_line,
-		    exabgp_on_toolong, x);
+		lines_feed(&x->in, buf, (size_t)n);
 	}
 	/* acks may have freed prefixes whose batch window already closed */
 	if (!x->gone && !ev_timer_armed(&x->batch_timer))
@@ -1105,6 +993,8 @@ exabgp_new(struct ev_loop *loop, int in_fd, int out_fd, exabgp_gone_cb cb,
 	x->ack = 1;
 	x->batch = 50 * EV_MSEC;
 	x->ack_timeout = 5 * EV_NSEC;
+	lines_init(&x->in, EXABGP_LINE_MAX, exabgp_on_line, exabgp_on_toolong,
+	    x);
 	ev_timer_init(&x->batch_timer, exabgp_batch_cb, x);
 	ev_timer_init(&x->ack_timer, exabgp_ack_timeout_cb, x);
 	ev_timer_init(&x->poll_timer, exabgp_poll_cb, x);
@@ -1178,5 +1068,6 @@ exabgp_free(struct exabgp *x)
 	}
 	free(x->entries);
 	free(x->out);
+	lines_free(&x->in);
 	free(x);
 }

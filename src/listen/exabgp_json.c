@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "addr.h"
+#include "answer.h"
 #include "listen.h"
 #include "log.h"
 
@@ -159,17 +160,18 @@ exabgp_decode_text(struct exabgp_msg *m, const char *buf, size_t len,
 {
 	exabgp_msg_reset(m);
 	exabgp_trim(&buf, &len);
-	if (len == 0)
+	switch (answer_parse(buf, len)) {
+	case ANSWER_EMPTY:
 		return 0;
-	if (len == 4 && memcmp(buf, "done", 4) == 0) {
+	case ANSWER_DONE:
 		m->type = EXABGP_MSG_DONE;
 		return 0;
-	}
-	if (len == 5 && memcmp(buf, "error", 5) == 0) {
+	case ANSWER_ERROR:
 		m->type = EXABGP_MSG_ERROR;
 		return 0;
+	default:
+		return exabgp_fail(m, err, errlen, "unexpected text line");
 	}
-	return exabgp_fail(m, err, errlen, "unexpected text line");
 }
 
 /* the free-text reason of a "down" reaches logs only: printable ASCII */

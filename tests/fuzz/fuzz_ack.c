@@ -1,13 +1,13 @@
 /*
  * fuzz_ack.c - libFuzzer target: what bgpsd-announce reads from ExaBGP on
- * its stdin (acks, neighbor lines, shutdown). The pure parts of
- * src/announce/exabgp.c: exabgp_linebuf_feed() splits the byte stream
- * (cut into reads of fuzzer-chosen sizes) into lines of at most
- * EXABGP_LINE_MAX bytes, exabgp_parse() classifies each line.
+ * its stdin (acks, neighbor lines, shutdown). The pure parts: lines.c
+ * splits the byte stream (cut into reads of fuzzer-chosen sizes) into
+ * lines of at most EXABGP_LINE_MAX bytes, answer.c classifies each line.
  *
  * Oracle beyond the sanitizers: a plain reference model run over the
  * whole stream at once must see the same lines, the same classification
- * and the same discarded lengths, whatever the read sizes were.
+ * and the same discarded lines (with the same first bytes), whatever the
+ * read sizes were.
  *
  * Then the same stream is the stdin of a real struct exabgp (pipes, the
  * event loop) while routes of four prefixes change between reads, so
@@ -27,6 +27,8 @@
 
 #include "addr.h"
 #include "announce.h"
+#include "answer.h"
+#include "lines.h"
 #include "ev.h"
 #include "log.h"
 
@@ -38,7 +40,7 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 struct fuzz_event {
 	int		 toolong;
 	size_t		 len;
-	enum exabgp_msg	 msg;
+	enum answer	 msg;
 	const char	*text;		/* into the input, for lines */
 };
 
@@ -65,58 +67,71 @@ fuzz_reference(const char *s, size_t n, struct fuzz_log *lg)
 	lg->n = 0;
 	while (s < end && lg->n < FUZZ_MAX_EVENTS) {
 		nl = memchr(s, '\n', (size_t)(end - s));
-		if (nl == NULL)
-			break;	/* an unfinished line is kept, not reported */
+		/*
+		 * An unfinished line is kept, not reported, unless it is
+		 * already too long: that is reported as soon as it is.
+		 */
+		if (nl == NULL && (size_t)(end - s) <= EXABGP_LINE_MAX)
+			break;
 		e = &lg->ev[lg->n++];
-		e->len = (size_t)(nl - s);
+		e->len = (size_t)((nl != NULL ? nl : end) - s);
 		e->toolong = e->len > EXABGP_LINE_MAX;
 		e->text = s;
 		if (!e->toolong)
-			e->msg = exabgp_parse(s, e->len);
+			e->msg = answer_parse(s, e->len);
+		else
+			e->len = LINES_HEAD;	/* what over() gets */
+		if (nl == NULL)
+			break;
 		s = nl + 1;
 	}
 }
 
 static struct fuzz_log	 ref, got;
 
-static void
-fuzz_on_line(const char *line, size_t len, void *arg)
+static int
+fuzz_on_line(const char *line, size_t len, uint64_t lineno, void *arg)
 {
 	struct fuzz_log		*lg = arg;
 	struct fuzz_event	*e;
 
-	if (line[len] != '\0' || memchr(line, '\n', len) != NULL ||
-	    len > EXABGP_LINE_MAX)
+	if (memchr(line, '\n', len) != NULL || len > EXABGP_LINE_MAX)
 		abort();
 	if (lg->n >= FUZZ_MAX_EVENTS)
-		return;
+		return 0;
 	e = &lg->ev[lg->n++];
 	e->toolong = 0;
 	e->len = len;
-	e->msg = exabgp_parse(line, len);
-	if ((unsigned)e->msg >= EXABGP_MSG_MAX ||
-	    exabgp_msg_name(e->msg) == NULL)
+	e->msg = answer_parse(line, len);
+	if ((unsigned)e->msg >= ANSWER_MAX || answer_name(e->msg) == NULL)
 		abort();
 	/* compare the bytes right away: line is only valid now */
 	if (lg->n <= ref.n && (ref.ev[lg->n - 1].toolong ||
 	    ref.ev[lg->n - 1].len != len ||
 	    memcmp(ref.ev[lg->n - 1].text, line, len) != 0))
 		abort();
+	if (lineno != lg->n)
+		abort();
+	return 0;
 }
 
 static void
-fuzz_on_toolong(size_t len, void *arg)
+fuzz_on_toolong(const char *head, size_t len, uint64_t lineno, void *arg)
 {
 	struct fuzz_log		*lg = arg;
 	struct fuzz_event	*e;
 
-	if (len <= EXABGP_LINE_MAX)
+	/* the head of the discarded line: its first LINES_HEAD bytes */
+	if (len != LINES_HEAD)
 		abort();
 	if (lg->n >= FUZZ_MAX_EVENTS)
 		return;
 	e = &lg->ev[lg->n++];
 	e->toolong = 1;
 	e->len = len;
+	if (lg->n <= ref.n && (!ref.ev[lg->n - 1].toolong ||
+	    memcmp(ref.ev[lg->n - 1].text, head, len) != 0))
+		abort();
 }
 
 #define FUZZ_NPREFIX	4
@@ -236,7 +251,7 @@ fuzz_layer(const uint8_t *p, size_t n, size_t seed)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct exabgp_linebuf lb;
+	static struct lines lb;
 	const uint8_t	*p, *end;
 	size_t		 i, chunk, seed;
 
@@ -248,7 +263,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	end = data + size;
 	fuzz_reference((const char *)p, (size_t)(end - p), &ref);
 
-	memset(&lb, 0, sizeof(lb));
+	if (lb.buf == NULL)
+		lines_init(&lb, EXABGP_LINE_MAX, fuzz_on_line,
+		    fuzz_on_toolong, &got);
+	lb.len = 0;
+	lb.skipping = 0;
+	lb.nlines = 0;
 	got.n = 0;
 	while (p < end) {
 		chunk = 1 + (seed % 251);
@@ -259,8 +279,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			chunk = EXABGP_LINE_MAX + 3;
 		if (chunk > (size_t)(end - p))
 			chunk = (size_t)(end - p);
-		exabgp_linebuf_feed(&lb, (const char *)p, chunk,
-		    fuzz_on_line, fuzz_on_toolong, &got);
+		lines_feed(&lb, (const char *)p, chunk);
 		p += chunk;
 	}
 	if (got.n != ref.n)
@@ -276,7 +295,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < ref.n; i++) {
 		if (ref.ev[i].toolong)
 			continue;
-		if (ref.ev[i].msg == EXABGP_MSG_DONE &&
+		if (ref.ev[i].msg == ANSWER_DONE &&
 		    !(ref.ev[i].len >= 4 && ref.ev[i].len <= 5 &&
 		    memcmp(ref.ev[i].text, "done", 4) == 0))
 			abort();

@@ -1,12 +1,12 @@
 /*
- * lines.c - cut ExaBGP's stdin into lines, whatever the read sizes, with
+ * lines.c - cut ExaBGP's output into lines, whatever the read sizes, with
  * a hard limit: a line longer than max is reported with its first bytes
  * and dropped up to its newline without ever being held in memory whole.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "listen.h"
+#include "lines.h"
 #include "log.h"
 
 void
