@@ -403,4 +403,40 @@ const char	*render_commands_result(const struct render *);
 const struct service_conf *render_short_service(const struct bgpsd_conf *,
 		    const json_t *ctx, int min, json_int_t *count);
 
+/* ==================================================================
+ * Recovery at start: adjrib.c
+ * ================================================================== */
+
+/*
+ * adjrib.c - one plain-text line of ExaBGP's answers to "show neighbor
+ * summary" and "show adj-rib in extensive". Untrusted input: understood
+ * whole or refused whole. Never logs.
+ */
+enum adjrib_type {
+	ADJRIB_EMPTY,		/* blank line */
+	ADJRIB_DONE,		/* "done" */
+	ADJRIB_ERROR,		/* "error" */
+	ADJRIB_HEADER,		/* "Peer AS up/down state | #sent #recvd" */
+	ADJRIB_PEER,		/* a summary line */
+	ADJRIB_ROUTE,		/* a route of a neighbor's Adj-RIB-In */
+};
+
+struct adjrib_line {
+	enum adjrib_type	 type;
+	struct addr		 peer;		/* PEER, ROUTE */
+	int			 established;	/* PEER: state established */
+	int			 unicast;	/* ROUTE: ipv4/ipv6 unicast */
+};
+
+/*
+ * Parse one line (no newline needed). For a unicast ROUTE, msg becomes
+ * an EXABGP_MSG_UPDATE announcing the one prefix with its communities,
+ * as rib_apply() takes it; otherwise msg is EXABGP_MSG_IGNORED. msg is
+ * reused as exabgp_decode() reuses it. Returns 0, or -1 with a short
+ * reason in err (printable: no input bytes are quoted).
+ */
+int		 adjrib_parse(struct adjrib_line *, struct exabgp_msg *,
+		    const char *, size_t, char *err, size_t errlen);
+const char	*adjrib_type_name(enum adjrib_type);
+
 #endif
