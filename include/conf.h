@@ -160,6 +160,7 @@ struct listen_conf {
 	double		 wait_min;	/* 0.5 */
 	double		 wait_max;	/* 5 */
 	int		 host_routes_only;	/* 1 */
+	double		 recovery_timeout;	/* 10; 0: no recovery */
 	int64_t		 max_routes;	/* 1000000, per peer */
 	int64_t		 max_line;	/* 262144 bytes */
 	int64_t		 max_template;	/* 1048576 bytes */

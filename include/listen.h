@@ -225,6 +225,11 @@ int		 rib_reconf(struct rib *, const struct rib_conf *);
  * port map changed, else 0.
  */
 int		 rib_apply(struct rib *, const struct exabgp_msg *);
+/*
+ * A peer that was up, with its whole table sent, before we started
+ * (recover.c): up and End-of-RIB received, its routes kept.
+ */
+void		 rib_restore_peer(struct rib *, const struct addr *);
 /* all peers down (our ExaBGP stops): drop every route. 1 if changed */
 int		 rib_clear(struct rib *);
 /* incremented on every change of the port map (skip re-renders) */
@@ -441,5 +446,104 @@ struct render_short {
 int		 render_short(const struct bgpsd_conf *, const json_t *ctx,
 		    int min, const uint16_t *last, size_t nlast,
 		    struct render_short *);
+
+/* ==================================================================
+ * Recovery at start: adjrib.c, recover.c
+ * ================================================================== */
+
+/*
+ * adjrib.c - one plain-text line of ExaBGP's answers to "show neighbor
+ * summary" and "show adj-rib in extensive". Untrusted input: understood
+ * whole or refused whole. Never logs.
+ */
+enum adjrib_type {
+	ADJRIB_EMPTY,		/* blank line */
+	ADJRIB_DONE,		/* "done" */
+	ADJRIB_ERROR,		/* "error" */
+	ADJRIB_HEADER,		/* "Peer AS up/down state | #sent #recvd" */
+	ADJRIB_PEER,		/* a summary line */
+	ADJRIB_ROUTE,		/* a route of a neighbor's Adj-RIB-In */
+};
+
+struct adjrib_line {
+	enum adjrib_type	 type;
+	struct addr		 peer;		/* PEER, ROUTE */
+	int			 established;	/* PEER: state established */
+	int			 unicast;	/* ROUTE: ipv4/ipv6 unicast */
+};
+
+/*
+ * Parse one line (no newline needed). For a unicast ROUTE, msg becomes
+ * an EXABGP_MSG_UPDATE announcing the one prefix with its communities,
+ * as rib_apply() takes it; otherwise msg is EXABGP_MSG_IGNORED. msg is
+ * reused as exabgp_decode() reuses it. Returns 0, or -1 with a short
+ * reason in err (printable: no input bytes are quoted).
+ */
+int		 adjrib_parse(struct adjrib_line *, struct exabgp_msg *,
+		    const char *, size_t, char *err, size_t errlen);
+const char	*adjrib_type_name(enum adjrib_type);
+
+/*
+ * recover.c - the routes ExaBGP already holds when we start (a respawn
+ * with the sessions up): RECOVER_REQUEST is written to ExaBGP, the
+ * answers (recover_text) and the JSON (recover_live) are read as they
+ * come, and the table is whole when recover_state() is RECOVER_DONE.
+ * See recover.c for what ExaBGP does and why it is read this way.
+ */
+#define RECOVER_REQUEST	"show neighbor summary\n" \
+			"show adj-rib in extensive\n" \
+			"show neighbor summary\n"
+#define RECOVER_MAX_PEERS	65536	/* established peers in one answer */
+#define RECOVER_DETAIL_MAX	160
+
+enum recover_state {
+	RECOVER_OFF,		/* not asked (disabled, or not started) */
+	RECOVER_PENDING,	/* asked, the answer is not complete */
+	RECOVER_DONE,		/* the table is whole */
+	RECOVER_FAILED,		/* no usable answer (yet): render nothing */
+};
+
+struct recover_stats {
+	enum recover_state	 state;
+	const char		*detail;	/* why failed; how done */
+	unsigned		 attempts;	/* requests sent */
+	size_t			 peers;		/* restored: up, End-of-RIB */
+	uint64_t		 routes;	/* of the answer, applied */
+	uint64_t		 superseded;	/* older than the JSON: skipped */
+	uint64_t		 skipped;	/* of peers not established */
+	uint64_t		 lines;		/* answer lines read */
+	size_t			 touched;	/* (peer, prefix) the JSON changed */
+};
+
+/*
+ * max_touched bounds what is remembered of the JSON while the answer is
+ * awaited (listen.max_routes): beyond it the recovery fails for good.
+ */
+struct recover	*recover_new(struct rib *, size_t max_touched);
+void		 recover_free(struct recover *);
+/* the request was (re)sent: PENDING (no-op once DONE) */
+void		 recover_begin(struct recover *);
+/* no answer in time (main's timer): PENDING -> FAILED */
+void		 recover_fail(struct recover *, const char *reason);
+/* give up (recovery turned off): OFF, answers are ignored from now */
+void		 recover_cancel(struct recover *, const char *why);
+/*
+ * A decoded JSON message (STATE, UPDATE) that is applied to the table:
+ * it wins over the answer for what it touches. Call for every one.
+ */
+void		 recover_live(struct recover *, const struct exabgp_msg *);
+/*
+ * A line that is not JSON: an answer line is consumed (0; while the
+ * answer is awaited its routes go to the table and the state may
+ * change; otherwise it is only counted), anything else is -1 with err.
+ * An unreadable line inside the answer also makes the recovery fail.
+ */
+int		 recover_text(struct recover *, const char *, size_t,
+		    char *err, size_t errlen);
+enum recover_state recover_state(const struct recover *);
+/* OFF or DONE: rendering may go on */
+int		 recover_ready(const struct recover *);
+void		 recover_stats(const struct recover *, struct recover_stats *);
+const char	*recover_state_name(enum recover_state);
 
 #endif

@@ -60,7 +60,8 @@ static const char *const check_common_keys[] = { "type", "timeout", NULL };
 static const char *const listen_keys[] = {
 	"wait_min", "wait_max", "host_routes_only", "max_routes", "max_line",
 	"max_template", "html_escape", "accept_prefixes", "accept_peers",
-	"status_file", "metrics_file", "status_interval", "templates", NULL
+	"status_file", "metrics_file", "status_interval", "templates",
+	"recovery_timeout", NULL
 };
 static const char *const template_keys[] = {
 	"source", "destination", "perms", "owner", "group", "backup", "check",
@@ -1072,6 +1073,9 @@ conf_listen(struct parse *p, const config_setting_t *g)
 		    conf_member(g, "wait_min"), "wait_min %g must not be "
 		    "greater than wait_max %g", l->wait_min, l->wait_max);
 	if (conf_bool(p, g, "host_routes_only", 1, &l->host_routes_only) == -1)
+		return -1;
+	if (conf_duration(p, g, "recovery_timeout", 10, 0, 3600,
+	    &l->recovery_timeout, NULL) == -1)
 		return -1;
 	if (conf_int(p, g, "max_routes", 1000000, 1, 100000000,
 	    &l->max_routes) == -1 ||

@@ -274,6 +274,7 @@ print_listen(FILE *fp, const struct listen_conf *l)
 	printconf_duration(fp, "wait_min", l->wait_min, 1);
 	printconf_duration(fp, "wait_max", l->wait_max, 1);
 	printconf_bool(fp, "host_routes_only", l->host_routes_only, 1);
+	printconf_duration(fp, "recovery_timeout", l->recovery_timeout, 1);
 	printconf_int(fp, "max_routes", l->max_routes, 1);
 	printconf_int(fp, "max_line", l->max_line, 1);
 	printconf_int(fp, "max_template", l->max_template, 1);

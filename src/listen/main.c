@@ -3,8 +3,9 @@
  * it reads BGP updates on stdin, keeps the table, renders Mustache
  * templates into config files and runs their reload commands.
  *
- * stdout is ExaBGP's command channel: the daemon never writes to it.
- * Only the offline modes (--once --dump, --render) print there.
+ * stdout is ExaBGP's command channel: the daemon writes only the
+ * commands of the table recovery there (recover.c), never a log line.
+ * The offline modes (--once --dump, --render) print their output there.
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -93,6 +94,14 @@ struct listend {
 	int			 exiting;
 	int			 bad_argv;	/* no config can ever load */
 
+	/* table recovery at start (recover.c) */
+	struct recover		*rec;
+	struct ev_timer		 rec_timer;	/* answer silent too long */
+	uint64_t		 rec_start;
+	char			*out;		/* commands not written yet */
+	size_t			 outlen;
+	int			 out_watched;	/* EV_WRITE on stdout */
+
 	/* results for the status file */
 	uint64_t		 passes, pass_failures;
 	int64_t			 last_pass;
@@ -151,6 +160,7 @@ listen_preview(char *out, size_t outlen, const char *s, size_t len)
 }
 
 static void	listen_mark(struct listend *);
+static uint64_t	listen_ns(double);
 static void	listen_try_render(struct listend *, int force);
 
 /* ---- status and metrics ---------------------------------------- */
@@ -241,10 +251,11 @@ listen_status_render(const struct listend *l)
 static char *
 listen_status_text(void *arg)
 {
-	struct listend	*l = arg;
-	json_t		*j, *o;
-	char		*text, *out;
-	size_t		 len;
+	struct listend		*l = arg;
+	struct recover_stats	 rs;
+	json_t			*j, *o;
+	char			*text, *out;
+	size_t			 len;
 
 	j = json_object();
 	json_object_set_new(j, "version", json_string(BGPSD_VERSION));
@@ -267,6 +278,13 @@ listen_status_text(void *arg)
 	json_object_set_new(o, "result", l->reload_result != NULL ?
 	    json_string(l->reload_result) : json_null());
 	json_object_set_new(j, "reload", o);
+	recover_stats(l->rec, &rs);
+	json_object_set_new(j, "recovery", json_pack("{s:s, s:s, s:I, s:I, "
+	    "s:I, s:I, s:I}", "state", recover_state_name(rs.state), "detail",
+	    rs.detail, "attempts", (json_int_t)rs.attempts, "peers",
+	    (json_int_t)rs.peers, "routes", (json_int_t)rs.routes,
+	    "superseded", (json_int_t)rs.superseded, "skipped",
+	    (json_int_t)rs.skipped));
 	if ((text = json_dumps(j, JSON_INDENT(2))) == NULL)
 		fatalx("status: out of memory");
 	json_decref(j);
@@ -346,6 +364,12 @@ listen_metrics_text(void *arg)
 	    "unix time of the last pass");
 	buf_printf(&b, "bgpsd_listen_last_render_seconds %lld\n",
 	    (long long)l->last_pass);
+	prom_head(&b, "bgpsd_listen_table_recovered", "gauge",
+	    "0 while the routes ExaBGP held at start are not known (nothing "
+	    "is rendered)");
+	buf_printf(&b, "bgpsd_listen_table_recovered %d\n",
+	    recover_state(l->rec) == RECOVER_DONE ||
+	    recover_state(l->rec) == RECOVER_OFF);
 	prom_head(&b, "bgpsd_listen_template_ok", "gauge",
 	    "1 if the last write of the file was good (written or unchanged)");
 	for (i = 0; i < render_count(l->render); i++) {
@@ -366,25 +390,196 @@ listen_status_touch(struct listend *l)
 		statusfile_touch(l->sf);
 }
 
+/* ---- table recovery at start (recover.c) ------------------------ */
+
+static void	listen_flush(struct listend *);
+
+static void
+listen_stdout(int fd, unsigned int events, void *arg)
+{
+	listen_flush(arg);
+}
+
+/* ExaBGP is gone (EOF on stdin, EPIPE on stdout): stop reading, exit */
+static void
+listen_gone(struct listend *l)
+{
+	l->eof = 1;
+	ev_io_del(l->loop, STDIN_FILENO);
+	ev_timer_stop(l->loop, &l->timer);
+	/* a pass in progress completes (it has a whole table) */
+	if (!render_busy(l->render))
+		ev_break(l->loop);
+}
+
+/*
+ * Write what is buffered on stdout, ExaBGP's command channel, without
+ * blocking: the rest waits for EV_WRITE.
+ */
+static void
+listen_flush(struct listend *l)
+{
+	char	 why[RECOVER_DETAIL_MAX];
+	ssize_t	 n;
+
+	while (l->outlen > 0) {
+		n = write(STDOUT_FILENO, l->out, l->outlen);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (!l->out_watched &&
+			    ev_io_add(l->loop, STDOUT_FILENO, EV_WRITE,
+			    listen_stdout, l) == 0)
+				l->out_watched = 1;
+			return;
+		}
+		if (n == -1) {
+			if (errno == EPIPE) {
+				log_info("stdout closed: ExaBGP is gone, "
+				    "exiting");
+				listen_gone(l);
+			} else {
+				log_warn("stdout");
+				snprintf(why, sizeof(why), "cannot write to "
+				    "ExaBGP: %s", strerror(errno));
+				recover_fail(l->rec, why);
+			}
+			l->outlen = 0;
+			break;
+		}
+		memmove(l->out, l->out + n, l->outlen - (size_t)n);
+		l->outlen -= (size_t)n;
+	}
+	if (l->out_watched) {
+		ev_io_del(l->loop, STDOUT_FILENO);
+		l->out_watched = 0;
+	}
+}
+
+static void
+listen_send(struct listend *l, const char *text)
+{
+	size_t	 len = strlen(text);
+
+	l->out = xreallocarray(l->out, 1, l->outlen + len);
+	memcpy(l->out + l->outlen, text, len);
+	l->outlen += len;
+	if (!l->out_watched)
+		listen_flush(l);
+}
+
+/* ask ExaBGP for the table it holds; the answer is read with the JSON */
+static void
+listen_recover_ask(struct listend *l)
+{
+	double	 t = l->conf->listen.recovery_timeout;
+
+	if (t <= 0)
+		return;
+	log_info("%s ExaBGP for the routes it already holds",
+	    recover_state(l->rec) == RECOVER_FAILED ? "asking again" :
+	    "asking");
+	recover_begin(l->rec);
+	l->rec_start = ev_monotonic();
+	ev_timer_after(l->loop, &l->rec_timer, listen_ns(t));
+	listen_send(l, RECOVER_REQUEST);
+}
+
+/* after anything that may move the recovery on: log, status, render */
+static void
+listen_recover_moved(struct listend *l, enum recover_state was)
+{
+	struct recover_stats	 rs;
+	enum recover_state	 now = recover_state(l->rec);
+
+	/* silence is what fails: every answer line restarts the bound */
+	if (now == RECOVER_PENDING)
+		ev_timer_after(l->loop, &l->rec_timer,
+		    listen_ns(l->conf->listen.recovery_timeout));
+	if (now == was)
+		return;
+	recover_stats(l->rec, &rs);
+	if (now == RECOVER_DONE) {
+		ev_timer_stop(l->loop, &l->rec_timer);
+		log_info("table recovery done (%s): %zu peer(s) were up "
+		    "before we started, %llu route(s) from ExaBGP's "
+		    "Adj-RIB-In, %llu older than an update already read "
+		    "(skipped), %.2f s", rs.detail,
+		    rs.peers, (unsigned long long)rs.routes,
+		    (unsigned long long)rs.superseded,
+		    (double)(ev_monotonic() - l->rec_start) / (double)EV_NSEC);
+		listen_mark(l);
+	} else if (now == RECOVER_FAILED) {
+		ev_timer_stop(l->loop, &l->rec_timer);
+		log_warnx("table recovery failed: %s; every file is kept "
+		    "as it is and nothing is rendered until the answer "
+		    "comes, every session that was up has restarted, or "
+		    "SIGHUP/SIGUSR1 asks again", rs.detail);
+	}
+	listen_status_touch(l);
+}
+
+static void
+listen_recover_timer(void *arg)
+{
+	struct listend	*l = arg;
+	char		 why[RECOVER_DETAIL_MAX];
+
+	snprintf(why, sizeof(why), "no answer from ExaBGP within %g s "
+	    "(exabgp.api.ack and the process's stdout reach it?)",
+	    l->conf->listen.recovery_timeout);
+	recover_fail(l->rec, why);
+	listen_recover_moved(l, RECOVER_PENDING);
+}
+
 /* ---- the table ----------------------------------------------------- */
+
+/* a line that cannot be used: counted, logged with a clean preview */
+static void
+listen_skip(struct listend *l, const char *line, size_t len,
+    uint64_t lineno, char *err)
+{
+	char	 pre[LISTEN_PREVIEW + 1], *p;
+
+	l->nbad++;
+	listen_preview(pre, sizeof(pre), line, len);
+	/* jansson quotes the offending bytes: clean them as well */
+	for (p = err; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	log_warnx("stdin line %llu skipped (%s): %s",
+	    (unsigned long long)lineno, err, pre);
+}
+
+/* JSON lines start with '{'; the answers to our commands do not */
+static int
+listen_is_text(const char *line, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (line[i] != ' ' && line[i] != '\t' && line[i] != '\r')
+			return line[i] != '{';
+	return 0;
+}
 
 static int
 listen_line(const char *line, size_t len, uint64_t lineno, void *arg)
 {
-	struct listend	*l = arg;
-	char		 err[256], pre[LISTEN_PREVIEW + 1], a[ADDR_STRLEN], *p;
-	int		 changed;
-	size_t		 nignored;
+	struct listend		*l = arg;
+	char			 err[256], a[ADDR_STRLEN];
+	enum recover_state	 was = recover_state(l->rec);
+	int			 changed;
+	size_t			 nignored;
 
+	if (listen_is_text(line, len)) {
+		if (recover_text(l->rec, line, len, err, sizeof(err)) == -1)
+			listen_skip(l, line, len, lineno, err);
+		listen_recover_moved(l, was);
+		return 0;
+	}
 	if (exabgp_decode(&l->msg, line, len, err, sizeof(err)) == -1) {
-		l->nbad++;
-		listen_preview(pre, sizeof(pre), line, len);
-		/* jansson quotes the offending bytes: clean them as well */
-		for (p = err; *p != '\0'; p++)
-			if (*p < 0x20 || *p == 0x7f)
-				*p = '?';
-		log_warnx("stdin line %llu skipped (%s): %s",
-		    (unsigned long long)lineno, err, pre);
+		listen_skip(l, line, len, lineno, err);
 		return 0;
 	}
 	switch (l->msg.type) {
@@ -399,6 +594,7 @@ listen_line(const char *line, size_t len, uint64_t lineno, void *arg)
 	default:
 		return 0;
 	}
+	recover_live(l->rec, &l->msg);
 	nignored = rib_nignored(l->rib);
 	changed = rib_apply(l->rib, &l->msg);
 	/* ignored routes change no file: the status still shows them */
@@ -413,7 +609,9 @@ listen_line(const char *line, size_t len, uint64_t lineno, void *arg)
 	    (l->msg.type == EXABGP_MSG_EOR ||
 	    l->msg.type == EXABGP_MSG_STATE)))
 		listen_mark(l);
-	if (l->msg.type == EXABGP_MSG_STATE)
+	if (recover_state(l->rec) != was)
+		listen_recover_moved(l, was);
+	else if (l->msg.type == EXABGP_MSG_STATE)
 		listen_status_touch(l);
 	return 0;
 }
@@ -513,6 +711,12 @@ listen_gate(struct listend *l)
 	uint64_t	now = ev_monotonic();
 	uint64_t	limit = l->start + listen_ns(l->conf->listen.wait_max);
 
+	/* a table without what ExaBGP held before we started is partial */
+	if (!recover_ready(l->rec)) {
+		log_debug("the routes ExaBGP already holds are not known yet: "
+		    "not rendering");
+		return 0;
+	}
 	if (l->first_done || rib_all_eor(l->rib))
 		return 1;
 	if (now < limit) {
@@ -690,6 +894,14 @@ listen_reload(struct listend *l)
 	lines_setmax(&l->in, (size_t)conf->listen.max_line);
 	statusfile_set(l->sf, conf->listen.status_file,
 	    conf->listen.metrics_file, conf->listen.status_interval);
+	if (conf->listen.recovery_timeout <= 0 &&
+	    (recover_state(l->rec) == RECOVER_PENDING ||
+	    recover_state(l->rec) == RECOVER_FAILED)) {
+		log_warnx("recovery_timeout = 0: no longer waiting for the "
+		    "routes ExaBGP held at start; the table may be partial");
+		recover_cancel(l->rec, "given up: recovery_timeout = 0");
+		ev_timer_stop(l->loop, &l->rec_timer);
+	}
 	log_info("configuration reloaded");
 	listen_reloaded(l, 1);
 	listen_try_render(l, 1);
@@ -750,8 +962,15 @@ listen_signal(int signo, void *arg)
 		break;
 	case SIGHUP:
 		listen_reload(l);
+		if (recover_state(l->rec) == RECOVER_FAILED)
+			listen_recover_ask(l);
 		break;
 	case SIGUSR1:
+		if (recover_state(l->rec) == RECOVER_FAILED) {
+			log_info("SIGUSR1: the table is not recovered");
+			listen_recover_ask(l);
+			break;
+		}
 		log_info("SIGUSR1: rendering now");
 		listen_try_render(l, 1);
 		break;
@@ -768,6 +987,10 @@ listen_daemon(struct listend *l)
 		log_warn("stdin");
 		return 1;
 	}
+	/* ExaBGP's command channel: never block on it */
+	if ((flags = fcntl(STDOUT_FILENO, F_GETFL)) == -1 ||
+	    fcntl(STDOUT_FILENO, F_SETFL, flags | O_NONBLOCK) == -1)
+		log_warn("stdout");
 	if (ev_io_add(l->loop, STDIN_FILENO, EV_READ, listen_stdin, l) ==
 	    -1 ||
 	    ev_signal(l->loop, SIGTERM, listen_signal, l) == -1 ||
@@ -785,6 +1008,9 @@ listen_daemon(struct listend *l)
 	    listen_metrics_text, l);
 	statusfile_set(l->sf, l->conf->listen.status_file,
 	    l->conf->listen.metrics_file, l->conf->listen.status_interval);
+	/* a bad command line never renders: nothing to recover for */
+	if (!l->bad_argv)
+		listen_recover_ask(l);
 	rc = ev_run(l->loop) == -1 ? 1 : 0;
 	render_cancel(l->render);
 	/* the last word in the status file: the state at the exit */
@@ -943,6 +1169,7 @@ listen_defaults(struct bgpsd_conf *c)
 	c->listen.wait_min = 0.5;
 	c->listen.wait_max = 5;
 	c->listen.host_routes_only = 1;
+	c->listen.recovery_timeout = 10;
 	c->listen.max_routes = 1000000;
 	c->listen.max_line = 262144;
 	c->listen.max_template = TMPL_DEFAULT_MAX_SIZE;
@@ -1057,6 +1284,9 @@ main(int argc, char *argv[])
 	lines_init(&l.in, (size_t)l.conf->listen.max_line, listen_line,
 	    listen_oversized, &l);
 	listen_rib_conf(&l);
+	/* offline modes ask nothing: answers in a stream are only counted */
+	l.rec = recover_new(l.rib, (size_t)l.conf->listen.max_routes);
+	ev_timer_init(&l.rec_timer, listen_recover_timer, &l);
 
 	if (render_path != NULL) {
 		rc = listen_render_one(&l, render_path, data, html_escape);
@@ -1083,6 +1313,8 @@ main(int argc, char *argv[])
 		rc = listen_daemon(&l);
  done:
 	render_free(l.render);
+	recover_free(l.rec);
+	free(l.out);
 	rib_free(l.rib);
 	exabgp_msg_free(&l.msg);
 	lines_free(&l.in);

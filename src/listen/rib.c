@@ -1002,6 +1002,19 @@ rib_apply(struct rib *rib, const struct exabgp_msg *m)
 	return rib->generation != gen;
 }
 
+void
+rib_restore_peer(struct rib *rib, const struct addr *a)
+{
+	struct rib_peer	*peer = rib_peer_get(rib, a);
+	char		 buf[ADDR_STRLEN];
+
+	if (peer->state != RIB_PEER_UP)
+		peer->ups++;
+	rib_peer_set(rib, peer, RIB_PEER_UP, 1);
+	log_info("peer %s: up before we started, %zu route(s) recovered",
+	    addr_fmt(&peer->addr, buf, sizeof(buf)), peer->routes.count);
+}
+
 int
 rib_clear(struct rib *rib)
 {

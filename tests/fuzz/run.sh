@@ -18,7 +18,7 @@ TOP=$(pwd)
 FIX=$TOP/tests/data/fixtures
 OUT=${FUZZ_BUILD:-$TOP/build-fuzz}
 SECONDS_EACH=${FUZZ_SECONDS:-60}
-TARGETS=${FUZZ_TARGETS:-exabgp_json mustache conf ack}
+TARGETS=${FUZZ_TARGETS:-exabgp_json mustache conf ack adjrib}
 JOBS=${FUZZ_JOBS:-1}
 CC=${FUZZ_CC:-clang}
 VERSION=$(sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' Makefile)
@@ -135,6 +135,10 @@ seed_all() {
 	printf '\007neighbor 192.0.2.1 up\n\ndone\r\nshutdown 12 1\n' >"$d/nbr"
 	printf '\003done\n\nneighbor 2001:db8::1 down - hold timer\n\nerror\ndon' >"$d/part"
 	seed ack tests/data/bad/ack/*
+	# what a respawned bgpsd-listen reads: answers and JSON, whole and
+	# line by line
+	seed adjrib tests/data/listen/adjrib/*.txt
+	seed_lines adjrib tests/data/listen/adjrib/*.txt
 }
 
 echo "fuzz: building into $OUT" >&2

@@ -18,4 +18,14 @@ j_ann() {
 	printf '{ "exabgp": "4.0.1", "type": "update", "neighbor": { "address": { "local": "%s", "peer": "%s" }, "asn": { "local": 65000, "peer": 65001 }, "direction": "receive", "message": { "update": { "attribute": { "origin": "igp", "community": [ %s ] }, "announce": { "ipv4 unicast": { "%s": [ { "nlri": "%s" } ] } } } } } }\n' \
 	    "$L4" "$P4" "$c" "$P4" "$pfx"
 }
-j_start() { j_state connected; j_state up; j_eor; }
+# what a freshly started ExaBGP (no session up yet, acks on) answers to
+# the table recovery bgpsd-listen asks for at start (recover.c)
+j_fresh() {
+	local h='Peer            AS        up/down state       |     #sent     #recvd'
+	printf '%s\ndone\ndone\n%s\ndone\n' "$h" "$h"
+}
+j_start() { j_fresh; j_state connected; j_state up; j_eor; }
+# what bgpsd-listen writes on its stdout, once, at start
+j_request() {
+	printf 'show neighbor summary\nshow adj-rib in extensive\nshow neighbor summary\n'
+}

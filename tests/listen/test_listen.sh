@@ -261,13 +261,24 @@ ann4() { announce $P4 169.254.179.2 ipv4 "$@"; }
 # count_ge N PATTERN FILE: at least N lines of FILE match (for wait_until)
 count_ge() { [ "$(grep -c -- "$2" "$3" 2>/dev/null)" -ge "$1" ]; }
 
-# start_listen CONF: the daemon reading the fifo $T/in (fd 3 writes)
+# what the daemon asks ExaBGP at start (the table it already holds), and
+# what a freshly started ExaBGP 4.2 (no session up yet, acks on) answers
+REQUEST='show neighbor summary
+show adj-rib in extensive
+show neighbor summary'
+SUMMARY_HEAD='Peer            AS        up/down state       |     #sent     #recvd'
+fresh_answer() {
+	printf '%s\ndone\ndone\n%s\ndone\n' "$SUMMARY_HEAD" "$SUMMARY_HEAD"
+}
+# start_listen CONF [NOANSWER]: the daemon reading the fifo $T/in (fd 3
+# writes), answered as a fresh ExaBGP answers unless NOANSWER is given
 start_listen() {
 	rm -f "$T/in"
 	mkfifo "$T/in"
 	$LISTEN -v -c "$1" <"$T/in" >"$T/stdout" 2>"$T/log" &
 	LPID=$!
 	exec 3>"$T/in"
+	[ -n "${2:-}" ] || fresh_answer >&3
 }
 # stop_listen: EOF on stdin; sets STATUS to the exit status
 stop_listen() {
@@ -429,7 +440,8 @@ kill -0 "$LPID" 2>/dev/null
 check "daemon alive after all that" [ $? = 0 ]
 stop_listen
 check "EOF on stdin: exit status 0" [ "$STATUS" = 0 ]
-check "daemon: nothing on stdout" [ ! -s "$T/stdout" ]
+check "daemon: stdout holds the recovery request, nothing else" \
+    test "$(cat "$T/stdout")" = "$REQUEST"
 
 # quiescence: a steady stream of changes still renders within wait_max
 cat >"$T/q.conf" <<EOF
@@ -980,6 +992,145 @@ else
 fi
 check "metrics after the flaps: one peer" \
     test "$(grep -c '^bgpsd_listen_peer_up{' "$T/flap.prom")" = 1
+
+# ---- the table recovery at start (a respawn while the sessions stay up) ----
+# ExaBGP's answers as 4.2.21 writes them (tests/data/listen/adjrib/)
+SUMMARY4="$P4   65001     0:07:11 established           3         12"
+route4() {	# PREFIX COMMUNITY
+	printf 'neighbor %s local-ip 169.254.179.2 local-as 65000 peer-as 65001 router-id 169.254.179.2 family-allowed in-open ipv4 unicast %s next-hop %s origin igp as-path [ 65001 ] community %s\n' \
+	    "$P4" "$1" "$P4" "$2"
+}
+respawn_answer() {	# the peer was up with two routes
+	printf '%s\n%s\ndone\n' "$SUMMARY_HEAD" "$SUMMARY4"
+	route4 192.0.2.60/32 '[ 12345:80 12345:443 ]'
+	route4 192.0.2.61/32 12345:443
+	printf 'done\n%s\n%s\ndone\n' "$SUMMARY_HEAD" "$SUMMARY4"
+}
+rec_state() {	# the recovery state in the status file is $1
+	[ -n "$PY" ] && $PY -c 'import json,sys
+s = json.load(open(sys.argv[1]))
+sys.exit(s["recovery"]["state"] != sys.argv[2])' "$T/rstatus.json" "$1" 2>/dev/null
+}
+cat >"$T/rec.conf" <<RECEOF
+asn = 12345;
+services = ( { name = "http"; port = 80; }, { name = "https"; port = 443; } );
+listen = {
+	wait_min = 0.1;
+	wait_max = 0.5;
+	recovery_timeout = 1;
+	status_file = "$T/rstatus.json";
+	metrics_file = "$T/rmetrics.prom";
+	templates = ( {
+		source = "$T/tmpl.good";
+		destination = "$T/out/rec.txt";
+	} );
+};
+RECEOF
+# respawned: the routes come from the answer only, no state, no EOR
+rm -f "$T/out/rec.txt"
+start_listen "$T/rec.conf" noanswer
+wait_until 3 test "$(cat "$T/stdout")" = "$REQUEST"
+check "recovery: the request is written on stdout at start" \
+    test "$(cat "$T/stdout")" = "$REQUEST"
+respawn_answer >&3
+if wait_until 3 grep -q '^https 192.0.2.60 192.0.2.61$' "$T/out/rec.txt"; then
+	ok "recovery: a respawned listener renders the routes ExaBGP held"
+else
+	not_ok "recovery: a respawned listener renders the routes ExaBGP held"
+	diag "$(cat "$T/log")"
+fi
+rec_done_1_2() {
+	[ -n "$PY" ] && $PY -c 'import json,sys
+r = json.load(open(sys.argv[1]))["recovery"]
+assert (r["state"], r["peers"], r["routes"], r["attempts"]) == ("done", 1, 2, 1), r' \
+	    "$T/rstatus.json"
+}
+# the status and metrics follow within status_interval (1 s)
+check "recovery: the status says done, 1 peer, 2 routes" \
+    wait_until 3 rec_done_1_2
+check "recovery: the metric says recovered" wait_until 3 grep -qx \
+    'bgpsd_listen_table_recovered 1' "$T/rmetrics.prom"
+ann4 192.0.2.62/32 443 >&3
+check "recovery: a later update is rendered as usual" \
+    wait_until 3 grep -q '^https 192.0.2.60 192.0.2.61 192.0.2.62$' \
+    "$T/out/rec.txt"
+stop_listen
+check "recovery: the answer lines are no malformed lines" \
+    test "$(grep -c 'stdin line .* skipped' "$T/log")" = 0
+
+# no answer: the files stay as they are, even when updates come
+printf 'the old file\n' >"$T/out/rec.txt"
+touch -d '2001-01-01 00:00:00' "$T/out/rec.txt"
+old=$(stat -c %Y:%i "$T/out/rec.txt")
+start_listen "$T/rec.conf" noanswer
+ann4 192.0.2.63/32 443 >&3
+check "no answer: failed after recovery_timeout, logged" \
+    wait_until 4 grep -q 'table recovery failed: no answer from ExaBGP within 1 s' "$T/log"
+check "no answer: the status says failed" wait_until 2 rec_state failed
+check "no answer: the metric says not recovered" wait_until 3 grep -qx \
+    'bgpsd_listen_table_recovered 0' "$T/rmetrics.prom"
+{ up4; ann4 192.0.2.64/32 443; eor4; } >&3
+sleep 1.5
+check "no answer: past wait_max and an End-of-RIB, the file is untouched" \
+    test "$(stat -c %Y:%i "$T/out/rec.txt")" = "$old"
+# SIGUSR1 asks again; this time the answer comes
+kill -USR1 "$LPID"
+wait_until 3 test "$(grep -c '^show adj-rib in extensive$' "$T/stdout")" = 2
+check "SIGUSR1 after a failed recovery asks ExaBGP again" \
+    test "$(grep -c '^show adj-rib in extensive$' "$T/stdout")" = 2
+respawn_answer >&3
+# the up read before made 169.254.179.1 live: its answer is not used,
+# and the up dropped what it had announced before (192.0.2.63)
+if wait_until 3 grep -q '^https 192.0.2.64$' "$T/out/rec.txt"; then
+	ok "answered after SIGUSR1: rendered; the JSON wins over the answer"
+else
+	not_ok "answered after SIGUSR1: rendered; the JSON wins over the answer"
+	diag "$(cat "$T/out/rec.txt")" "$(tail -n 5 "$T/log")"
+fi
+stop_listen
+
+# "error": failed at once; every session restarting ends it
+rm -f "$T/out/rec.txt"
+start_listen "$T/rec.conf" noanswer
+printf '%s\n%s\ndone\nerror\n%s\n%s\ndone\n' "$SUMMARY_HEAD" "$SUMMARY4" \
+    "$SUMMARY_HEAD" "$SUMMARY4" >&3
+check "error answer: failed, logged" \
+    wait_until 3 grep -q "table recovery failed: ExaBGP answered 'error'" "$T/log"
+ann4 192.0.2.65/32 443 >&3
+sleep 1
+check "error answer: nothing written" test ! -e "$T/out/rec.txt"
+{ state $P4 down 169.254.179.2; up4; ann4 192.0.2.66/32 443; eor4; } >&3
+if wait_until 3 grep -q '^https 192.0.2.66$' "$T/out/rec.txt"; then
+	ok "error answer: ended by the session restarting, then rendered"
+else
+	not_ok "error answer: ended by the session restarting, then rendered"
+	diag "$(tail -n 5 "$T/log")"
+fi
+check "error answer: the status says how it ended" \
+    grep -q 'every session that was up restarted' "$T/rstatus.json"
+stop_listen
+
+# recovery_timeout = 0: nothing asked, nothing waited for
+sed 's/recovery_timeout = 1;/recovery_timeout = 0;/' "$T/rec.conf" \
+    >"$T/rec0.conf"
+rm -f "$T/out/rec.txt"
+start_listen "$T/rec0.conf" noanswer
+{ up4; ann4 192.0.2.67/32 443; eor4; } >&3
+check "recovery_timeout = 0: rendered without an answer" \
+    wait_until 3 grep -q '^https 192.0.2.67$' "$T/out/rec.txt"
+stop_listen
+check "recovery_timeout = 0: nothing on stdout" test ! -s "$T/stdout"
+
+# ExaBGP gone before the request could be written: EPIPE, exit 0
+rm -f "$T/in"
+mkfifo "$T/in"
+( set -o pipefail; $LISTEN -v -c "$T/rec.conf" <"$T/in" 2>"$T/log" | true ) &
+LPID=$!
+exec 3>"$T/in"
+wait_until 3 grep -q 'stdout closed' "$T/log"
+stop_listen
+check "stdout closed (EPIPE): logged, exit 0" \
+    grep -q 'stdout closed: ExaBGP is gone' "$T/log" && [ "$STATUS" = 0 ]
 
 # a bad command line under ExaBGP (stdin a pipe): no crash loop either
 rm -f "$T/in"
