@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "answer.h"
 #include "listen.h"
 #include "log.h"
 
@@ -47,11 +48,6 @@ static const char *const adjrib_type_names[] = {
 	[ADJRIB_HEADER] = "header",
 	[ADJRIB_PEER] = "peer",
 	[ADJRIB_ROUTE] = "route",
-};
-
-/* the header of "show neighbor summary", word by word */
-static const char *const adjrib_header[] = {
-	"Peer", "AS", "up/down", "state", "|", "#sent", "#recvd", NULL
 };
 
 /* what precedes the family in a route line: neighbor.name() */
@@ -428,7 +424,7 @@ adjrib_parse(struct adjrib_line *a, struct exabgp_msg *m, const char *buf,
 {
 	struct adjrib_cursor	 c;
 	struct adjrib_tok	 t;
-	size_t			 i;
+	size_t			 n;
 
 	memset(a, 0, sizeof(*a));
 	adjrib_msg_reset(m);
@@ -442,26 +438,29 @@ adjrib_parse(struct adjrib_line *a, struct exabgp_msg *m, const char *buf,
 		a->type = ADJRIB_EMPTY;
 		return 0;
 	}
-	if (adjrib_is(&t, "done") || adjrib_is(&t, "error")) {
-		a->type = adjrib_is(&t, "done") ? ADJRIB_DONE : ADJRIB_ERROR;
-		if (adjrib_next(&c, &t))
-			return adjrib_fail(a, err, errlen,
-			    "unexpected text line");
+	/* the words both programs know: answer.c, on the trimmed line */
+	for (n = (size_t)(c.end - t.s); n > 0 && strchr(" \t\r\n",
+	    t.s[n - 1]) != NULL; n--)
+		;
+	switch (answer_parse(t.s, n)) {
+	case ANSWER_DONE:
+		a->type = ADJRIB_DONE;
 		return 0;
-	}
-	if (adjrib_is(&t, "neighbor"))
-		return adjrib_route(a, m, &c, err, errlen);
-	if (adjrib_is(&t, adjrib_header[0])) {
-		for (i = 1; adjrib_header[i] != NULL; i++)
-			if (!adjrib_next(&c, &t) ||
-			    !adjrib_is(&t, adjrib_header[i]))
-				return adjrib_fail(a, err, errlen,
-				    "summary: unexpected header");
-		if (adjrib_next(&c, &t))
-			return adjrib_fail(a, err, errlen,
-			    "summary: unexpected header");
+	case ANSWER_ERROR:
+		a->type = ADJRIB_ERROR;
+		return 0;
+	case ANSWER_SUMMARY:
 		a->type = ADJRIB_HEADER;
 		return 0;
+	default:
+		break;
 	}
+	if (adjrib_is(&t, "done") || adjrib_is(&t, "error"))
+		return adjrib_fail(a, err, errlen, "unexpected text line");
+	if (adjrib_is(&t, "neighbor"))
+		return adjrib_route(a, m, &c, err, errlen);
+	if (adjrib_is(&t, "Peer"))
+		return adjrib_fail(a, err, errlen,
+		    "summary: unexpected header");
 	return adjrib_peer(a, &t, &c, err, errlen);
 }
