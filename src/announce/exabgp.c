@@ -46,6 +46,7 @@
 #include "announce.h"
 #include "answer.h"
 #include "lines.h"
+#include "outq.h"
 #include "ev.h"
 #include "log.h"
 
@@ -79,23 +80,14 @@ struct xflight {
 	int		 header;	/* SYNC: its header came */
 };
 
-/* a line in the output buffer, until its last byte is written */
-struct xqueued {
-	uint64_t	 seq;
-	size_t		 entry;		/* EXABGP_NO_ENTRY: a sync marker */
-	size_t		 left;		/* bytes not written yet, '\n' too */
-	char		*line;		/* for the log */
-};
-
 struct exabgp {
 	struct ev_loop	*loop;
 	int		 in_fd;
 	int		 out_fd;
 	int		 in_flags;	/* restored on free */
-	int		 out_flags;
 	int		 in_watch;	/* in_fd added to the loop */
 	int		 in_polled;	/* stdin not pollable (a file): timer */
-	int		 out_watch;	/* out_fd added to the loop */
+	struct outq	*out;		/* stdout: the lines, as written */
 	int		 gone;
 	exabgp_gone_cb	 gone_cb;
 	void		*arg;
@@ -124,18 +116,6 @@ struct exabgp {
 	size_t		 fwrit;
 	size_t		 flate;
 	size_t		 nsync;		/* sync markers in the FIFO */
-
-	char		*out;
-	size_t		 outlen;
-	size_t		 outoff;
-	size_t		 outcap;
-
-	/* the lines in out, a ring in the same order */
-	struct xqueued	*queue;
-	size_t		 qhead;
-	size_t		 qlen;
-	size_t		 qcap;
-	uint64_t	 seq;		/* of the last line queued */
 
 	struct lines	 in;
 	struct ev_timer	 batch_timer;
@@ -174,7 +154,6 @@ exabgp_set_notify(struct exabgp *x, void (*cb)(void *), void *arg)
 	x->notify_cb = cb;
 	x->notify_arg = arg;
 }
-static void	exabgp_out_flush(struct exabgp *);
 
 
 const char *
@@ -202,134 +181,44 @@ exabgp_go(struct exabgp *x, enum exabgp_gone why)
 		x->gone_cb(why, x->arg);
 }
 
+/* a line's last byte went out: log it, start its ack clock */
 static void
-exabgp_out_cb(int fd, unsigned int events, void *arg)
+exabgp_out_written(uint64_t seq, const char *line, uintptr_t tag, void *arg)
 {
-	exabgp_out_flush(arg);
+	struct exabgp	*x = arg;
+
+	log_debug("exabgp: > %s", line);
+	exabgp_fifo_written(x, seq);
 }
 
 static void
-exabgp_out_watch(struct exabgp *x, int on)
+exabgp_out_error(int err, void *arg)
 {
-	if (on && !x->out_watch) {
-		if (ev_io_add(x->loop, x->out_fd, EV_WRITE, exabgp_out_cb,
-		    x) == -1) {
-			log_warn("exabgp: watch stdout");
-			exabgp_go(x, EXABGP_GONE_IOERR);
-			return;
-		}
-		x->out_watch = 1;
-	} else if (!on && x->out_watch) {
-		ev_io_del(x->loop, x->out_fd);
-		x->out_watch = 0;
+	struct exabgp	*x = arg;
+
+	if (err == EPIPE)
+		exabgp_go(x, EXABGP_GONE_EPIPE);
+	else {
+		errno = err;
+		log_warn("exabgp: write to stdout");
+		exabgp_go(x, EXABGP_GONE_IOERR);
 	}
 }
 
-static struct xqueued *
-exabgp_queue_at(struct exabgp *x, size_t i)
+/* queue a line of entry (EXABGP_NO_ENTRY: a sync marker); its seq */
+static uint64_t
+exabgp_out_line(struct exabgp *x, const char *line, size_t entry)
 {
-	return &x->queue[(x->qhead + i) % x->qcap];
-}
-
-/* n more bytes left through write(2): finish the lines they complete */
-static void
-exabgp_out_written(struct exabgp *x, size_t n)
-{
-	struct xqueued	*q;
-	size_t		 take;
-
-	while (n > 0 && x->qlen > 0) {
-		q = exabgp_queue_at(x, 0);
-		take = n < q->left ? n : q->left;
-		q->left -= take;
-		n -= take;
-		if (q->left > 0)
-			break;
-		log_debug("exabgp: > %s", q->line);
-		exabgp_fifo_written(x, q->seq);
-		free(q->line);
-		x->qhead = (x->qhead + 1) % x->qcap;
-		x->qlen--;
-	}
+	if (entry != EXABGP_NO_ENTRY)
+		x->stats.lines++;
+	return outq_push(x->out, line, (uintptr_t)entry);
 }
 
 static void
 exabgp_out_flush(struct exabgp *x)
 {
-	ssize_t	 n;
-
-	while (!x->gone && x->outoff < x->outlen) {
-		n = write(x->out_fd, x->out + x->outoff, x->outlen - x->outoff);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				exabgp_out_watch(x, 1);
-				return;
-			}
-			if (errno == EPIPE)
-				exabgp_go(x, EXABGP_GONE_EPIPE);
-			else {
-				log_warn("exabgp: write to stdout");
-				exabgp_go(x, EXABGP_GONE_IOERR);
-			}
-			return;
-		}
-		x->outoff += (size_t)n;
-		exabgp_out_written(x, (size_t)n);
-	}
-	if (x->outoff < x->outlen)
-		return;		/* gone: what is left is reported at exit */
-	x->outoff = x->outlen = 0;
-	exabgp_out_watch(x, 0);
-}
-
-/*
- * Queue one line (the terminator is added here); written by out_flush.
- * entry: the prefix it belongs to, EXABGP_NO_ENTRY for a sync marker.
- * Returns its sequence number.
- */
-static uint64_t
-exabgp_out_line(struct exabgp *x, const char *line, size_t entry)
-{
-	struct xqueued	*nq, *q;
-	size_t		 len = strlen(line), i, ncap;
-
-	if (x->outoff > 0 && x->outoff == x->outlen)
-		x->outoff = x->outlen = 0;
-	if (x->outlen + len + 1 > x->outcap) {
-		if (x->outoff > 0) {
-			memmove(x->out, x->out + x->outoff,
-			    x->outlen - x->outoff);
-			x->outlen -= x->outoff;
-			x->outoff = 0;
-		}
-		while (x->outlen + len + 1 > x->outcap)
-			x->outcap = x->outcap == 0 ? 4096 : x->outcap * 2;
-		x->out = xreallocarray(x->out, x->outcap, 1);
-	}
-	memcpy(x->out + x->outlen, line, len);
-	x->out[x->outlen + len] = '\n';
-	x->outlen += len + 1;
-
-	if (x->qlen == x->qcap) {
-		ncap = x->qcap == 0 ? 16 : x->qcap * 2;
-		nq = xreallocarray(NULL, ncap, sizeof(*nq));
-		for (i = 0; i < x->qlen; i++)
-			nq[i] = *exabgp_queue_at(x, i);
-		free(x->queue);
-		x->queue = nq;
-		x->qcap = ncap;
-		x->qhead = 0;
-	}
-	q = exabgp_queue_at(x, x->qlen++);
-	q->seq = ++x->seq;
-	q->entry = entry;
-	q->left = len + 1;
-	q->line = xstrdup(line);
-	if (entry != EXABGP_NO_ENTRY)
-		x->stats.lines++;
-	return q->seq;
+	if (!x->gone)
+		outq_flush(x->out);
 }
 
 /*
@@ -339,23 +228,23 @@ exabgp_out_line(struct exabgp *x, const char *line, size_t entry)
 static void
 exabgp_out_report(struct exabgp *x)
 {
-	struct xqueued	*q;
 	char		 list[EXABGP_UNDELIVERED_MAX], pfx[PREFIX_STRLEN];
 	char		 item[PREFIX_STRLEN + 32];
+	const char	*line;
+	uintptr_t	 entry;
 	size_t		 i, used = 0, nlines = 0, listed = 0;
 	int		 n, full = 0;
 
 	list[0] = '\0';
-	for (i = 0; i < x->qlen; i++) {
-		q = exabgp_queue_at(x, i);
-		if (q->entry == EXABGP_NO_ENTRY)
+	for (i = 0; (line = outq_line(x->out, i, &entry, NULL)) != NULL;
+	    i++) {
+		if (entry == EXABGP_NO_ENTRY)
 			continue;
 		nlines++;
 		/* "withdraw 192.0.2.10/32": the command's first word */
 		n = snprintf(item, sizeof(item), "%s%.*s %s",
-		    listed > 0 ? ", " : "", (int)strcspn(q->line, " "),
-		    q->line, prefix_fmt(&x->entries[q->entry].prefix, pfx,
-		    sizeof(pfx)));
+		    listed > 0 ? ", " : "", (int)strcspn(line, " "), line,
+		    prefix_fmt(&x->entries[entry].prefix, pfx, sizeof(pfx)));
 		if (full || n < 0 || used + (size_t)n >= sizeof(list) - 32) {
 			full = 1;
 			continue;
@@ -371,7 +260,7 @@ exabgp_out_report(struct exabgp *x)
 		    nlines - listed);
 	log_warnx("exabgp: exiting with %zu line%s never delivered to ExaBGP "
 	    "(%zu bytes still queued for stdout): %s", nlines,
-	    nlines == 1 ? "" : "s", x->outlen - x->outoff, list);
+	    nlines == 1 ? "" : "s", outq_bytes(x->out), list);
 }
 
 /* ---- the in-flight FIFO ---- */
@@ -634,7 +523,7 @@ exabgp_idle(const struct exabgp *x)
 
 	if (x->gone)
 		return 1;
-	if (x->flen > 0 || x->outlen > x->outoff)
+	if (x->flen > 0 || outq_bytes(x->out) > 0)
 		return 0;
 	for (i = 0; i < x->nentries; i++)
 		if (exabgp_dirty(&x->entries[i]))
@@ -662,7 +551,7 @@ exabgp_get_stats(const struct exabgp *x, struct exabgp_stats *st)
 {
 	*st = x->stats;
 	st->inflight = x->flen - x->nsync;
-	st->outbuf = x->outlen - x->outoff;
+	st->outbuf = outq_bytes(x->out);
 }
 
 /* ---- acks and events from stdin ---- */
@@ -986,8 +875,7 @@ exabgp_new(struct ev_loop *loop, int in_fd, int out_fd, exabgp_gone_cb cb,
 	x = xcalloc(1, sizeof(*x));
 	x->loop = loop;
 	x->in_fd = in_fd;
-	x->out_fd = out_fd;
-	x->in_flags = x->out_flags = -1;
+	x->in_flags = -1;
 	x->gone_cb = cb;
 	x->arg = arg;
 	x->ack = 1;
@@ -998,11 +886,13 @@ exabgp_new(struct ev_loop *loop, int in_fd, int out_fd, exabgp_gone_cb cb,
 	ev_timer_init(&x->batch_timer, exabgp_batch_cb, x);
 	ev_timer_init(&x->ack_timer, exabgp_ack_timeout_cb, x);
 	ev_timer_init(&x->poll_timer, exabgp_poll_cb, x);
-	if (exabgp_nonblock(in_fd, &x->in_flags) == -1 ||
-	    exabgp_nonblock(out_fd, &x->out_flags) == -1) {
+	if (exabgp_nonblock(in_fd, &x->in_flags) == -1) {
 		log_warn("exabgp: O_NONBLOCK");
 		goto fail;
 	}
+	if ((x->out = outq_new(loop, out_fd, exabgp_out_written,
+	    exabgp_out_error, x)) == NULL)
+		goto fail;
 	if (ev_io_add(loop, in_fd, EV_READ, exabgp_in_cb, x) == -1) {
 		if (errno != EPERM) {
 			log_warn("exabgp: watch stdin");
@@ -1044,30 +934,24 @@ exabgp_free(struct exabgp *x)
 
 	if (x == NULL)
 		return;
-	exabgp_out_report(x);
+	if (x->out != NULL)
+		exabgp_out_report(x);
 	ev_timer_stop(x->loop, &x->batch_timer);
 	ev_timer_stop(x->loop, &x->ack_timer);
 	ev_timer_stop(x->loop, &x->poll_timer);
 	if (x->in_watch)
 		ev_io_del(x->loop, x->in_fd);
-	if (x->out_watch)
-		ev_io_del(x->loop, x->out_fd);
 	if (x->in_flags != -1)
 		(void)fcntl(x->in_fd, F_SETFL, x->in_flags);
-	if (x->out_flags != -1)
-		(void)fcntl(x->out_fd, F_SETFL, x->out_flags);
 	exabgp_fifo_clear(x, 0);
 	free(x->fifo);
-	for (i = 0; i < x->qlen; i++)
-		free(exabgp_queue_at(x, i)->line);
-	free(x->queue);
+	outq_free(x->out);
 	for (i = 0; i < x->nentries; i++) {
 		free(x->entries[i].want);
 		free(x->entries[i].sent);
 		free(x->entries[i].wd);
 	}
 	free(x->entries);
-	free(x->out);
 	lines_free(&x->in);
 	free(x);
 }

@@ -29,6 +29,7 @@
 #include "listen.h"
 #include "log.h"
 #include "mustache.h"
+#include "outq.h"
 #include "statusfile.h"
 
 #ifndef BGPSD_VERSION
@@ -98,9 +99,7 @@ struct listend {
 	struct recover		*rec;
 	struct ev_timer		 rec_timer;	/* answer silent too long */
 	uint64_t		 rec_start;
-	char			*out;		/* commands not written yet */
-	size_t			 outlen;
-	int			 out_watched;	/* EV_WRITE on stdout */
+	struct outq		*out;		/* stdout: commands to ExaBGP */
 
 	/* results for the status file */
 	uint64_t		 passes, pass_failures;
@@ -392,14 +391,6 @@ listen_status_touch(struct listend *l)
 
 /* ---- table recovery at start (recover.c) ------------------------ */
 
-static void	listen_flush(struct listend *);
-
-static void
-listen_stdout(int fd, unsigned int events, void *arg)
-{
-	listen_flush(arg);
-}
-
 /* ExaBGP is gone (EOF on stdin, EPIPE on stdout): stop reading, exit */
 static void
 listen_gone(struct listend *l)
@@ -412,60 +403,37 @@ listen_gone(struct listend *l)
 		ev_break(l->loop);
 }
 
-/*
- * Write what is buffered on stdout, ExaBGP's command channel, without
- * blocking: the rest waits for EV_WRITE.
- */
+/* stdout, ExaBGP's command channel, failed for good */
 static void
-listen_flush(struct listend *l)
+listen_out_error(int err, void *arg)
 {
-	char	 why[RECOVER_DETAIL_MAX];
-	ssize_t	 n;
+	struct listend	*l = arg;
+	char		 why[RECOVER_DETAIL_MAX];
 
-	while (l->outlen > 0) {
-		n = write(STDOUT_FILENO, l->out, l->outlen);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if (!l->out_watched &&
-			    ev_io_add(l->loop, STDOUT_FILENO, EV_WRITE,
-			    listen_stdout, l) == 0)
-				l->out_watched = 1;
-			return;
-		}
-		if (n == -1) {
-			if (errno == EPIPE) {
-				log_info("stdout closed: ExaBGP is gone, "
-				    "exiting");
-				listen_gone(l);
-			} else {
-				log_warn("stdout");
-				snprintf(why, sizeof(why), "cannot write to "
-				    "ExaBGP: %s", strerror(errno));
-				recover_fail(l->rec, why);
-			}
-			l->outlen = 0;
-			break;
-		}
-		memmove(l->out, l->out + n, l->outlen - (size_t)n);
-		l->outlen -= (size_t)n;
+	if (err == EPIPE) {
+		log_info("stdout closed: ExaBGP is gone, exiting");
+		listen_gone(l);
+		return;
 	}
-	if (l->out_watched) {
-		ev_io_del(l->loop, STDOUT_FILENO);
-		l->out_watched = 0;
-	}
+	errno = err;
+	log_warn("stdout");
+	snprintf(why, sizeof(why), "cannot write to ExaBGP: %s",
+	    strerror(err));
+	recover_fail(l->rec, why);
 }
 
+/* text: commands, one per line */
 static void
 listen_send(struct listend *l, const char *text)
 {
-	size_t	 len = strlen(text);
+	char	*copy, *line, *save;
 
-	l->out = xreallocarray(l->out, 1, l->outlen + len);
-	memcpy(l->out + l->outlen, text, len);
-	l->outlen += len;
-	if (!l->out_watched)
-		listen_flush(l);
+	copy = xstrdup(text);
+	for (line = strtok_r(copy, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		(void)outq_push(l->out, line, 0);
+	free(copy);
+	outq_flush(l->out);
 }
 
 /* ask ExaBGP for the table it holds; the answer is read with the JSON */
@@ -988,9 +956,9 @@ listen_daemon(struct listend *l)
 		return 1;
 	}
 	/* ExaBGP's command channel: never block on it */
-	if ((flags = fcntl(STDOUT_FILENO, F_GETFL)) == -1 ||
-	    fcntl(STDOUT_FILENO, F_SETFL, flags | O_NONBLOCK) == -1)
-		log_warn("stdout");
+	if ((l->out = outq_new(l->loop, STDOUT_FILENO, NULL,
+	    listen_out_error, l)) == NULL)
+		return 1;
 	if (ev_io_add(l->loop, STDIN_FILENO, EV_READ, listen_stdin, l) ==
 	    -1 ||
 	    ev_signal(l->loop, SIGTERM, listen_signal, l) == -1 ||
@@ -1314,7 +1282,7 @@ main(int argc, char *argv[])
  done:
 	render_free(l.render);
 	recover_free(l.rec);
-	free(l.out);
+	outq_free(l.out);
 	rib_free(l.rib);
 	exabgp_msg_free(&l.msg);
 	lines_free(&l.in);
