@@ -546,4 +546,104 @@ int		 recover_ready(const struct recover *);
 void		 recover_stats(const struct recover *, struct recover_stats *);
 const char	*recover_state_name(enum recover_state);
 
+
+/* ==================================================================
+ * The daemon: main.c, input.c, pace.c, report.c, reload.c, offline.c
+ * ================================================================== */
+
+#include "child.h"
+#include "ev.h"
+
+struct outq;
+struct statusfile;
+
+struct listend {
+	struct ev_loop		*loop;
+	const char		*conf_path;
+	struct bgpsd_conf	*conf;		/* &defconf while none */
+	struct bgpsd_conf	 defconf;
+	struct run_as		 run_as;
+	struct rib		*rib;
+	struct exabgp_msg	 msg;
+	struct render		*render;
+	struct statusfile	*sf;
+	struct child_nag	 nag;		/* no config, bad command line */
+	int			 once;
+
+	/* stdin (input.c) */
+	struct lines		 in;
+	int			 eof;
+	int			 shutdown;	/* our ExaBGP said so */
+	uint64_t		 nbad;
+
+	/* when to render (pace.c) */
+	struct ev_timer		 timer;
+	struct ev_timer		 later;		/* deferred to the loop */
+	uint64_t		 start;
+	uint64_t		 first_change;
+	int			 dirty;
+	int			 first_done;
+	int			 force_next;
+	uint64_t		 pass_gen;
+	uint64_t		 rendered_gen;
+
+	/* what a signal asked for while a pass ran */
+	int			 reload_pending;
+	int			 exiting;
+	int			 bad_argv;	/* no config can ever load */
+
+	/* table recovery at start (recover.c) */
+	struct recover		*rec;
+	struct ev_timer		 rec_timer;	/* answer silent too long */
+	uint64_t		 rec_start;
+	struct outq		*out;		/* stdout: commands to ExaBGP */
+
+	/* results for the status file (report.c) */
+	uint64_t		 passes, pass_failures;
+	int64_t			 last_pass;
+	int64_t			 last_reload;
+	const char		*reload_result;	/* "ok", "failed" */
+	int			 last_failed;
+};
+
+/* input.c: what ExaBGP writes us, and the recovery request */
+void		 input_init(struct listend *);
+void		 input_free(struct listend *);
+/* stdin and stdout nonblocking and on the loop; -1 logged */
+int		 input_start(struct listend *);
+/* ExaBGP is gone: stop reading, exit once a running pass is done */
+void		 input_gone(struct listend *);
+/* ask ExaBGP for the routes it holds (at start, and to retry) */
+void		 input_recover_ask(struct listend *);
+
+/* pace.c: when to render */
+void		 pace_init(struct listend *);
+uint64_t	 pace_ns(double seconds);
+/* the table changed: render after the quiet time */
+void		 pace_mark(struct listend *);
+/* render now if the gates are open (force: even if unchanged) */
+void		 pace_render(struct listend *, int force);
+
+/* report.c: the status and metrics files (statusfile callbacks) */
+char		*report_status(void *listend);
+char		*report_metrics(void *listend);
+/* something they show changed */
+void		 report_touch(struct listend *);
+
+/* reload.c: the configuration */
+void		 reload_defaults(struct bgpsd_conf *);
+/* plain: -n prints "file:line: message" alone; else it is logged */
+struct bgpsd_conf *reload_load_conf(const char *path, int plain);
+int		 reload_run_as(const struct bgpsd_conf *, struct run_as *,
+		    int plain);
+void		 reload_rib_conf(struct listend *);
+/* SIGHUP: the new configuration, or the running one kept */
+void		 reload_config(struct listend *);
+
+/* offline.c: -n, --once, --render */
+int		 offline_check(const struct bgpsd_conf *, int verbose);
+int		 offline_once(struct listend *, int dump);
+int		 offline_render(struct listend *, const char *path,
+		    const char *data, int html_escape);
+
 #endif
