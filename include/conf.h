@@ -110,6 +110,9 @@ struct prefix_conf {
 	char		*next_hop;	/* resolved: "self" or an address */
 	struct route_attr attr;
 	int		 extended_messages;	/* UPDATE limit 65535, not 4096 */
+	int		 require_address;	/* announced only while the
+						 * address is on an up local
+						 * interface */
 	int		 listed;	/* in announce.prefixes (the default
 					 * set of services without their own
 					 * "prefixes"); 0 = added by a
@@ -124,6 +127,7 @@ struct announce_conf {
 	char		*next_hop_ipv6;	/* "self" */
 	struct route_attr attr;		/* defaults for every prefix */
 	int		 extended_messages;	/* default 0, every prefix */
+	int		 require_address;	/* default 1, every prefix */
 	struct timing_conf timing;	/* defaults for every service */
 	double		 batch;		/* 0.05 */
 	int		 ack;		/* 1 */

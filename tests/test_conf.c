@@ -556,6 +556,42 @@ test_update_size(void **state)
 	conf_free(c);
 }
 
+/* require_address: default true, per prefix, inherited by service prefixes */
+static void
+test_require_address(void **state)
+{
+	struct bgpsd_conf	*c;
+	char			 err[600];
+
+	c = load_text("announce = { prefixes = ( \"192.0.2.1/32\", "
+	    "{ prefix = \"192.0.2.2/32\"; require_address = false; } ); };\n"
+	    "services = ( { name = \"a\"; port = 1; prefixes = "
+	    "[ \"192.0.2.9/32\" ];\n checks = ( { type = \"tcp\"; } ); } );\n",
+	    err, sizeof(err));
+	if (c == NULL)
+		fail_msg("%s", err);
+	assert_true(c->announce.require_address);
+	assert_int_equal(c->announce.nprefixes, 3);
+	assert_true(c->announce.prefixes[0].require_address);
+	assert_false(c->announce.prefixes[1].require_address);
+	assert_true(c->announce.prefixes[2].require_address);
+	conf_free(c);
+
+	c = load_text("announce = { require_address = false; prefixes = ( "
+	    "\"192.0.2.1/32\", { prefix = \"192.0.2.2/32\"; "
+	    "require_address = true; } ); };\n"
+	    "services = ( { name = \"a\"; port = 1; prefixes = "
+	    "[ \"192.0.2.9/32\" ];\n checks = ( { type = \"tcp\"; } ); } );\n",
+	    err, sizeof(err));
+	if (c == NULL)
+		fail_msg("%s", err);
+	assert_false(c->announce.require_address);
+	assert_false(c->announce.prefixes[0].require_address);
+	assert_true(c->announce.prefixes[1].require_address);
+	assert_false(c->announce.prefixes[2].require_address);
+	conf_free(c);
+}
+
 /*
  * The load refuses a prefix whose fully healthy route does not fit and
  * names the port that first crosses the limit (file order, counted per
@@ -762,6 +798,7 @@ main(void)
 		cmocka_unit_test(test_many_services),
 		cmocka_unit_test(test_update_size),
 		cmocka_unit_test(test_update_refused),
+		cmocka_unit_test(test_require_address),
 		cmocka_unit_test(test_mutations),
 	};
 	struct CMUnitTest	*tests;

@@ -46,12 +46,12 @@ static const char *const announce_keys[] = {
 	"static_large_communities", "interval", "fast_interval", "timeout",
 	"exec_timeout", "rise", "fall", "batch", "ack", "ack_timeout", "splay",
 	"max_concurrent", "disable_file", "status_file", "metrics_file",
-	"extended_messages", NULL
+	"extended_messages", "require_address", NULL
 };
 static const char *const prefix_keys[] = {
 	"prefix", "next_hop", "med", "local_preference", "as_path",
 	"static_communities", "static_large_communities", "extended_messages",
-	NULL
+	"require_address", NULL
 };
 static const char *const service_keys[] = {
 	"name", "port", "checks", "prefixes", "disable_file", "interval",
@@ -566,6 +566,9 @@ conf_announce_prefixes(struct parse *p, const config_setting_t *list)
 		if (conf_bool(p, g, "extended_messages", an->extended_messages,
 		    &pc->extended_messages) == -1)
 			return -1;
+		if (conf_bool(p, g, "require_address", an->require_address,
+		    &pc->require_address) == -1)
+			return -1;
 	}
 	p->nlisted = an->nprefixes;
 	return 0;
@@ -596,6 +599,8 @@ conf_announce(struct parse *p, const config_setting_t *g)
 		return -1;
 	if (conf_bool(p, g, "extended_messages", 0,
 	    &an->extended_messages) == -1)
+		return -1;
+	if (conf_bool(p, g, "require_address", 1, &an->require_address) == -1)
 		return -1;
 	if (conf_timing(p, g, &tdef, &an->timing, &p->ann_src, 1) == -1)
 		return -1;
@@ -1041,6 +1046,7 @@ conf_service_prefixes(struct parse *p, struct service_conf *svc,
 			pc->next_hop = xstrdup(conf_family_next_hop(an, &pfx));
 			conf_attr_copy(&pc->attr, &an->attr);
 			pc->extended_messages = an->extended_messages;
+			pc->require_address = an->require_address;
 			idx = (ssize_t)an->nprefixes - 1;
 		}
 		for (j = 0; j < svc->nprefixes; j++)

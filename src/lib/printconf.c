@@ -234,6 +234,7 @@ print_announce(FILE *fp, const struct announce_conf *an)
 		print_str(fp, "next_hop", pc->next_hop, 3);
 		print_attr(fp, &pc->attr, 3);
 		print_bool(fp, "extended_messages", pc->extended_messages, 3);
+		print_bool(fp, "require_address", pc->require_address, 3);
 		fputs(--n > 0 ? "\t\t},\n" : "\t\t}\n", fp);
 	}
 	fputs("\t);\n", fp);
@@ -241,6 +242,7 @@ print_announce(FILE *fp, const struct announce_conf *an)
 	print_str(fp, "next_hop_ipv6", an->next_hop_ipv6, 1);
 	print_attr(fp, &an->attr, 1);
 	print_bool(fp, "extended_messages", an->extended_messages, 1);
+	print_bool(fp, "require_address", an->require_address, 1);
 	print_duration(fp, "interval", an->timing.interval, 1);
 	print_duration(fp, "fast_interval", an->timing.fast_interval, 1);
 	print_duration(fp, "timeout", an->timing.timeout, 1);

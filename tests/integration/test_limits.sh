@@ -71,6 +71,7 @@ M6=2001:db8::99
 lab_init limits
 lab_host rr 1
 lab_host ann 11
+lab_host_addr ann 192.0.2.10 2001:db8::10
 if [ "$LAB_MODE" = netns ]; then
 	FAMS="v4 v6"
 else
@@ -178,6 +179,7 @@ announce = {
 	rise = 1;
 	fall = 1;
 	max_concurrent = 64;
+	require_address = $(lab_require_address);
 	status_file = "$A/status.json";
 };
 services = (
