@@ -140,7 +140,7 @@ typedef void	(*ifaddr_cb)(void *arg);
  * changed it; without one (--once, tests), read once. Never NULL: a set
  * that cannot be read is empty and logged.
  */
-struct ifaddr_set	*ifaddr_new(struct ev_loop *, ifaddr_cb, void *arg);
+struct ifaddr_set *ifaddr_new(struct ev_loop *, ifaddr_cb, void *arg);
 void		 ifaddr_free(struct ifaddr_set *);
 /* 1 when the address is configured on an interface that is up */
 int		 ifaddr_has(const struct ifaddr_set *, const struct addr *);

@@ -10,6 +10,7 @@
  * (an overflow, ENOBUFS, means the same), and a short settle timer folds a
  * burst of changes into one read. A periodic re-read covers a lost
  * notification, and a host where the socket cannot be opened.
+ * (struct ifaddr_set: <net/if.h> already has a struct ifaddr.)
  */
 #include <errno.h>
 #include <ifaddrs.h>

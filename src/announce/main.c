@@ -55,7 +55,7 @@ struct announcer {
 	struct route		*routes;	/* conf->announce.nprefixes */
 	struct sched		*sched;
 	struct exabgp		*x;
-	struct ifaddr_set		*ifaddr;	/* this host's addresses */
+	struct ifaddr_set	*ifaddr;	/* this host's addresses */
 	char			 conf_error[1024];
 	struct ev_timer		 nag_timer;
 	struct ev_timer		 status_timer;
@@ -573,7 +573,7 @@ announce_once(const char *path)
 	struct ev_loop		*loop;
 	struct once		 o;
 	struct route		*routes;
-	struct ifaddr_set		*ia;
+	struct ifaddr_set	*ia;
 	char			 err[1024], pbuf[PREFIX_STRLEN], *line;
 	size_t			 i, j, n;
 	int			 rc = 0;
