@@ -1,7 +1,8 @@
 /*
  * announce.h - bgpsd-announce: service state (svc.c), desired routes and
- * their ExaBGP lines (route.c), the ExaBGP process protocol (exabgp.c),
- * the status and metrics files (status.c).
+ * their ExaBGP lines (route.c), the host's own addresses (ifaddr.c), the
+ * ExaBGP process protocol (exabgp.c), the status and metrics files
+ * (status.c).
  *
  * Data flow: a check result (sched) -> svc_result() -> on a change of
  * svc_healthy() the service's port is added to / removed from the route of
@@ -90,11 +91,20 @@ struct route_port {
 	uint32_t	 refs;		/* healthy services with this port */
 };
 
+/* whether the prefix's address is on this host (require_address) */
+enum route_addr {
+	ROUTE_ADDR_UNCHECKED,	/* require_address off: not looked at */
+	ROUTE_ADDR_PRESENT,
+	ROUTE_ADDR_ABSENT,	/* not on an up interface: withdrawn */
+	ROUTE_ADDR_MAX
+};
+
 struct route {
 	const struct prefix_conf *pc;	/* into the current config */
 	struct route_port *ports;	/* ascending */
 	size_t		 nports;
 	size_t		 cap;
+	enum route_addr	 addr;		/* ABSENT: withdrawn, ports kept */
 };
 
 /* 1 when the set of ports changed, else 0 */
@@ -109,10 +119,36 @@ void		 route_clear(struct route *);
 char		*route_line(const struct bgpsd_conf *,
 		    const struct prefix_conf *, const uint16_t *ports,
 		    size_t nports);
+/* route_line of the route's ports; a withdraw while its address is absent */
 char		*route_render(const struct bgpsd_conf *, const struct route *);
+const char	*route_addr_name(enum route_addr);
 char		*route_withdraw_line(const struct prefix_conf *);
 /* only the characters a line may hold, no control characters */
 int		 route_line_valid(const char *);
+
+/* ---- ifaddr.c: the addresses on this host's interfaces ---- */
+
+#define IFADDR_SETTLE	(50 * EV_MSEC)	/* re-read after a notification */
+#define IFADDR_RESCAN	(5 * EV_NSEC)	/* periodic re-read */
+
+struct ifaddr_set;
+typedef void	(*ifaddr_cb)(void *arg);
+
+/*
+ * Read the set now. With a loop, watch it (rtnetlink notifications, a
+ * settle timer, a periodic re-read) and call cb after every re-read that
+ * changed it; without one (--once, tests), read once. Never NULL: a set
+ * that cannot be read is empty and logged.
+ */
+struct ifaddr_set *ifaddr_new(struct ev_loop *, ifaddr_cb, void *arg);
+void		 ifaddr_free(struct ifaddr_set *);
+/* 1 when the address is configured on an interface that is up */
+int		 ifaddr_has(const struct ifaddr_set *, const struct addr *);
+/* re-read now: 1 the set changed, 0 it did not, -1 unreadable (kept) */
+int		 ifaddr_refresh(struct ifaddr_set *);
+size_t		 ifaddr_count(const struct ifaddr_set *);
+int		 ifaddr_watching(const struct ifaddr_set *);	/* netlink on */
+uint64_t	 ifaddr_reads(const struct ifaddr_set *);
 
 /* ---- exabgp.c: the process API of ExaBGP ---- */
 

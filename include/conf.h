@@ -23,6 +23,9 @@
 #define CONF_MAX_STATUS		16	/* http status ranges per check */
 #define CONF_MAX_ATTR		32	/* as_path / static communities */
 #define CONF_MAX_ACCEPT		65536	/* accept_prefixes, accept_peers */
+/* BGP message size limits: RFC 4271, and RFC 8654 extended messages */
+#define CONF_BGP_MSG_MAX	4096
+#define CONF_BGP_MSG_EXT_MAX	65535
 
 #ifndef BGPSD_SYSCONFDIR
 #define BGPSD_SYSCONFDIR	"/usr/local/etc"
@@ -107,6 +110,10 @@ struct prefix_conf {
 	int		 line;
 	char		*next_hop;	/* resolved: "self" or an address */
 	struct route_attr attr;
+	int		 extended_messages;	/* UPDATE limit 65535, not 4096 */
+	int		 require_address;	/* announced only while the
+						 * address is on an up local
+						 * interface */
 	int		 listed;	/* in announce.prefixes (the default
 					 * set of services without their own
 					 * "prefixes"); 0 = added by a
@@ -120,6 +127,8 @@ struct announce_conf {
 	char		*next_hop_ipv4;	/* "self" */
 	char		*next_hop_ipv6;	/* "self" */
 	struct route_attr attr;		/* defaults for every prefix */
+	int		 extended_messages;	/* default 0, every prefix */
+	int		 require_address;	/* default 1, every prefix */
 	struct timing_conf timing;	/* defaults for every service */
 	double		 batch;		/* 0.05 */
 	int		 ack;		/* 1 */
@@ -206,6 +215,19 @@ struct bgpsd_conf	*conf_load(const char *path, char *err, size_t errlen);
 void			 conf_free(struct bgpsd_conf *);
 /* canonical form; conf_load(conf_print(x)) == x */
 void			 conf_print(FILE *, const struct bgpsd_conf *);
+
+/*
+ * Bytes of the BGP UPDATE that announces pc with nports port communities,
+ * as ExaBGP 4.2 encodes it towards an iBGP peer (the larger case: LOCAL_PREF
+ * always sent), 4-byte AS numbers, no ADD-PATH (bgpsd.conf(5) has the sum).
+ */
+size_t			 conf_update_size(const struct bgpsd_conf *,
+			    const struct prefix_conf *, size_t nports);
+/* CONF_BGP_MSG_MAX, or CONF_BGP_MSG_EXT_MAX with extended_messages */
+size_t			 conf_update_limit(const struct prefix_conf *);
+/* the most port communities whose UPDATE fits conf_update_limit() */
+size_t			 conf_update_max_ports(const struct bgpsd_conf *,
+			    const struct prefix_conf *);
 
 const struct service_conf *conf_service_by_port(const struct bgpsd_conf *,
 			    uint16_t);

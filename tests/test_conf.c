@@ -397,7 +397,8 @@ test_many_services(void **state)
 	assert_true(fd >= 0);
 	fp = fdopen(fd, "w");
 	assert_non_null(fp);
-	fputs("announce = { prefixes = ( \"192.0.2.10/32\" ); };\n"
+	fputs("announce = { prefixes = ( \"192.0.2.10/32\" ); "
+	    "extended_messages = true; };\n"
 	    "services = (\n", fp);
 	for (i = 0; i < 10000; i++)
 		fprintf(fp, "{ name = \"s%d\"; port = %d; checks = ( { type = "
@@ -410,7 +411,8 @@ test_many_services(void **state)
 
 	fp = fopen(path, "w");
 	assert_non_null(fp);
-	fputs("announce = { prefixes = ( \"192.0.2.10/32\" ); };\n"
+	fputs("announce = { prefixes = ( \"192.0.2.10/32\" ); "
+	    "extended_messages = true; };\n"
 	    "services = (\n", fp);
 	for (i = 0; i < 10000; i++)
 		fprintf(fp, "{ name = \"s%d\"; port = %d; checks = ( { type = "
@@ -473,6 +475,249 @@ test_accept(void **state)
 		}
 		strcpy(path, "/tmp/test_conf.XXXXXX");
 	}
+}
+
+/* write text to a temporary file and load it; NULL with err on failure */
+static struct bgpsd_conf *
+load_text(const char *text, char *err, size_t errlen)
+{
+	char			 path[] = "/tmp/test_conf.XXXXXX";
+	struct bgpsd_conf	*c;
+	int			 fd;
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	c = conf_load(path, err, errlen);
+	unlink(path);
+	return c;
+}
+
+/* "asn...; announce = { HEAD prefixes = ( PFX ); }; services = ( n )" */
+static char *
+size_conf(const char *top, const char *head, const char *pfx, int n)
+{
+	char	*s = NULL;
+	size_t	 len = 0;
+	FILE	*fp = open_memstream(&s, &len);
+	int	 i;
+
+	assert_non_null(fp);
+	fprintf(fp, "%s\nannounce = { %s prefixes = ( %s ); };\n"
+	    "services = (\n", top, head, pfx);
+	for (i = 1; i <= n; i++)
+		fprintf(fp, "{ name = \"s%d\"; port = %d; checks = ( { type = "
+		    "\"tcp\"; port = 9; } ); }%s\n", i, i, i < n ? "," : "");
+	fputs(");\n", fp);
+	assert_int_equal(fclose(fp), 0);
+	return s;
+}
+
+/*
+ * The UPDATE sizes, summed by hand from RFC 4271 4.3 / 4760 / 1997 / 8092
+ * for ExaBGP's iBGP encoding. IPv4 with no attributes and no port:
+ * header 19 + withdrawn length 2 + attributes length 2 + ORIGIN 4 +
+ * empty AS_PATH 3 + NEXT_HOP 7 + LOCAL_PREF 7 + NLRI 5 = 49 bytes.
+ */
+static void
+test_update_size(void **state)
+{
+	struct bgpsd_conf	*c;
+	const struct prefix_conf *v4, *v6;
+	char			 err[600], *text;
+
+	text = size_conf("asn = 12345;", "", "\"192.0.2.1/32\", "
+	    "\"2001:db8::1/128\"", 0);
+	c = load_text(text, err, sizeof(err));
+	free(text);
+	assert_non_null(c);
+	v4 = &c->announce.prefixes[0];
+	v6 = &c->announce.prefixes[1];
+	assert_int_equal(conf_update_limit(v4), 4096);
+	assert_int_equal(conf_update_size(c, v4, 0), 49);
+	/* COMMUNITIES: 3-byte header, 4 bytes a community */
+	assert_int_equal(conf_update_size(c, v4, 1), 49 + 3 + 4);
+	assert_int_equal(conf_update_size(c, v4, 63), 49 + 3 + 252);
+	/* 256 bytes of value: the extended (2-byte) attribute length */
+	assert_int_equal(conf_update_size(c, v4, 64), 49 + 4 + 256);
+	assert_int_equal(conf_update_size(c, v4, 1010), 4093);
+	assert_int_equal(conf_update_size(c, v4, 1011), 4097);
+	assert_int_equal(conf_update_max_ports(c, v4), 1010);
+	/*
+	 * IPv6: no NEXT_HOP, no NLRI field; MP_REACH_NLRI of 3 + AFI 2 +
+	 * SAFI 1 + next-hop length 1 + next hop 16 + reserved 1 + /128 17
+	 */
+	assert_int_equal(conf_update_size(c, v6, 0), 23 + 4 + 3 + 7 + 41);
+	assert_int_equal(conf_update_size(c, v6, 1003), 4094);
+	assert_int_equal(conf_update_size(c, v6, 1004), 4098);
+	assert_int_equal(conf_update_max_ports(c, v6), 1003);
+	conf_free(c);
+
+	/* large: 12 bytes a port, ASN:0:port */
+	text = size_conf("asn = 12345; large_communities = true;", "",
+	    "\"192.0.2.1/32\", \"2001:db8::1/128\"", 0);
+	c = load_text(text, err, sizeof(err));
+	free(text);
+	assert_non_null(c);
+	v4 = &c->announce.prefixes[0];
+	v6 = &c->announce.prefixes[1];
+	assert_int_equal(conf_update_size(c, v4, 21), 49 + 3 + 252);
+	assert_int_equal(conf_update_size(c, v4, 22), 49 + 4 + 264);
+	assert_int_equal(conf_update_size(c, v4, 336), 4085);
+	assert_int_equal(conf_update_size(c, v4, 337), 4097);
+	assert_int_equal(conf_update_max_ports(c, v4), 336);
+	assert_int_equal(conf_update_size(c, v6, 334), 4090);
+	assert_int_equal(conf_update_size(c, v6, 335), 4102);
+	assert_int_equal(conf_update_max_ports(c, v6), 334);
+	conf_free(c);
+
+	/*
+	 * every attribute: MED 7, AS_PATH 3 + segment 2 + 2 x 4, two static
+	 * communities beside the ports, one static large community 3 + 12
+	 */
+	text = size_conf("asn = 12345;", "med = 10; local_preference = 300; "
+	    "as_path = [ 65001, 4200000000 ]; static_communities = "
+	    "[ \"65000:1\", \"65000:2\" ]; static_large_communities = "
+	    "[ \"65000:1:2\" ];", "\"192.0.2.1/32\"", 0);
+	c = load_text(text, err, sizeof(err));
+	free(text);
+	assert_non_null(c);
+	v4 = &c->announce.prefixes[0];
+	assert_int_equal(conf_update_size(c, v4, 0),
+	    49 + 7 + 10 + (3 + 8) + (3 + 12));
+	assert_int_equal(conf_update_size(c, v4, 5),
+	    49 + 7 + 10 + (3 + 28) + (3 + 12));
+	/* 4096 - (49 + 7 + 10 + 4 + 15) = 4011 = 4 x (2 + 1000) + 3 */
+	assert_int_equal(conf_update_max_ports(c, v4), 1000);
+	conf_free(c);
+
+	/* RFC 8654: 65535 */
+	text = size_conf("asn = 12345;", "extended_messages = true;",
+	    "\"192.0.2.1/32\", { prefix = \"2001:db8::1/128\"; "
+	    "extended_messages = false; }", 0);
+	c = load_text(text, err, sizeof(err));
+	free(text);
+	assert_non_null(c);
+	v4 = &c->announce.prefixes[0];
+	v6 = &c->announce.prefixes[1];
+	assert_int_equal(conf_update_limit(v4), 65535);
+	assert_int_equal(conf_update_limit(v6), 4096);
+	/* (65535 - 49 - 4) / 4 = 16370.5 */
+	assert_int_equal(conf_update_max_ports(c, v4), 16370);
+	assert_int_equal(conf_update_max_ports(c, v6), 1003);
+	conf_free(c);
+}
+
+/* require_address: default true, per prefix, inherited by service prefixes */
+static void
+test_require_address(void **state)
+{
+	struct bgpsd_conf	*c;
+	char			 err[600];
+
+	c = load_text("announce = { prefixes = ( \"192.0.2.1/32\", "
+	    "{ prefix = \"192.0.2.2/32\"; require_address = false; } ); };\n"
+	    "services = ( { name = \"a\"; port = 1; prefixes = "
+	    "[ \"192.0.2.9/32\" ];\n checks = ( { type = \"tcp\"; } ); } );\n",
+	    err, sizeof(err));
+	if (c == NULL)
+		fail_msg("%s", err);
+	assert_true(c->announce.require_address);
+	assert_int_equal(c->announce.nprefixes, 3);
+	assert_true(c->announce.prefixes[0].require_address);
+	assert_false(c->announce.prefixes[1].require_address);
+	assert_true(c->announce.prefixes[2].require_address);
+	conf_free(c);
+
+	c = load_text("announce = { require_address = false; prefixes = ( "
+	    "\"192.0.2.1/32\", { prefix = \"192.0.2.2/32\"; "
+	    "require_address = true; } ); };\n"
+	    "services = ( { name = \"a\"; port = 1; prefixes = "
+	    "[ \"192.0.2.9/32\" ];\n checks = ( { type = \"tcp\"; } ); } );\n",
+	    err, sizeof(err));
+	if (c == NULL)
+		fail_msg("%s", err);
+	assert_false(c->announce.require_address);
+	assert_false(c->announce.prefixes[0].require_address);
+	assert_true(c->announce.prefixes[1].require_address);
+	assert_false(c->announce.prefixes[2].require_address);
+	conf_free(c);
+}
+
+/*
+ * The load refuses a prefix whose fully healthy route does not fit and
+ * names the port that first crosses the limit (file order, counted per
+ * prefix); extended_messages raises the limit of its prefix only.
+ */
+static void
+test_update_refused(void **state)
+{
+	struct bgpsd_conf	*c;
+	char			 err[600], *text;
+
+	/* exactly at the limit: loads */
+	text = size_conf("asn = 12345;", "", "\"192.0.2.1/32\"", 1010);
+	c = load_text(text, err, sizeof(err));
+	free(text);
+	if (c == NULL)
+		fail_msg("1010 ports refused: %s", err);
+	conf_free(c);
+
+	/* one more: refused at the port of s1011 (line 3 + 1011) */
+	text = size_conf("asn = 12345;", "", "\"192.0.2.1/32\"", 1011);
+	assert_null(load_text(text, err, sizeof(err)));
+	free(text);
+	assert_non_null(strstr(err, ":1014: service 's1011' (port 1011) "
+	    "takes the route of 192.0.2.1/32 (line 2) past one BGP UPDATE"));
+	assert_non_null(strstr(err, "(4097 bytes, limit 4096, 1011 ports)"));
+
+	/* far over: still the 1011th port, with the full size and count */
+	text = size_conf("asn = 12345;", "", "\"192.0.2.1/32\"", 1500);
+	assert_null(load_text(text, err, sizeof(err)));
+	free(text);
+	assert_non_null(strstr(err, ":1014: service 's1011' (port 1011)"));
+	assert_non_null(strstr(err, "(6053 bytes, limit 4096, 1500 ports)"));
+
+	/* a per-prefix extended_messages: the /32 fits, the /128 does not */
+	text = size_conf("asn = 12345;", "", "{ prefix = \"192.0.2.1/32\"; "
+	    "extended_messages = true; }, \"2001:db8::1/128\"", 1004);
+	assert_null(load_text(text, err, sizeof(err)));
+	free(text);
+	assert_non_null(strstr(err, ":1007: service 's1004' (port 1004) "
+	    "takes the route of 2001:db8::1/128 (line 2)"));
+	assert_non_null(strstr(err, "(4098 bytes, limit 4096, 1004 ports)"));
+
+	/* the announce default covers every prefix */
+	text = size_conf("asn = 12345;", "extended_messages = true;",
+	    "\"192.0.2.1/32\", \"2001:db8::1/128\"", 1500);
+	c = load_text(text, err, sizeof(err));
+	free(text);
+	if (c == NULL)
+		fail_msg("extended_messages = true refused: %s", err);
+	assert_true(c->announce.prefixes[0].extended_messages);
+	assert_true(c->announce.prefixes[1].extended_messages);
+	conf_free(c);
+
+	/* a prefix only named by a service takes the announce default */
+	c = load_text("announce = { extended_messages = true; };\n"
+	    "services = ( { name = \"a\"; port = 1; prefixes = "
+	    "[ \"192.0.2.9/32\" ];\n checks = ( { type = \"tcp\"; } ); } );\n",
+	    err, sizeof(err));
+	if (c == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(c->announce.nprefixes, 1);
+	assert_false(c->announce.prefixes[0].listed);
+	assert_true(c->announce.prefixes[0].extended_messages);
+	conf_free(c);
+
+	/* 65535 is a limit too: 16371 ports on one /32 */
+	text = size_conf("asn = 12345;", "extended_messages = true;",
+	    "\"192.0.2.1/32\"", 16371);
+	assert_null(load_text(text, err, sizeof(err)));
+	free(text);
+	assert_non_null(strstr(err, ":16374: service 's16371'"));
+	assert_non_null(strstr(err, "(65537 bytes, limit 65535, 16371 ports)"));
 }
 
 /*
@@ -605,6 +850,9 @@ main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_many_services),
 		cmocka_unit_test(test_accept),
+		cmocka_unit_test(test_update_size),
+		cmocka_unit_test(test_update_refused),
+		cmocka_unit_test(test_require_address),
 		cmocka_unit_test(test_mutations),
 	};
 	struct CMUnitTest	*tests;

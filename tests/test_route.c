@@ -304,10 +304,55 @@ test_many_ports(void **state)
 	route_clear(&r);
 }
 
+/*
+ * require_address: while the address is absent the route renders as a
+ * withdraw, its ports kept; present or not looked at, as before.
+ */
+static void
+test_addr_absent(void **state)
+{
+	struct bgpsd_conf	 c;
+	struct prefix_conf	 pc;
+	struct route		 r;
+	char			*l;
+	const char		*ann = "announce route 192.0.2.10/32 next-hop "
+	    "self community [12345:80 12345:443]";
+
+	memset(&c, 0, sizeof(c));
+	c.asn = 12345;
+	conf_prefix(&pc, "192.0.2.10/32", "self");
+	memset(&r, 0, sizeof(r));
+	r.pc = &pc;
+	assert_int_equal(route_port_add(&r, 443), 1);
+	assert_int_equal(route_port_add(&r, 80), 1);
+
+	assert_int_equal(r.addr, ROUTE_ADDR_UNCHECKED);	/* zeroed */
+	assert_non_null(l = route_render(&c, &r));
+	assert_string_equal(l, ann);
+	free(l);
+	r.addr = ROUTE_ADDR_ABSENT;
+	assert_non_null(l = route_render(&c, &r));
+	assert_string_equal(l, "withdraw route 192.0.2.10/32 next-hop self");
+	free(l);
+	assert_int_equal(r.nports, 2);
+	r.addr = ROUTE_ADDR_PRESENT;
+	assert_non_null(l = route_render(&c, &r));
+	assert_string_equal(l, ann);
+	free(l);
+
+	assert_string_equal(route_addr_name(ROUTE_ADDR_UNCHECKED),
+	    "unchecked");
+	assert_string_equal(route_addr_name(ROUTE_ADDR_PRESENT), "present");
+	assert_string_equal(route_addr_name(ROUTE_ADDR_ABSENT), "absent");
+	assert_string_equal(route_addr_name(ROUTE_ADDR_MAX), "unknown");
+	route_clear(&r);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_addr_absent),
 		cmocka_unit_test(test_v4_plain_steps),
 		cmocka_unit_test(test_v6),
 		cmocka_unit_test(test_attributes),

@@ -335,6 +335,8 @@ test_json_prefixes(void **state)
 	    "announce route 192.0.2.10/32 next-hop self community "
 	    "[12345:80]");
 	assert_true(json_is_true(json_object_get(p4, "acked")));
+	assert_string_equal(json_string_value(json_object_get(p4,
+	    "address")), "unchecked");
 
 	assert_non_null(p6 = json_by_name(pfx, "prefix", "2001:db8::10/128"));
 	assert_int_equal(json_array_size(json_object_get(p6, "ports")), 0);
@@ -368,6 +370,20 @@ test_json_prefixes(void **state)
 	assert_true(json_is_false(json_object_get(p4, "acked")));
 	assert_int_equal(json_integer_value(json_object_get(
 	    json_object_get(root, "exabgp"), "lines")), 0);
+	json_decref(root);
+
+	/* require_address: the status says why a prefix with ports is out */
+	f->routes[0].addr = ROUTE_ADDR_ABSENT;
+	f->routes[1].addr = ROUTE_ADDR_PRESENT;
+	root = parse_status(&f->v);
+	pfx = json_object_get(root, "prefixes");
+	p4 = json_by_name(pfx, "prefix", "192.0.2.10/32");
+	p6 = json_by_name(pfx, "prefix", "2001:db8::10/128");
+	assert_string_equal(json_string_value(json_object_get(p4,
+	    "address")), "absent");
+	assert_int_equal(json_array_size(json_object_get(p4, "ports")), 1);
+	assert_string_equal(json_string_value(json_object_get(p6,
+	    "address")), "present");
 	json_decref(root);
 }
 
@@ -538,6 +554,19 @@ test_metrics(void **state)
 	assert_true(has_line(m, "bgpsd_start_time_seconds 1700000000"));
 	assert_true(has_line(m, "# TYPE bgpsd_service_up gauge"));
 	assert_true(has_line(m, "# TYPE bgpsd_service_checks_total counter"));
+
+	/* require_address: a sample for each prefix whose address is looked at */
+	assert_null(strstr(m, "bgpsd_prefix_address_present{"));
+	f->routes[0].addr = ROUTE_ADDR_ABSENT;
+	f->routes[1].addr = ROUTE_ADDR_PRESENT;
+	free(m);
+	assert_non_null(m = status_metrics(&f->v));
+	assert_int_equal(prom_check(m), n + 2);
+	assert_true(has_line(m, "bgpsd_prefix_address_present{prefix="
+	    "\"192.0.2.10/32\"} 0"));
+	assert_true(has_line(m, "bgpsd_prefix_address_present{prefix="
+	    "\"2001:db8::10/128\"} 1"));
+	f->routes[0].addr = f->routes[1].addr = ROUTE_ADDR_UNCHECKED;
 	free(m);
 
 	/* web goes down (fall 1): its sample follows, still valid */

@@ -53,6 +53,7 @@ struct announcer {
 	struct route		*routes;	/* conf->announce.nprefixes */
 	struct sched		*sched;
 	struct exabgp		*x;
+	struct ifaddr_set	*ifaddr;	/* this host's addresses */
 	char			 conf_error[1024];
 	struct ev_timer		 nag_timer;
 	struct statusfile	*sf;
@@ -153,6 +154,59 @@ announce_push(struct announcer *a, size_t pi)
 	free(wd);
 }
 
+/* whether the address of pc is on this host, if it is to be looked at */
+static enum route_addr
+announce_addr_of(const struct ifaddr_set *ia, const struct prefix_conf *pc)
+{
+	if (!pc->require_address)
+		return ROUTE_ADDR_UNCHECKED;
+	return ifaddr_has(ia, &pc->prefix.addr) ? ROUTE_ADDR_PRESENT :
+	    ROUTE_ADDR_ABSENT;
+}
+
+static void
+announce_addr_absent_log(const struct route *r, const char *when)
+{
+	char	 pbuf[PREFIX_STRLEN];
+
+	log_warnx("prefix %s: its address is not on an interface of this "
+	    "host that is up%s: withdrawn (%zu healthy ports kept) until it "
+	    "is; require_address = false announces it anyway",
+	    prefix_fmt(&r->pc->prefix, pbuf, sizeof(pbuf)), when, r->nports);
+}
+
+/* the host's addresses changed: withdraw or re-announce what it affects */
+static void
+announce_ifaddr_cb(void *arg)
+{
+	struct announcer	*a = arg;
+	struct route		*r;
+	enum route_addr		 now;
+	char			 pbuf[PREFIX_STRLEN];
+	size_t			 i;
+	int			 changed = 0;
+
+	if (a->conf == NULL || a->quitting)
+		return;
+	for (i = 0; i < a->conf->announce.nprefixes; i++) {
+		r = &a->routes[i];
+		if ((now = announce_addr_of(a->ifaddr, r->pc)) == r->addr)
+			continue;
+		r->addr = now;
+		if (now == ROUTE_ADDR_ABSENT)
+			announce_addr_absent_log(r, " any more");
+		else
+			log_info("prefix %s: its address is back on this "
+			    "host: announced again (%zu healthy ports)",
+			    prefix_fmt(&r->pc->prefix, pbuf, sizeof(pbuf)),
+			    r->nports);
+		announce_push(a, i);
+		changed = 1;
+	}
+	if (changed)
+		announce_status_touch(a);
+}
+
 /* the port of service i enters or leaves the routes of its prefixes */
 static void
 announce_svc_routes(struct announcer *a, size_t i)
@@ -234,8 +288,10 @@ announce_apply(struct announcer *a, struct bgpsd_conf *nconf)
 		    nconf->announce.disable_file);
 	nroutes = xcalloc(nconf->announce.nprefixes > 0 ?
 	    nconf->announce.nprefixes : 1, sizeof(*nroutes));
-	for (i = 0; i < nconf->announce.nprefixes; i++)
+	for (i = 0; i < nconf->announce.nprefixes; i++) {
 		nroutes[i].pc = &nconf->announce.prefixes[i];
+		nroutes[i].addr = announce_addr_of(a->ifaddr, nroutes[i].pc);
+	}
 	for (i = 0; i < nconf->nservices; i++) {
 		if (!nsvcs[i].healthy)
 			continue;
@@ -273,6 +329,9 @@ announce_apply(struct announcer *a, struct bgpsd_conf *nconf)
 	ev_timer_stop(a->loop, &a->nag_timer);
 	statusfile_set(a->sf, nconf->announce.status_file,
 	    nconf->announce.metrics_file, nconf->announce.status_interval);
+	for (i = 0; i < nconf->announce.nprefixes; i++)
+		if (nroutes[i].addr == ROUTE_ADDR_ABSENT)
+			announce_addr_absent_log(&nroutes[i], "");
 
 	if (a->x != NULL) {
 		exabgp_configure(a->x, nconf->announce.ack,
@@ -412,6 +471,7 @@ announce_cleanup(struct announcer *a)
 		sched_free(a->sched);
 	if (a->x != NULL)
 		exabgp_free(a->x);
+	ifaddr_free(a->ifaddr);
 	if (a->routes != NULL && a->conf != NULL) {
 		for (i = 0; i < a->conf->announce.nprefixes; i++)
 			route_clear(&a->routes[i]);
@@ -452,6 +512,7 @@ announce_daemon(struct announcer *a)
 		ev_free(a->loop);
 		return 1;
 	}
+	a->ifaddr = ifaddr_new(a->loop, announce_ifaddr_cb, a);
 	if (a->bad_argv)
 		announce_nag_cb(a);
 	else if ((conf = conf_load(a->conf_path, a->conf_error,
@@ -508,7 +569,8 @@ announce_once(const char *path)
 	struct ev_loop		*loop;
 	struct once		 o;
 	struct route		*routes;
-	char			 err[1024], *line;
+	struct ifaddr_set	*ia;
+	char			 err[1024], pbuf[PREFIX_STRLEN], *line;
 	size_t			 i, j, n;
 	int			 rc = 0;
 
@@ -554,7 +616,17 @@ announce_once(const char *path)
 			    &routes[conf->services[i].prefixes[j]],
 			    conf->services[i].port);
 	}
+	ia = ifaddr_new(NULL, NULL, NULL);
 	for (i = 0; i < conf->announce.nprefixes; i++) {
+		routes[i].addr = announce_addr_of(ia, routes[i].pc);
+		if (routes[i].addr == ROUTE_ADDR_ABSENT) {
+			log_info("prefix %s: its address is not on an "
+			    "interface of this host that is up: withdrawn",
+			    prefix_fmt(&routes[i].pc->prefix, pbuf,
+			    sizeof(pbuf)));
+			if (rc == 0)
+				rc = 1;
+		}
 		if ((line = route_render(conf, &routes[i])) == NULL)
 			rc = 2;
 		else
@@ -563,6 +635,7 @@ announce_once(const char *path)
 		route_clear(&routes[i]);
 	}
 	free(routes);
+	ifaddr_free(ia);
 	if (fflush(stdout) == EOF)
 		rc = 2;
 out:

@@ -310,6 +310,20 @@ fail:
 	return NULL;
 }
 
+static const char *const route_addr_names[] = {
+	[ROUTE_ADDR_UNCHECKED] = "unchecked",
+	[ROUTE_ADDR_PRESENT] = "present",
+	[ROUTE_ADDR_ABSENT] = "absent",
+};
+
+const char *
+route_addr_name(enum route_addr a)
+{
+	if ((size_t)a >= ROUTE_ADDR_MAX)
+		return "unknown";
+	return route_addr_names[a];
+}
+
 char *
 route_render(const struct bgpsd_conf *conf, const struct route *r)
 {
@@ -317,6 +331,9 @@ route_render(const struct bgpsd_conf *conf, const struct route *r)
 	size_t		 i;
 	char		*line;
 
+	/* the address is not on this host: nobody answers there */
+	if (r->addr == ROUTE_ADDR_ABSENT)
+		return route_withdraw_line(r->pc);
 	ports = r->nports <= 64 ? small :
 	    xreallocarray(NULL, r->nports, sizeof(*ports));
 	for (i = 0; i < r->nports; i++)

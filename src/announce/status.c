@@ -71,9 +71,11 @@ status_prefix(const struct status_view *v, size_t i)
 		json_array_append_new(ports, json_integer(r->ports[j].port));
 	if (v->exabgp != NULL)
 		cur = exabgp_current(v->exabgp, &r->pc->prefix, &acked);
-	o = json_pack("{s:s, s:o, s:s?, s:b}",
+	/* "address": "absent" says why a prefix with ports is withdrawn */
+	o = json_pack("{s:s, s:o, s:s, s:s?, s:b}",
 	    "prefix", pbuf,
 	    "ports", ports,
+	    "address", route_addr_name(r->addr),
 	    "line", cur,
 	    "acked", acked);
 	return o;
@@ -235,6 +237,16 @@ status_metrics(const struct status_view *v)
 		prefix_fmt(&v->routes[i].pc->prefix, pbuf, sizeof(pbuf));
 		buf_printf(&b, "bgpsd_prefix_ports{prefix=\"%s\"} %zu\n", pbuf,
 		    v->routes[i].nports);
+	}
+	prom_head(&b, "bgpsd_prefix_address_present", "gauge",
+	    "1 if the address of the prefix is on an up interface of this "
+	    "host (prefixes with require_address only)");
+	for (i = 0; v->conf != NULL && i < v->conf->announce.nprefixes; i++) {
+		if (v->routes[i].addr == ROUTE_ADDR_UNCHECKED)
+			continue;
+		prefix_fmt(&v->routes[i].pc->prefix, pbuf, sizeof(pbuf));
+		buf_printf(&b, "bgpsd_prefix_address_present{prefix=\"%s\"} "
+		    "%d\n", pbuf, v->routes[i].addr == ROUTE_ADDR_PRESENT);
 	}
 	prom_head(&b, "bgpsd_prefix_announced", "gauge",
 	    "1 if the last line written for the prefix is an announce");

@@ -46,11 +46,12 @@ static const char *const announce_keys[] = {
 	"static_large_communities", "interval", "fast_interval", "timeout",
 	"exec_timeout", "rise", "fall", "batch", "ack", "ack_timeout", "splay",
 	"max_concurrent", "disable_file", "status_file", "metrics_file",
-	"status_interval", NULL
+	"status_interval", "extended_messages", "require_address", NULL
 };
 static const char *const prefix_keys[] = {
 	"prefix", "next_hop", "med", "local_preference", "as_path",
-	"static_communities", "static_large_communities", NULL
+	"static_communities", "static_large_communities", "extended_messages",
+	"require_address", NULL
 };
 static const char *const service_keys[] = {
 	"name", "port", "checks", "prefixes", "disable_file", "interval",
@@ -500,6 +501,12 @@ conf_announce_prefixes(struct parse *p, const config_setting_t *list)
 			return -1;
 		if (conf_attr(p, g, &an->attr, &pc->attr) == -1)
 			return -1;
+		if (conf_bool(p, g, "extended_messages", an->extended_messages,
+		    &pc->extended_messages) == -1)
+			return -1;
+		if (conf_bool(p, g, "require_address", an->require_address,
+		    &pc->require_address) == -1)
+			return -1;
 	}
 	p->nlisted = an->nprefixes;
 	return 0;
@@ -527,6 +534,11 @@ conf_announce(struct parse *p, const config_setting_t *g)
 	    &an->next_hop_ipv6) == -1)
 		return -1;
 	if (conf_attr(p, g, &none, &an->attr) == -1)
+		return -1;
+	if (conf_bool(p, g, "extended_messages", 0,
+	    &an->extended_messages) == -1)
+		return -1;
+	if (conf_bool(p, g, "require_address", 1, &an->require_address) == -1)
 		return -1;
 	if (conf_timing(p, g, &tdef, &an->timing, &p->ann_src, 1) == -1)
 		return -1;
@@ -621,6 +633,132 @@ conf_check(struct parse *p, struct service_conf *svc,
 	return kind->parse(g, svc, v6only, ck, &p->err);
 }
 
+/* a path attribute: flags, type code, length (2 bytes past 255), value */
+static size_t
+conf_attr_bytes(size_t value)
+{
+	return value + (value > 255 ? 4 : 3);
+}
+
+/*
+ * The UPDATE as ExaBGP 4.2 builds it (RFC 4271 4.3, RFC 4760, RFC 1997,
+ * RFC 8092). Of the two session types, iBGP is the larger one: ExaBGP
+ * sends LOCAL_PREF there (100 when not configured, 7 bytes) and an empty
+ * AS_PATH when none is configured, while towards an eBGP peer it sends no
+ * LOCAL_PREF and prepends its own AS (6 bytes) to an empty AS_PATH only.
+ */
+size_t
+conf_update_size(const struct bgpsd_conf *c, const struct prefix_conf *pc,
+    size_t nports)
+{
+	const struct route_attr	*a = &pc->attr;
+	size_t			 n, ncomm, nlarge;
+	int			 large = c->large || c->asn > 65535;
+
+	/* header (marker, length, type), withdrawn and attributes lengths */
+	n = 16 + 2 + 1 + 2 + 2;
+	n += conf_attr_bytes(1);		/* ORIGIN */
+	/* AS_PATH: one AS_SEQUENCE segment of 4-byte AS numbers */
+	n += conf_attr_bytes(a->nas_path > 0 ? 2 + 4 * a->nas_path : 0);
+	n += conf_attr_bytes(4);		/* LOCAL_PREF */
+	if (a->med >= 0)
+		n += conf_attr_bytes(4);	/* MULTI_EXIT_DISC */
+	ncomm = a->ncommunities + (large ? 0 : nports);
+	nlarge = a->nlarge_communities + (large ? nports : 0);
+	if (ncomm > 0)
+		n += conf_attr_bytes(4 * ncomm);	/* COMMUNITIES */
+	if (nlarge > 0)
+		n += conf_attr_bytes(12 * nlarge);	/* LARGE_COMMUNITY */
+	if (pc->prefix.addr.family == AF_INET)	/* NEXT_HOP, NLRI /32 */
+		n += conf_attr_bytes(4) + 1 + 4;
+	else	/* MP_REACH_NLRI: AFI, SAFI, next hop, reserved, NLRI /128 */
+		n += conf_attr_bytes(2 + 1 + 1 + 16 + 1 + 1 + 16);
+	return n;
+}
+
+size_t
+conf_update_limit(const struct prefix_conf *pc)
+{
+	return pc->extended_messages ? CONF_BGP_MSG_EXT_MAX : CONF_BGP_MSG_MAX;
+}
+
+size_t
+conf_update_max_ports(const struct bgpsd_conf *c, const struct prefix_conf *pc)
+{
+	size_t	 lo = 0, hi = 65536, mid, limit = conf_update_limit(pc);
+
+	if (conf_update_size(c, pc, 0) > limit)
+		return 0;
+	/* the size grows with nports: the last count that still fits */
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		if (conf_update_size(c, pc, mid) <= limit)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * The route of a prefix with every port healthy must fit one UPDATE:
+ * ExaBGP acks a bigger one with "done" and then never sends it, so the
+ * peers keep a stale route. The port that crosses the limit first (in
+ * file order) is the line shown.
+ */
+static int
+conf_update_sizes(struct parse *p, const config_setting_t *list)
+{
+	struct bgpsd_conf	*c = p->c;
+	struct announce_conf	*an = &c->announce;
+	const struct prefix_conf *pc;
+	const struct service_conf *svc;
+	const config_setting_t	*g;
+	size_t			*count, *max, *first, i, j, pi, bad;
+	char			 buf[PREFIX_STRLEN];
+
+	if (an->nprefixes == 0)
+		return 0;
+	count = xcalloc(an->nprefixes, sizeof(*count));
+	max = xcalloc(an->nprefixes, sizeof(*max));
+	first = xcalloc(an->nprefixes, sizeof(*first));
+	for (pi = 0; pi < an->nprefixes; pi++) {
+		max[pi] = conf_update_max_ports(c, &an->prefixes[pi]);
+		first[pi] = SIZE_MAX;
+	}
+	for (i = 0; i < c->nservices; i++) {
+		svc = &c->services[i];
+		for (j = 0; j < svc->nprefixes; j++) {
+			pi = svc->prefixes[j];
+			if (++count[pi] > max[pi] && first[pi] == SIZE_MAX)
+				first[pi] = i;
+		}
+	}
+	bad = SIZE_MAX;
+	for (pi = 0; pi < an->nprefixes; pi++)
+		if (first[pi] != SIZE_MAX && (bad == SIZE_MAX ||
+		    first[pi] < first[bad]))
+			bad = pi;
+	if (bad != SIZE_MAX) {
+		pc = &an->prefixes[bad];
+		svc = &c->services[first[bad]];
+		g = config_setting_get_elem(list, (unsigned int)first[bad]);
+		cfg_error(&p->err, conf_member(g, "port"), "service '%s' "
+		    "(port %u) takes the route of %s (line %d) past one BGP "
+		    "UPDATE when every port is healthy (%zu bytes, limit %zu, "
+		    "%zu ports); give some services another prefix, or set "
+		    "extended_messages = true (RFC 8654) if every BGP peer "
+		    "negotiates it", svc->name, svc->port,
+		    prefix_fmt(&pc->prefix, buf, sizeof(buf)), pc->line,
+		    conf_update_size(c, pc, count[bad]), conf_update_limit(pc),
+		    count[bad]);
+	}
+	free(count);
+	free(max);
+	free(first);
+	return bad == SIZE_MAX ? 0 : -1;
+}
+
 static int
 conf_service_prefixes(struct parse *p, struct service_conf *svc,
     const config_setting_t *s)
@@ -657,6 +795,8 @@ conf_service_prefixes(struct parse *p, struct service_conf *svc,
 			pc->listed = 0;
 			pc->next_hop = xstrdup(conf_family_next_hop(an, &pfx));
 			conf_attr_copy(&pc->attr, &an->attr);
+			pc->extended_messages = an->extended_messages;
+			pc->require_address = an->require_address;
 			idx = (ssize_t)an->nprefixes - 1;
 		}
 		for (j = 0; j < svc->nprefixes; j++)
@@ -830,7 +970,9 @@ conf_services(struct parse *p, const config_setting_t *list)
 		}
 	}
 	free(idx);
-	return p->err.set ? -1 : 0;
+	if (p->err.set)
+		return -1;
+	return conf_update_sizes(p, list);
 }
 
 /* check/command: a string runs under /bin/sh -c, an array runs as argv */

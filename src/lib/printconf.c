@@ -207,12 +207,16 @@ print_announce(FILE *fp, const struct announce_conf *an)
 		    sizeof(buf)), 3);
 		printconf_str(fp, "next_hop", pc->next_hop, 3);
 		print_attr(fp, &pc->attr, 3);
+		printconf_bool(fp, "extended_messages", pc->extended_messages, 3);
+		printconf_bool(fp, "require_address", pc->require_address, 3);
 		fputs(--n > 0 ? "\t\t},\n" : "\t\t}\n", fp);
 	}
 	fputs("\t);\n", fp);
 	printconf_str(fp, "next_hop_ipv4", an->next_hop_ipv4, 1);
 	printconf_str(fp, "next_hop_ipv6", an->next_hop_ipv6, 1);
 	print_attr(fp, &an->attr, 1);
+	printconf_bool(fp, "extended_messages", an->extended_messages, 1);
+	printconf_bool(fp, "require_address", an->require_address, 1);
 	printconf_duration(fp, "interval", an->timing.interval, 1);
 	printconf_duration(fp, "fast_interval", an->timing.fast_interval, 1);
 	printconf_duration(fp, "timeout", an->timing.timeout, 1);

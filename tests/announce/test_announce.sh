@@ -88,6 +88,8 @@ services = (
 	}
 );
 announce = {
+	# no namespace: 192.0.2.x is not on this host
+	require_address = false;
 	prefixes = (
 		"192.0.2.10/32",
 		{
@@ -212,6 +214,8 @@ services = (
 	}
 );
 announce = {
+	# no namespace: 192.0.2.x is not on this host
+	require_address = false;
 	prefixes = ( "192.0.2.20/32" );
 };
 EOF
@@ -262,6 +266,8 @@ services = (
 	}
 );
 announce = {
+	# no namespace: 192.0.2.x is not on this host
+	require_address = false;
 	prefixes = ( "198.51.100.7/32" );
 };
 EOF
@@ -613,6 +619,8 @@ services = (
 	}
 );
 announce = {
+	# no namespace: 192.0.2.x is not on this host
+	require_address = false;
 	prefixes = ( "192.0.2.10/32", "2001:db8::10/128" );
 	ack = false;
 };

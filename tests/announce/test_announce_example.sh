@@ -5,7 +5,8 @@
 # the announce lines with every community and exit 0 with the example's
 # services up: tcp on 127.0.0.1:80, https on 127.0.0.1:443 (self-signed,
 # /healthz answering "OK"), and check_systemd nginx.service through a fake
-# systemctl. Ports 80 and 443 need a loopback of our own: the suite re-runs
+# systemctl; and the withdraw of 192.0.2.10/32 once its address leaves the
+# host. Ports 80 and 443 need a loopback of our own: the suite re-runs
 # itself in a new network namespace (unshare -n as root, else unshare -rn in
 # a user namespace when the kernel allows it; otherwise it skips).
 . "$(dirname "$0")/../lib.sh"
@@ -30,6 +31,10 @@ if [ "${1:-}" != --in-netns ]; then
 	exit 0
 fi
 ip link set lo up || exit 1
+# the example's service addresses are on this host, as on a real one (a
+# prefix whose address is not on an up interface is not announced)
+ip addr add 192.0.2.10/32 dev lo || exit 1
+ip -6 addr add 2001:db8::10/128 dev lo nodad || exit 1
 mktmp
 PIDS=""
 cleanup() {
@@ -151,3 +156,16 @@ else
 fi
 check "etc/bgpsd.conf --once: the catalogue-only ssh is never checked" \
     sh -c "! grep -q 'ssh' '$T/err'"
+
+# the IPv4 address leaves the host: its prefix is withdrawn, exit 1
+ip addr del 192.0.2.10/32 dev lo
+out=$($ANNOUNCE --once -c "$EX" 2>"$T/err")
+rc=$?
+check "etc/bgpsd.conf --once, 192.0.2.10 not on the host: exit 1" \
+    test $rc = 1
+check "etc/bgpsd.conf --once, 192.0.2.10 not on the host: its withdraw" \
+    test "$out" = "$W4
+$A6 community [12345:80 12345:443]"
+check "etc/bgpsd.conf --once, 192.0.2.10 not on the host: says why" \
+    grep -q "prefix 192.0.2.10/32: its address is not on an interface" \
+    "$T/err"

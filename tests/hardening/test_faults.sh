@@ -207,7 +207,8 @@ services = (
 	  checks = ( { type = "exec";
 	      command = [ "sh", "-c", "sleep $TAG.3 & sleep $TAG.3; exit 0" ]; } ); }
 );
-announce = { prefixes = ( "192.0.2.10/32" ); exec_timeout = 0.5; };
+announce = { prefixes = ( "192.0.2.10/32" ); exec_timeout = 0.5;
+	require_address = false; };
 EOF2
 t0=$(date +%s%N)
 timeout 30 $ANNOUNCE --once -c "$T/gc.conf" >"$T/gc.out" 2>"$T/gc.log"
@@ -236,6 +237,7 @@ lcheck "exec check that hangs: reported as a timeout" \
 	echo 'services = ( { name = "web"; port = 80; rise = 1;'
 	echo '	checks = ( { type = "exec"; command = [ "true" ]; } ); } );'
 	echo 'announce = { splay = false; interval = 0.5; fast_interval = 0.5;'
+	echo '	require_address = false;'
 	echo '	exec_timeout = 0.4; timeout = 0.4;'
 	echo "	status_file = \"$T/astatus.json\";"
 	printf '\tprefixes = ( '
@@ -307,7 +309,7 @@ services = ( { name = "web"; port = 80; rise = 1; fall = 1;
 	    command = [ "sh", "-c", "echo run >> $T/runs" ]; } ); } );
 announce = { splay = false; interval = 0.3; fast_interval = 0.3;
 	exec_timeout = 0.2; timeout = 0.2; ack = false;
-	prefixes = ( "192.0.2.10/32" ); };
+	require_address = false; prefixes = ( "192.0.2.10/32" ); };
 EOF2
 rm -f "$T/ain" "$T/aout" "$T/runs"
 mkfifo "$T/ain"
@@ -466,7 +468,7 @@ services = ( { name = "web"; port = 80; rise = 1; fall = 1;
 	{ name = "https"; port = 443; } );
 announce = { splay = false; interval = 0.3; fast_interval = 0.3;
 	exec_timeout = 0.2; timeout = 0.2; ack = false;
-	prefixes = ( "192.0.2.10/32" ); };
+	require_address = false; prefixes = ( "192.0.2.10/32" ); };
 listen = { wait_min = 0.2; wait_max = 1.0;
 	templates = ( { source = "$T/h.mustache";
 			destination = "$T/dest/clock.conf"; } ); };

@@ -54,7 +54,7 @@ group = "nogroup";
 services = ( { name = "web"; port = 80;
 	checks = ( { type = "exec"; command = [ "sh", "-c",
 	    "id -u > $T/pub/check.uid; id -g > $T/pub/check.gid; id -G > $T/pub/check.groups" ]; } ); } );
-announce = { prefixes = ( "192.0.2.10/32" ); };
+announce = { prefixes = ( "192.0.2.10/32" ); require_address = false; };
 EOF2
 	$ANNOUNCE --once -c "$T/user.conf" >"$T/out" 2>"$T/err"
 	rc=$?
@@ -112,6 +112,7 @@ services = (
 	  checks = ( { type = "tcp"; } ); }
 );
 announce = { prefixes = ( "192.0.2.10/32", "2001:db8::10/128" );
+	require_address = false;
 	splay = false; interval = 0.5; fast_interval = 0.5; timeout = 0.4;
 	exec_timeout = 0.4; ack = false;
 	status_file = "$T/pub/nr-status.json";
@@ -177,6 +178,7 @@ services = ( { name = "web"; port = 80; rise = 1;
 	checks = ( { type = "exec"; command = [ "true" ]; } ); },
 	{ name = "https"; port = 443; } );
 announce = { prefixes = ( "192.0.2.10/32" ); splay = false; ack = false;
+	require_address = false;
 	interval = 0.5; fast_interval = 0.5; timeout = 0.4; exec_timeout = 0.4;
 	status_file = "$T/modes/a-status.json";
 	metrics_file = "$T/modes/a-metrics.prom"; };

@@ -37,6 +37,9 @@ say() { printf '%s  %s\n' "$(date +%H:%M:%S)" "$*"; }
 lab_init demo
 lab_host lb 2
 lab_host ann 11
+# the announced addresses live on ann (a prefix whose address is not on
+# the host is not announced)
+lab_host_addr ann 192.0.2.10 2001:db8::10
 WEB=$(lab_port 8080)
 API=$(lab_port 8443)
 SVC=${LAB_SVCADDR[ann]}
@@ -62,6 +65,7 @@ services = (
 );
 announce = {
 	prefixes = ( "192.0.2.10/32", "2001:db8::10/128" );
+	require_address = $(lab_require_address);
 	interval = 1.0;
 	fast_interval = 0.5;
 	timeout = 0.5;

@@ -19,6 +19,7 @@
 #   . tests/integration/lib.sh
 #   lab_init e2e                 # mode, run dir, trap
 #   lab_host ann 11; lab_host lb 2
+#   lab_host_addr ann 192.0.2.10           # the address "ann" announces
 #   lab_service svc-web ann 8080           # demo TCP service inside "ann"
 #   lab_exabgp_start lb "$conf" yes        # ExaBGP listening on its addresses
 #   lab_exabgp_start ann "$conf" no        # ExaBGP that only connects out
@@ -177,6 +178,27 @@ lab_host() {
 		LAB_SVCADDR[$h]=127.0.0.$((100 + idx))
 	fi
 	mkdir -p "$LAB_DIR/$h"
+}
+
+# lab_host_addr HOST ADDR...: put the service addresses HOST announces on
+# its loopback, as on a real service host: bgpsd-announce announces a
+# prefix only while its address is on an up interface (require_address).
+# netns mode only; on loopback the real host's addresses must not change,
+# so the configs turn the check off there: require_address =
+# $(lab_require_address).
+lab_host_addr() {
+	local h=$1 a
+	shift
+	[ "$LAB_MODE" = netns ] || return 0
+	for a in "$@"; do
+		case $a in
+		*:*) ip -n "${LAB_NS[$h]}" -6 addr add "$a/128" dev lo nodad ;;
+		*) ip -n "${LAB_NS[$h]}" addr add "$a/32" dev lo ;;
+		esac || lab_die "ip addr add $a on $h"
+	done
+}
+lab_require_address() {
+	if [ "$LAB_MODE" = netns ]; then echo true; else echo false; fi
 }
 
 # lab_exec HOST CMD...: run CMD inside HOST (foreground)

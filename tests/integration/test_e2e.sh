@@ -42,6 +42,7 @@ UP_BOUND=$(awk -v r=$RISE -v i=$INTERVAL -v t=$TIMEOUT 'BEGIN { print r * i + t 
 lab_init e2e
 lab_host lb 2
 lab_host ann 11
+lab_host_addr ann 192.0.2.10 2001:db8::10
 
 WEB=$(lab_port 8080)
 API=$(lab_port 8443)
@@ -73,6 +74,7 @@ services = (${1:-}
 );
 announce = {
 	prefixes = ( "$P4/32", "$P6/128" );
+	require_address = $(lab_require_address);
 	interval = $INTERVAL;
 	fast_interval = $FAST;
 	timeout = $TIMEOUT;

@@ -68,6 +68,9 @@ ROGUE_PORT=$(lab_port 9443)	# a port only the rogue's routes carry
 WEB=$(lab_port 8080)
 declare -A PFX=([ann1]=198.51.100.11 [ann2]=198.51.100.12 [ann3]=198.51.100.13)
 declare -A PFX6=([ann1]=2001:db8:100::11 [ann2]=2001:db8:100::12 [ann3]=2001:db8:100::13)
+for h in $ANNS; do
+	lab_host_addr "$h" "${PFX[$h]}" "${PFX6[$h]}"
+done
 # IPv6 through the reflector needs one address per host: namespaces only
 # (on loopback every host is ::1)
 if [ "$LAB_MODE" = netns ]; then
@@ -206,6 +209,7 @@ announce = {
 	else
 	    echo "\"${PFX[$h]}/32\""
 	fi) );
+	require_address = $(lab_require_address);
 	interval = $INTERVAL;
 	fast_interval = 0.25;
 	timeout = $TIMEOUT;
