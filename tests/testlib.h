@@ -26,6 +26,12 @@ struct ev_loop;
 
 /* a test run with the file's own functions named setup and teardown */
 #define TL_TEST(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
+/* a test run with a fresh tl_tmpdir, removed after it */
+#define TL_TMPDIR_TEST(f) \
+	cmocka_unit_test_setup_teardown(f, tl_tmpdir_setup, tl_tmpdir_teardown)
+/* a test run with a fresh event loop in *state, freed after it */
+#define TL_LOOP_TEST(f) \
+	cmocka_unit_test_setup_teardown(f, tl_loop_setup, tl_loop_teardown)
 
 /* ---- the temporary directory ---- */
 
