@@ -24,10 +24,13 @@
 #include "ev.h"
 #include "testlib.h"
 
-#define TL_NRING	4	/* buffers of tl_slurp and the captures */
-#define TL_NPATH	8	/* buffers of tl_path */
+#define TL_NRING	8	/* buffers of tl_slurp and the captures */
 
 char		 tl_tmpdir[64];
+
+/* what tl_path made, freed with the directory */
+static char	**paths;
+static size_t	 npaths;
 
 static char	*ring[TL_NRING];
 static size_t	 ringcap[TL_NRING];
@@ -98,6 +101,10 @@ tl_tmpdir_teardown(void **state)
 		return 0;
 	rc = tl_rmtree(tl_tmpdir);
 	tl_tmpdir[0] = '\0';
+	while (npaths > 0)
+		free(paths[--npaths]);
+	free(paths);
+	paths = NULL;
 	return rc;
 }
 
@@ -135,21 +142,22 @@ tl_rmtree(const char *path)
 const char *
 tl_path(const char *fmt, ...)
 {
-	static char	 buf[TL_NPATH][PATH_MAX];
-	static unsigned	 next;
-	char		 name[PATH_MAX], *p = buf[next++ % TL_NPATH];
-	va_list		 ap;
-	int		 n;
+	char	 name[PATH_MAX], **v, *p;
+	va_list	 ap;
+	int	 n;
 
 	if (tl_tmpdir[0] == '\0')
 		fail_msg("tl_path: no temporary directory (tl_tmpdir_setup)");
 	va_start(ap, fmt);
 	n = vsnprintf(name, sizeof(name), fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(name) ||
-	    (size_t)snprintf(p, PATH_MAX, "%s/%s", tl_tmpdir, name) >=
-	    PATH_MAX)
+	if (n < 0 || (size_t)n >= sizeof(name))
 		fail_msg("tl_path: name too long");
+	if (asprintf(&p, "%s/%s", tl_tmpdir, name) == -1 ||
+	    (v = reallocarray(paths, npaths + 1, sizeof(*v))) == NULL)
+		fail_msg("out of memory");
+	paths = v;
+	paths[npaths++] = p;
 	return p;
 }
 

@@ -54,10 +54,7 @@ int		 tl_tmpdir_teardown(void **state);
  * are removed, never followed. Returns 0, or -1 with errno set.
  */
 int		 tl_rmtree(const char *path);
-/*
- * tl_tmpdir "/" the formatted name. The result lives in one of eight
- * rotating buffers: valid until the eighth call after this one.
- */
+/* tl_tmpdir "/" the formatted name, valid until tl_tmpdir_teardown */
 const char	*tl_path(const char *fmt, ...)
 		    __attribute__((format(printf, 1, 2)));
 
@@ -65,8 +62,8 @@ const char	*tl_path(const char *fmt, ...)
 
 /*
  * The whole of path, NUL-terminated, or NULL (errno set) when it cannot
- * be opened. The text lives in one of four rotating buffers shared with
- * tl_capture_text/tl_capture_stop: valid until the fourth such call
+ * be opened. The text lives in one of eight rotating buffers shared
+ * with tl_capture_text/tl_capture_stop: valid until the eighth such call
  * after this one.
  */
 char		*tl_slurp(const char *path);
