@@ -32,7 +32,6 @@
 #include "log.h"
 #include "testlib.h"
 
-static struct ev_loop	*loop;
 static struct check_ctx	*ctx;
 
 /* a run's outcome as the callback saw it */
@@ -54,7 +53,7 @@ result_cb(struct check *c, void *arg)
 	snprintf(r->detail, sizeof(r->detail), "%s", c->detail);
 }
 
-/* one run; the callback must come from the loop, never from check_start */
+/* one run; the callback must come from the tl_loop, never from check_start */
 static void
 run_check(struct check *c, struct result *r)
 {
@@ -66,7 +65,7 @@ run_check(struct check *c, struct result *r)
 	assert_true(check_running(c));
 	end = ev_monotonic() + 8 * EV_NSEC;
 	while (r->calls == before && ev_monotonic() < end)
-		ev_run_once(loop, 50 * EV_MSEC);
+		ev_run_once(tl_loop, 50 * EV_MSEC);
 	assert_int_equal(r->calls, before + 1);
 	assert_false(check_running(c));
 }
@@ -91,7 +90,7 @@ wait_calls(const struct result *r, size_t n, size_t want)
 	size_t		 i, done;
 
 	do {
-		ev_run_once(loop, 10 * EV_MSEC);
+		ev_run_once(tl_loop, 10 * EV_MSEC);
 		for (i = done = 0; i < n; i++)
 			done += r[i].calls;
 	} while (done < want && ev_monotonic() < end);
@@ -102,9 +101,8 @@ setup(void **state)
 {
 	log_init("test_check", 0, 0);
 	signal(SIGPIPE, SIG_IGN);
-	if ((loop = ev_new()) == NULL)
-		return -1;
-	if ((ctx = check_ctx_new(loop, NULL, NULL)) == NULL)
+	if (tl_loop_setup(state) == -1 ||
+	    (ctx = check_ctx_new(tl_loop, NULL, NULL)) == NULL)
 		return -1;
 	return 0;
 }
@@ -113,10 +111,8 @@ static int
 teardown(void **state)
 {
 	check_ctx_free(ctx);
-	ev_free(loop);
 	ctx = NULL;
-	loop = NULL;
-	return 0;
+	return tl_loop_teardown(state);
 }
 
 /* ---- loopback peers ---- */
@@ -164,9 +160,9 @@ static void	peer_conn_cb(int, unsigned int, void *);
 static void
 peer_conn_close(struct peer_conn *pc)
 {
-	ev_timer_stop(loop, &pc->resume);
+	ev_timer_stop(tl_loop, &pc->resume);
 	if (pc->fd != -1) {
-		ev_io_del(loop, pc->fd);
+		ev_io_del(tl_loop, pc->fd);
 		close(pc->fd);
 		pc->fd = -1;
 	}
@@ -179,7 +175,7 @@ peer_send(struct peer_conn *pc, const char *data, size_t len)
 	memcpy(pc->out, data, len);
 	pc->outlen = len;
 	pc->outoff = 0;
-	ev_io_mod(loop, pc->fd, EV_READ | EV_WRITE);
+	ev_io_mod(tl_loop, pc->fd, EV_READ | EV_WRITE);
 }
 
 /* GET /ok, /fail, /redirect, /slow, /host, /big-early, /big-late */
@@ -262,12 +258,12 @@ peer_conn_cb(int fd, unsigned int events, void *arg)
 		if (pc->outoff == end && end < pc->outlen) {
 			/* a separate segment: curl sees a separate chunk */
 			pc->ipause++;
-			ev_io_mod(loop, fd, EV_READ);
-			ev_timer_after(loop, &pc->resume, 30 * EV_MSEC);
+			ev_io_mod(tl_loop, fd, EV_READ);
+			ev_timer_after(tl_loop, &pc->resume, 30 * EV_MSEC);
 		} else if (pc->outoff == pc->outlen) {
 			free(pc->out);
 			pc->out = NULL;
-			ev_io_mod(loop, fd, EV_READ);
+			ev_io_mod(tl_loop, fd, EV_READ);
 		}
 	}
 	if (events & (EV_READ | EV_ERROR)) {
@@ -320,7 +316,7 @@ peer_resume_cb(void *arg)
 	struct peer_conn	*pc = arg;
 
 	if (pc->fd != -1)
-		ev_io_mod(loop, pc->fd, EV_READ | EV_WRITE);
+		ev_io_mod(tl_loop, pc->fd, EV_READ | EV_WRITE);
 }
 
 static void
@@ -345,7 +341,7 @@ peer_accept_cb(int fd, unsigned int events, void *arg)
 		memset(pc, 0, sizeof(*pc));
 		pc->fd = c;
 		ev_timer_init(&pc->resume, peer_resume_cb, pc);
-		ev_io_add(loop, c, EV_READ, peer_proto_cb, pc);
+		ev_io_add(tl_loop, c, EV_READ, peer_proto_cb, pc);
 		if (p->mode == PEER_BANNER) {
 			peer_send(pc, p->banner, strlen(p->banner));
 			memcpy(pc->pauses, p->pauses, sizeof(pc->pauses));
@@ -366,7 +362,7 @@ peer_new(int family, enum peer_mode mode, const char *banner)
 	p->banner = banner;
 	p->fd = tl_lo_socket(family, 128, &p->port);
 	assert_int_not_equal(p->fd, -1);
-	assert_int_equal(ev_io_add(loop, p->fd, EV_READ, peer_accept_cb, p),
+	assert_int_equal(ev_io_add(tl_loop, p->fd, EV_READ, peer_accept_cb, p),
 	    0);
 	for (i = 0; i < sizeof(peer_of_conn) / sizeof(*peer_of_conn); i++)
 		if (peer_of_conn[i] == NULL) {
@@ -388,7 +384,7 @@ peer_free(struct peer *p)
 	for (i = 0; i < sizeof(peer_of_conn) / sizeof(*peer_of_conn); i++)
 		if (peer_of_conn[i] == p)
 			peer_of_conn[i] = NULL;
-	ev_io_del(loop, p->fd);
+	ev_io_del(tl_loop, p->fd);
 	close(p->fd);
 	free(p);
 }
@@ -426,7 +422,7 @@ test_tcp_ok(void **state)
 	/* the same struct runs again: nothing is used up by a run */
 	run_check(&c, &r);
 	assert_int_equal(r.reason, CHECK_OK);
-	tl_run_for(loop, 50 * EV_MSEC);
+	tl_run_for(tl_loop, 50 * EV_MSEC);
 	assert_int_equal(p->accepted, 2);
 	check_fini(&c);
 	peer_free(p);
@@ -444,7 +440,7 @@ test_tcp_closes_with_rst(void **state)
 	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
 	run_check(&c, &r);
 	assert_int_equal(r.reason, CHECK_OK);
-	tl_run_for(loop, 100 * EV_MSEC);
+	tl_run_for(tl_loop, 100 * EV_MSEC);
 	assert_int_equal(p->nconns, 1);
 	assert_true(p->conns[0].eof);
 	assert_true(p->conns[0].reset);
@@ -671,7 +667,7 @@ test_tcp_timeout_connect(void **state)
 		fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 		(void)connect(fill[i], (struct sockaddr *)&sin, sizeof(sin));
 	}
-	tl_run_for(loop, 50 * EV_MSEC);
+	tl_run_for(tl_loop, 50 * EV_MSEC);
 	run_one(&cf, &r, "tcp");
 	assert_int_equal(r.reason, CHECK_TIMEOUT);
 	for (i = 0; i < 8; i++)
@@ -679,7 +675,7 @@ test_tcp_timeout_connect(void **state)
 	close(lfd);
 }
 
-/* many at once against one listener, one loop, all fine */
+/* many at once against one listener, one tl_loop, all fine */
 static void
 test_tcp_many(void **state)
 {
@@ -720,10 +716,10 @@ test_tcp_cancel(void **state)
 	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
 	check_start(&c);
 	check_start(&c);	/* no stacking */
-	tl_run_for(loop, 20 * EV_MSEC);
+	tl_run_for(tl_loop, 20 * EV_MSEC);
 	check_cancel(&c);
 	assert_false(check_running(&c));
-	tl_run_for(loop, 300 * EV_MSEC);
+	tl_run_for(tl_loop, 300 * EV_MSEC);
 	assert_int_equal(r.calls, 0);
 	assert_int_equal(c.u.tcp.fd, -1);
 	run_check(&c, &r);
@@ -1162,9 +1158,9 @@ test_exec_no_stacking(void **state)
 	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
 	check_start(&c);
 	check_start(&c);
-	tl_run_for(loop, 50 * EV_MSEC);
+	tl_run_for(tl_loop, 50 * EV_MSEC);
 	check_start(&c);
-	tl_run_for(loop, 500 * EV_MSEC);
+	tl_run_for(tl_loop, 500 * EV_MSEC);
 	assert_int_equal(r.calls, 1);
 	assert_int_equal(r.reason, CHECK_OK);
 	check_fini(&c);
@@ -1180,9 +1176,9 @@ test_exec_cancel(void **state)
 
 	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
 	check_start(&c);
-	tl_run_for(loop, 50 * EV_MSEC);
+	tl_run_for(tl_loop, 50 * EV_MSEC);
 	check_fini(&c);		/* cancels: the group is killed, no callback */
-	tl_run_for(loop, 100 * EV_MSEC);
+	tl_run_for(tl_loop, 100 * EV_MSEC);
 	assert_int_equal(r.calls, 0);
 }
 
@@ -1195,7 +1191,7 @@ test_exec_unknown_user(void **state)
 	struct check		 c;
 	struct result		 r = { 0 };
 
-	bad = check_ctx_new(loop, "bgpsd-no-such-user", NULL);
+	bad = check_ctx_new(tl_loop, "bgpsd-no-such-user", NULL);
 	assert_non_null(bad);
 	assert_int_equal(check_init(&c, bad, &cf, result_cb, &r), 0);
 	run_check(&c, &r);
@@ -1222,7 +1218,7 @@ test_exec_as_user(void **state)
 	snprintf(want, sizeof(want), "exec: exit 1: %u %u %u",
 	    (unsigned int)pw->pw_uid, (unsigned int)pw->pw_gid,
 	    (unsigned int)pw->pw_gid);
-	as = check_ctx_new(loop, "nobody", NULL);
+	as = check_ctx_new(tl_loop, "nobody", NULL);
 	assert_non_null(as);
 	assert_true(as->drop);
 	assert_int_equal(as->uid, pw->pw_uid);

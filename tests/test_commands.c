@@ -24,7 +24,6 @@
 #include "log.h"
 #include "testlib.h"
 
-static struct ev_loop	*loop;
 
 struct done {
 	int	called;
@@ -38,22 +37,6 @@ on_done(int nfailed, void *arg)
 
 	d->called++;
 	d->nfailed = nfailed;
-}
-
-static int
-setup(void **state)
-{
-	if (tl_tmpdir_setup(state) == -1 || (loop = ev_new()) == NULL)
-		return -1;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	ev_free(loop);
-	loop = NULL;
-	return tl_tmpdir_teardown(state);
 }
 
 static void
@@ -81,7 +64,7 @@ static void
 run_all(struct commands *c, struct done *d)
 {
 	assert_int_equal(commands_start(c, on_done, d), 0);
-	tl_run_until(loop, &d->called, 10 * EV_NSEC);
+	tl_run_until(tl_loop, &d->called, 10 * EV_NSEC);
 	assert_int_equal(d->called, 1);
 }
 
@@ -94,7 +77,7 @@ test_identical_once_in_order(void **state)
 	char		 abuf[512], bbuf[512], a2buf[512];
 	struct done	 d = { 0, -1 };
 
-	c = commands_new(loop, NULL);
+	c = commands_new(tl_loop, NULL);
 	cmd_append(&a, av, abuf, sizeof(abuf), "a");
 	cmd_append(&b, bv, bbuf, sizeof(bbuf), "b");
 	/* an equal copy (other memory) is the same command */
@@ -140,7 +123,7 @@ test_timeout_kills_group(void **state)
 	snprintf(buf, sizeof(buf), "sleep 60 & echo $! > '%s'; sleep 60",
 	    path);
 	cmd_init(&h, hv, 0);
-	c = commands_new(loop, NULL);
+	c = commands_new(tl_loop, NULL);
 	commands_add(c, &h, 0.3, "/tmp/dest");
 	commands_add(c, &h, 0.1, "/tmp/dest");	/* merged: the longer timeout stays */
 	t0 = ev_monotonic();
@@ -169,7 +152,7 @@ test_failure_does_not_stop_the_rest(void **state)
 	cmd_init(&f, fv, 0);
 	cmd_init(&m, mv, 0);
 	cmd_append(&b, bv, bbuf, sizeof(bbuf), "after");
-	c = commands_new(loop, NULL);
+	c = commands_new(tl_loop, NULL);
 	commands_add(c, &f, 5, "/tmp/dest");
 	commands_add(c, &m, 5, "/tmp/dest");
 	commands_add(c, &b, 5, "/tmp/dest");
@@ -194,10 +177,10 @@ test_output_to_log_not_stdout(void **state)
 	tl_capture_start(&out, STDOUT_FILENO);
 	tl_capture_start(&err, STDERR_FILENO);
 	cmd_init(&o, ov, 0);
-	c = commands_new(loop, NULL);
+	c = commands_new(tl_loop, NULL);
 	commands_add(c, &o, 5, "/tmp/dest");
 	commands_start(c, on_done, &d);
-	tl_run_until(loop, &d.called, 10 * EV_NSEC);
+	tl_run_until(tl_loop, &d.called, 10 * EV_NSEC);
 	commands_free(c);
 	s = tl_capture_stop(&err);
 	o_text = tl_capture_stop(&out);
@@ -223,7 +206,7 @@ test_cancel(void **state)
 
 	cmd_init(&h, hv, 0);
 	cmd_append(&b, bv, bbuf, sizeof(bbuf), "never");
-	c = commands_new(loop, NULL);
+	c = commands_new(tl_loop, NULL);
 	commands_add(c, &h, 30, "/tmp/dest");
 	commands_add(c, &b, 30, "/tmp/dest");
 	assert_int_equal(commands_start(c, on_done, &d), 0);
@@ -231,7 +214,7 @@ test_cancel(void **state)
 	commands_cancel(c);
 	assert_true(ev_monotonic() - t0 < EV_NSEC);
 	for (i = 0; i < 10; i++)
-		ev_run_once(loop, 20 * EV_MSEC);
+		ev_run_once(tl_loop, 20 * EV_MSEC);
 	assert_int_equal(d.called, 0);
 	assert_null(tl_slurp(tl_path("order")));
 	assert_int_equal(commands_count(c), 0);
@@ -280,7 +263,7 @@ test_command_expanded(void **state)
 	snprintf(text, sizeof(text), "date +%%%%s > %%s.stamp; "
 	    "echo %%s >> '%s'", tl_path("ran"));
 	cmd_init(&cmd, argv, 1);
-	c = commands_new(loop, NULL);
+	c = commands_new(tl_loop, NULL);
 	commands_add(c, &cmd, 5, tl_path("one"));
 	commands_add(c, &cmd, 5, tl_path("one"));
 	commands_add(c, &cmd, 5, tl_path("two"));
@@ -309,14 +292,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		TL_TEST(test_identical_once_in_order),
-		TL_TEST(test_timeout_kills_group),
-		TL_TEST(test_failure_does_not_stop_the_rest),
-		TL_TEST(test_output_to_log_not_stdout),
-		TL_TEST(test_cancel),
+		TL_DIR_LOOP_TEST(test_identical_once_in_order),
+		TL_DIR_LOOP_TEST(test_timeout_kills_group),
+		TL_DIR_LOOP_TEST(test_failure_does_not_stop_the_rest),
+		TL_DIR_LOOP_TEST(test_output_to_log_not_stdout),
+		TL_DIR_LOOP_TEST(test_cancel),
 		cmocka_unit_test(test_log_output_lines),
 		cmocka_unit_test(test_expand),
-		TL_TEST(test_command_expanded),
+		TL_DIR_LOOP_TEST(test_command_expanded),
 	};
 
 	log_init("test_commands", 0, 0);

@@ -26,7 +26,6 @@
 #include "testlib.h"
 
 static const char	*dest_a, *dest_b, *counter, *failflag;
-static struct ev_loop	*loop;
 
 /*
  * Template a: every service with its backends' host; template b: the
@@ -88,7 +87,7 @@ runs(void)
 static int
 setup(void **state)
 {
-	if (tl_tmpdir_setup(state) == -1 || (loop = ev_new()) == NULL)
+	if (tl_setup(state) == -1)
 		return -1;
 	dest_a = tl_path("a.out");
 	dest_b = tl_path("b.out");
@@ -98,14 +97,6 @@ setup(void **state)
 	tl_put("b.mustache", tmpl_b);
 	tl_put("bad.mustache", tmpl_bad);
 	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	ev_free(loop);
-	loop = NULL;
-	return tl_tmpdir_teardown(state);
 }
 
 /*
@@ -191,7 +182,7 @@ pass(struct render *r, json_t *ctx)
 	struct done	 d = { 0, -1 };
 
 	render_pass(r, ctx, on_done, &d);
-	tl_run_until(loop, &d.called, 5 * EV_NSEC);
+	tl_run_until(tl_loop, &d.called, 5 * EV_NSEC);
 	if (d.called != 1)
 		fail_msg("render pass callback ran %d times", d.called);
 	assert_false(render_busy(r));
@@ -221,7 +212,7 @@ test_pass_written_then_unchanged(void **state)
 
 	(void)state;
 	conf = load_conf("good", "a.mustache", "b.mustache", 0, 0);
-	r = render_new(loop, NULL);
+	r = render_new(tl_loop, NULL);
 	assert_int_equal(render_load(r, conf), 0);
 	assert_int_equal(render_count(r), 2);
 	assert_null(render_status(r, 2));
@@ -286,7 +277,7 @@ test_min_backends_keeps_old_file(void **state)
 	(void)state;
 	/* b needs 2 backends in every catalogued service */
 	conf = load_conf("minb", "a.mustache", "b.mustache", 0, 2);
-	r = render_new(loop, NULL);
+	r = render_new(tl_loop, NULL);
 	assert_int_equal(render_load(r, conf), 0);
 	ctx = make_ctx(full, conf);
 	assert_int_equal(pass(r, ctx), 0);
@@ -345,7 +336,7 @@ test_bad_template_keeps_set(void **state)
 	bad = load_conf("bad", "a.mustache", "bad.mustache", 0, 0);
 	missing = load_conf("missing", "nonexistent.mustache", "b.mustache",
 	    0, 0);
-	r = render_new(loop, NULL);
+	r = render_new(tl_loop, NULL);
 	assert_int_equal(render_load(r, conf), 0);
 	ctx = make_ctx(full, conf);
 	assert_int_equal(pass(r, ctx), 0);
@@ -385,7 +376,7 @@ test_failed_reload_retried_and_inherited(void **state)
 
 	(void)state;
 	conf = load_conf("good", "a.mustache", "b.mustache", 0, 0);
-	r = render_new(loop, NULL);
+	r = render_new(tl_loop, NULL);
 	assert_int_equal(render_load(r, conf), 0);
 	ctx = make_ctx(full, conf);
 
@@ -409,7 +400,7 @@ test_failed_reload_retried_and_inherited(void **state)
 	 * config.
 	 */
 	swapped = load_conf("swapped", "b.mustache", "a.mustache", 1, 0);
-	r2 = render_new(loop, NULL);
+	r2 = render_new(tl_loop, NULL);
 	assert_int_equal(render_load(r2, swapped), 0);
 	assert_false(render_status(r2, 0)->command_pending);
 	assert_string_equal(render_commands_result(r2), "");
@@ -461,7 +452,7 @@ test_check_failed_keeps_old_file(void **state)
 	/* a's check runs in the background: wants 192.0.2.2 in the file */
 	conf = load_conf_check("check", "a.mustache", "b.mustache", 0, 0,
 	    "grep -q 192.0.2.2 %s");
-	r = render_new(loop, NULL);
+	r = render_new(tl_loop, NULL);
 	assert_int_equal(render_load(r, conf), 0);
 	ctx = make_ctx(full, conf);
 	render_pass(r, ctx, on_done, &d);
@@ -687,7 +678,7 @@ test_min_backends_uncatalogued(void **state)
 	assert_int_equal(sh.count, 0);
 	json_decref(ctx);
 
-	r = render_new(loop, NULL);
+	r = render_new(tl_loop, NULL);
 	assert_int_equal(render_load(r, conf), 0);
 	ctx = make_ctx(two, conf);
 	assert_int_equal(pass(r, ctx), 0);
@@ -722,14 +713,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		TL_TEST(test_pass_written_then_unchanged),
-		TL_TEST(test_min_backends_keeps_old_file),
-		TL_TEST(test_bad_template_keeps_set),
-		TL_TEST(test_failed_reload_retried_and_inherited),
-		TL_TEST(test_check_failed_keeps_old_file),
-		TL_TEST(test_decorate),
-		TL_TEST(test_short_service),
-		TL_TEST(test_min_backends_uncatalogued),
+		TL_SETUP_TEST(test_pass_written_then_unchanged),
+		TL_SETUP_TEST(test_min_backends_keeps_old_file),
+		TL_SETUP_TEST(test_bad_template_keeps_set),
+		TL_SETUP_TEST(test_failed_reload_retried_and_inherited),
+		TL_SETUP_TEST(test_check_failed_keeps_old_file),
+		TL_SETUP_TEST(test_decorate),
+		TL_SETUP_TEST(test_short_service),
+		TL_SETUP_TEST(test_min_backends_uncatalogued),
 	};
 
 	log_init("test_render", 0, 0);

@@ -35,7 +35,6 @@
 #define MAX_SVC		32
 #define MAX_EVENTS	512
 
-static struct ev_loop	*loop;
 static struct sched	*cur;		/* for the callbacks */
 
 /* the listener that accepts and drops: a tcp check's "up" */
@@ -111,7 +110,7 @@ spin(uint64_t ns)
 	uint64_t	 end = ev_monotonic() + ns;
 
 	while (ev_monotonic() < end) {
-		ev_run_once(loop, 5 * EV_MSEC);
+		ev_run_once(tl_loop, 5 * EV_MSEC);
 		if (cur != NULL) {
 			if (sched_inflight(cur) > max_inflight)
 				max_inflight = sched_inflight(cur);
@@ -144,12 +143,12 @@ setup(void **state)
 {
 	log_init("test_sched", 0, 0);
 	signal(SIGPIPE, SIG_IGN);
-	if ((loop = ev_new()) == NULL)
+	if (tl_loop_setup(state) == -1)
 		return -1;
 	if ((up_fd = tl_lo_socket(AF_INET, 512, &up_port)) == -1 ||
 	    (down_fd = tl_lo_socket(AF_INET, -1, &down_port)) == -1)
 		return -1;
-	if (ev_io_add(loop, up_fd, EV_READ, up_accept_cb, NULL) == -1)
+	if (ev_io_add(tl_loop, up_fd, EV_READ, up_accept_cb, NULL) == -1)
 		return -1;
 	return 0;
 }
@@ -157,18 +156,17 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	ev_io_del(loop, up_fd);
+	ev_io_del(tl_loop, up_fd);
 	close(up_fd);
 	close(down_fd);
-	ev_free(loop);
-	return 0;
+	return tl_loop_teardown(state);
 }
 
 /* a scheduler for conf, started */
 static void
 start(void)
 {
-	cur = sched_new(loop, &conf, result_cb, interval_cb, &conf);
+	cur = sched_new(tl_loop, &conf, result_cb, interval_cb, &conf);
 	assert_non_null(cur);
 	sched_start(cur);
 }
@@ -268,7 +266,7 @@ test_once(void **state)
 	add_tcp(3, 0);
 	add_exec(4, "true", 2);
 	add_tcp(4, 1);
-	assert_int_equal(sched_once(loop, &conf, result_cb, &conf), 0);
+	assert_int_equal(sched_once(tl_loop, &conf, result_cb, &conf), 0);
 	assert_int_equal(nevents, 4);
 	assert_int_equal(count(0), 1);
 	assert_int_equal(count(1), 0);
@@ -293,7 +291,7 @@ test_once(void **state)
 	assert_true(e->latency > 0);
 	/* no service at all: nothing to do, still fine */
 	conf_reset(0, 2, 1, 1024);
-	assert_int_equal(sched_once(loop, &conf, result_cb, &conf), 0);
+	assert_int_equal(sched_once(tl_loop, &conf, result_cb, &conf), 0);
 	assert_int_equal(nevents, 0);
 }
 
@@ -329,7 +327,7 @@ test_cap_queue(void **state)
 	for (i = 0; i < 4; i++)
 		add_exec(i, "sleep 0.05", 2);
 	t0 = ev_monotonic();
-	assert_int_equal(sched_once(loop, &conf, result_cb, &conf), 0);
+	assert_int_equal(sched_once(tl_loop, &conf, result_cb, &conf), 0);
 	assert_int_equal(nevents, 4);
 	assert_true(ev_monotonic() - t0 >= 200 * EV_MSEC);
 }
@@ -343,7 +341,7 @@ test_cap_smaller_than_service(void **state)
 	add_tcp(0, 1);
 	add_tcp(0, 1);
 	add_tcp(1, 1);
-	assert_int_equal(sched_once(loop, &conf, result_cb, &conf), 0);
+	assert_int_equal(sched_once(tl_loop, &conf, result_cb, &conf), 0);
 	assert_int_equal(nevents, 2);
 	assert_true(find(0)->ok);
 	assert_true(find(1)->ok);
@@ -519,7 +517,7 @@ fd_budget_child(rlim_t soft, rlim_t hard, size_t want_cap, rlim_t want_soft)
 		/* valgrind keeps fds for itself and refuses this */
 		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
 			_exit(77);
-		if ((s = sched_new(loop, &conf, result_cb, NULL, &conf)) ==
+		if ((s = sched_new(tl_loop, &conf, result_cb, NULL, &conf)) ==
 		    NULL)
 			_exit(3);
 		getrlimit(RLIMIT_NOFILE, &rl);

@@ -22,7 +22,6 @@
 #include "statusfile.h"
 #include "testlib.h"
 
-static struct ev_loop	*loop;
 static int		 builds;
 
 static char *
@@ -54,16 +53,7 @@ static int
 setup(void **state)
 {
 	builds = 0;
-	if (tl_tmpdir_setup(state) == -1 || (loop = ev_new()) == NULL)
-		return -1;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	ev_free(loop);
-	return tl_tmpdir_teardown(state);
+	return tl_setup(state);
 }
 
 static void
@@ -74,14 +64,14 @@ test_paced(void **state)
 	const char		*mp = tl_path("bgpsd.prom");
 	int			 i;
 
-	sf = statusfile_new(loop, build_status, build_metrics, NULL);
+	sf = statusfile_new(tl_loop, build_status, build_metrics, NULL);
 	/* no path: touching does nothing */
 	statusfile_touch(sf);
-	tl_run_for(loop, 50 * EV_MSEC);
+	tl_run_for(tl_loop, 50 * EV_MSEC);
 	assert_int_equal(statusfile_writes(sf), 0);
 	/* a new path: written at the next turn of the loop */
 	statusfile_set(sf, sp, mp, 0.3);
-	tl_run_for(loop, 20 * EV_MSEC);
+	tl_run_for(tl_loop, 20 * EV_MSEC);
 	assert_int_equal(statusfile_writes(sf), 1);
 	assert_string_equal(tl_slurp(sp), "{\"build\": 1}\n");
 	assert_string_equal(tl_slurp(mp), "# HELP x_total things\n"
@@ -89,14 +79,14 @@ test_paced(void **state)
 	/* a thousand changes within the interval: one more write */
 	for (i = 0; i < 1000; i++) {
 		statusfile_touch(sf);
-		tl_run_for(loop, 0);
+		tl_run_for(tl_loop, 0);
 	}
 	assert_int_equal(statusfile_writes(sf), 1);
-	tl_run_for(loop, 400 * EV_MSEC);
+	tl_run_for(tl_loop, 400 * EV_MSEC);
 	assert_int_equal(statusfile_writes(sf), 2);
 	assert_string_equal(tl_slurp(sp), "{\"build\": 2}\n");
 	/* nothing changed: nothing written */
-	tl_run_for(loop, 400 * EV_MSEC);
+	tl_run_for(tl_loop, 400 * EV_MSEC);
 	assert_int_equal(statusfile_writes(sf), 2);
 	/* at exit: at once */
 	assert_int_equal(statusfile_write(sf), 0);
@@ -115,7 +105,7 @@ test_modes(void **state)
 	mode_t			 um, masks[] = { 0, 077, 0777 };
 	size_t			 i;
 
-	sf = statusfile_new(loop, build_status, build_metrics, NULL);
+	sf = statusfile_new(tl_loop, build_status, build_metrics, NULL);
 	statusfile_set(sf, sp, mp, 1);
 	/* an old file is replaced */
 	tl_spit(sp, "old\n");
@@ -149,7 +139,7 @@ test_fails(void **state)
 	const char		*mp = tl_path("bgpsd.prom");
 	char			 base[251];
 
-	sf = statusfile_new(loop, build_status, build_metrics, NULL);
+	sf = statusfile_new(tl_loop, build_status, build_metrics, NULL);
 	/* a folder that does not exist: -1, the other file still written */
 	statusfile_set(sf, sp, mp, 1);
 	assert_int_equal(statusfile_write(sf), -1);
@@ -182,9 +172,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		TL_TEST(test_paced),
-		TL_TEST(test_modes),
-		TL_TEST(test_fails),
+		TL_SETUP_TEST(test_paced),
+		TL_SETUP_TEST(test_modes),
+		TL_SETUP_TEST(test_fails),
 	};
 
 	log_init("test_statusfile", 0, 0);

@@ -28,7 +28,6 @@
 #include "testlib.h"
 
 static const char	*dest;
-static struct ev_loop	*loop;
 static int		 mounted;
 
 struct done {
@@ -48,7 +47,7 @@ on_done(enum writer_result res, void *arg)
 static int
 setup(void **state)
 {
-	if (tl_tmpdir_setup(state) == -1 || (loop = ev_new()) == NULL)
+	if (tl_setup(state) == -1)
 		return -1;
 	dest = tl_path("out.conf");
 	return 0;
@@ -61,9 +60,7 @@ teardown(void **state)
 		umount2(tl_path("small"), MNT_DETACH);
 		mounted = 0;
 	}
-	ev_free(loop);
-	loop = NULL;
-	return tl_tmpdir_teardown(state);
+	return tl_teardown(state);
 }
 
 static void
@@ -90,7 +87,7 @@ write_checked(struct template_conf *tc, char **argv, double timeout,
 	tc_init(tc, dest);
 	tc->check.argv = argv;
 	tc->command_timeout = timeout;
-	w = writer_new(loop, NULL);
+	w = writer_new(tl_loop, NULL);
 	assert_int_equal(writer_write(w, tc, NULL, "NEW\n", 4, on_done, d),
 	    WRITER_PENDING);
 	return w;
@@ -118,7 +115,7 @@ test_unchanged_not_rewritten(void **state)
 
 	tc_init(&tc, dest);
 	tc.perms = 0640;
-	w = writer_new(loop, NULL);
+	w = writer_new(tl_loop, NULL);
 	assert_int_equal(writer_write(w, &tc, NULL, "one\n", 4, on_done, NULL),
 	    WRITER_WRITTEN);
 	assert_string_equal(tl_slurp(dest), "one\n");
@@ -164,7 +161,7 @@ test_fifo_destination(void **state)
 
 	tc_init(&tc, dest);
 	assert_int_equal(mkfifo(dest, 0600), 0);
-	w = writer_new(loop, NULL);
+	w = writer_new(tl_loop, NULL);
 	alarm(5);	/* a blocking open would hang here: fail instead */
 	assert_int_equal(writer_write(w, &tc, NULL, "one\n", 4, on_done, NULL),
 	    WRITER_WRITTEN);
@@ -186,7 +183,7 @@ test_check_failure_keeps_old(void **state)
 
 	w = write_checked(&tc, argv, 5, &d);
 	assert_string_not_equal(writer_staged_path(w), "");
-	tl_run_until(loop, &d.called, 10 * EV_NSEC);
+	tl_run_until(tl_loop, &d.called, 10 * EV_NSEC);
 	assert_int_equal(d.called, 1);
 	assert_int_equal(d.res, WRITER_CHECK_FAILED);
 	assert_string_equal(tl_slurp(dest), "OLD\n");
@@ -210,7 +207,7 @@ test_check_sees_staged(void **state)
 	const char		*odd = tl_path("it's a.conf");
 
 	w = write_checked(&tc, argv, 5, &d);
-	tl_run_until(loop, &d.called, 10 * EV_NSEC);
+	tl_run_until(tl_loop, &d.called, 10 * EV_NSEC);
 	assert_int_equal(d.res, WRITER_WRITTEN);
 	assert_string_equal(tl_slurp(dest), "NEW\n");
 
@@ -221,7 +218,7 @@ test_check_sees_staged(void **state)
 	d.called = 0;
 	assert_int_equal(writer_write(w, &tc, NULL, "NEWER\n", 6, on_done, &d),
 	    WRITER_PENDING);
-	tl_run_until(loop, &d.called, 10 * EV_NSEC);
+	tl_run_until(tl_loop, &d.called, 10 * EV_NSEC);
 	assert_int_equal(d.res, WRITER_WRITTEN);
 	assert_string_equal(tl_slurp(odd), "NEWER\n");
 	assert_int_equal(tl_entries(tl_tmpdir), 2);
@@ -238,7 +235,7 @@ test_check_timeout(void **state)
 	uint64_t		 t0 = ev_monotonic();
 
 	w = write_checked(&tc, argv, 0.2, &d);
-	tl_run_until(loop, &d.called, 10 * EV_NSEC);
+	tl_run_until(tl_loop, &d.called, 10 * EV_NSEC);
 	assert_int_equal(d.res, WRITER_CHECK_FAILED);
 	assert_true(ev_monotonic() - t0 < 5 * EV_NSEC);
 	assert_non_null(strstr(writer_detail(w), "timeout"));
@@ -266,7 +263,7 @@ test_check_background_child(void **state)
 	snprintf(script, sizeof(script), "sleep 30 & echo $! > %s; exit 0",
 	    pidfile);
 	w = write_checked(&tc, argv, 5, &d);
-	tl_run_until(loop, &d.called, 10 * EV_NSEC);
+	tl_run_until(tl_loop, &d.called, 10 * EV_NSEC);
 	assert_int_equal(d.res, WRITER_WRITTEN);
 	text = tl_slurp(pidfile);
 	assert_non_null(text);
@@ -293,7 +290,7 @@ test_cancel(void **state)
 	assert_int_equal(tl_entries(tl_tmpdir), 1);
 	assert_string_equal(writer_staged_path(w), "");
 	for (i = 0; i < 5; i++)
-		ev_run_once(loop, 20 * EV_MSEC);
+		ev_run_once(tl_loop, 20 * EV_MSEC);
 	assert_int_equal(d.called, 0);
 	assert_string_equal(tl_slurp(dest), "OLD\n");
 	/* usable again */
@@ -311,7 +308,7 @@ test_backup(void **state)
 
 	tc_init(&tc, dest);
 	tc.backup = 1;
-	w = writer_new(loop, NULL);
+	w = writer_new(tl_loop, NULL);
 	/* no previous file: nothing to back up */
 	assert_int_equal(writer_write(w, &tc, NULL, "v1\n", 3, on_done, NULL),
 	    WRITER_WRITTEN);
@@ -378,7 +375,7 @@ test_full_and_readonly_fs(void **state)
 	mounted = 1;
 	tl_spit(path, "OLD\n");
 	tc_init(&tc, path);
-	w = writer_new(loop, NULL);
+	w = writer_new(tl_loop, NULL);
 
 	/* ENOSPC: the old file stays, the staged one goes */
 	big = malloc(len);
@@ -420,7 +417,7 @@ test_owner_group(void **state)
 	tc_init(&tc, dest);
 	if (geteuid() != 0 || (pw = getpwnam("nobody")) == NULL)
 		skip();
-	w = writer_new(loop, NULL);
+	w = writer_new(tl_loop, NULL);
 	/* render_load resolves owner and group once, the writer applies */
 	assert_int_equal(creds_resolve("nobody", "0", 0, &owner, err,
 	    sizeof(err)), 0);
@@ -442,7 +439,7 @@ test_missing_dir(void **state)
 	const char		*path = tl_path("nodir/out.conf");
 
 	tc_init(&tc, path);
-	w = writer_new(loop, NULL);
+	w = writer_new(tl_loop, NULL);
 	assert_int_equal(writer_write(w, &tc, NULL, "x\n", 2, on_done, NULL),
 	    WRITER_ERROR);
 	assert_non_null(strstr(writer_detail(w), "No such file"));

@@ -27,6 +27,7 @@
 #define TL_NRING	8	/* buffers of tl_slurp and the captures */
 
 char		 tl_tmpdir[64];
+struct ev_loop	*tl_loop;
 
 /* what tl_path made, freed with the directory */
 static char	**paths;
@@ -246,20 +247,34 @@ tl_golden(const char *path, const char *text)
 int
 tl_loop_setup(void **state)
 {
-	struct ev_loop	*loop;
-
-	if ((loop = ev_new()) == NULL)
+	if ((tl_loop = ev_new()) == NULL)
 		return -1;
-	*state = loop;
+	*state = tl_loop;
 	return 0;
 }
 
 int
 tl_loop_teardown(void **state)
 {
-	ev_free(*state);
+	ev_free(tl_loop);
+	tl_loop = NULL;
 	*state = NULL;
 	return 0;
+}
+
+int
+tl_setup(void **state)
+{
+	if (tl_tmpdir_setup(state) == -1)
+		return -1;
+	return tl_loop_setup(state);
+}
+
+int
+tl_teardown(void **state)
+{
+	tl_loop_teardown(state);
+	return tl_tmpdir_teardown(state);
 }
 
 int

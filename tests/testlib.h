@@ -29,9 +29,15 @@ struct ev_loop;
 /* a test run with a fresh tl_tmpdir, removed after it */
 #define TL_TMPDIR_TEST(f) \
 	cmocka_unit_test_setup_teardown(f, tl_tmpdir_setup, tl_tmpdir_teardown)
-/* a test run with a fresh event loop in *state, freed after it */
+/* a test run with a fresh event loop (tl_loop, *state), freed after it */
 #define TL_LOOP_TEST(f) \
 	cmocka_unit_test_setup_teardown(f, tl_loop_setup, tl_loop_teardown)
+/* a test run with both, a fresh tl_tmpdir and a fresh tl_loop */
+#define TL_DIR_LOOP_TEST(f) \
+	cmocka_unit_test_setup_teardown(f, tl_setup, tl_teardown)
+/* the same with the file's own setup (which calls tl_setup first) */
+#define TL_SETUP_TEST(f) \
+	cmocka_unit_test_setup_teardown(f, setup, tl_teardown)
 
 /* ---- the temporary directory ---- */
 
@@ -83,9 +89,16 @@ void		 tl_golden(const char *path, const char *text);
 
 /* ---- the event loop ---- */
 
-/* cmocka setup and teardown: a loop of its own in *state */
+/* the loop of tl_loop_setup (one per process: ev_new), else NULL */
+extern struct ev_loop	*tl_loop;
+
+/* cmocka setup: make tl_loop, also in *state; 0, or -1 */
 int		 tl_loop_setup(void **state);
+/* cmocka teardown: free tl_loop */
 int		 tl_loop_teardown(void **state);
+/* cmocka setup and teardown of both, tl_tmpdir and tl_loop */
+int		 tl_setup(void **state);
+int		 tl_teardown(void **state);
 /*
  * Run loop until *flag is non-zero or max_ns passed (a bounded loop);
  * returns *flag.
