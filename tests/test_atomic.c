@@ -18,24 +18,28 @@
 #include "atomic.h"
 #include "testlib.h"
 
+/* atomic_write of text to path works: the file has text and mode */
+static void
+write_ok(const char *path, const char *text, mode_t mode)
+{
+	char		 err[256];
+	struct stat	 st;
+
+	assert_int_equal(atomic_write(path, text, strlen(text), mode,
+	    ATOMIC_SYNC, err, sizeof(err)), 0);
+	assert_string_equal(tl_slurp(path), text);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, mode);
+	assert_int_equal(st.st_size, strlen(text));
+}
+
 static void
 test_write_and_replace(void **state)
 {
 	const char	*path = tl_path("status.json");
-	char		 err[256];
-	struct stat	 st;
 
-	assert_int_equal(atomic_write(path, "first\n", 6, 0640, ATOMIC_SYNC,
-	    err, sizeof(err)), 0);
-	assert_string_equal(tl_slurp(path), "first\n");
-	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 07777, 0640);
-
-	assert_int_equal(atomic_write(path, "second", 6, 0644, ATOMIC_SYNC, err,
-	    sizeof(err)), 0);
-	assert_string_equal(tl_slurp(path), "second");
-	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 07777, 0644);
+	write_ok(path, "first\n", 0640);
+	write_ok(path, "second", 0644);
 	/* no temporary file left behind */
 	assert_int_equal(tl_entries(tl_tmpdir), 1);
 }
@@ -43,14 +47,7 @@ test_write_and_replace(void **state)
 static void
 test_empty(void **state)
 {
-	const char	*path = tl_path("empty");
-	char		 err[256];
-	struct stat	 st;
-
-	assert_int_equal(atomic_write(path, "", 0, 0600, ATOMIC_SYNC,
-	    err, sizeof(err)), 0);
-	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_size, 0);
+	write_ok(tl_path("empty"), "", 0600);
 }
 
 static void
@@ -95,11 +92,8 @@ static void
 test_readonly_dir(void **state)
 {
 	const char	*path = tl_path("keep");
-	char		 err[256];
 
-	assert_int_equal(atomic_write(path, "old", 3, 0644, ATOMIC_SYNC,
-	    err, sizeof(err)),
-	    0);
+	write_ok(path, "old", 0644);
 	assert_int_equal(chmod(tl_tmpdir, 0555), 0);
 	/* root ignores folder modes: tried as nobody */
 	assert_int_equal(tl_as_nobody(readonly_attempt, (void *)path), 0);

@@ -44,6 +44,17 @@ load_bad(const char *name, const char *text, const char *file,
 	assert_string_equal(err.msg, want);
 }
 
+/* setting name of cf stands at line of file (in tl_tmpdir) */
+static void
+assert_at(config_t *cf, const char *name, int line, const char *file)
+{
+	const config_setting_t	*s = config_lookup(cf, name);
+
+	assert_non_null(s);
+	assert_int_equal(cfg_line(s), line);
+	assert_string_equal(cfg_file(s), tl_path("%s", file));
+}
+
 static void
 test_syntax_error_line(void **state)
 {
@@ -181,18 +192,12 @@ test_include(void **state)
 {
 	struct cfg_err	 err;
 	config_t	*cf;
-	const config_setting_t *s;
 	char		 want[256];
 
 	tl_put("inc1.inc", "x = 5;\n\ny = \"in\";\n");
 	cf = load_ok("inc.conf", "a = 1;\n@include \"inc1.inc\"\nb = 2;\n");
-	s = config_lookup(cf, "y");
-	assert_non_null(s);
-	assert_int_equal(cfg_line(s), 3);
-	assert_string_equal(cfg_file(s), tl_path("inc1.inc"));
-	s = config_lookup(cf, "b");
-	assert_int_equal(cfg_line(s), 3);
-	assert_string_equal(cfg_file(s), tl_path("inc.conf"));
+	assert_at(cf, "y", 3, "inc1.inc");
+	assert_at(cf, "b", 3, "inc.conf");
 	memset(&err, 0, sizeof(err));
 	assert_int_equal(cfg_error(&err, config_lookup(cf, "y"), "bad %s",
 	    "thing"), -1);
@@ -226,7 +231,6 @@ static void
 test_include_paths(void **state)
 {
 	config_t	*cf;
-	const config_setting_t *s;
 	char		 text[256];
 
 	assert_int_equal(mkdir(tl_path("sub"), 0755), 0);
@@ -239,18 +243,10 @@ test_include_paths(void **state)
 	    "@include \"%s\"\nlast = 5;\n", tl_path("abs.inc"));
 	cf = load_ok("paths.conf", text);
 	assert_int_equal(get_i(cf, "two"), 2);
-	s = config_lookup(cf, "two");
-	assert_int_equal(cfg_line(s), 2);
-	assert_string_equal(cfg_file(s), tl_path("sub/deeper/two.inc"));
-	s = config_lookup(cf, "after");
-	assert_int_equal(cfg_line(s), 3);
-	assert_string_equal(cfg_file(s), tl_path("sub/one.inc"));
-	s = config_lookup(cf, "abs");
-	assert_int_equal(cfg_line(s), 2);
-	assert_string_equal(cfg_file(s), tl_path("abs.inc"));
-	s = config_lookup(cf, "last");
-	assert_int_equal(cfg_line(s), 4);
-	assert_string_equal(cfg_file(s), tl_path("paths.conf"));
+	assert_at(cf, "two", 2, "sub/deeper/two.inc");
+	assert_at(cf, "after", 3, "sub/one.inc");
+	assert_at(cf, "abs", 2, "abs.inc");
+	assert_at(cf, "last", 4, "paths.conf");
 	cfg_free(cf);
 	/* an error deep down names the deep file and its own line */
 	tl_put("sub/deeper/bad.inc", "\n\nq = ;\n");
