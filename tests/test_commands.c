@@ -25,20 +25,6 @@
 #include "testlib.h"
 
 
-struct done {
-	int	called;
-	int	nfailed;
-};
-
-static void
-on_done(int nfailed, void *arg)
-{
-	struct done	*d = arg;
-
-	d->called++;
-	d->nfailed = nfailed;
-}
-
 static void
 cmd_init(struct cmd_conf *c, char **argv, int shell)
 {
@@ -61,9 +47,9 @@ cmd_append(struct cmd_conf *c, char *argv[4], char *buf, size_t len,
 
 /* the queued commands started, the loop run until they are all done */
 static void
-run_all(struct commands *c, struct done *d)
+run_all(struct commands *c, struct tl_done *d)
 {
-	assert_int_equal(commands_start(c, on_done, d), 0);
+	assert_int_equal(commands_start(c, tl_done_cb, d), 0);
 	tl_run_until(tl_loop, &d->called, 10 * EV_NSEC);
 	assert_int_equal(d->called, 1);
 }
@@ -75,7 +61,7 @@ test_identical_once_in_order(void **state)
 	struct cmd_conf	 a, b, a2, ash;
 	char		*av[4], *bv[4], *a2v[4], *ashv[2];
 	char		 abuf[512], bbuf[512], a2buf[512];
-	struct done	 d = { 0, -1 };
+	struct tl_done	 d = { 0, -1 };
 
 	c = commands_new(tl_loop, NULL);
 	cmd_append(&a, av, abuf, sizeof(abuf), "a");
@@ -103,7 +89,7 @@ test_identical_once_in_order(void **state)
 	/* the queue is empty after a pass */
 	assert_int_equal(commands_count(c), 0);
 	d.called = 0;
-	assert_int_equal(commands_start(c, on_done, &d), 1);
+	assert_int_equal(commands_start(c, tl_done_cb, &d), 1);
 	assert_int_equal(d.called, 0);
 	commands_free(c);
 }
@@ -115,7 +101,7 @@ test_timeout_kills_group(void **state)
 	struct cmd_conf	 h;
 	const char	*path = tl_path("bgpid");
 	char		 buf[1024], *hv[] = { "/bin/sh", "-c", buf, NULL }, *s;
-	struct done	 d = { 0, -1 };
+	struct tl_done	 d = { 0, -1 };
 	uint64_t	 t0;
 	pid_t		 bg;
 
@@ -147,7 +133,7 @@ test_failure_does_not_stop_the_rest(void **state)
 	char		*fv[] = { "/bin/sh", "-c", "exit 2", NULL };
 	char		*mv[] = { "/nonexistent/bgpsd-reload", NULL };
 	char		*bv[4], bbuf[512];
-	struct done	 d = { 0, -1 };
+	struct tl_done	 d = { 0, -1 };
 
 	cmd_init(&f, fv, 0);
 	cmd_init(&m, mv, 0);
@@ -171,7 +157,7 @@ test_output_to_log_not_stdout(void **state)
 			    "echo OUT-MARK; echo ERR-MARK >&2; exit 1", NULL };
 	struct tl_capture out, err;
 	const char	*o_text, *s;
-	struct done	 d = { 0, -1 };
+	struct tl_done	 d = { 0, -1 };
 
 	/* no assertion while captured: its message would be captured too */
 	tl_capture_start(&out, STDOUT_FILENO);
@@ -179,7 +165,7 @@ test_output_to_log_not_stdout(void **state)
 	cmd_init(&o, ov, 0);
 	c = commands_new(tl_loop, NULL);
 	commands_add(c, &o, 5, "/tmp/dest");
-	commands_start(c, on_done, &d);
+	commands_start(c, tl_done_cb, &d);
 	tl_run_until(tl_loop, &d.called, 10 * EV_NSEC);
 	commands_free(c);
 	s = tl_capture_stop(&err);
@@ -200,7 +186,7 @@ test_cancel(void **state)
 	struct cmd_conf	 h, b;
 	char		*hv[] = { "/bin/sleep", "60", NULL };
 	char		*bv[4], bbuf[512];
-	struct done	 d = { 0, -1 };
+	struct tl_done	 d = { 0, -1 };
 	uint64_t	 t0;
 	int		 i;
 
@@ -209,7 +195,7 @@ test_cancel(void **state)
 	c = commands_new(tl_loop, NULL);
 	commands_add(c, &h, 30, "/tmp/dest");
 	commands_add(c, &b, 30, "/tmp/dest");
-	assert_int_equal(commands_start(c, on_done, &d), 0);
+	assert_int_equal(commands_start(c, tl_done_cb, &d), 0);
 	t0 = ev_monotonic();
 	commands_cancel(c);
 	assert_true(ev_monotonic() - t0 < EV_NSEC);
@@ -257,7 +243,7 @@ test_command_expanded(void **state)
 	struct commands	*c;
 	struct cmd_conf	 cmd;
 	char		 text[1100], *argv[] = { text, NULL }, *got;
-	struct done	 d = { 0, -1 };
+	struct tl_done	 d = { 0, -1 };
 	long		 stamp;
 
 	snprintf(text, sizeof(text), "date +%%%%s > %%s.stamp; "

@@ -61,20 +61,6 @@ static const char thin_a[] =
     "http 80 1: 192.0.2.10\n"
     "https 443 2: 192.0.2.10 [2001:db8::2]\n";
 
-struct done {
-	int	called;
-	int	nfailed;
-};
-
-static void
-on_done(int nfailed, void *arg)
-{
-	struct done	*d = arg;
-
-	d->called++;
-	d->nfailed = nfailed;
-}
-
 /* lines in the counter file: how many times the reload command ran */
 static size_t
 runs(void)
@@ -179,9 +165,9 @@ make_ctx(const char *const *spec, const struct bgpsd_conf *conf)
 static int
 pass(struct render *r, json_t *ctx)
 {
-	struct done	 d = { 0, -1 };
+	struct tl_done	 d = { 0, -1 };
 
-	render_pass(r, ctx, on_done, &d);
+	render_pass(r, ctx, tl_done_cb, &d);
 	tl_run_until(tl_loop, &d.called, 5 * EV_NSEC);
 	if (d.called != 1)
 		fail_msg("render pass callback ran %d times", d.called);
@@ -446,7 +432,7 @@ test_check_failed_keeps_old_file(void **state)
 	const struct render_status	*st;
 	struct stat			 sa;
 	json_t				*ctx, *ctx2;
-	struct done			 d = { 0, -1 };
+	struct tl_done			 d = { 0, -1 };
 
 	(void)state;
 	/* a's check runs in the background: wants 192.0.2.2 in the file */
@@ -455,7 +441,7 @@ test_check_failed_keeps_old_file(void **state)
 	r = render_new(tl_loop, NULL);
 	assert_int_equal(render_load(r, conf), 0);
 	ctx = make_ctx(full, conf);
-	render_pass(r, ctx, on_done, &d);
+	render_pass(r, ctx, tl_done_cb, &d);
 	/* the check is running: the pass waits for it */
 	assert_int_equal(d.called, 0);
 	assert_true(render_busy(r));
@@ -492,7 +478,7 @@ test_check_failed_keeps_old_file(void **state)
 	/* freed in the middle of a pass: no callback, nothing left */
 	json_decref(ctx);
 	ctx = make_ctx(full, conf);
-	render_pass(r, ctx, on_done, &d);
+	render_pass(r, ctx, tl_done_cb, &d);
 	assert_true(render_busy(r));
 	render_free(r);
 	assert_int_equal(d.called, 0);

@@ -296,6 +296,15 @@ tl_run_for(struct ev_loop *loop, uint64_t ns)
 		assert_int_equal(ev_run_once(loop, (int64_t)(end - now)), 0);
 }
 
+void
+tl_done_cb(int nfailed, void *arg)
+{
+	struct tl_done	*d = arg;
+
+	d->called++;
+	d->nfailed = nfailed;
+}
+
 /* ---- processes ---- */
 
 int

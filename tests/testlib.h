@@ -108,6 +108,15 @@ int		 tl_run_until(struct ev_loop *loop, const int *flag,
 /* run loop for ns (0: not at all), whatever happens meanwhile */
 void		 tl_run_for(struct ev_loop *loop, uint64_t ns);
 
+/* what a "done" callback void (*)(int nfailed, void *arg) was told */
+struct tl_done {
+	int	 called;	/* how many times it ran */
+	int	 nfailed;	/* its nfailed the last time */
+};
+
+/* such a callback; arg is a struct tl_done */
+void		 tl_done_cb(int nfailed, void *arg);
+
 /* ---- processes ---- */
 
 /* pid is gone, or a zombie nobody reaps (init in a container may not) */
