@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <sys/socket.h>
 #include <cmocka.h>
 
@@ -436,23 +435,7 @@ golden_one(const char *name)
 static void
 test_golden_contexts(void **state)
 {
-	DIR		*d;
-	struct dirent	*de;
-	size_t		 n, count = 0;
-	char		 name[256];
-
-	if ((d = opendir(FIXTURES)) == NULL)
-		fail_msg("%s: cannot open", FIXTURES);
-	while ((de = readdir(d)) != NULL) {
-		n = strlen(de->d_name);
-		if (n < 7 || strcmp(de->d_name + n - 6, ".jsonl") != 0)
-			continue;
-		snprintf(name, sizeof(name), "%.*s", (int)(n - 6), de->d_name);
-		golden_one(name);
-		count++;
-	}
-	closedir(d);
-	assert_true(count >= 12);
+	assert_true(tl_each_file(FIXTURES, ".jsonl", golden_one) >= 12);
 }
 
 int

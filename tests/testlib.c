@@ -226,6 +226,32 @@ tl_count(const char *hay, const char *needle)
 	return n;
 }
 
+size_t
+tl_each_file(const char *dir, const char *suffix,
+    void (*fn)(const char *stem))
+{
+	struct dirent	**names;
+	size_t		 count = 0, len, slen = strlen(suffix);
+	char		 stem[NAME_MAX + 1];
+	int		 i, n;
+
+	if ((n = scandir(dir, &names, NULL, alphasort)) == -1)
+		fail_msg("%s: %s", dir, strerror(errno));
+	for (i = 0; i < n; i++) {
+		len = strlen(names[i]->d_name);
+		if (len > slen && strcmp(names[i]->d_name + len - slen,
+		    suffix) == 0) {
+			snprintf(stem, sizeof(stem), "%.*s", (int)(len - slen),
+			    names[i]->d_name);
+			fn(stem);
+			count++;
+		}
+		free(names[i]);
+	}
+	free(names);
+	return count;
+}
+
 void
 tl_golden(const char *path, const char *text)
 {

@@ -82,6 +82,13 @@ size_t		 tl_entries(const char *dir);
 /* how many times needle (not "") occurs in hay, not overlapping */
 size_t		 tl_count(const char *hay, const char *needle);
 /*
+ * fn(stem) for every file name*suffix in folder dir, in name order
+ * (stem: the name without suffix); returns how many. A folder that
+ * cannot be read fails the test.
+ */
+size_t		 tl_each_file(const char *dir, const char *suffix,
+		    void (*fn)(const char *stem));
+/*
  * Compare text with the golden file path; with BGPSD_REGEN=1 in the
  * environment write text to path instead (after a reviewed change).
  */
