@@ -77,6 +77,19 @@ tmr_init(struct tmr *m, struct rec *r, int id)
 	m->id = id;
 }
 
+/* timers a, b, c with ids 1, 2, 3, armed at ta, tb, tc */
+static void
+tmr_abc(struct rec *r, struct tmr *a, struct tmr *b, struct tmr *c,
+    uint64_t ta, uint64_t tb, uint64_t tc)
+{
+	tmr_init(a, r, 1);
+	tmr_init(b, r, 2);
+	tmr_init(c, r, 3);
+	ev_timer_at(r->loop, &a->t, ta);
+	ev_timer_at(r->loop, &b->t, tb);
+	ev_timer_at(r->loop, &c->t, tc);
+}
+
 static void
 test_timer_order(void **state)
 {
@@ -116,13 +129,9 @@ test_timer_rearm_moves(void **state)
 	struct tmr	 a, b, c;
 	uint64_t	 now = ev_monotonic();
 
-	tmr_init(&a, &r, 1);
-	tmr_init(&b, &r, 2);
-	tmr_init(&c, &r, 3);
 	/* arm, then move while armed: later, earlier */
-	ev_timer_at(loop, &a.t, now + 10 * EV_MSEC);
-	ev_timer_at(loop, &b.t, now + 20 * EV_MSEC);
-	ev_timer_at(loop, &c.t, now + 30 * EV_MSEC);
+	tmr_abc(&r, &a, &b, &c, now + 10 * EV_MSEC, now + 20 * EV_MSEC,
+	    now + 30 * EV_MSEC);
 	ev_timer_at(loop, &a.t, now + 40 * EV_MSEC);
 	ev_timer_at(loop, &c.t, now + 5 * EV_MSEC);
 	a.brk = 1;
@@ -191,13 +200,8 @@ test_timer_stop_in_callback(void **state)
 	struct tmr	 a, b, c;
 	uint64_t	 now = ev_monotonic();
 
-	tmr_init(&a, &r, 1);
-	tmr_init(&b, &r, 2);
-	tmr_init(&c, &r, 3);
 	/* all three already due: they run in one iteration */
-	ev_timer_at(loop, &a.t, now - 3);
-	ev_timer_at(loop, &b.t, now - 2);
-	ev_timer_at(loop, &c.t, now - 1);
+	tmr_abc(&r, &a, &b, &c, now - 3, now - 2, now - 1);
 	a.victim = &b.t;
 	assert_int_equal(ev_run_once(loop, 0), 0);
 	assert_int_equal(r.n, 2);
