@@ -122,7 +122,7 @@ tl_rmtree(const char *path)
 		return -1;
 	if (!S_ISDIR(st.st_mode))
 		return unlink(path);
-	/* a read-only folder keeps its entries even from root's unlink */
+	/* a read-only folder keeps its entries from all but root */
 	(void)chmod(path, 0700);
 	if ((d = opendir(path)) == NULL)
 		return -1;
@@ -336,7 +336,7 @@ tl_done_cb(int nfailed, void *arg)
 int
 tl_pid_gone(pid_t pid)
 {
-	char	 path[64], stat[512], *s;
+	char	 path[64], line[512], *s;
 	FILE	*f;
 	int	 gone = 1;
 
@@ -346,8 +346,8 @@ tl_pid_gone(pid_t pid)
 	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
 	if ((f = fopen(path, "r")) == NULL)
 		return 1;
-	if (fgets(stat, sizeof(stat), f) != NULL &&
-	    (s = strrchr(stat, ')')) != NULL && s[1] == ' ')
+	if (fgets(line, sizeof(line), f) != NULL &&
+	    (s = strrchr(line, ')')) != NULL && s[1] == ' ')
 		gone = s[2] == 'Z' || s[2] == 'X';
 	fclose(f);
 	return gone;

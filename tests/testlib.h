@@ -57,7 +57,7 @@ int		 tl_tmpdir_teardown(void **state);
 /*
  * Remove path: a file, or a folder with everything below it; folders are
  * made writable first (a test may leave one read-only). Symbolic links
- * are removed, never followed. Returns 0, or -1 with errno set.
+ * are removed, never followed. Returns 0, or -1 when something stays.
  */
 int		 tl_rmtree(const char *path);
 /* tl_tmpdir "/" the formatted name, valid until tl_tmpdir_teardown */
@@ -89,8 +89,9 @@ size_t		 tl_count(const char *hay, const char *needle);
 size_t		 tl_each_file(const char *dir, const char *suffix,
 		    void (*fn)(const char *stem));
 /*
- * Compare text with the golden file path; with BGPSD_REGEN=1 in the
- * environment write text to path instead (after a reviewed change).
+ * Text must equal the golden file path (the test fails, showing text,
+ * when it differs or the file is missing); with BGPSD_REGEN=1 in the
+ * environment text is written to path instead (after a review).
  */
 void		 tl_golden(const char *path, const char *text);
 
@@ -107,8 +108,8 @@ int		 tl_loop_teardown(void **state);
 int		 tl_setup(void **state);
 int		 tl_teardown(void **state);
 /*
- * Run loop until *flag is non-zero or max_ns passed (a bounded loop);
- * returns *flag.
+ * Run loop until *flag is non-zero or max_ns passed (a bounded loop;
+ * every iteration must return 0); returns *flag.
  */
 int		 tl_run_until(struct ev_loop *loop, const int *flag,
 		    uint64_t max_ns);
@@ -136,15 +137,20 @@ int		 tl_pid_gone(pid_t pid);
 int		 tl_wait_gone(pid_t pid, uint64_t max_ns);
 /*
  * fn(arg) as an unprivileged user: as root in a child that switched to
- * "nobody" (uid and gid 65534 when there is no such user), otherwise
- * here. Returns what fn returned (0..255 from the child), or -1 when the
- * child could not switch or did not exit.
+ * "nobody" (uid and gid 65534 when there is no such user, no groups),
+ * otherwise here. Returns what fn returned (0..254), or -1 when the
+ * child could not switch or did not exit. fn reports by its result, not
+ * with cmocka's asserts (in the child they would not reach the test).
  */
 int		 tl_as_nobody(int (*fn)(void *), void *arg);
 
 /* ---- output capture ---- */
 
-/* descriptor fd (1 or 2) pointed at an unlinked temporary file */
+/*
+ * Descriptor fd (1 or 2) pointed at an unlinked temporary file, children
+ * included. Stop before asserting: a failure message written while fd 1
+ * or 2 is captured would be captured too.
+ */
 struct tl_capture {
 	int	 fd;		/* the descriptor captured */
 	int	 saved;		/* a copy of what fd was before */
