@@ -64,6 +64,7 @@ LIB_A		:= $(BUILD)/libbgpsd.a
 ANN_A		:= $(BUILD)/libannounce.a
 LST_A		:= $(BUILD)/liblisten.a
 TESTS		:= $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
+TESTLIB_O	:= $(BUILD)/tests/testlib.o
 TOOLS		:= $(TOOL_SRCS:%.c=$(BUILD)/%)
 PROGS		:= $(BUILD)/bgpsd-announce $(BUILD)/bgpsd-listen
 
@@ -90,10 +91,12 @@ $(BUILD)/bgpsd-announce: $(BUILD)/src/announce/main.o $(ANN_A) $(LIB_A)
 $(BUILD)/bgpsd-listen: $(BUILD)/src/listen/main.o $(LST_A) $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
-# unit tests link the real modules; TEST_LDFLAGS_<name> adds e.g. --wrap
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(ANN_A) $(LST_A) $(LIB_A)
-	$(CC) $(ALL_LDFLAGS) $(TEST_LDFLAGS_$*) -o $@ $< $(ANN_A) $(LST_A) \
-	    $(LIB_A) $(PKG_LIBS) $(CMOCKA_LIBS) -lm
+# unit tests link the real modules and the shared test helpers (testlib);
+# TEST_LDFLAGS_<name> adds e.g. --wrap
+$(TESTS): $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TESTLIB_O) $(ANN_A) \
+    $(LST_A) $(LIB_A)
+	$(CC) $(ALL_LDFLAGS) $(TEST_LDFLAGS_$*) -o $@ $< $(TESTLIB_O) \
+	    $(ANN_A) $(LST_A) $(LIB_A) $(PKG_LIBS) $(CMOCKA_LIBS) -lm
 $(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 $(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(LST_A) $(LIB_A)

@@ -7,124 +7,57 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "atomic.h"
+#include "testlib.h"
 
-static char	tmpdir[256];
-
-static int
-setup(void **state)
-{
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_atomic.XXXXXX");
-	if (mkdtemp(tmpdir) == NULL)
-		return -1;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	DIR		*d;
-	struct dirent	*de;
-	char		 p[512];
-
-	chmod(tmpdir, 0700);
-	if ((d = opendir(tmpdir)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (de->d_name[0] == '.' && (de->d_name[1] == '\0' ||
-			    (de->d_name[1] == '.' && de->d_name[2] == '\0')))
-				continue;
-			snprintf(p, sizeof(p), "%s/%s", tmpdir, de->d_name);
-			unlink(p);
-		}
-		closedir(d);
-	}
-	rmdir(tmpdir);
-	return 0;
-}
-
-static size_t
-count_entries(const char *dir)
-{
-	DIR		*d;
-	struct dirent	*de;
-	size_t		 n = 0;
-
-	assert_non_null(d = opendir(dir));
-	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-			n++;
-	closedir(d);
-	return n;
-}
-
+/* atomic_write of text to path works: the file has text and mode */
 static void
-read_file(const char *path, char *buf, size_t len)
+write_ok(const char *path, const char *text, mode_t mode)
 {
-	FILE	*f;
-	size_t	 n;
+	char		 err[256];
+	struct stat	 st;
 
-	assert_non_null(f = fopen(path, "r"));
-	n = fread(buf, 1, len - 1, f);
-	buf[n] = '\0';
-	fclose(f);
+	assert_int_equal(atomic_write(path, text, strlen(text), mode,
+	    ATOMIC_SYNC, err, sizeof(err)), 0);
+	assert_string_equal(tl_slurp(path), text);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, mode);
+	assert_int_equal(st.st_size, strlen(text));
 }
 
 static void
 test_write_and_replace(void **state)
 {
-	char		 path[512], buf[64], err[256];
-	struct stat	 st;
+	const char	*path = tl_path("status.json");
 
-	snprintf(path, sizeof(path), "%s/status.json", tmpdir);
-	assert_int_equal(atomic_write(path, "first\n", 6, 0640, ATOMIC_SYNC,
-	    err, sizeof(err)), 0);
-	read_file(path, buf, sizeof(buf));
-	assert_string_equal(buf, "first\n");
-	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 07777, 0640);
-
-	assert_int_equal(atomic_write(path, "second", 6, 0644, ATOMIC_SYNC, err,
-	    sizeof(err)), 0);
-	read_file(path, buf, sizeof(buf));
-	assert_string_equal(buf, "second");
-	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 07777, 0644);
+	write_ok(path, "first\n", 0640);
+	write_ok(path, "second", 0644);
 	/* no temporary file left behind */
-	assert_int_equal(count_entries(tmpdir), 1);
+	assert_int_equal(tl_entries(tl_tmpdir), 1);
 }
 
 static void
 test_empty(void **state)
 {
-	char		 path[512], err[256];
-	struct stat	 st;
-
-	snprintf(path, sizeof(path), "%s/empty", tmpdir);
-	assert_int_equal(atomic_write(path, "", 0, 0600, ATOMIC_SYNC,
-	    err, sizeof(err)), 0);
-	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_size, 0);
+	write_ok(tl_path("empty"), "", 0600);
 }
 
 static void
 test_large(void **state)
 {
-	char		 path[512], err[256];
-	char		*big;
+	const char	*path = tl_path("big");
+	char		 err[256], *big;
 	size_t		 len = 3 * 1024 * 1024 + 7;
 	struct stat	 st;
 
-	snprintf(path, sizeof(path), "%s/big", tmpdir);
 	big = malloc(len);
 	assert_non_null(big);
 	memset(big, 'x', len);
@@ -138,9 +71,10 @@ test_large(void **state)
 
 /* the failing write, run as an unprivileged user when we are root */
 static int
-readonly_attempt(const char *path)
+readonly_attempt(void *arg)
 {
-	char	 err[256];
+	const char	*path = arg;
+	char		 err[256];
 
 	err[0] = '\0';
 	if (atomic_write(path, "new", 3, 0644, ATOMIC_SYNC,
@@ -157,42 +91,23 @@ readonly_attempt(const char *path)
 static void
 test_readonly_dir(void **state)
 {
-	char	 path[512], buf[64], err[256];
-	pid_t	 pid;
-	int	 status;
+	const char	*path = tl_path("keep");
 
-	snprintf(path, sizeof(path), "%s/keep", tmpdir);
-	assert_int_equal(atomic_write(path, "old", 3, 0644, ATOMIC_SYNC,
-	    err, sizeof(err)),
-	    0);
-	assert_int_equal(chmod(tmpdir, 0555), 0);
-	if (geteuid() != 0)
-		assert_int_equal(readonly_attempt(path), 0);
-	else {
-		/* root ignores folder modes: try as nobody */
-		pid = fork();
-		assert_true(pid != -1);
-		if (pid == 0) {
-			if (setgid(65534) == -1 || setuid(65534) == -1)
-				_exit(9);
-			_exit(readonly_attempt(path));
-		}
-		assert_int_equal(waitpid(pid, &status, 0), pid);
-		assert_true(WIFEXITED(status));
-		assert_int_equal(WEXITSTATUS(status), 0);
-	}
-	assert_int_equal(chmod(tmpdir, 0700), 0);
-	read_file(path, buf, sizeof(buf));
-	assert_string_equal(buf, "old");
-	assert_int_equal(count_entries(tmpdir), 1);
+	write_ok(path, "old", 0644);
+	assert_int_equal(chmod(tl_tmpdir, 0555), 0);
+	/* root ignores folder modes: tried as nobody */
+	assert_int_equal(tl_as_nobody(readonly_attempt, (void *)path), 0);
+	assert_int_equal(chmod(tl_tmpdir, 0700), 0);
+	assert_string_equal(tl_slurp(path), "old");
+	assert_int_equal(tl_entries(tl_tmpdir), 1);
 }
 
 static void
 test_missing_dir(void **state)
 {
-	char	 path[512], err[256];
+	const char	*path = tl_path("no/such/file");
+	char		 err[256];
 
-	snprintf(path, sizeof(path), "%s/no/such/file", tmpdir);
 	assert_int_equal(atomic_write(path, "x", 1, 0644, ATOMIC_SYNC,
 	    err, sizeof(err)),
 	    -1);
@@ -203,16 +118,16 @@ test_missing_dir(void **state)
 static void
 test_target_is_dir(void **state)
 {
-	char	 path[512], err[256];
+	const char	*path = tl_path("sub");
+	char		 err[256];
 
 	/* rename over a folder fails: the temporary file must be removed */
-	snprintf(path, sizeof(path), "%s/sub", tmpdir);
 	assert_int_equal(mkdir(path, 0700), 0);
 	assert_int_equal(atomic_write(path, "x", 1, 0644, ATOMIC_SYNC,
 	    err, sizeof(err)),
 	    -1);
 	assert_non_null(strstr(err, "rename"));
-	assert_int_equal(count_entries(tmpdir), 1);
+	assert_int_equal(tl_entries(tl_tmpdir), 1);
 	rmdir(path);
 }
 
@@ -220,16 +135,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_write_and_replace, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_large, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_readonly_dir, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_missing_dir, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_target_is_dir, setup,
-		    teardown),
+		TL_TMPDIR_TEST(test_write_and_replace),
+		TL_TMPDIR_TEST(test_empty),
+		TL_TMPDIR_TEST(test_large),
+		TL_TMPDIR_TEST(test_readonly_dir),
+		TL_TMPDIR_TEST(test_missing_dir),
+		TL_TMPDIR_TEST(test_target_is_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

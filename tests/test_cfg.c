@@ -15,41 +15,7 @@
 #include <cmocka.h>
 
 #include "cfg.h"
-
-static char	tmpdir[64];
-
-static int
-setup(void **state)
-{
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_cfg.XXXXXX");
-	if (mkdtemp(tmpdir) == NULL)
-		return -1;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	char	 cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-/* write name (relative to tmpdir) with text; returns the full path */
-static const char *
-put(const char *name, const char *text)
-{
-	static char	 path[256];
-	FILE		*fp;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs(text, fp);
-	assert_int_equal(fclose(fp), 0);
-	return path;
-}
+#include "testlib.h"
 
 static config_t *
 load_ok(const char *name, const char *text)
@@ -57,7 +23,7 @@ load_ok(const char *name, const char *text)
 	struct cfg_err	 err;
 	config_t	*cf;
 
-	cf = cfg_load(put(name, text), &err);
+	cf = cfg_load(tl_put(name, text), &err);
 	if (cf == NULL)
 		fail_msg("unexpected error: %s", err.msg);
 	assert_int_equal(err.set, 0);
@@ -72,41 +38,51 @@ load_bad(const char *name, const char *text, const char *file,
 	struct cfg_err	 err;
 	char		 want[512];
 
-	assert_null(cfg_load(put(name, text), &err));
+	assert_null(cfg_load(tl_put(name, text), &err));
 	assert_int_equal(err.set, 1);
-	snprintf(want, sizeof(want), "%s/%s:%s", tmpdir, file, rest);
+	snprintf(want, sizeof(want), "%s:%s", tl_path("%s", file), rest);
 	assert_string_equal(err.msg, want);
+}
+
+/* setting name of cf stands at line of file (in tl_tmpdir) */
+static void
+assert_at(config_t *cf, const char *name, int line, const char *file)
+{
+	const config_setting_t	*s = config_lookup(cf, name);
+
+	assert_non_null(s);
+	assert_int_equal(cfg_line(s), line);
+	assert_string_equal(cfg_file(s), tl_path("%s", file));
 }
 
 static void
 test_syntax_error_line(void **state)
 {
-	load_bad("syn.conf", "a = 1;\nb = 2;\n\nc = ;\n", "syn.conf",
-	    "4: syntax error");
-	load_bad("dup.conf", "a = 1;\n# c\na = 2;\n", "dup.conf",
-	    "3: duplicate setting name");
-	load_bad("arr.conf", "a = [ 1, \"x\" ];\n", "arr.conf",
-	    "1: mismatched element type in array");
-	/* strings where the grammar has none: found before libconfig */
-	load_bad("str1.conf", "a = 1;\n\"x\" = 1;\n", "str1.conf",
-	    "2: syntax error");
-	load_bad("str2.conf", "a = [ . \"x\" ];\n", "str2.conf",
-	    "1: syntax error");
-	load_bad("str3.conf", "g = { a = 1, \"x\" };\n", "str3.conf",
-	    "1: syntax error");
-	load_bad("str4.conf", "l = ( 1\n \"x\" );\n", "str4.conf",
-	    "2: syntax error");
+	static const struct {
+		const char	*text, *rest;
+	} t[] = {
+		{ "a = 1;\nb = 2;\n\nc = ;\n", "4: syntax error" },
+		{ "a = 1;\n# c\na = 2;\n", "3: duplicate setting name" },
+		{ "a = [ 1, \"x\" ];\n", "1: mismatched element type in array" },
+		/* strings where the grammar has none: found before libconfig */
+		{ "a = 1;\n\"x\" = 1;\n", "2: syntax error" },
+		{ "a = [ . \"x\" ];\n", "1: syntax error" },
+		{ "g = { a = 1, \"x\" };\n", "1: syntax error" },
+		{ "l = ( 1\n \"x\" );\n", "2: syntax error" },
+	};
+	size_t	 i;
+
+	for (i = 0; i < TL_NITEMS(t); i++)
+		load_bad("syn.conf", t[i].text, "syn.conf", t[i].rest);
 }
 
 static void
 test_missing_file(void **state)
 {
 	struct cfg_err	 err;
+	const char	*path = tl_path("nope.conf");
 	char		 want[256];
 
-	char		 path[200];
-
-	snprintf(path, sizeof(path), "%s/nope.conf", tmpdir);
 	assert_null(cfg_load(path, &err));
 	snprintf(want, sizeof(want), "%s: No such file or directory", path);
 	assert_string_equal(err.msg, want);
@@ -116,7 +92,7 @@ static void
 test_nul_byte(void **state)
 {
 	struct cfg_err	 err;
-	const char	*path = put("nul.conf", "a = 1;\n");
+	const char	*path = tl_put("nul.conf", "a = 1;\n");
 	FILE		*fp = fopen(path, "a");
 
 	assert_non_null(fp);
@@ -216,37 +192,29 @@ test_include(void **state)
 {
 	struct cfg_err	 err;
 	config_t	*cf;
-	const config_setting_t *s;
 	char		 want[256];
 
-	put("inc1.inc", "x = 5;\n\ny = \"in\";\n");
+	tl_put("inc1.inc", "x = 5;\n\ny = \"in\";\n");
 	cf = load_ok("inc.conf", "a = 1;\n@include \"inc1.inc\"\nb = 2;\n");
-	s = config_lookup(cf, "y");
-	assert_non_null(s);
-	assert_int_equal(cfg_line(s), 3);
-	snprintf(want, sizeof(want), "%s/inc1.inc", tmpdir);
-	assert_string_equal(cfg_file(s), want);
-	s = config_lookup(cf, "b");
-	assert_int_equal(cfg_line(s), 3);
-	snprintf(want, sizeof(want), "%s/inc.conf", tmpdir);
-	assert_string_equal(cfg_file(s), want);
+	assert_at(cf, "y", 3, "inc1.inc");
+	assert_at(cf, "b", 3, "inc.conf");
 	memset(&err, 0, sizeof(err));
 	assert_int_equal(cfg_error(&err, config_lookup(cf, "y"), "bad %s",
 	    "thing"), -1);
-	snprintf(want, sizeof(want), "%s/inc1.inc:3: bad thing", tmpdir);
+	snprintf(want, sizeof(want), "%s:3: bad thing", tl_path("inc1.inc"));
 	assert_string_equal(err.msg, want);
 	cfg_free(cf);
 
-	put("inc2.inc", "\n\nq = ;\n");
+	tl_put("inc2.inc", "\n\nq = ;\n");
 	load_bad("inc2.conf", "a = 1;\n@include \"inc2.inc\"\n", "inc2.inc",
 	    "3: syntax error");
 	/* included files are read like the main one: no L needed there */
-	put("inc3.inc", "ok = 4200000000L;\nbig = 4200000000;\n");
+	tl_put("inc3.inc", "ok = 4200000000L;\nbig = 4200000000;\n");
 	cf = load_ok("inc3.conf", "@include \"inc3.inc\"\n");
 	assert_int_equal(get_i(cf, "big"), 4200000000LL);
 	cfg_free(cf);
-	snprintf(want, sizeof(want), "2: cannot open include file %s/none.inc: "
-	    "No such file or directory", tmpdir);
+	snprintf(want, sizeof(want), "2: cannot open include file %s: "
+	    "No such file or directory", tl_path("none.inc"));
 	load_bad("inc4.conf", "a = 1;\n@include \"none.inc\"\n", "inc4.conf",
 	    want);
 	/* an include of itself ends at the depth limit, not in a loop */
@@ -263,41 +231,26 @@ static void
 test_include_paths(void **state)
 {
 	config_t	*cf;
-	const config_setting_t *s;
-	char		 dir[128], want[256], text[256];
+	char		 text[256];
 
-	snprintf(dir, sizeof(dir), "%s/sub", tmpdir);
-	assert_int_equal(mkdir(dir, 0755), 0);
-	snprintf(dir, sizeof(dir), "%s/sub/deeper", tmpdir);
-	assert_int_equal(mkdir(dir, 0755), 0);
-	put("sub/one.inc", "one = 1;\n@include \"deeper/two.inc\"\n"
+	assert_int_equal(mkdir(tl_path("sub"), 0755), 0);
+	assert_int_equal(mkdir(tl_path("sub/deeper"), 0755), 0);
+	tl_put("sub/one.inc", "one = 1;\n@include \"deeper/two.inc\"\n"
 	    "after = 3;\n");
-	put("sub/deeper/two.inc", "\ntwo = 2;\n");
-	put("abs.inc", "# absolute\nabs = 4;\n");
+	tl_put("sub/deeper/two.inc", "\ntwo = 2;\n");
+	tl_put("abs.inc", "# absolute\nabs = 4;\n");
 	snprintf(text, sizeof(text), "main = 0;\n@include \"sub/one.inc\"\n"
-	    "@include \"%s/abs.inc\"\nlast = 5;\n", tmpdir);
+	    "@include \"%s\"\nlast = 5;\n", tl_path("abs.inc"));
 	cf = load_ok("paths.conf", text);
 	assert_int_equal(get_i(cf, "two"), 2);
-	s = config_lookup(cf, "two");
-	assert_int_equal(cfg_line(s), 2);
-	snprintf(want, sizeof(want), "%s/sub/deeper/two.inc", tmpdir);
-	assert_string_equal(cfg_file(s), want);
-	s = config_lookup(cf, "after");
-	assert_int_equal(cfg_line(s), 3);
-	snprintf(want, sizeof(want), "%s/sub/one.inc", tmpdir);
-	assert_string_equal(cfg_file(s), want);
-	s = config_lookup(cf, "abs");
-	assert_int_equal(cfg_line(s), 2);
-	snprintf(want, sizeof(want), "%s/abs.inc", tmpdir);
-	assert_string_equal(cfg_file(s), want);
-	s = config_lookup(cf, "last");
-	assert_int_equal(cfg_line(s), 4);
-	snprintf(want, sizeof(want), "%s/paths.conf", tmpdir);
-	assert_string_equal(cfg_file(s), want);
+	assert_at(cf, "two", 2, "sub/deeper/two.inc");
+	assert_at(cf, "after", 3, "sub/one.inc");
+	assert_at(cf, "abs", 2, "abs.inc");
+	assert_at(cf, "last", 4, "paths.conf");
 	cfg_free(cf);
 	/* an error deep down names the deep file and its own line */
-	put("sub/deeper/bad.inc", "\n\nq = ;\n");
-	put("sub/mid.inc", "@include \"deeper/bad.inc\"\n");
+	tl_put("sub/deeper/bad.inc", "\n\nq = ;\n");
+	tl_put("sub/mid.inc", "@include \"deeper/bad.inc\"\n");
 	load_bad("deep.conf", "x = 1;\n@include \"sub/mid.inc\"\n",
 	    "sub/deeper/bad.inc", "3: syntax error");
 }
@@ -307,9 +260,9 @@ static void
 test_special_files(void **state)
 {
 	struct cfg_err	 err;
-	char		 path[128], want[256], text[256];
+	const char	*path = tl_path("fifo.conf");
+	char		 want[256], text[256];
 
-	snprintf(path, sizeof(path), "%s/fifo.conf", tmpdir);
 	assert_int_equal(mkfifo(path, 0600), 0);
 	assert_null(cfg_load(path, &err));
 	snprintf(want, sizeof(want), "%s: not a regular file", path);
@@ -318,7 +271,7 @@ test_special_files(void **state)
 	assert_string_equal(err.msg, "/dev/null: not a regular file");
 	snprintf(text, sizeof(text), "a = 1;\n@include \"fifo.conf\"\n");
 	snprintf(want, sizeof(want), "2: cannot open include file "
-	    "%s/fifo.conf: not a regular file", tmpdir);
+	    "%s: not a regular file", path);
 	load_bad("inc-fifo.conf", text, "inc-fifo.conf", want);
 	snprintf(text, sizeof(text), "a = 1;\n\n@include \"/dev/zero\"\n");
 	load_bad("inc-dev.conf", text, "inc-dev.conf", "3: cannot open "
@@ -333,7 +286,7 @@ test_stdin(void **state)
 	config_t	*cf;
 	const char	*path;
 
-	path = put("stdin.conf", "a = 4200000000;\n");
+	path = tl_put("stdin.conf", "a = 4200000000;\n");
 	assert_non_null(freopen(path, "r", stdin));
 	cf = cfg_load("-", &err);
 	assert_non_null(cf);
@@ -341,7 +294,7 @@ test_stdin(void **state)
 	assert_string_equal(cfg_file(config_lookup(cf, "a")), "-");
 	cfg_free(cf);
 
-	path = put("stdin2.conf", "a = 1;\nb = ;\n");
+	path = tl_put("stdin2.conf", "a = 1;\nb = ;\n");
 	assert_non_null(freopen(path, "r", stdin));
 	assert_null(cfg_load("/dev/stdin", &err));
 	assert_string_equal(err.msg, "/dev/stdin:2: syntax error");
@@ -381,8 +334,8 @@ test_getters(void **state)
 	assert_int_equal(cfg_get_int(g, "absent", 7, 1, 65535, &i, &err), 1);
 	assert_int_equal(i, 7);
 	assert_int_equal(cfg_get_int(g, "big", 1, 1, 65535, &i, &err), -1);
-	snprintf(want, sizeof(want), "%s/get.conf:3: 'big' must be between 1 "
-	    "and 65535, not 70000", tmpdir);
+	snprintf(want, sizeof(want), "%s:3: 'big' must be between 1 "
+	    "and 65535, not 70000", tl_path("get.conf"));
 	assert_string_equal(err.msg, want);
 	/* the first error wins */
 	assert_int_equal(cfg_get_int(g, "str", 1, 1, 65535, &i, &err), -1);
@@ -502,8 +455,8 @@ test_check_keys(void **state)
 	memset(&err, 0, sizeof(err));
 	assert_int_equal(cfg_check_keys(config_root_setting(cf), top, &err),
 	    -1);
-	snprintf(want, sizeof(want), "%s/keys.conf:5: unknown key 'extra'",
-	    tmpdir);
+	snprintf(want, sizeof(want), "%s:5: unknown key 'extra'",
+	    tl_path("keys.conf"));
 	assert_string_equal(err.msg, want);
 	memset(&err, 0, sizeof(err));
 	assert_int_equal(cfg_check_keys(config_lookup(cf, "g"), inner, &err),
@@ -542,5 +495,6 @@ main(void)
 		cmocka_unit_test(test_check_keys),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tl_tmpdir_setup,
+	    tl_tmpdir_teardown);
 }

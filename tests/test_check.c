@@ -30,8 +30,8 @@
 #include "conf.h"
 #include "ev.h"
 #include "log.h"
+#include "testlib.h"
 
-static struct ev_loop	*loop;
 static struct check_ctx	*ctx;
 
 /* a run's outcome as the callback saw it */
@@ -53,7 +53,7 @@ result_cb(struct check *c, void *arg)
 	snprintf(r->detail, sizeof(r->detail), "%s", c->detail);
 }
 
-/* one run; the callback must come from the loop, never from check_start */
+/* one run; the callback must come from the tl_loop, never from check_start */
 static void
 run_check(struct check *c, struct result *r)
 {
@@ -65,19 +65,35 @@ run_check(struct check *c, struct result *r)
 	assert_true(check_running(c));
 	end = ev_monotonic() + 8 * EV_NSEC;
 	while (r->calls == before && ev_monotonic() < end)
-		ev_run_once(loop, 50 * EV_MSEC);
+		ev_run_once(tl_loop, 50 * EV_MSEC);
 	assert_int_equal(r->calls, before + 1);
 	assert_false(check_running(c));
 }
 
-/* run the loop for ns more, serving the test's peers */
+/* one run of a check of type made from cf, its outcome in r */
 static void
-spin(uint64_t ns)
+run_one(const struct check_conf *cf, struct result *r, const char *type)
 {
-	uint64_t	 end = ev_monotonic() + ns;
+	struct check	 c;
 
-	while (ev_monotonic() < end)
-		ev_run_once(loop, 10 * EV_MSEC);
+	assert_int_equal(check_init(&c, ctx, cf, result_cb, r), 0);
+	assert_string_equal(check_ops_name(&c), type);
+	run_check(&c, r);
+	check_fini(&c);
+}
+
+/* run the loop until the n results count want calls (at most 5 s) */
+static void
+wait_calls(const struct result *r, size_t n, size_t want)
+{
+	uint64_t	 end = ev_monotonic() + 5 * EV_NSEC;
+	size_t		 i, done;
+
+	do {
+		ev_run_once(tl_loop, 10 * EV_MSEC);
+		for (i = done = 0; i < n; i++)
+			done += r[i].calls;
+	} while (done < want && ev_monotonic() < end);
 }
 
 static int
@@ -85,9 +101,8 @@ setup(void **state)
 {
 	log_init("test_check", 0, 0);
 	signal(SIGPIPE, SIG_IGN);
-	if ((loop = ev_new()) == NULL)
-		return -1;
-	if ((ctx = check_ctx_new(loop, NULL, NULL)) == NULL)
+	if (tl_loop_setup(state) == -1 ||
+	    (ctx = check_ctx_new(tl_loop, NULL, NULL)) == NULL)
 		return -1;
 	return 0;
 }
@@ -96,52 +111,11 @@ static int
 teardown(void **state)
 {
 	check_ctx_free(ctx);
-	ev_free(loop);
 	ctx = NULL;
-	loop = NULL;
-	return 0;
+	return tl_loop_teardown(state);
 }
 
 /* ---- loopback peers ---- */
-
-/* a socket on 127.0.0.1 (or ::1) with an ephemeral port; listen if backlog >= 0 */
-static int
-peer_socket(int family, int backlog, uint16_t *port)
-{
-	struct sockaddr_storage	 ss;
-	socklen_t		 len;
-	int			 fd, one = 1;
-
-	memset(&ss, 0, sizeof(ss));
-	if (family == AF_INET6) {
-		struct sockaddr_in6	*s6 = (struct sockaddr_in6 *)&ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_addr = in6addr_loopback;
-		len = sizeof(*s6);
-	} else {
-		struct sockaddr_in	*s4 = (struct sockaddr_in *)&ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		len = sizeof(*s4);
-	}
-	fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, len) == -1 ||
-	    (backlog >= 0 && listen(fd, backlog) == -1)) {
-		close(fd);
-		return -1;
-	}
-	len = sizeof(ss);
-	getsockname(fd, (struct sockaddr *)&ss, &len);
-	*port = ntohs(family == AF_INET6 ?
-	    ((struct sockaddr_in6 *)&ss)->sin6_port :
-	    ((struct sockaddr_in *)&ss)->sin_port);
-	return fd;
-}
 
 #define PEER_MAX_CONNS	512
 
@@ -186,9 +160,9 @@ static void	peer_conn_cb(int, unsigned int, void *);
 static void
 peer_conn_close(struct peer_conn *pc)
 {
-	ev_timer_stop(loop, &pc->resume);
+	ev_timer_stop(tl_loop, &pc->resume);
 	if (pc->fd != -1) {
-		ev_io_del(loop, pc->fd);
+		ev_io_del(tl_loop, pc->fd);
 		close(pc->fd);
 		pc->fd = -1;
 	}
@@ -201,7 +175,7 @@ peer_send(struct peer_conn *pc, const char *data, size_t len)
 	memcpy(pc->out, data, len);
 	pc->outlen = len;
 	pc->outoff = 0;
-	ev_io_mod(loop, pc->fd, EV_READ | EV_WRITE);
+	ev_io_mod(tl_loop, pc->fd, EV_READ | EV_WRITE);
 }
 
 /* GET /ok, /fail, /redirect, /slow, /host, /big-early, /big-late */
@@ -284,12 +258,12 @@ peer_conn_cb(int fd, unsigned int events, void *arg)
 		if (pc->outoff == end && end < pc->outlen) {
 			/* a separate segment: curl sees a separate chunk */
 			pc->ipause++;
-			ev_io_mod(loop, fd, EV_READ);
-			ev_timer_after(loop, &pc->resume, 30 * EV_MSEC);
+			ev_io_mod(tl_loop, fd, EV_READ);
+			ev_timer_after(tl_loop, &pc->resume, 30 * EV_MSEC);
 		} else if (pc->outoff == pc->outlen) {
 			free(pc->out);
 			pc->out = NULL;
-			ev_io_mod(loop, fd, EV_READ);
+			ev_io_mod(tl_loop, fd, EV_READ);
 		}
 	}
 	if (events & (EV_READ | EV_ERROR)) {
@@ -342,7 +316,7 @@ peer_resume_cb(void *arg)
 	struct peer_conn	*pc = arg;
 
 	if (pc->fd != -1)
-		ev_io_mod(loop, pc->fd, EV_READ | EV_WRITE);
+		ev_io_mod(tl_loop, pc->fd, EV_READ | EV_WRITE);
 }
 
 static void
@@ -367,7 +341,7 @@ peer_accept_cb(int fd, unsigned int events, void *arg)
 		memset(pc, 0, sizeof(*pc));
 		pc->fd = c;
 		ev_timer_init(&pc->resume, peer_resume_cb, pc);
-		ev_io_add(loop, c, EV_READ, peer_proto_cb, pc);
+		ev_io_add(tl_loop, c, EV_READ, peer_proto_cb, pc);
 		if (p->mode == PEER_BANNER) {
 			peer_send(pc, p->banner, strlen(p->banner));
 			memcpy(pc->pauses, p->pauses, sizeof(pc->pauses));
@@ -386,9 +360,9 @@ peer_new(int family, enum peer_mode mode, const char *banner)
 	assert_non_null(p);
 	p->mode = mode;
 	p->banner = banner;
-	p->fd = peer_socket(family, 128, &p->port);
+	p->fd = tl_lo_socket(family, 128, &p->port);
 	assert_int_not_equal(p->fd, -1);
-	assert_int_equal(ev_io_add(loop, p->fd, EV_READ, peer_accept_cb, p),
+	assert_int_equal(ev_io_add(tl_loop, p->fd, EV_READ, peer_accept_cb, p),
 	    0);
 	for (i = 0; i < sizeof(peer_of_conn) / sizeof(*peer_of_conn); i++)
 		if (peer_of_conn[i] == NULL) {
@@ -410,7 +384,7 @@ peer_free(struct peer *p)
 	for (i = 0; i < sizeof(peer_of_conn) / sizeof(*peer_of_conn); i++)
 		if (peer_of_conn[i] == p)
 			peer_of_conn[i] = NULL;
-	ev_io_del(loop, p->fd);
+	ev_io_del(tl_loop, p->fd);
 	close(p->fd);
 	free(p);
 }
@@ -448,7 +422,7 @@ test_tcp_ok(void **state)
 	/* the same struct runs again: nothing is used up by a run */
 	run_check(&c, &r);
 	assert_int_equal(r.reason, CHECK_OK);
-	spin(50 * EV_MSEC);
+	tl_run_for(tl_loop, 50 * EV_MSEC);
 	assert_int_equal(p->accepted, 2);
 	check_fini(&c);
 	peer_free(p);
@@ -466,7 +440,7 @@ test_tcp_closes_with_rst(void **state)
 	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
 	run_check(&c, &r);
 	assert_int_equal(r.reason, CHECK_OK);
-	spin(100 * EV_MSEC);
+	tl_run_for(tl_loop, 100 * EV_MSEC);
 	assert_int_equal(p->nconns, 1);
 	assert_true(p->conns[0].eof);
 	assert_true(p->conns[0].reset);
@@ -478,18 +452,15 @@ static void
 test_tcp_ipv6(void **state)
 {
 	uint16_t		 port;
-	int			 fd = peer_socket(AF_INET6, 16, &port);
+	int			 fd = tl_lo_socket(AF_INET6, 16, &port);
 	struct check_conf	 cf;
-	struct check		 c;
 	struct result		 r = { 0 };
 
 	if (fd == -1)
 		skip();	/* no ::1 here */
 	cf = tcp_conf("::1", port, 1);
-	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
-	run_check(&c, &r);
+	run_one(&cf, &r, "tcp");
 	assert_int_equal(r.reason, CHECK_OK);
-	check_fini(&c);
 	close(fd);
 }
 
@@ -498,19 +469,16 @@ test_tcp_refused(void **state)
 {
 	uint16_t		 port;
 	/* bound, not listening: the port stays ours and refuses */
-	int			 fd = peer_socket(AF_INET, -1, &port);
+	int			 fd = tl_lo_socket(AF_INET, -1, &port);
 	struct check_conf	 cf = tcp_conf("127.0.0.1", port, 1);
-	struct check		 c;
 	struct result		 r = { 0 };
 
 	assert_int_not_equal(fd, -1);
-	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
-	run_check(&c, &r);
+	run_one(&cf, &r, "tcp");
 	assert_int_equal(r.reason, CHECK_TCP_REFUSED);
 	assert_string_equal(r.detail, "tcp: connection refused");
 	assert_string_equal(check_reason_str(r.reason),
 	    "tcp: connection refused");
-	check_fini(&c);
 	close(fd);
 }
 
@@ -525,7 +493,7 @@ test_tcp_lean(void **state)
 	struct peer		*p = peer_new(AF_INET, PEER_BANNER,
 	    "220 mail\r\n");
 	uint16_t		 port;
-	int			 fd = peer_socket(AF_INET, -1, &port);
+	int			 fd = tl_lo_socket(AF_INET, -1, &port);
 	struct check_conf	 cf = tcp_conf("127.0.0.1", port, 1);
 	struct check		 c;
 	struct result		 r = { 0 };
@@ -569,24 +537,19 @@ test_tcp_banner(void **state)
 	struct peer		*p = peer_new(AF_INET, PEER_BANNER,
 	    "SSH-2.0-OpenSSH_9.2\r\n");
 	struct check_conf	 cf = tcp_conf("127.0.0.1", p->port, 1);
-	struct check		 c;
 	struct result		 r = { 0 };
 
 	cf.expect = "OpenSSH";
-	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
-	run_check(&c, &r);
+	run_one(&cf, &r, "tcp");
 	assert_int_equal(r.reason, CHECK_OK);
-	check_fini(&c);
 
 	/* the server keeps the connection open: judged at the deadline */
 	cf.expect = "220 ";
 	cf.timeout = 0.2;
-	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
-	run_check(&c, &r);
+	run_one(&cf, &r, "tcp");
 	assert_int_equal(r.reason, CHECK_TCP_EXPECT);
 	assert_string_equal(r.detail,
 	    "tcp: banner mismatch: \"SSH-2.0-OpenSSH_9.2\"");
-	check_fini(&c);
 	peer_free(p);
 }
 
@@ -597,7 +560,6 @@ test_tcp_banner_stream(void **state)
 	static char		 big[6000];
 	struct peer		*p;
 	struct check_conf	 cf;
-	struct check		 c;
 	struct result		 r = { 0 };
 
 	p = peer_new(AF_INET, PEER_BANNER, "* OK IMAP4rev1 ready\r\n");
@@ -606,11 +568,9 @@ test_tcp_banner_stream(void **state)
 	p->npauses = 2;
 	cf = tcp_conf("127.0.0.1", p->port, 1);
 	cf.expect = "rev1 ready";
-	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
-	run_check(&c, &r);
+	run_one(&cf, &r, "tcp");
 	assert_int_equal(r.reason, CHECK_OK);
 	assert_true(r.latency >= 50 * EV_MSEC);	/* it did wait for the pieces */
-	check_fini(&c);
 	peer_free(p);
 
 	memset(big, 'x', sizeof(big) - 1);
@@ -618,10 +578,8 @@ test_tcp_banner_stream(void **state)
 	p = peer_new(AF_INET, PEER_BANNER, big);
 	cf = tcp_conf("127.0.0.1", p->port, 1);
 	cf.expect = "MATCH";
-	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
-	run_check(&c, &r);
+	run_one(&cf, &r, "tcp");
 	assert_int_equal(r.reason, CHECK_OK);
-	check_fini(&c);
 	peer_free(p);
 
 	memset(big, 'x', sizeof(big) - 1);
@@ -629,13 +587,11 @@ test_tcp_banner_stream(void **state)
 	p = peer_new(AF_INET, PEER_BANNER, big);
 	cf = tcp_conf("127.0.0.1", p->port, 1);
 	cf.expect = "MATCH";
-	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
-	run_check(&c, &r);
+	run_one(&cf, &r, "tcp");
 	assert_int_equal(r.reason, CHECK_TCP_EXPECT);
 	assert_true(r.latency < 500 * EV_MSEC);	/* judged at 4 KiB, not at the deadline */
 	assert_string_equal(r.detail, "tcp: banner mismatch: "
 	    "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"");
-	check_fini(&c);
 	peer_free(p);
 }
 
@@ -645,16 +601,13 @@ test_tcp_banner_eof(void **state)
 {
 	struct peer		*p = peer_new(AF_INET, PEER_CLOSE, NULL);
 	struct check_conf	 cf = tcp_conf("127.0.0.1", p->port, 5);
-	struct check		 c;
 	struct result		 r = { 0 };
 
 	cf.expect = "220 ";
-	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
-	run_check(&c, &r);
+	run_one(&cf, &r, "tcp");
 	assert_int_equal(r.reason, CHECK_TCP_EXPECT);
 	assert_string_equal(r.detail, "tcp: banner mismatch: nothing read");
 	assert_true(r.latency < EV_NSEC);
-	check_fini(&c);
 	peer_free(p);
 }
 
@@ -663,15 +616,12 @@ test_tcp_send_expect(void **state)
 {
 	struct peer		*p = peer_new(AF_INET, PEER_PONG, NULL);
 	struct check_conf	 cf = tcp_conf("127.0.0.1", p->port, 1);
-	struct check		 c;
 	struct result		 r = { 0 };
 
 	cf.send = "PING\r\n";
 	cf.expect = "+PONG";
-	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
-	run_check(&c, &r);
+	run_one(&cf, &r, "tcp");
 	assert_int_equal(r.reason, CHECK_OK);
-	check_fini(&c);
 	assert_non_null(strstr(p->conns[0].in, "PING\r\n"));
 	peer_free(p);
 }
@@ -682,18 +632,15 @@ test_tcp_timeout_expect(void **state)
 {
 	struct peer		*p = peer_new(AF_INET, PEER_SILENT, NULL);
 	struct check_conf	 cf = tcp_conf("127.0.0.1", p->port, 0.2);
-	struct check		 c;
 	struct result		 r = { 0 };
 	uint64_t		 t0 = ev_monotonic();
 
 	cf.expect = "hello";
-	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
-	run_check(&c, &r);
+	run_one(&cf, &r, "tcp");
 	assert_int_equal(r.reason, CHECK_TIMEOUT);
 	assert_string_equal(r.detail, "timeout");
 	assert_true(ev_monotonic() - t0 >= 190 * EV_MSEC);
 	assert_true(ev_monotonic() - t0 < 900 * EV_MSEC);
-	check_fini(&c);
 	peer_free(p);
 }
 
@@ -705,11 +652,10 @@ static void
 test_tcp_timeout_connect(void **state)
 {
 	uint16_t		 port;
-	int			 lfd = peer_socket(AF_INET, 0, &port);
+	int			 lfd = tl_lo_socket(AF_INET, 0, &port);
 	int			 fill[8], i;
 	struct sockaddr_in	 sin;
 	struct check_conf	 cf = tcp_conf("127.0.0.1", port, 0.3);
-	struct check		 c;
 	struct result		 r = { 0 };
 
 	assert_int_not_equal(lfd, -1);
@@ -721,17 +667,15 @@ test_tcp_timeout_connect(void **state)
 		fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 		(void)connect(fill[i], (struct sockaddr *)&sin, sizeof(sin));
 	}
-	spin(50 * EV_MSEC);
-	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
-	run_check(&c, &r);
+	tl_run_for(tl_loop, 50 * EV_MSEC);
+	run_one(&cf, &r, "tcp");
 	assert_int_equal(r.reason, CHECK_TIMEOUT);
-	check_fini(&c);
 	for (i = 0; i < 8; i++)
 		close(fill[i]);
 	close(lfd);
 }
 
-/* many at once against one listener, one loop, all fine */
+/* many at once against one listener, one tl_loop, all fine */
 static void
 test_tcp_many(void **state)
 {
@@ -739,8 +683,7 @@ test_tcp_many(void **state)
 	struct check_conf	 cf = tcp_conf("127.0.0.1", p->port, 2);
 	struct check		*c;
 	struct result		*r;
-	size_t			 i, n = 300, done;
-	uint64_t		 end;
+	size_t			 i, n = 300;
 
 	c = calloc(n, sizeof(*c));
 	r = calloc(n, sizeof(*r));
@@ -749,12 +692,7 @@ test_tcp_many(void **state)
 		    0);
 		check_start(&c[i]);
 	}
-	end = ev_monotonic() + 5 * EV_NSEC;
-	do {
-		ev_run_once(loop, 10 * EV_MSEC);
-		for (i = done = 0; i < n; i++)
-			done += r[i].calls;
-	} while (done < n && ev_monotonic() < end);
+	wait_calls(r, n, n);
 	for (i = 0; i < n; i++) {
 		assert_int_equal(r[i].calls, 1);
 		assert_int_equal(r[i].reason, CHECK_OK);
@@ -778,10 +716,10 @@ test_tcp_cancel(void **state)
 	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
 	check_start(&c);
 	check_start(&c);	/* no stacking */
-	spin(20 * EV_MSEC);
+	tl_run_for(tl_loop, 20 * EV_MSEC);
 	check_cancel(&c);
 	assert_false(check_running(&c));
-	spin(300 * EV_MSEC);
+	tl_run_for(tl_loop, 300 * EV_MSEC);
 	assert_int_equal(r.calls, 0);
 	assert_int_equal(c.u.tcp.fd, -1);
 	run_check(&c, &r);
@@ -810,17 +748,6 @@ http_conf(uint16_t port, const char *path, double timeout)
 }
 
 static void
-http_one(struct check_conf *cf, struct result *r)
-{
-	struct check	 c;
-
-	assert_int_equal(check_init(&c, ctx, cf, result_cb, r), 0);
-	assert_string_equal(check_ops_name(&c), "http");
-	run_check(&c, r);
-	check_fini(&c);
-}
-
-static void
 test_http_status(void **state)
 {
 	struct peer		*p = peer_new(AF_INET, PEER_HTTP, NULL);
@@ -829,22 +756,22 @@ test_http_status(void **state)
 	struct status_range	 st[2] = { { 200, 200 }, { 503, 503 } };
 
 	cf = http_conf(p->port, "/ok", 1);
-	http_one(&cf, &r);
+	run_one(&cf, &r, "http");
 	assert_int_equal(r.reason, CHECK_OK);
 
 	cf = http_conf(p->port, "/fail", 1);
-	http_one(&cf, &r);
+	run_one(&cf, &r, "http");
 	assert_int_equal(r.reason, CHECK_HTTP_STATUS);
 	assert_string_equal(r.detail, "http: status 503");
 
 	/* a 503 listed as fine is fine */
 	cf.status = st;
 	cf.nstatus = 2;
-	http_one(&cf, &r);
+	run_one(&cf, &r, "http");
 	assert_int_equal(r.reason, CHECK_OK);
 
 	cf = http_conf(p->port, "/nothing-here", 1);
-	http_one(&cf, &r);
+	run_one(&cf, &r, "http");
 	assert_string_equal(r.detail, "http: status 404");
 	peer_free(p);
 }
@@ -859,96 +786,72 @@ test_http_redirect(void **state)
 	struct status_range	 st = { 200, 299 };
 
 	cf = http_conf(p->port, "/redirect", 1);
-	http_one(&cf, &r);
+	run_one(&cf, &r, "http");
 	assert_int_equal(r.reason, CHECK_OK);	/* 302 is in 200-399 */
 	cf.status = &st;
 	cf.nstatus = 1;
-	http_one(&cf, &r);
+	run_one(&cf, &r, "http");
 	assert_int_equal(r.reason, CHECK_HTTP_STATUS);
 	assert_string_equal(r.detail, "http: status 302");
 	assert_int_equal(p->accepted, 2);
 	peer_free(p);
 }
 
+/* the reason of one run against path with the body check (NULL: none) */
+static enum check_reason
+http_body(const struct peer *p, const char *path, char *body)
+{
+	struct check_conf	 cf = http_conf(p->port, path, 1);
+	struct result		 r = { 0 };
+
+	cf.body = body;
+	run_one(&cf, &r, "http");
+	return r.reason;
+}
+
 static void
 test_http_body(void **state)
 {
+	static const size_t	 seams[] = { 16380, 16381, 16382, 16383, 16384,
+	    16385, 32763, 32765, 32768, 49150, 65530 };
 	struct peer		*p = peer_new(AF_INET, PEER_HTTP, NULL);
 	struct check_conf	 cf;
 	struct result		 r = { 0 };
-	char			 tmpl[] = "/tmp/test_check_stdout.XXXXXX";
-	int			 fd, saved;
-	struct stat		 st;
+	struct tl_capture	 out;
+	char			 path[64];
+	size_t			 i;
 
 	/* no body ever reaches our stdout (ExaBGP's command channel) */
-	fd = mkstemp(tmpl);
-	assert_int_not_equal(fd, -1);
-	unlink(tmpl);
-	fflush(stdout);
-	saved = dup(STDOUT_FILENO);
-	dup2(fd, STDOUT_FILENO);
+	tl_capture_start(&out, STDOUT_FILENO);
 
+	assert_int_equal(http_body(p, "/ok", "good"), CHECK_OK);
 	cf = http_conf(p->port, "/ok", 1);
-	cf.body = "good";
-	http_one(&cf, &r);
-	assert_int_equal(r.reason, CHECK_OK);
 	cf.body = "bad";
-	http_one(&cf, &r);
+	run_one(&cf, &r, "http");
 	assert_int_equal(r.reason, CHECK_HTTP_BODY);
 	assert_string_equal(r.detail, "http: body mismatch");
 	/* a failing status wins over the body */
-	cf = http_conf(p->port, "/fail", 1);
-	cf.body = "down";
-	http_one(&cf, &r);
-	assert_int_equal(r.reason, CHECK_HTTP_STATUS);
+	assert_int_equal(http_body(p, "/fail", "down"), CHECK_HTTP_STATUS);
 	/* only the first CHECK_HTTP_BODY_MAX bytes are looked at */
-	cf = http_conf(p->port, "/big-early", 1);
-	cf.body = "needle";
-	http_one(&cf, &r);
-	assert_int_equal(r.reason, CHECK_OK);
-	cf = http_conf(p->port, "/big-late", 1);
-	cf.body = "needle";
-	http_one(&cf, &r);
-	assert_int_equal(r.reason, CHECK_HTTP_BODY);
+	assert_int_equal(http_body(p, "/big-early", "needle"), CHECK_OK);
+	assert_int_equal(http_body(p, "/big-late", "needle"),
+	    CHECK_HTTP_BODY);
 	/* a match cut over three chunks, the middle one shorter than it */
-	cf = http_conf(p->port, "/split", 1);
-	cf.body = "needle";
-	http_one(&cf, &r);
-	assert_int_equal(r.reason, CHECK_OK);
-	cf.body = "needles";
-	http_one(&cf, &r);
-	assert_int_equal(r.reason, CHECK_HTTP_BODY);
+	assert_int_equal(http_body(p, "/split", "needle"), CHECK_OK);
+	assert_int_equal(http_body(p, "/split", "needles"), CHECK_HTTP_BODY);
 	/* across chunk seams (curl hands over at most 16 KiB at once) */
-	{
-		static const size_t	 seams[] = { 16380, 16381, 16382,
-		    16383, 16384, 16385, 32763, 32765, 32768, 49150, 65530 };
-		char			 path[64];
-		size_t			 i;
-
-		for (i = 0; i < sizeof(seams) / sizeof(*seams); i++) {
-			snprintf(path, sizeof(path), "/big-at-%zu", seams[i]);
-			cf = http_conf(p->port, path, 1);
-			cf.body = "needle";
-			http_one(&cf, &r);
-			assert_int_equal(r.reason, CHECK_OK);
-		}
-		/* just past the window: not looked at */
-		cf = http_conf(p->port, "/big-at-65531", 1);
-		cf.body = "needle";
-		http_one(&cf, &r);
-		assert_int_equal(r.reason, CHECK_HTTP_BODY);
+	for (i = 0; i < TL_NITEMS(seams); i++) {
+		snprintf(path, sizeof(path), "/big-at-%zu", seams[i]);
+		assert_int_equal(http_body(p, path, "needle"), CHECK_OK);
 	}
+	/* just past the window: not looked at */
+	assert_int_equal(http_body(p, "/big-at-65531", "needle"),
+	    CHECK_HTTP_BODY);
 	/* without a body check a big body is not even read */
-	cf = http_conf(p->port, "/big-late", 1);
-	http_one(&cf, &r);
-	assert_int_equal(r.reason, CHECK_OK);
+	assert_int_equal(http_body(p, "/big-late", NULL), CHECK_OK);
 
-	fflush(stdout);
-	dup2(saved, STDOUT_FILENO);
-	close(saved);
-	assert_int_equal(fstat(fd, &st), 0);
-	assert_int_equal(st.st_size, 0);
-	close(fd);
+	tl_capture_stop(&out);
+	assert_int_equal(out.len, 0);
 	peer_free(p);
 }
 
@@ -960,10 +863,10 @@ test_http_host_header(void **state)
 	struct result		 r = { 0 };
 
 	cf = http_conf(p->port, "/host", 1);
-	http_one(&cf, &r);
+	run_one(&cf, &r, "http");
 	assert_string_equal(r.detail, "http: status 421");
 	cf.host_header = "svc.example";
-	http_one(&cf, &r);
+	run_one(&cf, &r, "http");
 	assert_int_equal(r.reason, CHECK_OK);
 	assert_string_equal(p->host_seen, "svc.example");
 	peer_free(p);
@@ -976,28 +879,28 @@ test_http_errors(void **state)
 	struct check_conf	 cf;
 	struct result		 r = { 0 };
 	uint16_t		 port;
-	int			 fd = peer_socket(AF_INET, -1, &port);
+	int			 fd = tl_lo_socket(AF_INET, -1, &port);
 	uint64_t		 t0;
 
 	cf = http_conf(port, "/ok", 1);
-	http_one(&cf, &r);
+	run_one(&cf, &r, "http");
 	assert_int_equal(r.reason, CHECK_HTTP_ERROR);
 	assert_string_equal(r.detail, "http: connection refused");
 	close(fd);
 
 	t0 = ev_monotonic();
 	cf = http_conf(p->port, "/slow", 0.2);
-	http_one(&cf, &r);
+	run_one(&cf, &r, "http");
 	assert_int_equal(r.reason, CHECK_TIMEOUT);
 	assert_string_equal(r.detail, "timeout");
 	assert_true(ev_monotonic() - t0 < 900 * EV_MSEC);
 
 	/* http and https only: never a local file, never anything else */
 	cf.url = "file:///etc/passwd";
-	http_one(&cf, &r);
+	run_one(&cf, &r, "http");
 	assert_int_equal(r.reason, CHECK_HTTP_ERROR);
 	cf.url = "ftp://127.0.0.1:1/";
-	http_one(&cf, &r);
+	run_one(&cf, &r, "http");
 	assert_int_equal(r.reason, CHECK_HTTP_ERROR);
 	peer_free(p);
 }
@@ -1010,8 +913,7 @@ test_http_many(void **state)
 	struct check_conf	 cf = http_conf(p->port, "/ok", 2);
 	struct check		*c;
 	struct result		*r;
-	size_t			 i, n = 40, done, round;
-	uint64_t		 end;
+	size_t			 i, n = 40, round;
 
 	c = calloc(n, sizeof(*c));
 	r = calloc(n, sizeof(*r));
@@ -1021,12 +923,7 @@ test_http_many(void **state)
 	for (round = 1; round <= 2; round++) {
 		for (i = 0; i < n; i++)
 			check_start(&c[i]);
-		end = ev_monotonic() + 5 * EV_NSEC;
-		do {
-			ev_run_once(loop, 10 * EV_MSEC);
-			for (i = done = 0; i < n; i++)
-				done += r[i].calls;
-		} while (done < n * round && ev_monotonic() < end);
+		wait_calls(r, n, n * round);
 		for (i = 0; i < n; i++) {
 			assert_int_equal(r[i].calls, round);
 			assert_int_equal(r[i].reason, CHECK_OK);
@@ -1046,9 +943,9 @@ test_http_many(void **state)
 static void
 test_https_tls_verify(void **state)
 {
-	char			 dir[] = "/tmp/test_check_tls.XXXXXX";
-	char			 cmd[1024], cert[300], key[300], url[128];
-	char			 accept_arg[64];
+	const char		*cert = tl_path("cert.pem");
+	const char		*key = tl_path("key.pem");
+	char			 cmd[1024], url[128], accept_arg[64];
 	struct check_conf	 cf;
 	struct result		 r = { 0 };
 	struct sockaddr_in	 sin;
@@ -1058,15 +955,12 @@ test_https_tls_verify(void **state)
 
 	if (system("command -v openssl >/dev/null 2>&1") != 0)
 		skip();
-	assert_non_null(mkdtemp(dir));
-	snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
-	snprintf(key, sizeof(key), "%s/key.pem", dir);
 	snprintf(cmd, sizeof(cmd), "openssl req -x509 -newkey ec -pkeyopt "
 	    "ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=localhost "
 	    "-keyout %s -out %s >/dev/null 2>&1", key, cert);
 	assert_int_equal(system(cmd), 0);
 	/* a free port: bind to 0, note it, let it go for s_server */
-	fd = peer_socket(AF_INET, -1, &port);
+	fd = tl_lo_socket(AF_INET, -1, &port);
 	assert_int_not_equal(fd, -1);
 	close(fd);
 	snprintf(accept_arg, sizeof(accept_arg), "127.0.0.1:%u", port);
@@ -1100,18 +994,15 @@ test_https_tls_verify(void **state)
 		cf.timeout = 3;
 		cf.url = url;
 		cf.tls_verify = 1;
-		http_one(&cf, &r);
+		run_one(&cf, &r, "http");
 		assert_int_equal(r.reason, CHECK_HTTP_ERROR);
 		assert_non_null(strstr(r.detail, "certificate"));
 		cf.tls_verify = 0;
-		http_one(&cf, &r);
+		run_one(&cf, &r, "http");
 		assert_int_equal(r.reason, CHECK_OK);
 	}
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
-	unlink(cert);
-	unlink(key);
-	rmdir(dir);
 	assert_true(up);
 }
 
@@ -1133,17 +1024,6 @@ exec_conf(int shell, double timeout, const char **argv)
 }
 
 static void
-exec_one(struct check_conf *cf, struct result *r)
-{
-	struct check	 c;
-
-	assert_int_equal(check_init(&c, ctx, cf, result_cb, r), 0);
-	assert_string_equal(check_ops_name(&c), "exec");
-	run_check(&c, r);
-	check_fini(&c);
-}
-
-static void
 test_exec_status(void **state)
 {
 	const char		*t[] = { "true", NULL };
@@ -1155,24 +1035,24 @@ test_exec_status(void **state)
 	struct result		 r = { 0 };
 
 	cf = exec_conf(0, 2, t);
-	exec_one(&cf, &r);
+	run_one(&cf, &r, "exec");
 	assert_int_equal(r.reason, CHECK_OK);
 	cf = exec_conf(0, 2, f);
-	exec_one(&cf, &r);
+	run_one(&cf, &r, "exec");
 	assert_int_equal(r.reason, CHECK_EXEC_EXIT);
 	assert_string_equal(r.detail, "exec: exit 1");
 	cf = exec_conf(1, 2, two);
-	exec_one(&cf, &r);
+	run_one(&cf, &r, "exec");
 	assert_int_equal(r.reason, CHECK_EXEC_EXIT);
 	/* the output, on one line, is part of the reason */
 	assert_string_equal(r.detail, "exec: exit 2: not ready: db");
 	cf = exec_conf(1, 2, sig);
-	exec_one(&cf, &r);
+	run_one(&cf, &r, "exec");
 	assert_int_equal(r.reason, CHECK_EXEC_SIGNAL);
 	assert_string_equal(r.detail, "exec: signal 9");
 	/* argv without a shell: "exit 3" is one argument of sh -c */
 	cf = exec_conf(0, 2, abs);
-	exec_one(&cf, &r);
+	run_one(&cf, &r, "exec");
 	assert_string_equal(r.detail, "exec: exit 3");
 }
 
@@ -1186,7 +1066,7 @@ test_exec_output_cap(void **state)
 	struct result		 r = { 0 };
 
 	cf = exec_conf(1, 2, big);
-	exec_one(&cf, &r);
+	run_one(&cf, &r, "exec");
 	assert_int_equal(r.reason, CHECK_EXEC_EXIT);
 	assert_true(strncmp(r.detail, "exec: exit 1: 0123456789 0123", 29) ==
 	    0);
@@ -1195,99 +1075,62 @@ test_exec_output_cap(void **state)
 	assert_null(strchr(r.detail, '\n'));
 }
 
-static int
-pid_gone(pid_t pid)
-{
-	char	 path[64], buf[256], *p;
-	FILE	*f;
-	int	 gone = 1;
-
-	if (kill(pid, 0) == -1 && errno == ESRCH)
-		return 1;
-	/* a zombie whose parent is gone waits for init: it is dead */
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return 1;
-	if (fgets(buf, sizeof(buf), f) != NULL &&
-	    (p = strrchr(buf, ')')) != NULL && p[1] == ' ')
-		gone = p[2] == 'Z' || p[2] == 'X';
-	fclose(f);
-	return gone;
-}
-
 /* the hung command and the hung grandchild it forked are both killed */
 static void
 test_exec_timeout_kills_group(void **state)
 {
-	char			 dir[] = "/tmp/test_check.XXXXXX";
-	char			 cmd[512], file[300], buf[64];
+	const char		*file = tl_path("pids");
+	char			 cmd[512], *text;
 	const char		*argv[] = { cmd, NULL };
 	struct check_conf	 cf;
 	struct result		 r = { 0 };
 	long			 shpid = 0, kidpid = 0;
-	uint64_t		 t0, end;
-	FILE			*f;
+	uint64_t		 t0;
 
-	assert_non_null(mkdtemp(dir));
-	snprintf(file, sizeof(file), "%s/pids", dir);
 	snprintf(cmd, sizeof(cmd), "sleep 30 & echo $$ $! > %s; sleep 30",
 	    file);
 	cf = exec_conf(1, 0.3, argv);
 	t0 = ev_monotonic();
-	exec_one(&cf, &r);
+	run_one(&cf, &r, "exec");
 	assert_int_equal(r.reason, CHECK_TIMEOUT);
 	assert_string_equal(r.detail, "timeout");
 	assert_true(ev_monotonic() - t0 < 2 * EV_NSEC);
-	f = fopen(file, "r");
-	assert_non_null(f);
-	assert_non_null(fgets(buf, sizeof(buf), f));
-	fclose(f);
-	assert_int_equal(sscanf(buf, "%ld %ld", &shpid, &kidpid), 2);
-	end = ev_monotonic() + 2 * EV_NSEC;
-	while ((!pid_gone(shpid) || !pid_gone(kidpid)) &&
-	    ev_monotonic() < end)
-		spin(20 * EV_MSEC);
-	assert_true(pid_gone(shpid));
-	assert_true(pid_gone(kidpid));
-	unlink(file);
-	rmdir(dir);
+	assert_non_null(text = tl_slurp(file));
+	assert_int_equal(sscanf(text, "%ld %ld", &shpid, &kidpid), 2);
+	assert_true(tl_wait_gone((pid_t)shpid, 2 * EV_NSEC));
+	assert_true(tl_wait_gone((pid_t)kidpid, 2 * EV_NSEC));
 }
 
 static void
 test_exec_resolve(void **state)
 {
-	char			 dir[] = "/tmp/test_check.XXXXXX";
-	char			 path[300];
+	const char		*path, *dir = tl_tmpdir;
 	const char		*mine[] = { "bgpsd-test-check", "7", NULL };
 	const char		*missing[] = { "bgpsd-no-such-check", NULL };
 	const char		*sh[] = { "sh", "-c", "exit 4", NULL };
+	const char		*noexec[2] = { NULL, NULL };
 	struct check_conf	 cf;
 	struct result		 r = { 0 };
-	FILE			*f;
 
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/bgpsd-test-check", dir);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f, "#!/bin/sh\necho \"$0 says $1\"\nexit \"$1\"\n");
-	fclose(f);
-	chmod(path, 0755);
+	path = tl_put("bgpsd-test-check",
+	    "#!/bin/sh\necho \"$0 says $1\"\nexit \"$1\"\n");
+	assert_int_equal(chmod(path, 0755), 0);
 
 	/* argv[0] without '/': the checks folder first */
 	check_set_checksdir(dir);
 	assert_string_equal(check_get_checksdir(), dir);
 	cf = exec_conf(0, 2, mine);
-	exec_one(&cf, &r);
+	run_one(&cf, &r, "exec");
 	assert_int_equal(r.reason, CHECK_EXEC_EXIT);
 	assert_non_null(strstr(r.detail, "exec: exit 7: "));
 	assert_non_null(strstr(r.detail, "bgpsd-test-check says 7"));
 	/* then PATH */
 	cf = exec_conf(0, 2, sh);
-	exec_one(&cf, &r);
+	run_one(&cf, &r, "exec");
 	assert_string_equal(r.detail, "exec: exit 4");
 	/* neither: no fork at all */
 	cf = exec_conf(0, 2, missing);
-	exec_one(&cf, &r);
+	run_one(&cf, &r, "exec");
 	assert_int_equal(r.reason, CHECK_EXEC_SPAWN);
 	assert_string_equal(r.detail,
 	    "exec: bgpsd-no-such-check: not found");
@@ -1295,18 +1138,12 @@ test_exec_resolve(void **state)
 	assert_string_equal(check_get_checksdir(), BGPSD_CHECKSDIR);
 
 	/* an existing file that cannot be executed */
-	chmod(path, 0644);
-	snprintf(path, sizeof(path), "%s/bgpsd-test-check", dir);
-	{
-		const char	*noexec[] = { path, NULL };
-
-		cf = exec_conf(0, 2, noexec);
-		exec_one(&cf, &r);
-		assert_int_equal(r.reason, CHECK_EXEC_SPAWN);
-		assert_non_null(strstr(r.detail, "Permission denied"));
-	}
-	unlink(path);
-	rmdir(dir);
+	assert_int_equal(chmod(path, 0644), 0);
+	noexec[0] = path;
+	cf = exec_conf(0, 2, noexec);
+	run_one(&cf, &r, "exec");
+	assert_int_equal(r.reason, CHECK_EXEC_SPAWN);
+	assert_non_null(strstr(r.detail, "Permission denied"));
 }
 
 /* at most one run at a time: a second start while running is ignored */
@@ -1321,9 +1158,9 @@ test_exec_no_stacking(void **state)
 	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
 	check_start(&c);
 	check_start(&c);
-	spin(50 * EV_MSEC);
+	tl_run_for(tl_loop, 50 * EV_MSEC);
 	check_start(&c);
-	spin(500 * EV_MSEC);
+	tl_run_for(tl_loop, 500 * EV_MSEC);
 	assert_int_equal(r.calls, 1);
 	assert_int_equal(r.reason, CHECK_OK);
 	check_fini(&c);
@@ -1339,9 +1176,9 @@ test_exec_cancel(void **state)
 
 	assert_int_equal(check_init(&c, ctx, &cf, result_cb, &r), 0);
 	check_start(&c);
-	spin(50 * EV_MSEC);
+	tl_run_for(tl_loop, 50 * EV_MSEC);
 	check_fini(&c);		/* cancels: the group is killed, no callback */
-	spin(100 * EV_MSEC);
+	tl_run_for(tl_loop, 100 * EV_MSEC);
 	assert_int_equal(r.calls, 0);
 }
 
@@ -1354,7 +1191,7 @@ test_exec_unknown_user(void **state)
 	struct check		 c;
 	struct result		 r = { 0 };
 
-	bad = check_ctx_new(loop, "bgpsd-no-such-user", NULL);
+	bad = check_ctx_new(tl_loop, "bgpsd-no-such-user", NULL);
 	assert_non_null(bad);
 	assert_int_equal(check_init(&c, bad, &cf, result_cb, &r), 0);
 	run_check(&c, &r);
@@ -1381,7 +1218,7 @@ test_exec_as_user(void **state)
 	snprintf(want, sizeof(want), "exec: exit 1: %u %u %u",
 	    (unsigned int)pw->pw_uid, (unsigned int)pw->pw_gid,
 	    (unsigned int)pw->pw_gid);
-	as = check_ctx_new(loop, "nobody", NULL);
+	as = check_ctx_new(tl_loop, "nobody", NULL);
 	assert_non_null(as);
 	assert_true(as->drop);
 	assert_int_equal(as->uid, pw->pw_uid);
@@ -1468,11 +1305,11 @@ main(void)
 		cmocka_unit_test(test_http_host_header),
 		cmocka_unit_test(test_http_errors),
 		cmocka_unit_test(test_http_many),
-		cmocka_unit_test(test_https_tls_verify),
+		TL_TMPDIR_TEST(test_https_tls_verify),
 		cmocka_unit_test(test_exec_status),
 		cmocka_unit_test(test_exec_output_cap),
-		cmocka_unit_test(test_exec_timeout_kills_group),
-		cmocka_unit_test(test_exec_resolve),
+		TL_TMPDIR_TEST(test_exec_timeout_kills_group),
+		TL_TMPDIR_TEST(test_exec_resolve),
 		cmocka_unit_test(test_exec_no_stacking),
 		cmocka_unit_test(test_exec_cancel),
 		cmocka_unit_test(test_exec_unknown_user),

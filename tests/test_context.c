@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <sys/socket.h>
 #include <cmocka.h>
 
@@ -21,6 +20,7 @@
 #include "addr.h"
 #include "conf.h"
 #include "listen.h"
+#include "testlib.h"
 
 #define FIXTURES	"data/fixtures/exabgp-4.2/"
 #define CATALOGUE	"data/listen/catalogue.conf"
@@ -115,6 +115,22 @@ flag(json_t *obj, const char *key)
 	return json_is_true(v);
 }
 
+/* obj has exactly the keys named, in this order */
+static void
+assert_keys(json_t *obj, const char *const *keys, size_t n)
+{
+	const char	*k;
+	json_t		*v;
+	size_t		 i = 0;
+
+	json_object_foreach(obj, k, v) {
+		assert_true(i < n);
+		assert_string_equal(k, keys[i]);
+		i++;
+	}
+	assert_int_equal(i, n);
+}
+
 /* a backend is exactly these six keys, in this order */
 static void
 assert_backend(json_t *b, const char *ip, const char *prefix,
@@ -122,16 +138,8 @@ assert_backend(json_t *b, const char *ip, const char *prefix,
 {
 	static const char *const keys[] = { "ip", "prefix", "family", "index",
 	    "first", "last" };
-	const char	*k;
-	json_t		*v;
-	size_t		 i = 0;
 
-	json_object_foreach(b, k, v) {
-		assert_true(i < 6);
-		assert_string_equal(k, keys[i]);
-		i++;
-	}
-	assert_int_equal(i, 6);
+	assert_keys(b, keys, TL_NITEMS(keys));
 	assert_string_equal(str(b, "ip"), ip);
 	assert_string_equal(str(b, "prefix"), prefix);
 	assert_string_equal(str(b, "family"), family);
@@ -146,16 +154,8 @@ assert_service(json_t *s, const char *name, json_int_t port,
 {
 	static const char *const keys[] = { "name", "port", "count",
 	    "backends" };
-	const char	*k;
-	json_t		*v;
-	size_t		 i = 0;
 
-	json_object_foreach(s, k, v) {
-		assert_true(i < 4);
-		assert_string_equal(k, keys[i]);
-		i++;
-	}
-	assert_int_equal(i, 4);
+	assert_keys(s, keys, TL_NITEMS(keys));
 	assert_string_equal(str(s, "name"), name);
 	assert_int_equal(num(s, "port"), port);
 	assert_int_equal(num(s, "count"), count);
@@ -403,31 +403,11 @@ test_map_matches_context(void **state)
 
 /* ---- golden contexts of every fixture stream ---- */
 
-static char *
-slurp(const char *path)
-{
-	FILE	*f;
-	char	*buf;
-	long	 n;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
 static void
-golden_one(const char *name, int regen)
+golden_one(const char *name)
 {
 	struct rib	*rib = new_rib();
-	char		 path[512], err[256], *line = NULL, *dump, *want;
+	char		 path[512], err[256], *line = NULL, *dump;
 	size_t		 cap = 0;
 	ssize_t		 len;
 	FILE		*f;
@@ -446,19 +426,7 @@ golden_one(const char *name, int regen)
 	ctx = context_build(rib, conf);
 	dump = context_dump(ctx);
 	snprintf(path, sizeof(path), GOLDEN "%s.json", name);
-	if (regen) {
-		if ((f = fopen(path, "w")) == NULL)
-			fail_msg("%s: cannot write", path);
-		fputs(dump, f);
-		fclose(f);
-	} else {
-		if ((want = slurp(path)) == NULL)
-			fail_msg("%s: missing (BGPSD_REGEN=1 makes it)", path);
-		if (strcmp(want, dump) != 0)
-			fail_msg("%s: context differs from %s:\n%s", name, path,
-			    dump);
-		free(want);
-	}
+	tl_golden(path, dump);
 	free(dump);
 	json_decref(ctx);
 	rib_free(rib);
@@ -467,25 +435,7 @@ golden_one(const char *name, int regen)
 static void
 test_golden_contexts(void **state)
 {
-	DIR		*d;
-	struct dirent	*de;
-	size_t		 n, count = 0;
-	char		 name[256];
-	const char	*r = getenv("BGPSD_REGEN");
-	int		 regen = r != NULL && strcmp(r, "1") == 0;
-
-	if ((d = opendir(FIXTURES)) == NULL)
-		fail_msg("%s: cannot open", FIXTURES);
-	while ((de = readdir(d)) != NULL) {
-		n = strlen(de->d_name);
-		if (n < 7 || strcmp(de->d_name + n - 6, ".jsonl") != 0)
-			continue;
-		snprintf(name, sizeof(name), "%.*s", (int)(n - 6), de->d_name);
-		golden_one(name, regen);
-		count++;
-	}
-	closedir(d);
-	assert_true(count >= 12);
+	assert_true(tl_each_file(FIXTURES, ".jsonl", golden_one) >= 12);
 }
 
 int

@@ -22,24 +22,7 @@
 
 #include "ev.h"
 #include "log.h"
-
-static int
-setup(void **state)
-{
-	struct ev_loop	*loop;
-
-	if ((loop = ev_new()) == NULL)
-		return -1;
-	*state = loop;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	ev_free(*state);
-	return 0;
-}
+#include "testlib.h"
 
 static void
 sleep_ms(long ms)
@@ -48,16 +31,6 @@ sleep_ms(long ms)
 
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 		;
-}
-
-/* run iterations until *flag or the deadline (a bounded loop) */
-static void
-run_until(struct ev_loop *loop, const int *flag, uint64_t max_ns)
-{
-	uint64_t	 end = ev_monotonic() + max_ns;
-
-	while (!*flag && ev_monotonic() < end)
-		assert_int_equal(ev_run_once(loop, 10 * EV_MSEC), 0);
 }
 
 /* timers */
@@ -104,6 +77,19 @@ tmr_init(struct tmr *m, struct rec *r, int id)
 	m->id = id;
 }
 
+/* timers a, b, c with ids 1, 2, 3, armed at ta, tb, tc */
+static void
+tmr_abc(struct rec *r, struct tmr *a, struct tmr *b, struct tmr *c,
+    uint64_t ta, uint64_t tb, uint64_t tc)
+{
+	tmr_init(a, r, 1);
+	tmr_init(b, r, 2);
+	tmr_init(c, r, 3);
+	ev_timer_at(r->loop, &a->t, ta);
+	ev_timer_at(r->loop, &b->t, tb);
+	ev_timer_at(r->loop, &c->t, tc);
+}
+
 static void
 test_timer_order(void **state)
 {
@@ -143,13 +129,9 @@ test_timer_rearm_moves(void **state)
 	struct tmr	 a, b, c;
 	uint64_t	 now = ev_monotonic();
 
-	tmr_init(&a, &r, 1);
-	tmr_init(&b, &r, 2);
-	tmr_init(&c, &r, 3);
 	/* arm, then move while armed: later, earlier */
-	ev_timer_at(loop, &a.t, now + 10 * EV_MSEC);
-	ev_timer_at(loop, &b.t, now + 20 * EV_MSEC);
-	ev_timer_at(loop, &c.t, now + 30 * EV_MSEC);
+	tmr_abc(&r, &a, &b, &c, now + 10 * EV_MSEC, now + 20 * EV_MSEC,
+	    now + 30 * EV_MSEC);
 	ev_timer_at(loop, &a.t, now + 40 * EV_MSEC);
 	ev_timer_at(loop, &c.t, now + 5 * EV_MSEC);
 	a.brk = 1;
@@ -218,13 +200,8 @@ test_timer_stop_in_callback(void **state)
 	struct tmr	 a, b, c;
 	uint64_t	 now = ev_monotonic();
 
-	tmr_init(&a, &r, 1);
-	tmr_init(&b, &r, 2);
-	tmr_init(&c, &r, 3);
 	/* all three already due: they run in one iteration */
-	ev_timer_at(loop, &a.t, now - 3);
-	ev_timer_at(loop, &b.t, now - 2);
-	ev_timer_at(loop, &c.t, now - 1);
+	tmr_abc(&r, &a, &b, &c, now - 3, now - 2, now - 1);
 	a.victim = &b.t;
 	assert_int_equal(ev_run_once(loop, 0), 0);
 	assert_int_equal(r.n, 2);
@@ -758,7 +735,7 @@ test_child_exit(void **state)
 	pid2 = spawn_exit(0, 40);
 	assert_int_equal(ev_child(loop, pid, kid_cb, &k), 0);
 	assert_int_equal(ev_child(loop, pid2, kid_cb, &k2), 0);
-	run_until(loop, &k2.calls, 5 * EV_NSEC);
+	tl_run_until(loop, &k2.calls, 5 * EV_NSEC);
 	assert_int_equal(k.calls, 1);
 	assert_int_equal(k.pid, pid);
 	assert_true(WIFEXITED(k.status));
@@ -781,7 +758,7 @@ test_child_signaled(void **state)
 	pid = spawn_exit(0, 10000);
 	assert_int_equal(ev_child(loop, pid, kid_cb, &k), 0);
 	assert_int_equal(kill(pid, SIGKILL), 0);
-	run_until(loop, &k.calls, 5 * EV_NSEC);
+	tl_run_until(loop, &k.calls, 5 * EV_NSEC);
 	assert_int_equal(k.calls, 1);
 	assert_true(WIFSIGNALED(k.status));
 	assert_int_equal(WTERMSIG(k.status), SIGKILL);
@@ -804,7 +781,7 @@ test_child_exited_before_registration(void **state)
 	for (i = 0; i < 3; i++)
 		assert_int_equal(ev_run_once(loop, 5 * EV_MSEC), 0);
 	assert_int_equal(ev_child(loop, pid, kid_cb, &k), 0);
-	run_until(loop, &k.calls, 2 * EV_NSEC);
+	tl_run_until(loop, &k.calls, 2 * EV_NSEC);
 	assert_int_equal(k.calls, 1);
 	assert_int_equal(WEXITSTATUS(k.status), 5);
 }
@@ -848,45 +825,27 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_timer_order, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_timer_rearm_moves, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_timer_self_rearm, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_timer_zero_rearm_no_spin,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_timer_stop_in_callback,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_timer_stop_before_fire,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_timer_10k, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_timer_churn, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_now_cached, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_wait_bound, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_io_pipe, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_io_del_in_callback, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_io_high_fd, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_io_regular_file, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_signal, setup, teardown),
+		TL_LOOP_TEST(test_timer_order),
+		TL_LOOP_TEST(test_timer_rearm_moves),
+		TL_LOOP_TEST(test_timer_self_rearm),
+		TL_LOOP_TEST(test_timer_zero_rearm_no_spin),
+		TL_LOOP_TEST(test_timer_stop_in_callback),
+		TL_LOOP_TEST(test_timer_stop_before_fire),
+		TL_LOOP_TEST(test_timer_10k),
+		TL_LOOP_TEST(test_timer_churn),
+		TL_LOOP_TEST(test_now_cached),
+		TL_LOOP_TEST(test_wait_bound),
+		TL_LOOP_TEST(test_io_pipe),
+		TL_LOOP_TEST(test_io_del_in_callback),
+		TL_LOOP_TEST(test_io_high_fd),
+		TL_LOOP_TEST(test_io_regular_file),
+		TL_LOOP_TEST(test_signal),
 		cmocka_unit_test(test_signal_restored),
-		cmocka_unit_test_setup_teardown(test_child_exit, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_child_signaled, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_child_exited_before_registration, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_child_cancel_still_reaped,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_child_foreign_not_stolen,
-		    setup, teardown),
+		TL_LOOP_TEST(test_child_exit),
+		TL_LOOP_TEST(test_child_signaled),
+		TL_LOOP_TEST(test_child_exited_before_registration),
+		TL_LOOP_TEST(test_child_cancel_still_reaped),
+		TL_LOOP_TEST(test_child_foreign_not_stolen),
 	};
 
 	log_init("test_ev", 0, 1);

@@ -33,6 +33,7 @@
 #include "announce.h"
 #include "ev.h"
 #include "log.h"
+#include "testlib.h"
 
 struct fx {
 	struct ev_loop	*loop;
@@ -131,6 +132,14 @@ say(struct fx *f, const char *s)
 	assert_int_equal(write(f->to_us[1], s, strlen(s)), (ssize_t)strlen(s));
 }
 
+/* the stand-in ExaBGP writes s, then the loop runs 10 ms */
+static void
+answer(struct fx *f, const char *s)
+{
+	say(f, s);
+	pump(f, 10);
+}
+
 #define A1	"announce route 192.0.2.10/32 next-hop self community [1:443]"
 #define A2	"announce route 192.0.2.10/32 next-hop self community [1:80]"
 #define A3	"announce route 192.0.2.10/32 next-hop self community [1:80 1:443]"
@@ -144,60 +153,6 @@ say(struct fx *f, const char *s)
 #define SUMHDR	"Peer            AS        up/down state       |     #sent     #recvd"
 #define SUMROW	"127.0.0.2       65000     0:00:04 established           2          1"
 #define SUMMARY	SUMHDR "\n" SUMROW "\ndone\n"
-
-/* stderr into a file, for the log lines of a test */
-struct capture {
-	char	 path[64];
-	int	 fd;
-	int	 saved;
-};
-
-static void
-capture_start(struct capture *c)
-{
-	snprintf(c->path, sizeof(c->path), "/tmp/test_exabgp.XXXXXX");
-	assert_true((c->fd = mkstemp(c->path)) != -1);
-	fflush(stderr);
-	c->saved = dup(2);
-	assert_true(c->saved != -1);
-	assert_true(dup2(c->fd, 2) != -1);
-}
-
-/* what was logged so far (static buffer) */
-static const char *
-capture_text(struct capture *c)
-{
-	static char	 buf[65536];
-	ssize_t		 n;
-
-	fflush(stderr);
-	n = pread(c->fd, buf, sizeof(buf) - 1, 0);
-	assert_true(n >= 0);
-	buf[n] = '\0';
-	return buf;
-}
-
-static void
-capture_stop(struct capture *c)
-{
-	fflush(stderr);
-	dup2(c->saved, 2);
-	close(c->saved);
-	close(c->fd);
-	unlink(c->path);
-}
-
-static size_t
-count_of(const char *hay, const char *needle)
-{
-	size_t	 n = 0;
-
-	while ((hay = strstr(hay, needle)) != NULL) {
-		n++;
-		hay += strlen(needle);
-	}
-	return n;
-}
 
 /* stdout "full": a 4 KiB pipe filled by the test; returns the bytes put */
 static size_t
@@ -214,19 +169,6 @@ fill_pipe(struct fx *f)
 		total += (size_t)n;
 	assert_true(n == -1 && errno == EAGAIN);
 	return total;
-}
-
-/* run the loop without reading stdout */
-static void
-spin(struct fx *f, unsigned ms)
-{
-	uint64_t	 end = ev_monotonic() + ms * EV_MSEC;
-	uint64_t	 now;
-
-	while ((now = ev_monotonic()) < end)
-		ev_run_once(f->loop, (int64_t)(end - now) < 2 *
-		    (int64_t)EV_MSEC ? (int64_t)(end - now) :
-		    2 * (int64_t)EV_MSEC);
 }
 
 /* read and drop n bytes of stdout (the filler) */
@@ -259,8 +201,7 @@ test_batch_coalesces(void **state)
 	/* one line per prefix, the latest; in order of first mention */
 	expect_out(f, A3 "\n" B1 "\n" V6 "\n");
 	assert_false(exabgp_idle(f->x));
-	say(f, "done\ndone\ndone\n");
-	pump(f, 10);
+	answer(f, "done\ndone\ndone\n");
 	assert_true(exabgp_idle(f->x));
 	assert_int_equal(f->gone, 0);
 }
@@ -275,8 +216,7 @@ test_nothing_when_unchanged(void **state)
 	exabgp_set(f->x, &P1, A1, W1);
 	pump(f, 40);
 	expect_out(f, A1 "\n");
-	say(f, "done\n");
-	pump(f, 10);
+	answer(f, "done\n");
 	assert_string_equal(exabgp_current(f->x, &P1, &acked), A1);
 	assert_true(acked);
 	/* same state again, and a change reverted inside the window */
@@ -313,15 +253,12 @@ test_one_in_flight_latest_only(void **state)
 	exabgp_get_stats(f->x, &st);
 	assert_int_equal(st.inflight, 2);
 	/* acks are FIFO: the first is A1's; only the latest of P1 follows */
-	say(f, "done\n");
-	pump(f, 10);
+	answer(f, "done\n");
 	expect_out(f, A3 "\n");
-	say(f, "done\n");	/* B1 */
-	pump(f, 10);
+	answer(f, "done\n");	/* B1 */
 	expect_out(f, "");
 	assert_false(exabgp_idle(f->x));
-	say(f, "done\n");	/* A3 */
-	pump(f, 10);
+	answer(f, "done\n");	/* A3 */
 	assert_true(exabgp_idle(f->x));
 	/* back to A3 again: nothing */
 	exabgp_set(f->x, &P1, A3, W1);
@@ -340,10 +277,10 @@ test_never_answered_resent(void **state)
 {
 	struct fx		*f = *state;
 	struct exabgp_stats	 st;
-	struct capture		 c;
+	struct tl_capture	 c;
 	int			 acked;
 
-	capture_start(&c);
+	tl_capture_start(&c, STDERR_FILENO);
 	exabgp_set(f->x, &P1, A1, W1);
 	pump(f, 40);
 	expect_out(f, A1 "\n");
@@ -362,11 +299,9 @@ test_never_answered_resent(void **state)
 	pump(f, 40);
 	expect_out(f, B1 "\n");
 	/* ExaBGP: nothing for A1, the summary, done for B1 */
-	say(f, SUMHDR "\n");
-	pump(f, 10);
+	answer(f, SUMHDR "\n");
 	expect_out(f, A1 "\n");	/* never answered: written again */
-	say(f, SUMROW "\ndone\ndone\n");
-	pump(f, 10);
+	answer(f, SUMROW "\ndone\ndone\n");
 	exabgp_get_stats(f->x, &st);
 	assert_int_equal(st.unanswered, 1);
 	assert_int_equal(st.done, 1);
@@ -375,15 +310,13 @@ test_never_answered_resent(void **state)
 	assert_true(acked);
 	assert_non_null(exabgp_current(f->x, &P1, &acked));
 	assert_false(acked);
-	say(f, "done\n");
-	pump(f, 10);
+	answer(f, "done\n");
 	exabgp_current(f->x, &P1, &acked);
 	assert_true(acked);
 	assert_true(exabgp_idle(f->x));
 	pump(f, 400);
 	expect_out(f, "");
-	assert_non_null(strstr(capture_text(&c), "never answered: " A1));
-	capture_stop(&c);
+	assert_non_null(strstr(tl_capture_stop(&c), "never answered: " A1));
 }
 
 /*
@@ -397,11 +330,11 @@ test_late_answer_own_line(void **state)
 {
 	struct fx		*f = *state;
 	struct exabgp_stats	 st;
-	struct capture		 c;
+	struct tl_capture	 c;
 	const char		*log;
 	int			 acked;
 
-	capture_start(&c);
+	tl_capture_start(&c, STDERR_FILENO);
 	exabgp_set(f->x, &P1, A1, W1);
 	pump(f, 40);
 	expect_out(f, A1 "\n");
@@ -414,11 +347,9 @@ test_late_answer_own_line(void **state)
 	exabgp_get_stats(f->x, &st);
 	assert_int_equal(st.inflight, 2);
 	/* ExaBGP, late: A1 error, then the marker, then B1 */
-	say(f, "error\n");
-	pump(f, 10);
+	answer(f, "error\n");
 	expect_out(f, A2 "\n");	/* A1 answered: P1 is free */
-	say(f, SUMMARY "done\n");
-	pump(f, 10);
+	answer(f, SUMMARY "done\n");
 	expect_out(f, "");
 	exabgp_get_stats(f->x, &st);
 	assert_int_equal(st.errors, 1);
@@ -429,18 +360,16 @@ test_late_answer_own_line(void **state)
 	assert_int_equal(st.inflight, 1);	/* A2 */
 	exabgp_current(f->x, &P2, &acked);
 	assert_true(acked);
-	say(f, "done\n");
-	pump(f, 10);
+	answer(f, "done\n");
 	exabgp_current(f->x, &P1, &acked);
 	assert_true(acked);
 	assert_true(exabgp_idle(f->x));
-	log = capture_text(&c);
+	log = tl_capture_stop(&c);
 	assert_non_null(strstr(log, "error to: " A1));
 	assert_null(strstr(log, "error to: " B1));
 	assert_non_null(strstr(log, "late answer from ExaBGP (error after"));
 	/* logged once as late, not again */
-	assert_int_equal(count_of(log, "no answer from ExaBGP"), 1);
-	capture_stop(&c);
+	assert_int_equal(tl_count(log, "no answer from ExaBGP"), 1);
 	assert_int_equal(f->gone, 0);
 }
 
@@ -459,17 +388,14 @@ test_late_done_one_in_flight(void **state)
 	exabgp_set(f->x, &P1, W1, W1);
 	pump(f, 200);	/* still nothing: A1 may yet be answered */
 	expect_out(f, "");
-	say(f, "done\n");
-	pump(f, 10);
+	answer(f, "done\n");
 	expect_out(f, W1 "\n");
 	exabgp_current(f->x, &P1, &acked);
 	assert_false(acked);	/* W1's answer, not A1's */
-	say(f, SUMMARY);
-	pump(f, 10);
+	answer(f, SUMMARY);
 	exabgp_get_stats(f->x, &st);
 	assert_int_equal(st.inflight, 1);
-	say(f, "done\n");
-	pump(f, 10);
+	answer(f, "done\n");
 	exabgp_current(f->x, &P1, &acked);
 	assert_true(acked);
 	exabgp_get_stats(f->x, &st);
@@ -491,8 +417,7 @@ test_one_marker_behind(void **state)
 	exabgp_set(f->x, &P2, B1, W2);
 	pump(f, 40);
 	expect_out(f, A1 "\n" B1 "\n");
-	say(f, "done\n");	/* someone answered once: no acks-off guess */
-	pump(f, 10);
+	answer(f, "done\n");	/* someone answered once: no acks-off guess */
 	exabgp_set(f->x, &P1, A2, W1);
 	pump(f, 40);
 	expect_out(f, A2 "\n");
@@ -506,8 +431,7 @@ test_one_marker_behind(void **state)
 	expect_out(f, SYNC "\n");
 	pump(f, 400);	/* the marker itself times out: nothing new */
 	expect_out(f, "");
-	say(f, "done\ndone\n" SUMMARY);
-	pump(f, 10);
+	answer(f, "done\ndone\n" SUMMARY);
 	assert_true(exabgp_idle(f->x));
 	exabgp_get_stats(f->x, &st);
 	assert_int_equal(st.late, 2);
@@ -546,8 +470,7 @@ test_never_answered(void **state)
 	pump(f, 40);
 	expect_out(f, A1 "\n");
 	/* an answer after all: back to waiting, behind a marker */
-	say(f, "done\n");
-	pump(f, 10);
+	answer(f, "done\n");
 	expect_out(f, SYNC "\n");
 	exabgp_set(f->x, &P1, A2, W1);
 	pump(f, 40);
@@ -558,16 +481,13 @@ test_never_answered(void **state)
 	pump(f, 40);
 	expect_out(f, "");
 	/* the answers to lines written meanwhile are not taken for A2's */
-	say(f, "done\ndone\ndone\ndone\n");
-	pump(f, 10);
+	answer(f, "done\ndone\ndone\ndone\n");
 	expect_out(f, "");
 	exabgp_get_stats(f->x, &st);
 	assert_int_equal(st.inflight, 1);
-	say(f, SUMMARY "done\n");
-	pump(f, 10);
+	answer(f, SUMMARY "done\n");
 	expect_out(f, A3 "\n");
-	say(f, "done\n");
-	pump(f, 10);
+	answer(f, "done\n");
 	assert_true(exabgp_idle(f->x));
 }
 
@@ -587,7 +507,7 @@ test_exabgp_ack_off(void **state)
 	/* a stand-in answering every marker with header and row only */
 	for (i = 0; i < 150; i++) {
 		pump(f, 10);
-		n = count_of(f->out, SYNC "\n");
+		n = tl_count(f->out, SYNC "\n");
 		while (n-- > 0)
 			say(f, SUMHDR "\n" SUMROW "\n");
 		f->outlen = 0;
@@ -617,11 +537,9 @@ test_error_then_pending(void **state)
 	exabgp_set(f->x, &P1, A2, W1);
 	pump(f, 40);
 	expect_out(f, A1 "\n");
-	say(f, "error\n");
-	pump(f, 10);
+	answer(f, "error\n");
 	expect_out(f, A2 "\n");
-	say(f, "done\n");
-	pump(f, 10);
+	answer(f, "done\n");
 	assert_true(exabgp_idle(f->x));
 }
 
@@ -631,30 +549,22 @@ test_error_logged(void **state)
 {
 	struct fx		*f = *state;
 	struct exabgp_stats	 st;
-	char			 path[] = "/tmp/test_exabgp.XXXXXX", buf[4096];
-	int			 fd, saved;
-	ssize_t			 n;
+	struct tl_capture	 c;
+	const char		*log;
 
-	assert_true((fd = mkstemp(path)) != -1);
-	saved = dup(2);
-	dup2(fd, 2);
+	tl_capture_start(&c, STDERR_FILENO);
 	exabgp_set(f->x, &P1, A1, W1);
 	pump(f, 40);
 	say(f, "error\n");
 	pump(f, 20);
-	dup2(saved, 2);
-	close(saved);
+	log = tl_capture_stop(&c);
 	expect_out(f, A1 "\n");
 	exabgp_get_stats(f->x, &st);
 	assert_int_equal(st.errors, 1);
 	assert_int_equal(st.inflight, 0);
 	assert_true(exabgp_idle(f->x));
-	n = pread(fd, buf, sizeof(buf) - 1, 0);
-	assert_true(n > 0);
-	buf[n] = '\0';
-	assert_non_null(strstr(buf, "error to: " A1));
-	close(fd);
-	unlink(path);
+	assert_true(c.len > 0);
+	assert_non_null(strstr(log, "error to: " A1));
 	/* the next change goes out normally */
 	exabgp_set(f->x, &P1, A2, W1);
 	pump(f, 40);
@@ -679,8 +589,7 @@ test_no_ack_mode(void **state)
 	pump(f, 40);
 	expect_out(f, "");
 	/* a stray done is ignored */
-	say(f, "done\n");
-	pump(f, 10);
+	answer(f, "done\n");
 	assert_int_equal(f->gone, 0);
 }
 
@@ -694,17 +603,14 @@ test_withdraw_all(void **state)
 	exabgp_set(f->x, &P6, V6, W6);
 	pump(f, 40);
 	expect_out(f, A1 "\n" W2 "\n" V6 "\n");
-	say(f, "done\ndone\n");	/* P6 still in flight */
-	pump(f, 10);
+	answer(f, "done\ndone\n");	/* P6 still in flight */
 	exabgp_withdraw_all(f->x);
 	pump(f, 1);	/* no batch window: at once */
 	expect_out(f, W1 "\n");
 	assert_false(exabgp_idle(f->x));
-	say(f, "done\ndone\n");
-	pump(f, 10);
+	answer(f, "done\ndone\n");
 	expect_out(f, W6 "\n");
-	say(f, "done\n");
-	pump(f, 10);
+	answer(f, "done\n");
 	assert_true(exabgp_idle(f->x));
 }
 
@@ -718,8 +624,7 @@ test_flush_all(void **state)
 	exabgp_set(f->x, &P6, V6, W6);
 	pump(f, 40);
 	expect_out(f, A1 "\n" V6 "\n");
-	say(f, "done\n");	/* P6 stays in flight */
-	pump(f, 10);
+	answer(f, "done\n");	/* P6 stays in flight */
 	exabgp_withdraw_all(f->x);
 	pump(f, 1);
 	expect_out(f, W1 "\n");
@@ -760,8 +665,7 @@ test_stdin_events(void **state)
 	pump(f, 5);
 	exabgp_get_stats(f->x, &st);
 	assert_int_equal(st.done, 1);
-	say(f, "shutdown 1234 1\n");
-	pump(f, 10);
+	answer(f, "shutdown 1234 1\n");
 	assert_int_equal(f->gone, 1);
 	assert_int_equal(f->why, EXABGP_GONE_SHUTDOWN);
 	/* gone: nothing more is written */
@@ -844,27 +748,27 @@ test_debug_after_write(void **state)
 {
 	struct fx		*f = *state;
 	struct exabgp_stats	 st;
-	struct capture		 c;
+	struct tl_capture	 c;
 	size_t			 filled;
 
 	exabgp_configure(f->x, 0, 20 * EV_MSEC, 300 * EV_MSEC);
 	log_setverbose(1);
-	capture_start(&c);
+	tl_capture_start(&c, STDERR_FILENO);
 	filled = fill_pipe(f);
 	exabgp_set(f->x, &P1, A1, W1);
-	spin(f, 60);
+	tl_run_for(f->loop, 60 * EV_MSEC);
 	exabgp_get_stats(f->x, &st);
 	assert_int_equal(st.outbuf, strlen(A1) + 1);
-	assert_null(strstr(capture_text(&c), "> " A1));
+	assert_null(strstr(tl_capture_text(&c), "> " A1));
 	drain(f, filled);
-	spin(f, 20);
+	tl_run_for(f->loop, 20 * EV_MSEC);
 	exabgp_get_stats(f->x, &st);
 	assert_int_equal(st.outbuf, 0);
-	assert_int_equal(count_of(capture_text(&c), "exabgp: > " A1 "\n"), 1);
+	assert_int_equal(tl_count(tl_capture_text(&c), "exabgp: > " A1 "\n"), 1);
 	pump(f, 1);
 	expect_out(f, A1 "\n");
 	log_setverbose(0);
-	capture_stop(&c);
+	tl_capture_stop(&c);
 }
 
 /*
@@ -882,9 +786,9 @@ test_ack_timeout_from_write(void **state)
 
 	filled = fill_pipe(f);
 	exabgp_set(f->x, &P1, A1, W1);
-	spin(f, 400);
+	tl_run_for(f->loop, 400 * EV_MSEC);
 	say(f, "done\n");
-	spin(f, 10);
+	tl_run_for(f->loop, 10 * EV_MSEC);
 	exabgp_get_stats(f->x, &st);
 	assert_int_equal(st.timeouts, 0);
 	assert_int_equal(st.syncs, 0);
@@ -893,8 +797,7 @@ test_ack_timeout_from_write(void **state)
 	drain(f, filled);
 	pump(f, 200);
 	expect_out(f, A1 "\n");	/* not late yet: no marker */
-	say(f, "done\n");
-	pump(f, 10);
+	answer(f, "done\n");
 	exabgp_current(f->x, &P1, &acked);
 	assert_true(acked);
 	assert_true(exabgp_idle(f->x));
@@ -908,28 +811,27 @@ test_ack_timeout_from_write(void **state)
 static void
 test_undelivered_named(void **state)
 {
-	struct fx	*f = *state;
-	struct capture	 c;
-	const char	*log;
-	size_t		 filled;
+	struct fx		*f = *state;
+	struct tl_capture	 c;
+	const char		*log;
+	size_t			 filled;
 
-	capture_start(&c);
+	tl_capture_start(&c, STDERR_FILENO);
 	filled = fill_pipe(f);
 	drain(f, 20);	/* room for a part of W1 only */
 	exabgp_set(f->x, &P1, W1, W1);
 	exabgp_set(f->x, &P6, W6, W6);
 	exabgp_set(f->x, &P2, B1, W2);
 	exabgp_flush(f->x);
-	spin(f, 10);
+	tl_run_for(f->loop, 10 * EV_MSEC);
 	exabgp_free(f->x);
 	f->x = NULL;
-	log = capture_text(&c);
-	assert_int_equal(count_of(log, "never delivered"), 1);
+	log = tl_capture_stop(&c);
+	assert_int_equal(tl_count(log, "never delivered"), 1);
 	assert_non_null(strstr(log, "exiting with 3 lines never delivered to "
 	    "ExaBGP"));
 	assert_non_null(strstr(log, ": withdraw 192.0.2.10/32, withdraw "
 	    "2001:db8::1/128, announce 192.0.2.11/32\n"));
-	capture_stop(&c);
 	assert_true(filled > 20);
 }
 
@@ -937,31 +839,30 @@ test_undelivered_named(void **state)
 static void
 test_delivered_no_report(void **state)
 {
-	struct fx	*f = *state;
-	struct capture	 c;
+	struct fx		*f = *state;
+	struct tl_capture	 c;
 
-	capture_start(&c);
+	tl_capture_start(&c, STDERR_FILENO);
 	exabgp_set(f->x, &P1, W1, W1);
 	pump(f, 40);
 	expect_out(f, W1 "\n");
 	exabgp_free(f->x);
 	f->x = NULL;
-	assert_null(strstr(capture_text(&c), "never delivered"));
-	capture_stop(&c);
+	assert_null(strstr(tl_capture_stop(&c), "never delivered"));
 }
 
 /* the warning stays bounded with many lines queued */
 static void
 test_undelivered_many(void **state)
 {
-	struct fx	*f = *state;
-	struct capture	 c;
-	struct prefix	 p;
-	char		 pfx[64], line[128];
-	const char	*log;
-	unsigned	 i;
+	struct fx		*f = *state;
+	struct tl_capture	 c;
+	struct prefix		 p;
+	char			 pfx[64], line[128];
+	const char		*log;
+	unsigned		 i;
 
-	capture_start(&c);
+	tl_capture_start(&c, STDERR_FILENO);
 	(void)fill_pipe(f);
 	for (i = 0; i < 200; i++) {
 		snprintf(pfx, sizeof(pfx), "198.51.100.%u/32", i);
@@ -972,65 +873,41 @@ test_undelivered_many(void **state)
 	exabgp_flush(f->x);
 	exabgp_free(f->x);
 	f->x = NULL;
-	log = capture_text(&c);
+	log = tl_capture_stop(&c);
 	assert_non_null(strstr(log, "exiting with 200 lines never delivered"));
 	assert_non_null(strstr(log, ": withdraw 198.51.100.0/32, withdraw "
 	    "198.51.100.1/32,"));
 	assert_non_null(strstr(log, " more\n"));
 	assert_true(strlen(log) < 2048);
-	capture_stop(&c);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_batch_coalesces, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_nothing_when_unchanged,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_one_in_flight_latest_only,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_never_answered_resent,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_error_logged, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_late_answer_own_line,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_late_done_one_in_flight,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_one_marker_behind,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_error_then_pending, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_never_answered, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_exabgp_ack_off, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_no_ack_mode, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_withdraw_all, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_flush_all, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_stdin_events, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_stdin_eof, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_stdout_epipe, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_stdout_full, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_debug_after_write, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_ack_timeout_from_write,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_undelivered_named, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_delivered_no_report, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_undelivered_many, setup,
-		    teardown),
+		TL_TEST(test_batch_coalesces),
+		TL_TEST(test_nothing_when_unchanged),
+		TL_TEST(test_one_in_flight_latest_only),
+		TL_TEST(test_never_answered_resent),
+		TL_TEST(test_error_logged),
+		TL_TEST(test_late_answer_own_line),
+		TL_TEST(test_late_done_one_in_flight),
+		TL_TEST(test_one_marker_behind),
+		TL_TEST(test_error_then_pending),
+		TL_TEST(test_never_answered),
+		TL_TEST(test_exabgp_ack_off),
+		TL_TEST(test_no_ack_mode),
+		TL_TEST(test_withdraw_all),
+		TL_TEST(test_flush_all),
+		TL_TEST(test_stdin_events),
+		TL_TEST(test_stdin_eof),
+		TL_TEST(test_stdout_epipe),
+		TL_TEST(test_stdout_full),
+		TL_TEST(test_debug_after_write),
+		TL_TEST(test_ack_timeout_from_write),
+		TL_TEST(test_undelivered_named),
+		TL_TEST(test_delivered_no_report),
+		TL_TEST(test_undelivered_many),
 	};
 
 	log_init("test_exabgp", 0, 0);

@@ -65,6 +65,21 @@ rec_free(struct rec *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* a splitter of lines up to max bytes, recording into r (emptied) */
+static void
+rec_open(struct lines *lb, struct rec *r, size_t max)
+{
+	memset(r, 0, sizeof(*r));
+	lines_init(lb, max, on_line, on_over, r);
+}
+
+static void
+rec_close(struct lines *lb, struct rec *r)
+{
+	lines_free(lb);
+	rec_free(r);
+}
+
 /* feed text in chunks of step bytes */
 static void
 feed(struct lines *lb, const char *text, size_t step)
@@ -86,8 +101,7 @@ test_any_chunking(void **state)
 	struct rec	 r;
 
 	for (step = 1; step <= strlen(text) + 1; step++) {
-		memset(&r, 0, sizeof(r));
-		lines_init(&lb, 4096, on_line, on_over, &r);
+		rec_open(&lb, &r, 4096);
 		feed(&lb, text, step);
 		assert_int_equal(r.n, 3);
 		lines_eof(&lb);
@@ -100,8 +114,7 @@ test_any_chunking(void **state)
 		assert_int_equal(r.lineno[3], 4);
 		assert_int_equal(r.nover, 0);
 		assert_int_equal(lb.nlines, 4);
-		lines_free(&lb);
-		rec_free(&r);
+		rec_close(&lb, &r);
 	}
 }
 
@@ -112,8 +125,7 @@ test_limit_exact(void **state)
 	struct rec	 r;
 	char		 text[64];
 
-	memset(&r, 0, sizeof(r));
-	lines_init(&lb, 10, on_line, on_over, &r);
+	rec_open(&lb, &r, 10);
 	/* 10 bytes pass, 11 do not, in one read or byte by byte */
 	snprintf(text, sizeof(text), "0123456789\n0123456789A\nok\n");
 	feed(&lb, text, sizeof(text));
@@ -131,8 +143,7 @@ test_limit_exact(void **state)
 	assert_int_equal(r.overno[1], 5);
 	assert_int_equal(lb.noversized, 2);
 	assert_int_equal(lb.nlines, 6);
-	lines_free(&lb);
-	rec_free(&r);
+	rec_close(&lb, &r);
 }
 
 static void
@@ -143,8 +154,7 @@ test_oversized_over_many_reads(void **state)
 	char		*big;
 	size_t		 i, len = 100000;
 
-	memset(&r, 0, sizeof(r));
-	lines_init(&lb, 4096, on_line, on_over, &r);
+	rec_open(&lb, &r, 4096);
 	big = malloc(len);
 	assert_non_null(big);
 	for (i = 0; i < len; i++)
@@ -165,8 +175,7 @@ test_oversized_over_many_reads(void **state)
 	/* never more than max + 1 bytes held */
 	assert_true(lb.len <= lb.max);
 	free(big);
-	lines_free(&lb);
-	rec_free(&r);
+	rec_close(&lb, &r);
 }
 
 static void
@@ -176,9 +185,8 @@ test_eof(void **state)
 	struct rec	 r;
 	char		 big[200];
 
-	memset(&r, 0, sizeof(r));
 	memset(big, 'x', sizeof(big));
-	lines_init(&lb, 100, on_line, on_over, &r);
+	rec_open(&lb, &r, 100);
 	/* EOF inside an oversized line: nothing delivered */
 	lines_feed(&lb, big, sizeof(big));
 	lines_eof(&lb);
@@ -192,8 +200,7 @@ test_eof(void **state)
 	/* an empty stream gives nothing */
 	lines_eof(&lb);
 	assert_int_equal(r.n, 2);
-	lines_free(&lb);
-	rec_free(&r);
+	rec_close(&lb, &r);
 }
 
 static void
@@ -202,14 +209,12 @@ test_stop(void **state)
 	struct lines	 lb;
 	struct rec	 r;
 
-	memset(&r, 0, sizeof(r));
+	rec_open(&lb, &r, 100);
 	r.stop_at = "shutdown";
-	lines_init(&lb, 100, on_line, on_over, &r);
 	assert_int_equal(lines_feed(&lb, "a\nshutdown\nb\nc\n", 15), 1);
 	assert_int_equal(r.n, 2);
 	assert_string_equal(r.lines[1], "shutdown");
-	lines_free(&lb);
-	rec_free(&r);
+	rec_close(&lb, &r);
 }
 
 static void
@@ -218,8 +223,7 @@ test_setmax(void **state)
 	struct lines	 lb;
 	struct rec	 r;
 
-	memset(&r, 0, sizeof(r));
-	lines_init(&lb, 100, on_line, on_over, &r);
+	rec_open(&lb, &r, 100);
 	lines_feed(&lb, "0123456789012345", 16);
 	/* the held partial line is over the new limit: dropped whole */
 	lines_setmax(&lb, 10);
@@ -233,8 +237,7 @@ test_setmax(void **state)
 	lines_feed(&lb, "56789-and-more\n", 15);
 	assert_int_equal(r.n, 2);
 	assert_string_equal(r.lines[1], "0123456789-and-more");
-	lines_free(&lb);
-	rec_free(&r);
+	rec_close(&lb, &r);
 }
 
 int

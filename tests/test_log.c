@@ -11,7 +11,6 @@
 #include <sys/wait.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,67 +18,26 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "testlib.h"
 
+/* stdout and stderr captured at once */
 struct capture {
-	int	 saved_out;
-	int	 saved_err;
-	int	 out[2];
-	int	 err[2];
-	char	 outbuf[8192];
-	char	 errbuf[65536];
+	struct tl_capture	 out, err;
+	const char		*outbuf, *errbuf;	/* at the stop */
 };
 
 static void
 capture_start(struct capture *c)
 {
-	fflush(stdout);
-	fflush(stderr);
-	assert_int_equal(pipe2(c->out, O_NONBLOCK), 0);
-	assert_int_equal(pipe2(c->err, O_NONBLOCK), 0);
-	c->saved_out = dup(STDOUT_FILENO);
-	c->saved_err = dup(STDERR_FILENO);
-	assert_true(c->saved_out != -1 && c->saved_err != -1);
-	assert_int_equal(dup2(c->out[1], STDOUT_FILENO), STDOUT_FILENO);
-	assert_int_equal(dup2(c->err[1], STDERR_FILENO), STDERR_FILENO);
-}
-
-static void
-drain(int fd, char *buf, size_t len)
-{
-	size_t	 off = 0;
-	ssize_t	 n;
-
-	while (off < len - 1 && (n = read(fd, buf + off, len - 1 - off)) > 0)
-		off += (size_t)n;
-	buf[off] = '\0';
+	tl_capture_start(&c->out, STDOUT_FILENO);
+	tl_capture_start(&c->err, STDERR_FILENO);
 }
 
 static void
 capture_stop(struct capture *c)
 {
-	fflush(stdout);
-	fflush(stderr);
-	assert_int_equal(dup2(c->saved_out, STDOUT_FILENO), STDOUT_FILENO);
-	assert_int_equal(dup2(c->saved_err, STDERR_FILENO), STDERR_FILENO);
-	close(c->saved_out);
-	close(c->saved_err);
-	close(c->out[1]);
-	close(c->err[1]);
-	drain(c->out[0], c->outbuf, sizeof(c->outbuf));
-	drain(c->err[0], c->errbuf, sizeof(c->errbuf));
-	close(c->out[0]);
-	close(c->err[0]);
-}
-
-static int
-count_lines(const char *s)
-{
-	int	 n = 0;
-
-	for (; *s != '\0'; s++)
-		if (*s == '\n')
-			n++;
-	return n;
+	c->errbuf = tl_capture_stop(&c->err);
+	c->outbuf = tl_capture_stop(&c->out);
 }
 
 static void
@@ -165,7 +123,7 @@ test_newlines_flattened(void **state)
 	log_debug("d\n");
 	capture_stop(&c);
 	assert_string_equal(c.outbuf, "");
-	assert_int_equal(count_lines(c.errbuf), 4);
+	assert_int_equal(tl_count(c.errbuf, "\n"), 4);
 	assert_string_equal(c.errbuf,
 	    "tlog: line1 forged: line2  end\n"
 	    "tlog: a b: Operation not permitted\n"
@@ -206,7 +164,7 @@ test_long_message(void **state)
 	free(big);
 	/* truncated, but still exactly one line each */
 	assert_string_equal(c.outbuf, "");
-	assert_int_equal(count_lines(c.errbuf), 2);
+	assert_int_equal(tl_count(c.errbuf, "\n"), 2);
 	assert_true(strlen(c.errbuf) < 2 * 2100);
 	/* log_warn keeps the error text even when the message is cut */
 	assert_non_null(strstr(c.errbuf, ": Input/output error\n"));

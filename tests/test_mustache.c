@@ -29,6 +29,7 @@
 #include <jansson.h>
 
 #include "mustache.h"
+#include "testlib.h"
 
 #define SPEC_DIR	"data/fixtures/mustache-spec"
 #define OWN_GLOB	"data/mustache/*.json"
@@ -244,6 +245,16 @@ render_str(const struct tmpl *t, json_t *ctx, int html)
 	return out;
 }
 
+/* t renders ctx (html escaping or not) to want */
+static void
+assert_renders(const struct tmpl *t, json_t *ctx, int html, const char *want)
+{
+	char	*out = render_str(t, ctx, html);
+
+	assert_string_equal(out, want);
+	free(out);
+}
+
 /* one compiled template, both escaping modes, many contexts */
 static void
 test_render_many(void **state)
@@ -255,13 +266,9 @@ test_render_many(void **state)
 
 	t = compile_str("{{x}}|{{{x}}}|{{&x}}|{{n}}", NULL);
 	ctx = json_pack("{s:s, s:i}", "x", "a<b>&\"c\"", "n", 7);
-	out = render_str(t, ctx, 0);
-	assert_string_equal(out, "a<b>&\"c\"|a<b>&\"c\"|a<b>&\"c\"|7");
-	free(out);
-	out = render_str(t, ctx, 1);
-	assert_string_equal(out,
+	assert_renders(t, ctx, 0, "a<b>&\"c\"|a<b>&\"c\"|a<b>&\"c\"|7");
+	assert_renders(t, ctx, 1,
 	    "a&lt;b&gt;&amp;&quot;c&quot;|a<b>&\"c\"|a<b>&\"c\"|7");
-	free(out);
 	json_decref(ctx);
 	for (i = 0; i < 1000; i++) {
 		ctx = json_pack("{s:i, s:i}", "x", i, "n", -i);
@@ -272,9 +279,7 @@ test_render_many(void **state)
 		json_decref(ctx);
 	}
 	/* no context at all: names are missing */
-	out = render_str(t, NULL, 1);
-	assert_string_equal(out, "|||");
-	free(out);
+	assert_renders(t, NULL, 1, "|||");
 	tmpl_free(t);
 	tmpl_free(NULL);
 }
@@ -284,12 +289,9 @@ static void
 test_empty(void **state)
 {
 	struct tmpl	*t;
-	char		*out;
 
 	t = compile_str("", NULL);
-	out = render_str(t, NULL, 0);
-	assert_string_equal(out, "");
-	free(out);
+	assert_renders(t, NULL, 0, "");
 	tmpl_free(t);
 }
 
@@ -377,13 +379,11 @@ test_nest_limit(void **state)
 {
 	struct tmpl	*t;
 	json_t		*ctx = json_pack("{s:b}", "a", 1);
-	char		*src, *out, err[512];
+	char		*src, err[512];
 
 	src = repeat("{{#a}}", TMPL_MAX_NEST, "x", "{{/a}}");
 	t = compile_str(src, NULL);
-	out = render_str(t, ctx, 0);
-	assert_string_equal(out, "x");
-	free(out);
+	assert_renders(t, ctx, 0, "x");
 	tmpl_free(t);
 	free(src);
 	src = repeat("{{#a}}", TMPL_MAX_NEST + 1, "x", "{{/a}}");
@@ -485,7 +485,7 @@ test_resolver_error(void **state)
 {
 	struct tmpl_opts	 opts;
 	struct tmpl		*t;
-	char			 err[512], *out;
+	char			 err[512];
 
 	memset(&opts, 0, sizeof(opts));
 	opts.partial = fail_partial;
@@ -493,34 +493,18 @@ test_resolver_error(void **state)
 	assert_string_equal(err, "line 2: partial 'x': no partials here");
 	/* without a resolver a partial is simply missing */
 	t = compile_str("<{{>x}}>", NULL);
-	out = render_str(t, NULL, 0);
-	assert_string_equal(out, "<>");
-	free(out);
+	assert_renders(t, NULL, 0, "<>");
 	tmpl_free(t);
 }
 
+/* tmpl_load of tl_tmpdir/name fails with tl_tmpdir + want */
 static void
-write_file(const char *dir, const char *name, const char *text)
+load_fails(const char *name, const char *want)
 {
-	char	 path[512];
-	FILE	*f;
+	char	 err[512], expect[1024];
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	assert_int_equal(fputs(text, f) >= 0, 1);
-	assert_int_equal(fclose(f), 0);
-}
-
-/* tmpl_load of dir/name fails with dir + want */
-static void
-load_fails(const char *dir, const char *name, const char *want)
-{
-	char	 path[512], err[512], expect[1024];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	snprintf(expect, sizeof(expect), "%s%s", dir, want);
-	assert_null(tmpl_load(path, NULL, err, sizeof(err)));
+	snprintf(expect, sizeof(expect), "%s%s", tl_tmpdir, want);
+	assert_null(tmpl_load(tl_path("%s", name), NULL, err, sizeof(err)));
 	assert_string_equal(err, expect);
 }
 
@@ -531,94 +515,72 @@ test_files(void **state)
 	struct tmpl_opts	 opts;
 	struct tmpl		*t;
 	json_t			*ctx;
-	char			 dir[] = "/tmp/bgpsd-mustache.XXXXXX";
-	char			 path[512], err[512], expect[1024], *out;
-	const char *const	 names[] = {
-		"main.mustache", "row.mustache", "head.mustache",
-		"rec.mustache", "badname.mustache", "dot.mustache",
-		"broken.mustache", "usebroken.mustache", "fifo.mustache",
-		"usefifo.mustache", "big.mustache", "usebig.mustache",
-		"bigmain.mustache",
-	};
-	size_t			 i;
+	const char		*dir = tl_tmpdir, *path;
+	char			 err[512], expect[1024], *out;
+	size_t			 len;
 
-	assert_non_null(mkdtemp(dir));
-	write_file(dir, "main.mustache",
+	path = tl_put("main.mustache",
 	    "{{>head}}\n{{#list}}\n  {{>row}}\n{{/list}}\n{{>missing}}end\n");
 	/* a standalone partial tag takes its line, newline included */
-	write_file(dir, "head.mustache", "# {{title}}\n");
-	write_file(dir, "row.mustache", "- {{name}}\n");
+	tl_put("head.mustache", "# {{title}}\n");
+	tl_put("row.mustache", "- {{name}}\n");
 	ctx = json_pack("{s:s, s:[{s:s},{s:s}]}", "title", "T", "list",
 	    "name", "a", "name", "b");
-	snprintf(path, sizeof(path), "%s/main.mustache", dir);
 	t = tmpl_load(path, NULL, err, sizeof(err));
 	if (t == NULL)
 		fail_msg("%s", err);
-	out = render_str(t, ctx, 0);
-	assert_string_equal(out, "# T\n  - a\n  - b\nend\n");
-	free(out);
+	assert_renders(t, ctx, 0, "# T\n  - a\n  - b\nend\n");
 	tmpl_free(t);
 	json_decref(ctx);
 
-	write_file(dir, "rec.mustache", "{{>rec}}");
-	snprintf(path, sizeof(path), "%s/rec.mustache", dir);
+	path = tl_put("rec.mustache", "{{>rec}}");
 	t = tmpl_load(path, NULL, err, sizeof(err));
 	assert_non_null(t);
-	assert_int_equal(tmpl_render(t, NULL, 0, &out, &i, err, sizeof(err)),
-	    -1);
+	assert_int_equal(tmpl_render(t, NULL, 0, &out, &len, err,
+	    sizeof(err)), -1);
 	tmpl_free(t);
 
-	write_file(dir, "badname.mustache", "x\n{{>../etc/passwd}}");
-	load_fails(dir, "badname.mustache", "/badname.mustache:2: partial "
+	tl_put("badname.mustache", "x\n{{>../etc/passwd}}");
+	load_fails("badname.mustache", "/badname.mustache:2: partial "
 	    "'../etc/passwd': bad partial name: it must not start with '.' "
 	    "or contain '/'");
-	write_file(dir, "dot.mustache", "{{>.hidden}}");
-	load_fails(dir, "dot.mustache", "/dot.mustache:1: partial "
+	tl_put("dot.mustache", "{{>.hidden}}");
+	load_fails("dot.mustache", "/dot.mustache:1: partial "
 	    "'.hidden': bad partial name: it must not start with '.' or "
 	    "contain '/'");
-	write_file(dir, "broken.mustache", "a\nb\n{{#x}}\n");
-	write_file(dir, "usebroken.mustache", "{{>broken}}");
-	load_fails(dir, "usebroken.mustache", "/broken.mustache:3: unclosed "
+	tl_put("broken.mustache", "a\nb\n{{#x}}\n");
+	tl_put("usebroken.mustache", "{{>broken}}");
+	load_fails("usebroken.mustache", "/broken.mustache:3: unclosed "
 	    "section 'x'");
 
 	/* a FIFO in place of a partial is refused, without hanging */
-	snprintf(path, sizeof(path), "%s/fifo.mustache", dir);
-	assert_int_equal(mkfifo(path, 0600), 0);
-	write_file(dir, "usefifo.mustache", "{{>fifo}}");
-	snprintf(path, sizeof(path), "%s/usefifo.mustache", dir);
+	assert_int_equal(mkfifo(tl_path("fifo.mustache"), 0600), 0);
+	path = tl_put("usefifo.mustache", "{{>fifo}}");
 	assert_null(tmpl_load(path, NULL, err, sizeof(err)));
 	snprintf(expect, sizeof(expect), "%s/usefifo.mustache:1: partial "
 	    "'fifo': %s/fifo.mustache: not a regular file", dir, dir);
 	assert_string_equal(err, expect);
 
 	/* size limits count partials; a missing template is an error */
-	write_file(dir, "big.mustache", "0123456789");
-	write_file(dir, "usebig.mustache", "{{>big}}");
+	tl_put("big.mustache", "0123456789");
+	tl_put("usebig.mustache", "{{>big}}");
 	memset(&opts, 0, sizeof(opts));
 	opts.max_size = 12;
-	snprintf(path, sizeof(path), "%s/usebig.mustache", dir);
+	path = tl_path("usebig.mustache");
 	assert_null(tmpl_load(path, &opts, err, sizeof(err)));
 	snprintf(expect, sizeof(expect), "%s/usebig.mustache:1: partial "
 	    "'big': template and partials larger than 12 bytes", dir);
 	assert_string_equal(err, expect);
-	write_file(dir, "bigmain.mustache", "0123456789abc");
-	snprintf(path, sizeof(path), "%s/bigmain.mustache", dir);
+	path = tl_put("bigmain.mustache", "0123456789abc");
 	assert_null(tmpl_load(path, &opts, err, sizeof(err)));
 	snprintf(expect, sizeof(expect), "%s: larger than 12 bytes", path);
 	assert_string_equal(err, expect);
-	load_fails(dir, "nope.mustache", "/nope.mustache: No such file or "
+	load_fails("nope.mustache", "/nope.mustache: No such file or "
 	    "directory");
 	/* a folder is not a template */
-	snprintf(path, sizeof(path), "%s", dir);
-	assert_null(tmpl_load(path, NULL, err, sizeof(err)));
+	assert_null(tmpl_load(dir, NULL, err, sizeof(err)));
 	snprintf(expect, sizeof(expect), "%s: not a regular file", dir);
 	assert_string_equal(err, expect);
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		unlink(path);
-	}
-	assert_int_equal(rmdir(dir), 0);
 }
 
 /* xorshift: deterministic random templates */
@@ -768,9 +730,7 @@ test_prefixes(void **state)
 		tmpl_free(t);
 	}
 	t = compile_str(src, NULL);
-	out = render_str(t, ctx, 1);
-	assert_string_equal(out, "a \n\n<\nnone {{x}}<<\n");
-	free(out);
+	assert_renders(t, ctx, 1, "a \n\n<\nnone {{x}}<<\n");
 	tmpl_free(t);
 	json_decref(ctx);
 }
@@ -786,7 +746,7 @@ main(void)
 		cmocka_unit_test(test_nest_limit),
 		cmocka_unit_test(test_levels_limit),
 		cmocka_unit_test(test_resolver_error),
-		cmocka_unit_test(test_files),
+		TL_TMPDIR_TEST(test_files),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_prefixes),
 	};

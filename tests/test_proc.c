@@ -18,12 +18,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "ev.h"
 #include "log.h"
 #include "proc.h"
+#include "testlib.h"
 
 struct done {
 	int		 calls;
@@ -35,24 +35,6 @@ struct done {
 	uint64_t	 elapsed;
 	char		 str[128];
 };
-
-static int
-setup(void **state)
-{
-	struct ev_loop	*loop;
-
-	if ((loop = ev_new()) == NULL)
-		return -1;
-	*state = loop;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	ev_free(*state);
-	return 0;
-}
 
 static void
 done_cb(const struct proc_result *r, void *arg)
@@ -97,46 +79,24 @@ run_spec(struct ev_loop *loop, struct proc_spec *spec)
 	return d;
 }
 
-static struct done *
-run_argv(struct ev_loop *loop, const char *const *argv, int shell)
+/* a spec for argv, through the shell when shell, nothing else set */
+static struct proc_spec
+spec_of(const char *const *argv, int shell)
 {
 	struct proc_spec	 spec;
 
 	memset(&spec, 0, sizeof(spec));
 	spec.argv = argv;
 	spec.shell = shell;
+	return spec;
+}
+
+static struct done *
+run_argv(struct ev_loop *loop, const char *const *argv, int shell)
+{
+	struct proc_spec	 spec = spec_of(argv, shell);
+
 	return run_spec(loop, &spec);
-}
-
-/* pid gone, or a zombie whose reaping is init's business */
-static int
-pid_dead(pid_t pid)
-{
-	char	 path[64], buf[512], *s;
-	FILE	*f;
-	int	 dead = 1;
-
-	if (kill(pid, 0) == -1 && errno == ESRCH)
-		return 1;
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return 1;
-	if (fgets(buf, sizeof(buf), f) != NULL &&
-	    (s = strrchr(buf, ')')) != NULL && s[1] == ' ')
-		dead = s[2] == 'Z' || s[2] == 'X';
-	fclose(f);
-	return dead;
-}
-
-static int
-wait_pid_dead(pid_t pid, uint64_t max_ns)
-{
-	uint64_t	 end = ev_monotonic() + max_ns;
-	struct timespec	 ts = { 0, 10 * 1000 * 1000 };
-
-	while (!pid_dead(pid) && ev_monotonic() < end)
-		nanosleep(&ts, NULL);
-	return pid_dead(pid);
 }
 
 static void
@@ -207,9 +167,7 @@ test_output_cap(void **state)
 	struct done		*d;
 	size_t			 i;
 
-	memset(&spec, 0, sizeof(spec));
-	spec.argv = big;
-	spec.shell = 1;
+	spec = spec_of(big, 1);
 	spec.output_max = 100;
 	d = run_spec(loop, &spec);
 	/* the writer was never blocked nor killed by SIGPIPE */
@@ -235,9 +193,7 @@ test_discard_output(void **state)
 	struct proc_spec	 spec;
 	struct done		*d;
 
-	memset(&spec, 0, sizeof(spec));
-	spec.argv = a;
-	spec.shell = 1;
+	spec = spec_of(a, 1);
 	spec.discard_output = 1;
 	d = run_spec(loop, &spec);
 	assert_string_equal(d->str, "exit 0");
@@ -279,9 +235,7 @@ test_env(void **state)
 
 	setenv("BGPSD_T2", "old", 1);
 	setenv("BGPSD_KEEP", "kept", 1);
-	memset(&spec, 0, sizeof(spec));
-	spec.argv = a;
-	spec.shell = 1;
+	spec = spec_of(a, 1);
 	spec.env = env;
 	d = run_spec(loop, &spec);
 	assert_string_equal(d->out, "hello world|new|kept\n");
@@ -386,8 +340,7 @@ test_timeout(void **state)
 	struct proc_spec	 spec;
 	struct done		*d;
 
-	memset(&spec, 0, sizeof(spec));
-	spec.argv = a;
+	spec = spec_of(a, 0);
 	spec.timeout = 200 * EV_MSEC;
 	spec.kill_grace = 2 * EV_NSEC;
 	d = run_spec(loop, &spec);
@@ -408,9 +361,7 @@ test_timeout_kill_after_grace(void **state)
 	struct proc_spec	 spec;
 	struct done		*d;
 
-	memset(&spec, 0, sizeof(spec));
-	spec.argv = a;
-	spec.shell = 1;
+	spec = spec_of(a, 1);
 	spec.timeout = 200 * EV_MSEC;
 	spec.kill_grace = 300 * EV_MSEC;
 	d = run_spec(loop, &spec);
@@ -432,9 +383,7 @@ test_timeout_kills_grandchild(void **state)
 	struct done		*d;
 	long			 gpid;
 
-	memset(&spec, 0, sizeof(spec));
-	spec.argv = a;
-	spec.shell = 1;
+	spec = spec_of(a, 1);
 	spec.timeout = 300 * EV_MSEC;
 	spec.kill_grace = 300 * EV_MSEC;
 	d = run_spec(loop, &spec);
@@ -442,7 +391,7 @@ test_timeout_kills_grandchild(void **state)
 	assert_true(d->elapsed < 2 * EV_NSEC);
 	assert_int_equal(sscanf(d->out, "%ld", &gpid), 1);
 	assert_true(gpid > 1);
-	assert_true(wait_pid_dead((pid_t)gpid, 2 * EV_NSEC));
+	assert_true(tl_wait_gone((pid_t)gpid, 2 * EV_NSEC));
 	free(d);
 }
 
@@ -461,10 +410,10 @@ test_grandchild_does_not_delay(void **state)
 	assert_true(d->elapsed < 2 * EV_NSEC);
 	assert_int_equal(sscanf(d->out, "%ld", &gpid), 1);
 	assert_non_null(strstr(d->out, "done\n"));
-	assert_false(pid_dead((pid_t)gpid));
+	assert_false(tl_pid_gone((pid_t)gpid));
 	/* a normal exit leaves others alone; clean up ourselves */
 	assert_int_equal(kill((pid_t)gpid, SIGKILL), 0);
-	assert_true(wait_pid_dead((pid_t)gpid, 2 * EV_NSEC));
+	assert_true(tl_wait_gone((pid_t)gpid, 2 * EV_NSEC));
 	free(d);
 }
 
@@ -483,16 +432,14 @@ test_kill_group_on_exit(void **state)
 	struct done		*d;
 	long			 gpid;
 
-	memset(&spec, 0, sizeof(spec));
-	spec.argv = a;
-	spec.shell = 1;
+	spec = spec_of(a, 1);
 	spec.kill_group = 1;
 	d = run_spec(loop, &spec);
 	assert_string_equal(d->str, "exit 0");
 	assert_true(d->elapsed < 2 * EV_NSEC);
 	assert_int_equal(sscanf(d->out, "%ld", &gpid), 1);
 	assert_true(gpid > 1);
-	assert_true(wait_pid_dead((pid_t)gpid, 2 * EV_NSEC));
+	assert_true(tl_wait_gone((pid_t)gpid, 2 * EV_NSEC));
 	free(d);
 }
 
@@ -520,9 +467,7 @@ test_cancel(void **state)
 	fd = mkstemp(path);
 	assert_true(fd != -1);
 	close(fd);
-	memset(&spec, 0, sizeof(spec));
-	spec.argv = a;
-	spec.shell = 1;
+	spec = spec_of(a, 1);
 	spec.timeout = 10 * EV_NSEC;
 	p = proc_run(loop, &spec, never_cb, NULL);
 	assert_non_null(p);
@@ -547,7 +492,7 @@ test_cancel(void **state)
 	assert_int_equal(kill(pid, 0), -1);
 	assert_int_equal(errno, ESRCH);
 	/* and the whole group got the KILL */
-	assert_true(wait_pid_dead((pid_t)gpid, 2 * EV_NSEC));
+	assert_true(tl_wait_gone((pid_t)gpid, 2 * EV_NSEC));
 	for (i = 0; i < 5; i++)
 		assert_int_equal(ev_run_once(loop, 10 * EV_MSEC), 0);
 }
@@ -570,9 +515,7 @@ chain_cb(const struct proc_result *r, void *arg)
 	if (c->n > 1)
 		return;
 	/* start another from the callback, as queues of commands do */
-	memset(&spec, 0, sizeof(spec));
-	spec.argv = next;
-	spec.shell = 1;
+	spec = spec_of(next, 1);
 	assert_non_null(proc_run(c->loop, &spec, chain_cb, c));
 }
 
@@ -587,8 +530,7 @@ test_run_from_callback(void **state)
 
 	memset(&c, 0, sizeof(c));
 	c.loop = loop;
-	memset(&spec, 0, sizeof(spec));
-	spec.argv = a;
+	spec = spec_of(a, 0);
 	assert_non_null(proc_run(loop, &spec, chain_cb, &c));
 	end = ev_monotonic() + 5 * EV_NSEC;
 	while (c.n < 2 && ev_monotonic() < end)
@@ -610,9 +552,7 @@ test_many_parallel(void **state)
 	enum { N = 50 };
 	d = calloc(N, sizeof(*d));
 	assert_non_null(d);
-	memset(&spec, 0, sizeof(spec));
-	spec.argv = a;
-	spec.shell = 1;
+	spec = spec_of(a, 1);
 	for (i = 0; i < N; i++)
 		assert_non_null(proc_run(loop, &spec, done_cb, &d[i]));
 	end = ev_monotonic() + 10 * EV_NSEC;
@@ -639,9 +579,7 @@ test_drop_privileges(void **state)
 
 	if (geteuid() != 0)
 		skip();
-	memset(&spec, 0, sizeof(spec));
-	spec.argv = a;
-	spec.shell = 1;
+	spec = spec_of(a, 1);
 	spec.drop = 1;
 	spec.uid = 65534;
 	spec.gid = 65534;
@@ -684,39 +622,22 @@ test_never_our_stdout(void **state)
 	const char *const	 a[] = { "echo LEAK-A; echo LEAK-B >&2", NULL };
 	const char *const	 b[] = { "/bin/echo", "LEAK-C", NULL };
 	const char *const	 c[] = { "/nonexistent", NULL };
-	char			 path[] = "/tmp/bgpsd-test-stdout.XXXXXX";
-	char			 buf[256];
+	struct tl_capture	 out;
+	const char		*text;
 	struct proc_spec	 spec;
 	struct done		*d[4];
-	struct stat		 st;
-	int			 fd, saved, i;
+	int			 i;
 
-	fd = mkstemp(path);
-	assert_true(fd != -1);
-	fflush(stdout);
-	saved = dup(STDOUT_FILENO);
-	assert_true(saved != -1);
-	assert_int_equal(dup2(fd, STDOUT_FILENO), STDOUT_FILENO);
-
+	tl_capture_start(&out, STDOUT_FILENO);
 	d[0] = run_argv(loop, a, 1);
 	d[1] = run_argv(loop, b, 0);
 	d[2] = run_argv(loop, c, 0);
-	memset(&spec, 0, sizeof(spec));
-	spec.argv = a;
-	spec.shell = 1;
+	spec = spec_of(a, 1);
 	spec.discard_output = 1;
 	d[3] = run_spec(loop, &spec);
-
-	fflush(stdout);
-	assert_int_equal(dup2(saved, STDOUT_FILENO), STDOUT_FILENO);
-	close(saved);
-	assert_int_equal(fstat(fd, &st), 0);
-	memset(buf, 0, sizeof(buf));
-	(void)!pread(fd, buf, sizeof(buf) - 1, 0);
-	close(fd);
-	unlink(path);
-	if (st.st_size != 0)
-		fail_msg("child output on our stdout: %s", buf);
+	text = tl_capture_stop(&out);
+	if (out.len != 0)
+		fail_msg("child output on our stdout: %s", text);
 	assert_string_equal(d[0]->out, "LEAK-A\nLEAK-B\n");
 	assert_string_equal(d[1]->out, "LEAK-C\n");
 	for (i = 0; i < 4; i++)
@@ -726,32 +647,30 @@ test_never_our_stdout(void **state)
 int
 main(void)
 {
-#define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_true_false),
-		T(test_exit_code_and_signal),
-		T(test_output_capture),
-		T(test_output_cap),
-		T(test_discard_output),
-		T(test_shell_and_args),
-		T(test_env),
-		T(test_nonexistent),
-		T(test_not_executable),
-		T(test_stdin_and_fds),
-		T(test_own_group),
-		T(test_timeout),
-		T(test_timeout_kill_after_grace),
-		T(test_timeout_kills_grandchild),
-		T(test_grandchild_does_not_delay),
-		T(test_kill_group_on_exit),
-		T(test_cancel),
-		T(test_run_from_callback),
-		T(test_many_parallel),
-		T(test_drop_privileges),
+		TL_LOOP_TEST(test_true_false),
+		TL_LOOP_TEST(test_exit_code_and_signal),
+		TL_LOOP_TEST(test_output_capture),
+		TL_LOOP_TEST(test_output_cap),
+		TL_LOOP_TEST(test_discard_output),
+		TL_LOOP_TEST(test_shell_and_args),
+		TL_LOOP_TEST(test_env),
+		TL_LOOP_TEST(test_nonexistent),
+		TL_LOOP_TEST(test_not_executable),
+		TL_LOOP_TEST(test_stdin_and_fds),
+		TL_LOOP_TEST(test_own_group),
+		TL_LOOP_TEST(test_timeout),
+		TL_LOOP_TEST(test_timeout_kill_after_grace),
+		TL_LOOP_TEST(test_timeout_kills_grandchild),
+		TL_LOOP_TEST(test_grandchild_does_not_delay),
+		TL_LOOP_TEST(test_kill_group_on_exit),
+		TL_LOOP_TEST(test_cancel),
+		TL_LOOP_TEST(test_run_from_callback),
+		TL_LOOP_TEST(test_many_parallel),
+		TL_LOOP_TEST(test_drop_privileges),
 		cmocka_unit_test(test_status_str),
-		T(test_never_our_stdout),
+		TL_LOOP_TEST(test_never_our_stdout),
 	};
-#undef T
 
 	log_init("test_proc", 0, 0);
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,7 +14,6 @@
 
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,10 +23,9 @@
 #include "ev.h"
 #include "listen.h"
 #include "log.h"
+#include "testlib.h"
 
-static char		 tmpdir[256];
-static char		 dest_a[320], dest_b[320], counter[320], failflag[320];
-static struct ev_loop	*loop;
+static const char	*dest_a, *dest_b, *counter, *failflag;
 
 /*
  * Template a: every service with its backends' host; template b: the
@@ -63,126 +61,27 @@ static const char thin_a[] =
     "http 80 1: 192.0.2.10\n"
     "https 443 2: 192.0.2.10 [2001:db8::2]\n";
 
-struct done {
-	int	called;
-	int	nfailed;
-};
-
-static void
-on_done(int nfailed, void *arg)
-{
-	struct done	*d = arg;
-
-	d->called++;
-	d->nfailed = nfailed;
-}
-
-static void
-rm_tree(const char *dir)
-{
-	DIR		*d;
-	struct dirent	*de;
-	char		 p[1024];
-
-	if ((d = opendir(dir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
-		unlink(p);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
-static void
-put(const char *name, const char *text)
-{
-	char	 path[512];
-	FILE	*f;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-}
-
-static char *
-slurp(const char *path)
-{
-	static char	 buf[8192];
-	FILE		*f;
-	size_t		 n;
-
-	if ((f = fopen(path, "r")) == NULL)
-		return NULL;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
 /* lines in the counter file: how many times the reload command ran */
-static int
+static size_t
 runs(void)
 {
-	char	*s;
-	int	 n = 0;
+	const char	*s = tl_slurp(counter);
 
-	if ((s = slurp(counter)) == NULL)
-		return 0;
-	for (; *s != '\0'; s++)
-		if (*s == '\n')
-			n++;
-	return n;
-}
-
-/* entries of tmpdir: no staged file may be left behind */
-static size_t
-entries(void)
-{
-	DIR		*d;
-	struct dirent	*de;
-	size_t		 n = 0;
-
-	assert_non_null(d = opendir(tmpdir));
-	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 &&
-		    strcmp(de->d_name, "..") != 0)
-			n++;
-	closedir(d);
-	return n;
+	return s == NULL ? 0 : tl_count(s, "\n");
 }
 
 static int
 setup(void **state)
 {
-	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_render.XXXXXX");
-	if (mkdtemp(tmpdir) == NULL)
+	if (tl_setup(state) == -1)
 		return -1;
-	snprintf(dest_a, sizeof(dest_a), "%s/a.out", tmpdir);
-	snprintf(dest_b, sizeof(dest_b), "%s/b.out", tmpdir);
-	snprintf(counter, sizeof(counter), "%s/counter", tmpdir);
-	snprintf(failflag, sizeof(failflag), "%s/fail", tmpdir);
-	put("a.mustache", tmpl_a);
-	put("b.mustache", tmpl_b);
-	put("bad.mustache", tmpl_bad);
-	if ((loop = ev_new()) == NULL)
-		return -1;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	rm_tree(tmpdir);
-	ev_free(loop);
-	loop = NULL;
+	dest_a = tl_path("a.out");
+	dest_b = tl_path("b.out");
+	counter = tl_path("counter");
+	failflag = tl_path("fail");
+	tl_put("a.mustache", tmpl_a);
+	tl_put("b.mustache", tmpl_b);
+	tl_put("bad.mustache", tmpl_bad);
 	return 0;
 }
 
@@ -196,8 +95,9 @@ load_conf_check(const char *name, const char *first, const char *second,
     int swap, int min_b, const char *check_first)
 {
 	struct bgpsd_conf	*conf;
-	char			 text[8192], cmd[1024], file[64], path[512];
-	char			 err[512], check[512];
+	const char		*path;
+	char			 text[8192], cmd[1024], file[64], err[512];
+	char			 check[512];
 
 	snprintf(cmd, sizeof(cmd),
 	    "echo run >> '%s'; test ! -e '%s'", counter, failflag);
@@ -219,11 +119,10 @@ load_conf_check(const char *name, const char *first, const char *second,
 	    "\t\t  min_backends = %d; }\n"
 	    "\t);\n"
 	    "};\n",
-	    tmpdir, first, swap ? dest_b : dest_a, cmd, check,
-	    tmpdir, second, swap ? dest_a : dest_b, cmd, min_b);
+	    tl_tmpdir, first, swap ? dest_b : dest_a, cmd, check,
+	    tl_tmpdir, second, swap ? dest_a : dest_b, cmd, min_b);
 	snprintf(file, sizeof(file), "%s.conf", name);
-	put(file, text);
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, file);
+	path = tl_put(file, text);
 	conf = conf_load(path, err, sizeof(err));
 	if (conf == NULL)
 		fail_msg("conf_load: %s", err);
@@ -266,13 +165,10 @@ make_ctx(const char *const *spec, const struct bgpsd_conf *conf)
 static int
 pass(struct render *r, json_t *ctx)
 {
-	struct done	 d = { 0, -1 };
-	uint64_t	 end;
+	struct tl_done	 d = { 0, -1 };
 
-	render_pass(r, ctx, on_done, &d);
-	end = ev_monotonic() + 5 * EV_NSEC;
-	while (d.called == 0 && ev_monotonic() < end)
-		ev_run_once(loop, 50 * EV_MSEC);
+	render_pass(r, ctx, tl_done_cb, &d);
+	tl_run_until(tl_loop, &d.called, 5 * EV_NSEC);
 	if (d.called != 1)
 		fail_msg("render pass callback ran %d times", d.called);
 	assert_false(render_busy(r));
@@ -302,7 +198,7 @@ test_pass_written_then_unchanged(void **state)
 
 	(void)state;
 	conf = load_conf("good", "a.mustache", "b.mustache", 0, 0);
-	r = render_new(loop, NULL);
+	r = render_new(tl_loop, NULL);
 	assert_int_equal(render_load(r, conf), 0);
 	assert_int_equal(render_count(r), 2);
 	assert_null(render_status(r, 2));
@@ -313,8 +209,8 @@ test_pass_written_then_unchanged(void **state)
 
 	ctx = make_ctx(full, conf);
 	assert_int_equal(pass(r, ctx), 0);
-	assert_string_equal(slurp(dest_a), full_a);
-	assert_string_equal(slurp(dest_b), full_b);
+	assert_string_equal(tl_slurp(dest_a), full_a);
+	assert_string_equal(tl_slurp(dest_b), full_b);
 	assert_int_equal(render_status(r, 0)->result, WRITER_WRITTEN);
 	assert_int_equal(render_status(r, 1)->result, WRITER_WRITTEN);
 	assert_true(render_status(r, 0)->when > 0);
@@ -324,7 +220,7 @@ test_pass_written_then_unchanged(void **state)
 	assert_int_equal(runs(), 1);
 	assert_string_equal(render_commands_result(r), "exit 0");
 	/* sources, outputs, counter: no staged file left */
-	n0 = entries();
+	n0 = tl_entries(tl_tmpdir);
 	assert_int_equal(n0, 6);
 
 	/* the same context again: nothing written, no reload */
@@ -337,15 +233,15 @@ test_pass_written_then_unchanged(void **state)
 	assert_int_equal(render_status(r, 0)->result, WRITER_UNCHANGED);
 	assert_int_equal(render_status(r, 1)->result, WRITER_UNCHANGED);
 	assert_int_equal(runs(), 1);
-	assert_int_equal(entries(), n0);
+	assert_int_equal(tl_entries(tl_tmpdir), n0);
 
 	/* a new context changes only a.out: one reload */
 	ctx2 = make_ctx(thin, conf);
 	assert_int_equal(pass(r, ctx2), 0);
-	assert_string_equal(slurp(dest_a), thin_a);
+	assert_string_equal(tl_slurp(dest_a), thin_a);
 	assert_int_equal(render_status(r, 0)->result, WRITER_WRITTEN);
 	/* b.out: port 80 now has one backend */
-	assert_string_equal(slurp(dest_b), "server s0 192.0.2.10:80 last\n");
+	assert_string_equal(tl_slurp(dest_b), "server s0 192.0.2.10:80 last\n");
 	assert_int_equal(render_status(r, 1)->result, WRITER_WRITTEN);
 	assert_int_equal(runs(), 2);
 
@@ -367,23 +263,23 @@ test_min_backends_keeps_old_file(void **state)
 	(void)state;
 	/* b needs 2 backends in every catalogued service */
 	conf = load_conf("minb", "a.mustache", "b.mustache", 0, 2);
-	r = render_new(loop, NULL);
+	r = render_new(tl_loop, NULL);
 	assert_int_equal(render_load(r, conf), 0);
 	ctx = make_ctx(full, conf);
 	assert_int_equal(pass(r, ctx), 0);
-	assert_string_equal(slurp(dest_b), full_b);
+	assert_string_equal(tl_slurp(dest_b), full_b);
 	assert_int_equal(runs(), 1);
 
 	/* http drops to 1 backend: a follows, b keeps the old file */
 	assert_int_equal(stat(dest_b, &sb), 0);
 	ctx2 = make_ctx(thin, conf);
 	assert_int_equal(pass(r, ctx2), 1);
-	assert_string_equal(slurp(dest_a), thin_a);
+	assert_string_equal(tl_slurp(dest_a), thin_a);
 	assert_int_equal(render_status(r, 0)->result, WRITER_WRITTEN);
 	st = render_status(r, 1);
 	assert_int_equal(st->result, WRITER_REFUSED);
 	assert_string_equal(st->detail, "min_backends: http has 1");
-	assert_string_equal(slurp(dest_b), full_b);
+	assert_string_equal(tl_slurp(dest_b), full_b);
 	assert_same_file(&sb, dest_b);
 	/* a was written: the (shared) command ran once more */
 	assert_int_equal(runs(), 2);
@@ -404,7 +300,7 @@ test_min_backends_keeps_old_file(void **state)
 	assert_int_equal(render_status(r, 1)->result, WRITER_UNCHANGED);
 	assert_same_file(&sb, dest_b);
 	assert_int_equal(render_status(r, 0)->result, WRITER_WRITTEN);
-	assert_string_equal(slurp(dest_a), full_a);
+	assert_string_equal(tl_slurp(dest_a), full_a);
 	assert_int_equal(runs(), 3);
 
 	json_decref(ctx);
@@ -426,7 +322,7 @@ test_bad_template_keeps_set(void **state)
 	bad = load_conf("bad", "a.mustache", "bad.mustache", 0, 0);
 	missing = load_conf("missing", "nonexistent.mustache", "b.mustache",
 	    0, 0);
-	r = render_new(loop, NULL);
+	r = render_new(tl_loop, NULL);
 	assert_int_equal(render_load(r, conf), 0);
 	ctx = make_ctx(full, conf);
 	assert_int_equal(pass(r, ctx), 0);
@@ -444,8 +340,8 @@ test_bad_template_keeps_set(void **state)
 	/* and the old templates still render */
 	ctx2 = make_ctx(thin, conf);
 	assert_int_equal(pass(r, ctx2), 0);
-	assert_string_equal(slurp(dest_a), thin_a);
-	assert_string_equal(slurp(dest_b), "server s0 192.0.2.10:80 last\n");
+	assert_string_equal(tl_slurp(dest_a), thin_a);
+	assert_string_equal(tl_slurp(dest_b), "server s0 192.0.2.10:80 last\n");
 	assert_int_equal(runs(), 2);
 
 	json_decref(ctx);
@@ -466,11 +362,11 @@ test_failed_reload_retried_and_inherited(void **state)
 
 	(void)state;
 	conf = load_conf("good", "a.mustache", "b.mustache", 0, 0);
-	r = render_new(loop, NULL);
+	r = render_new(tl_loop, NULL);
 	assert_int_equal(render_load(r, conf), 0);
 	ctx = make_ctx(full, conf);
 
-	put("fail", "");
+	tl_put("fail", "");
 	assert_int_equal(pass(r, ctx), 1);
 	assert_string_equal(render_commands_result(r), "exit 1");
 	assert_int_equal(runs(), 1);
@@ -490,7 +386,7 @@ test_failed_reload_retried_and_inherited(void **state)
 	 * config.
 	 */
 	swapped = load_conf("swapped", "b.mustache", "a.mustache", 1, 0);
-	r2 = render_new(loop, NULL);
+	r2 = render_new(tl_loop, NULL);
 	assert_int_equal(render_load(r2, swapped), 0);
 	assert_false(render_status(r2, 0)->command_pending);
 	assert_string_equal(render_commands_result(r2), "");
@@ -516,8 +412,8 @@ test_failed_reload_retried_and_inherited(void **state)
 	assert_false(render_status(r2, 0)->command_pending);
 	assert_false(render_status(r2, 1)->command_pending);
 	assert_int_equal(render_status(r2, 0)->result, WRITER_UNCHANGED);
-	assert_string_equal(slurp(dest_a), full_a);
-	assert_string_equal(slurp(dest_b), full_b);
+	assert_string_equal(tl_slurp(dest_a), full_a);
+	assert_string_equal(tl_slurp(dest_b), full_b);
 
 	/* and not again after that */
 	assert_int_equal(pass(r2, ctx), 0);
@@ -536,29 +432,29 @@ test_check_failed_keeps_old_file(void **state)
 	const struct render_status	*st;
 	struct stat			 sa;
 	json_t				*ctx, *ctx2;
-	struct done			 d = { 0, -1 };
+	struct tl_done			 d = { 0, -1 };
 
 	(void)state;
 	/* a's check runs in the background: wants 192.0.2.2 in the file */
 	conf = load_conf_check("check", "a.mustache", "b.mustache", 0, 0,
 	    "grep -q 192.0.2.2 %s");
-	r = render_new(loop, NULL);
+	r = render_new(tl_loop, NULL);
 	assert_int_equal(render_load(r, conf), 0);
 	ctx = make_ctx(full, conf);
-	render_pass(r, ctx, on_done, &d);
+	render_pass(r, ctx, tl_done_cb, &d);
 	/* the check is running: the pass waits for it */
 	assert_int_equal(d.called, 0);
 	assert_true(render_busy(r));
 	render_cancel(r);
 	assert_false(render_busy(r));
-	assert_null(slurp(dest_a));
-	assert_null(slurp(dest_b));
+	assert_null(tl_slurp(dest_a));
+	assert_null(tl_slurp(dest_b));
 	/* sources only: the staged copy was removed */
-	assert_int_equal(entries(), 3);
+	assert_int_equal(tl_entries(tl_tmpdir), 3);
 
 	assert_int_equal(pass(r, ctx), 0);
-	assert_string_equal(slurp(dest_a), full_a);
-	assert_string_equal(slurp(dest_b), full_b);
+	assert_string_equal(tl_slurp(dest_a), full_a);
+	assert_string_equal(tl_slurp(dest_b), full_b);
 	assert_int_equal(render_status(r, 0)->result, WRITER_WRITTEN);
 	assert_int_equal(runs(), 1);
 	assert_int_equal(d.called, 0);
@@ -571,22 +467,22 @@ test_check_failed_keeps_old_file(void **state)
 	assert_int_equal(st->result, WRITER_CHECK_FAILED);
 	assert_non_null(strstr(st->detail, "check"));
 	assert_same_file(&sa, dest_a);
-	assert_string_equal(slurp(dest_a), full_a);
+	assert_string_equal(tl_slurp(dest_a), full_a);
 	assert_int_equal(render_status(r, 1)->result, WRITER_WRITTEN);
-	assert_string_equal(slurp(dest_b), "server s0 192.0.2.10:80 last\n");
+	assert_string_equal(tl_slurp(dest_b), "server s0 192.0.2.10:80 last\n");
 	assert_false(render_status(r, 0)->command_pending);
 	assert_int_equal(runs(), 2);
 	/* sources, outputs, counter: no staged file left */
-	assert_int_equal(entries(), 6);
+	assert_int_equal(tl_entries(tl_tmpdir), 6);
 
 	/* freed in the middle of a pass: no callback, nothing left */
 	json_decref(ctx);
 	ctx = make_ctx(full, conf);
-	render_pass(r, ctx, on_done, &d);
+	render_pass(r, ctx, tl_done_cb, &d);
 	assert_true(render_busy(r));
 	render_free(r);
 	assert_int_equal(d.called, 0);
-	assert_int_equal(entries(), 6);
+	assert_int_equal(tl_entries(tl_tmpdir), 6);
 
 	json_decref(ctx);
 	json_decref(ctx2);
@@ -752,15 +648,14 @@ test_min_backends_uncatalogued(void **state)
 	struct render		*r;
 	struct render_short	 sh;
 	json_t			*ctx;
-	char			 text[1024], path[512], err[512], *kept;
+	char			 text[1024], err[512], *kept;
 
 	(void)state;
 	snprintf(text, sizeof(text), "listen = { templates = ( {\n"
 	    "\tsource = \"%s/a.mustache\"; destination = \"%s\";\n"
-	    "\tmin_backends = 2; } ); };\n", tmpdir, dest_a);
-	put("nocat.conf", text);
-	snprintf(path, sizeof(path), "%s/nocat.conf", tmpdir);
-	if ((conf = conf_load(path, err, sizeof(err))) == NULL)
+	    "\tmin_backends = 2; } ); };\n", tl_tmpdir, dest_a);
+	if ((conf = conf_load(tl_put("nocat.conf", text), err,
+	    sizeof(err))) == NULL)
 		fail_msg("conf_load: %s", err);
 	/* nothing learned, nothing known: the empty table is short */
 	ctx = make_ctx(none, conf);
@@ -769,12 +664,12 @@ test_min_backends_uncatalogued(void **state)
 	assert_int_equal(sh.count, 0);
 	json_decref(ctx);
 
-	r = render_new(loop, NULL);
+	r = render_new(tl_loop, NULL);
 	assert_int_equal(render_load(r, conf), 0);
 	ctx = make_ctx(two, conf);
 	assert_int_equal(pass(r, ctx), 0);
 	json_decref(ctx);
-	assert_non_null(kept = slurp(dest_a));
+	assert_non_null(kept = tl_slurp(dest_a));
 	kept = strdup(kept);
 	/* port_8080 was in the file: one backend left is too few */
 	ctx = make_ctx(one, conf);
@@ -782,13 +677,13 @@ test_min_backends_uncatalogued(void **state)
 	assert_int_equal(render_status(r, 0)->result, WRITER_REFUSED);
 	assert_string_equal(render_status(r, 0)->detail,
 	    "min_backends: port_8080 has 1");
-	assert_string_equal(slurp(dest_a), kept);
+	assert_string_equal(tl_slurp(dest_a), kept);
 	json_decref(ctx);
 	/* the table emptied: the file is not replaced by an empty one */
 	ctx = make_ctx(none, conf);
 	assert_int_equal(pass(r, ctx), 1);
 	assert_int_equal(render_status(r, 0)->result, WRITER_REFUSED);
-	assert_string_equal(slurp(dest_a), kept);
+	assert_string_equal(tl_slurp(dest_a), kept);
 	json_decref(ctx);
 	/* a new port may join with fewer; the guarded one is back to 2 */
 	ctx = make_ctx(more, conf);
@@ -804,22 +699,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(
-		    test_pass_written_then_unchanged, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_min_backends_keeps_old_file, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_template_keeps_set,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_failed_reload_retried_and_inherited, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_check_failed_keeps_old_file, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_decorate, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_short_service, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_min_backends_uncatalogued, setup, teardown),
+		TL_SETUP_TEST(test_pass_written_then_unchanged),
+		TL_SETUP_TEST(test_min_backends_keeps_old_file),
+		TL_SETUP_TEST(test_bad_template_keeps_set),
+		TL_SETUP_TEST(test_failed_reload_retried_and_inherited),
+		TL_SETUP_TEST(test_check_failed_keeps_old_file),
+		TL_SETUP_TEST(test_decorate),
+		TL_SETUP_TEST(test_short_service),
+		TL_SETUP_TEST(test_min_backends_uncatalogued),
 	};
 
 	log_init("test_render", 0, 0);

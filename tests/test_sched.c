@@ -30,11 +30,11 @@
 #include "ev.h"
 #include "log.h"
 #include "sched.h"
+#include "testlib.h"
 
 #define MAX_SVC		32
 #define MAX_EVENTS	512
 
-static struct ev_loop	*loop;
 static struct sched	*cur;		/* for the callbacks */
 
 /* the listener that accepts and drops: a tcp check's "up" */
@@ -110,7 +110,7 @@ spin(uint64_t ns)
 	uint64_t	 end = ev_monotonic() + ns;
 
 	while (ev_monotonic() < end) {
-		ev_run_once(loop, 5 * EV_MSEC);
+		ev_run_once(tl_loop, 5 * EV_MSEC);
 		if (cur != NULL) {
 			if (sched_inflight(cur) > max_inflight)
 				max_inflight = sched_inflight(cur);
@@ -139,35 +139,16 @@ up_accept_cb(int fd, unsigned int ev, void *arg)
 }
 
 static int
-lo_socket(int backlog, uint16_t *port)
-{
-	struct sockaddr_in	 sin;
-	socklen_t		 len = sizeof(sin);
-	int			 fd;
-
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
-	    (backlog >= 0 && listen(fd, backlog) == -1))
-		return -1;
-	getsockname(fd, (struct sockaddr *)&sin, &len);
-	*port = ntohs(sin.sin_port);
-	return fd;
-}
-
-static int
 setup(void **state)
 {
 	log_init("test_sched", 0, 0);
 	signal(SIGPIPE, SIG_IGN);
-	if ((loop = ev_new()) == NULL)
+	if (tl_loop_setup(state) == -1)
 		return -1;
-	if ((up_fd = lo_socket(512, &up_port)) == -1 ||
-	    (down_fd = lo_socket(-1, &down_port)) == -1)
+	if ((up_fd = tl_lo_socket(AF_INET, 512, &up_port)) == -1 ||
+	    (down_fd = tl_lo_socket(AF_INET, -1, &down_port)) == -1)
 		return -1;
-	if (ev_io_add(loop, up_fd, EV_READ, up_accept_cb, NULL) == -1)
+	if (ev_io_add(tl_loop, up_fd, EV_READ, up_accept_cb, NULL) == -1)
 		return -1;
 	return 0;
 }
@@ -175,19 +156,33 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	ev_io_del(loop, up_fd);
+	ev_io_del(tl_loop, up_fd);
 	close(up_fd);
 	close(down_fd);
-	ev_free(loop);
-	return 0;
+	return tl_loop_teardown(state);
+}
+
+/* a scheduler for conf, started */
+static void
+start(void)
+{
+	cur = sched_new(tl_loop, &conf, result_cb, interval_cb, &conf);
+	assert_non_null(cur);
+	sched_start(cur);
+}
+
+static void
+stop(void)
+{
+	sched_free(cur);
+	cur = NULL;
 }
 
 /* a failed assertion leaves its scheduler behind: never to the next test */
 static int
 test_end(void **state)
 {
-	sched_free(cur);
-	cur = NULL;
+	stop();
 	return 0;
 }
 
@@ -271,7 +266,7 @@ test_once(void **state)
 	add_tcp(3, 0);
 	add_exec(4, "true", 2);
 	add_tcp(4, 1);
-	assert_int_equal(sched_once(loop, &conf, result_cb, &conf), 0);
+	assert_int_equal(sched_once(tl_loop, &conf, result_cb, &conf), 0);
 	assert_int_equal(nevents, 4);
 	assert_int_equal(count(0), 1);
 	assert_int_equal(count(1), 0);
@@ -296,7 +291,7 @@ test_once(void **state)
 	assert_true(e->latency > 0);
 	/* no service at all: nothing to do, still fine */
 	conf_reset(0, 2, 1, 1024);
-	assert_int_equal(sched_once(loop, &conf, result_cb, &conf), 0);
+	assert_int_equal(sched_once(tl_loop, &conf, result_cb, &conf), 0);
 	assert_int_equal(nevents, 0);
 }
 
@@ -310,11 +305,9 @@ test_cap_queue(void **state)
 	conf_reset(6, 10, 0, 2);
 	for (i = 0; i < 6; i++)
 		add_exec(i, "sleep 0.1", 2);
-	cur = sched_new(loop, &conf, result_cb, interval_cb, &conf);
-	assert_non_null(cur);
-	assert_int_equal(sched_max_concurrent(cur), 2);
 	t0 = ev_monotonic();
-	sched_start(cur);
+	start();
+	assert_int_equal(sched_max_concurrent(cur), 2);
 	while (nevents < 6 && ev_monotonic() - t0 < 3 * EV_NSEC)
 		spin(EV_MSEC);
 	assert_int_equal(nevents, 6);
@@ -327,15 +320,14 @@ test_cap_queue(void **state)
 	/* three waves of two */
 	assert_true(ev_monotonic() - t0 >= 300 * EV_MSEC);
 	assert_int_equal(sched_queued(cur), 0);
-	sched_free(cur);
-	cur = NULL;
+	stop();
 
 	/* --once respects the cap as well */
 	conf_reset(4, 10, 0, 1);
 	for (i = 0; i < 4; i++)
 		add_exec(i, "sleep 0.05", 2);
 	t0 = ev_monotonic();
-	assert_int_equal(sched_once(loop, &conf, result_cb, &conf), 0);
+	assert_int_equal(sched_once(tl_loop, &conf, result_cb, &conf), 0);
 	assert_int_equal(nevents, 4);
 	assert_true(ev_monotonic() - t0 >= 200 * EV_MSEC);
 }
@@ -349,7 +341,7 @@ test_cap_smaller_than_service(void **state)
 	add_tcp(0, 1);
 	add_tcp(0, 1);
 	add_tcp(1, 1);
-	assert_int_equal(sched_once(loop, &conf, result_cb, &conf), 0);
+	assert_int_equal(sched_once(tl_loop, &conf, result_cb, &conf), 0);
 	assert_int_equal(nevents, 2);
 	assert_true(find(0)->ok);
 	assert_true(find(1)->ok);
@@ -367,10 +359,8 @@ test_splay(void **state)
 		add_tcp(i, 1);
 		intervals[i] = 10 * EV_NSEC;
 	}
-	cur = sched_new(loop, &conf, result_cb, interval_cb, &conf);
-	assert_non_null(cur);
 	t0 = ev_monotonic();
-	sched_start(cur);
+	start();
 	spin(450 * EV_MSEC);
 	assert_int_equal(nevents, 20);
 	for (i = 0; i < nevents; i++) {
@@ -381,23 +371,20 @@ test_splay(void **state)
 	}
 	/* 20 uniform draws over 400 ms all within 100 ms: ~1e-12 */
 	assert_true(hi - lo > 100 * EV_MSEC);
-	sched_free(cur);
-	cur = NULL;
+	stop();
 
 	conf_reset(20, 0.4, 0, 1024);
 	for (i = 0; i < 20; i++) {
 		add_tcp(i, 1);
 		intervals[i] = 10 * EV_NSEC;
 	}
-	cur = sched_new(loop, &conf, result_cb, interval_cb, &conf);
 	t0 = ev_monotonic();
-	sched_start(cur);
+	start();
 	spin_until(20, EV_NSEC);
 	assert_int_equal(nevents, 20);
 	for (i = 0; i < nevents; i++)
 		assert_true(events[i].at - t0 < 100 * EV_MSEC);
-	sched_free(cur);
-	cur = NULL;
+	stop();
 }
 
 /*
@@ -417,8 +404,7 @@ test_drift_free(void **state)
 
 	conf_reset(1, 0.1, 0, 1024);
 	add_exec(0, "sleep 0.04", 2);
-	cur = sched_new(loop, &conf, result_cb, interval_cb, &conf);
-	sched_start(cur);
+	start();
 	spin_until(7, 2 * EV_NSEC);
 	assert_int_equal(nevents, 7);
 	s0 = events[0].at - events[0].latency;
@@ -432,8 +418,7 @@ test_drift_free(void **state)
 	}
 	/* drifting: last - first = 5 * 40 ms; on the grid: jitter only */
 	assert_true(last - first < 100 * (int64_t)EV_MSEC);
-	sched_free(cur);
-	cur = NULL;
+	stop();
 }
 
 /* a run longer than the interval: missed slots are skipped, no burst */
@@ -445,8 +430,7 @@ test_skip_missed(void **state)
 
 	conf_reset(1, 0.05, 0, 1024);
 	add_exec(0, "sleep 0.12", 2);
-	cur = sched_new(loop, &conf, result_cb, interval_cb, &conf);
-	sched_start(cur);
+	start();
 	spin_until(4, 2 * EV_NSEC);
 	assert_int_equal(nevents, 4);
 	for (k = 1; k < nevents; k++) {
@@ -456,8 +440,7 @@ test_skip_missed(void **state)
 		assert_true(gap >= 135 * EV_MSEC);
 		assert_true(gap <= 215 * EV_MSEC);
 	}
-	sched_free(cur);
-	cur = NULL;
+	stop();
 }
 
 /* SIGUSR1: everything now, then the schedule continues from there */
@@ -470,8 +453,7 @@ test_run_now(void **state)
 	conf_reset(5, 10, 1, 1024);
 	for (i = 0; i < 5; i++)
 		add_tcp(i, i != 2);
-	cur = sched_new(loop, &conf, result_cb, interval_cb, &conf);
-	sched_start(cur);
+	start();
 	spin(20 * EV_MSEC);
 	t0 = ev_monotonic();
 	sched_run_now(cur);
@@ -485,8 +467,7 @@ test_run_now(void **state)
 	/* the splayed first slots were replaced, not added to */
 	spin(200 * EV_MSEC);
 	assert_int_equal(nevents, 5);
-	sched_free(cur);
-	cur = NULL;
+	stop();
 }
 
 /* the caller's interval decides each service's next slot */
@@ -499,14 +480,12 @@ test_interval_cb(void **state)
 	intervals[0] = 50 * EV_MSEC;
 	intervals[1] = 10 * EV_NSEC;
 	/* 2 has no checks and is never run */
-	cur = sched_new(loop, &conf, result_cb, interval_cb, &conf);
-	sched_start(cur);
+	start();
 	spin(330 * EV_MSEC);
 	assert_true(count(0) >= 6 && count(0) <= 8);
 	assert_int_equal(count(1), 1);
 	assert_int_equal(count(2), 0);
-	sched_free(cur);
-	cur = NULL;
+	stop();
 }
 
 /* freeing with checks in flight: no callback, the commands are killed */
@@ -517,12 +496,10 @@ test_free_in_flight(void **state)
 	add_exec(0, "sleep 30", 5);
 	add_tcp(1, 1);
 	add_exec(1, "sleep 30", 5);
-	cur = sched_new(loop, &conf, result_cb, interval_cb, &conf);
-	sched_start(cur);
+	start();
 	spin(50 * EV_MSEC);
 	assert_int_equal(sched_inflight(cur), 2);
-	sched_free(cur);
-	cur = NULL;
+	stop();
 	spin(50 * EV_MSEC);
 	assert_int_equal(nevents, 0);
 }
@@ -540,7 +517,7 @@ fd_budget_child(rlim_t soft, rlim_t hard, size_t want_cap, rlim_t want_soft)
 		/* valgrind keeps fds for itself and refuses this */
 		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
 			_exit(77);
-		if ((s = sched_new(loop, &conf, result_cb, NULL, &conf)) ==
+		if ((s = sched_new(tl_loop, &conf, result_cb, NULL, &conf)) ==
 		    NULL)
 			_exit(3);
 		getrlimit(RLIMIT_NOFILE, &rl);

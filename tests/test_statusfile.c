@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <cmocka.h>
@@ -21,9 +20,8 @@
 #include "ev.h"
 #include "log.h"
 #include "statusfile.h"
+#include "testlib.h"
 
-static char		 dir[64];
-static struct ev_loop	*loop;
 static int		 builds;
 
 static char *
@@ -51,117 +49,49 @@ build_metrics(void *arg)
 	return b.s;
 }
 
-static char *
-slurp(const char *path)
-{
-	static char	 buf[4096];
-	FILE		*fp;
-	size_t		 n;
-
-	if ((fp = fopen(path, "r")) == NULL)
-		return NULL;
-	n = fread(buf, 1, sizeof(buf) - 1, fp);
-	buf[n] = '\0';
-	fclose(fp);
-	return buf;
-}
-
-static void
-spit(const char *path, const char *text)
-{
-	FILE	*fp = fopen(path, "w");
-
-	assert_non_null(fp);
-	fputs(text, fp);
-	assert_int_equal(fclose(fp), 0);
-}
-
-static size_t
-dir_count(void)
-{
-	DIR		*d = opendir(dir);
-	struct dirent	*e;
-	size_t		 n = 0;
-
-	assert_non_null(d);
-	while ((e = readdir(d)) != NULL)
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-			n++;
-	closedir(d);
-	return n;
-}
-
 static int
 setup(void **state)
 {
-	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/test_statusfile.XXXXXX");
-	if (mkdtemp(dir) == NULL || (loop = ev_new()) == NULL)
-		return -1;
 	builds = 0;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	char	 cmd[256];
-
-	(void)state;
-	ev_free(loop);
-	snprintf(cmd, sizeof(cmd), "chmod -R u+w '%s'; rm -rf '%s'", dir,
-	    dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-/* run the loop for ms milliseconds */
-static void
-run_for(int ms)
-{
-	uint64_t	 end = ev_monotonic() + (uint64_t)ms * EV_MSEC;
-
-	while (ev_monotonic() < end)
-		ev_run_once(loop, (int64_t)(end - ev_monotonic()));
+	return tl_setup(state);
 }
 
 static void
 test_paced(void **state)
 {
 	struct statusfile	*sf;
-	char			 sp[128], mp[128];
+	const char		*sp = tl_path("status.json");
+	const char		*mp = tl_path("bgpsd.prom");
 	int			 i;
 
-	(void)state;
-	snprintf(sp, sizeof(sp), "%s/status.json", dir);
-	snprintf(mp, sizeof(mp), "%s/bgpsd.prom", dir);
-	sf = statusfile_new(loop, build_status, build_metrics, NULL);
+	sf = statusfile_new(tl_loop, build_status, build_metrics, NULL);
 	/* no path: touching does nothing */
 	statusfile_touch(sf);
-	run_for(50);
+	tl_run_for(tl_loop, 50 * EV_MSEC);
 	assert_int_equal(statusfile_writes(sf), 0);
 	/* a new path: written at the next turn of the loop */
 	statusfile_set(sf, sp, mp, 0.3);
-	run_for(20);
+	tl_run_for(tl_loop, 20 * EV_MSEC);
 	assert_int_equal(statusfile_writes(sf), 1);
-	assert_string_equal(slurp(sp), "{\"build\": 1}\n");
-	assert_string_equal(slurp(mp), "# HELP x_total things\n"
+	assert_string_equal(tl_slurp(sp), "{\"build\": 1}\n");
+	assert_string_equal(tl_slurp(mp), "# HELP x_total things\n"
 	    "# TYPE x_total counter\nx_total{name=\"a\\\\b\\\"c\\nd\"} 1\n");
 	/* a thousand changes within the interval: one more write */
 	for (i = 0; i < 1000; i++) {
 		statusfile_touch(sf);
-		run_for(0);
+		tl_run_for(tl_loop, 0);
 	}
 	assert_int_equal(statusfile_writes(sf), 1);
-	run_for(400);
+	tl_run_for(tl_loop, 400 * EV_MSEC);
 	assert_int_equal(statusfile_writes(sf), 2);
-	assert_string_equal(slurp(sp), "{\"build\": 2}\n");
+	assert_string_equal(tl_slurp(sp), "{\"build\": 2}\n");
 	/* nothing changed: nothing written */
-	run_for(400);
+	tl_run_for(tl_loop, 400 * EV_MSEC);
 	assert_int_equal(statusfile_writes(sf), 2);
 	/* at exit: at once */
 	assert_int_equal(statusfile_write(sf), 0);
 	assert_int_equal(statusfile_writes(sf), 3);
-	assert_int_equal(dir_count(), 2);
+	assert_int_equal(tl_entries(tl_tmpdir), 2);
 	statusfile_free(sf);
 }
 
@@ -169,19 +99,17 @@ static void
 test_modes(void **state)
 {
 	struct statusfile	*sf;
-	char			 sp[128], mp[128];
+	const char		*sp = tl_path("status.json");
+	const char		*mp = tl_path("bgpsd.prom");
 	struct stat		 st;
 	mode_t			 um, masks[] = { 0, 077, 0777 };
 	size_t			 i;
 
-	(void)state;
-	snprintf(sp, sizeof(sp), "%s/status.json", dir);
-	snprintf(mp, sizeof(mp), "%s/bgpsd.prom", dir);
-	sf = statusfile_new(loop, build_status, build_metrics, NULL);
+	sf = statusfile_new(tl_loop, build_status, build_metrics, NULL);
 	statusfile_set(sf, sp, mp, 1);
 	/* an old file is replaced */
-	spit(sp, "old\n");
-	for (i = 0; i < sizeof(masks) / sizeof(masks[0]); i++) {
+	tl_spit(sp, "old\n");
+	for (i = 0; i < TL_NITEMS(masks); i++) {
 		um = umask(masks[i]);
 		assert_int_equal(statusfile_write(sf), 0);
 		umask(um);
@@ -191,7 +119,7 @@ test_modes(void **state)
 		assert_int_equal(stat(mp, &st), 0);
 		assert_int_equal(st.st_mode & 07777, 0644);
 		/* no temporary file left behind */
-		assert_int_equal(dir_count(), 2);
+		assert_int_equal(tl_entries(tl_tmpdir), 2);
 	}
 	/* only one of the two files: only that one written */
 	unlink(sp);
@@ -207,13 +135,12 @@ static void
 test_fails(void **state)
 {
 	struct statusfile	*sf;
-	char			 sp[512], mp[128], base[251];
+	const char		*sp = tl_path("nope/status.json");
+	const char		*mp = tl_path("bgpsd.prom");
+	char			 base[251];
 
-	(void)state;
-	snprintf(mp, sizeof(mp), "%s/bgpsd.prom", dir);
-	sf = statusfile_new(loop, build_status, build_metrics, NULL);
+	sf = statusfile_new(tl_loop, build_status, build_metrics, NULL);
 	/* a folder that does not exist: -1, the other file still written */
-	snprintf(sp, sizeof(sp), "%s/nope/status.json", dir);
 	statusfile_set(sf, sp, mp, 1);
 	assert_int_equal(statusfile_write(sf), -1);
 	assert_int_equal(access(mp, F_OK), 0);
@@ -225,19 +152,19 @@ test_fails(void **state)
 	 */
 	memset(base, 'b', sizeof(base) - 1);
 	base[sizeof(base) - 1] = '\0';
-	snprintf(sp, sizeof(sp), "%s/%s", dir, base);
-	spit(sp, "{\"old\": true}\n");
+	sp = tl_path("%s", base);
+	tl_spit(sp, "{\"old\": true}\n");
 	statusfile_set(sf, sp, NULL, 1);
 	assert_int_equal(statusfile_write(sf), -1);
 	assert_int_equal(statusfile_write(sf), -1);
-	assert_string_equal(slurp(sp), "{\"old\": true}\n");
-	assert_int_equal(dir_count(), 1);
+	assert_string_equal(tl_slurp(sp), "{\"old\": true}\n");
+	assert_int_equal(tl_entries(tl_tmpdir), 1);
 	/* fixed: a good write works again */
 	unlink(sp);
-	snprintf(sp, sizeof(sp), "%s/status.json", dir);
+	sp = tl_path("status.json");
 	statusfile_set(sf, sp, NULL, 1);
 	assert_int_equal(statusfile_write(sf), 0);
-	assert_non_null(strstr(slurp(sp), "\"build\""));
+	assert_non_null(strstr(tl_slurp(sp), "\"build\""));
 	statusfile_free(sf);
 }
 
@@ -245,9 +172,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_paced, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_modes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fails, setup, teardown),
+		TL_SETUP_TEST(test_paced),
+		TL_SETUP_TEST(test_modes),
+		TL_SETUP_TEST(test_fails),
 	};
 
 	log_init("test_statusfile", 0, 0);

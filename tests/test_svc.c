@@ -18,6 +18,7 @@
 #include "conf.h"
 #include "ev.h"
 #include "log.h"
+#include "testlib.h"
 
 static struct service_conf *
 svc_conf(const char *name, uint16_t port, int rise, int fall)
@@ -111,7 +112,7 @@ test_rise3_fall3(void **state)
 	assert_int_equal(s.state, SVC_UNKNOWN);
 	assert_int_equal(s.healthy, 0);
 	assert_int_equal(svc_interval(&s), 2 * EV_NSEC);
-	run_table(&s, rows, sizeof(rows) / sizeof(rows[0]));
+	run_table(&s, rows, TL_NITEMS(rows));
 	assert_int_equal(s.nchecks, 15);
 	assert_int_equal(s.nfailures, 6);
 	assert_int_equal(s.ntransitions, 3);
@@ -138,7 +139,7 @@ test_first_failure_is_down(void **state)
 	};
 
 	svc_init(&s, sc, 0);
-	run_table(&s, rows, sizeof(rows) / sizeof(rows[0]));
+	run_table(&s, rows, TL_NITEMS(rows));
 	assert_int_equal(s.since, 7 * EV_NSEC);
 	svc_conf_free(sc);
 }
@@ -156,7 +157,7 @@ test_rise1_fall1(void **state)
 	};
 
 	svc_init(&s, sc, 0);
-	run_table(&s, rows, sizeof(rows) / sizeof(rows[0]));
+	run_table(&s, rows, TL_NITEMS(rows));
 	svc_conf_free(sc);
 }
 
@@ -180,21 +181,15 @@ test_disable_files(void **state)
 {
 	struct service_conf	*sc = svc_conf("https", 443, 1, 1);
 	struct svc		 s;
-	char			 dir[] = "/tmp/test_svc.XXXXXX";
-	char			 own[128], global[128];
-	FILE			*f;
+	const char		*global = tl_path("global");
 
-	assert_non_null(mkdtemp(dir));
-	snprintf(own, sizeof(own), "%s/own", dir);
-	snprintf(global, sizeof(global), "%s/global", dir);
-	sc->disable_file = own;
+	sc->disable_file = (char *)tl_path("own");
 	svc_init(&s, sc, 0);
 	assert_int_equal(svc_result(&s, 1, CHECK_OK, "", 1, 1, global), 1);
 	assert_true(s.healthy);
 
 	/* the global file drains every service */
-	assert_non_null(f = fopen(global, "w"));
-	fclose(f);
+	tl_spit(global, "");
 	assert_int_equal(svc_result(&s, 1, CHECK_OK, "", 1, 2, global), 1);
 	assert_false(s.healthy);
 	assert_true(s.drained);
@@ -207,20 +202,19 @@ test_disable_files(void **state)
 	assert_int_equal(svc_drain_update(&s, 4, global), 0);
 
 	/* the service's own file */
-	assert_non_null(f = fopen(own, "w"));
-	fclose(f);
+	tl_spit(sc->disable_file, "");
 	assert_int_equal(svc_drain_update(&s, 5, global), 1);
 	assert_false(s.healthy);
 	/* a failure while drained: down, healthy stays 0, no change */
 	assert_int_equal(svc_result(&s, 0, CHECK_TCP_REFUSED, "", 1, 6,
 	    global), 0);
 	assert_int_equal(s.state, SVC_DOWN);
-	assert_int_equal(unlink(own), 0);
+	assert_int_equal(unlink(sc->disable_file), 0);
 	assert_int_equal(svc_drain_update(&s, 7, global), 0);
 	assert_false(s.healthy);
 	assert_int_equal(svc_result(&s, 1, CHECK_OK, "", 1, 8, global), 1);
 	assert_true(s.healthy);
-	assert_int_equal(rmdir(dir), 0);
+	assert_int_equal(tl_entries(tl_tmpdir), 0);
 	svc_conf_free(sc);
 }
 
@@ -374,7 +368,7 @@ main(void)
 		cmocka_unit_test(test_first_failure_is_down),
 		cmocka_unit_test(test_rise1_fall1),
 		cmocka_unit_test(test_reason),
-		cmocka_unit_test(test_disable_files),
+		TL_TMPDIR_TEST(test_disable_files),
 		cmocka_unit_test(test_conf_same),
 		cmocka_unit_test(test_reload),
 		cmocka_unit_test(test_reload_many),
