@@ -10,18 +10,21 @@
 # One lab per run, in network namespaces on one bridge (tests/integration/
 # lib.sh), torn down after it:
 #   inj  ExaBGP announcing N host routes 198.18.x.y/32 (RFC 2544's
-#        benchmarking range), 5 port communities each, through its API
-#        (commands written to a fifo that an API process copies to ExaBGP)
+#        benchmarking range), 5 port communities each, each with its own
+#        next hop; the routes are in its config (FLEET_INJECT=api: sent
+#        through its API), changes go through its API (commands written to
+#        a fifo that an API process copies to ExaBGP)
 #   rr   BIRD 2 with the shipped etc/bird-rr.conf: only its defines and the
 #        client list change (the injector gets the per-client prefix list
 #        the file provides for hosts announcing other addresses, here the
-#        /32s of 198.18.0.0/15, and its own receive limit)
+#        /32s of 198.18.0.0/15, and its own receive limit); the hosts' own
+#        addresses (the next hops) are on its subnet 198.19.0.0/16
 #   lb   the consumer: ExaBGP + bgpsd-listen with the shipped
 #        etc/templates/haproxy.cfg.mustache and a catalogue of the 5 ports
 #   rr2  a second reflector, in the two-reflector run
 #
-# Per run it measures: the learn (injection start -> the rendered file holds
-# N*5 server lines), CPU of every process over it, bgpsd-listen's peak RSS
+# Per run it measures: the learn (the injector's session up, or its first
+# API command -> the rendered file holds N*5 server lines), CPU of every process over it, bgpsd-listen's peak RSS
 # and its RSS some seconds later, single changes (one community dropped from
 # one host's route, and put back: CPU and change -> file latency), and a
 # reflector restart with no change meanwhile (every version of the rendered
@@ -42,7 +45,12 @@
 #   FLEET_RR2      1: one two-reflector run per N (default), 0: none
 #   FLEET_CHECK    none (default) or haproxy: "haproxy -c -f %s" as the
 #                  template's check (costly: see tests/bench/README.md)
-#   FLEET_INJECT   api (default) or static (routes in the injector's config)
+#   FLEET_INJECT   static (default): the N routes are in the injector's
+#                  config, its sessions held down (birdc disable) until it
+#                  has loaded them, and the learn runs from the first
+#                  session's establishment; api: the injector starts empty
+#                  and the learn runs from the first API command. Either
+#                  way the single changes go through the API process
 #   FLEET_NH       the next hop of each route:
 #                  host (default): the host's own session address, in
 #                  198.19.0.0/16 (a subnet the reflectors are on), as when
@@ -75,7 +83,7 @@ FLEET_RUNS=${FLEET_RUNS:-3}
 FLEET_CHANGES=${FLEET_CHANGES:-10}
 FLEET_RR2=${FLEET_RR2:-1}
 FLEET_CHECK=${FLEET_CHECK:-none}
-FLEET_INJECT=${FLEET_INJECT:-api}
+FLEET_INJECT=${FLEET_INJECT:-static}
 FLEET_BATCH=${FLEET_BATCH:-1000}
 FLEET_NH=${FLEET_NH:-host}
 case $FLEET_NH in host|own|shared) ;; *) echo "FLEET_NH: host, own or shared" >&2; exit 2 ;; esac
@@ -436,6 +444,13 @@ EOF
 	lab_spawn filewatch lb "$B/filewatch" -t 7200 "$L/out/haproxy.cfg"
 	if [ "$FLEET_INJECT" = api ]; then
 		lab_exabgp_start inj "$I/exabgp.conf" no
+	else
+		# the injector's sessions stay refused until it has loaded its
+		# N routes and the learn starts
+		for r in $RRS; do
+			birdc_r "$r" disable inj >/dev/null
+		done
+		lab_exabgp_start inj "$statics" no
 	fi
 	for r in $RRS; do
 		if [ "$FLEET_INJECT" = api ]; then
@@ -445,6 +460,12 @@ EOF
 			    lab_die "consumer session of $r not up"
 		fi
 	done
+	IPID=$(lab_pid exabgp-inj)
+	# its API process runs (ExaBGP starts its processes once its
+	# configuration is loaded)
+	lab_wait $((30 + NHOSTS / 1000)) lab_child exabgp-inj cat >/dev/null ||
+	    lab_die "the injector's API process is not running"
+	exec {CMDFD}<>"$I/cmd.fifo"
 	EPID=$(lab_pid exabgp-lb)
 	lab_wait 20 lab_child exabgp-lb bgpsd-listen >/dev/null ||
 	    lab_die "bgpsd-listen not running"
@@ -456,19 +477,22 @@ EOF
 	# ---- 1. the learn
 	local s0 s1 t0 t1 tb="" ti="" rss_after
 	if [ "$FLEET_INJECT" = api ]; then
-		IPID=$(lab_pid exabgp-inj)
-		exec {CMDFD}<>"$I/cmd.fifo"
 		s0=$(snap)
 		t0=$(now_ns)
 		cat "$I/announce.txt" >&"$CMDFD" &
+		flog "N=$NHOSTS run $run: learning ($NCMD API commands)"
 	else
-		IPID=""		# not running yet: 0 ns
 		s0=$(snap)
+		for r in $RRS; do
+			birdc_r "$r" enable inj >/dev/null
+		done
+		# from the first session's establishment (ExaBGP retries its
+		# connection with a growing delay: not the consumer's work)
+		lab_wait 30 eval "birdc_r rr show protocols inj | grep -q Established" ||
+		    lab_die "the injector's session did not come up"
 		t0=$(now_ns)
-		lab_exabgp_start inj "$statics" no
-		IPID=$(lab_pid exabgp-inj)
+		flog "N=$NHOSTS run $run: learning (static routes)"
 	fi
-	flog "N=$NHOSTS run $run: learning ($NCMD commands)"
 	local limit=$((60 + NHOSTS / 100))
 	local end=$(( t0 + limit * 1000000000 ))
 	while [ "$(now_ns)" -lt "$end" ]; do
@@ -506,7 +530,7 @@ EOF
 	res listen_anon_after_kb "$(kb "$LPID" RssAnon)"
 	[ -s "$L/status.json" ] && res status_passes "$(jq -r '.render.passes' "$L/status.json" 2>/dev/null)"
 
-	if [ "$FLEET_INJECT" = api ] && [ "$nrr" = 1 ]; then
+	if [ "$nrr" = 1 ]; then
 		# ---- 2. single changes
 		local k idx ip nh want cmd sa sb ta tf lats="" cpus="" kids="" exas=""
 		for ((k = 0; k < FLEET_CHANGES; k++)); do
@@ -554,7 +578,7 @@ EOF
 	[ "$nrr" = 1 ] && cold_start
 	res load_end "$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' /)"
 	check_alive
-	[ "$FLEET_INJECT" = api ] && exec {CMDFD}>&-
+	exec {CMDFD}>&-
 	return 0
 }
 
@@ -618,27 +642,35 @@ restart_rr() {
 	: "$tq"
 }
 
-# cold_start: stop the consumer's ExaBGP (and bgpsd-listen with it), start
-# a new one rendering to a new file: the full table arrives at the
-# reflector's pace, then its End-of-RIB, then the first render
+# cold_start: a new consumer (ExaBGP and bgpsd-listen) against the full
+# reflector, rendering to a new file. The reflector's session to it is
+# disabled until both have started, so that ExaBGP's own start-up (~0.5 s
+# of CPU) is left out: the learn runs from the session's establishment to
+# the complete file: the full table at the reflector's pace, then its
+# End-of-RIB, then (when it came within wait_max) the first render.
 cold_start() {
 	local s0 s1 t0 t1 w2=$LAB_DIR/filewatch2.log end
 	flog "N=$NHOSTS: consumer cold start"
+	birdc_r rr disable lb >/dev/null
 	lab_stop exabgp-lb 10
 	mkdir -p "$L/out2"
 	sed "s|$L/out/haproxy.cfg|$L/out2/haproxy.cfg|" "$L/bgpsd.conf" >"$L/bgpsd2.conf"
 	sed "s|-c $L/bgpsd.conf;|-c $L/bgpsd2.conf;|" "$L/exabgp.conf" >"$L/exabgp2.conf"
 	lab_spawn filewatch2 lb "$B/filewatch" -t 7200 "$L/out2/haproxy.cfg"
 	lab_wait 5 test -s "$w2" || lab_die "filewatch2 did not start"
-	t0=$(now_ns)
 	lab_exabgp_start lb "$L/exabgp2.conf" no exabgp-lb2
 	EPID=$(lab_pid exabgp-lb2)
 	lab_wait 20 lab_child exabgp-lb2 bgpsd-listen >/dev/null ||
 	    lab_die "bgpsd-listen (cold start) not running"
 	LPID=$(lab_child exabgp-lb2 bgpsd-listen)
-	# from here: ExaBGP has started its processes (its own start-up,
-	# ~0.5 s of CPU, is left out); the session comes up after
-	s0="listen=$(cpu_ns "$LPID") listen_kids=$(child_ns "$LPID") exa_lb=$(cpu_ns "$EPID")"
+	sleep 2
+	s0=$(snap)
+	birdc_r rr enable lb >/dev/null
+	# from the session's establishment (ExaBGP retries its connection
+	# with a growing delay: up to ~3 s here, not the consumer's work)
+	lab_wait 30 eval "birdc_r rr show protocols lb | grep -q Established" ||
+	    lab_die "cold start: the session did not come up"
+	t0=$(now_ns)
 	end=$(( t0 + (60 + NHOSTS / 100) * 1000000000 ))
 	while [ "$(now_ns)" -lt "$end" ]; do
 		awk -v s="$SERVERS" '$2 == s { f = 1 } END { exit !f }' "$w2" && break
@@ -647,12 +679,14 @@ cold_start() {
 	t1=$(awk -v s="$SERVERS" '$2 == s { print $1; exit }' "$w2")
 	[ -n "$t1" ] || lab_die "cold start: the file never complete"
 	quiet 60 || flog "not quiet after the cold start"
-	s1="listen=$(cpu_ns "$LPID") listen_kids=$(child_ns "$LPID") exa_lb=$(cpu_ns "$EPID")"
+	s1=$(snap)
 	res cold_learn_s "$(fcalc %.2f "($t1 - $t0) / 1e9")"
 	res cold_versions "$(($(wc -l <"$w2") - 1))"
+	res cold_versions_detail "$(awk -v t="$t0" 'NR > 1 { printf "%s%.2f:%d", sep, ($1 - t) / 1e9, $2; sep = "," }' "$w2")"
 	res cold_cpu_listen_ms "$(delta "$s0" "$s1" listen)"
 	res cold_cpu_listen_kids_ms "$(delta "$s0" "$s1" listen_kids)"
 	res cold_cpu_exa_lb_ms "$(delta "$s0" "$s1" exa_lb)"
+	res cold_cpu_bird_rr_ms "$(delta "$s0" "$s1" bird_rr)"
 	res cold_listen_hwm_kb "$(kb "$LPID" VmHWM)"
 	sleep "${FLEET_AFTER:-5}"
 	res cold_listen_rss_after_kb "$(kb "$LPID" VmRSS)"
@@ -714,13 +748,14 @@ table() {
 		    "$(fcalc %.0f "$(med "$n" 1 learn_cpu_bird_rr_ms)")" \
 		    "$(fcalc %.0f "$(med "$n" 1 learn_cpu_inj_ms)")" \
 		    "$(fcalc %.1f "$hwm / 1024") ($(fcalc %.1f "$base / 1024"))" \
-		    "$(fcalc %.1f "$after / 1024")" "$bpb/$bpba" "$ch" "$lat"
+		    "$(fcalc %.1f "$after / 1024")" "$bpb/$bpba" "$(fcalc %.0f "$ch")" \
+		    "$(fcalc %.2f "$lat")"
 	done
 	echo
 	echo "learn details: file = the rendered haproxy.cfg; versions = files written during the learn"
 	echo "(a pass at most wait_max = 5 s after the first change renders the partial table);"
-	echo "BIRD full / inj acked = s after injection start until BIRD holds all N / ExaBGP acked every command;"
-	echo "cold start = a new consumer (ExaBGP + bgpsd-listen) against the full reflector: start -> complete file"
+	echo "BIRD full / inj acked = s after the learn started until BIRD holds all N / ExaBGP acked every API command;"
+	echo "cold start = a new consumer (ExaBGP + bgpsd-listen) against the full reflector: its session up -> complete file"
 	printf '%-8s %10s %8s %9s %9s %7s | %9s %8s %11s %11s %8s %9s\n' "N hosts" "file bytes" versions \
 	    "BIRD full" "inj acked" passes "cold s" versions "listen CPU" "ExaBGP CPU" ratio "peak MiB"
 	for n in $FLEET_N; do

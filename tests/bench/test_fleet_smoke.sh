@@ -50,7 +50,7 @@ number() {
 for k in learn_s learn_cpu_listen_ms learn_cpu_listen_kids_ms \
     learn_cpu_exa_lb_ms learn_cpu_bird_rr_ms learn_cpu_inj_ms \
     listen_rss_base_kb listen_hwm_kb listen_rss_after_kb file_bytes \
-    learn_versions bird_full_s inj_acked_s rr_rr_versions rr_rr_min_servers \
+    learn_versions bird_full_s rr_rr_versions rr_rr_min_servers \
     rr_rr_reloads rr_rr_cpu_listen_ms cold_learn_s cold_cpu_listen_ms \
     cold_cpu_exa_lb_ms cold_listen_hwm_kb; do
 	check "one reflector: $k is a number" number "$R1" "$k"
