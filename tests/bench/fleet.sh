@@ -312,7 +312,7 @@ res() { echo "$1=$2" >>"$RES"; }
 # run_one N RUN NRR RESULT_FILE
 run_one() {
 	NHOSTS=$1
-	local run=$2 nrr=$3 r h
+	local run=$2 nrr=$3 r
 	RES=$4
 	: >"$RES"
 	LAB_HOLD=${FLEET_HOLD:-30}
@@ -726,7 +726,7 @@ over() {
 med() { median "$(over "$@")"; }
 
 table() {
-	local n runs rr1 lat cpu kids ex learn hwm after base bpb bpba bytes
+	local n runs lat cpu kids ex learn hwm after base bpb bpba ch
 	echo "bgpsd fleet benchmark: $(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), Linux $(uname -r)"
 	echo "$(exabgp --version 2>&1 | awk '/^ExaBGP/ { print "ExaBGP " $3 }'), $(bird --version 2>&1 | awk '{ print "BIRD " $3 }'), bgpsd $(git -C "$TOP" rev-parse --short HEAD 2>/dev/null); check: $FLEET_CHECK; injection: $FLEET_INJECT, next hop: $FLEET_NH"
 	echo "load average at start $LOAD0, at end $(cut -d' ' -f1-3 /proc/loadavg); $(( $(date +%s) - START )) s"

@@ -57,7 +57,7 @@ gr_one() {
 	RRS=rr
 	case $sc in
 	plain) stop=term ;;
-	kill) stop=kill ;;
+	kill) stop="kill" ;;
 	R) stop=term start_args=-R ;;
 	gr) stop=gr bird_extra="graceful restart on;" ;;
 	gr-R) stop=gr start_args=-R bird_extra="graceful restart on;" ;;
