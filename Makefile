@@ -4,6 +4,8 @@
 #   make check      make deps, build, run every test (SANITIZE=1: ASan+UBSan)
 #   make demo       the two-host lab with real ExaBGP, about a minute
 #   make bench      benchmarks (not part of check)
+#   make bench-fleet the fleet benchmark: BIRD reflector, N hosts' routes,
+#                   bgpsd-listen; FLEET_N="1000 10000 50000", ~30 min
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -68,7 +70,8 @@ TESTLIB_O	:= $(BUILD)/tests/testlib.o
 TOOLS		:= $(TOOL_SRCS:%.c=$(BUILD)/%)
 PROGS		:= $(BUILD)/bgpsd-announce $(BUILD)/bgpsd-listen
 
-.PHONY: all tests deps check demo bench fuzz install uninstall clean format lint
+.PHONY: all tests deps check demo bench bench-fleet fuzz install uninstall \
+	clean format lint
 all: $(PROGS)
 
 # each object depends on the headers it includes (-MMD -MP), not on all
@@ -119,6 +122,12 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory tests
 	@BUILD=$(BUILD) bash tests/bench/run.sh
+
+# network namespaces, root; results in $(BUILD)/bench-fleet/ (table.txt)
+FLEET_N		?= 1000 10000 50000
+bench-fleet: deps
+	@$(MAKE) --no-print-directory tests
+	@BUILD=$(BUILD) FLEET_N="$(FLEET_N)" bash tests/bench/fleet.sh
 
 FUZZ_SECONDS	?= 60
 fuzz: deps

@@ -4,7 +4,10 @@
  * once. Put behind a program's stdout to time its output lines against
  * events stamped on the same clock (listeners' "closed PORT T").
  *
- *   program | stamp > file
+ *   program | stamp [-r] > file
+ *
+ * -r stamps with CLOCK_REALTIME instead, to compare with times taken by
+ * a shell ($EPOCHREALTIME) or another host's stamps.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -13,16 +16,23 @@
 #include <unistd.h>
 
 int
-main(void)
+main(int argc, char *argv[])
 {
 	char		 buf[65536], line[65536];
 	struct timespec	 ts;
+	clockid_t	 clk = CLOCK_MONOTONIC;
 	size_t		 len = 0;
 	ssize_t		 n, i;
 
+	if (argc == 2 && strcmp(argv[1], "-r") == 0)
+		clk = CLOCK_REALTIME;
+	else if (argc != 1) {
+		fprintf(stderr, "usage: stamp [-r]\n");
+		return 2;
+	}
 	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) > 0) {
 		/* one stamp per read: the lines in it arrived together */
-		clock_gettime(CLOCK_MONOTONIC, &ts);
+		clock_gettime(clk, &ts);
 		for (i = 0; i < n; i++) {
 			if (buf[i] != '\n') {
 				if (len < sizeof(line) - 1)
