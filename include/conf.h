@@ -23,6 +23,7 @@
 #define CONF_MAX_STATUS		16	/* http status ranges per check */
 #define CONF_MAX_ATTR		32	/* as_path / static communities */
 #define CONF_MAX_ACCEPT		65536	/* accept_prefixes, accept_peers */
+#define CONF_MAX_PEER_GROUPS	256	/* listen.peers */
 /* BGP message size limits: RFC 4271, and RFC 8654 extended messages */
 #define CONF_BGP_MSG_MAX	4096
 #define CONF_BGP_MSG_EXT_MAX	65535
@@ -164,6 +165,14 @@ struct template_conf {
 	int		 html_escape;	/* default: listen.html_escape */
 };
 
+/* listen.peers: settings of the peers whose address lies in match */
+struct peer_group_conf {
+	int		 line;
+	struct prefix	*match;		/* networks or addresses */
+	size_t		 nmatch;
+	double		 stale_time;	/* default listen.stale_time */
+};
+
 struct listen_conf {
 	int		 present;
 	double		 wait_min;	/* 0.5 */
@@ -182,6 +191,9 @@ struct listen_conf {
 	size_t		 naccept_prefixes;
 	struct prefix	*accept_peers;
 	size_t		 naccept_peers;
+	double		 stale_time;	/* 0: a peer's routes go at once */
+	struct peer_group_conf *peer_groups;	/* first match wins */
+	size_t		 npeer_groups;
 	char		*status_file;
 	char		*metrics_file;
 	double		 status_interval;	/* 1 */

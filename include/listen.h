@@ -74,6 +74,8 @@ struct exabgp_msg {
 	char			 reason[EXABGP_REASON_MAX]; /* printable only */
 	enum exabgp_family	 family;	/* EXABGP_MSG_EOR */
 	struct prefix		*announce;	/* ipv4/ipv6 unicast only */
+	struct addr		*next_hop;	/* of each announce; family 0:
+						 * none ("no-nexthop") */
 	size_t			 nannounce;
 	struct prefix		*withdraw;
 	size_t			 nwithdraw;
@@ -81,8 +83,10 @@ struct exabgp_msg {
 	size_t			 ncommunities;
 	struct exabgp_large_community *large;
 	size_t			 nlarge;
+	int64_t			 med;		/* -1: none */
+	int64_t			 local_pref;	/* -1: none */
 	/* capacities of the arrays above */
-	size_t			 cap_announce, cap_withdraw;
+	size_t			 cap_announce, cap_next_hop, cap_withdraw;
 	size_t			 cap_communities, cap_large;
 };
 
@@ -158,6 +162,14 @@ struct rib_conf {
 	size_t		naccept_prefixes;
 	const struct prefix *accept_peers;
 	size_t		naccept_peers;
+	/*
+	 * Stale routes: a peer's stale_time is that of the first group
+	 * whose match holds its address, else stale_time (0: its routes go
+	 * when its session does). Copied like the filters.
+	 */
+	double		stale_time;
+	const struct peer_group_conf *peer_groups;
+	size_t		npeer_groups;
 };
 
 /* fill from the config: asn, large, listen.host_routes_only, max_routes,
@@ -198,6 +210,8 @@ struct rib_peer_stat {
 	struct addr		addr;
 	enum rib_peer_state	state;
 	size_t			routes;		/* routes stored and accepted */
+	size_t			stale;		/* ... of them stale */
+	double			stale_time;
 	int			accepted;	/* passes accept_peers */
 	size_t			ignored;	/* routes naming a port that the
 						 * filters keep out (now) */
@@ -226,6 +240,13 @@ int		 rib_reconf(struct rib *, const struct rib_conf *);
  */
 int		 rib_apply(struct rib *, const struct exabgp_msg *);
 /*
+ * Drop the stale routes whose stale_time ran out by now (monotonic ns);
+ * 1 if the port map changed. rib_next_expiry: when that is next due (0:
+ * nothing is stale).
+ */
+int		 rib_expire(struct rib *, uint64_t now);
+uint64_t	 rib_next_expiry(const struct rib *);
+/*
  * A peer that was up, with its whole table sent, before we started
  * (recover.c): up and End-of-RIB received, its routes kept.
  */
@@ -246,8 +267,63 @@ size_t		 rib_peers_up(const struct rib *);	/* accepted ones */
 size_t		 rib_port_backends(const struct rib *, uint16_t port);
 size_t		 rib_nroutes(const struct rib *);	/* accepted, all peers */
 size_t		 rib_nignored(const struct rib *);	/* ignored, naming a port */
+size_t		 rib_nstale(const struct rib *);	/* stale, all peers */
+size_t		 rib_nbackends(const struct rib *);	/* (port, prefix) pairs */
+
+/*
+ * A view of the backends for one render: every port with backends,
+ * ascending, and each port's destinations in prefix order (IPv4 first,
+ * then numeric address). Built in one pass over the table; it points
+ * into the table, so it is read before the table changes again (a render
+ * is synchronous) and freed after.
+ */
+struct rib_dest;
+struct rib_view {
+	struct rib		 *rib;
+	uint16_t		 *ports;
+	size_t			  nports;
+	uint32_t		 *start;	/* [nports + 1]: into dests */
+	const struct rib_dest	**dests;
+};
+#define RIB_VIEW_NONE		((size_t)-1)
+#define RIB_VIEW_COUNT(v, pi)	((size_t)((v)->start[(pi) + 1] - \
+				    (v)->start[(pi)]))
+
+void		 rib_view(struct rib *, struct rib_view *);
+void		 rib_view_free(struct rib_view *);
+/* the index of port in the view, RIB_VIEW_NONE if it has no backend */
+size_t		 rib_view_port(const struct rib_view *, uint16_t port);
+
+/* what travels with a backend, from its preferred route (merge rule) */
+struct rib_backend_info {
+	const struct prefix	*prefix;
+	const struct addr	*peer;
+	const struct addr	*next_hop;	/* family 0: none */
+	int64_t			 med;		/* -1: none */
+	int64_t			 local_pref;	/* -1: none */
+	uint16_t		 weight;
+	int			 draining;
+	int			 stale;
+	uint32_t		 npeers;	/* routes announcing it */
+	/* for the tags: the route's other communities */
+	const void		*attr;
+	uint32_t		 asn;
+	int			 large;
+};
+/* backend i of the view's port index pi */
+void		 rib_view_backend(const struct rib_view *, size_t pi,
+		    size_t i, struct rib_backend_info *);
+/*
+ * The tags of a backend: the communities of its route that are not
+ * bgpsd's (ports, weights, drains of our ASN), standard first, as text
+ * "A:B" or "A:B:C"; rib_backend_tag writes the t-th into buf.
+ */
+size_t		 rib_backend_ntags(const struct rib_backend_info *);
+void		 rib_backend_tag(const struct rib_backend_info *, size_t t,
+		    char *buf, size_t len);
+
 /* backends sorted by port, then family and numeric address; free() */
-size_t		 rib_backends(const struct rib *, struct rib_backend **);
+size_t		 rib_backends(struct rib *, struct rib_backend **);
 /*
  * Peers sorted by address; free(). A peer whose session went down is
  * gone: its routes and its record are dropped at once.
@@ -256,21 +332,41 @@ size_t		 rib_peers(const struct rib *, struct rib_peer_stat **);
 const char	*rib_peer_state_name(enum rib_peer_state);
 
 /*
- * context.c - the template context, deterministic:
+ * context.c - what templates are rendered against, read through a view
+ * of the table (no tree is built for a render). The schema, as JSON:
  * { "services": [ { "name", "port", "count", "backends": [ { "ip",
- *   "prefix", "family", "index", "first", "last" } ] } ],
+ *   "prefix", "family", "index", "first", "last", "host", "ipv4",
+ *   "ipv6", "weight", "draining", "peer", "next_hop", "med",
+ *   "local_pref", "tags": [ "A:B", "A:B:C" ] } ] } ],
  *   "by_name": { NAME: service }, "by_port": { "PORT": service } }
  * Services by port; backends IPv4 first, then numeric address. Names
  * from the services catalogue (conf may be NULL), else "port_<N>";
  * catalogued services without backends appear with count 0. Only
- * inet_ntop text and integers from the table reach it.
+ * inet_ntop text, our own names and integers reach it.
  */
-json_t		*context_build(const struct rib *, const struct bgpsd_conf *);
-/* the same from a sorted backend array (rib_backends order) */
-json_t		*context_from_backends(const struct rib_backend *, size_t,
+struct context {
+	struct rib_view		 view;
+	const struct bgpsd_conf	*conf;
+	uint16_t		*ports;		/* catalogue and table, sorted */
+	size_t			 nports;
+	size_t			*vidx;		/* view port index or NONE */
+};
+
+/* valid until the table changes; context_close() before that */
+void		 context_open(struct context *, struct rib *,
 		    const struct bgpsd_conf *);
+void		 context_close(struct context *);
+/* backends of a port; backends of all ports (one per port and prefix) */
+size_t		 context_count(const struct context *, uint16_t);
+size_t		 context_total(const struct context *);
+/* the root map, for tmpl_render_view() */
+struct tmpl_value;
+void		 context_root(const struct context *, struct tmpl_value *);
+/* the same data as a JSON tree (--dump, --render, tests) */
+json_t		*context_json(const struct context *);
+json_t		*context_build(struct rib *, const struct bgpsd_conf *);
 /* { "PORT": [ "ip", ... ] }, ports without backends omitted */
-json_t		*context_map(const struct rib *);
+json_t		*context_map(struct rib *);
 /* JSON text of a context or map, two-space indent, newline; free() */
 char		*context_dump(const json_t *);
 
@@ -386,6 +482,7 @@ struct render_status {
 	 * unchanged): min_backends guards them even if not catalogued */
 	uint16_t		*ports;
 	size_t			 nports;
+	size_t			 bytes;		/* of the last text made */
 };
 
 struct render	*render_new(struct ev_loop *, const struct run_as *);
@@ -415,18 +512,22 @@ int		 render_template_open(const struct template_conf *,
 size_t		 render_count(const struct render *);
 const struct render_status *render_status(const struct render *, size_t);
 /*
- * Add to every backend of the context what templates need and Mustache
- * cannot compute: "host" (the IP, IPv6 in brackets for "host:port"),
- * "ipv4" and "ipv6" booleans. Idempotent.
+ * For a context given as JSON (--render --data): add to every backend
+ * what the live context has and the file may lack: "host" (the IP, IPv6
+ * in brackets for "host:port"), "ipv4" and "ipv6" booleans. Idempotent.
  */
 void		 render_decorate(json_t *ctx);
 /*
- * Render, write and reload. cb runs exactly once with the number of
- * templates and commands that failed, from the loop or, when nothing
- * had to wait, before render_pass returns. One pass at a time.
+ * Render, write and reload. Every text is made from ctx before
+ * render_pass returns (ctx may be closed then); the files are written one
+ * after the other. cb runs exactly once with the number of templates and
+ * commands that failed, from the loop or, when nothing had to wait,
+ * before render_pass returns. One pass at a time.
  */
-void		 render_pass(struct render *, json_t *ctx, render_done_cb,
-		    void *arg);
+void		 render_pass(struct render *, const struct context *ctx,
+		    render_done_cb, void *arg);
+/* the last pass: seconds spent making the texts, their total bytes */
+void		 render_last(const struct render *, double *, size_t *);
 int		 render_busy(const struct render *);
 /* stop the pass: kill a check or command, remove staged files, no cb */
 void		 render_cancel(struct render *);
@@ -443,7 +544,7 @@ struct render_short {
 	uint16_t	 port;
 	long long	 count;
 };
-int		 render_short(const struct bgpsd_conf *, const json_t *ctx,
+int		 render_short(const struct bgpsd_conf *, const struct context *,
 		    int min, const uint16_t *last, size_t nlast,
 		    struct render_short *);
 
@@ -579,6 +680,7 @@ struct listend {
 	/* when to render (pace.c) */
 	struct ev_timer		 timer;
 	struct ev_timer		 later;		/* deferred to the loop */
+	struct ev_timer		 stale_timer;	/* next stale route to go */
 	uint64_t		 start;
 	uint64_t		 first_change;
 	int			 dirty;
@@ -618,6 +720,8 @@ void		 input_recover_ask(struct listend *);
 
 /* pace.c: when to render */
 void		 pace_init(struct listend *);
+/* (re)arm the timer of the next stale route to expire, after a change */
+void		 pace_stale_arm(struct listend *);
 uint64_t	 pace_ns(double seconds);
 /* the table changed: render after the quiet time */
 void		 pace_mark(struct listend *);

@@ -20,6 +20,7 @@
 #include "addr.h"
 #include "conf.h"
 #include "listen.h"
+#include "mustache.h"
 #include "testlib.h"
 
 #define FIXTURES	"data/fixtures/exabgp-4.2/"
@@ -131,13 +132,16 @@ assert_keys(json_t *obj, const char *const *keys, size_t n)
 	assert_int_equal(i, n);
 }
 
-/* a backend is exactly these six keys, in this order */
+/* a backend is exactly these keys, in this order */
 static void
 assert_backend(json_t *b, const char *ip, const char *prefix,
     const char *family, json_int_t index, int first, int last)
 {
 	static const char *const keys[] = { "ip", "prefix", "family", "index",
-	    "first", "last" };
+	    "first", "last", "host", "ipv4", "ipv6", "weight", "draining",
+	    "peer", "next_hop", "med", "local_pref", "tags" };
+	int	 v6 = strcmp(family, "ipv6") == 0;
+	char	 host[64];
 
 	assert_keys(b, keys, TL_NITEMS(keys));
 	assert_string_equal(str(b, "ip"), ip);
@@ -146,6 +150,13 @@ assert_backend(json_t *b, const char *ip, const char *prefix,
 	assert_int_equal(num(b, "index"), index);
 	assert_int_equal(flag(b, "first"), first);
 	assert_int_equal(flag(b, "last"), last);
+	snprintf(host, sizeof(host), v6 ? "[%s]" : "%s", ip);
+	assert_string_equal(str(b, "host"), host);
+	assert_int_equal(flag(b, "ipv4"), !v6);
+	assert_int_equal(flag(b, "ipv6"), v6);
+	assert_int_equal(num(b, "weight"), 100);
+	assert_false(flag(b, "draining"));
+	assert_true(json_is_array(json_object_get(b, "tags")));
 }
 
 static void
@@ -287,7 +298,17 @@ test_dump_text(void **state)
 	    "          \"family\": \"ipv4\",\n"
 	    "          \"index\": 0,\n"
 	    "          \"first\": true,\n"
-	    "          \"last\": false\n"
+	    "          \"last\": false,\n"
+	    "          \"host\": \"192.0.2.1\",\n"
+	    "          \"ipv4\": true,\n"
+	    "          \"ipv6\": false,\n"
+	    "          \"weight\": 100,\n"
+	    "          \"draining\": false,\n"
+	    "          \"peer\": \"169.254.179.1\",\n"
+	    "          \"next_hop\": null,\n"
+	    "          \"med\": null,\n"
+	    "          \"local_pref\": null,\n"
+	    "          \"tags\": []\n"
 	    "        },\n"
 	    "        {\n"
 	    "          \"ip\": \"2001:db8::1\",\n"
@@ -295,7 +316,17 @@ test_dump_text(void **state)
 	    "          \"family\": \"ipv6\",\n"
 	    "          \"index\": 1,\n"
 	    "          \"first\": false,\n"
-	    "          \"last\": true\n"
+	    "          \"last\": true,\n"
+	    "          \"host\": \"[2001:db8::1]\",\n"
+	    "          \"ipv4\": false,\n"
+	    "          \"ipv6\": true,\n"
+	    "          \"weight\": 100,\n"
+	    "          \"draining\": false,\n"
+	    "          \"peer\": \"fd00:179::1\",\n"
+	    "          \"next_hop\": null,\n"
+	    "          \"med\": null,\n"
+	    "          \"local_pref\": null,\n"
+	    "          \"tags\": []\n"
 	    "        }\n"
 	    "      ]\n"
 	    "    }\n"
@@ -350,17 +381,42 @@ test_deterministic(void **state)
 	json_decref(ca);
 	json_decref(cb);
 
-	/* from the backend array directly: the same */
+	/*
+	 * The view templates read and its JSON say the same: one template
+	 * naming every key renders the same text against both.
+	 */
 	{
-		struct rib_backend	*v;
-		size_t			 nv = rib_backends(a, &v);
+		static const char every[] = "{{#services}}{{name}} {{port}} "
+		    "{{count}}\n{{#backends}}{{ip}} {{prefix}} {{family}} "
+		    "{{index}} {{first}} {{last}} {{host}} {{ipv4}} {{ipv6}} "
+		    "{{weight}} {{draining}} {{peer}} {{next_hop}} {{med}} "
+		    "{{local_pref}} [{{#tags}}{{.}},{{/tags}}]\n{{/backends}}"
+		    "{{/services}}{{by_name.https.count}} "
+		    "{{by_port.22.backends.0.ip}}{{by_port.23.name}}\n";
+		struct tmpl_opts	 opts;
+		struct tmpl		*t;
+		struct context		 c;
+		struct tmpl_value	 root;
+		char			*o1, *o2, err[256];
+		size_t			 l1, l2;
 
-		ca = context_from_backends(v, nv, conf);
-		cb = context_build(a, conf);
-		assert_true(json_equal(ca, cb));
-		free(v);
+		memset(&opts, 0, sizeof(opts));
+		t = tmpl_compile(every, strlen(every), &opts, err, sizeof(err));
+		assert_non_null(t);
+		context_open(&c, a, conf);
+		context_root(&c, &root);
+		ca = context_json(&c);
+		assert_int_equal(tmpl_render_view(t, &root, 0, &o1, &l1, err,
+		    sizeof(err)), 0);
+		assert_int_equal(tmpl_render(t, ca, 0, &o2, &l2, err,
+		    sizeof(err)), 0);
+		assert_string_equal(o1, o2);
+		assert_non_null(strstr(o1, "192.0.2.3 192.0.2.3/32 ipv4 "));
+		context_close(&c);
 		json_decref(ca);
-		json_decref(cb);
+		free(o1);
+		free(o2);
+		tmpl_free(t);
 	}
 	rib_free(a);
 	rib_free(b);

@@ -4,7 +4,7 @@
  * (inode and mtime kept) and is reported so, min_backends keeps the old
  * file, identical reload commands run once per pass, a failed reload is
  * retried (also after render_inherit), a broken template set is refused
- * as a whole, render_decorate and render_short_service.
+ * as a whole, render_decorate (for --data) and render_short.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,8 +29,7 @@ static const char	*dest_a, *dest_b, *counter, *failflag;
 
 /*
  * Template a: every service with its backends' host; template b: the
- * port 80 backends as "server" lines, with booleans from the context
- * and from render_decorate.
+ * port 80 backends as "server" lines, with booleans from the context.
  */
 static const char tmpl_a[] =
     "{{#services}}{{name}} {{port}} {{count}}:"
@@ -138,36 +137,94 @@ load_conf(const char *name, const char *first, const char *second,
 	return load_conf_check(name, first, second, swap, min_b, NULL);
 }
 
-/* a context from "PORT PREFIX" strings, decorated like main does */
-static json_t *
+/* a table and the context of it, as the daemon renders with */
+struct tctx {
+	struct rib	*rib;
+	struct context	 c;
+};
+
+/* one line of ExaBGP JSON into the table */
+static void
+feed(struct rib *rib, const char *line)
+{
+	struct exabgp_msg	 msg;
+	char			 err[256];
+
+	exabgp_msg_init(&msg);
+	if (exabgp_decode(&msg, line, strlen(line), err, sizeof(err)) == -1)
+		fail_msg("test line refused: %s: %s", err, line);
+	rib_apply(rib, &msg);
+	exabgp_msg_free(&msg);
+}
+
+/*
+ * A context from "PORT PREFIX" strings: one peer announces each prefix
+ * with the communities 12345:PORT of every line that names it.
+ */
+static struct tctx *
 make_ctx(const char *const *spec, const struct bgpsd_conf *conf)
 {
-	struct rib_backend	 v[16];
-	char			 pfx[64];
-	unsigned		 port;
-	size_t			 n;
-	json_t			*ctx;
+	struct rib_conf	 rc;
+	struct tctx	*t;
+	char		 pfx[64], other[64], comm[1024], line[2048];
+	unsigned	 port, p2;
+	size_t		 i, j, off;
+	int		 seen;
 
-	for (n = 0; spec[n] != NULL; n++) {
-		assert_true(n < 16);
-		assert_int_equal(sscanf(spec[n], "%u %63s", &port, pfx), 2);
-		memset(&v[n], 0, sizeof(v[n]));
-		v[n].port = (uint16_t)port;
-		v[n].npeers = 1;
-		assert_int_equal(prefix_parse(pfx, &v[n].prefix, 0), 0);
+	t = calloc(1, sizeof(*t));
+	assert_non_null(t);
+	memset(&rc, 0, sizeof(rc));
+	rc.asn = 12345;
+	t->rib = rib_new(&rc);
+	feed(t->rib, "{ \"type\": \"state\", \"neighbor\": { \"address\": "
+	    "{ \"local\": \"x\", \"peer\": \"198.51.100.1\" }, "
+	    "\"state\": \"up\" } }");
+	for (i = 0; spec[i] != NULL; i++) {
+		assert_int_equal(sscanf(spec[i], "%u %63s", &port, pfx), 2);
+		for (j = 0, seen = 0; j < i; j++) {
+			assert_int_equal(sscanf(spec[j], "%u %63s", &p2,
+			    other), 2);
+			seen |= strcmp(other, pfx) == 0;
+		}
+		if (seen)
+			continue;
+		for (j = i, off = 0; spec[j] != NULL; j++) {
+			assert_int_equal(sscanf(spec[j], "%u %63s", &p2,
+			    other), 2);
+			if (strcmp(other, pfx) == 0)
+				off += (size_t)snprintf(comm + off,
+				    sizeof(comm) - off, "%s[12345, %u]",
+				    off ? ", " : "", p2);
+		}
+		snprintf(line, sizeof(line), "{ \"type\": \"update\", "
+		    "\"neighbor\": { \"address\": { \"peer\": "
+		    "\"198.51.100.1\" }, \"direction\": \"receive\", "
+		    "\"message\": { \"update\": { \"attribute\": { "
+		    "\"origin\": \"igp\", \"community\": [ %s ] }, "
+		    "\"announce\": { \"%s unicast\": { \"198.51.100.1\": "
+		    "[ { \"nlri\": \"%s\" } ] } } } } } }", comm,
+		    strchr(pfx, ':') != NULL ? "ipv6" : "ipv4", pfx);
+		feed(t->rib, line);
 	}
-	assert_non_null(ctx = context_from_backends(v, n, conf));
-	render_decorate(ctx);
-	return ctx;
+	context_open(&t->c, t->rib, conf);
+	return t;
+}
+
+static void
+free_ctx(struct tctx *t)
+{
+	context_close(&t->c);
+	rib_free(t->rib);
+	free(t);
 }
 
 /* one pass, the loop run until its callback (at most 5 s); nfailed */
 static int
-pass(struct render *r, json_t *ctx)
+pass(struct render *r, struct tctx *ctx)
 {
 	struct tl_done	 d = { 0, -1 };
 
-	render_pass(r, ctx, tl_done_cb, &d);
+	render_pass(r, &ctx->c, tl_done_cb, &d);
 	tl_run_until(tl_loop, &d.called, 5 * EV_NSEC);
 	if (d.called != 1)
 		fail_msg("render pass callback ran %d times", d.called);
@@ -193,7 +250,7 @@ test_pass_written_then_unchanged(void **state)
 	struct render			*r;
 	const struct render_status	*st;
 	struct stat			 sa, sb;
-	json_t				*ctx, *ctx2;
+	struct tctx			*ctx, *ctx2;
 	size_t				 n0;
 
 	(void)state;
@@ -245,8 +302,8 @@ test_pass_written_then_unchanged(void **state)
 	assert_int_equal(render_status(r, 1)->result, WRITER_WRITTEN);
 	assert_int_equal(runs(), 2);
 
-	json_decref(ctx);
-	json_decref(ctx2);
+	free_ctx(ctx);
+	free_ctx(ctx2);
 	render_free(r);
 	conf_free(conf);
 }
@@ -258,7 +315,7 @@ test_min_backends_keeps_old_file(void **state)
 	struct render			*r;
 	const struct render_status	*st;
 	struct stat			 sb;
-	json_t				*ctx, *ctx2;
+	struct tctx			*ctx, *ctx2;
 
 	(void)state;
 	/* b needs 2 backends in every catalogued service */
@@ -303,8 +360,8 @@ test_min_backends_keeps_old_file(void **state)
 	assert_string_equal(tl_slurp(dest_a), full_a);
 	assert_int_equal(runs(), 3);
 
-	json_decref(ctx);
-	json_decref(ctx2);
+	free_ctx(ctx);
+	free_ctx(ctx2);
 	render_free(r);
 	conf_free(conf);
 }
@@ -315,7 +372,7 @@ test_bad_template_keeps_set(void **state)
 	struct bgpsd_conf		*conf, *bad, *missing;
 	struct render			*r;
 	const struct render_status	*st;
-	json_t				*ctx, *ctx2;
+	struct tctx			*ctx, *ctx2;
 
 	(void)state;
 	conf = load_conf("good", "a.mustache", "b.mustache", 0, 0);
@@ -344,8 +401,8 @@ test_bad_template_keeps_set(void **state)
 	assert_string_equal(tl_slurp(dest_b), "server s0 192.0.2.10:80 last\n");
 	assert_int_equal(runs(), 2);
 
-	json_decref(ctx);
-	json_decref(ctx2);
+	free_ctx(ctx);
+	free_ctx(ctx2);
 	render_free(r);
 	conf_free(conf);
 	conf_free(bad);
@@ -357,7 +414,7 @@ test_failed_reload_retried_and_inherited(void **state)
 {
 	struct bgpsd_conf	*conf, *swapped;
 	struct render		*r, *r2;
-	json_t			*ctx;
+	struct tctx		*ctx;
 	char			 detail1[256];
 
 	(void)state;
@@ -402,7 +459,10 @@ test_failed_reload_retried_and_inherited(void **state)
 	assert_true(render_status(r2, 1)->command_pending);
 	assert_string_equal(render_commands_result(r2), "exit 1");
 	render_free(r);
+	/* a context is of one config: made anew for the new one */
+	free_ctx(ctx);
 	conf_free(conf);
+	ctx = make_ctx(full, swapped);
 
 	/* the new render retries the reload once more; now it works */
 	unlink(failflag);
@@ -419,7 +479,7 @@ test_failed_reload_retried_and_inherited(void **state)
 	assert_int_equal(pass(r2, ctx), 0);
 	assert_int_equal(runs(), 3);
 
-	json_decref(ctx);
+	free_ctx(ctx);
 	render_free(r2);
 	conf_free(swapped);
 }
@@ -431,7 +491,7 @@ test_check_failed_keeps_old_file(void **state)
 	struct render			*r;
 	const struct render_status	*st;
 	struct stat			 sa;
-	json_t				*ctx, *ctx2;
+	struct tctx			*ctx, *ctx2;
 	struct tl_done			 d = { 0, -1 };
 
 	(void)state;
@@ -441,7 +501,7 @@ test_check_failed_keeps_old_file(void **state)
 	r = render_new(tl_loop, NULL);
 	assert_int_equal(render_load(r, conf), 0);
 	ctx = make_ctx(full, conf);
-	render_pass(r, ctx, tl_done_cb, &d);
+	render_pass(r, &ctx->c, tl_done_cb, &d);
 	/* the check is running: the pass waits for it */
 	assert_int_equal(d.called, 0);
 	assert_true(render_busy(r));
@@ -476,16 +536,16 @@ test_check_failed_keeps_old_file(void **state)
 	assert_int_equal(tl_entries(tl_tmpdir), 6);
 
 	/* freed in the middle of a pass: no callback, nothing left */
-	json_decref(ctx);
+	free_ctx(ctx);
 	ctx = make_ctx(full, conf);
-	render_pass(r, ctx, tl_done_cb, &d);
+	render_pass(r, &ctx->c, tl_done_cb, &d);
 	assert_true(render_busy(r));
 	render_free(r);
 	assert_int_equal(d.called, 0);
 	assert_int_equal(tl_entries(tl_tmpdir), 6);
 
-	json_decref(ctx);
-	json_decref(ctx2);
+	free_ctx(ctx);
+	free_ctx(ctx2);
 	conf_free(conf);
 }
 
@@ -526,11 +586,15 @@ test_decorate(void **state)
 		"192.0.2.10", "2001:db8::2", NULL
 	};
 	struct bgpsd_conf	*conf;
+	struct tctx		*t;
 	json_t			*ctx, *once, *copy;
 
 	(void)state;
 	conf = load_conf("good", "a.mustache", "b.mustache", 0, 0);
-	ctx = make_ctx(full, conf);	/* decorated once there */
+	/* the JSON of the context has them already */
+	t = make_ctx(full, conf);
+	ctx = context_json(&t->c);
+	free_ctx(t);
 	check_decorated(json_array_get(json_object_get(ctx, "services"), 0),
 	    ips80);
 	check_decorated(json_array_get(json_object_get(ctx, "services"), 1),
@@ -585,48 +649,48 @@ test_short_service(void **state)
 	static const uint16_t	 last[] = { 8080 };
 	struct bgpsd_conf	*conf;
 	struct render_short	 sh;
-	json_t			*ctx;
+	struct tctx		*ctx;
 
 	(void)state;
 	conf = load_conf("good", "a.mustache", "b.mustache", 0, 0);
 	ctx = make_ctx(thin, conf);	/* http 1, https 2 */
-	assert_int_equal(render_short(conf, ctx, 0, NULL, 0, &sh), 0);
-	assert_int_equal(render_short(conf, ctx, 1, NULL, 0, &sh), 0);
-	assert_int_equal(render_short(conf, ctx, 2, NULL, 0, &sh), 1);
+	assert_int_equal(render_short(conf, &ctx->c, 0, NULL, 0, &sh), 0);
+	assert_int_equal(render_short(conf, &ctx->c, 1, NULL, 0, &sh), 0);
+	assert_int_equal(render_short(conf, &ctx->c, 2, NULL, 0, &sh), 1);
 	assert_string_equal(sh.name, "http");
 	assert_int_equal(sh.port, 80);
 	assert_int_equal(sh.count, 1);
 	/* the first catalogued service short of min is named */
-	assert_int_equal(render_short(conf, ctx, 3, NULL, 0, &sh), 1);
+	assert_int_equal(render_short(conf, &ctx->c, 3, NULL, 0, &sh), 1);
 	assert_string_equal(sh.name, "http");
-	json_decref(ctx);
+	free_ctx(ctx);
 
 	ctx = make_ctx(full, conf);	/* http 3, https 2 */
-	assert_int_equal(render_short(conf, ctx, 3, NULL, 0, &sh), 1);
+	assert_int_equal(render_short(conf, &ctx->c, 3, NULL, 0, &sh), 1);
 	assert_string_equal(sh.name, "https");
 	assert_int_equal(sh.port, 443);
 	assert_int_equal(sh.count, 2);
-	assert_int_equal(render_short(conf, ctx, 2, NULL, 0, &sh), 0);
+	assert_int_equal(render_short(conf, &ctx->c, 2, NULL, 0, &sh), 0);
 	/* a port the file was last written with is guarded too */
-	assert_int_equal(render_short(conf, ctx, 2, last, 1, &sh), 1);
+	assert_int_equal(render_short(conf, &ctx->c, 2, last, 1, &sh), 1);
 	assert_string_equal(sh.name, "port_8080");
 	assert_int_equal(sh.port, 8080);
 	assert_int_equal(sh.count, 0);
-	json_decref(ctx);
+	free_ctx(ctx);
 
 	/* catalogued services without backends count 0 */
 	ctx = make_ctx(none, conf);
-	assert_int_equal(render_short(conf, ctx, 1, NULL, 0, &sh), 1);
+	assert_int_equal(render_short(conf, &ctx->c, 1, NULL, 0, &sh), 1);
 	assert_string_equal(sh.name, "http");
 	assert_int_equal(sh.count, 0);
-	json_decref(ctx);
+	free_ctx(ctx);
 
 	/* an uncatalogued port does not help a catalogued one */
 	ctx = make_ctx(other, conf);
-	assert_int_equal(render_short(conf, ctx, 1, NULL, 0, &sh), 1);
+	assert_int_equal(render_short(conf, &ctx->c, 1, NULL, 0, &sh), 1);
 	assert_string_equal(sh.name, "http");
 	assert_int_equal(sh.count, 0);
-	json_decref(ctx);
+	free_ctx(ctx);
 	conf_free(conf);
 }
 
@@ -647,7 +711,7 @@ test_min_backends_uncatalogued(void **state)
 	struct bgpsd_conf	*conf;
 	struct render		*r;
 	struct render_short	 sh;
-	json_t			*ctx;
+	struct tctx		*ctx;
 	char			 text[1024], err[512], *kept;
 
 	(void)state;
@@ -659,16 +723,16 @@ test_min_backends_uncatalogued(void **state)
 		fail_msg("conf_load: %s", err);
 	/* nothing learned, nothing known: the empty table is short */
 	ctx = make_ctx(none, conf);
-	assert_int_equal(render_short(conf, ctx, 2, NULL, 0, &sh), 1);
+	assert_int_equal(render_short(conf, &ctx->c, 2, NULL, 0, &sh), 1);
 	assert_string_equal(sh.name, "(all services)");
 	assert_int_equal(sh.count, 0);
-	json_decref(ctx);
+	free_ctx(ctx);
 
 	r = render_new(tl_loop, NULL);
 	assert_int_equal(render_load(r, conf), 0);
 	ctx = make_ctx(two, conf);
 	assert_int_equal(pass(r, ctx), 0);
-	json_decref(ctx);
+	free_ctx(ctx);
 	assert_non_null(kept = tl_slurp(dest_a));
 	kept = strdup(kept);
 	/* port_8080 was in the file: one backend left is too few */
@@ -678,18 +742,18 @@ test_min_backends_uncatalogued(void **state)
 	assert_string_equal(render_status(r, 0)->detail,
 	    "min_backends: port_8080 has 1");
 	assert_string_equal(tl_slurp(dest_a), kept);
-	json_decref(ctx);
+	free_ctx(ctx);
 	/* the table emptied: the file is not replaced by an empty one */
 	ctx = make_ctx(none, conf);
 	assert_int_equal(pass(r, ctx), 1);
 	assert_int_equal(render_status(r, 0)->result, WRITER_REFUSED);
 	assert_string_equal(tl_slurp(dest_a), kept);
-	json_decref(ctx);
+	free_ctx(ctx);
 	/* a new port may join with fewer; the guarded one is back to 2 */
 	ctx = make_ctx(more, conf);
 	assert_int_equal(pass(r, ctx), 0);
 	assert_int_equal(render_status(r, 0)->result, WRITER_WRITTEN);
-	json_decref(ctx);
+	free_ctx(ctx);
 	free(kept);
 	render_free(r);
 	conf_free(conf);

@@ -19,6 +19,8 @@
 #include <jansson.h>
 
 #include "addr.h"
+#include "community.h"
+#include "conf.h"
 #include "listen.h"
 
 #define FIXTURES	"data/fixtures/exabgp-4.2/"
@@ -134,9 +136,45 @@ withdraw(struct rib *rib, const char *peer, const char *prefix)
 	return feed(rib, line);
 }
 
+/*
+ * announce one prefix through next hop nh with extra attributes attrs
+ * (JSON members after "origin", may be NULL)
+ */
+static int
+announce_nh(struct rib *rib, const char *peer, const char *prefix,
+    const char *nh, const char *attrs)
+{
+	char	 line[4096];
+
+	snprintf(line, sizeof(line), "{ \"type\": \"update\", \"neighbor\": {"
+	    " \"address\": { \"peer\": \"%s\" }, \"direction\": \"receive\", "
+	    "\"message\": { \"update\": { \"attribute\": { \"origin\": \"igp\""
+	    "%s%s }, \"announce\": { \"%s unicast\": { \"%s\": [ { \"nlri\": "
+	    "\"%s\" } ] } } } } } }", peer, attrs ? ", " : "", attrs ? attrs : "",
+	    strchr(prefix, ':') ? "ipv6" : "ipv4", nh, prefix);
+	return feed(rib, line);
+}
+
+/* backend i of port in a fresh view; 0 if the port has fewer */
+static int
+backend_of(struct rib *rib, uint16_t port, size_t i,
+    struct rib_backend_info *b, struct rib_view *v)
+{
+	size_t	 pi;
+
+	rib_view(rib, v);
+	pi = rib_view_port(v, port);
+	if (pi == RIB_VIEW_NONE || i >= RIB_VIEW_COUNT(v, pi)) {
+		rib_view_free(v);
+		return 0;
+	}
+	rib_view_backend(v, pi, i, b);
+	return 1;
+}
+
 /* the map as compact JSON text, keys sorted: easy to compare */
 static void
-assert_map(const struct rib *rib, const char *want)
+assert_map(struct rib *rib, const char *want)
 {
 	json_t		*map = context_map(rib), *w;
 	json_error_t	 jerr;
@@ -1051,6 +1089,215 @@ test_golden_fixtures(void **state)
 	assert_true(count >= 12);	/* README lists twelve streams */
 }
 
+/*
+ * Two route reflectors send every route twice: the second copy changes
+ * nothing a template sees (no new render); the backend's data comes from
+ * the preferred route (fresh first, then the lowest peer address), and
+ * losing the preferred one moves it to the other copy.
+ */
+static void
+test_two_reflectors(void **state)
+{
+	struct rib		*rib = new_rib(12345, 0, 1, 0);
+	struct rib_backend_info	 b;
+	struct rib_view		 v;
+	char			 buf[ADDR_STRLEN];
+	uint64_t		 gen;
+
+	peer_state(rib, P1, "up");
+	peer_state(rib, P3, "up");
+	assert_int_equal(announce(rib, P3, "192.0.2.10/32", "[[12345, 443]]",
+	    NULL), 1);
+	gen = rib_generation(rib);
+	/* P1 is the lower address: preferred, so templates see a change */
+	assert_int_equal(announce(rib, P1, "192.0.2.10/32", "[[12345, 443]]",
+	    NULL), 1);
+	assert_true(backend_of(rib, 443, 0, &b, &v));
+	assert_string_equal(addr_fmt(b.peer, buf, sizeof(buf)), P1);
+	assert_int_equal(b.npeers, 2);
+	rib_view_free(&v);
+	/* the same copy again from either: nothing */
+	gen = rib_generation(rib);
+	assert_int_equal(announce(rib, P3, "192.0.2.10/32", "[[12345, 443]]",
+	    NULL), 0);
+	assert_int_equal(announce(rib, P1, "192.0.2.10/32", "[[12345, 443]]",
+	    NULL), 0);
+	assert_int_equal(rib_generation(rib), gen);
+	/* the backup's copy changes: not what templates read */
+	assert_int_equal(announce(rib, P3, "192.0.2.10/32",
+	    "[[12345, 443], [65000, 7]]", NULL), 0);
+	/* the preferred reflector goes: the backup's copy takes over */
+	assert_int_equal(peer_state(rib, P1, "down"), 1);
+	assert_true(backend_of(rib, 443, 0, &b, &v));
+	assert_string_equal(addr_fmt(b.peer, buf, sizeof(buf)), P3);
+	assert_int_equal(b.npeers, 1);
+	assert_int_equal(rib_backend_ntags(&b), 1);
+	rib_view_free(&v);
+	assert_map(rib, "{\"443\": [\"192.0.2.10\"]}");
+	rib_free(rib);
+}
+
+/* weight and drain from our large communities, per port; MED, LOCAL_PREF,
+ * next hop; everything else is a tag */
+static void
+test_metadata(void **state)
+{
+	struct rib		*rib = new_rib(12345, 0, 1, 0);
+	struct rib_backend_info	 b;
+	struct rib_view		 v;
+	char			 buf[64];
+
+	peer_state(rib, P1, "up");
+	assert_int_equal(announce_nh(rib, P1, "192.0.2.10/32", "198.51.100.7",
+	    "\"med\": 10, \"local-preference\": 300, \"community\": "
+	    "[[12345, 443], [12345, 80], [65000, 1], [65535, 65281]], "
+	    "\"large-community\": [[12345, 1, 4430050], [12345, 2, 800000], "
+	    "[12345, 1, 800200], [4200000000, 5, 6], [12345, 9, 1]]"), 1);
+	assert_true(backend_of(rib, 443, 0, &b, &v));
+	assert_int_equal(b.weight, 50);
+	assert_false(b.draining);
+	assert_int_equal(b.med, 10);
+	assert_int_equal(b.local_pref, 300);
+	assert_string_equal(addr_fmt(b.next_hop, buf, sizeof(buf)),
+	    "198.51.100.7");
+	/* foreign and unknown kinds are tags; ours are not; numeric order */
+	assert_int_equal(rib_backend_ntags(&b), 4);
+	rib_backend_tag(&b, 0, buf, sizeof(buf));
+	assert_string_equal(buf, "65000:1");
+	rib_backend_tag(&b, 1, buf, sizeof(buf));
+	assert_string_equal(buf, "65535:65281");
+	rib_backend_tag(&b, 2, buf, sizeof(buf));
+	assert_string_equal(buf, "12345:9:1");
+	rib_backend_tag(&b, 3, buf, sizeof(buf));
+	assert_string_equal(buf, "4200000000:5:6");
+	rib_view_free(&v);
+	/* port 80: draining, its weight community read too */
+	assert_true(backend_of(rib, 80, 0, &b, &v));
+	assert_true(b.draining);
+	assert_int_equal(b.weight, 200);
+	rib_view_free(&v);
+	/* no MED, no LOCAL_PREF, default weight: -1, -1, 100 */
+	assert_int_equal(announce_nh(rib, P1, "192.0.2.10/32", "198.51.100.7",
+	    "\"community\": [[12345, 443]]"), 1);
+	assert_true(backend_of(rib, 443, 0, &b, &v));
+	assert_int_equal(b.weight, COMMUNITY_WEIGHT_DEFAULT);
+	assert_int_equal(b.med, -1);
+	assert_int_equal(b.local_pref, -1);
+	assert_int_equal(rib_backend_ntags(&b), 0);
+	rib_view_free(&v);
+	/* a weight change alone is a change */
+	assert_int_equal(announce_nh(rib, P1, "192.0.2.10/32", "198.51.100.7",
+	    "\"community\": [[12345, 443]], \"large-community\": "
+	    "[[12345, 1, 4430001]]"), 1);
+	/* a metadata community of a port the route does not name: nothing */
+	assert_int_equal(announce_nh(rib, P1, "192.0.2.11/32", "198.51.100.7",
+	    "\"large-community\": [[12345, 1, 4430001]]"), 0);
+	assert_map(rib, "{\"443\": [\"192.0.2.10\"]}");
+	rib_free(rib);
+}
+
+static struct rib *
+new_stale_rib(double stale_time, const struct peer_group_conf *g, size_t ng)
+{
+	struct rib_conf	 rc;
+
+	memset(&rc, 0, sizeof(rc));
+	rc.asn = 12345;
+	rc.host_routes_only = 1;
+	rc.stale_time = stale_time;
+	rc.peer_groups = g;
+	rc.npeer_groups = ng;
+	return rib_new(&rc);
+}
+
+static size_t
+peer_stale(struct rib *rib, const char *peer, enum rib_peer_state *st)
+{
+	struct rib_peer_stat	*ps;
+	char			 buf[ADDR_STRLEN];
+	size_t			 n, i, stale = (size_t)-1;
+
+	n = rib_peers(rib, &ps);
+	for (i = 0; i < n; i++)
+		if (strcmp(addr_fmt(&ps[i].addr, buf, sizeof(buf)), peer) == 0) {
+			stale = ps[i].stale;
+			*st = ps[i].state;
+		}
+	free(ps);
+	return stale;
+}
+
+/*
+ * stale_time: a lost session keeps its routes, stale, for that long; back
+ * up, the peer's End-of-RIB drops what it did not send again; a fresh
+ * route of another peer is preferred to a stale one; the time running
+ * out drops them; peer groups set it per peer (first match).
+ */
+static void
+test_stale(void **state)
+{
+	struct peer_group_conf	 g;
+	struct prefix		 net;
+	struct rib		*rib;
+	struct rib_backend_info	 b;
+	struct rib_view		 v;
+	enum rib_peer_state	 st;
+	char			 buf[ADDR_STRLEN];
+	uint64_t		 due;
+
+	assert_int_equal(prefix_parse("192.0.2.0/24", &net, 0), 0);
+	memset(&g, 0, sizeof(g));
+	g.match = &net;
+	g.nmatch = 1;
+	g.stale_time = 0;		/* P3 lies in it: no stale time */
+	rib = new_stale_rib(30, &g, 1);
+	peer_state(rib, P1, "up");
+	announce(rib, P1, "192.0.2.1/32 192.0.2.2/32", "[[12345, 443]]", NULL);
+	eor(rib, P1, "ipv4");
+	assert_int_equal(rib_next_expiry(rib), 0);
+	/* down: kept, stale; templates see the same */
+	assert_int_equal(peer_state(rib, P1, "down"), 0);
+	assert_int_equal(rib_nstale(rib), 2);
+	assert_int_equal(peer_stale(rib, P1, &st), 2);
+	assert_int_equal(st, RIB_PEER_DOWN);
+	assert_map(rib, "{\"443\": [\"192.0.2.1\", \"192.0.2.2\"]}");
+	due = rib_next_expiry(rib);
+	assert_true(due > 0);
+	/* another peer's fresh copy is preferred to the stale one */
+	peer_state(rib, P3, "up");
+	assert_int_equal(announce(rib, P3, "192.0.2.1/32", "[[12345, 443]]",
+	    NULL), 1);
+	assert_true(backend_of(rib, 443, 0, &b, &v));
+	assert_string_equal(addr_fmt(b.peer, buf, sizeof(buf)), P3);
+	assert_false(b.stale);
+	rib_view_free(&v);
+	/* P3 matches the group: stale_time 0, its routes go at once */
+	assert_int_equal(peer_state(rib, P3, "down"), 1);
+	assert_int_equal(peer_stale(rib, P3, &st), (size_t)-1);
+	/* P1 back: still stale until its End-of-RIB */
+	peer_state(rib, P1, "up");
+	assert_int_equal(rib_nstale(rib), 2);
+	assert_int_equal(announce(rib, P1, "192.0.2.1/32", "[[12345, 443]]",
+	    NULL), 0);
+	assert_int_equal(rib_nstale(rib), 1);
+	assert_int_equal(eor(rib, P1, "ipv4"), 1);	/* .2 not sent again */
+	assert_int_equal(rib_nstale(rib), 0);
+	assert_int_equal(rib_next_expiry(rib), 0);
+	assert_map(rib, "{\"443\": [\"192.0.2.1\"]}");
+	/* down again, and the time runs out */
+	peer_state(rib, P1, "down");
+	due = rib_next_expiry(rib);
+	assert_int_equal(rib_expire(rib, due - 1), 0);
+	assert_int_equal(rib_nstale(rib), 1);
+	assert_int_equal(rib_expire(rib, due), 1);
+	assert_int_equal(rib_nstale(rib), 0);
+	assert_int_equal(rib_nroutes(rib), 0);
+	assert_map(rib, "{}");
+	/* a down peer without routes is gone */
+	assert_int_equal(peer_stale(rib, P1, &st), (size_t)-1);
+	rib_free(rib);
+}
+
 int
 main(void)
 {
@@ -1088,6 +1335,10 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_ignore_log, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_two_reflectors, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_metadata, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stale, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_golden_fixtures, setup,
 		    teardown),
 	};

@@ -62,7 +62,7 @@ static const char *const listen_keys[] = {
 	"wait_min", "wait_max", "host_routes_only", "max_routes", "max_line",
 	"max_template", "html_escape", "accept_prefixes", "accept_peers",
 	"status_file", "metrics_file", "status_interval", "templates",
-	"recovery_timeout", NULL
+	"recovery_timeout", "stale_time", "peers", NULL
 };
 static const char *const template_keys[] = {
 	"source", "destination", "perms", "owner", "group", "backup", "check",
@@ -1148,7 +1148,10 @@ conf_accept(struct parse *p, const config_setting_t *g, const char *name,
 		return cfg_error(&p->err, s, "'%s' must be an array of "
 		    "networks like [ \"192.0.2.0/24\", \"2001:db8::/32\" ]",
 		    name);
-	if ((len = config_setting_length(s)) == 0)
+	if ((len = config_setting_length(s)) == 0 &&
+	    strcmp(name, "match") == 0)
+		return cfg_error(&p->err, s, "'match' is empty");
+	if (len == 0)
 		return cfg_error(&p->err, s, "'%s' is empty: leave it out to "
 		    "accept every %s", name, strcmp(name, "accept_peers") ==
 		    0 ? "peer" : "prefix");
@@ -1194,6 +1197,49 @@ conf_accept(struct parse *p, const config_setting_t *g, const char *name,
 	return -1;
 }
 
+static const char *const peer_group_keys[] = { "match", "stale_time", NULL };
+
+/* listen.peers = ( { match = [ networks ]; stale_time = N; }, ... ) */
+static int
+conf_peer_groups(struct parse *p, const config_setting_t *g)
+{
+	struct listen_conf	*l = &p->c->listen;
+	struct peer_group_conf	*pg;
+	const config_setting_t	*list, *e;
+	int			 n, i, r;
+
+	if ((list = conf_member(g, "peers")) == NULL ||
+	    conf_empty_array(list))
+		return 0;
+	if (!config_setting_is_list(list))
+		return cfg_error(&p->err, list, "'peers' must be a list "
+		    "( { match = [ ... ]; stale_time = ...; }, ... )");
+	n = config_setting_length(list);
+	if (n > CONF_MAX_PEER_GROUPS)
+		return cfg_error(&p->err, list, "'peers' has more than %d "
+		    "entries", CONF_MAX_PEER_GROUPS);
+	l->peer_groups = xcalloc((size_t)n + 1, sizeof(*l->peer_groups));
+	for (i = 0; i < n; i++) {
+		e = config_setting_get_elem(list, (unsigned int)i);
+		pg = &l->peer_groups[l->npeer_groups++];
+		if (!config_setting_is_group(e))
+			return cfg_error(&p->err, e, "'peers' entries must be "
+			    "groups { match = [ ... ]; ... }");
+		if (cfg_check_keys(e, peer_group_keys, &p->err) == -1)
+			return -1;
+		pg->line = cfg_line(e);
+		if (conf_accept(p, e, "match", &pg->match, &pg->nmatch) == -1)
+			return -1;
+		if (pg->match == NULL)
+			return cfg_error(&p->err, e, "'peers' entry without "
+			    "'match'");
+		if ((r = cfg_get_duration(e, "stale_time", l->stale_time, 0,
+		    86400, &pg->stale_time, &p->err)) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 conf_listen(struct parse *p, const config_setting_t *g)
 {
@@ -1232,6 +1278,9 @@ conf_listen(struct parse *p, const config_setting_t *g)
 	    &l->naccept_prefixes) == -1 ||
 	    conf_accept(p, g, "accept_peers", &l->accept_peers,
 	    &l->naccept_peers) == -1)
+		return -1;
+	if (conf_duration(p, g, "stale_time", 0, 0, 86400, &l->stale_time,
+	    NULL) == -1 || conf_peer_groups(p, g) == -1)
 		return -1;
 	if (conf_get_text(p, g, "status_file", &l->status_file) == -1 ||
 	    conf_get_text(p, g, "metrics_file", &l->metrics_file) == -1)
@@ -1397,6 +1446,9 @@ conf_free(struct bgpsd_conf *c)
 	free(c->listen.templates);
 	free(c->listen.accept_prefixes);
 	free(c->listen.accept_peers);
+	for (i = 0; i < c->listen.npeer_groups; i++)
+		free(c->listen.peer_groups[i].match);
+	free(c->listen.peer_groups);
 	free(c->listen.status_file);
 	free(c->listen.metrics_file);
 	free(c->user);

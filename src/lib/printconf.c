@@ -286,6 +286,18 @@ print_listen(FILE *fp, const struct listen_conf *l)
 	print_nets(fp, "accept_prefixes", l->accept_prefixes,
 	    l->naccept_prefixes, 1);
 	print_nets(fp, "accept_peers", l->accept_peers, l->naccept_peers, 1);
+	printconf_duration(fp, "stale_time", l->stale_time, 1);
+	fputs("\tpeers = (\n", fp);
+	for (i = 0; i < l->npeer_groups; i++) {
+		fputs("\t\t{\n", fp);
+		print_nets(fp, "match", l->peer_groups[i].match,
+		    l->peer_groups[i].nmatch, 3);
+		printconf_duration(fp, "stale_time",
+		    l->peer_groups[i].stale_time, 3);
+		fprintf(fp, "\t\t}%s\n", i + 1 < l->npeer_groups ? "," :
+		    "");
+	}
+	fputs("\t);\n", fp);
 	printconf_opt_str(fp, "status_file", l->status_file, 1);
 	printconf_opt_str(fp, "metrics_file", l->metrics_file, 1);
 	printconf_duration(fp, "status_interval", l->status_interval, 1);

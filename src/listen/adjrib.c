@@ -316,6 +316,7 @@ adjrib_msg_reset(struct exabgp_msg *m)
 	m->family = EXABGP_FAMILY_OTHER;
 	m->nannounce = m->nwithdraw = 0;
 	m->ncommunities = m->nlarge = 0;
+	m->med = m->local_pref = -1;
 }
 
 /* a route line; c is past "neighbor" */
@@ -325,9 +326,14 @@ adjrib_route(struct adjrib_line *a, struct exabgp_msg *m,
 {
 	struct adjrib_tok	 t, afi, safi;
 	struct prefix		 p;
+	struct addr		 hop;
 	char			 buf[PREFIX_STRLEN];
+	int64_t			*out;
+	uint32_t		 v;
 	size_t			 i;
 	int			 depth = 0, seen_c = 0, seen_l = 0, d;
+
+	memset(&hop, 0, sizeof(hop));
 
 	if (!adjrib_next(c, &t) || adjrib_addr(&t, &a->peer) == -1)
 		return adjrib_fail(a, err, errlen, "route: bad neighbor "
@@ -368,6 +374,26 @@ adjrib_route(struct adjrib_line *a, struct exabgp_msg *m,
 				    "large-community");
 			continue;
 		}
+		if (depth == 0 && adjrib_is(&t, "next-hop")) {
+			/* "next-hop self" or an address; what fails: none */
+			if (!adjrib_next(c, &t))
+				return adjrib_fail(a, err, errlen, "route: no "
+				    "value for 'next-hop'");
+			if (adjrib_addr(&t, &hop) == -1)
+				memset(&hop, 0, sizeof(hop));
+			continue;
+		}
+		if (depth == 0 && (adjrib_is(&t, "med") ||
+		    adjrib_is(&t, "local-preference"))) {
+			out = adjrib_is(&t, "med") ? &m->med : &m->local_pref;
+			if (!adjrib_next(c, &t) ||
+			    adjrib_uint(t.s, t.len, UINT32_MAX, &v) == -1)
+				return adjrib_fail(a, err, errlen, "route: bad "
+				    "%s", out == &m->med ? "med" :
+				    "local-preference");
+			*out = v;
+			continue;
+		}
 		d = adjrib_depth(&t);
 		if ((d < 0 && -d > depth) || depth + d > 64)
 			return adjrib_fail(a, err, errlen, "route: unbalanced "
@@ -383,7 +409,10 @@ adjrib_route(struct adjrib_line *a, struct exabgp_msg *m,
 	m->peer = a->peer;
 	m->announce = adjrib_grow(m->announce, 0, &m->cap_announce,
 	    sizeof(*m->announce));
+	m->next_hop = adjrib_grow(m->next_hop, 0, &m->cap_next_hop,
+	    sizeof(*m->next_hop));
 	m->announce[0] = p;
+	m->next_hop[0] = hop;
 	m->nannounce = 1;
 	return 0;
 }

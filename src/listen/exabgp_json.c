@@ -81,6 +81,7 @@ void
 exabgp_msg_free(struct exabgp_msg *m)
 {
 	free(m->announce);
+	free(m->next_hop);
 	free(m->withdraw);
 	free(m->communities);
 	free(m->large);
@@ -99,6 +100,7 @@ exabgp_msg_reset(struct exabgp_msg *m)
 	m->family = EXABGP_FAMILY_OTHER;
 	m->nannounce = m->nwithdraw = 0;
 	m->ncommunities = m->nlarge = 0;
+	m->med = m->local_pref = -1;
 }
 
 static int
@@ -306,6 +308,25 @@ exabgp_large(struct exabgp_msg *m, json_t *list, char *err, size_t errlen)
 	return 0;
 }
 
+/* "med": N, "local-preference": N: absent -1, else 0..4294967295 */
+static int
+exabgp_attr_u32(struct exabgp_msg *m, json_t *attr, const char *key,
+    int64_t *out, char *err, size_t errlen)
+{
+	json_t		*v = json_object_get(attr, key);
+	json_int_t	 n;
+
+	*out = -1;
+	if (v == NULL)
+		return 0;
+	if (!json_is_integer(v) || (n = json_integer_value(v)) < 0 ||
+	    n > UINT32_MAX)
+		return exabgp_fail(m, err, errlen, "%s: not 0..4294967295",
+		    key);
+	*out = n;
+	return 0;
+}
+
 /* "ipv4 unicast" -> IPV4, "ipv6 unicast" -> IPV6, anything else OTHER */
 static enum exabgp_family
 exabgp_family_key(const char *key)
@@ -337,11 +358,12 @@ exabgp_nlri(json_t *entry, enum exabgp_family fam, struct prefix *p)
 	return 0;
 }
 
-/* append every prefix of an NLRI list to arr */
+/* append every prefix of an NLRI list to arr; nh: their next hop */
 static int
 exabgp_nlri_list(struct exabgp_msg *m, json_t *list, enum exabgp_family fam,
-    int announce, char *err, size_t errlen)
+    const struct addr *nh, char *err, size_t errlen)
 {
+	int		 announce = nh != NULL;
 	json_t		*entry;
 	struct prefix	 p;
 	size_t		 i;
@@ -358,6 +380,9 @@ exabgp_nlri_list(struct exabgp_msg *m, json_t *list, enum exabgp_family fam,
 		if (announce) {
 			m->announce = exabgp_grow(m->announce, m->nannounce,
 			    &m->cap_announce, sizeof(*m->announce));
+			m->next_hop = exabgp_grow(m->next_hop, m->nannounce,
+			    &m->cap_next_hop, sizeof(*m->next_hop));
+			m->next_hop[m->nannounce] = *nh;
 			m->announce[m->nannounce++] = p;
 		} else {
 			m->withdraw = exabgp_grow(m->withdraw, m->nwithdraw,
@@ -375,6 +400,7 @@ exabgp_announce(struct exabgp_msg *m, json_t *announce, char *err,
 {
 	const char		*fkey, *nh;
 	json_t			*groups, *list;
+	struct addr		 hop;
 	enum exabgp_family	 fam;
 
 	if (!json_is_object(announce))
@@ -387,7 +413,10 @@ exabgp_announce(struct exabgp_msg *m, json_t *announce, char *err,
 			return exabgp_fail(m, err, errlen,
 			    "announce %s: not an object", fkey);
 		json_object_foreach(groups, nh, list) {
-			if (exabgp_nlri_list(m, list, fam, 1, err,
+			/* "no-nexthop", or what does not parse: none */
+			if (addr_parse(nh, &hop) == -1)
+				memset(&hop, 0, sizeof(hop));
+			if (exabgp_nlri_list(m, list, fam, &hop, err,
 			    errlen) == -1)
 				return -1;
 		}
@@ -409,7 +438,7 @@ exabgp_withdraw(struct exabgp_msg *m, json_t *withdraw, char *err,
 	json_object_foreach(withdraw, fkey, list) {
 		if ((fam = exabgp_family_key(fkey)) == EXABGP_FAMILY_OTHER)
 			continue;
-		if (exabgp_nlri_list(m, list, fam, 0, err, errlen) == -1)
+		if (exabgp_nlri_list(m, list, fam, NULL, err, errlen) == -1)
 			return -1;
 	}
 	return 0;
@@ -473,6 +502,10 @@ exabgp_update(struct exabgp_msg *m, json_t *neighbor, char *err,
 			return -1;
 		if ((v = json_object_get(attr, "large-community")) != NULL &&
 		    exabgp_large(m, v, err, errlen) == -1)
+			return -1;
+		if (exabgp_attr_u32(m, attr, "med", &m->med, err,
+		    errlen) == -1 || exabgp_attr_u32(m, attr,
+		    "local-preference", &m->local_pref, err, errlen) == -1)
 			return -1;
 	}
 	if ((v = json_object_get(update, "withdraw")) != NULL &&

@@ -49,6 +49,7 @@ input_gone(struct listend *l)
 	l->eof = 1;
 	ev_io_del(l->loop, STDIN_FILENO);
 	ev_timer_stop(l->loop, &l->timer);
+	ev_timer_stop(l->loop, &l->stale_timer);
 	/* a pass in progress completes (it has a whole table) */
 	if (!render_busy(l->render))
 		ev_break(l->loop);
@@ -214,6 +215,8 @@ input_line(const char *line, size_t len, uint64_t lineno, void *arg)
 	recover_live(l->rec, &l->msg);
 	nignored = rib_nignored(l->rib);
 	changed = rib_apply(l->rib, &l->msg);
+	if (l->msg.type != EXABGP_MSG_UPDATE)
+		pace_stale_arm(l);	/* a state or an EOR moves it */
 	/* ignored routes change no file: the status still shows them */
 	if (rib_nignored(l->rib) != nignored)
 		report_touch(l);
@@ -276,6 +279,7 @@ input_stdin(int fd, unsigned int events, void *arg)
 	if (l->eof || l->shutdown) {
 		ev_io_del(l->loop, fd);
 		ev_timer_stop(l->loop, &l->timer);
+	ev_timer_stop(l->loop, &l->stale_timer);
 		/* a pass in progress completes (it has a whole table) */
 		if (!render_busy(l->render))
 			ev_break(l->loop);

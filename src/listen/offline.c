@@ -55,22 +55,23 @@ offline_once_done(int nfailed, void *arg)
 int
 offline_once(struct listend *l, int dump)
 {
-	json_t	*ctx;
-	char	*text;
-	int	 result = -1;
+	struct context	 ctx;
+	json_t		*j;
+	char		*text;
+	int		 result = -1;
 
 	offline_slurp(l);
-	ctx = context_build(l->rib, l->conf);
-	render_decorate(ctx);
 	if (dump) {
-		text = context_dump(ctx);
+		j = context_build(l->rib, l->conf);
+		text = context_dump(j);
 		fputs(text, stdout);
 		free(text);
-		json_decref(ctx);
+		json_decref(j);
 		return fflush(stdout) == 0 ? 0 : 1;
 	}
-	render_pass(l->render, ctx, offline_once_done, &result);
-	json_decref(ctx);
+	context_open(&ctx, l->rib, l->conf);
+	render_pass(l->render, &ctx, offline_once_done, &result);
+	context_close(&ctx);
 	/* bounded by the checks' and commands' timeouts */
 	while (render_busy(l->render))
 		if (ev_run_once(l->loop, -1) == -1)
@@ -84,11 +85,13 @@ offline_render(struct listend *l, const char *path, const char *data,
 {
 	struct tmpl_opts opts;
 	struct tmpl	*t;
+	struct context	 c;
+	struct tmpl_value root;
 	json_error_t	 jerr;
-	json_t		*ctx;
+	json_t		*ctx = NULL;
 	char		*out, err[1024];
 	size_t		 outlen;
-	int		 rc = 1;
+	int		 rc = 1, r;
 
 	memset(&opts, 0, sizeof(opts));
 	opts.max_size = (size_t)l->conf->listen.max_template;
@@ -102,13 +105,19 @@ offline_render(struct listend *l, const char *path, const char *data,
 			tmpl_free(t);
 			return 1;
 		}
+		render_decorate(ctx);
+		r = tmpl_render(t, ctx, html_escape, &out, &outlen, err,
+		    sizeof(err));
 	} else {
+		/* the very values the daemon renders with */
 		offline_slurp(l);
-		ctx = context_build(l->rib, l->conf);
+		context_open(&c, l->rib, l->conf);
+		context_root(&c, &root);
+		r = tmpl_render_view(t, &root, html_escape, &out, &outlen,
+		    err, sizeof(err));
+		context_close(&c);
 	}
-	render_decorate(ctx);
-	if (tmpl_render(t, ctx, html_escape, &out, &outlen, err,
-	    sizeof(err)) == -1)
+	if (r == -1)
 		log_warnx("%s: %s", path, err);
 	else {
 		if (fwrite(out, 1, outlen, stdout) == outlen &&

@@ -121,7 +121,7 @@ pace_gate(struct listend *l)
 void
 pace_render(struct listend *l, int force)
 {
-	json_t	*ctx;
+	struct context	 ctx;
 
 	if (l->exiting || l->eof || l->shutdown)
 		return;
@@ -143,16 +143,42 @@ pace_render(struct listend *l, int force)
 	l->dirty = 0;
 	l->force_next = 0;
 	ev_timer_stop(l->loop, &l->timer);
-	ctx = context_build(l->rib, l->conf);
-	render_decorate(ctx);
+	context_open(&ctx, l->rib, l->conf);
 	l->pass_gen = rib_generation(l->rib);
-	render_pass(l->render, ctx, pace_pass_done, l);
-	json_decref(ctx);
+	render_pass(l->render, &ctx, pace_pass_done, l);
+	context_close(&ctx);
+}
+
+/* stale routes whose stale_time ran out go; the timer follows the next */
+static void
+pace_stale(void *arg)
+{
+	struct listend	*l = arg;
+
+	if (rib_expire(l->rib, ev_monotonic()))
+		pace_mark(l);
+	report_touch(l);
+	pace_stale_arm(l);
+}
+
+void
+pace_stale_arm(struct listend *l)
+{
+	uint64_t	t;
+
+	if (l->once)		/* a snapshot: no timers, nothing expires */
+		return;
+	t = rib_next_expiry(l->rib);
+	if (t == 0)
+		ev_timer_stop(l->loop, &l->stale_timer);
+	else
+		ev_timer_at(l->loop, &l->stale_timer, t);
 }
 
 void
 pace_init(struct listend *l)
 {
+	ev_timer_init(&l->stale_timer, pace_stale, l);
 	ev_timer_init(&l->timer, pace_timer, l);
 	ev_timer_init(&l->later, pace_later, l);
 	l->start = ev_monotonic();

@@ -28,15 +28,50 @@ struct render {
 	struct creds		*owners;	/* resolved at load */
 	struct render_status	*status;
 	size_t			 n;
-	/* the pass in progress */
+	/* the pass in progress: every output made at its start */
 	int			 busy;
 	size_t			 next;
-	json_t			*ctx;
+	struct render_job	*jobs;
 	int			 nfailed;
 	render_done_cb		 cb;
 	void			*arg;
 	char			 cmd_result[64];
+	/* the last pass: time to make every text, their total size */
+	double			 last_seconds;
+	size_t			 last_bytes;
 };
+
+/*
+ * A template's part of a pass, made from the context before anything is
+ * written (the table may change while a check runs): the text, or why
+ * there is none, and the ports it was made with.
+ */
+enum render_job_kind {
+	RENDER_JOB_TEXT,
+	RENDER_JOB_SHORT,	/* min_backends: old file kept */
+	RENDER_JOB_ERROR,	/* the template failed: old file kept */
+};
+
+struct render_job {
+	enum render_job_kind	 kind;
+	char			*text;
+	size_t			 len;
+	char			 detail[256];
+	uint16_t		*ports;		/* with backends */
+	size_t			 nports;
+};
+
+static void
+render_jobs_free(struct render_job *jobs, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; jobs != NULL && i < n; i++) {
+		free(jobs[i].text);
+		free(jobs[i].ports);
+	}
+	free(jobs);
+}
 
 struct render *
 render_new(struct ev_loop *loop, const struct run_as *ra)
@@ -251,53 +286,40 @@ render_decorate(json_t *ctx)
 		render_decorate_service(v);
 }
 
-/* backends of port in ctx (0 when it has none) */
-static json_int_t
-render_port_count(const json_t *ctx, uint16_t port)
+static void
+render_short_name(const struct bgpsd_conf *conf, uint16_t port,
+    struct render_short *sh)
 {
-	char	 key[8];
+	const struct service_conf *sc = conf_service_by_port(conf, port);
 
-	snprintf(key, sizeof(key), "%u", (unsigned)port);
-	return json_integer_value(json_object_get(json_object_get(
-	    json_object_get(ctx, "by_port"), key), "count"));
+	sh->port = port;
+	if (sc != NULL && sc->name != NULL)
+		snprintf(sh->name, sizeof(sh->name), "%s", sc->name);
+	else
+		snprintf(sh->name, sizeof(sh->name), "port_%u",
+		    (unsigned int)port);
 }
 
 int
-render_short(const struct bgpsd_conf *conf, const json_t *ctx, int min,
-    const uint16_t *last, size_t nlast, struct render_short *sh)
+render_short(const struct bgpsd_conf *conf, const struct context *ctx,
+    int min, const uint16_t *last, size_t nlast, struct render_short *sh)
 {
-	json_t		*svc;
-	size_t		 i, total = 0;
+	size_t		 i;
 
 	memset(sh, 0, sizeof(*sh));
 	if (min <= 0)
 		return 0;
-	for (i = 0; i < conf->nservices; i++) {
-		sh->count = render_port_count(ctx, conf->services[i].port);
+	for (i = 0; i < conf->nservices + nlast; i++) {
+		uint16_t port = i < conf->nservices ?
+		    conf->services[i].port : last[i - conf->nservices];
+
+		sh->count = (long long)context_count(ctx, port);
 		if (sh->count < min) {
-			sh->port = conf->services[i].port;
-			snprintf(sh->name, sizeof(sh->name), "%s",
-			    conf->services[i].name);
+			render_short_name(conf, port, sh);
 			return 1;
 		}
 	}
-	for (i = 0; i < nlast; i++) {
-		sh->count = render_port_count(ctx, last[i]);
-		if (sh->count < min) {
-			sh->port = last[i];
-			if (conf_service_by_port(conf, last[i]) != NULL)
-				snprintf(sh->name, sizeof(sh->name), "%s",
-				    conf_service_by_port(conf, last[i])->name);
-			else
-				snprintf(sh->name, sizeof(sh->name), "port_%u",
-				    (unsigned)last[i]);
-			return 1;
-		}
-	}
-	json_array_foreach(json_object_get(ctx, "services"), i, svc)
-		total += (size_t)json_integer_value(json_object_get(svc,
-		    "count"));
-	if (total == 0) {
+	if (context_total(ctx) == 0) {
 		sh->count = 0;
 		snprintf(sh->name, sizeof(sh->name), "(all services)");
 		return 1;
@@ -307,19 +329,74 @@ render_short(const struct bgpsd_conf *conf, const json_t *ctx, int min,
 
 /* the ports with backends in ctx: what min_backends guards next time */
 static void
-render_remember(struct render_status *st, const json_t *ctx)
+render_job_ports(struct render_job *job, const struct context *ctx)
 {
-	json_t	*svc;
 	size_t	 i, n = 0;
 
-	free(st->ports);
-	st->ports = xcalloc(json_array_size(json_object_get(ctx,
-	    "services")) + 1, sizeof(*st->ports));
-	json_array_foreach(json_object_get(ctx, "services"), i, svc)
-		if (json_integer_value(json_object_get(svc, "count")) > 0)
-			st->ports[n++] = (uint16_t)json_integer_value(
-			    json_object_get(svc, "port"));
-	st->nports = n;
+	job->ports = xcalloc(ctx->nports + 1, sizeof(*job->ports));
+	for (i = 0; i < ctx->nports; i++)
+		if (context_count(ctx, ctx->ports[i]) > 0)
+			job->ports[n++] = ctx->ports[i];
+	job->nports = n;
+}
+
+static double
+render_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * Every template against ctx, now: the texts wait in r->jobs while the
+ * files are written one after the other.
+ */
+static void
+render_make(struct render *r, const struct context *ctx)
+{
+	const struct template_conf *tc;
+	struct render_status	*st;
+	struct render_short	 sh;
+	struct render_job	*job;
+	struct tmpl_value	 root;
+	char			 err[512];
+	double			 t0 = render_now();
+	size_t			 i;
+
+	r->jobs = xcalloc(r->n + 1, sizeof(*r->jobs));
+	context_root(ctx, &root);
+	r->last_bytes = 0;
+	for (i = 0; i < r->n; i++) {
+		tc = &r->conf->listen.templates[i];
+		st = &r->status[i];
+		job = &r->jobs[i];
+		if (render_short(r->conf, ctx, tc->min_backends, st->ports,
+		    st->nports, &sh)) {
+			log_warnx("%s: service %s has %lld backend(s), "
+			    "min_backends is %d: old file kept",
+			    tc->destination, sh.name, sh.count,
+			    tc->min_backends);
+			snprintf(job->detail, sizeof(job->detail),
+			    "min_backends: %s has %lld", sh.name, sh.count);
+			job->kind = RENDER_JOB_SHORT;
+			continue;
+		}
+		if (tmpl_render_view(r->tmpls[i], &root, tc->html_escape,
+		    &job->text, &job->len, err, sizeof(err)) == -1) {
+			log_warnx("%s: render: %s; old file kept", tc->source,
+			    err);
+			snprintf(job->detail, sizeof(job->detail),
+			    "render: %.200s", err);
+			job->kind = RENDER_JOB_ERROR;
+			continue;
+		}
+		st->bytes = job->len;
+		r->last_bytes += job->len;
+		render_job_ports(job, ctx);
+	}
+	r->last_seconds = render_now() - t0;
 }
 
 static void	render_step(struct render *);
@@ -331,8 +408,8 @@ render_finish(struct render *r, int nfailed_cmds)
 	void		*arg = r->arg;
 	int		 nfailed = r->nfailed + nfailed_cmds;
 
-	json_decref(r->ctx);
-	r->ctx = NULL;
+	render_jobs_free(r->jobs, r->n);
+	r->jobs = NULL;
 	r->busy = 0;
 	r->cb = NULL;
 	if (cb != NULL)
@@ -363,16 +440,23 @@ static void
 render_record(struct render *r, enum writer_result res)
 {
 	struct render_status	*st = &r->status[r->next];
+	struct render_job	*job = &r->jobs[r->next];
 
 	st->result = res;
 	st->when = (int64_t)time(NULL);
-	if (res != WRITER_REFUSED || st->detail[0] == '\0')
+	if (job->detail[0] != '\0')
+		snprintf(st->detail, sizeof(st->detail), "%s", job->detail);
+	else
 		snprintf(st->detail, sizeof(st->detail), "%s",
 		    writer_detail(r->writer));
 	if (res == WRITER_WRITTEN)
 		st->command_pending = 1;
-	if (res == WRITER_WRITTEN || res == WRITER_UNCHANGED)
-		render_remember(st, r->ctx);
+	if (res == WRITER_WRITTEN || res == WRITER_UNCHANGED) {
+		free(st->ports);
+		st->ports = job->ports;
+		st->nports = job->nports;
+		job->ports = NULL;
+	}
 	if (res != WRITER_WRITTEN && res != WRITER_UNCHANGED)
 		r->nfailed++;
 	r->next++;
@@ -391,44 +475,20 @@ static void
 render_step(struct render *r)
 {
 	const struct template_conf *tc;
-	struct render_short	 sh;
-	struct render_status	*st;
+	struct render_job	*job;
 	enum writer_result	 res;
-	char			*out, err[512];
-	size_t			 outlen, i;
-	int			 escape;
+	size_t			 i;
 
 	while (r->next < r->n) {
 		tc = &r->conf->listen.templates[r->next];
-		st = &r->status[r->next];
-		st->detail[0] = '\0';
-		if (render_short(r->conf, r->ctx, tc->min_backends,
-		    st->ports, st->nports, &sh)) {
-			log_warnx("%s: service %s has %lld backend(s), "
-			    "min_backends is %d: old file kept",
-			    tc->destination, sh.name, sh.count,
-			    tc->min_backends);
-			snprintf(st->detail, sizeof(st->detail),
-			    "min_backends: %s has %lld", sh.name, sh.count);
-			render_record(r, WRITER_REFUSED);
+		job = &r->jobs[r->next];
+		if (job->kind != RENDER_JOB_TEXT) {
+			render_record(r, job->kind == RENDER_JOB_SHORT ?
+			    WRITER_REFUSED : WRITER_ERROR);
 			continue;
 		}
-		escape = tc->html_escape;
-		if (tmpl_render(r->tmpls[r->next], r->ctx, escape, &out,
-		    &outlen, err, sizeof(err)) == -1) {
-			log_warnx("%s: render: %s; old file kept", tc->source,
-			    err);
-			snprintf(st->detail, sizeof(st->detail),
-			    "render: %.200s", err);
-			r->nfailed++;
-			st->result = WRITER_ERROR;
-			st->when = (int64_t)time(NULL);
-			r->next++;
-			continue;
-		}
-		res = writer_write(r->writer, tc, &r->owners[r->next], out,
-		    outlen, render_write_done, r);
-		free(out);
+		res = writer_write(r->writer, tc, &r->owners[r->next],
+		    job->text, job->len, render_write_done, r);
 		if (res == WRITER_PENDING)
 			return;
 		render_record(r, res);
@@ -448,17 +508,25 @@ render_step(struct render *r)
 }
 
 void
-render_pass(struct render *r, json_t *ctx, render_done_cb cb, void *arg)
+render_pass(struct render *r, const struct context *ctx, render_done_cb cb,
+    void *arg)
 {
 	if (r->busy)
 		fatalx("render_pass: a pass is running");
 	r->busy = 1;
 	r->next = 0;
 	r->nfailed = 0;
-	r->ctx = json_incref(ctx);
 	r->cb = cb;
 	r->arg = arg;
+	render_make(r, ctx);
 	render_step(r);
+}
+
+void
+render_last(const struct render *r, double *seconds, size_t *bytes)
+{
+	*seconds = r->last_seconds;
+	*bytes = r->last_bytes;
 }
 
 void
@@ -468,8 +536,8 @@ render_cancel(struct render *r)
 		return;
 	writer_cancel(r->writer);
 	commands_cancel(r->commands);
-	json_decref(r->ctx);
-	r->ctx = NULL;
+	render_jobs_free(r->jobs, r->n);
+	r->jobs = NULL;
 	r->busy = 0;
 	r->cb = NULL;
 }

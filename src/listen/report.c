@@ -63,9 +63,12 @@ report_peers(const struct listend *l)
 	n = rib_peers(l->rib, &peers);
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, json_pack("{s:s, s:s, s:I, s:I, "
-		    "s:b, s:I, s:s, s:b}", "address", addr_fmt(&peers[i].addr,
-		    a, sizeof(a)), "state", rib_peer_state_name(peers[i].state),
-		    "routes", (json_int_t)peers[i].routes, "refused",
+		    "s:f, s:I, s:b, s:I, s:s, s:b}", "address",
+		    addr_fmt(&peers[i].addr, a, sizeof(a)), "state",
+		    rib_peer_state_name(peers[i].state), "routes",
+		    (json_int_t)peers[i].routes, "stale",
+		    (json_int_t)peers[i].stale, "stale_time",
+		    peers[i].stale_time, "refused",
 		    (json_int_t)peers[i].refused, "accepted", peers[i].accepted,
 		    "ignored", (json_int_t)peers[i].ignored, "ignored_reason",
 		    rib_ignore_name(peers[i].ignore_reason), "eor",
@@ -79,8 +82,10 @@ report_render(const struct listend *l)
 {
 	const struct render_status *st;
 	json_t		*o, *arr;
-	size_t		 i;
+	double		 secs;
+	size_t		 i, bytes;
 
+	render_last(l->render, &secs, &bytes);
 	o = json_object();
 	json_object_set_new(o, "passes", json_integer((json_int_t)l->passes));
 	json_object_set_new(o, "failed_passes",
@@ -91,13 +96,17 @@ report_render(const struct listend *l)
 	    json_string(l->last_failed ? "failed" : "ok") : json_null());
 	json_object_set_new(o, "waiting_for_eor",
 	    json_boolean(!l->first_done));
+	/* the cost of making the texts of the last pass, not of writing */
+	json_object_set_new(o, "last_seconds", json_real(secs));
+	json_object_set_new(o, "last_bytes", json_integer((json_int_t)bytes));
 	arr = json_array();
 	for (i = 0; i < render_count(l->render); i++) {
 		st = render_status(l->render, i);
 		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, "
-		    "s:I, s:b}", "source", st->source, "destination",
+		    "s:I, s:I, s:b}", "source", st->source, "destination",
 		    st->destination, "result", writer_result_name(st->result),
 		    "detail", st->detail, "time", (json_int_t)st->when,
+		    "bytes", (json_int_t)st->bytes,
 		    "command_pending", st->command_pending));
 	}
 	json_object_set_new(o, "templates", arr);
@@ -124,6 +133,10 @@ report_status(void *arg)
 	    json_integer((json_int_t)rib_nroutes(l->rib)));
 	json_object_set_new(j, "routes_ignored",
 	    json_integer((json_int_t)rib_nignored(l->rib)));
+	json_object_set_new(j, "routes_stale",
+	    json_integer((json_int_t)rib_nstale(l->rib)));
+	json_object_set_new(j, "backends",
+	    json_integer((json_int_t)rib_nbackends(l->rib)));
 	json_object_set_new(j, "services", report_services(l));
 	o = json_pack("{s:I, s:I, s:I}", "read", (json_int_t)l->in.nlines,
 	    "malformed", (json_int_t)l->nbad,
@@ -163,7 +176,8 @@ report_metrics(void *arg)
 	const struct service_conf *sc;
 	struct buf		 b = BUF_INIT;
 	char			 a[ADDR_STRLEN];
-	size_t			 n, i;
+	double			 secs;
+	size_t			 n, i, bytes;
 	unsigned		 port;
 
 	n = rib_peers(l->rib, &peers);
@@ -178,6 +192,12 @@ report_metrics(void *arg)
 	for (i = 0; i < n; i++)
 		buf_printf(&b, "bgpsd_listen_peer_routes{peer=\"%s\"} %zu\n",
 		    addr_fmt(&peers[i].addr, a, sizeof(a)), peers[i].routes);
+	prom_head(&b, "bgpsd_listen_peer_routes_stale", "gauge",
+	    "routes of a peer kept stale (session lost, stale_time running)");
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "bgpsd_listen_peer_routes_stale{peer=\"%s\"} "
+		    "%zu\n", addr_fmt(&peers[i].addr, a, sizeof(a)),
+		    peers[i].stale);
 	prom_head(&b, "bgpsd_listen_peer_routes_ignored", "gauge",
 	    "routes stored per peer that the accept filters keep out");
 	for (i = 0; i < n; i++)
@@ -222,6 +242,16 @@ report_metrics(void *arg)
 	    "unix time of the last pass");
 	buf_printf(&b, "bgpsd_listen_last_render_seconds %lld\n",
 	    (long long)l->last_pass);
+	render_last(l->render, &secs, &bytes);
+	prom_head(&b, "bgpsd_listen_render_duration_seconds", "gauge",
+	    "time to make every text of the last pass (writing not counted)");
+	buf_printf(&b, "bgpsd_listen_render_duration_seconds %.6f\n", secs);
+	prom_head(&b, "bgpsd_listen_render_bytes", "gauge",
+	    "bytes of every text made by the last pass");
+	buf_printf(&b, "bgpsd_listen_render_bytes %zu\n", bytes);
+	prom_head(&b, "bgpsd_listen_backends", "gauge",
+	    "(port, prefix) pairs in the table: backends of all services");
+	buf_printf(&b, "bgpsd_listen_backends %zu\n", rib_nbackends(l->rib));
 	prom_head(&b, "bgpsd_listen_table_recovered", "gauge",
 	    "0 while the routes ExaBGP held at start are not known (nothing "
 	    "is rendered)");

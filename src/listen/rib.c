@@ -1,37 +1,54 @@
 /*
- * rib.c - the listener's table: one route per (peer, prefix), and the
- * aggregate (port, prefix) -> number of peers announcing it.
+ * rib.c - the listener's table.
  *
- * A route keeps the communities that could name a port under *some*
- * configuration ("candidates": standard ASN:P and large G:0:P with
- * P in 1..65535), not the ports of the current one, so that a SIGHUP
- * changing the ASN or the large-community mode re-reads the table
- * instead of waiting for every route to be announced again. Routes
- * without a candidate are not stored at all: whatever the ASN, they
- * name no service.
+ * One route per (peer, prefix), grouped by destination (the prefix): a
+ * destination keeps its routes in preference order, and is a backend of
+ * every port one of its accepted routes carries. The attributes of
+ * routes (communities, med, local preference) are interned: routes
+ * announced with the same set share one copy, which also carries the
+ * ports, weights and drain states the current rules read from it.
  *
- * Applying a message costs O(1) per prefix (hash lookups and a merge
- * of two short sorted port lists); sorted views are built on demand.
+ * A route keeps every community, not only the ports of the current
+ * configuration, so that a SIGHUP changing the ASN or the large-community
+ * mode re-reads the table; a route without any community that could name
+ * a port under some configuration (standard X:P, large X:0:P, P > 0) is
+ * not stored at all: it names no service whatever the ASN.
+ *
+ * Cost: applying a message is O(1) per prefix (hash lookups, a few
+ * routes per destination). Rendering reads the table through a view
+ * (rib_view) built in one pass over the destinations, which are kept in
+ * prefix order (new ones are sorted in, gone ones swept, at view time).
  *
  * Accept filters: a route from a peer outside accept_peers, or whose
  * prefix lies outside accept_prefixes, is stored with "ignored" set and
- * never reaches the aggregate. Storing it (rather than dropping it) lets
- * a reload re-filter the whole table in both directions, like the
- * reload of an ASN. The filters only change in rib_reconf, which
- * re-evaluates every stored route.
+ * is never a backend; a reload re-filters the whole table both ways.
+ *
+ * Stale routes (graceful restart, RFC 4724, on the consumer): when the
+ * session of a peer with a stale_time goes down, or comes up again, its
+ * routes are kept, marked stale; what it announces again replaces them,
+ * its End-of-RIB of a family drops the stale ones of that family that it
+ * did not announce again, and whatever is still stale stale_time after it
+ * became stale is dropped then (rib_expire).
+ *
+ * Merge rule: a backend announced by several peers takes what travels
+ * with its port (weight, drain, next hop, med, local preference, the
+ * other communities) from its preferred route among those carrying the
+ * port: a fresh route before a stale one, then the lowest peer address.
  */
 #include <sys/socket.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "addr.h"
+#include "community.h"
+#include "ev.h"
 #include "listen.h"
 #include "log.h"
 
 #define RIB_HTAB_MIN	16
-#define RIB_CAND_LARGE	(UINT64_C(1) << 63)
-#define RIB_CAND_INLINE	2	/* most routes carry one or two ports */
+#define RIB_PORTS_INLINE 4
 
 /* an intrusive chained hash table; nodes are the first member */
 struct hnode {
@@ -45,35 +62,60 @@ struct htab {
 	size_t		  count;
 };
 
-struct rib_route {
-	struct hnode	 node;
-	struct prefix	 prefix;
-	uint8_t		 ignored;	/* kept out by the accept filters */
-	uint32_t	 ncand;
-	uint64_t	*cand;		/* sorted, unique; inl when small */
-	uint64_t	 inl[RIB_CAND_INLINE];
+/* interned attributes: shared by every route announced with them */
+struct rib_attr {
+	struct hnode		 node;
+	uint32_t		 refs;
+	int64_t			 med;		/* -1: none */
+	int64_t			 local_pref;	/* -1: none */
+	uint32_t		 nstd, nlarge;
+	uint32_t		*std;		/* asn << 16 | value, sorted */
+	struct large_community	*large;		/* sorted */
+	/* under the current rules (rib_attr_derive) */
+	uint32_t		 nports;
+	struct port_meta	*ports;		/* ascending */
 };
 
-struct rib_agg {
-	struct hnode	 node;
-	struct prefix	 prefix;
-	uint16_t	 port;
-	uint32_t	 npeers;
+struct rib_route {
+	struct rib_route	*dnext;		/* its destination's, best first */
+	struct rib_route	*pnext, *pprev;	/* its peer's */
+	struct rib_dest		*dest;
+	struct rib_peer		*peer;
+	struct rib_attr		*attr;
+	struct addr		 next_hop;	/* family 0: none */
+	uint8_t			 stale;
+	uint8_t			 ignored;	/* kept out by the filters */
+	uint8_t			 family;	/* enum exabgp_family */
+};
+
+struct rib_dest {
+	struct hnode		 node;
+	struct prefix		 prefix;
+	struct rib_route	*routes;
+	uint16_t		*ports;		/* union of the accepted routes' */
+	uint16_t		 nports;
+	uint16_t		 inl[RIB_PORTS_INLINE];
+	uint8_t			 dead;		/* out of the hash, in dv */
+	uint32_t		 pos;		/* index in rib->dv */
 };
 
 struct rib_peer {
 	struct hnode		 node;
 	struct addr		 addr;
 	enum rib_peer_state	 state;
-	struct htab		 routes;
-	int			 accepted;	/* passes accept_peers */
+	struct rib_route	*routes;	/* every route of the peer */
+	size_t			 nroutes;	/* stored, ignored ones too */
 	size_t			 nfiltered;	/* stored routes ignored */
 	size_t			 nignored;	/* ... of them naming a port */
+	size_t			 nstale;
+	int			 accepted;	/* passes accept_peers */
 	uint64_t		 refused;
 	int			 cap_logged;	/* max_routes warned this burst */
 	int			 eor;		/* >= 1 EOR since last up */
 	unsigned		 eor_families;
 	uint64_t		 ups;
+	double			 stale_time;	/* from the rules */
+	uint64_t		 stale_until;	/* monotonic ns; 0: none stale */
 };
 
 /* a (peer, prefix) whose being ignored was logged */
@@ -83,27 +125,57 @@ struct rib_logged {
 	struct prefix	 prefix;
 };
 
+/*
+ * What templates see of a destination, per port: the route they read
+ * (the first, in preference order, that names the port). Interned
+ * attributes make the attribute pointer stand for every value; the
+ * snapshot never outlives the objects it points to (it is compared
+ * right after the change it was taken for).
+ */
+struct rib_vis {
+	uint16_t		 port;
+	uint32_t		 order;
+	const struct rib_peer	*peer;
+	const struct rib_attr	*attr;
+	struct addr		 next_hop;
+};
+
+struct rib_stale_rules {
+	struct prefix_set	*sets;
+	double			*times;
+	size_t			 n;
+};
+
 struct rib {
-	struct rib_conf	 conf;		/* filter pointers not kept */
-	struct prefix_set acc_prefixes;
-	struct prefix_set acc_peers;
-	int		 has_acc_prefixes;
-	int		 has_acc_peers;
-	struct htab	 logged;	/* at most RIB_LOGGED_MAX */
-	int		 logged_full;	/* said that logging stops */
-	struct htab	 peers;
-	struct htab	 agg;
-	uint32_t	*port_count;	/* [65536] backends per port, lazily */
-	uint64_t	 generation;
-	size_t		 nroutes;	/* accepted */
-	size_t		 nignored;	/* ignored, naming a port */
-	size_t		 npeers_up;
-	size_t		 npeers_up_eor;
-	/* scratch, reused from message to message */
-	uint64_t	*cbuf;
-	size_t		 ccap;
-	uint16_t	*pold, *pnew;
-	size_t		 pcap;
+	struct rib_conf		 conf;		/* pointers not kept */
+	struct prefix_set	 acc_prefixes;
+	struct prefix_set	 acc_peers;
+	int			 has_acc_prefixes;
+	int			 has_acc_peers;
+	struct rib_stale_rules	 stale;
+	struct htab		 logged;	/* at most RIB_LOGGED_MAX */
+	int			 logged_full;
+	struct htab		 peers;
+	struct htab		 dests;
+	struct htab		 attrs;
+	/* every destination, prefix order up to nsorted, then new ones */
+	struct rib_dest		**dv;
+	size_t			 ndv, capdv, nsorted, ndead;
+	uint32_t		*port_count;	/* [65536], lazily */
+	size_t			 nbackends;
+	uint64_t		 generation;
+	size_t			 nroutes;	/* accepted, stored */
+	size_t			 nignored;	/* ignored, naming a port */
+	size_t			 nstale;
+	size_t			 npeers_up;
+	size_t			 npeers_up_eor;
+	/* scratch for unions of ports */
+	uint16_t		*pbuf;
+	size_t			 pcap;
+	/* what templates saw of snap_dest before a change (rib_dest_snap) */
+	const struct rib_dest	*snap_dest;
+	struct rib_vis		*snap, *vis;
+	size_t			 nsnap, snapcap, viscap;
 };
 
 static const char *const rib_peer_state_names[] = {
@@ -112,15 +184,6 @@ static const char *const rib_peer_state_names[] = {
 	[RIB_PEER_UP] = "up",
 	[RIB_PEER_DOWN] = "down",
 };
-
-const char *
-rib_peer_state_name(enum rib_peer_state s)
-{
-	if ((size_t)s >= sizeof(rib_peer_state_names) /
-	    sizeof(rib_peer_state_names[0]))
-		return "?";
-	return rib_peer_state_names[s];
-}
 
 static const char *const rib_ignore_names[] = {
 	[RIB_IGNORE_PEER] = "peer",
@@ -134,6 +197,15 @@ static const char *const rib_ignore_texts[] = {
 };
 
 const char *
+rib_peer_state_name(enum rib_peer_state s)
+{
+	if ((size_t)s >= sizeof(rib_peer_state_names) /
+	    sizeof(rib_peer_state_names[0]))
+		return "?";
+	return rib_peer_state_names[s];
+}
+
+const char *
 rib_ignore_name(enum rib_ignore r)
 {
 	if ((size_t)r >= sizeof(rib_ignore_names) /
@@ -142,7 +214,7 @@ rib_ignore_name(enum rib_ignore r)
 	return rib_ignore_names[r];
 }
 
-/* ---- hash table ---- */
+/* ---- hash tables ---- */
 
 static void
 htab_init(struct htab *h)
@@ -197,6 +269,24 @@ htab_remove(struct htab *h, struct hnode *n)
 	fatalx("%s: node not in table", __func__);
 }
 
+static void
+htab_free_all(struct htab *h, void (*fn)(struct hnode *))
+{
+	struct hnode	*n, *next;
+	size_t		 i;
+
+	for (i = 0; h->b != NULL && i <= h->mask; i++) {
+		for (n = h->b[i]; n != NULL; n = next) {
+			next = n->next;
+			if (fn != NULL)
+				fn(n);
+		}
+	}
+	free(h->b);
+	h->b = NULL;
+	h->count = 0;
+}
+
 static int
 prefix_eq(const struct prefix *a, const struct prefix *b)
 {
@@ -205,7 +295,16 @@ prefix_eq(const struct prefix *a, const struct prefix *b)
 	    a->addr.family == AF_INET6 ? 16 : 4) == 0;
 }
 
-/* ---- peers ---- */
+static uint32_t
+rib_mix(uint32_t h)
+{
+	h ^= h >> 16;
+	h *= 0x7feb352du;
+	h ^= h >> 15;
+	h *= 0x846ca68bu;
+	h ^= h >> 16;
+	return h;
+}
 
 static uint32_t
 rib_addr_hash(const struct addr *a)
@@ -217,6 +316,48 @@ rib_addr_hash(const struct addr *a)
 	p.len = (uint8_t)addr_maxlen(a);
 	return prefix_hash(&p);
 }
+
+/* ---- rules: filters and stale times ---- */
+
+static int
+rib_peer_accepted(const struct rib *rib, const struct addr *a)
+{
+	return !rib->has_acc_peers || prefix_set_match_addr(&rib->acc_peers,
+	    a);
+}
+
+static int
+rib_prefix_accepted(const struct rib *rib, const struct prefix *p)
+{
+	return !rib->has_acc_prefixes ||
+	    prefix_set_match(&rib->acc_prefixes, p);
+}
+
+/* the stale_time of a peer: its first matching rule, else the default */
+static double
+rib_stale_time(const struct rib *rib, const struct addr *a)
+{
+	size_t	 i;
+
+	for (i = 0; i < rib->stale.n; i++)
+		if (prefix_set_match_addr(&rib->stale.sets[i], a))
+			return rib->stale.times[i];
+	return rib->conf.stale_time;
+}
+
+static void
+rib_stale_rules_free(struct rib_stale_rules *r)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->n; i++)
+		prefix_set_free(&r->sets[i]);
+	free(r->sets);
+	free(r->times);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---- peers ---- */
 
 static struct rib_peer *
 rib_peer_find(const struct rib *rib, const struct addr *a)
@@ -233,22 +374,6 @@ rib_peer_find(const struct rib *rib, const struct addr *a)
 	return NULL;
 }
 
-/* ---- accept filters ---- */
-
-static int
-rib_peer_accepted(const struct rib *rib, const struct addr *a)
-{
-	return !rib->has_acc_peers || prefix_set_match_addr(&rib->acc_peers,
-	    a);
-}
-
-static int
-rib_prefix_accepted(const struct rib *rib, const struct prefix *p)
-{
-	return !rib->has_acc_prefixes ||
-	    prefix_set_match(&rib->acc_prefixes, p);
-}
-
 static struct rib_peer *
 rib_peer_get(struct rib *rib, const struct addr *a)
 {
@@ -259,8 +384,8 @@ rib_peer_get(struct rib *rib, const struct addr *a)
 	p = xcalloc(1, sizeof(*p));
 	p->addr = *a;
 	p->accepted = rib_peer_accepted(rib, a);
+	p->stale_time = rib_stale_time(rib, a);
 	p->state = RIB_PEER_IDLE;
-	htab_init(&p->routes);
 	htab_insert(&rib->peers, &p->node, rib_addr_hash(a));
 	return p;
 }
@@ -288,176 +413,562 @@ rib_peer_set(struct rib *rib, struct rib_peer *p, enum rib_peer_state state,
 	}
 }
 
-/* ---- the aggregate ---- */
-
-static uint32_t
-rib_agg_hash(uint16_t port, const struct prefix *p)
-{
-	uint32_t	 h = prefix_hash(p) ^ ((uint32_t)port * 2654435761u);
-
-	h ^= h >> 15;
-	h *= 0x2c1b3c6du;
-	h ^= h >> 12;
-	return h;
-}
-
-static void
-rib_agg_ref(struct rib *rib, uint16_t port, const struct prefix *p, int delta)
-{
-	uint32_t	 h = rib_agg_hash(port, p);
-	struct hnode	*n;
-	struct rib_agg	*a = NULL;
-
-	for (n = rib->agg.b[h & rib->agg.mask]; n != NULL; n = n->next) {
-		a = (struct rib_agg *)n;
-		if (n->hash == h && a->port == port &&
-		    prefix_eq(&a->prefix, p))
-			break;
-	}
-	if (n == NULL) {
-		if (delta < 0)
-			fatalx("%s: unreferenced backend", __func__);
-		a = xcalloc(1, sizeof(*a));
-		a->port = port;
-		a->prefix = *p;
-		a->npeers = 1;
-		htab_insert(&rib->agg, &a->node, h);
-		if (rib->port_count == NULL)
-			rib->port_count = xcalloc(65536,
-			    sizeof(*rib->port_count));
-		rib->port_count[port]++;
-		rib->generation++;
-		return;
-	}
-	if (delta > 0) {
-		a->npeers++;
-		return;
-	}
-	if (--a->npeers == 0) {
-		htab_remove(&rib->agg, &a->node);
-		free(a);
-		rib->port_count[port]--;
-		rib->generation++;
-	}
-}
-
-/* ---- candidates and ports ---- */
-
-static uint64_t
-rib_cand_std(uint16_t asn, uint16_t port)
-{
-	return ((uint64_t)asn << 16) | port;
-}
-
-static uint64_t
-rib_cand_large(uint32_t global, uint16_t port)
-{
-	return RIB_CAND_LARGE | ((uint64_t)global << 16) | port;
-}
+/* ---- interned attributes ---- */
 
 static int
-rib_u64_cmp(const void *a, const void *b)
+rib_u32_cmp(const void *a, const void *b)
 {
-	uint64_t	 x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	uint32_t	 x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
 	return x < y ? -1 : x > y;
 }
 
-/* the message's candidates into rib->cbuf, sorted and unique */
-static size_t
-rib_candidates(struct rib *rib, const struct exabgp_msg *m)
+static int
+rib_large_cmp(const void *a, const void *b)
 {
-	size_t	 i, n = 0, need = m->ncommunities + m->nlarge;
+	const struct large_community *x = a, *y = b;
 
-	if (need > rib->ccap) {
-		rib->cbuf = xreallocarray(rib->cbuf, need, sizeof(*rib->cbuf));
-		rib->ccap = need;
-	}
-	for (i = 0; i < m->ncommunities; i++) {
-		if (m->communities[i].value == 0)
-			continue;	/* port 0 is no service */
-		rib->cbuf[n++] = rib_cand_std(m->communities[i].asn,
-		    m->communities[i].value);
-	}
-	for (i = 0; i < m->nlarge; i++) {
-		if (m->large[i].local1 != 0 || m->large[i].local2 == 0 ||
-		    m->large[i].local2 > 65535)
-			continue;
-		rib->cbuf[n++] = rib_cand_large(m->large[i].global,
-		    (uint16_t)m->large[i].local2);
-	}
-	if (n > 1) {
-		qsort(rib->cbuf, n, sizeof(*rib->cbuf), rib_u64_cmp);
-		for (need = n, n = 1, i = 1; i < need; i++)
-			if (rib->cbuf[i] != rib->cbuf[n - 1])
-				rib->cbuf[n++] = rib->cbuf[i];
-	}
-	return n;
+	if (x->global != y->global)
+		return x->global < y->global ? -1 : 1;
+	if (x->local1 != y->local1)
+		return x->local1 < y->local1 ? -1 : 1;
+	return x->local2 < y->local2 ? -1 : x->local2 > y->local2;
 }
 
-/* the ports a candidate list names under conf, ascending (cand sorted) */
-static size_t
-rib_ports(const struct rib_conf *conf, const uint64_t *cand, size_t ncand,
-    uint16_t *out)
+static uint32_t
+rib_attr_hash(const struct rib_attr *a)
 {
-	uint64_t	 key;
-	size_t		 i, n = 0;
+	uint32_t	 h = 2166136261u;
+	size_t		 i;
 
-	if (conf->large)
-		key = RIB_CAND_LARGE | ((uint64_t)conf->asn << 16);
-	else if (conf->asn > 65535)
-		return 0;
-	else
-		key = (uint64_t)conf->asn << 16;
-	for (i = 0; i < ncand; i++)
-		if ((cand[i] & ~(uint64_t)0xffff) == key)
-			out[n++] = (uint16_t)(cand[i] & 0xffff);
-	return n;
+	h = rib_mix(h ^ (uint32_t)a->med) ^ (uint32_t)(a->med >> 32);
+	h = rib_mix(h ^ (uint32_t)a->local_pref);
+	for (i = 0; i < a->nstd; i++)
+		h = rib_mix(h ^ a->std[i]);
+	for (i = 0; i < a->nlarge; i++)
+		h = rib_mix(rib_mix(rib_mix(h ^ a->large[i].global) ^
+		    a->large[i].local1) ^ a->large[i].local2);
+	return h;
+}
+
+static int
+rib_attr_eq(const struct rib_attr *a, const struct rib_attr *b)
+{
+	return a->med == b->med && a->local_pref == b->local_pref &&
+	    a->nstd == b->nstd && a->nlarge == b->nlarge &&
+	    memcmp(a->std, b->std, a->nstd * sizeof(*a->std)) == 0 &&
+	    memcmp(a->large, b->large, a->nlarge * sizeof(*a->large)) == 0;
+}
+
+/* the ports, weights and drains an attribute set names under conf */
+static void
+rib_attr_derive(const struct rib_conf *conf, struct rib_attr *a)
+{
+	enum community_kind	 kind;
+	uint16_t		 port, value;
+	size_t			 i, j, n = 0;
+
+	free(a->ports);
+	a->ports = NULL;
+	a->nports = 0;
+	if (!conf->large && conf->asn <= 65535) {
+		for (i = 0; i < a->nstd; i++)
+			if ((a->std[i] >> 16) == conf->asn &&
+			    (a->std[i] & 0xffff) != 0)
+				n++;
+	}
+	for (i = 0; i < a->nlarge; i++)
+		if (conf->large && a->large[i].global == conf->asn &&
+		    a->large[i].local1 == COMMUNITY_PORT &&
+		    a->large[i].local2 > 0 && a->large[i].local2 <= 65535)
+			n++;
+	if (n == 0)
+		return;
+	a->ports = xcalloc(n, sizeof(*a->ports));
+	for (i = 0; !conf->large && conf->asn <= 65535 && i < a->nstd; i++)
+		if ((a->std[i] >> 16) == conf->asn && (a->std[i] & 0xffff) != 0)
+			a->ports[a->nports++].port =
+			    (uint16_t)(a->std[i] & 0xffff);
+	for (i = 0; conf->large && i < a->nlarge; i++)
+		if (a->large[i].global == conf->asn &&
+		    a->large[i].local1 == COMMUNITY_PORT &&
+		    a->large[i].local2 > 0 && a->large[i].local2 <= 65535)
+			a->ports[a->nports++].port = (uint16_t)a->large[i].local2;
+	/* both lists were sorted: std by value, large by local2 */
+	for (i = 0; i < a->nports; i++)
+		a->ports[i].weight = COMMUNITY_WEIGHT_DEFAULT;
+	for (i = 0; i < a->nlarge; i++) {
+		if (!community_meta_decode(conf->asn, &a->large[i], &kind,
+		    &port, &value))
+			continue;
+		for (j = 0; j < a->nports && a->ports[j].port != port; j++)
+			;
+		if (j == a->nports)
+			continue;	/* metadata of a port not up: none */
+		if (kind == COMMUNITY_WEIGHT)
+			a->ports[j].weight = value;
+		else if (kind == COMMUNITY_DRAIN)
+			a->ports[j].draining = 1;
+	}
+}
+
+/* 1 if the message names a port under some configuration */
+static int
+rib_has_candidate(const struct exabgp_msg *m)
+{
+	size_t	 i;
+
+	for (i = 0; i < m->ncommunities; i++)
+		if (m->communities[i].value != 0)
+			return 1;
+	for (i = 0; i < m->nlarge; i++)
+		if (m->large[i].local1 == 0 && m->large[i].local2 > 0 &&
+		    m->large[i].local2 <= 65535)
+			return 1;
+	return 0;
+}
+
+/* the interned attribute set of an update (a reference taken) */
+static struct rib_attr *
+rib_attr_get(struct rib *rib, const struct exabgp_msg *m)
+{
+	struct rib_attr	 key, *a;
+	struct hnode	*n;
+	uint32_t	 h, *std;
+	struct large_community *large;
+	size_t		 i, k;
+
+	std = xcalloc(m->ncommunities + 1, sizeof(*std));
+	for (i = k = 0; i < m->ncommunities; i++)
+		std[k++] = (uint32_t)m->communities[i].asn << 16 |
+		    m->communities[i].value;
+	qsort(std, k, sizeof(*std), rib_u32_cmp);
+	memset(&key, 0, sizeof(key));
+	key.std = std;
+	for (i = 0; i < k; i++)
+		if (i == 0 || std[i] != std[key.nstd - 1])
+			std[key.nstd++] = std[i];
+	large = xcalloc(m->nlarge + 1, sizeof(*large));
+	for (i = 0; i < m->nlarge; i++) {
+		large[i].global = m->large[i].global;
+		large[i].local1 = m->large[i].local1;
+		large[i].local2 = m->large[i].local2;
+	}
+	qsort(large, m->nlarge, sizeof(*large), rib_large_cmp);
+	key.large = large;
+	for (i = 0; i < m->nlarge; i++)
+		if (i == 0 || rib_large_cmp(&large[i],
+		    &large[key.nlarge - 1]) != 0)
+			large[key.nlarge++] = large[i];
+	key.med = m->med;
+	key.local_pref = m->local_pref;
+	h = rib_attr_hash(&key);
+	for (n = rib->attrs.b[h & rib->attrs.mask]; n != NULL; n = n->next) {
+		a = (struct rib_attr *)n;
+		if (n->hash == h && rib_attr_eq(a, &key)) {
+			free(std);
+			free(large);
+			a->refs++;
+			return a;
+		}
+	}
+	a = xcalloc(1, sizeof(*a));
+	*a = key;
+	a->std = xreallocarray(std, key.nstd > 0 ? key.nstd : 1,
+	    sizeof(*std));
+	a->large = xreallocarray(large, key.nlarge > 0 ? key.nlarge : 1,
+	    sizeof(*large));
+	a->refs = 1;
+	rib_attr_derive(&rib->conf, a);
+	htab_insert(&rib->attrs, &a->node, h);
+	return a;
 }
 
 static void
-rib_pbuf(struct rib *rib, size_t need)
+rib_attr_free(struct rib_attr *a)
 {
-	if (need <= rib->pcap)
+	free(a->std);
+	free(a->large);
+	free(a->ports);
+	free(a);
+}
+
+static void
+rib_attr_put(struct rib *rib, struct rib_attr *a)
+{
+	if (a == NULL || --a->refs > 0)
 		return;
-	rib->pold = xreallocarray(rib->pold, need, sizeof(*rib->pold));
-	rib->pnew = xreallocarray(rib->pnew, need, sizeof(*rib->pnew));
-	rib->pcap = need;
+	htab_remove(&rib->attrs, &a->node);
+	rib_attr_free(a);
+}
+
+static const struct port_meta *
+rib_attr_port(const struct rib_attr *a, uint16_t port)
+{
+	size_t	 lo = 0, hi = a->nports, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (a->ports[mid].port == port)
+			return &a->ports[mid];
+		if (a->ports[mid].port < port)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* ---- destinations ---- */
+
+static struct rib_dest *
+rib_dest_find(const struct rib *rib, const struct prefix *p, uint32_t h)
+{
+	struct hnode	*n;
+	struct rib_dest	*d;
+
+	for (n = rib->dests.b[h & rib->dests.mask]; n != NULL; n = n->next) {
+		d = (struct rib_dest *)n;
+		if (n->hash == h && prefix_eq(&d->prefix, p))
+			return d;
+	}
+	return NULL;
+}
+
+static struct rib_dest *
+rib_dest_get(struct rib *rib, const struct prefix *p, uint32_t h)
+{
+	struct rib_dest	*d;
+
+	if ((d = rib_dest_find(rib, p, h)) != NULL)
+		return d;
+	d = xcalloc(1, sizeof(*d));
+	d->prefix = *p;
+	d->ports = d->inl;
+	htab_insert(&rib->dests, &d->node, h);
+	if (rib->ndv == rib->capdv) {
+		rib->capdv = rib->capdv == 0 ? 64 : rib->capdv * 2;
+		rib->dv = xreallocarray(rib->dv, rib->capdv, sizeof(*rib->dv));
+	}
+	d->pos = (uint32_t)rib->ndv;
+	rib->dv[rib->ndv++] = d;
+	return d;
+}
+
+static void
+rib_dest_free(struct rib_dest *d)
+{
+	if (d->ports != d->inl)
+		free(d->ports);
+	free(d);
+}
+
+/* sweep the gone destinations out of dv, order kept */
+static void
+rib_dv_compact(struct rib *rib)
+{
+	size_t	 i, k = 0, ks = 0;
+
+	if (rib->ndead == 0)
+		return;
+	for (i = 0; i < rib->ndv; i++) {
+		if (rib->dv[i]->dead) {
+			rib_dest_free(rib->dv[i]);
+			continue;
+		}
+		if (i < rib->nsorted)
+			ks++;
+		rib->dv[k] = rib->dv[i];
+		rib->dv[k]->pos = (uint32_t)k;
+		k++;
+	}
+	rib->ndv = k;
+	rib->nsorted = ks;
+	rib->ndead = 0;
+}
+
+static int
+rib_dest_cmp(const void *a, const void *b)
+{
+	const struct rib_dest *const *x = a, *const *y = b;
+
+	return prefix_cmp(&(*x)->prefix, &(*y)->prefix);
+}
+
+/* dv in prefix order: the new tail sorted, then merged in */
+static void
+rib_dv_sort(struct rib *rib)
+{
+	struct rib_dest	**tmp;
+	size_t		  i, j, k, ns = rib->nsorted, n = rib->ndv;
+
+	rib_dv_compact(rib);
+	ns = rib->nsorted;
+	n = rib->ndv;
+	if (ns == n)
+		return;
+	qsort(rib->dv + ns, n - ns, sizeof(*rib->dv), rib_dest_cmp);
+	if (ns > 0 && rib_dest_cmp(&rib->dv[ns - 1], &rib->dv[ns]) > 0) {
+		tmp = xreallocarray(NULL, n, sizeof(*tmp));
+		for (i = 0, j = ns, k = 0; i < ns || j < n; k++)
+			tmp[k] = j == n || (i < ns && rib_dest_cmp(&rib->dv[i],
+			    &rib->dv[j]) < 0) ? rib->dv[i++] : rib->dv[j++];
+		memcpy(rib->dv, tmp, n * sizeof(*tmp));
+		free(tmp);
+	}
+	for (i = 0; i < n; i++)
+		rib->dv[i]->pos = (uint32_t)i;
+	rib->nsorted = n;
+}
+
+/* route a before b in a destination: fresh first, then lowest peer */
+static int
+rib_route_before(const struct rib_route *a, const struct rib_route *b)
+{
+	if (a->stale != b->stale)
+		return !a->stale;
+	return addr_cmp(&a->peer->addr, &b->peer->addr) < 0;
+}
+
+static void
+rib_dest_unlink(struct rib_dest *d, struct rib_route *r)
+{
+	struct rib_route	**pp;
+
+	for (pp = &d->routes; *pp != NULL; pp = &(*pp)->dnext)
+		if (*pp == r) {
+			*pp = r->dnext;
+			r->dnext = NULL;
+			return;
+		}
+	fatalx("%s: route not in its destination", __func__);
+}
+
+static void
+rib_dest_link(struct rib_dest *d, struct rib_route *r)
+{
+	struct rib_route	**pp;
+
+	for (pp = &d->routes; *pp != NULL && rib_route_before(*pp, r);
+	    pp = &(*pp)->dnext)
+		;
+	r->dnext = *pp;
+	*pp = r;
+}
+
+static void
+rib_count_port(struct rib *rib, uint16_t port, int delta)
+{
+	if (rib->port_count == NULL)
+		rib->port_count = xcalloc(65536, sizeof(*rib->port_count));
+	rib->port_count[port] += (uint32_t)delta;
+	rib->nbackends += (size_t)delta;
+}
+
+static int
+rib_u16_cmp(const void *a, const void *b)
+{
+	uint16_t	 x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
+rib_vis_cmp(const void *a, const void *b)
+{
+	const struct rib_vis	*x = a, *y = b;
+
+	if (x->port != y->port)
+		return x->port < y->port ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* what templates see of d, by port, into *buf; the number of ports */
+static size_t
+rib_dest_vis(const struct rib_dest *d, struct rib_vis **buf, size_t *cap)
+{
+	const struct rib_route	*r;
+	struct rib_vis		*v;
+	size_t			 n = 0, i, k;
+	uint32_t		 order = 0;
+
+	for (r = d->routes; r != NULL; r = r->dnext)
+		if (!r->ignored)
+			n += r->attr->nports;
+	if (n > *cap) {
+		*cap = n;
+		*buf = xreallocarray(*buf, n, sizeof(**buf));
+	}
+	n = 0;
+	for (r = d->routes; r != NULL; r = r->dnext, order++)
+		for (i = 0; !r->ignored && i < r->attr->nports; i++) {
+			v = &(*buf)[n++];
+			v->port = r->attr->ports[i].port;
+			v->order = order;
+			v->peer = r->peer;
+			v->attr = r->attr;
+			v->next_hop = r->next_hop;
+		}
+	/* one route (the usual case) is sorted already */
+	if (order > 1 && n > 1) {
+		qsort(*buf, n, sizeof(**buf), rib_vis_cmp);
+		for (i = 1, k = 1; i < n; i++)
+			if ((*buf)[i].port != (*buf)[k - 1].port)
+				(*buf)[k++] = (*buf)[i];
+		n = k;
+	}
+	return n;
+}
+
+/* before a change of d's routes: what rib_dest_update compares with */
+static void
+rib_dest_snap(struct rib *rib, const struct rib_dest *d)
+{
+	rib->nsnap = rib_dest_vis(d, &rib->snap, &rib->snapcap);
+	rib->snap_dest = d;
+}
+
+/* did what templates see of d change since rib_dest_snap? */
+static int
+rib_dest_changed(struct rib *rib, const struct rib_dest *d)
+{
+	size_t	 n, i;
+
+	if (rib->snap_dest != d)
+		return 1;		/* no snapshot: assume it did */
+	rib->snap_dest = NULL;
+	n = rib_dest_vis(d, &rib->vis, &rib->viscap);
+	if (n != rib->nsnap)
+		return 1;
+	for (i = 0; i < n; i++)
+		if (rib->vis[i].port != rib->snap[i].port ||
+		    rib->vis[i].peer != rib->snap[i].peer ||
+		    rib->vis[i].attr != rib->snap[i].attr ||
+		    addr_cmp(&rib->vis[i].next_hop,
+		    &rib->snap[i].next_hop) != 0)
+			return 1;
+	return 0;
 }
 
 /*
- * Add (delta 1) or remove (-1) every port of a route to the aggregate;
- * an ignored route instead counts (or stops counting) as ignored when
- * it names a port.
+ * Something about the routes of d changed: its ports are the union of
+ * its accepted routes' again, the counts follow; the table's generation
+ * moves if what templates see of d changed (against rib_dest_snap,
+ * taken before the change); a destination left without routes is gone.
  */
 static void
-rib_route_ref(struct rib *rib, struct rib_peer *peer,
-    const struct rib_route *r, int delta)
+rib_dest_update(struct rib *rib, struct rib_dest *d)
 {
-	size_t	 i, n;
+	struct rib_route	*r;
+	size_t			 n = 0, i, j, k;
 
-	rib_pbuf(rib, r->ncand);
-	n = rib_ports(&rib->conf, r->cand, r->ncand, rib->pold);
-	if (r->ignored) {
-		if (n > 0) {
-			peer->nignored += (size_t)delta;
-			rib->nignored += (size_t)delta;
-		}
-		return;
+	for (r = d->routes; r != NULL; r = r->dnext)
+		if (!r->ignored)
+			n += r->attr->nports;
+	if (n > rib->pcap) {
+		rib->pcap = n;
+		rib->pbuf = xreallocarray(rib->pbuf, n, sizeof(*rib->pbuf));
 	}
-	for (i = 0; i < n; i++)
-		rib_agg_ref(rib, rib->pold[i], &r->prefix, delta);
+	n = 0;
+	for (r = d->routes; r != NULL; r = r->dnext)
+		for (i = 0; !r->ignored && i < r->attr->nports; i++)
+			rib->pbuf[n++] = r->attr->ports[i].port;
+	if (n > 1) {
+		qsort(rib->pbuf, n, sizeof(*rib->pbuf), rib_u16_cmp);
+		for (i = 1, k = 1; i < n; i++)
+			if (rib->pbuf[i] != rib->pbuf[k - 1])
+				rib->pbuf[k++] = rib->pbuf[i];
+		n = k;
+	}
+	/* merge old and new: counts move for what differs only */
+	for (i = j = 0; i < d->nports || j < n;) {
+		if (j == n || (i < d->nports && d->ports[i] < rib->pbuf[j]))
+			rib_count_port(rib, d->ports[i++], -1);
+		else if (i == d->nports || rib->pbuf[j] < d->ports[i])
+			rib_count_port(rib, rib->pbuf[j++], 1);
+		else {
+			i++;
+			j++;
+		}
+	}
+	if (d->ports != d->inl && n <= RIB_PORTS_INLINE) {
+		free(d->ports);
+		d->ports = d->inl;
+	} else if (n > RIB_PORTS_INLINE && (d->ports == d->inl ||
+	    n > d->nports))
+		d->ports = xreallocarray(d->ports == d->inl ? NULL : d->ports,
+		    n, sizeof(*d->ports));
+	memcpy(d->ports, rib->pbuf, n * sizeof(*d->ports));
+	d->nports = (uint16_t)n;
+	if (rib_dest_changed(rib, d))
+		rib->generation++;
+	if (d->routes == NULL) {
+		htab_remove(&rib->dests, &d->node);
+		d->dead = 1;
+		rib->ndead++;
+		if (rib->ndead > 1024 && rib->ndead > rib->ndv / 2)
+			rib_dv_compact(rib);
+	}
 }
 
-/* stored routes: accepted ones in rib->nroutes, ignored in nfiltered */
-static void
-rib_route_count(struct rib *rib, struct rib_peer *peer,
-    const struct rib_route *r, int delta)
+/* ---- routes ---- */
+
+static struct rib_route *
+rib_route_of(const struct rib_dest *d, const struct rib_peer *peer)
 {
-	if (r->ignored)
-		peer->nfiltered += (size_t)delta;
-	else
+	struct rib_route	*r;
+
+	for (r = d->routes; r != NULL; r = r->dnext)
+		if (r->peer == peer)
+			return r;
+	return NULL;
+}
+
+/* the route's share of the counters: delta 1 in, -1 out */
+static void
+rib_route_count(struct rib *rib, struct rib_route *r, int delta)
+{
+	struct rib_peer	*p = r->peer;
+
+	p->nroutes += (size_t)delta;
+	if (r->stale) {
+		p->nstale += (size_t)delta;
+		rib->nstale += (size_t)delta;
+	}
+	if (!r->ignored) {
 		rib->nroutes += (size_t)delta;
+		return;
+	}
+	p->nfiltered += (size_t)delta;
+	if (r->attr->nports > 0) {
+		p->nignored += (size_t)delta;
+		rib->nignored += (size_t)delta;
+	}
+}
+
+static void
+rib_route_remove(struct rib *rib, struct rib_route *r, int update)
+{
+	struct rib_peer	*p = r->peer;
+	struct rib_dest	*d = r->dest;
+
+	if (update)
+		rib_dest_snap(rib, d);
+	rib_route_count(rib, r, -1);
+	rib_dest_unlink(d, r);
+	if (r->pprev != NULL)
+		r->pprev->pnext = r->pnext;
+	else
+		p->routes = r->pnext;
+	if (r->pnext != NULL)
+		r->pnext->pprev = r->pprev;
+	rib_attr_put(rib, r->attr);
+	free(r);
+	if (update)
+		rib_dest_update(rib, d);
+	if (rib->conf.max_routes > 0 &&
+	    (int64_t)p->nroutes < rib->conf.max_routes)
+		p->cap_logged = 0;
 }
 
 /* ---- the record of what was logged as ignored ---- */
@@ -465,21 +976,14 @@ rib_route_count(struct rib *rib, struct rib_peer *peer,
 static uint32_t
 rib_logged_hash(const struct addr *peer, const struct prefix *p)
 {
-	uint32_t	 h = rib_addr_hash(peer) * 31u + prefix_hash(p);
-
-	h ^= h >> 16;
-	h *= 0x7feb352du;
-	h ^= h >> 15;
-	return h;
+	return rib_mix(rib_addr_hash(peer) * 31u + prefix_hash(p));
 }
 
 static void
-rib_logged_free_node(struct hnode *n)
+rib_free_node(struct hnode *n)
 {
 	free(n);
 }
-
-static void	htab_free_all(struct htab *, void (*)(struct hnode *));
 
 /*
  * Log a newly ignored route once per (peer, prefix), and only if it
@@ -488,23 +992,22 @@ static void	htab_free_all(struct htab *, void (*)(struct hnode *));
  * the rest is counted only (status file, metrics).
  */
 static void
-rib_ignore_log(struct rib *rib, const struct rib_peer *peer,
-    const struct rib_route *r)
+rib_ignore_log(struct rib *rib, const struct rib_route *r)
 {
-	struct rib_logged *lg;
-	struct hnode	*n;
-	uint32_t	 h;
-	char		 a[ADDR_STRLEN], pf[PREFIX_STRLEN];
-	enum rib_ignore	 why;
+	const struct rib_peer	*peer = r->peer;
+	struct rib_logged	*lg;
+	struct hnode		*n;
+	uint32_t		 h;
+	char			 a[ADDR_STRLEN], pf[PREFIX_STRLEN];
+	enum rib_ignore		 why;
 
-	rib_pbuf(rib, r->ncand);
-	if (rib_ports(&rib->conf, r->cand, r->ncand, rib->pold) == 0)
+	if (r->attr->nports == 0)
 		return;
-	h = rib_logged_hash(&peer->addr, &r->prefix);
+	h = rib_logged_hash(&peer->addr, &r->dest->prefix);
 	for (n = rib->logged.b[h & rib->logged.mask]; n != NULL; n = n->next) {
 		lg = (struct rib_logged *)n;
 		if (n->hash == h && addr_cmp(&lg->peer, &peer->addr) == 0 &&
-		    prefix_eq(&lg->prefix, &r->prefix))
+		    prefix_eq(&lg->prefix, &r->dest->prefix))
 			return;
 	}
 	if (rib->logged.count >= RIB_LOGGED_MAX) {
@@ -518,150 +1021,49 @@ rib_ignore_log(struct rib *rib, const struct rib_peer *peer,
 	}
 	lg = xcalloc(1, sizeof(*lg));
 	lg->peer = peer->addr;
-	lg->prefix = r->prefix;
+	lg->prefix = r->dest->prefix;
 	htab_insert(&rib->logged, &lg->node, h);
 	why = peer->accepted ? RIB_IGNORE_PREFIX : RIB_IGNORE_PEER;
 	log_warnx("peer %s: route %s ignored: %s",
 	    addr_fmt(&peer->addr, a, sizeof(a)),
-	    prefix_fmt(&r->prefix, pf, sizeof(pf)), rib_ignore_texts[why]);
-}
-
-static void
-rib_route_setcand(struct rib_route *r, const uint64_t *cand, size_t n)
-{
-	if (r->cand != r->inl)
-		free(r->cand);
-	r->cand = n <= RIB_CAND_INLINE ? r->inl :
-	    xreallocarray(NULL, n, sizeof(*r->cand));
-	memcpy(r->cand, cand, n * sizeof(*cand));
-	r->ncand = (uint32_t)n;
-}
-
-static void
-rib_route_free(struct rib_route *r)
-{
-	if (r->cand != r->inl)
-		free(r->cand);
-	free(r);
-}
-
-/* ---- routes ---- */
-
-static struct rib_route *
-rib_route_find(const struct rib_peer *peer, const struct prefix *p,
-    uint32_t h)
-{
-	struct hnode	*n;
-	struct rib_route *r;
-
-	for (n = peer->routes.b[h & peer->routes.mask]; n != NULL;
-	    n = n->next) {
-		r = (struct rib_route *)n;
-		if (n->hash == h && prefix_eq(&r->prefix, p))
-			return r;
-	}
-	return NULL;
-}
-
-static void
-rib_route_remove(struct rib *rib, struct rib_peer *peer, struct rib_route *r)
-{
-	rib_route_ref(rib, peer, r, -1);
-	rib_route_count(rib, peer, r, -1);
-	htab_remove(&peer->routes, &r->node);
-	rib_route_free(r);
-	if (rib->conf.max_routes > 0 &&
-	    (int64_t)peer->routes.count < rib->conf.max_routes)
-		peer->cap_logged = 0;
+	    prefix_fmt(&r->dest->prefix, pf, sizeof(pf)),
+	    rib_ignore_texts[why]);
 }
 
 static void
 rib_withdraw(struct rib *rib, struct rib_peer *peer, const struct prefix *p)
 {
-	struct rib_route *r;
+	struct rib_dest		*d;
+	struct rib_route	*r;
 
-	if ((r = rib_route_find(peer, p, prefix_hash(p))) != NULL)
-		rib_route_remove(rib, peer, r);
-}
-
-/* replace only what differs: old and new port lists are sorted */
-static void
-rib_route_replace(struct rib *rib, struct rib_route *r, const uint64_t *cand,
-    size_t ncand)
-{
-	size_t	 i = 0, j = 0, no, nn;
-
-	rib_pbuf(rib, r->ncand > ncand ? r->ncand : ncand);
-	no = rib_ports(&rib->conf, r->cand, r->ncand, rib->pold);
-	nn = rib_ports(&rib->conf, cand, ncand, rib->pnew);
-	while (i < no || j < nn) {
-		if (j == nn || (i < no && rib->pold[i] < rib->pnew[j]))
-			rib_agg_ref(rib, rib->pold[i++], &r->prefix, -1);
-		else if (i == no || rib->pnew[j] < rib->pold[i])
-			rib_agg_ref(rib, rib->pnew[j++], &r->prefix, 1);
-		else {
-			i++;
-			j++;
-		}
-	}
-	if (r->ncand != ncand ||
-	    memcmp(r->cand, cand, ncand * sizeof(*cand)) != 0)
-		rib_route_setcand(r, cand, ncand);
-}
-
-/*
- * A stored route's new candidates and filter verdict. Both accepted:
- * only the differing ports move. Otherwise out with the old state, in
- * with the new (a route ignored now is logged unless it already was).
- */
-static void
-rib_route_update(struct rib *rib, struct rib_peer *peer, struct rib_route *r,
-    int ignored, const uint64_t *cand, size_t ncand)
-{
-	int	 was = r->ignored;
-
-	if (!was && !ignored) {
-		rib_route_replace(rib, r, cand, ncand);
-		return;
-	}
-	rib_route_ref(rib, peer, r, -1);
-	rib_route_count(rib, peer, r, -1);
-	if (r->ncand != ncand ||
-	    memcmp(r->cand, cand, ncand * sizeof(*cand)) != 0)
-		rib_route_setcand(r, cand, ncand);
-	r->ignored = (uint8_t)ignored;
-	rib_route_count(rib, peer, r, 1);
-	rib_route_ref(rib, peer, r, 1);
-	if (ignored && !was)
-		rib_ignore_log(rib, peer, r);
+	if ((d = rib_dest_find(rib, p, prefix_hash(p))) != NULL &&
+	    (r = rib_route_of(d, peer)) != NULL)
+		rib_route_remove(rib, r, 1);
 }
 
 static void
 rib_announce(struct rib *rib, struct rib_peer *peer, const struct prefix *p,
-    const uint64_t *cand, size_t ncand)
+    const struct addr *next_hop, struct rib_attr *attr, int family)
 {
-	struct rib_route *r;
-	uint32_t	 h;
-	char		 buf[ADDR_STRLEN];
-	int		 ignored;
+	struct rib_dest		*d;
+	struct rib_route	*r;
+	uint32_t		 h = prefix_hash(p);
+	char			 buf[ADDR_STRLEN];
+	int			 ignored;
 
 	if (rib->conf.host_routes_only && !prefix_is_host(p))
 		return;
-	h = prefix_hash(p);
-	r = rib_route_find(peer, p, h);
-	if (ncand == 0) {
+	d = rib_dest_find(rib, p, h);
+	r = d != NULL ? rib_route_of(d, peer) : NULL;
+	if (attr == NULL) {
 		/* names no service under any rules: an implicit withdraw */
 		if (r != NULL)
-			rib_route_remove(rib, peer, r);
+			rib_route_remove(rib, r, 1);
 		return;
 	}
 	ignored = !peer->accepted || !rib_prefix_accepted(rib, p);
-	if (r != NULL) {
-		rib_route_update(rib, peer, r, ignored, cand, ncand);
-		return;
-	}
-	if (rib->conf.max_routes > 0 &&
-	    (int64_t)peer->routes.count >= rib->conf.max_routes) {
+	if (r == NULL && rib->conf.max_routes > 0 &&
+	    (int64_t)peer->nroutes >= rib->conf.max_routes) {
 		peer->refused++;
 		if (!peer->cap_logged)
 			log_warnx("peer %s: max_routes %lld reached, "
@@ -671,47 +1073,108 @@ rib_announce(struct rib *rib, struct rib_peer *peer, const struct prefix *p,
 		peer->cap_logged = 1;
 		return;
 	}
-	r = xcalloc(1, sizeof(*r));
-	r->prefix = *p;
+	if (d == NULL)
+		d = rib_dest_get(rib, p, h);
+	if (r != NULL) {
+		/* the same route again: nothing to do, nothing changed */
+		if (r->attr == attr && !r->stale && r->ignored == ignored &&
+		    addr_cmp(&r->next_hop, next_hop) == 0)
+			return;
+	}
+	rib_dest_snap(rib, d);
+	if (r != NULL) {
+		rib_route_count(rib, r, -1);
+		rib_dest_unlink(d, r);
+		rib_attr_put(rib, r->attr);
+	} else {
+		r = xcalloc(1, sizeof(*r));
+		r->dest = d;
+		r->peer = peer;
+		r->pnext = peer->routes;
+		if (peer->routes != NULL)
+			peer->routes->pprev = r;
+		peer->routes = r;
+	}
+	attr->refs++;
+	r->attr = attr;
+	r->next_hop = *next_hop;
+	r->family = (uint8_t)family;
+	r->stale = 0;
+	if (ignored && !r->ignored)
+		r->ignored = 1, rib_ignore_log(rib, r);
 	r->ignored = (uint8_t)ignored;
-	r->cand = r->inl;
-	rib_route_setcand(r, cand, ncand);
-	htab_insert(&peer->routes, &r->node, h);
-	rib_route_count(rib, peer, r, 1);
-	rib_route_ref(rib, peer, r, 1);
-	if (ignored)
-		rib_ignore_log(rib, peer, r);
+	rib_route_count(rib, r, 1);
+	rib_dest_link(d, r);
+	rib_dest_update(rib, d);
 }
 
-/* every route of a peer gone (session down or re-established) */
+/* ---- stale routes ---- */
+
+/* every route of the peer stale (it went down, or came up again) */
+static void
+rib_peer_stale(struct rib *rib, struct rib_peer *peer)
+{
+	struct rib_route	*r;
+
+	for (r = peer->routes; r != NULL; r = r->pnext) {
+		if (r->stale)
+			continue;
+		rib_dest_snap(rib, r->dest);
+		rib_route_count(rib, r, -1);
+		rib_dest_unlink(r->dest, r);
+		r->stale = 1;
+		rib_route_count(rib, r, 1);
+		rib_dest_link(r->dest, r);
+		/* the preferred route may change: output may too */
+		rib_dest_update(rib, r->dest);
+	}
+	peer->stale_until = peer->nstale > 0 ? ev_monotonic() +
+	    (uint64_t)(peer->stale_time * (double)EV_NSEC) : 0;
+}
+
+/* drop the peer's stale routes (of one family, or all: -1); how many */
+static size_t
+rib_peer_unstale(struct rib *rib, struct rib_peer *peer, int family)
+{
+	struct rib_route	*r, *next;
+	size_t			 n = 0;
+
+	for (r = peer->routes; r != NULL; r = next) {
+		next = r->pnext;
+		if (r->stale && (family < 0 || r->family == family)) {
+			rib_route_remove(rib, r, 1);
+			n++;
+		}
+	}
+	if (peer->nstale == 0)
+		peer->stale_until = 0;
+	return n;
+}
+
+/* every route of a peer gone */
 static void
 rib_peer_flush(struct rib *rib, struct rib_peer *peer)
 {
-	struct hnode	*n, *next;
-	size_t		 i;
-
-	if (peer->routes.count == 0)
-		return;
-	for (i = 0; i <= peer->routes.mask; i++) {
-		for (n = peer->routes.b[i]; n != NULL; n = next) {
-			next = n->next;
-			rib_route_ref(rib, peer, (struct rib_route *)n, -1);
-			rib_route_count(rib, peer, (struct rib_route *)n, -1);
-			rib_route_free((struct rib_route *)n);
-		}
-	}
-	free(peer->routes.b);
-	htab_init(&peer->routes);	/* give the memory back */
+	while (peer->routes != NULL)
+		rib_route_remove(rib, peer->routes, 1);
+	peer->stale_until = 0;
 	peer->cap_logged = 0;
 }
 
-static void	rib_free_peer_node(struct hnode *);
+static void
+rib_peer_drop(struct rib *rib, struct rib_peer *peer)
+{
+	rib_peer_flush(rib, peer);
+	rib_peer_set(rib, peer, RIB_PEER_DOWN, 0);
+	htab_remove(&rib->peers, &peer->node);
+	free(peer);
+}
 
 static void
 rib_state(struct rib *rib, struct rib_peer *peer, const struct exabgp_msg *m)
 {
 	char		 buf[ADDR_STRLEN];
-	size_t		 had = peer->routes.count;
+	size_t		 had = peer->nroutes;
 
 	addr_fmt(&peer->addr, buf, sizeof(buf));
 	switch (m->state) {
@@ -721,22 +1184,35 @@ rib_state(struct rib *rib, struct rib_peer *peer, const struct exabgp_msg *m)
 		break;
 	case EXABGP_STATE_UP:
 		/* the peer now sends its whole table again */
-		rib_peer_flush(rib, peer);
+		if (peer->stale_time > 0 && had > 0) {
+			rib_peer_stale(rib, peer);
+			log_info("peer %s: up, %zu routes stale until it "
+			    "sends them again (End-of-RIB or %.0f s)", buf,
+			    peer->nstale, peer->stale_time);
+		} else {
+			rib_peer_flush(rib, peer);
+			log_info("peer %s: up", buf);
+		}
 		rib_peer_set(rib, peer, RIB_PEER_UP, 0);
 		peer->eor_families = 0;
 		peer->ups++;
-		log_info("peer %s: up", buf);
 		break;
 	case EXABGP_STATE_DOWN:
-		/* ExaBGP sends no withdraws for a session that went down */
-		rib_peer_flush(rib, peer);
-		rib_peer_set(rib, peer, RIB_PEER_DOWN, 0);
 		peer->eor_families = 0;
+		/* ExaBGP sends no withdraws for a session that went down */
+		if (peer->stale_time > 0 && had > 0) {
+			rib_peer_stale(rib, peer);
+			rib_peer_set(rib, peer, RIB_PEER_DOWN, 0);
+			log_info("peer %s: down (%s), %zu routes kept stale "
+			    "for %.0f s", buf, m->reason[0] != '\0' ?
+			    m->reason : "no reason", peer->nstale,
+			    peer->stale_time);
+			break;
+		}
 		log_info("peer %s: down (%s), %zu routes dropped", buf,
 		    m->reason[0] != '\0' ? m->reason : "no reason", had);
 		/* gone: nothing of it is kept (the status lists live peers) */
-		htab_remove(&rib->peers, &peer->node);
-		rib_free_peer_node(&peer->node);
+		rib_peer_drop(rib, peer);
 		break;
 	}
 }
@@ -745,12 +1221,18 @@ static void
 rib_eor(struct rib *rib, struct rib_peer *peer, const struct exabgp_msg *m)
 {
 	char		 buf[ADDR_STRLEN];
+	size_t		 n;
 
+	addr_fmt(&peer->addr, buf, sizeof(buf));
 	peer->eor_families |= 1u << m->family;
+	if (peer->nstale > 0 && m->family != EXABGP_FAMILY_OTHER &&
+	    (n = rib_peer_unstale(rib, peer, (int)m->family)) > 0)
+		log_info("peer %s: End-of-RIB %s: %zu stale routes it did "
+		    "not send again dropped", buf,
+		    exabgp_family_name(m->family), n);
 	if (!peer->eor) {
-		log_debug("peer %s: End-of-RIB %s, %zu routes",
-		    addr_fmt(&peer->addr, buf, sizeof(buf)),
-		    exabgp_family_name(m->family), peer->routes.count);
+		log_debug("peer %s: End-of-RIB %s, %zu routes", buf,
+		    exabgp_family_name(m->family), peer->nroutes);
 		rib_peer_set(rib, peer, peer->state, 1);
 	}
 }
@@ -769,6 +1251,9 @@ rib_conf_from(struct rib_conf *rc, const struct bgpsd_conf *conf)
 	rc->naccept_prefixes = conf->listen.naccept_prefixes;
 	rc->accept_peers = conf->listen.accept_peers;
 	rc->naccept_peers = conf->listen.naccept_peers;
+	rc->stale_time = conf->listen.stale_time;
+	rc->peer_groups = conf->listen.peer_groups;
+	rc->npeer_groups = conf->listen.npeer_groups;
 }
 
 /* conf into rib, filters copied; 1 if the filters differ from before */
@@ -779,6 +1264,7 @@ rib_set_conf(struct rib *rib, const struct rib_conf *conf)
 	int		 hp = conf->accept_prefixes != NULL;
 	int		 hpeer = conf->accept_peers != NULL;
 	int		 changed;
+	size_t		 i;
 
 	prefix_set_init(&np, conf->accept_prefixes, hp ?
 	    conf->naccept_prefixes : 0);
@@ -794,10 +1280,23 @@ rib_set_conf(struct rib *rib, const struct rib_conf *conf)
 	rib->acc_peers = npeer;
 	rib->has_acc_prefixes = hp;
 	rib->has_acc_peers = hpeer;
+	rib_stale_rules_free(&rib->stale);
+	rib->stale.n = conf->npeer_groups;
+	rib->stale.sets = xcalloc(conf->npeer_groups + 1,
+	    sizeof(*rib->stale.sets));
+	rib->stale.times = xcalloc(conf->npeer_groups + 1,
+	    sizeof(*rib->stale.times));
+	for (i = 0; i < conf->npeer_groups; i++) {
+		prefix_set_init(&rib->stale.sets[i],
+		    conf->peer_groups[i].match, conf->peer_groups[i].nmatch);
+		rib->stale.times[i] = conf->peer_groups[i].stale_time;
+	}
 	rib->conf = *conf;
 	/* the caller's arrays need not outlive this call */
 	rib->conf.accept_prefixes = rib->conf.accept_peers = NULL;
 	rib->conf.naccept_prefixes = rib->conf.naccept_peers = 0;
+	rib->conf.peer_groups = NULL;
+	rib->conf.npeer_groups = 0;
 	return changed;
 }
 
@@ -810,152 +1309,140 @@ rib_new(const struct rib_conf *conf)
 	rib_set_conf(rib, conf);
 	htab_init(&rib->logged);
 	htab_init(&rib->peers);
-	htab_init(&rib->agg);
+	htab_init(&rib->dests);
+	htab_init(&rib->attrs);
 	return rib;
-}
-
-static void
-htab_free_all(struct htab *h, void (*fn)(struct hnode *))
-{
-	struct hnode	*n, *next;
-	size_t		 i;
-
-	for (i = 0; i <= h->mask; i++) {
-		for (n = h->b[i]; n != NULL; n = next) {
-			next = n->next;
-			fn(n);
-		}
-	}
-	free(h->b);
-	h->b = NULL;
-	h->count = 0;
-}
-
-static void
-rib_free_route_node(struct hnode *n)
-{
-	rib_route_free((struct rib_route *)n);
 }
 
 static void
 rib_free_peer_node(struct hnode *n)
 {
-	struct rib_peer	*p = (struct rib_peer *)n;
+	struct rib_peer		*p = (struct rib_peer *)n;
+	struct rib_route	*r, *next;
 
-	htab_free_all(&p->routes, rib_free_route_node);
+	for (r = p->routes; r != NULL; r = next) {
+		next = r->pnext;
+		free(r);
+	}
 	free(p);
 }
 
 static void
-rib_free_agg_node(struct hnode *n)
+rib_free_attr_node(struct hnode *n)
 {
-	free(n);
+	rib_attr_free((struct rib_attr *)n);
 }
 
 void
 rib_free(struct rib *rib)
 {
+	size_t	 i;
+
 	if (rib == NULL)
 		return;
 	htab_free_all(&rib->peers, rib_free_peer_node);
-	htab_free_all(&rib->agg, rib_free_agg_node);
+	htab_free_all(&rib->attrs, rib_free_attr_node);
+	htab_free_all(&rib->dests, NULL);
+	for (i = 0; i < rib->ndv; i++)
+		rib_dest_free(rib->dv[i]);
+	free(rib->dv);
 	free(rib->port_count);
-	htab_free_all(&rib->logged, rib_logged_free_node);
+	htab_free_all(&rib->logged, rib_free_node);
 	prefix_set_free(&rib->acc_prefixes);
 	prefix_set_free(&rib->acc_peers);
-	free(rib->cbuf);
-	free(rib->pold);
-	free(rib->pnew);
+	rib_stale_rules_free(&rib->stale);
+	free(rib->pbuf);
+	free(rib->snap);
+	free(rib->vis);
 	free(rib);
 }
 
-/* 1 if both aggregates hold the same (port, prefix) set */
-static int
-rib_agg_same(const struct htab *a, struct rib *rib)
+/* the ports (with their metadata) of every attribute set, as a checksum */
+static uint32_t
+rib_attrs_sum(const struct rib *rib)
 {
-	struct hnode	*n, *m;
-	struct rib_agg	*x, *y;
-	size_t		 i;
+	const struct rib_attr	*a;
+	struct hnode		*n;
+	uint32_t		 sum = 0, h;
+	size_t			 i, j;
 
-	if (a->count != rib->agg.count)
-		return 0;
-	for (i = 0; i <= a->mask; i++) {
-		for (n = a->b[i]; n != NULL; n = n->next) {
-			x = (struct rib_agg *)n;
-			for (m = rib->agg.b[n->hash & rib->agg.mask];
-			    m != NULL; m = m->next) {
-				y = (struct rib_agg *)m;
-				if (m->hash == n->hash && y->port == x->port &&
-				    prefix_eq(&y->prefix, &x->prefix))
-					break;
-			}
-			if (m == NULL)
-				return 0;
+	for (i = 0; i <= rib->attrs.mask; i++)
+		for (n = rib->attrs.b[i]; n != NULL; n = n->next) {
+			a = (const struct rib_attr *)n;
+			h = n->hash;
+			for (j = 0; j < a->nports; j++)
+				h = rib_mix(h ^ ((uint32_t)a->ports[j].port <<
+				    16 | a->ports[j].weight) ^
+				    a->ports[j].draining);
+			sum += h;	/* order of the table does not matter */
 		}
-	}
-	return 1;
+	return sum;
 }
 
 int
 rib_reconf(struct rib *rib, const struct rib_conf *conf)
 {
-	struct htab	 old = rib->agg;
-	struct hnode	*n, *rn, *next;
-	struct rib_peer	*peer;
-	struct rib_route *r;
-	uint64_t	 gen = rib->generation;
-	size_t		 i, j;
-	int		 changed, was;
+	struct hnode		*n;
+	struct rib_peer		*peer;
+	struct rib_route	*r, *next;
+	struct rib_attr		*a;
+	uint64_t		 gen = rib->generation;
+	size_t			 i, k, before = rib->nbackends;
+	uint32_t		 sum_before = rib_attrs_sum(rib);
+	int			 changed = 0, was;
 
 	if (rib_set_conf(rib, conf)) {
 		/* new filters: what they ignore is news again */
-		htab_free_all(&rib->logged, rib_logged_free_node);
+		htab_free_all(&rib->logged, rib_free_node);
 		htab_init(&rib->logged);
 		rib->logged_full = 0;
 	}
-	htab_init(&rib->agg);
-	if (rib->port_count != NULL)
-		memset(rib->port_count, 0, 65536 * sizeof(*rib->port_count));
-	rib->nroutes = rib->nignored = 0;
+	for (i = 0; i <= rib->attrs.mask; i++)
+		for (n = rib->attrs.b[i]; n != NULL; n = n->next) {
+			a = (struct rib_attr *)n;
+			rib_attr_derive(&rib->conf, a);
+		}
 	rib->npeers_up = rib->npeers_up_eor = 0;
 	for (i = 0; i <= rib->peers.mask; i++) {
 		for (n = rib->peers.b[i]; n != NULL; n = n->next) {
 			peer = (struct rib_peer *)n;
 			peer->accepted = rib_peer_accepted(rib, &peer->addr);
-			peer->nfiltered = peer->nignored = 0;
+			peer->stale_time = rib_stale_time(rib, &peer->addr);
 			if (peer->state == RIB_PEER_UP && peer->accepted) {
 				rib->npeers_up++;
 				if (peer->eor)
 					rib->npeers_up_eor++;
 			}
-			for (j = 0; j <= peer->routes.mask; j++) {
-				for (rn = peer->routes.b[j]; rn != NULL;
-				    rn = next) {
-					next = rn->next;
-					r = (struct rib_route *)rn;
-					if (conf->host_routes_only &&
-					    !prefix_is_host(&r->prefix)) {
-						htab_remove(&peer->routes, rn);
-						rib_route_free(r);
-						continue;
-					}
-					was = r->ignored;
-					r->ignored = (uint8_t)(!peer->accepted ||
-					    !rib_prefix_accepted(rib,
-					    &r->prefix));
-					rib_route_count(rib, peer, r, 1);
-					rib_route_ref(rib, peer, r, 1);
-					if (r->ignored && !was)
-						rib_ignore_log(rib, peer, r);
+			for (r = peer->routes; r != NULL; r = next) {
+				next = r->pnext;
+				if (conf->host_routes_only &&
+				    !prefix_is_host(&r->dest->prefix)) {
+					rib_route_remove(rib, r, 1);
+					changed = 1;
+					continue;
 				}
+				was = r->ignored;
+				rib_route_count(rib, r, -1);
+				r->ignored = (uint8_t)(!peer->accepted ||
+				    !rib_prefix_accepted(rib,
+				    &r->dest->prefix));
+				rib_route_count(rib, r, 1);
+				if (r->ignored != was)
+					changed = 1;
+				if (r->ignored && !was)
+					rib_ignore_log(rib, r);
 			}
 			if (conf->max_routes <= 0 ||
-			    (int64_t)peer->routes.count < conf->max_routes)
+			    (int64_t)peer->nroutes < conf->max_routes)
 				peer->cap_logged = 0;
 		}
 	}
-	changed = !rib_agg_same(&old, rib);
-	htab_free_all(&old, rib_free_agg_node);
+	/* every destination's ports under the new rules */
+	for (k = 0; k < rib->ndv; k++)
+		if (!rib->dv[k]->dead)
+			rib_dest_update(rib, rib->dv[k]);
+	if (rib->nbackends != before || rib_attrs_sum(rib) != sum_before)
+		changed = 1;
 	rib->generation = gen + (changed ? 1 : 0);
 	return changed;
 }
@@ -963,9 +1450,11 @@ rib_reconf(struct rib *rib, const struct rib_conf *conf)
 int
 rib_apply(struct rib *rib, const struct exabgp_msg *m)
 {
+	static const struct addr none;
 	struct rib_peer	*peer;
+	struct rib_attr	*attr = NULL;
 	uint64_t	 gen = rib->generation;
-	size_t		 i, ncand;
+	size_t		 i;
 
 	switch (m->type) {
 	case EXABGP_MSG_STATE:
@@ -991,15 +1480,67 @@ rib_apply(struct rib *rib, const struct exabgp_msg *m)
 	case EXABGP_MSG_UPDATE:
 		for (i = 0; i < m->nwithdraw; i++)
 			rib_withdraw(rib, peer, &m->withdraw[i]);
-		ncand = m->nannounce > 0 ? rib_candidates(rib, m) : 0;
+		if (m->nannounce > 0 && rib_has_candidate(m))
+			attr = rib_attr_get(rib, m);
 		for (i = 0; i < m->nannounce; i++)
-			rib_announce(rib, peer, &m->announce[i], rib->cbuf,
-			    ncand);
+			rib_announce(rib, peer, &m->announce[i],
+			    m->next_hop != NULL ? &m->next_hop[i] : &none,
+			    attr, m->announce[i].addr.family == AF_INET6 ?
+			    EXABGP_FAMILY_IPV6 : EXABGP_FAMILY_IPV4);
+		rib_attr_put(rib, attr);
+		/* a peer that was never up and holds nothing: not kept */
+		if (peer->nroutes == 0 && peer->state == RIB_PEER_IDLE &&
+		    peer->refused == 0)
+			rib_peer_drop(rib, peer);
 		break;
 	default:
 		break;
 	}
 	return rib->generation != gen;
+}
+
+int
+rib_expire(struct rib *rib, uint64_t now)
+{
+	struct hnode	*n, *next;
+	struct rib_peer	*peer;
+	uint64_t	 gen = rib->generation;
+	char		 buf[ADDR_STRLEN];
+	size_t		 i, k;
+
+	for (i = 0; i <= rib->peers.mask; i++) {
+		for (n = rib->peers.b[i]; n != NULL; n = next) {
+			next = n->next;
+			peer = (struct rib_peer *)n;
+			if (peer->stale_until == 0 || peer->stale_until > now)
+				continue;
+			k = rib_peer_unstale(rib, peer, -1);
+			log_info("peer %s: %zu stale routes dropped after %.0f "
+			    "s", addr_fmt(&peer->addr, buf, sizeof(buf)), k,
+			    peer->stale_time);
+			if (peer->state == RIB_PEER_DOWN && peer->nroutes == 0)
+				rib_peer_drop(rib, peer);
+		}
+	}
+	return rib->generation != gen;
+}
+
+uint64_t
+rib_next_expiry(const struct rib *rib)
+{
+	struct hnode		*n;
+	const struct rib_peer	*peer;
+	uint64_t		 t = 0;
+	size_t			 i;
+
+	for (i = 0; i <= rib->peers.mask; i++)
+		for (n = rib->peers.b[i]; n != NULL; n = n->next) {
+			peer = (const struct rib_peer *)n;
+			if (peer->stale_until != 0 && (t == 0 ||
+			    peer->stale_until < t))
+				t = peer->stale_until;
+		}
+	return t;
 }
 
 void
@@ -1012,7 +1553,7 @@ rib_restore_peer(struct rib *rib, const struct addr *a)
 		peer->ups++;
 	rib_peer_set(rib, peer, RIB_PEER_UP, 1);
 	log_info("peer %s: up before we started, %zu route(s) recovered",
-	    addr_fmt(&peer->addr, buf, sizeof(buf)), peer->routes.count);
+	    addr_fmt(&peer->addr, buf, sizeof(buf)), peer->nroutes);
 }
 
 int
@@ -1040,6 +1581,12 @@ rib_port_backends(const struct rib *rib, uint16_t port)
 	return rib->port_count != NULL ? rib->port_count[port] : 0;
 }
 
+size_t
+rib_nbackends(const struct rib *rib)
+{
+	return rib->nbackends;
+}
+
 int
 rib_all_eor(const struct rib *rib)
 {
@@ -1064,36 +1611,187 @@ rib_nignored(const struct rib *rib)
 	return rib->nignored;
 }
 
-static int
-rib_backend_cmp(const void *a, const void *b)
+size_t
+rib_nstale(const struct rib *rib)
 {
-	const struct rib_backend *x = a, *y = b;
+	return rib->nstale;
+}
 
-	if (x->port != y->port)
-		return x->port < y->port ? -1 : 1;
-	return prefix_cmp(&x->prefix, &y->prefix);
+/* ---- the view: what a render reads ---- */
+
+void
+rib_view(struct rib *rib, struct rib_view *v)
+{
+	struct rib_dest	*d;
+	size_t		 i, j, k, *fill;
+	uint32_t	 c;
+
+	memset(v, 0, sizeof(*v));
+	v->rib = rib;
+	rib_dv_sort(rib);
+	for (i = 1; rib->port_count != NULL && i < 65536; i++)
+		if (rib->port_count[i] > 0)
+			v->nports++;
+	v->ports = xcalloc(v->nports + 1, sizeof(*v->ports));
+	v->start = xcalloc(v->nports + 1, sizeof(*v->start));
+	v->dests = xcalloc(rib->nbackends + 1, sizeof(*v->dests));
+	for (i = 1, k = 0, c = 0; rib->port_count != NULL && i < 65536; i++)
+		if (rib->port_count[i] > 0) {
+			v->ports[k] = (uint16_t)i;
+			v->start[k++] = c;
+			c += rib->port_count[i];
+		}
+	v->start[k] = c;
+	fill = xcalloc(v->nports + 1, sizeof(*fill));
+	for (i = 0; i < rib->ndv; i++) {
+		d = rib->dv[i];
+		/* both lists ascending: one merge per destination */
+		for (j = 0, k = 0; j < d->nports; j++) {
+			while (v->ports[k] < d->ports[j])
+				k++;
+			v->dests[v->start[k] + fill[k]++] = d;
+		}
+	}
+	free(fill);
+}
+
+void
+rib_view_free(struct rib_view *v)
+{
+	free(v->ports);
+	free(v->start);
+	free(v->dests);
+	memset(v, 0, sizeof(*v));
 }
 
 size_t
-rib_backends(const struct rib *rib, struct rib_backend **out)
+rib_view_port(const struct rib_view *v, uint16_t port)
 {
-	struct rib_backend *v;
-	struct hnode	*n;
-	struct rib_agg	*a;
-	size_t		 i, k = 0;
+	size_t	 lo = 0, hi = v->nports, mid;
 
-	v = xcalloc(rib->agg.count > 0 ? rib->agg.count : 1, sizeof(*v));
-	for (i = 0; i <= rib->agg.mask; i++) {
-		for (n = rib->agg.b[i]; n != NULL; n = n->next) {
-			a = (struct rib_agg *)n;
-			v[k].port = a->port;
-			v[k].prefix = a->prefix;
-			v[k].npeers = a->npeers;
-			k++;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (v->ports[mid] == port)
+			return mid;
+		if (v->ports[mid] < port)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return RIB_VIEW_NONE;
+}
+
+void
+rib_view_backend(const struct rib_view *v, size_t pi, size_t i,
+    struct rib_backend_info *b)
+{
+	const struct rib_dest	*d = v->dests[v->start[pi] + i];
+	const struct rib_route	*r, *best = NULL;
+	const struct port_meta	*pm = NULL, *m;
+	uint16_t		 port = v->ports[pi];
+
+	memset(b, 0, sizeof(*b));
+	b->prefix = &d->prefix;
+	for (r = d->routes; r != NULL; r = r->dnext) {
+		if (r->ignored || (m = rib_attr_port(r->attr, port)) == NULL)
+			continue;
+		b->npeers++;
+		if (best == NULL) {
+			best = r;
+			pm = m;
 		}
 	}
-	qsort(v, k, sizeof(*v), rib_backend_cmp);
-	*out = v;
+	if (best == NULL)
+		fatalx("%s: a backend without its route", __func__);
+	b->peer = &best->peer->addr;
+	b->next_hop = &best->next_hop;
+	b->med = best->attr->med;
+	b->local_pref = best->attr->local_pref;
+	b->weight = pm->weight;
+	b->draining = pm->draining;
+	b->stale = best->stale;
+	b->attr = best->attr;
+	b->asn = v->rib->conf.asn;
+	b->large = v->rib->conf.large;
+}
+
+/* is community i (standard first, then large) one of bgpsd's own? */
+static int
+rib_tag_ours(const struct rib_backend_info *b, size_t i)
+{
+	const struct rib_attr	*a = b->attr;
+	const struct large_community *lc;
+	enum community_kind	 kind;
+	uint16_t		 port, value;
+
+	if (i < a->nstd)
+		return !b->large && (a->std[i] >> 16) == b->asn &&
+		    (a->std[i] & 0xffff) != 0;
+	lc = &a->large[i - a->nstd];
+	if (lc->global != b->asn)
+		return 0;
+	if (lc->local1 == COMMUNITY_PORT)
+		return b->large && lc->local2 > 0 && lc->local2 <= 65535;
+	return community_meta_decode(b->asn, lc, &kind, &port, &value);
+}
+
+size_t
+rib_backend_ntags(const struct rib_backend_info *b)
+{
+	const struct rib_attr	*a = b->attr;
+	size_t			 i, n = 0;
+
+	for (i = 0; i < a->nstd + a->nlarge; i++)
+		if (!rib_tag_ours(b, i))
+			n++;
+	return n;
+}
+
+void
+rib_backend_tag(const struct rib_backend_info *b, size_t t, char *buf,
+    size_t len)
+{
+	const struct rib_attr	*a = b->attr;
+	size_t			 i;
+
+	buf[0] = '\0';
+	for (i = 0; i < a->nstd + a->nlarge; i++) {
+		if (rib_tag_ours(b, i))
+			continue;
+		if (t-- > 0)
+			continue;
+		if (i < a->nstd)
+			snprintf(buf, len, "%u:%u", a->std[i] >> 16,
+			    a->std[i] & 0xffff);
+		else
+			snprintf(buf, len, "%u:%u:%u",
+			    a->large[i - a->nstd].global,
+			    a->large[i - a->nstd].local1,
+			    a->large[i - a->nstd].local2);
+		return;
+	}
+}
+
+size_t
+rib_backends(struct rib *rib, struct rib_backend **out)
+{
+	struct rib_view		 v;
+	struct rib_backend_info	 b;
+	struct rib_backend	*bv;
+	size_t			 pi, i, k = 0;
+
+	rib_view(rib, &v);
+	bv = xcalloc(rib->nbackends + 1, sizeof(*bv));
+	for (pi = 0; pi < v.nports; pi++)
+		for (i = 0; i < RIB_VIEW_COUNT(&v, pi); i++) {
+			rib_view_backend(&v, pi, i, &b);
+			bv[k].port = v.ports[pi];
+			bv[k].prefix = *b.prefix;
+			bv[k].npeers = b.npeers;
+			k++;
+		}
+	rib_view_free(&v);
+	*out = bv;
 	return k;
 }
 
@@ -1119,7 +1817,8 @@ rib_peers(const struct rib *rib, struct rib_peer_stat **out)
 			p = (struct rib_peer *)n;
 			v[k].addr = p->addr;
 			v[k].state = p->state;
-			v[k].routes = p->routes.count - p->nfiltered;
+			v[k].routes = p->nroutes - p->nfiltered;
+			v[k].stale = p->nstale;
 			v[k].accepted = p->accepted;
 			v[k].ignored = p->nignored;
 			v[k].ignore_reason = p->accepted ? RIB_IGNORE_PREFIX :
@@ -1128,6 +1827,7 @@ rib_peers(const struct rib *rib, struct rib_peer_stat **out)
 			v[k].eor = p->eor;
 			v[k].eor_families = p->eor_families;
 			v[k].ups = p->ups;
+			v[k].stale_time = p->stale_time;
 			k++;
 		}
 	}

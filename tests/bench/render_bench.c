@@ -1,16 +1,20 @@
 /*
- * render_bench.c - the render cost of bgpsd-listen alone: build the
- * template context for N backends with the listener's own code
- * (context_from_backends + render_decorate, as main.c does before a
- * pass), then render a template with it (tmpl_render) R times, and
- * report the median, min and max of each step.
+ * render_bench.c - the render cost of bgpsd-listen alone: a table of N
+ * backends (the listener's own rib), then R times each of
+ *   the daemon's way: open a context on the table (context_open) and
+ *     render the template through it (tmpl_render_view);
+ *   the JSON way (what the daemon did before, and --dump does): build
+ *     the tree (context_build), render against it (tmpl_render);
+ * and report the median, min and max of each step. The outputs must be
+ * the same bytes.
  *
  *   render_bench [-n BACKENDS] [-r REPEAT] [-c bgpsd.conf] -t TEMPLATE
  *
  * Backends are the ones gen_stream's final table holds: prefix i
  * (198.18.0.0/15 /32s, every 5th a 2001:db8::/32 /128) on one of ten
  * ports. The config (optional) gives the service names.
- * Prints: render backends=N bytes=B context_ms=... render_ms=... (median)
+ * Prints: render backends=N bytes=B context_ms=... render_ms=...
+ *         json_context_ms=... json_render_ms=... (medians, and min, max)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,21 +53,11 @@ rb_dcmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int
-rb_backend_cmp(const void *a, const void *b)
-{
-	const struct rib_backend *x = a, *y = b;
-
-	if (x->port != y->port)
-		return x->port < y->port ? -1 : 1;
-	return prefix_cmp(&x->prefix, &y->prefix);
-}
-
-/* same layout as gen_stream.c (10 peers) */
+/* same layout as gen_stream.c: prefix i on one of ten ports */
 static void
-rb_backend(int i, struct rib_backend *b)
+rb_announce(struct rib *rib, struct exabgp_msg *msg, int i)
 {
-	char	p[64];
+	char	p[64], line[512], err[256];
 
 	if (i % 5 == 4)
 		snprintf(p, sizeof(p), "2001:db8:%x::%x/128", i / 65536 + 1,
@@ -71,10 +65,17 @@ rb_backend(int i, struct rib_backend *b)
 	else
 		snprintf(p, sizeof(p), "198.%d.%d.%d/32", 18 + (i >> 16) % 2,
 		    (i >> 8) & 0xff, i & 0xff);
-	if (prefix_parse(p, &b->prefix, 0) == -1)
-		fatalx("bad prefix %s", p);
-	b->port = rb_ports[(i / 10) % RB_NPORTS];
-	b->npeers = 1;
+	snprintf(line, sizeof(line), "{ \"type\": \"update\", \"neighbor\": "
+	    "{ \"address\": { \"peer\": \"198.51.100.1\" }, \"direction\": "
+	    "\"receive\", \"message\": { \"update\": { \"attribute\": { "
+	    "\"origin\": \"igp\", \"community\": [ [ 12345, %u ] ] }, "
+	    "\"announce\": { \"%s unicast\": { \"198.51.100.1\": [ { "
+	    "\"nlri\": \"%s\" } ] } } } } } }",
+	    (unsigned int)rb_ports[(i / 10) % RB_NPORTS],
+	    i % 5 == 4 ? "ipv6" : "ipv4", p);
+	if (exabgp_decode(msg, line, strlen(line), err, sizeof(err)) == -1)
+		fatalx("%s: %s", err, line);
+	rib_apply(rib, msg);
 }
 
 static void
@@ -89,13 +90,17 @@ int
 main(int argc, char *argv[])
 {
 	struct bgpsd_conf	*conf = NULL;
-	struct rib_backend	*v;
+	struct rib_conf		 rc;
+	struct rib		*rib;
+	struct exabgp_msg	 msg;
+	struct context		 c;
+	struct tmpl_value	 root;
 	struct tmpl		*t;
-	json_t			*ctx = NULL;
+	json_t			*ctx;
 	const char		*tpath = NULL, *cpath = NULL;
-	double			*tc, *tr, t0;
-	char			 err[1024], *out = NULL;
-	size_t			 outlen = 0;
+	double			*tc, *tr, *jc, *jr, t0;
+	char			 err[1024], *out = NULL, *jout = NULL;
+	size_t			 outlen = 0, joutlen = 0;
 	int			 n = 10000, reps = 21, ch, i;
 
 	while ((ch = getopt(argc, argv, "n:r:c:t:")) != -1) {
@@ -129,36 +134,62 @@ main(int argc, char *argv[])
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
-	v = xreallocarray(NULL, (size_t)n, sizeof(*v));
+	memset(&rc, 0, sizeof(rc));
+	rc.asn = 12345;
+	rib = rib_new(&rc);
+	exabgp_msg_init(&msg);
 	for (i = 0; i < n; i++)
-		rb_backend(i, &v[i]);
-	qsort(v, (size_t)n, sizeof(*v), rb_backend_cmp);
+		rb_announce(rib, &msg, i);
+	exabgp_msg_free(&msg);
 	tc = xreallocarray(NULL, (size_t)reps, sizeof(*tc));
 	tr = xreallocarray(NULL, (size_t)reps, sizeof(*tr));
+	jc = xreallocarray(NULL, (size_t)reps, sizeof(*jc));
+	jr = xreallocarray(NULL, (size_t)reps, sizeof(*jr));
 	for (i = 0; i < reps; i++) {
-		json_decref(ctx);
-		t0 = rb_now();
-		ctx = context_from_backends(v, (size_t)n, conf);
-		render_decorate(ctx);
-		tc[i] = rb_now() - t0;
 		free(out);
+		free(jout);
 		t0 = rb_now();
-		if (tmpl_render(t, ctx, 0, &out, &outlen, err,
+		context_open(&c, rib, conf);
+		context_root(&c, &root);
+		tc[i] = rb_now() - t0;
+		t0 = rb_now();
+		if (tmpl_render_view(t, &root, 0, &out, &outlen, err,
 		    sizeof(err)) == -1) {
 			fprintf(stderr, "render: %s\n", err);
 			return 1;
 		}
+		context_close(&c);
 		tr[i] = rb_now() - t0;
+		t0 = rb_now();
+		ctx = context_build(rib, conf);
+		jc[i] = rb_now() - t0;
+		t0 = rb_now();
+		if (tmpl_render(t, ctx, 0, &jout, &joutlen, err,
+		    sizeof(err)) == -1) {
+			fprintf(stderr, "render: %s\n", err);
+			return 1;
+		}
+		json_decref(ctx);
+		jr[i] = rb_now() - t0;
+		if (outlen != joutlen || memcmp(out, jout, outlen) != 0) {
+			fprintf(stderr, "the view and the JSON tree render "
+			    "differently\n");
+			return 1;
+		}
 	}
 	printf("render backends=%d bytes=%zu reps=%d", n, outlen, reps);
 	rb_report("context", tc, reps);
 	rb_report("render", tr, reps);
+	rb_report("json_context", jc, reps);
+	rb_report("json_render", jr, reps);
 	printf("\n");
 	free(out);
+	free(jout);
 	free(tc);
 	free(tr);
-	free(v);
-	json_decref(ctx);
+	free(jc);
+	free(jr);
+	rib_free(rib);
 	tmpl_free(t);
 	if (conf != NULL)
 		conf_free(conf);

@@ -629,8 +629,14 @@ if want render; then
 	cmin=$(echo "$rb" | sed 's/.* context_min_ms=\([0-9.]*\).*/\1/')
 	result "Render haproxy.cfg, $RENDER_N backends: template (median, min)" \
 	    "$rms ms, $rmin ms" "<= 20 ms" "$(verdict "$rms <= 20")"
-	result "Render: context build + decorate before it (median, min)" \
+	result "Render: context opened on the table before it (median, min)" \
 	    "$cms ms, $cmin ms" "" ""
+	jcms=$(echo "$rb" | sed 's/.* json_context_ms=\([0-9.]*\).*/\1/')
+	jrms=$(echo "$rb" | sed 's/.* json_render_ms=\([0-9.]*\).*/\1/')
+	result "Render through a JSON tree instead (build + render, median)" \
+	    "$jcms ms + $jrms ms" "" ""
+	result "Render: JSON tree / view (same run, same bytes)" \
+	    "$(fnum %.1f "($jcms + $jrms) / ($cms + $rms)")x" "" ""
 fi
 
 # ---- the table ------------------------------------------------------------

@@ -38,7 +38,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 }
 
 static void
-fuzz_check_rib(const struct rib *rib, const struct rib_conf *rc)
+fuzz_check_rib(struct rib *rib, const struct rib_conf *rc)
 {
 	struct rib_backend	*be;
 	struct rib_peer_stat	*ps;

@@ -80,10 +80,10 @@ fuzz_check_text(const char *s)
 
 /* every string that came from the table is canonical address text */
 static void
-fuzz_check_context(const struct rib *r)
+fuzz_check_context(struct rib *r)
 {
-	json_t		*ctx, *svcs, *svc, *backends, *b;
-	size_t		 i, j;
+	json_t		*ctx, *svcs, *svc, *backends, *b, *t;
+	size_t		 i, j, k;
 	char		*dump;
 
 	ctx = context_build(r, NULL);
@@ -97,6 +97,17 @@ fuzz_check_context(const struct rib *r)
 			    json_object_get(b, "ip")));
 			fuzz_check_text(json_string_value(
 			    json_object_get(b, "prefix")));
+			fuzz_check_text(json_string_value(
+			    json_object_get(b, "peer")));
+			if (!json_is_null(json_object_get(b, "next_hop")))
+				fuzz_check_text(json_string_value(
+				    json_object_get(b, "next_hop")));
+			/* tags: numbers and colons only, whatever came in */
+			json_array_foreach(json_object_get(b, "tags"), k, t)
+				if (strspn(json_string_value(t),
+				    "0123456789:") !=
+				    strlen(json_string_value(t)))
+					abort();
 		}
 	}
 	dump = context_dump(ctx);
@@ -107,7 +118,7 @@ fuzz_check_context(const struct rib *r)
 }
 
 static void
-fuzz_check_rib(const struct rib *r)
+fuzz_check_rib(struct rib *r)
 {
 	struct rib_backend	*be;
 	struct rib_peer_stat	*ps;
