@@ -165,7 +165,11 @@ struct rib_conf {
 	/*
 	 * Stale routes: a peer's stale_time is that of the first group
 	 * whose match holds its address, else stale_time (0: its routes go
-	 * when its session does). Copied like the filters.
+	 * when its session does). A session lost, or up again, makes the
+	 * peer's routes stale: the preferred route is a fresh one, a stale
+	 * route is fresh again when the peer sends it, and goes when it is
+	 * withdrawn or stale_time after the session last changed (not at
+	 * End-of-RIB). Copied like the filters.
 	 */
 	double		stale_time;
 	const struct peer_group_conf *peer_groups;

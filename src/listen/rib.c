@@ -1132,16 +1132,16 @@ rib_peer_stale(struct rib *rib, struct rib_peer *peer)
 	    (uint64_t)(peer->stale_time * (double)EV_NSEC) : 0;
 }
 
-/* drop the peer's stale routes (of one family, or all: -1); how many */
+/* drop the peer's stale routes; how many */
 static size_t
-rib_peer_unstale(struct rib *rib, struct rib_peer *peer, int family)
+rib_peer_unstale(struct rib *rib, struct rib_peer *peer)
 {
 	struct rib_route	*r, *next;
 	size_t			 n = 0;
 
 	for (r = peer->routes; r != NULL; r = next) {
 		next = r->pnext;
-		if (r->stale && (family < 0 || r->family == family)) {
+		if (r->stale) {
 			rib_route_remove(rib, r, 1);
 			n++;
 		}
@@ -1187,7 +1187,7 @@ rib_state(struct rib *rib, struct rib_peer *peer, const struct exabgp_msg *m)
 		if (peer->stale_time > 0 && had > 0) {
 			rib_peer_stale(rib, peer);
 			log_info("peer %s: up, %zu routes stale until it "
-			    "sends them again (End-of-RIB or %.0f s)", buf,
+			    "sends them again, at most %.0f s", buf,
 			    peer->nstale, peer->stale_time);
 		} else {
 			rib_peer_flush(rib, peer);
@@ -1217,19 +1217,26 @@ rib_state(struct rib *rib, struct rib_peer *peer, const struct exabgp_msg *m)
 	}
 }
 
+/*
+ * End-of-RIB opens the first render's gate. It does not end the stale
+ * routes of a peer that came back: a restarted BIRD sends its End-of-RIB
+ * before its own clients are back (and a restarted ExaBGP before its API
+ * processes have spoken), so what it has not sent yet is not gone. A
+ * stale route ends when the peer sends it again, withdraws it, or at
+ * stale_time (rib_expire).
+ */
 static void
 rib_eor(struct rib *rib, struct rib_peer *peer, const struct exabgp_msg *m)
 {
 	char		 buf[ADDR_STRLEN];
-	size_t		 n;
 
 	addr_fmt(&peer->addr, buf, sizeof(buf));
 	peer->eor_families |= 1u << m->family;
-	if (peer->nstale > 0 && m->family != EXABGP_FAMILY_OTHER &&
-	    (n = rib_peer_unstale(rib, peer, (int)m->family)) > 0)
-		log_info("peer %s: End-of-RIB %s: %zu stale routes it did "
-		    "not send again dropped", buf,
-		    exabgp_family_name(m->family), n);
+	if (peer->nstale > 0)
+		log_debug("peer %s: End-of-RIB %s with %zu routes still "
+		    "stale: kept until sent again or %.0f s", buf,
+		    exabgp_family_name(m->family), peer->nstale,
+		    peer->stale_time);
 	if (!peer->eor) {
 		log_debug("peer %s: End-of-RIB %s, %zu routes", buf,
 		    exabgp_family_name(m->family), peer->nroutes);
@@ -1514,7 +1521,7 @@ rib_expire(struct rib *rib, uint64_t now)
 			peer = (struct rib_peer *)n;
 			if (peer->stale_until == 0 || peer->stale_until > now)
 				continue;
-			k = rib_peer_unstale(rib, peer, -1);
+			k = rib_peer_unstale(rib, peer);
 			log_info("peer %s: %zu stale routes dropped after %.0f "
 			    "s", addr_fmt(&peer->addr, buf, sizeof(buf)), k,
 			    peer->stale_time);
