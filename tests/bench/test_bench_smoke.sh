@@ -44,7 +44,8 @@ check "stream: json floor" has_number '^Listener floor'
 check "stream: ratio" has_number '^Listener / json_loadb'
 check "no-change re-render keeps the file" grep -q '^No-change re-render.*|not rewritten (inode' "$R"
 check "render: template time" has_number '^Render haproxy.cfg, 1000 backends'
-check "render: context time" has_number '^Render: context build'
+check "render: context time" has_number '^Render: context opened'
+check "render: JSON tree / view ratio" has_number '^Render: JSON tree / view'
 # A measured process gone before it is sampled (exabgp-healthcheck on the
 # first run on a new machine) is reported as "not measured" with the reason;
 # it used to abort the rest of its section through arithmetic on an empty

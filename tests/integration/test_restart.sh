@@ -104,6 +104,11 @@ rr_conf >"$LAB_DIR/rr/bird.conf"
 for h in $ANNS; do
 	A=$LAB_DIR/$h
 	if [ $V6 = 1 ]; then
+		lab_host_addr "$h" "${PFX[$h]}" "${PFX6[$h]}"
+	else
+		lab_host_addr "$h" "${PFX[$h]}"
+	fi
+	if [ $V6 = 1 ]; then
 		pfx="\"${PFX[$h]}/32\", \"${PFX6[$h]}/128\""
 	else
 		pfx="\"${PFX[$h]}/32\""
@@ -127,6 +132,7 @@ announce = {
 	rise = $RISE;
 	fall = $FALL;
 	status_file = "$A/status.json";
+	require_address = $(lab_require_address);
 };
 EOF
 	{
