@@ -456,8 +456,10 @@ rib_attr_eq(const struct rib_attr *a, const struct rib_attr *b)
 {
 	return a->med == b->med && a->local_pref == b->local_pref &&
 	    a->nstd == b->nstd && a->nlarge == b->nlarge &&
-	    memcmp(a->std, b->std, a->nstd * sizeof(*a->std)) == 0 &&
-	    memcmp(a->large, b->large, a->nlarge * sizeof(*a->large)) == 0;
+	    (a->nstd == 0 ||
+	    memcmp(a->std, b->std, a->nstd * sizeof(*a->std)) == 0) &&
+	    (a->nlarge == 0 ||
+	    memcmp(a->large, b->large, a->nlarge * sizeof(*a->large)) == 0);
 }
 
 /* the ports, weights and drains an attribute set names under conf */
@@ -898,7 +900,8 @@ rib_dest_update(struct rib *rib, struct rib_dest *d)
 	    n > d->nports))
 		d->ports = xreallocarray(d->ports == d->inl ? NULL : d->ports,
 		    n, sizeof(*d->ports));
-	memcpy(d->ports, rib->pbuf, n * sizeof(*d->ports));
+	if (n > 0)	/* pbuf is NULL until a destination had a port */
+		memcpy(d->ports, rib->pbuf, n * sizeof(*d->ports));
 	d->nports = (uint16_t)n;
 	if (rib_dest_changed(rib, d))
 		rib->generation++;
