@@ -18,6 +18,8 @@
 #
 #   bird.txt     consumer <- BIRD (etc/bird-rr.conf) <- announcer
 #   exabgp.txt   consumer <- announcer (ExaBGP) directly
+#   nocap.txt    consumer without `capability { route-refresh; }` (as the
+#                shipped etc/exabgp-listen.conf) <- BIRD, one round
 #   *.open.txt   the peer's OPEN (parsed) of the session asked
 #   *.log.txt    the logs from the refresh on: the consumer's ExaBGP,
 #                the announcer's ExaBGP (level DEBUG) and BIRD (debug
@@ -102,11 +104,13 @@ AAPI="		processes [ p ];
 lab_host rr 1
 lab_host lb 2
 lab_host lbr 3
+lab_host lbn 4
 lab_host ann 11
 
 A=$(proc_dir ann)
 L=$(proc_dir lb)
 R=$(proc_dir lbr)
+N=$(proc_dir lbn)
 {
 	echo "process p { run $SELF --process $A; encoder json; }"
 	lab_neighbor rr ann ipv4 $AS $AS "$AAPI"
@@ -120,6 +124,13 @@ R=$(proc_dir lbr)
 	echo "process p { run $SELF --process $R; encoder json; }"
 	lab_neighbor rr lbr ipv4 $AS $AS "$LAPI"
 } >"$R/exabgp.conf"
+# as the shipped etc/exabgp-listen*.conf: no route-refresh capability
+{
+	echo "process p { run $SELF --process $N; encoder json; }"
+	lab_neighbor rr lbn ipv4 $AS $AS "$LAPI" |
+	    sed '/^	capability {$/,/^	}$/d'
+} >"$N/exabgp.conf"
+grep -q capability "$N/exabgp.conf" && lab_die "lbn: capability left"
 
 # etc/bird-rr.conf as shipped, with this lab's values and clients (as
 # test_rr.sh does): the announcer with the list of its routes, the consumer
@@ -131,6 +142,9 @@ clients="protocol bgp ann from bgpsd_client {
 }
 protocol bgp lbr from bgpsd_client {
 	neighbor ${LAB_V4[lbr]};
+}
+protocol bgp lbn from bgpsd_client {
+	neighbor ${LAB_V4[lbn]};
 }
 "
 {
@@ -152,6 +166,7 @@ lab_spawn bird rr "$LAB_BIRD" -f -c "$LAB_DIR/rr/bird.conf" \
 lab_wait 5 test -S "$LAB_DIR/rr/bird.ctl" || lab_die "BIRD did not start"
 lab_exabgp_start lb "$L/exabgp.conf" yes
 lab_exabgp_start lbr "$R/exabgp.conf" no
+lab_exabgp_start lbn "$N/exabgp.conf" no
 # the announcer logs at DEBUG: at INFO it says nothing about why it resets
 # a session
 lab_exabgp_env ann >/dev/null
@@ -167,6 +182,7 @@ done
 last=${ROUTES##* }
 wait_re "$L" "\"${last//./\\.}/32\"" 1 15 || lab_die "lb: routes not received"
 wait_re "$R" "\"${last//./\\.}/32\"" 1 15 || lab_die "lbr: routes not received"
+wait_re "$N" "\"${last//./\\.}/32\"" 1 15 || lab_die "lbn: routes not received"
 sleep 1
 
 # resent DIR N0: the last route is in the stream after its line N0
@@ -227,13 +243,14 @@ summary() {
 			printf " %s %s%s", k[i], (k[i] in t) ? t[k[i]] : "none", i < n ? ";" : "\n"
 	    }' "$2"
 }
-rm -f "$OUTDIR"/bird.* "$OUTDIR"/exabgp.*
+rm -f "$OUTDIR"/bird.* "$OUTDIR"/exabgp.* "$OUTDIR"/nocap.*
 for i in $(seq "$ROUNDS"); do
 	refresh "$R" lbr bird "$i"
 done
 for i in $(seq "$ROUNDS"); do
 	refresh "$L" lb exabgp "$i"
 done
+refresh "$N" lbn nocap 1
 {
 	exabgp --version 2>&1 | head -n 1
 	"$LAB_BIRD" --version 2>&1
