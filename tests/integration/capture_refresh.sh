@@ -2,15 +2,16 @@
 # tests/integration/capture_refresh.sh OUTDIR - capture what a consumer's
 # ExaBGP gets after it asks its peer for a route refresh
 # (`announce route-refresh ipv4 unicast`), with real ExaBGP and BIRD in the
-# lab of lib.sh. Not a test (root, ~30 s); tests/data/listen/refresh/ holds
+# lab of lib.sh. Not a test (root, ~1 minute); tests/data/listen/refresh/ holds
 # its output and README.md the findings: why bgpsd-listen recovers its
 # table with `show adj-rib in extensive` (recover.c) and not with a route
 # refresh. Re-run it after an ExaBGP or BIRD upgrade and review the diff.
 #
 # One announcer (ExaBGP, three /32s in 198.51.100.0/24 with 12345:<port>
 # communities) peers with BIRD running etc/bird-rr.conf and with a
-# consumer; a second consumer peers with BIRD. Both consumers have the
-# same API subscription (json; neighbor-changes; parsed, packets, update,
+# consumer; a second and a third consumer peer with BIRD, the third
+# without the route-refresh capability. The consumers have the same API
+# subscription (json; neighbor-changes; parsed, packets, update,
 # refresh, open, notification), and their API process is this script
 # (--process DIR): it appends "<epoch time> <line>" for every stdin line
 # to DIR/stdin, and copies each line written into DIR/cmd.fifo to its
@@ -24,9 +25,9 @@
 #   *.log.txt    the logs from the refresh on: the consumer's ExaBGP,
 #                the announcer's ExaBGP (level DEBUG) and BIRD (debug
 #                states, events, packets), keepalives left out
-#   summary.txt  per case: when the session went down and up, BoRR, the
+#   summary.txt  per round: when the session went down and up, BoRR, the
 #                first and the last re-sent route, EoRR, End-of-RIB
-# Each case asks $ROUNDS times (3), each round once the previous one is
+# Cases bird and exabgp ask $ROUNDS times (3), nocap once; each round once the previous one is
 # over; times in the .txt captures are seconds relative to the moment the
 # process wrote that round's refresh command ("+0.000 >>> announce ...").
 set -u
