@@ -27,8 +27,8 @@
 #                states, events, packets), keepalives left out
 #   summary.txt  per round: when the session went down and up, BoRR, the
 #                first and the last re-sent route, EoRR, End-of-RIB
-# Cases bird and exabgp ask $ROUNDS times (3), nocap once; each round once the previous one is
-# over; times in the .txt captures are seconds relative to the moment the
+# Cases bird and exabgp ask $ROUNDS times (3), nocap once; each round
+# once the previous one is over; times in the .txt captures are seconds relative to the moment the
 # process wrote that round's refresh command ("+0.000 >>> announce ...").
 set -u
 if [ "${1:-}" = --process ]; then
