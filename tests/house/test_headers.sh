@@ -1,5 +1,7 @@
 #!/bin/bash
 # tests/house/test_headers.sh - the shape of the tree (issue 11):
+# - each src/lib module has its header, and every header but announce.h
+#   and listen.h is named after the src/ file that defines it;
 # - every include/*.h compiles on its own, included twice (its guard), with
 #   -std=c11 -Wall -Wextra -Werror and the Makefile's other warnings, with
 #   and without _GNU_SOURCE: a header brings what it uses;
@@ -37,6 +39,20 @@ if [ -z "$headers" ]; then
 	not_ok "include/*.h found"
 	exit 0
 fi
+
+# what the README says of include/: one header per module of src/lib,
+# every other header named after the src/ file that defines it, except
+# announce.h and listen.h (one section per file of their program)
+for c in src/lib/*.c; do
+	m=$(basename "$c" .c)
+	check "src/lib/$m.c has include/$m.h" test -f "include/$m.h"
+done
+for h in $headers; do
+	m=${h%.h}
+	case $m in announce|listen) continue ;; esac
+	set -- src/*/"$m.c"
+	check "include/$h is named after a src/ file" test -f "$1"
+done
 
 for defs in "" "-D_GNU_SOURCE"; do
 	tag=${defs:+ $defs}
