@@ -6,6 +6,7 @@
 #define BGPSD_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 /*
  * log_init: to_syslog != 0 logs to syslog(3) with facility LOG_DAEMON,

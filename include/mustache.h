@@ -34,6 +34,7 @@
 #define BGPSD_MUSTACHE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <jansson.h>
 
 /*
