@@ -107,7 +107,8 @@ haproxy_snap_take(struct haproxy_snap *sn, const struct context *c)
 {
 	struct rib_backend_info	 b;
 	struct buf		 rest = BUF_INIT;
-	char			 name[CONF_NAME_MAX + 16], backend[CONF_NAME_MAX + 20];
+	char			 name[CONF_NAME_MAX + 16];
+	char			 backend[CONF_NAME_MAX + 20];
 	char			 ip[ADDR_STRLEN], tag[64];
 	char			 pfx[ADDR_STRLEN + 8];
 	size_t			 s, i, t, n;
@@ -266,7 +267,7 @@ haproxy_reply_ok(const char *buf, size_t len, char *err, size_t errlen)
 struct haproxy_client {
 	struct ev_loop		*loop;
 	struct ev_timer		 deadline;
-	struct ev_timer		 later;		/* the callback, from the loop */
+	struct ev_timer		 later;		/* cb, from the loop */
 	int			 fd;
 	int			 busy;
 	char			 path[CONF_SOCKET_PATH_MAX];
