@@ -4,7 +4,9 @@
  * (same / runtime / reload), the commands it gives and how they are
  * split into lines, haproxy's answers, and the conversation itself
  * against a fake admin socket on the real event loop: accepted, refused
- * by haproxy, nobody listening, no answer in time.
+ * by haproxy, nobody listening, no answer in time; and render passes
+ * with haproxy_socket: the runtime path instead of the reload, and the
+ * reload when haproxy refuses or is not there.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -527,6 +529,139 @@ test_cancel(void **state)
 	haproxy_client_free(cl);
 }
 
+/* ---- render passes with haproxy_socket ---- */
+
+static const char tmpl_h[] =
+    "{{#services}}{{#backends}}server {{ip}} weight {{weight}}"
+    "{{#draining}} drain{{/draining}}\n{{/backends}}{{/services}}";
+
+/* lines in the counter file: how many times the reload command ran */
+static size_t
+runs(void)
+{
+	const char	*s = tl_slurp(tl_path("counter"));
+
+	return s == NULL ? 0 : tl_count(s, "\n");
+}
+
+/* one pass over the table as it is now, the loop run until its end */
+static int
+pass(struct render *r, struct rib *rib, const struct bgpsd_conf *conf)
+{
+	struct tl_done	 d = { 0, -1 };
+	struct context	 ctx;
+
+	context_open(&ctx, rib, conf);
+	render_pass(r, &ctx, tl_done_cb, &d);
+	context_close(&ctx);
+	tl_run_until(tl_loop, &d.called, 5 * EV_NSEC);
+	if (d.called != 1)
+		fail_msg("render pass callback ran %d times", d.called);
+	return d.nfailed;
+}
+
+static void
+test_render_runtime(void **state)
+{
+	struct bgpsd_conf	*conf;
+	struct render		*r;
+	struct rib_conf		 rc;
+	struct rib		*rib;
+	struct fake		 f;
+	const char		*sock, *dest = tl_path("h.cfg"), *path;
+	char			 text[2048], err[512];
+
+	exabgp_msg_init(&msg);
+	sock = fake_listen(&f, FAKE_OK);
+	tl_put("h.mustache", tmpl_h);
+	snprintf(text, sizeof(text),
+	    "services = ( { name = \"web\"; port = 80; } );\n"
+	    "listen = { templates = ( {\n"
+	    "\tsource = \"%s/h.mustache\"; destination = \"%s\";\n"
+	    "\tcommand = \"echo run >> '%s'\"; command_timeout = 2;\n"
+	    "\thaproxy_socket = \"%s\";\n} ); };\n",
+	    tl_tmpdir, dest, tl_path("counter"), sock);
+	path = tl_put("h.conf", text);
+	if ((conf = conf_load(path, err, sizeof(err))) == NULL)
+		fail_msg("%s", err);
+	memset(&rc, 0, sizeof(rc));
+	rc.asn = 12345;
+	rib = rib_new(&rc);
+	r = render_new(tl_loop, NULL);
+	assert_int_equal(render_load(r, conf), 0);
+	announce(rib, "192.0.2.1/32", "[ [ 12345, 80 ] ]", "[ ]");
+	announce(rib, "192.0.2.2/32", "[ [ 12345, 80 ] ]", "[ ]");
+
+	/* the first pass: nothing known of haproxy, the reload */
+	assert_int_equal(pass(r, rib, conf), 0);
+	assert_int_equal(runs(), 1);
+	assert_int_equal(f.conns, 0);
+
+	/* a weight: the file and the socket, no reload */
+	announce(rib, "192.0.2.1/32", "[ [ 12345, 80 ] ]",
+	    "[ [ 12345, 1, 800007 ] ]");
+	assert_int_equal(pass(r, rib, conf), 0);
+	assert_string_equal(tl_slurp(dest), "server 192.0.2.1 weight 7\n"
+	    "server 192.0.2.2 weight 100\n");
+	assert_int_equal(runs(), 1);
+	assert_int_equal(f.conns, 1);
+	assert_string_equal(f.got, "set server be_web/192.0.2.1 weight 7\n");
+	assert_int_equal(render_status(r, 0)->command_pending, 0);
+
+	/* a drain that haproxy refuses: the file, then the reload */
+	f.mode = FAKE_ERROR;
+	f.glen = 0;
+	announce(rib, "192.0.2.2/32", "[ [ 12345, 80 ] ]",
+	    "[ [ 12345, 2, 800000 ] ]");
+	assert_int_equal(pass(r, rib, conf), 0);
+	assert_string_equal(tl_slurp(dest), "server 192.0.2.1 weight 7\n"
+	    "server 192.0.2.2 weight 0 drain\n");
+	assert_int_equal(f.conns, 2);
+	assert_string_equal(f.got, "set server be_web/192.0.2.2 state drain;"
+	    "set server be_web/192.0.2.2 weight 0\n");
+	assert_int_equal(runs(), 2);
+
+	/* nobody at the socket: the reload */
+	fake_close(&f);
+	unlink(sock);
+	announce(rib, "192.0.2.1/32", "[ [ 12345, 80 ] ]",
+	    "[ [ 12345, 1, 800008 ] ]");
+	assert_int_equal(pass(r, rib, conf), 0);
+	assert_int_equal(runs(), 3);
+
+	/* a new server: the reload, the socket not asked */
+	sock = fake_listen(&f, FAKE_OK);
+	announce(rib, "192.0.2.3/32", "[ [ 12345, 80 ] ]", "[ ]");
+	assert_int_equal(pass(r, rib, conf), 0);
+	assert_int_equal(runs(), 4);
+	assert_int_equal(f.conns, 0);
+
+	/* the same again: nothing */
+	assert_int_equal(pass(r, rib, conf), 0);
+	assert_int_equal(runs(), 4);
+	assert_int_equal(f.conns, 0);
+
+	/* after a load (SIGHUP) nothing is known: a weight reloads */
+	assert_int_equal(render_load(r, conf), 0);
+	announce(rib, "192.0.2.3/32", "[ [ 12345, 80 ] ]",
+	    "[ [ 12345, 1, 800009 ] ]");
+	assert_int_equal(pass(r, rib, conf), 0);
+	assert_int_equal(runs(), 5);
+	assert_int_equal(f.conns, 0);
+	/* ... and the next one goes through the socket again */
+	announce(rib, "192.0.2.3/32", "[ [ 12345, 80 ] ]",
+	    "[ [ 12345, 1, 800010 ] ]");
+	assert_int_equal(pass(r, rib, conf), 0);
+	assert_int_equal(runs(), 5);
+	assert_int_equal(f.conns, 1);
+
+	fake_close(&f);
+	render_free(r);
+	rib_free(rib);
+	conf_free(conf);
+	exabgp_msg_free(&msg);
+}
+
 int
 main(void)
 {
@@ -541,6 +676,7 @@ main(void)
 		TL_DIR_LOOP_TEST(test_send_nobody),
 		TL_DIR_LOOP_TEST(test_send_timeout),
 		TL_DIR_LOOP_TEST(test_cancel),
+		TL_DIR_LOOP_TEST(test_render_runtime),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
