@@ -607,6 +607,8 @@ test_render_runtime(void **state)
 	assert_int_equal(f.conns, 1);
 	assert_string_equal(f.got, "set server be_web/192.0.2.1 weight 7\n");
 	assert_int_equal(render_status(r, 0)->command_pending, 0);
+	assert_string_equal(render_status(r, 0)->detail,
+	    "runtime API: 1 server(s) changed, no reload");
 
 	/* a drain that haproxy refuses: the file, then the reload */
 	f.mode = FAKE_ERROR;
@@ -620,6 +622,8 @@ test_render_runtime(void **state)
 	assert_string_equal(f.got, "set server be_web/192.0.2.2 state drain;"
 	    "set server be_web/192.0.2.2 weight 0\n");
 	assert_int_equal(runs(), 2);
+	assert_string_equal(render_status(r, 0)->detail,
+	    "runtime API failed (refused), reloaded");
 
 	/* nobody at the socket: the reload */
 	fake_close(&f);

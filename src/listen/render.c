@@ -537,16 +537,21 @@ render_haproxy_done(enum haproxy_result res, const char *detail, void *arg)
 	struct render		*r = arg;
 	const struct template_conf *tc = &r->conf->listen.templates[r->hnext];
 	struct render_job	*job = &r->jobs[r->hnext];
+	struct render_status	*st = &r->status[r->hnext];
 
-	if (res == HAPROXY_OK)
+	if (res == HAPROXY_OK) {
 		log_info("%s: %zu server(s) changed through %s, no reload",
 		    tc->destination, job->nservers, tc->haproxy_socket);
-	else {
+		snprintf(st->detail, sizeof(st->detail), "runtime API: %zu "
+		    "server(s) changed, no reload", job->nservers);
+	} else {
 		/* the file is written: its reload brings haproxy in line */
 		log_warnx("%s: haproxy runtime API failed (%s: %s); "
 		    "reloading instead", tc->destination,
 		    haproxy_result_name(res), detail);
-		r->status[r->hnext].command_pending = 1;
+		snprintf(st->detail, sizeof(st->detail), "runtime API "
+		    "failed (%s), reloaded", haproxy_result_name(res));
+		st->command_pending = 1;
 	}
 	r->hnext++;
 	render_haproxy_step(r);
