@@ -156,10 +156,14 @@ else
 fi
 W1=$(worker_pid)
 
+ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+
 # 1. a weight change: through the socket, same worker, no reload
+t0=$(date +%s%N)
 ann 127.0.0.11 "$(weight 7)"
 if wait_until 5 srv_is 127.0.0.11 "7 0"; then
 	ok "weight 7 visible in show servers state"
+	diag "weight change to show servers state: $(ms "$t0") ms (wait_min 0.1 s, polled)"
 else
 	not_ok "weight 7 visible in show servers state"
 	diag "$(srv 127.0.0.11)" "$(tail -n 5 "$T/log")"
@@ -202,6 +206,7 @@ check "undrain: no reload, same worker" \
     [ "$(reloads):$(worker_pid)" = "1:$W1" ]
 
 # 4. a new backend: the template, the check and exactly one reload
+t0=$(date +%s%N)
 ann 127.0.0.13
 if wait_until 5 reloads_are 2; then
 	ok "new backend: one reload"
@@ -216,6 +221,7 @@ else
 fi
 if wait_until 5 srv_is 127.0.0.13 "100 0"; then
 	ok "new backend visible in show servers state"
+	diag "new backend to show servers state (check, reload): $(ms "$t0") ms"
 else
 	not_ok "new backend visible in show servers state"
 fi
