@@ -163,7 +163,14 @@ struct template_conf {
 	double		 command_timeout;	/* 30 */
 	int		 min_backends;	/* 0 */
 	int		 html_escape;	/* default: listen.html_escape */
+	/*
+	 * haproxy's admin socket (optional): changes of weights and drain
+	 * states alone reach haproxy through its runtime API, no reload
+	 */
+	char		*haproxy_socket;
 };
+/* sizeof(sockaddr_un.sun_path) on Linux */
+#define CONF_SOCKET_PATH_MAX	108
 
 /* listen.peers: settings of the peers whose address lies in match */
 struct peer_group_conf {

@@ -363,6 +363,10 @@ void		 context_close(struct context *);
 /* backends of a port; backends of all ports (one per port and prefix) */
 size_t		 context_count(const struct context *, uint16_t);
 size_t		 context_total(const struct context *);
+/* the name of the service of c->ports[s], the catalogue's or "port_N",
+ * written into buf (returned) */
+const char	*context_service_name(const struct context *, size_t s,
+		    char *buf, size_t len);
 /* the root map, for tmpl_render_view() */
 struct tmpl_value;
 void		 context_root(const struct context *, struct tmpl_value *);
@@ -551,6 +555,88 @@ struct render_short {
 int		 render_short(const struct bgpsd_conf *, const struct context *,
 		    int min, const uint16_t *last, size_t nlast,
 		    struct render_short *);
+
+/*
+ * haproxy.c - changes of weights and drain states alone through haproxy's
+ * runtime API (the template's haproxy_socket), not a reload. A snapshot
+ * holds, per server of a rendered file, its name as haproxy knows it
+ * ("be_SERVICE/IP"), its weight (0 while draining), its drain state and
+ * the rest a template may print; two snapshots give the commands.
+ */
+#define HAPROXY_WEIGHT_MAX	256	/* haproxy's own limit */
+#define HAPROXY_LINE_MAX	4096	/* one connection's commands */
+
+struct haproxy_server {
+	char		*name;		/* "be_SERVICE/IP" */
+	char		*rest;		/* port, prefix, peer, ... tags */
+	uint16_t	 weight;
+	int		 draining;
+};
+
+struct haproxy_snap {
+	struct haproxy_server	*srv;
+	size_t			 n, cap;
+	int			 valid;	/* taken (even empty) */
+};
+
+enum haproxy_diff {
+	HAPROXY_SAME,		/* no weight, drain or other change */
+	HAPROXY_RUNTIME,	/* only weights and drain states changed */
+	HAPROXY_RELOAD,		/* anything else, or no old snapshot */
+};
+
+/* lines of commands joined by ';', each ending in "\n" */
+struct haproxy_cmds {
+	char		**lines;
+	size_t		 nlines;
+	size_t		 nservers;	/* servers they change */
+};
+
+void		 haproxy_snap_take(struct haproxy_snap *,
+		    const struct context *);
+/* one server by hand (the tests); rest: everything but weight and drain */
+void		 haproxy_snap_add(struct haproxy_snap *, const char *backend,
+		    const char *server, uint16_t weight, int draining,
+		    const char *rest);
+void		 haproxy_snap_free(struct haproxy_snap *);
+void		 haproxy_snap_move(struct haproxy_snap *to,
+		    struct haproxy_snap *from);
+enum haproxy_diff haproxy_diff(const struct haproxy_snap *old,
+		    const struct haproxy_snap *new);
+const char	*haproxy_diff_name(enum haproxy_diff);
+/* the commands from old to new when the diff is RUNTIME; servers changed */
+size_t		 haproxy_commands(const struct haproxy_snap *old,
+		    const struct haproxy_snap *new, struct haproxy_cmds *);
+void		 haproxy_cmds_free(struct haproxy_cmds *);
+/* an answer of haproxy: 0 if only blank lines, else -1, its first line */
+int		 haproxy_reply_ok(const char *, size_t, char *err,
+		    size_t errlen);
+
+enum haproxy_result {
+	HAPROXY_OK,
+	HAPROXY_CONNECT,	/* no socket, nobody listening, backlog full */
+	HAPROXY_IO,		/* read or write failed */
+	HAPROXY_TIMEOUT,	/* not answered within the timeout */
+	HAPROXY_REFUSED,	/* haproxy answered an error */
+};
+const char	*haproxy_result_name(enum haproxy_result);
+
+struct haproxy_client;
+typedef void	(*haproxy_done_cb)(enum haproxy_result, const char *detail,
+		    void *arg);
+struct haproxy_client *haproxy_client_new(struct ev_loop *);
+void		 haproxy_client_free(struct haproxy_client *);
+/*
+ * Send every line of cmds (taken over, emptied) to the socket at path,
+ * one connection per line, in order, stopping at the first failure, all
+ * within timeout seconds. cb runs once, always from the loop.
+ */
+void		 haproxy_send(struct haproxy_client *, const char *path,
+		    struct haproxy_cmds *, double timeout, haproxy_done_cb,
+		    void *arg);
+int		 haproxy_busy(const struct haproxy_client *);
+/* close, drop the rest, no cb */
+void		 haproxy_cancel(struct haproxy_client *);
 
 /* ==================================================================
  * Recovery at start: adjrib.c, recover.c

@@ -66,7 +66,8 @@ static const char *const listen_keys[] = {
 };
 static const char *const template_keys[] = {
 	"source", "destination", "perms", "owner", "group", "backup", "check",
-	"command", "command_timeout", "min_backends", "html_escape", NULL
+	"command", "command_timeout", "min_backends", "html_escape",
+	"haproxy_socket", NULL
 };
 
 static const config_setting_t *
@@ -1105,8 +1106,19 @@ conf_template(struct parse *p, const config_setting_t *g,
 	if (conf_int(p, g, "min_backends", 0, 0, 1000000, &v) == -1)
 		return -1;
 	t->min_backends = (int)v;
-	return conf_bool(p, g, "html_escape", p->c->listen.html_escape,
-	    &t->html_escape);
+	if (conf_bool(p, g, "html_escape", p->c->listen.html_escape,
+	    &t->html_escape) == -1)
+		return -1;
+	if (conf_get_text(p, g, "haproxy_socket", &t->haproxy_socket) == -1)
+		return -1;
+	/* a UNIX socket path: absolute (we chdir nowhere, haproxy may),
+	 * and it must fit sockaddr_un.sun_path with its NUL */
+	if (t->haproxy_socket != NULL && (t->haproxy_socket[0] != '/' ||
+	    strlen(t->haproxy_socket) >= CONF_SOCKET_PATH_MAX))
+		return cfg_error(&p->err, conf_member(g, "haproxy_socket"),
+		    "bad 'haproxy_socket' (want an absolute path of at most "
+		    "%d bytes)", CONF_SOCKET_PATH_MAX - 1);
+	return 0;
 }
 
 struct conf_net {
@@ -1442,6 +1454,7 @@ conf_free(struct bgpsd_conf *c)
 		free(t->group);
 		conf_cmd_free(&t->check);
 		conf_cmd_free(&t->command);
+		free(t->haproxy_socket);
 	}
 	free(c->listen.templates);
 	free(c->listen.accept_prefixes);

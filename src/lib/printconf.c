@@ -317,6 +317,7 @@ print_listen(FILE *fp, const struct listen_conf *l)
 		printconf_duration(fp, "command_timeout", t->command_timeout, 3);
 		printconf_int(fp, "min_backends", t->min_backends, 3);
 		printconf_bool(fp, "html_escape", t->html_escape, 3);
+		printconf_opt_str(fp, "haproxy_socket", t->haproxy_socket, 3);
 		fputs(i + 1 < l->ntemplates ? "\t\t},\n" : "\t\t}\n", fp);
 	}
 	fputs("\t);\n", fp);

@@ -101,6 +101,17 @@ context_name(const struct context *c, size_t s, char *buf, size_t len)
 	return buf;
 }
 
+const char *
+context_service_name(const struct context *c, size_t s, char *buf,
+    size_t len)
+{
+	const char	*name = context_name(c, s, buf, len);
+
+	if (name != buf)
+		snprintf(buf, len, "%s", name);
+	return buf;
+}
+
 /* the service of a name: first by port order (port_N vs a name) */
 static size_t
 context_by_name(const struct context *c, const char *name)

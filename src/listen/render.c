@@ -36,6 +36,10 @@ struct render {
 	render_done_cb		 cb;
 	void			*arg;
 	char			 cmd_result[64];
+	/* haproxy_socket: what each file was last made from, the client */
+	struct haproxy_snap	*snaps;
+	struct haproxy_client	*haproxy;
+	size_t			 hnext;		/* next template to tell */
 	/* the last pass: time to make every text, their total size */
 	double			 last_seconds;
 	size_t			 last_bytes;
@@ -59,6 +63,12 @@ struct render_job {
 	char			 detail[256];
 	uint16_t		*ports;		/* with backends */
 	size_t			 nports;
+	/* haproxy_socket: this pass's servers, and the commands when only
+	 * weights and drains changed (runtime: send them, no reload) */
+	struct haproxy_snap	 snap;
+	struct haproxy_cmds	 cmds;
+	size_t			 nservers;	/* ... they change */
+	int			 runtime;
 };
 
 static void
@@ -69,6 +79,8 @@ render_jobs_free(struct render_job *jobs, size_t n)
 	for (i = 0; jobs != NULL && i < n; i++) {
 		free(jobs[i].text);
 		free(jobs[i].ports);
+		haproxy_snap_free(&jobs[i].snap);
+		haproxy_cmds_free(&jobs[i].cmds);
 	}
 	free(jobs);
 }
@@ -82,6 +94,7 @@ render_new(struct ev_loop *loop, const struct run_as *ra)
 	r->loop = loop;
 	r->writer = writer_new(loop, ra);
 	r->commands = commands_new(loop, ra);
+	r->haproxy = haproxy_client_new(loop);
 	return r;
 }
 
@@ -93,6 +106,16 @@ render_status_free(struct render_status *st, size_t n)
 	for (i = 0; st != NULL && i < n; i++)
 		free(st[i].ports);
 	free(st);
+}
+
+static void
+render_snaps_free(struct haproxy_snap *snaps, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; snaps != NULL && i < n; i++)
+		haproxy_snap_free(&snaps[i]);
+	free(snaps);
 }
 
 static void
@@ -113,6 +136,8 @@ render_free(struct render *r)
 	render_cancel(r);
 	writer_free(r->writer);
 	commands_free(r->commands);
+	haproxy_client_free(r->haproxy);
+	render_snaps_free(r->snaps, r->n);
 	render_unload(r->tmpls, r->n);
 	render_status_free(r->status, r->n);
 	free(r->owners);
@@ -185,6 +210,12 @@ render_load(struct render *r, const struct bgpsd_conf *conf)
 		writer_sweep(lc->templates[i].destination);
 	render_unload(r->tmpls, r->n);
 	render_status_free(r->status, r->n);
+	/*
+	 * No snapshot survives a load: the template itself may have
+	 * changed, so the first change of a file goes through its reload.
+	 */
+	render_snaps_free(r->snaps, r->n);
+	r->snaps = xcalloc(lc->ntemplates + 1, sizeof(*r->snaps));
 	free(r->owners);
 	r->owners = owners;
 	r->tmpls = tmpls;
@@ -340,6 +371,25 @@ render_job_ports(struct render_job *job, const struct context *ctx)
 	job->nports = n;
 }
 
+/*
+ * haproxy_socket: the servers of this pass, and whether haproxy can take
+ * the change at run time: only weights and drains changed since the file
+ * was last made, and no reload of it is still owed.
+ */
+static void
+render_job_haproxy(struct render *r, size_t i, struct render_job *job,
+    const struct context *ctx)
+{
+	haproxy_snap_take(&job->snap, ctx);
+	if (r->status[i].command_pending)
+		return;
+	if (haproxy_diff(&r->snaps[i], &job->snap) != HAPROXY_RUNTIME)
+		return;
+	job->nservers = haproxy_commands(&r->snaps[i], &job->snap,
+	    &job->cmds);
+	job->runtime = job->nservers > 0;
+}
+
 static double
 render_now(void)
 {
@@ -395,6 +445,8 @@ render_make(struct render *r, const struct context *ctx)
 		st->bytes = job->len;
 		r->last_bytes += job->len;
 		render_job_ports(job, ctx);
+		if (tc->haproxy_socket != NULL)
+			render_job_haproxy(r, i, job, ctx);
 	}
 	r->last_seconds = render_now() - t0;
 }
@@ -449,13 +501,19 @@ render_record(struct render *r, enum writer_result res)
 	else
 		snprintf(st->detail, sizeof(st->detail), "%s",
 		    writer_detail(r->writer));
-	if (res == WRITER_WRITTEN)
+	/* a runtime change reloads only if telling haproxy fails */
+	if (res == WRITER_WRITTEN && !job->runtime)
 		st->command_pending = 1;
+	if (res != WRITER_WRITTEN)
+		job->runtime = 0;
 	if (res == WRITER_WRITTEN || res == WRITER_UNCHANGED) {
 		free(st->ports);
 		st->ports = job->ports;
 		st->nports = job->nports;
 		job->ports = NULL;
+		/* the file now holds this pass's servers */
+		if (job->snap.valid)
+			haproxy_snap_move(&r->snaps[r->next], &job->snap);
 	}
 	if (res != WRITER_WRITTEN && res != WRITER_UNCHANGED)
 		r->nfailed++;
@@ -471,13 +529,75 @@ render_write_done(enum writer_result res, void *arg)
 	render_step(r);
 }
 
+static void	render_haproxy_step(struct render *);
+
 static void
-render_step(struct render *r)
+render_haproxy_done(enum haproxy_result res, const char *detail, void *arg)
+{
+	struct render		*r = arg;
+	const struct template_conf *tc = &r->conf->listen.templates[r->hnext];
+	struct render_job	*job = &r->jobs[r->hnext];
+	struct render_status	*st = &r->status[r->hnext];
+
+	if (res == HAPROXY_OK) {
+		log_info("%s: %zu server(s) changed through %s, no reload",
+		    tc->destination, job->nservers, tc->haproxy_socket);
+		snprintf(st->detail, sizeof(st->detail), "runtime API: %zu "
+		    "server(s) changed, no reload", job->nservers);
+	} else {
+		/* the file is written: its reload brings haproxy in line */
+		log_warnx("%s: haproxy runtime API failed (%s: %s); "
+		    "reloading instead", tc->destination,
+		    haproxy_result_name(res), detail);
+		snprintf(st->detail, sizeof(st->detail), "runtime API "
+		    "failed (%s), reloaded", haproxy_result_name(res));
+		st->command_pending = 1;
+	}
+	r->hnext++;
+	render_haproxy_step(r);
+}
+
+/*
+ * After the files: tell haproxy of the runtime changes, one template after
+ * the other, then run the commands (among them the reloads of templates
+ * whose runtime change failed).
+ */
+static void
+render_haproxy_step(struct render *r)
 {
 	const struct template_conf *tc;
 	struct render_job	*job;
-	enum writer_result	 res;
 	size_t			 i;
+
+	for (; r->hnext < r->n; r->hnext++) {
+		job = &r->jobs[r->hnext];
+		if (!job->runtime)
+			continue;
+		tc = &r->conf->listen.templates[r->hnext];
+		haproxy_send(r->haproxy, tc->haproxy_socket, &job->cmds,
+		    tc->command_timeout, render_haproxy_done, r);
+		return;
+	}
+	for (i = 0; i < r->n; i++) {
+		if (!r->status[i].command_pending)
+			continue;
+		tc = &r->conf->listen.templates[i];
+		if (tc->command.argv == NULL)
+			r->status[i].command_pending = 0;
+		else
+			commands_add(r->commands, &tc->command,
+			    tc->command_timeout, tc->destination);
+	}
+	if (commands_start(r->commands, render_commands_done, r) == 1)
+		render_finish(r, 0);
+}
+
+static void
+render_step(struct render *r)
+{
+	struct render_job	*job;
+	const struct template_conf *tc;
+	enum writer_result	 res;
 
 	while (r->next < r->n) {
 		tc = &r->conf->listen.templates[r->next];
@@ -493,18 +613,8 @@ render_step(struct render *r)
 			return;
 		render_record(r, res);
 	}
-	for (i = 0; i < r->n; i++) {
-		if (!r->status[i].command_pending)
-			continue;
-		tc = &r->conf->listen.templates[i];
-		if (tc->command.argv == NULL)
-			r->status[i].command_pending = 0;
-		else
-			commands_add(r->commands, &tc->command,
-			    tc->command_timeout, tc->destination);
-	}
-	if (commands_start(r->commands, render_commands_done, r) == 1)
-		render_finish(r, 0);
+	r->hnext = 0;
+	render_haproxy_step(r);
 }
 
 void
@@ -535,6 +645,7 @@ render_cancel(struct render *r)
 	if (!r->busy)
 		return;
 	writer_cancel(r->writer);
+	haproxy_cancel(r->haproxy);
 	commands_cancel(r->commands);
 	render_jobs_free(r->jobs, r->n);
 	r->jobs = NULL;

@@ -124,8 +124,9 @@ sleep 1
 PIDS+=($!)
 
 both() {
-	grep -q 'server 192.0.2.10:443;' "$T/out/upstream.conf" 2>/dev/null &&
-	    grep -q 'server \[2001:db8::10\]:443;' "$T/out/upstream.conf"
+	local u=$T/out/upstream.conf
+	grep -q 'server 192.0.2.10:443 weight=100;' "$u" 2>/dev/null &&
+	    grep -q 'server \[2001:db8::10\]:443 weight=100;' "$u"
 }
 if wait_until 40 both; then
 	ok "etc/exabgp-listen.conf feeds bgpsd-listen (IPv4 and IPv6 rendered)"

@@ -167,7 +167,7 @@ fi
 
 # haproxy: full table, IPv6, empty services (catalogue only), no services
 HAPROXY=$(command -v haproxy || true)
-for input in basic-v4-v6 table-300 session-drop; do
+for input in basic-v4-v6 table-300 session-drop attributes; do
 	$LISTEN -c "$DUMPCONF" --render "$TEMPLATES/haproxy.cfg.mustache" \
 	    <"$FIXTURES/$input.jsonl" >"$T/haproxy-$input.cfg" 2>/dev/null
 	if [ -z "$HAPROXY" ]; then
@@ -180,7 +180,43 @@ for input in basic-v4-v6 table-300 session-drop; do
 	fi
 done
 check "haproxy: an IPv6 server line in brackets" grep -q \
-    'server 2001:db8::10 \[2001:db8::10\]:443 check' "$T/haproxy-basic-v4-v6.cfg"
+    'server 2001:db8::10 \[2001:db8::10\]:443 check weight 100$' \
+    "$T/haproxy-basic-v4-v6.cfg"
+check "haproxy: a route's other communities follow as tag comments" grep -qx \
+    '	# 192.0.2.25 tag 65535:65281' "$T/haproxy-attributes.cfg"
+
+# weights and drains: a context with weight 7, 256 (haproxy's maximum)
+# and a draining server (weight 0), through both shipped templates
+cat >"$T/wctx.json" <<'EOF'
+{ "services": [ { "name": "web", "port": 80, "count": 3, "backends": [
+  { "ip": "192.0.2.1", "weight": 7, "draining": false, "tags": [] },
+  { "ip": "192.0.2.2", "weight": 0, "draining": true,
+    "tags": [ "65000:1" ] },
+  { "ip": "2001:db8::1", "weight": 256, "draining": false,
+    "tags": [] } ] } ] }
+EOF
+$LISTEN --render "$TEMPLATES/haproxy.cfg.mustache" --data "$T/wctx.json" \
+    >"$T/haproxy-weights.cfg" 2>/dev/null
+printf '%s\n' '	server 192.0.2.1 192.0.2.1:80 check weight 7' \
+    '	server 192.0.2.2 192.0.2.2:80 check weight 0 # draining' \
+    '	# 192.0.2.2 tag 65000:1' \
+    '	server 2001:db8::1 [2001:db8::1]:80 check weight 256' >"$T/want"
+sed -n '/^backend be_web$/,/^$/p' "$T/haproxy-weights.cfg" |
+    grep -E '^	(server|#) ' >"$T/got"
+if cmp -s "$T/want" "$T/got"; then
+	ok "haproxy: weight N per server, a draining one weight 0, tags"
+else
+	not_ok "haproxy: weight N per server, a draining one weight 0, tags"
+	diag "$(diff "$T/want" "$T/got")"
+fi
+if [ -z "$HAPROXY" ]; then
+	skip "haproxy -c accepts weights and a drain" "no haproxy"
+elif out=$("$HAPROXY" -c -f "$T/haproxy-weights.cfg" 2>&1); then
+	ok "haproxy -c accepts weights and a drain"
+else
+	not_ok "haproxy -c accepts weights and a drain"
+	diag "$out"
+fi
 check "haproxy: an empty catalogued service keeps its backend" grep -q \
     '^backend be_ssh' "$T/haproxy-session-drop.cfg"
 printf 'listen = { templates = (); };\n' >"$T/nocat.conf"
@@ -198,10 +234,18 @@ fi
 # nginx: the upstream snippet included by a private nginx.conf
 NGINX=$(command -v nginx || true)
 mkdir -p "$T/nginx"
-for input in basic-v4-v6 table-300 session-drop; do
-	$LISTEN -c "$DUMPCONF" --render \
-	    "$TEMPLATES/nginx-upstream.conf.mustache" \
-	    <"$FIXTURES/$input.jsonl" >"$T/nginx/up-$input.conf" 2>/dev/null
+for input in basic-v4-v6 table-300 session-drop attributes weights; do
+	if [ $input = weights ]; then
+		$LISTEN --render "$TEMPLATES/nginx-upstream.conf.mustache" \
+		    --data "$T/wctx.json" >"$T/nginx/up-$input.conf" 2>/dev/null
+	else
+		$LISTEN -c "$DUMPCONF" --render \
+		    "$TEMPLATES/nginx-upstream.conf.mustache" \
+		    <"$FIXTURES/$input.jsonl" >"$T/nginx/up-$input.conf" \
+		    2>/dev/null
+	fi
+	up=https
+	[ $input = weights ] && up=web
 	cat >"$T/nginx/nginx-$input.conf" <<EOF
 pid $T/nginx/nginx.pid;
 error_log $T/nginx/error.log;
@@ -216,7 +260,7 @@ http {
 	include $T/nginx/up-$input.conf;
 	server {
 		listen 127.0.0.1:18081;
-		location / { proxy_pass http://https; }
+		location / { proxy_pass http://$up; }
 	}
 }
 EOF
@@ -231,7 +275,16 @@ EOF
 	fi
 done
 check "nginx: an IPv6 server in brackets" grep -q \
-    'server \[2001:db8::10\]:443;' "$T/nginx/up-basic-v4-v6.conf"
+    'server \[2001:db8::10\]:443 weight=100;' "$T/nginx/up-basic-v4-v6.conf"
+printf '%s\n' 'upstream web {' '	server 192.0.2.1:80 weight=7;' \
+    '	server 192.0.2.2:80 down;' '	# 192.0.2.2 tag 65000:1' \
+    '	server [2001:db8::1]:80 weight=256;' '}' >"$T/want"
+if grep -v '^#' "$T/nginx/up-weights.conf" | cmp -s "$T/want" -; then
+	ok "nginx: weight=N per server, a draining one down, tags"
+else
+	not_ok "nginx: weight=N per server, a draining one down, tags"
+	diag "$(grep -v '^#' "$T/nginx/up-weights.conf" | diff "$T/want" -)"
+fi
 check "nginx: an empty service gets the down placeholder" grep -q \
     'server 127.0.0.1:65535 down;' "$T/nginx/up-session-drop.conf"
 
