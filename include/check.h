@@ -88,6 +88,8 @@ struct check_tcp {
 	int			 fd;
 	unsigned char		 state;		/* check_tcp.c */
 	unsigned char		 watching;	/* events asked of ev, 0: none */
+	unsigned char		 slow;		/* runs left before asking for
+						 * the result in start again */
 	socklen_t		 salen;
 	union {				/* resolved once at init */
 		struct sockaddr		sa;
