@@ -156,8 +156,14 @@ struct check {
  * http checks (created on first use), the uid/gid exec checks run as.
  */
 struct check_http_multi;
+/* unconnected tcp sockets kept for the next checks, per family */
+#define CHECK_TCP_SPARE		8
+
 struct check_ctx {
 	struct ev_loop		*loop;
+	/* check_tcp.c: [0] AF_INET, [1] AF_INET6 */
+	int			 tcp_spare[2][CHECK_TCP_SPARE];
+	unsigned char		 ntcp_spare[2];
 	struct check_http_multi	*http;		/* check_http.c, lazily */
 	void			(*http_free)(struct check_ctx *);
 	uid_t			 uid;

@@ -101,8 +101,13 @@ check_ctx_new(struct ev_loop *loop, const char *user, const char *group)
 void
 check_ctx_free(struct check_ctx *ctx)
 {
+	size_t	 f, i;
+
 	if (ctx == NULL)
 		return;
+	for (f = 0; f < 2; f++)
+		for (i = 0; i < ctx->ntcp_spare[f]; i++)
+			close(ctx->tcp_spare[f][i]);
 	/* what a type hung off the context (curl's multi handle) */
 	if (ctx->http_free != NULL)
 		ctx->http_free(ctx);

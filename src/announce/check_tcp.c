@@ -4,10 +4,11 @@
  * writable), then optionally send a string and look for an expected
  * substring in the first CHECK_TCP_READ_MAX bytes read back. This is the
  * hot path (thousands of checks per second): the address is prepared
- * once, buffers are allocated once at init. A check of a local address
- * costs socket, connect, connect, setsockopt (SO_LINGER) and close, and
- * never touches the event loop; a remote one adds the epoll_ctl calls of
- * its wait.
+ * once, buffers are allocated once at init, and sockets are not closed
+ * but disconnected and kept for the next check (check_tcp_close). A
+ * check of a local address costs connect, connect and connect
+ * (AF_UNSPEC), and never touches the event loop; a remote one adds the
+ * epoll_ctl calls of its wait.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -74,29 +75,51 @@ check_tcp_init(struct check *c)
 }
 
 /*
- * Close a connection we opened. Once it was established we close with
- * SO_LINGER {1, 0}, i.e. with a RST instead of a FIN: the side that
- * closes first keeps the 4-tuple in TIME_WAIT for 60 s, and at thousands
- * of checks per second against one loopback port the ~28000 ephemeral
- * ports run out within seconds (connect then fails with EADDRNOTAVAIL).
- * A health check has nothing left to deliver, so the abortive close loses
- * nothing; the price is an occasional "reset by peer" in a server's log.
- * Load balancers do the same for the same reason.
+ * Done with a connection we opened. It ends with a RST, never a FIN: the
+ * side that closes first keeps the 4-tuple in TIME_WAIT for 60 s, and at
+ * thousands of checks per second against one loopback port the ~28000
+ * ephemeral ports run out within seconds (connect then fails with
+ * EADDRNOTAVAIL). A health check has nothing left to deliver, so the
+ * abortive close loses nothing; the price is an occasional "reset by
+ * peer" in a server's log. Load balancers do the same for the same
+ * reason.
+ *
+ * The socket itself is kept for the next check while there is room:
+ * connect(AF_UNSPEC) disconnects it (tcp_disconnect: the RST if it was
+ * connected, queues purged, local port released), after which it can
+ * connect again (the ECONNRESET the disconnect leaves in SO_ERROR is
+ * cleared by that next connect, so epoll does not see a connect in
+ * progress as failed). That replaces socket(), setsockopt(SO_LINGER) and
+ * close(), and the allocation and freeing of a socket, with one call. A
+ * socket with no room left, or that does not disconnect, is closed with
+ * SO_LINGER {1, 0}: the same RST.
  */
 static void
 check_tcp_close(struct check *c)
 {
 	struct check_tcp	*t = &c->u.tcp;
+	struct check_ctx	*ctx = c->ctx;
+	struct sockaddr		 un;
 	struct linger		 l = { 1, 0 };
+	int			 f;
 
 	if (t->fd == -1)
 		return;
 	if (t->watching)
-		ev_io_del(c->ctx->loop, t->fd);
+		ev_io_del(ctx->loop, t->fd);
 	t->watching = 0;
-	if (t->state != TCP_CONNECTING)
-		(void)setsockopt(t->fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
-	close(t->fd);
+	f = t->addr.sa.sa_family == AF_INET6;
+	memset(&un, 0, sizeof(un));
+	un.sa_family = AF_UNSPEC;
+	if (ctx->ntcp_spare[f] < CHECK_TCP_SPARE &&
+	    connect(t->fd, &un, sizeof(un)) == 0)
+		ctx->tcp_spare[f][ctx->ntcp_spare[f]++] = t->fd;
+	else {
+		if (t->state != TCP_CONNECTING)
+			(void)setsockopt(t->fd, SOL_SOCKET, SO_LINGER, &l,
+			    sizeof(l));
+		close(t->fd);
+	}
 	t->fd = -1;
 	t->state = TCP_IDLE;
 }
@@ -299,6 +322,8 @@ static void
 check_tcp_start(struct check *c)
 {
 	struct check_tcp	*t = &c->u.tcp;
+	struct check_ctx	*ctx = c->ctx;
+	int			 f;
 
 	if (t->talk != NULL) {
 		t->talk->sent = 0;
@@ -306,8 +331,12 @@ check_tcp_start(struct check *c)
 		check_scan_reset(&t->talk->scan);
 	}
 	t->watching = 0;
-	t->fd = socket(t->addr.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, IPPROTO_TCP);
+	f = t->addr.sa.sa_family == AF_INET6;
+	if (ctx->ntcp_spare[f] > 0)
+		t->fd = ctx->tcp_spare[f][--ctx->ntcp_spare[f]];
+	else
+		t->fd = socket(t->addr.sa.sa_family, SOCK_STREAM |
+		    SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
 	if (t->fd == -1) {
 		check_done(c, CHECK_INTERNAL, "tcp: socket: %s",
 		    strerror(errno));
