@@ -166,11 +166,16 @@ check_start(struct check *c)
 	c->latency = 0;
 	c->started = ev_monotonic();
 	ev_timer_init(&c->timer, check_deadline_cb, c);
-	if (!c->ops->own_timeout)
-		ev_timer_at(c->ctx->loop, &c->timer, c->started + c->timeout);
 	c->in_start = 1;
 	c->ops->start(c);
 	c->in_start = 0;
+	/*
+	 * The deadline only for a check still under way: one that ended
+	 * inside start (a tcp connect to a local address does) has its
+	 * delivery armed instead, and never needed it.
+	 */
+	if (c->running && !ev_timer_armed(&c->timer) && !c->ops->own_timeout)
+		ev_timer_at(c->ctx->loop, &c->timer, c->started + c->timeout);
 }
 
 void
