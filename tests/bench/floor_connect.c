@@ -1,10 +1,14 @@
 /*
  * floor_connect.c - the floor for a TCP check: the least a program can
- * do per check, with the system calls bgpsd-announce's check_tcp.c makes
- * and nothing else: socket(NONBLOCK), connect (EINPROGRESS), epoll for
- * writability, getsockopt(SO_ERROR), SO_LINGER {1, 0} (RST close, as
- * check_tcp.c does once connected), close. The accepting side is the
- * listeners process, as for bgpsd-announce, so both pay the same share.
+ * do per check, with the system calls bgpsd-announce's check_tcp.c made
+ * up to 3b01e9c and nothing else: socket(NONBLOCK), connect
+ * (EINPROGRESS), epoll for writability, getsockopt(SO_ERROR), SO_LINGER
+ * {1, 0} (RST close, as check_tcp.c does once connected), close. The
+ * accepting side is the listeners process, as for bgpsd-announce, so
+ * both pay the same share. check_tcp.c now makes fewer calls (see
+ * tests/bench/README.md, "TCP checks at the floor"), so this paced floor
+ * is the cost of that older design, no longer a floor; -b below is the
+ * floor issue 12 sets.
  *
  *   floor_connect [-n NPORTS] [-p BASE] [-r RATE] [-d SECONDS] [-w WARMUP]
  *   floor_connect -b [-F] [-d SECONDS] [-w WARMUP]
