@@ -88,6 +88,8 @@ struct check_tcp {
 	int			 fd;
 	unsigned char		 state;		/* check_tcp.c */
 	unsigned char		 watching;	/* events asked of ev, 0: none */
+	unsigned char		 slow;		/* runs left before asking for
+						 * the result in start again */
 	socklen_t		 salen;
 	union {				/* resolved once at init */
 		struct sockaddr		sa;
@@ -154,8 +156,14 @@ struct check {
  * http checks (created on first use), the uid/gid exec checks run as.
  */
 struct check_http_multi;
+/* unconnected tcp sockets kept for the next checks, per family */
+#define CHECK_TCP_SPARE		8
+
 struct check_ctx {
 	struct ev_loop		*loop;
+	/* check_tcp.c: [0] AF_INET, [1] AF_INET6 */
+	int			 tcp_spare[2][CHECK_TCP_SPARE];
+	unsigned char		 ntcp_spare[2];
 	struct check_http_multi	*http;		/* check_http.c, lazily */
 	void			(*http_free)(struct check_ctx *);
 	uid_t			 uid;

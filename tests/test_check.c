@@ -483,6 +483,137 @@ test_tcp_refused(void **state)
 }
 
 /*
+ * To a local address the handshake (or the RST of a closed port) happens
+ * inside connect(): the check has its answer before check_start returns,
+ * holds no socket after it and never waited in the loop; the result still
+ * comes from the loop. A connect that stays pending (a full backlog: the
+ * SYN is dropped) waits in the loop, as a remote one does.
+ */
+static void
+test_tcp_local_at_once(void **state)
+{
+	struct peer		*p = peer_new(AF_INET, PEER_ACCEPT, NULL);
+	uint16_t		 port, fport;
+	int			 fd = tl_lo_socket(AF_INET, -1, &port);
+	int			 lfd = tl_lo_socket(AF_INET, 0, &fport);
+	int			 fill[8], i, k;
+	struct sockaddr_in	 sin;
+	struct check_conf	 cf[2];
+	struct check		 c;
+	struct result		 r = { 0 };
+	enum check_reason	 want[2] = { CHECK_OK, CHECK_TCP_REFUSED };
+
+	assert_int_not_equal(fd, -1);
+	assert_int_not_equal(lfd, -1);
+	cf[0] = tcp_conf("127.0.0.1", p->port, 1);
+	cf[1] = tcp_conf("127.0.0.1", port, 1);
+	for (k = 0; k < 2; k++) {
+		assert_int_equal(check_init(&c, ctx, &cf[k], result_cb, &r),
+		    0);
+		for (i = 0; i < 3; i++) {
+			check_start(&c);
+			assert_int_equal(c.u.tcp.fd, -1);
+			assert_int_equal(c.u.tcp.watching, 0);
+			assert_true(check_running(&c));
+			assert_int_equal(r.calls, k * 3 + i);
+			ev_run_once(tl_loop, 0);
+			assert_int_equal(r.calls, k * 3 + i + 1);
+			assert_int_equal(r.reason, want[k]);
+		}
+		check_fini(&c);
+	}
+	tl_run_for(tl_loop, 50 * EV_MSEC);
+	assert_int_equal(p->accepted, 3);
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(fport);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (i = 0; i < 8; i++) {
+		fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		(void)connect(fill[i], (struct sockaddr *)&sin, sizeof(sin));
+	}
+	tl_run_for(tl_loop, 50 * EV_MSEC);
+	cf[0] = tcp_conf("127.0.0.1", fport, 0.2);
+	assert_int_equal(check_init(&c, ctx, &cf[0], result_cb, &r), 0);
+	check_start(&c);
+	assert_int_not_equal(c.u.tcp.fd, -1);
+	assert_int_equal(c.u.tcp.watching, EV_WRITE);
+	check_fini(&c);
+	for (i = 0; i < 8; i++)
+		close(fill[i]);
+	close(lfd);
+	close(fd);
+	peer_free(p);
+}
+
+/*
+ * A finished check's socket is disconnected (the server still sees a
+ * RST) and kept for the next check. The disconnect leaves ECONNRESET in
+ * SO_ERROR, which the next connect must clear: a connect in progress on
+ * the kept socket waits quietly in the loop instead of being reported as
+ * an error (EPOLLERR) at once, again and again.
+ */
+static void
+test_tcp_spare_socket(void **state)
+{
+	struct check_ctx	*cx = check_ctx_new(tl_loop, NULL, NULL);
+	struct peer		*p = peer_new(AF_INET, PEER_ACCEPT, NULL);
+	uint16_t		 fport;
+	int			 lfd = tl_lo_socket(AF_INET, 0, &fport);
+	int			 fill[8], i, fd, iters;
+	struct sockaddr_in	 sin;
+	struct check_conf	 cf = tcp_conf("127.0.0.1", p->port, 1);
+	struct check		 c;
+	struct result		 r = { 0 };
+	uint64_t		 end;
+
+	assert_non_null(cx);
+	assert_int_not_equal(lfd, -1);
+	assert_int_equal(check_init(&c, cx, &cf, result_cb, &r), 0);
+	run_check(&c, &r);
+	assert_int_equal(r.reason, CHECK_OK);
+	assert_int_equal(cx->ntcp_spare[0], 1);
+	fd = cx->tcp_spare[0][0];
+	run_check(&c, &r);
+	assert_int_equal(r.reason, CHECK_OK);
+	assert_int_equal(cx->ntcp_spare[0], 1);
+	assert_int_equal(cx->tcp_spare[0][0], fd);
+	check_fini(&c);
+	tl_run_for(tl_loop, 50 * EV_MSEC);
+	assert_int_equal(p->nconns, 2);
+	for (i = 0; i < 2; i++)
+		assert_true(p->conns[i].reset);
+
+	/* the spare socket, connecting to a full backlog: it waits */
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(fport);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (i = 0; i < 8; i++) {
+		fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		(void)connect(fill[i], (struct sockaddr *)&sin, sizeof(sin));
+	}
+	tl_run_for(tl_loop, 50 * EV_MSEC);
+	cf = tcp_conf("127.0.0.1", fport, 0.3);
+	assert_int_equal(check_init(&c, cx, &cf, result_cb, &r), 0);
+	check_start(&c);
+	assert_int_equal(c.u.tcp.fd, fd);
+	assert_int_equal(c.u.tcp.watching, EV_WRITE);
+	end = ev_monotonic() + 100 * EV_MSEC;
+	for (iters = 0; ev_monotonic() < end && iters < 1000; iters++)
+		ev_run_once(tl_loop, 50 * EV_MSEC);
+	assert_true(iters < 20);
+	assert_true(check_running(&c));
+	check_fini(&c);
+	for (i = 0; i < 8; i++)
+		close(fill[i]);
+	close(lfd);
+	peer_free(p);
+	check_ctx_free(cx);
+}
+
+/*
  * Thousands of checks per process: a connect-only tcp check carries no
  * send/expect state and no message buffer until a run has a formatted
  * message to keep; a banner check gets both only when it needs them.
@@ -1290,6 +1421,8 @@ main(void)
 		cmocka_unit_test(test_tcp_closes_with_rst),
 		cmocka_unit_test(test_tcp_ipv6),
 		cmocka_unit_test(test_tcp_refused),
+		cmocka_unit_test(test_tcp_local_at_once),
+		cmocka_unit_test(test_tcp_spare_socket),
 		cmocka_unit_test(test_tcp_lean),
 		cmocka_unit_test(test_tcp_banner),
 		cmocka_unit_test(test_tcp_banner_eof),

@@ -101,8 +101,13 @@ check_ctx_new(struct ev_loop *loop, const char *user, const char *group)
 void
 check_ctx_free(struct check_ctx *ctx)
 {
+	size_t	 f, i;
+
 	if (ctx == NULL)
 		return;
+	for (f = 0; f < 2; f++)
+		for (i = 0; i < ctx->ntcp_spare[f]; i++)
+			close(ctx->tcp_spare[f][i]);
 	/* what a type hung off the context (curl's multi handle) */
 	if (ctx->http_free != NULL)
 		ctx->http_free(ctx);
@@ -161,11 +166,16 @@ check_start(struct check *c)
 	c->latency = 0;
 	c->started = ev_monotonic();
 	ev_timer_init(&c->timer, check_deadline_cb, c);
-	if (!c->ops->own_timeout)
-		ev_timer_at(c->ctx->loop, &c->timer, c->started + c->timeout);
 	c->in_start = 1;
 	c->ops->start(c);
 	c->in_start = 0;
+	/*
+	 * The deadline only for a check still under way: one that ended
+	 * inside start (a tcp connect to a local address does) has its
+	 * delivery armed instead, and never needed it.
+	 */
+	if (c->running && !ev_timer_armed(&c->timer) && !c->ops->own_timeout)
+		ev_timer_at(c->ctx->loop, &c->timer, c->started + c->timeout);
 }
 
 void

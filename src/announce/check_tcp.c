@@ -1,10 +1,14 @@
 /*
- * check_tcp.c - tcp check: nonblocking connect to host:port, completion
- * seen as writability plus SO_ERROR, then optionally send a string and
- * look for an expected substring in the first CHECK_TCP_READ_MAX bytes
- * read back. This is the hot path (thousands of checks per second): the
- * address is prepared once, buffers are allocated once at init, a run
- * costs socket/connect/epoll/getsockopt/close and nothing else.
+ * check_tcp.c - tcp check: nonblocking connect to host:port, its result
+ * read by a second connect() (at once, or when the socket turns
+ * writable), then optionally send a string and look for an expected
+ * substring in the first CHECK_TCP_READ_MAX bytes read back. This is the
+ * hot path (thousands of checks per second): the address is prepared
+ * once, buffers are allocated once at init, and sockets are not closed
+ * but disconnected and kept for the next check (check_tcp_close). A
+ * check of a local address costs connect, connect and connect
+ * (AF_UNSPEC), and never touches the event loop; a remote one adds the
+ * epoll_ctl calls of its wait.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -24,6 +28,14 @@ enum check_tcp_state {
 	TCP_SENDING,
 	TCP_READING,
 };
+
+/*
+ * After a miss (the result was not there yet right after connect, as for
+ * any remote address), the next runs go straight to the event loop; this
+ * many runs later the early look is tried again, in case the address
+ * became local.
+ */
+#define CHECK_TCP_SLOW_RUNS	16
 
 static void	check_tcp_io(int, unsigned int, void *);
 
@@ -63,29 +75,51 @@ check_tcp_init(struct check *c)
 }
 
 /*
- * Close a connection we opened. Once it was established we close with
- * SO_LINGER {1, 0}, i.e. with a RST instead of a FIN: the side that
- * closes first keeps the 4-tuple in TIME_WAIT for 60 s, and at thousands
- * of checks per second against one loopback port the ~28000 ephemeral
- * ports run out within seconds (connect then fails with EADDRNOTAVAIL).
- * A health check has nothing left to deliver, so the abortive close loses
- * nothing; the price is an occasional "reset by peer" in a server's log.
- * Load balancers do the same for the same reason.
+ * Done with a connection we opened. It ends with a RST, never a FIN: the
+ * side that closes first keeps the 4-tuple in TIME_WAIT for 60 s, and at
+ * thousands of checks per second against one loopback port the ~28000
+ * ephemeral ports run out within seconds (connect then fails with
+ * EADDRNOTAVAIL). A health check has nothing left to deliver, so the
+ * abortive close loses nothing; the price is an occasional "reset by
+ * peer" in a server's log. Load balancers do the same for the same
+ * reason.
+ *
+ * The socket itself is kept for the next check while there is room:
+ * connect(AF_UNSPEC) disconnects it (tcp_disconnect: the RST if it was
+ * connected, queues purged, local port released), after which it can
+ * connect again (the ECONNRESET the disconnect leaves in SO_ERROR is
+ * cleared by that next connect, so epoll does not see a connect in
+ * progress as failed). That replaces socket(), setsockopt(SO_LINGER) and
+ * close(), and the allocation and freeing of a socket, with one call. A
+ * socket with no room left, or that does not disconnect, is closed with
+ * SO_LINGER {1, 0}: the same RST.
  */
 static void
 check_tcp_close(struct check *c)
 {
 	struct check_tcp	*t = &c->u.tcp;
+	struct check_ctx	*ctx = c->ctx;
+	struct sockaddr		 un;
 	struct linger		 l = { 1, 0 };
+	int			 f;
 
 	if (t->fd == -1)
 		return;
 	if (t->watching)
-		ev_io_del(c->ctx->loop, t->fd);
+		ev_io_del(ctx->loop, t->fd);
 	t->watching = 0;
-	if (t->state != TCP_CONNECTING)
-		(void)setsockopt(t->fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
-	close(t->fd);
+	f = t->addr.sa.sa_family == AF_INET6;
+	memset(&un, 0, sizeof(un));
+	un.sa_family = AF_UNSPEC;
+	if (ctx->ntcp_spare[f] < CHECK_TCP_SPARE &&
+	    connect(t->fd, &un, sizeof(un)) == 0)
+		ctx->tcp_spare[f][ctx->ntcp_spare[f]++] = t->fd;
+	else {
+		if (t->state != TCP_CONNECTING)
+			(void)setsockopt(t->fd, SOL_SOCKET, SO_LINGER, &l,
+			    sizeof(l));
+		close(t->fd);
+	}
 	t->fd = -1;
 	t->state = TCP_IDLE;
 }
@@ -241,27 +275,37 @@ check_tcp_connected(struct check *c)
 	check_tcp_send(c);
 }
 
+/*
+ * The result of a connect in progress, from connect() itself: 0 once the
+ * handshake is done, the error (and the socket reset to unconnected) once
+ * it failed, EALREADY while it goes on. One system call, where
+ * getsockopt(SO_ERROR) would need writability to tell "done" from "not
+ * yet". 1 when the check went on (connected or failed), 0 while waiting.
+ */
+static int
+check_tcp_result(struct check *c)
+{
+	struct check_tcp	*t = &c->u.tcp;
+
+	if (connect(t->fd, &t->addr.sa, t->salen) == 0 || errno == EISCONN) {
+		check_tcp_connected(c);
+		return 1;
+	}
+	if (errno == EALREADY || errno == EINPROGRESS || errno == EINTR)
+		return 0;
+	check_tcp_fail(c, errno);
+	return 1;
+}
+
 static void
 check_tcp_io(int fd, unsigned int events, void *arg)
 {
 	struct check		*c = arg;
 	struct check_tcp	*t = &c->u.tcp;
-	int			 err;
-	socklen_t		 len;
 
 	switch (t->state) {
 	case TCP_CONNECTING:
-		err = 0;
-		len = sizeof(err);
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
-			err = errno;
-		if (err != 0) {
-			check_tcp_fail(c, err);
-			return;
-		}
-		if ((events & (EV_WRITE | EV_ERROR)) == 0)
-			return;
-		check_tcp_connected(c);
+		(void)check_tcp_result(c);
 		break;
 	case TCP_SENDING:
 		check_tcp_send(c);
@@ -278,6 +322,8 @@ static void
 check_tcp_start(struct check *c)
 {
 	struct check_tcp	*t = &c->u.tcp;
+	struct check_ctx	*ctx = c->ctx;
+	int			 f;
 
 	if (t->talk != NULL) {
 		t->talk->sent = 0;
@@ -285,8 +331,12 @@ check_tcp_start(struct check *c)
 		check_scan_reset(&t->talk->scan);
 	}
 	t->watching = 0;
-	t->fd = socket(t->addr.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, IPPROTO_TCP);
+	f = t->addr.sa.sa_family == AF_INET6;
+	if (ctx->ntcp_spare[f] > 0)
+		t->fd = ctx->tcp_spare[f][--ctx->ntcp_spare[f]];
+	else
+		t->fd = socket(t->addr.sa.sa_family, SOCK_STREAM |
+		    SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
 	if (t->fd == -1) {
 		check_done(c, CHECK_INTERNAL, "tcp: socket: %s",
 		    strerror(errno));
@@ -297,11 +347,23 @@ check_tcp_start(struct check *c)
 		check_tcp_connected(c);
 		return;
 	}
-	if (errno == EINPROGRESS) {
-		(void)check_tcp_watch(c, EV_WRITE);
+	if (errno != EINPROGRESS) {
+		check_tcp_fail(c, errno);
 		return;
 	}
-	check_tcp_fail(c, errno);
+	/*
+	 * To a local address (loopback, or one of this host's own) the
+	 * whole handshake, or the RST of a closed port, runs inside the
+	 * connect() call: the answer is already there, and asking for it
+	 * now spares the epoll_ctl add, the wait and the epoll_ctl del.
+	 */
+	if (t->slow == 0) {
+		if (check_tcp_result(c))
+			return;
+		t->slow = CHECK_TCP_SLOW_RUNS;
+	} else
+		t->slow--;
+	(void)check_tcp_watch(c, EV_WRITE);
 }
 
 static void

@@ -1,12 +1,17 @@
 /*
  * floor_connect.c - the floor for a TCP check: the least a program can
- * do per check, with the system calls bgpsd-announce's check_tcp.c makes
- * and nothing else: socket(NONBLOCK), connect (EINPROGRESS), epoll for
- * writability, getsockopt(SO_ERROR), SO_LINGER {1, 0} (RST close, as
- * check_tcp.c does once connected), close. The accepting side is the
- * listeners process, as for bgpsd-announce, so both pay the same share.
+ * do per check, with the system calls bgpsd-announce's check_tcp.c made
+ * up to 3b01e9c and nothing else: socket(NONBLOCK), connect
+ * (EINPROGRESS), epoll for writability, getsockopt(SO_ERROR), SO_LINGER
+ * {1, 0} (RST close, as check_tcp.c does once connected), close. The
+ * accepting side is the listeners process, as for bgpsd-announce, so
+ * both pay the same share. check_tcp.c now makes fewer calls (see
+ * tests/bench/README.md, "TCP checks at the floor"), so this paced floor
+ * is the cost of that older design, no longer a floor; -b below is the
+ * floor issue 12 sets.
  *
  *   floor_connect [-n NPORTS] [-p BASE] [-r RATE] [-d SECONDS] [-w WARMUP]
+ *   floor_connect -b [-F] [-d SECONDS] [-w WARMUP]
  *
  * -r 0: back to back, one connection at a time. -r RATE: paced like
  * bgpsd's scheduler: each port is one "service" checked every
@@ -18,6 +23,16 @@
  * first socket) are left out, as they are for bgpsd-announce, whose
  * window starts after its warm-up. Prints one line:
  *   floor conns=N fails=N cpu_s=X us_per_conn=Y wall_s=Z
+ *
+ * -b: the bare floor of issue 12, both ends in this one process and
+ * nothing else: its own listening socket on 127.0.0.1, then back to back
+ * a blocking socket, connect, accept, and the close of both ends. The
+ * client closes first with SO_LINGER {1, 0} (a RST), as a checker must to
+ * keep its ephemeral ports out of TIME_WAIT, then the accepted end is
+ * closed. -F closes the accepted end first and the client with a FIN
+ * instead (no setsockopt, but four segments and a TIME_WAIT on the
+ * server's side): whichever is cheaper on this kernel is the floor.
+ * Prints "floorb conns=N fails=N cpu_s=X us_per_conn=Y wall_s=Z".
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -138,6 +153,68 @@ floor_events(int timeout_ms)
 	}
 }
 
+/* -b: both ends, blocking, back to back; see the comment at the top */
+static int
+floor_both(double duration, double warmup, int fin)
+{
+	struct sockaddr_in	sin;
+	socklen_t		slen = sizeof(sin);
+	struct linger		l = { 1, 0 };
+	uint64_t		mark, end, now, conns = 0, fails = 0;
+	double			cpu0 = 0, cpu;
+	int			lfd, cfd, afd, measuring = 0, one = 1;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one,
+	    sizeof(one)) == -1 ||
+	    bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    listen(lfd, 128) == -1 ||
+	    getsockname(lfd, (struct sockaddr *)&sin, &slen) == -1) {
+		perror("floor_connect: listener");
+		return 1;
+	}
+	mark = floor_now() + (uint64_t)(warmup * 1e9);
+	end = mark + (uint64_t)(duration * 1e9);
+	while ((now = floor_now()) < end) {
+		if (!measuring && now >= mark) {
+			measuring = 1;
+			cpu0 = floor_cpu();
+			conns = fails = 0;
+		}
+		cfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
+		if (cfd == -1) {
+			fails++;
+			continue;
+		}
+		if (connect(cfd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+		    (afd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) == -1) {
+			fails++;
+			close(cfd);
+			continue;
+		}
+		if (fin) {
+			close(afd);
+			close(cfd);
+		} else {
+			(void)setsockopt(cfd, SOL_SOCKET, SO_LINGER, &l,
+			    sizeof(l));
+			close(cfd);
+			close(afd);
+		}
+		conns++;
+	}
+	cpu = floor_cpu() - cpu0;
+	close(lfd);
+	printf("floorb conns=%llu fails=%llu cpu_s=%.4f us_per_conn=%.3f "
+	    "wall_s=%.3f\n", (unsigned long long)conns,
+	    (unsigned long long)fails, cpu, conns > 0 ? cpu * 1e6 / conns : 0.0,
+	    (floor_now() - mark) / 1e9);
+	return conns > 0 ? 0 : 1;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -145,12 +222,18 @@ main(int argc, char *argv[])
 	uint64_t	 t0, end, next, iv = 0, seq = 0, now, mark, rng;
 	uint64_t	*phase = NULL;
 	int		 i;
-	int		 measuring = 0;
+	int		 measuring = 0, both = 0, fin = 0;
 	int64_t		 wait;
 	int		 ch;
 
-	while ((ch = getopt(argc, argv, "n:p:r:d:w:")) != -1) {
+	while ((ch = getopt(argc, argv, "bFn:p:r:d:w:")) != -1) {
 		switch (ch) {
+		case 'b':
+			both = 1;
+			break;
+		case 'F':
+			fin = 1;
+			break;
 		case 'n':
 			floor_nports = atoi(optarg);
 			break;
@@ -168,7 +251,9 @@ main(int argc, char *argv[])
 			break;
 		default:
 			fprintf(stderr, "usage: floor_connect [-n NPORTS] "
-			    "[-p BASE] [-r RATE] [-d SECONDS] [-w WARMUP]\n");
+			    "[-p BASE] [-r RATE] [-d SECONDS] [-w WARMUP]\n"
+			    "       floor_connect -b [-F] [-d SECONDS] "
+			    "[-w WARMUP]\n");
 			return 2;
 		}
 	}
@@ -178,6 +263,8 @@ main(int argc, char *argv[])
 		fprintf(stderr, "floor_connect: bad arguments\n");
 		return 2;
 	}
+	if (both)
+		return floor_both(duration, warmup, fin);
 	if ((floor_ep = epoll_create1(EPOLL_CLOEXEC)) == -1) {
 		perror("epoll_create1");
 		return 1;

@@ -6,6 +6,8 @@
 #   BENCH_ONLY="tcp latency" ...               # a subset: tcp ehc http exec
 #                                              # latency stream render
 #   BENCH_TCP_NS="10000" ...                   # other N for the TCP runs
+#   BENCH_ANN_BASE=/path/bgpsd-announce ...    # tcp: also measure this
+#                                              # binary (e.g. main's), same run
 #
 # All traffic is on 127.0.0.1; every loop and every process is bounded;
 # only processes started here are stopped, by PID. CPU is per process:
@@ -198,14 +200,15 @@ lst_stop() {
 
 # ---- bgpsd-announce with a stdin we hold (closing it = ExaBGP gone) ---
 # ann_start NAME CONF [STAMP]: sets APID_NAME, AFD_NAME
+# the binary is $ANN_BIN if set (the tcp runs compare two), else $ANN
 ann_start() {
-	local name=$1 conf=$2 fd
+	local name=$1 conf=$2 fd bin=${ANN_BIN:-$ANN}
 	mkfifo "$T/$name.ain"
 	if [ "${3:-}" = stamp ]; then
-		"$ANN" -c "$conf" <"$T/$name.ain" \
+		"$bin" -c "$conf" <"$T/$name.ain" \
 		    > >("$B/stamp" >"$T/$name.aout") 2>"$T/$name.aerr" &
 	else
-		"$ANN" -c "$conf" <"$T/$name.ain" >"$T/$name.aout" \
+		"$bin" -c "$conf" <"$T/$name.ain" >"$T/$name.aout" \
 		    2>"$T/$name.aerr" &
 	fi
 	PIDS+=($!)
@@ -239,22 +242,54 @@ health() {
 }
 
 # ---- 1. TCP checks: cost per check, RSS, and the floor ----------------
-# measure_checks NAME TYPE N BASE: after WARM s, a WIN s window
-# prints "checks cpu_ns hwm_kb anon_kb wall_ns"
+# measure_checks NAME TYPE N BASE [LISTENERS]: after WARM s, a WIN s window
+# prints "checks cpu_ns hwm_kb anon_kb wall_ns up/down listeners_cpu_ns"
+# (the CPU of the listeners process NAME, or LISTENERS, over the window:
+# the accepting end of the same connections)
 measure_checks() {
-	local name=$1 type=$2 n=$3 base=$4 c1 c2 u1 u2 t1 t2 pid hwm anon
+	local name=$1 type=$2 n=$3 base=$4 lname=${5:-$1} c1 c2 u1 u2 t1 t2
+	local pid lpid l1 l2 hwm anon
 	sh tests/bench/gen_conf.sh -t "$type" -n "$n" -p "$base" -i "$IV" \
 	    -T "$TO" >"$T/$name.conf"
 	ann_start "$name" "$T/$name.conf"
-	eval "pid=\$APID_$name"
+	eval "pid=\$APID_$name; lpid=\$LPID_$lname"
 	sleep "$WARM"
-	c1=$(lst_count "$name"); u1=$(cpu_ns "$pid"); t1=$(now_ns)
+	c1=$(lst_count "$lname"); u1=$(cpu_ns "$pid"); l1=$(cpu_ns "$lpid")
+	t1=$(now_ns)
 	sleep "$WIN"
-	c2=$(lst_count "$name"); u2=$(cpu_ns "$pid"); t2=$(now_ns)
+	c2=$(lst_count "$lname"); u2=$(cpu_ns "$pid"); l2=$(cpu_ns "$lpid")
+	t2=$(now_ns)
 	hwm=$(kb "$pid" VmHWM) anon=$(kb "$pid" RssAnon)
 	alive "$pid" || log "$name: bgpsd-announce exited during the window: $(tail -n 2 "$T/$name.aerr")"
 	ann_stop "$name"
-	echo "$((c2 - c1)) $((u2 - u1)) $hwm $anon $((t2 - t1)) $(health "$name")"
+	echo "$((c2 - c1)) $((u2 - u1)) $hwm $anon $((t2 - t1)) $(health "$name") $((l2 - l1))"
+}
+# floorb: issue 12's floor, both ends of a blocking connect loop in one
+# process (floor_connect -b); prints its us per connection
+floorb() {
+	local fl
+	fl=$("$B/floor_connect" -b -d "$FLOOR_D" -w "$FLOOR_W")
+	echo "floorb: $fl" >>"$OUT/raw.txt"
+	echo "$fl" | sed 's/.*us_per_conn=\([0-9.]*\).*/\1/'
+}
+# tcp_vs_floorb LABEL N NAME BIN: one bgpsd-announce binary's window on
+# the listeners of tcpN, then the both-ends floor right after it (same
+# load); two result rows
+tcp_vs_floorb() {
+	local label=$1 n=$2 name=$3 bin=$4 checks cpu hwm anon wall ud lcpu
+	local us lus fb
+	read -r checks cpu hwm anon wall ud lcpu < <(ANN_BIN=$bin \
+	    measure_checks "$name" tcp "$n" "$base" "tcpx$n")
+	fb=$(floorb)
+	[ "$checks" -gt 0 ] || checks=1
+	us=$(calc "$cpu / 1000 / $checks")
+	lus=$(calc "$lcpu / 1000 / $checks")
+	echo "tcp-floorb $label n=$n bin=$bin checks=$checks cpu_ns=$cpu listeners_cpu_ns=$lcpu wall_ns=$wall up/down=$ud floorb_us=$fb" >>"$OUT/raw.txt"
+	result "TCP checks N=$n, $label: CPU per check (+ listeners' accept side)" \
+	    "$(fnum %.1f "$us") us (+ $(fnum %.1f "$lus") us; $(updown "$ud" "$n"))" "" ""
+	result "... / floor (blocking connect+accept+close, both ends, one process: $fb us)" \
+	    "$(fnum %.2f "$us / $fb")x (with the listeners' side: $(fnum %.2f "($us + $lus) / $fb")x)" \
+	    "<= 1.5x" "$(verdict "$us / $fb <= 1.5")"
 }
 
 if want tcp; then
@@ -262,7 +297,7 @@ if want tcp; then
 		log "tcp: $n services, interval $IV s, ${WIN} s window"
 		base=$(pick_base "$n")
 		lst_start tcp$n "$n" "$base" || exit 1
-		read -r checks cpu hwm anon wall ud < <(measure_checks tcp$n tcp "$n" "$base")
+		read -r checks cpu hwm anon wall ud _lcpu < <(measure_checks tcp$n tcp "$n" "$base")
 		# the floor, paced at the same rate, against the same listeners
 		rate=$(calc "$n / $IV")
 		fl=$("$B/floor_connect" -n "$n" -p "$base" -r "$rate" \
@@ -286,6 +321,16 @@ if want tcp; then
 		if [ "$n" = "${TCP_NS##* }" ]; then
 			TCP_US=$us
 		fi
+		# issue 12's floor, and the base binary if one is given,
+		# each window followed by its own floor run
+		lst_start tcpx$n "$n" "$base" || exit 1
+		if [ -n "${BENCH_ANN_BASE:-}" ]; then
+			log "tcp: $n services, base $BENCH_ANN_BASE, then the both-ends floor"
+			tcp_vs_floorb "base" "$n" tcpb$n "$BENCH_ANN_BASE"
+		fi
+		log "tcp: $n services, this build, then the both-ends floor"
+		tcp_vs_floorb "this build" "$n" tcpn$n "$ANN"
+		lst_stop tcpx$n
 	done
 	# the unpaced floor for reference
 	base=$(pick_base 100)
@@ -410,7 +455,7 @@ if want http; then
 	log "http: $HTTP_N services against a loopback HTTP/1.0 responder"
 	base=$(pick_base "$HTTP_N")
 	lst_start http "$HTTP_N" "$base" -H || exit 1
-	read -r checks cpu hwm anon wall ud < <(measure_checks http http "$HTTP_N" "$base")
+	read -r checks cpu hwm anon wall ud _lcpu < <(measure_checks http http "$HTTP_N" "$base")
 	lst_stop http
 	echo "http n=$HTTP_N checks=$checks cpu_ns=$cpu hwm_kb=$hwm anon_kb=$anon wall_ns=$wall up/down=$ud" >>"$OUT/raw.txt"
 	[ "$checks" -gt 0 ] || checks=1

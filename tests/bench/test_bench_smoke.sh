@@ -29,6 +29,9 @@ check "tcp: floor per connection" has_number '^TCP checks N=20: floor'
 check "tcp: ratio to the floor" has_number '^TCP checks N=20: bgpsd / floor'
 check "tcp: peak RSS" has_number '^TCP checks N=20: peak RSS'
 check "tcp: back-to-back floor" has_number '^TCP floor, back to back'
+check "tcp: CPU per check, this build" has_number '^TCP checks N=20, this build: CPU per check'
+check "tcp: ratio to the both-ends floor" has_number '^\.\.\. / floor \(blocking'
+check "tcp: both-ends floor ran" grep -q '^floorb: floorb conns=[1-9]' "$T/out/raw.txt"
 if command -v exabgp-healthcheck >/dev/null; then
 	check "exabgp-healthcheck: CPU per check" has_number '^exabgp-healthcheck N=2: CPU'
 	check "exabgp-healthcheck: ratio" has_number '^exabgp-healthcheck / bgpsd'
