@@ -71,26 +71,34 @@ advert_arm(struct advert *a, const struct svc *s)
 		ev_timer_at(a->loop, &a->drain_timer, s->drain_end);
 }
 
-/* the port of service i as it stands now, in the routes of its prefixes */
+/*
+ * The port of service i as it stands now, in the routes of its prefixes.
+ * A port's refs count services (route.c): add and delete once each.
+ */
 static void
 advert_routes(struct advert *a, size_t i, int push)
 {
-	const struct svc	*s = &a->svcs[i];
-	struct route		*r;
-	size_t			 j;
-	int			 changed;
+	struct svc	*s = &a->svcs[i];
+	struct route	*r;
+	size_t		 j;
+	int		 changed;
 
+	if (!s->healthy && !s->routed)
+		return;
 	for (j = 0; j < s->conf->nprefixes; j++) {
 		r = &a->routes[s->conf->prefixes[j]];
-		if (s->healthy) {
+		changed = 0;
+		if (s->healthy && !s->routed)
 			changed = route_port_add(r, s->conf->port);
+		if (s->healthy)
 			changed |= route_port_meta(r, s->conf->port,
 			    (uint16_t)s->weight, s->draining);
-		} else
+		else
 			changed = route_port_del(r, s->conf->port);
 		if (changed && push && a->push != NULL)
 			a->push(s->conf->prefixes[j], a->arg);
 	}
+	s->routed = s->healthy;
 }
 
 /* after a change of service i that was `old` to the outside */
@@ -118,6 +126,7 @@ advert_set(struct advert *a, const struct bgpsd_conf *conf, struct svc *svcs,
 	ev_timer_stop(a->loop, &a->drain_timer);
 	(void)hook_creds(a->hook, conf->user, conf->group);
 	for (i = 0; i < conf->nservices; i++) {
+		svcs[i].routed = 0;	/* the routes are new and empty */
 		advert_routes(a, i, 0);
 		advert_arm(a, &svcs[i]);
 	}
