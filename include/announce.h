@@ -60,7 +60,7 @@ struct svc {
 	int		 weight;	/* announced: conf weight, lowered by
 					 * what the last passing run reported */
 	int		 reported;	/* that report, -1: none */
-	int		 routed;	/* advert.c: its port is in its routes */
+	int		 routed;	/* advert.c: port in its routes */
 	uint64_t	 since;		/* monotonic ns of the last change */
 	struct timespec	 since_wall;	/* the same, wall clock, for humans */
 	/* last failure (kept while up, for the status file) */

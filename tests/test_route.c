@@ -300,7 +300,8 @@ test_meta_many(void **state)
 	l = route_render(&c, &r);
 	assert_non_null(l);
 	assert_true(route_line_valid(l));
-	assert_non_null(strstr(l, " large-community [12345:1:10007 12345:2:10000 "
+	assert_non_null(strstr(l, " large-community [12345:1:10007 "
+	    "12345:2:10000 "
 	    "12345:1:20007 12345:1:30007 12345:2:30000 "));
 	snprintf(want, sizeof(want), " 12345:1:3000007]");
 	assert_non_null(strstr(l, want));

@@ -148,7 +148,8 @@ hook_done(const struct proc_result *r, void *arg)
 			n--;
 		out[n] = '\0';
 		if (r->spawn_errno != 0)
-			snprintf(st, sizeof(st), "%s", strerror(r->spawn_errno));
+			snprintf(st, sizeof(st), "%s",
+			    strerror(r->spawn_errno));
 		else
 			(void)proc_status_str(r, st, sizeof(st));
 		log_warnx("on_change of %s:%u (%s -> %s) failed: %s%s%s",

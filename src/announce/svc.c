@@ -204,8 +204,9 @@ svc_stop_drain(struct svc *s)
 int
 svc_weight_update(struct svc *s, int reported)
 {
-	int	 w = s->conf->weight > 0 ? s->conf->weight : CONF_WEIGHT_DEFAULT;
+	int	 w;
 
+	w = s->conf->weight > 0 ? s->conf->weight : CONF_WEIGHT_DEFAULT;
 	s->reported = reported;
 	if (reported >= 0 && reported < w)
 		w = reported;
