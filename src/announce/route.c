@@ -357,6 +357,7 @@ route_line(const struct bgpsd_conf *conf, const struct prefix_conf *pc,
 
 	if (nports == 0)
 		return route_withdraw_line(pc);
+	memset(small, 0, sizeof(small));	/* as in route_render */
 	pm = nports <= 64 ? small : xreallocarray(NULL, nports, sizeof(*pm));
 	for (i = 0; i < nports; i++) {
 		pm[i].port = ports[i];
@@ -393,6 +394,8 @@ route_render(const struct bgpsd_conf *conf, const struct route *r)
 	/* the address is not on this host: nobody answers there */
 	if (r->addr == ROUTE_ADDR_ABSENT || r->nports == 0)
 		return route_withdraw_line(r->pc);
+	/* zeroed: gcc -O1 cannot tell that only what is set is read */
+	memset(small, 0, sizeof(small));
 	pm = r->nports <= 64 ? small :
 	    xreallocarray(NULL, r->nports, sizeof(*pm));
 	for (i = 0; i < r->nports; i++) {

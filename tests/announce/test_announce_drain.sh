@@ -228,3 +228,5 @@ check "no update reached the receiver between ExaBGP's SIGTERM and the session d
 diag "events at the receiver since: $(routes | tail -n +$((before + 1)) | cut -d' ' -f2- | tr '\n' ';')"
 check "ExaBGP never gave up on a process (no 'Too many death')" \
     lab_lacks "$LAB_DIR/exabgp-ann.log" "Too many death"
+check "no sanitizer report from bgpsd-announce (ASan/UBSan builds)" \
+    lab_lacks "$LAB_DIR/exabgp-ann.log" "runtime error|AddressSanitizer|LeakSanitizer"
