@@ -31,6 +31,19 @@ enum svc_state {
 	SVC_STATE_MAX
 };
 
+/*
+ * What a service's port is to the outside (on_change's OLD_STATE and
+ * NEW_STATE, the status file): derived from the state, the disable files
+ * and the drain, by svc_pub().
+ */
+enum svc_pub {
+	SVC_PUB_DOWN,		/* not announced: no result yet, or failing */
+	SVC_PUB_UP,		/* announced */
+	SVC_PUB_DRAINING,	/* announced with the drain community */
+	SVC_PUB_DISABLED,	/* a disable file, drain over: withdrawn */
+	SVC_PUB_MAX
+};
+
 #define SVC_REASON_MAX	256
 
 struct svc {
@@ -39,7 +52,15 @@ struct svc {
 	int		 ok_run;	/* consecutive successes */
 	int		 fail_run;	/* consecutive failures */
 	int		 drained;	/* a disable_file exists */
-	int		 healthy;	/* UP and not drained: in the routes */
+	int		 draining;	/* announced draining until drain_end */
+	int		 stopping;	/* drain_on_stop: draining until exit */
+	uint64_t	 drain_end;	/* monotonic ns */
+	int		 healthy;	/* UP and not drained, or draining: in
+					 * the routes */
+	int		 weight;	/* announced: conf weight, lowered by
+					 * what the last passing run reported */
+	int		 reported;	/* that report, -1: none */
+	int		 routed;	/* advert.c: port in its routes */
 	uint64_t	 since;		/* monotonic ns of the last change */
 	struct timespec	 since_wall;	/* the same, wall clock, for humans */
 	/* last failure (kept while up, for the status file) */
@@ -63,9 +84,23 @@ void		 svc_init(struct svc *, const struct service_conf *,
 int		 svc_result(struct svc *, int ok, enum check_reason,
 		    const char *detail, uint64_t latency, uint64_t now,
 		    const char *global_disable);
-/* re-read the disable files only; returns 1 when healthy changed */
+/*
+ * Re-read the disable files and end a drain whose time is over; returns 1
+ * when healthy changed. A disable file that appears while the service is
+ * up starts a drain of conf->drain_time (none: withdrawn at once); its
+ * removal during the drain ends it (up again).
+ */
 int		 svc_drain_update(struct svc *, uint64_t now,
 		    const char *global_disable);
+/* drain_on_stop: an announced service is draining until the exit */
+int		 svc_stop_drain(struct svc *);
+/*
+ * The weight a passing run reported (-1: none, back to the configured
+ * one), capped by conf->weight. 1 when the announced weight changed.
+ */
+int		 svc_weight_update(struct svc *, int reported);
+enum svc_pub	 svc_pub(const struct svc *);
+const char	*svc_pub_name(enum svc_pub);
 /* ns to the next run: fast_interval while rising or falling */
 uint64_t	 svc_interval(const struct svc *);
 int		 svc_rising(const struct svc *);
@@ -88,6 +123,8 @@ size_t		 svc_reload(struct svc *nsvc, const struct bgpsd_conf *nconf,
 
 struct route_port {
 	uint16_t	 port;
+	uint16_t	 weight;	/* of its service; default 100 */
+	uint8_t		 draining;
 	uint32_t	 refs;		/* healthy services with this port */
 };
 
@@ -110,6 +147,9 @@ struct route {
 /* 1 when the set of ports changed, else 0 */
 int		 route_port_add(struct route *, uint16_t);
 int		 route_port_del(struct route *, uint16_t);
+/* weight and drain of a port in the route; 1 when they changed */
+int		 route_port_meta(struct route *, uint16_t, uint16_t weight,
+		    int draining);
 void		 route_clear(struct route *);
 /*
  * The line (no '\n') for this prefix with these ports (ascending, unique):
@@ -118,6 +158,15 @@ void		 route_clear(struct route *);
  */
 char		*route_line(const struct bgpsd_conf *,
 		    const struct prefix_conf *, const uint16_t *ports,
+		    size_t nports);
+/*
+ * The same with each port's weight and drain: after the port communities
+ * and before the static large ones, the large communities of community.h
+ * (ASN:1:P*10000+W for a weight not 100, ASN:2:P*10000 while draining).
+ */
+struct port_meta;
+char		*route_line_meta(const struct bgpsd_conf *,
+		    const struct prefix_conf *, const struct port_meta *,
 		    size_t nports);
 /* route_line of the route's ports; a withdraw while its address is absent */
 char		*route_render(const struct bgpsd_conf *, const struct route *);
@@ -217,6 +266,62 @@ void		 exabgp_set_notify(struct exabgp *, void (*cb)(void *),
 		    void *arg);
 void		 exabgp_get_stats(const struct exabgp *, struct exabgp_stats *);
 const char	*exabgp_gone_name(enum exabgp_gone);
+
+/* ---- hook.c: on_change commands ---- */
+
+#define HOOK_QUEUE_MAX	1024	/* changes waiting for their command */
+
+struct hook;
+struct hook_stats {
+	uint64_t	 runs;		/* commands started */
+	uint64_t	 failures;	/* exit not 0, signal, timeout, spawn */
+	uint64_t	 dropped;	/* the queue was full */
+};
+
+struct hook	*hook_new(struct ev_loop *);
+/* kills a command still running, drops the queue (both logged) */
+void		 hook_free(struct hook *);
+/* bgpsd.conf's user and group, as for exec checks; -1 (logged): unknown */
+int		 hook_creds(struct hook *, const char *user, const char *group);
+/*
+ * Queue the on_change command of sc for old -> new (nothing without one,
+ * or when old == new); it starts when the ones before it ended. 1 when
+ * queued.
+ */
+int		 hook_change(struct hook *, const struct service_conf *,
+		    enum svc_pub old, enum svc_pub new);
+size_t		 hook_pending(const struct hook *);	/* running included */
+void		 hook_get_stats(const struct hook *, struct hook_stats *);
+
+/* ---- advert.c: service results -> state, routes, hooks ---- */
+
+struct advert;
+/* a route changed: render and hand prefix pi to ExaBGP */
+typedef void	(*advert_push_cb)(size_t pi, void *arg);
+
+struct advert	*advert_new(struct ev_loop *, advert_push_cb, void *arg);
+void		 advert_free(struct advert *);
+/*
+ * A new config is in force (svcs and routes are the caller's arrays for
+ * it, routes empty): put every healthy service's port in its routes,
+ * with its weight and drain, and re-arm the drain timer. No push.
+ */
+void		 advert_set(struct advert *, const struct bgpsd_conf *,
+		    struct svc *, struct route *);
+/*
+ * One service run ended (sched's result, weight from sched_weight):
+ * state, weight, drain, then the routes of its prefixes and its on_change.
+ */
+void		 advert_result(struct advert *, size_t svc, int ok,
+		    enum check_reason, const char *detail, uint64_t latency,
+		    int weight);
+/*
+ * SIGTERM with drain_on_stop: every announced port marked draining
+ * (pushed; why is for the log). ns to wait before the withdraw; 0 when
+ * drain_on_stop is off or no port is announced.
+ */
+uint64_t	 advert_stop_drain(struct advert *, const char *why);
+struct hook	*advert_hook(struct advert *);
 
 /* ---- status.c: status file (JSON) and metrics file (Prometheus) ---- */
 

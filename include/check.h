@@ -134,6 +134,8 @@ struct check {
 	uint64_t		 started;	/* monotonic ns */
 	uint64_t		 timeout;	/* ns, from conf->timeout */
 	uint64_t		 latency;	/* ns */
+	int			 weight;	/* reported by the check this
+						 * run (exec, http), -1: none */
 	struct ev_timer		 timer;		/* deadline, or deferred result */
 	/*
 	 * The text of the last result: the reason's own (static) text, or
@@ -216,6 +218,18 @@ void		 check_scan_reset(struct check_scan *);
 /* 1 once want was seen in the data so far (len is not capped here) */
 int		 check_scan(struct check_scan *, const char *data, size_t len);
 void		 check_scan_free(struct check_scan *);
+/*
+ * The weight a check reports: decimal digits, blanks around them allowed,
+ * capped at CHECK_WEIGHT_CAP (the service's weight caps it further). -1
+ * when s is not such a number.
+ *   exec: a line "weight=N" in the output (the last one counts)
+ *   http: a response header "X-Bgpsd-Weight: N"
+ * Only a passing run's weight counts.
+ */
+#define CHECK_WEIGHT_CAP	65535
+#define CHECK_WEIGHT_HEADER	"X-Bgpsd-Weight:"
+#define CHECK_WEIGHT_LINE	"weight="
+int		 check_weight_parse(const char *s, size_t len);
 void		 check_done(struct check *, enum check_reason,
 		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 extern const struct check_ops	check_tcp_ops;

@@ -24,6 +24,11 @@
 #define CONF_MAX_ATTR		32	/* as_path / static communities */
 #define CONF_MAX_ACCEPT		65536	/* accept_prefixes, accept_peers */
 #define CONF_MAX_PEER_GROUPS	256	/* listen.peers */
+/* service weight: haproxy's range; checks may report 0..weight */
+#define CONF_WEIGHT_DEFAULT	100	/* = COMMUNITY_WEIGHT_DEFAULT */
+#define CONF_WEIGHT_MAX		256
+#define CONF_DRAIN_TIME_MAX	3600
+#define CONF_DRAIN_ON_STOP_MAX	300
 /* BGP message size limits: RFC 4271, and RFC 8654 extended messages */
 #define CONF_BGP_MSG_MAX	4096
 #define CONF_BGP_MSG_EXT_MAX	65535
@@ -80,6 +85,11 @@ struct timing_conf {
 	int		fall;		/* 3 */
 };
 
+struct cmd_conf {
+	char		**argv;		/* NULL-terminated; NULL = none */
+	int		 shell;		/* given as a string: /bin/sh -c */
+};
+
 struct service_conf {
 	char		*name;
 	uint16_t	 port;
@@ -92,6 +102,12 @@ struct service_conf {
 	size_t		 nprefixes;	/* resolved: own list, else every
 					 * listed announce prefix */
 	int		 own_prefixes;	/* had a "prefixes" key */
+	int		 weight;	/* 1..CONF_WEIGHT_MAX, default
+					 * CONF_WEIGHT_DEFAULT; checks may
+					 * lower it, never raise it */
+	double		 drain_time;	/* 0: withdrawn at once when drained */
+	struct cmd_conf	 on_change;	/* argv NULL: none */
+	double		 on_change_timeout;	/* 10 */
 };
 
 /* per-prefix route attributes; defaults come from the announce section */
@@ -140,11 +156,9 @@ struct announce_conf {
 	char		*status_file;
 	char		*metrics_file;
 	double		 status_interval;	/* 1 */
-};
-
-struct cmd_conf {
-	char		**argv;		/* NULL-terminated; NULL = none */
-	int		 shell;		/* given as a string: /bin/sh -c */
+	double		 drain_on_stop;	/* SIGTERM: seconds every port is
+					 * announced draining before the
+					 * withdraw; 0 = withdraw at once */
 };
 
 struct template_conf {
@@ -242,6 +256,17 @@ void			 conf_print(FILE *, const struct bgpsd_conf *);
  */
 size_t			 conf_update_size(const struct bgpsd_conf *,
 			    const struct prefix_conf *, size_t nports);
+/* the same with nmeta weight/drain large communities (community.h) */
+size_t			 conf_update_size_meta(const struct bgpsd_conf *,
+			    const struct prefix_conf *, size_t nports,
+			    size_t nmeta);
+/*
+ * How many weight/drain communities a service's port may carry at most:
+ * a weight one if its weight is not the default or a check may report
+ * one (exec, http), a drain one if drain_time or drain_on_stop is set.
+ */
+size_t			 conf_service_meta_max(const struct bgpsd_conf *,
+			    const struct service_conf *);
 /* CONF_BGP_MSG_MAX, or CONF_BGP_MSG_EXT_MAX with extended_messages */
 size_t			 conf_update_limit(const struct prefix_conf *);
 /* the most port communities whose UPDATE fits conf_update_limit() */

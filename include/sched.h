@@ -65,6 +65,11 @@ void		 sched_free(struct sched *);
 int		 sched_once(struct ev_loop *, const struct bgpsd_conf *,
 		    sched_result_cb, void *arg);
 
+/*
+ * The weight the last run of svc reported (the lowest of its checks'),
+ * -1 when none did: valid in the result callback and until the next run.
+ */
+int		 sched_weight(const struct sched *, size_t svc);
 /* figures for logs, status and tests */
 size_t		 sched_max_concurrent(const struct sched *);	/* effective */
 size_t		 sched_inflight(const struct sched *);	/* checks running */

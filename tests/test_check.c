@@ -40,6 +40,7 @@ struct result {
 	enum check_reason	 reason;
 	char			 detail[CHECK_EXEC_DETAIL_MAX];
 	uint64_t		 latency;
+	int			 weight;
 };
 
 static void
@@ -48,6 +49,7 @@ result_cb(struct check *c, void *arg)
 	struct result	*r = arg;
 
 	r->calls++;
+	r->weight = c->weight;
 	r->reason = c->reason;
 	r->latency = c->latency;
 	snprintf(r->detail, sizeof(r->detail), "%s", c->detail);
@@ -178,11 +180,15 @@ peer_send(struct peer_conn *pc, const char *data, size_t len)
 	ev_io_mod(tl_loop, pc->fd, EV_READ | EV_WRITE);
 }
 
-/* GET /ok, /fail, /redirect, /slow, /host, /big-early, /big-late */
+/*
+ * GET /ok, /fail, /redirect, /slow, /host, /big-early, /big-late;
+ * /weight/V and /fail-weight/V answer X-Bgpsd-Weight: V (200, 503)
+ */
 static void
 peer_http(struct peer *p, struct peer_conn *pc)
 {
-	char		 path[256], head[512], *body = NULL, *h, *all;
+	char		 path[256], head[512], extra[300], *body = NULL, *h;
+	char		*all;
 	const char	*status = "200 OK", *text = "all good here\n";
 	size_t		 blen, hlen;
 
@@ -193,6 +199,16 @@ peer_http(struct peer *p, struct peer_conn *pc)
 	if (strcmp(path, "/slow") == 0)
 		return;
 	blen = strlen(text);
+	extra[0] = '\0';
+	if (strncmp(path, "/weight/", 8) == 0) {
+		snprintf(extra, sizeof(extra), "x-bgpsd-weight: %s\r\n",
+		    path + 8);
+		snprintf(path, sizeof(path), "/ok");
+	} else if (strncmp(path, "/fail-weight/", 13) == 0) {
+		snprintf(extra, sizeof(extra), "X-Bgpsd-Weight: %s\r\n",
+		    path + 13);
+		snprintf(path, sizeof(path), "/fail");
+	}
 	if (strcmp(path, "/fail") == 0) {
 		status = "503 Service Unavailable";
 		text = "down\n";
@@ -225,9 +241,9 @@ peer_http(struct peer *p, struct peer_conn *pc)
 	} else if (strcmp(path, "/ok") != 0)
 		status = "404 Not Found";
 	hlen = snprintf(head, sizeof(head), "HTTP/1.1 %s\r\nContent-Length: "
-	    "%zu\r\n%sConnection: close\r\n\r\n", status, blen,
+	    "%zu\r\n%s%sConnection: close\r\n\r\n", status, blen,
 	    strncmp(status, "302", 3) == 0 ?
-	    "Location: http://127.0.0.1:1/elsewhere\r\n" : "");
+	    "Location: http://127.0.0.1:1/elsewhere\r\n" : "", extra);
 	all = malloc(hlen + blen);
 	memcpy(all, head, hlen);
 	memcpy(all + hlen, body != NULL ? body : text, blen);
@@ -1137,6 +1153,58 @@ test_https_tls_verify(void **state)
 	assert_true(up);
 }
 
+/*
+ * X-Bgpsd-Weight: the header's value (any case of its name) is the run's
+ * weight; none, or one that is not a number, is -1.
+ */
+static void
+test_http_weight(void **state)
+{
+	struct peer		*p = peer_new(AF_INET, PEER_HTTP, NULL);
+	struct check_conf	 cf;
+	struct result		 r = { 0 };
+
+	cf = http_conf(p->port, "/weight/40", 1);
+	run_one(&cf, &r, "http");
+	assert_int_equal(r.reason, CHECK_OK);
+	assert_int_equal(r.weight, 40);
+	cf = http_conf(p->port, "/weight/0", 1);
+	run_one(&cf, &r, "http");
+	assert_int_equal(r.weight, 0);
+	cf = http_conf(p->port, "/weight/99999", 1);
+	run_one(&cf, &r, "http");
+	assert_int_equal(r.weight, CHECK_WEIGHT_CAP);
+	cf = http_conf(p->port, "/weight/4x", 1);
+	run_one(&cf, &r, "http");
+	assert_int_equal(r.reason, CHECK_OK);
+	assert_int_equal(r.weight, -1);
+	cf = http_conf(p->port, "/ok", 1);
+	run_one(&cf, &r, "http");
+	assert_int_equal(r.weight, -1);
+	/* a failing run's header is seen, and ignored by the scheduler */
+	cf = http_conf(p->port, "/fail-weight/7", 1);
+	run_one(&cf, &r, "http");
+	assert_int_equal(r.reason, CHECK_HTTP_STATUS);
+	peer_free(p);
+}
+
+static void
+test_weight_parse(void **state)
+{
+	assert_int_equal(check_weight_parse("50", 2), 50);
+	assert_int_equal(check_weight_parse(" 7 \r\n", 5), 7);
+	assert_int_equal(check_weight_parse("0", 1), 0);
+	assert_int_equal(check_weight_parse("123456789012", 12),
+	    CHECK_WEIGHT_CAP);
+	assert_int_equal(check_weight_parse("", 0), -1);
+	assert_int_equal(check_weight_parse(" ", 1), -1);
+	assert_int_equal(check_weight_parse("-1", 2), -1);
+	assert_int_equal(check_weight_parse("5 5", 3), -1);
+	assert_int_equal(check_weight_parse("0x10", 4), -1);
+	/* len bounds the scan: "12" of "123" */
+	assert_int_equal(check_weight_parse("123", 2), 12);
+}
+
 /* ---- exec ---- */
 
 static struct check_conf
@@ -1185,6 +1253,43 @@ test_exec_status(void **state)
 	cf = exec_conf(0, 2, abs);
 	run_one(&cf, &r, "exec");
 	assert_string_equal(r.detail, "exec: exit 3");
+}
+
+/*
+ * "weight=N" on a line of its own, stdout or stderr, the last one
+ * counting; only a passing run reports it.
+ */
+static void
+test_exec_weight(void **state)
+{
+	const char		*one[] = { "echo starting; echo weight=30", NULL };
+	const char		*last[] = { "echo weight=30; echo weight=12 >&2; "
+				    "echo done", NULL };
+	const char		*bad[] = { "echo weight=lots; echo xweight=5; "
+				    "echo ' weight=6'", NULL };
+	const char		*none[] = { "true", NULL };
+	const char		*fail[] = { "echo weight=5; exit 1", NULL };
+	struct check_conf	 cf;
+	struct result		 r = { 0 };
+
+	cf = exec_conf(1, 2, one);
+	run_one(&cf, &r, "exec");
+	assert_int_equal(r.reason, CHECK_OK);
+	assert_int_equal(r.weight, 30);
+	cf = exec_conf(1, 2, last);
+	run_one(&cf, &r, "exec");
+	assert_int_equal(r.weight, 12);
+	cf = exec_conf(1, 2, bad);
+	run_one(&cf, &r, "exec");
+	assert_int_equal(r.reason, CHECK_OK);
+	assert_int_equal(r.weight, -1);
+	cf = exec_conf(1, 2, none);
+	run_one(&cf, &r, "exec");
+	assert_int_equal(r.weight, -1);
+	cf = exec_conf(1, 2, fail);
+	run_one(&cf, &r, "exec");
+	assert_int_equal(r.reason, CHECK_EXEC_EXIT);
+	assert_int_equal(r.weight, -1);
 }
 
 static void
@@ -1433,6 +1538,8 @@ main(void)
 		cmocka_unit_test(test_tcp_many),
 		cmocka_unit_test(test_tcp_cancel),
 		cmocka_unit_test(test_http_status),
+		cmocka_unit_test(test_http_weight),
+		cmocka_unit_test(test_weight_parse),
 		cmocka_unit_test(test_http_redirect),
 		cmocka_unit_test(test_http_body),
 		cmocka_unit_test(test_http_host_header),
@@ -1440,6 +1547,7 @@ main(void)
 		cmocka_unit_test(test_http_many),
 		TL_TMPDIR_TEST(test_https_tls_verify),
 		cmocka_unit_test(test_exec_status),
+		cmocka_unit_test(test_exec_weight),
 		cmocka_unit_test(test_exec_output_cap),
 		TL_TMPDIR_TEST(test_exec_timeout_kills_group),
 		TL_TMPDIR_TEST(test_exec_resolve),

@@ -650,6 +650,95 @@ test_require_address(void **state)
  * names the port that first crosses the limit (file order, counted per
  * prefix); extended_messages raises the limit of its prefix only.
  */
+/* like size_conf, with extra keys in every service and its check type */
+static char *
+meta_conf(const char *head, const char *svc, const char *check, int n)
+{
+	char	*s = NULL;
+	size_t	 len = 0;
+	FILE	*fp = open_memstream(&s, &len);
+	int	 i;
+
+	assert_non_null(fp);
+	fprintf(fp, "announce = { %s prefixes = ( \"192.0.2.1/32\" ); };\n"
+	    "services = (\n", head);
+	for (i = 1; i <= n; i++)
+		fprintf(fp, "{ name = \"s%d\"; port = %d; %s checks = ( %s ); "
+		    "}%s\n", i, i, svc, check, i < n ? "," : "");
+	fputs(");\n", fp);
+	assert_int_equal(fclose(fp), 0);
+	return s;
+}
+
+#define META_TCP	"{ type = \"tcp\"; port = 9; }"
+#define META_EXEC	"{ type = \"exec\"; command = [ \"true\" ]; }"
+#define META_HTTP	"{ type = \"http\"; url = \"http://127.0.0.1/\"; }"
+
+/*
+ * Weight and drain large communities count in the UPDATE size at their
+ * worst: a port with weight 50 carries ASN:1:P*10000+50 (12 bytes) next
+ * to ASN:P (4): 49 + (4 + 4n) + (4 + 12n) <= 4096 holds up to n = 252.
+ */
+static void
+test_update_meta(void **state)
+{
+	struct bgpsd_conf	*c;
+	char			 err[600], *text;
+	size_t			 i;
+	static const struct {
+		const char	*head, *svc, *check;
+		size_t		 meta;
+	} v[] = {
+		{ "", "", META_TCP, 0 },
+		{ "", "weight = 50;", META_TCP, 1 },
+		{ "", "weight = 100;", META_EXEC, 1 },	/* may report */
+		{ "", "", META_HTTP, 1 },
+		{ "", "drain_time = 1;", META_TCP, 1 },
+		{ "drain_on_stop = 1;", "", META_TCP, 1 },
+		{ "", "weight = 7; drain_time = 1;", META_TCP, 2 },
+	};
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		text = meta_conf(v[i].head, v[i].svc, v[i].check, 1);
+		if ((c = load_text(text, err, sizeof(err))) == NULL)
+			fail_msg("variant %zu: %s", i, err);
+		free(text);
+		assert_int_equal(conf_service_meta_max(c, &c->services[0]),
+		    v[i].meta);
+		conf_free(c);
+	}
+
+	text = meta_conf("", "weight = 50;", META_TCP, 252);
+	c = load_text(text, err, sizeof(err));
+	free(text);
+	if (c == NULL)
+		fail_msg("252 weighted ports refused: %s", err);
+	assert_int_equal(conf_update_size_meta(c, &c->announce.prefixes[0],
+	    252, 252), 49 + 4 + 4 * 252 + 4 + 12 * 252);
+	assert_int_equal(conf_update_size_meta(c, &c->announce.prefixes[0],
+	    1, 1), 49 + 3 + 4 + 3 + 12);
+	/* nmeta 0 is the plain size */
+	assert_int_equal(conf_update_size_meta(c, &c->announce.prefixes[0],
+	    252, 0), conf_update_size(c, &c->announce.prefixes[0], 252));
+	conf_free(c);
+
+	text = meta_conf("", "weight = 50;", META_TCP, 253);
+	assert_null(load_text(text, err, sizeof(err)));
+	free(text);
+	assert_non_null(strstr(err, ":255: service 's253' (port 253) "
+	    "takes the route of 192.0.2.1/32"));
+	assert_non_null(strstr(err, "(4105 bytes, limit 4096, 253 ports, "
+	    "253 weight or drain communities)"));
+
+	/* the same ports at the default weight and no drain: they fit */
+	text = meta_conf("", "", META_TCP, 253);
+	c = load_text(text, err, sizeof(err));
+	free(text);
+	if (c == NULL)
+		fail_msg("253 plain ports refused: %s", err);
+	conf_free(c);
+}
+
 static void
 test_update_refused(void **state)
 {
@@ -852,6 +941,7 @@ main(void)
 		cmocka_unit_test(test_accept),
 		cmocka_unit_test(test_update_size),
 		cmocka_unit_test(test_update_refused),
+		cmocka_unit_test(test_update_meta),
 		cmocka_unit_test(test_require_address),
 		cmocka_unit_test(test_mutations),
 	};

@@ -211,6 +211,104 @@ test_large(void **state)
 	    "self large-community [65536:0:80]");
 }
 
+/*
+ * Weight and drain: after the port communities, in port order, only for
+ * ports off the default; the plain community of every port stays. The
+ * route follows route_port_meta, and only a real change counts.
+ */
+static void
+test_meta(void **state)
+{
+	struct bgpsd_conf	 c;
+	struct prefix_conf	 pc;
+	struct route		 r;
+	char			*l, l1[] = "65000:7:7";
+
+	memset(&c, 0, sizeof(c));
+	memset(&r, 0, sizeof(r));
+	c.asn = 12345;
+	conf_prefix(&pc, "192.0.2.10/32", "self");
+	r.pc = &pc;
+	assert_int_equal(route_port_add(&r, 443), 1);
+	assert_int_equal(route_port_add(&r, 80), 1);
+	/* the default weight, not draining: the line of before */
+	assert_int_equal(route_port_meta(&r, 443, 100, 0), 0);
+	l = route_render(&c, &r);
+	assert_string_equal(l, "announce route 192.0.2.10/32 next-hop self "
+	    "community [12345:80 12345:443]");
+	free(l);
+	assert_int_equal(route_port_meta(&r, 443, 40, 0), 1);
+	assert_int_equal(route_port_meta(&r, 443, 40, 0), 0);
+	assert_int_equal(route_port_meta(&r, 80, 100, 1), 1);
+	assert_int_equal(route_port_meta(&r, 8080, 5, 1), 0);	/* absent */
+	l = route_render(&c, &r);
+	assert_string_equal(l, "announce route 192.0.2.10/32 next-hop self "
+	    "community [12345:80 12345:443] large-community [12345:2:800000 "
+	    "12345:1:4430040]");
+	free(l);
+	/* weight 0 and draining at once; a static large one goes last */
+	pc.attr.large_communities[0] = l1;
+	pc.attr.nlarge_communities = 1;
+	assert_int_equal(route_port_meta(&r, 443, 0, 1), 1);
+	l = route_render(&c, &r);
+	assert_string_equal(l, "announce route 192.0.2.10/32 next-hop self "
+	    "community [12345:80 12345:443] large-community [12345:2:800000 "
+	    "12345:1:4430000 12345:2:4430000 65000:7:7]");
+	free(l);
+	/* a port deleted and added again starts from the default */
+	assert_int_equal(route_port_del(&r, 443), 1);
+	assert_int_equal(route_port_add(&r, 443), 1);
+	assert_int_equal(route_port_meta(&r, 80, 100, 0), 1);
+	l = route_render(&c, &r);
+	assert_string_equal(l, "announce route 192.0.2.10/32 next-hop self "
+	    "community [12345:80 12345:443] large-community [65000:7:7]");
+	free(l);
+	route_clear(&r);
+
+	/* large mode: ports, then meta, then statics, in one clause */
+	c.asn = 4200000000u;
+	c.large = 1;
+	pc.attr.nlarge_communities = 0;
+	assert_int_equal(route_port_add(&r, 443), 1);
+	assert_int_equal(route_port_meta(&r, 443, 256, 0), 1);
+	l = route_render(&c, &r);
+	assert_string_equal(l, "announce route 192.0.2.10/32 next-hop self "
+	    "large-community [4200000000:0:443 4200000000:1:4430256]");
+	free(l);
+	route_clear(&r);
+}
+
+/* many ports with meta: the line holds them all, in order */
+static void
+test_meta_many(void **state)
+{
+	struct bgpsd_conf	 c;
+	struct prefix_conf	 pc;
+	struct route		 r;
+	char			*l, want[64];
+	uint16_t		 i;
+
+	memset(&c, 0, sizeof(c));
+	memset(&r, 0, sizeof(r));
+	c.asn = 12345;
+	conf_prefix(&pc, "192.0.2.10/32", "self");
+	r.pc = &pc;
+	for (i = 1; i <= 300; i++) {
+		(void)route_port_add(&r, i);
+		assert_int_equal(route_port_meta(&r, i, 7, i % 2), 1);
+	}
+	l = route_render(&c, &r);
+	assert_non_null(l);
+	assert_true(route_line_valid(l));
+	assert_non_null(strstr(l, " large-community [12345:1:10007 "
+	    "12345:2:10000 "
+	    "12345:1:20007 12345:1:30007 12345:2:30000 "));
+	snprintf(want, sizeof(want), " 12345:1:3000007]");
+	assert_non_null(strstr(l, want));
+	free(l);
+	route_clear(&r);
+}
+
 static void
 test_refused(void **state)
 {
@@ -358,6 +456,8 @@ main(void)
 		cmocka_unit_test(test_attributes),
 		cmocka_unit_test(test_large),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_meta),
+		cmocka_unit_test(test_meta_many),
 		cmocka_unit_test(test_line_valid),
 		cmocka_unit_test(test_many_ports),
 	};

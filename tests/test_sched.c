@@ -57,6 +57,7 @@ struct event {
 	uint64_t		 at;		/* monotonic ns of the callback */
 	uint64_t		 latency;
 	size_t			 inflight, queued;
+	int			 weight;	/* sched_weight, in the callback */
 };
 
 static struct event	events[MAX_EVENTS];
@@ -81,9 +82,11 @@ result_cb(size_t svc, int ok, enum check_reason reason, const char *detail,
 	snprintf(e->detail, sizeof(e->detail), "%s", detail);
 	e->at = ev_monotonic();
 	e->latency = latency;
+	e->weight = -2;
 	if (cur != NULL) {
 		e->inflight = sched_inflight(cur);
 		e->queued = sched_queued(cur);
+		e->weight = sched_weight(cur, svc);
 	}
 }
 
@@ -293,6 +296,32 @@ test_once(void **state)
 	conf_reset(0, 2, 1, 1024);
 	assert_int_equal(sched_once(tl_loop, &conf, result_cb, &conf), 0);
 	assert_int_equal(nevents, 0);
+}
+
+/*
+ * The weight of a run: the lowest any of its checks reported; -1 when
+ * none did, or for a service that does not exist.
+ */
+static void
+test_weight(void **state)
+{
+	conf_reset(3, 10, 0, 1024);
+	add_exec(0, "echo weight=30", 2);
+	add_exec(0, "echo weight=20", 2);
+	add_tcp(0, 1);
+	add_exec(1, "true", 2);
+	add_tcp(2, 1);
+	add_exec(2, "echo weight=7", 2);
+	start();
+	spin_until(3, 5 * EV_NSEC);
+	assert_int_equal(nevents, 3);
+	assert_int_equal(find(0)->weight, 20);
+	assert_int_equal(find(1)->weight, -1);
+	assert_int_equal(find(2)->weight, 7);
+	assert_int_equal(sched_weight(cur, 0), 20);
+	assert_int_equal(sched_weight(cur, 3), -1);
+	stop();
+	assert_int_equal(sched_weight(NULL, 0), -1);
 }
 
 /* the cap holds, the excess waits in the queue and none is dropped */
@@ -596,6 +625,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_once, test_end),
+		cmocka_unit_test_teardown(test_weight, test_end),
 		cmocka_unit_test_teardown(test_cap_queue, test_end),
 		cmocka_unit_test_teardown(test_cap_smaller_than_service, test_end),
 		cmocka_unit_test_teardown(test_splay, test_end),

@@ -272,6 +272,11 @@ test_json_services(void **state)
 	    "up");
 	assert_true(json_is_true(json_object_get(web, "announced")));
 	assert_true(json_is_false(json_object_get(web, "drained")));
+	assert_true(json_is_false(json_object_get(web, "draining")));
+	assert_string_equal(json_string_value(json_object_get(web,
+	    "port_state")), "up");
+	assert_int_equal(json_integer_value(json_object_get(web, "weight")),
+	    100);
 	assert_true(json_is_false(json_object_get(web, "rising")));
 	assert_true(json_is_false(json_object_get(web, "falling")));
 	/* never failed: null, present */
@@ -294,6 +299,8 @@ test_json_services(void **state)
 	assert_string_equal(json_string_value(json_object_get(dns, "state")),
 	    "down");
 	assert_true(json_is_false(json_object_get(dns, "announced")));
+	assert_string_equal(json_string_value(json_object_get(dns,
+	    "port_state")), "down");
 	assert_string_equal(json_string_value(json_object_get(dns,
 	    "last_failure")), "tcp: connection refused");
 	assert_float_equal(json_real_value(json_object_get(dns,
@@ -513,8 +520,12 @@ test_metrics(void **state)
 
 	assert_non_null(m = status_metrics(&f->v));
 	n = prom_check(m);
-	/* 7 per-service metrics x 2 services, 2 x 2 prefixes, 9 globals */
-	assert_int_equal(n, 7 * 2 + 2 * 2 + 9);
+	/* 9 per-service metrics x 2 services, 2 x 2 prefixes, 9 globals */
+	assert_int_equal(n, 9 * 2 + 2 * 2 + 9);
+	assert_true(has_line(m, "bgpsd_service_weight{service=\"web\","
+	    "port=\"80\"} 100"));
+	assert_true(has_line(m, "bgpsd_service_draining{service=\"web\","
+	    "port=\"80\"} 0"));
 	assert_true(has_line(m, "bgpsd_service_up{service=\"web\","
 	    "port=\"80\"} 1"));
 	assert_true(has_line(m, "bgpsd_service_up{service=\"dns\","
@@ -593,7 +604,7 @@ test_metrics_bad_label(void **state)
 
 	f->sc[1].name = (char *)"d\"n\\s\n";
 	assert_non_null(m = status_metrics(&f->v));
-	assert_int_equal(prom_check(m), 7 * 1 + 2 * 2 + 9);
+	assert_int_equal(prom_check(m), 9 * 1 + 2 * 2 + 9);
 	assert_null(strstr(m, "port=\"53\""));
 	assert_true(has_line(m, "bgpsd_service_up{service=\"web\","
 	    "port=\"80\"} 1"));

@@ -218,6 +218,160 @@ test_disable_files(void **state)
 	svc_conf_free(sc);
 }
 
+/*
+ * drain_time: the disable file starts a drain (still healthy, draining,
+ * "draining" to the outside) that ends at drain_end (withdrawn,
+ * "disabled"); the file removed during the drain ends it (up again); a
+ * failure during the drain withdraws at once (down).
+ */
+static void
+test_graceful_drain(void **state)
+{
+	struct service_conf	*sc = svc_conf("https", 443, 1, 1);
+	struct svc		 s;
+
+	sc->disable_file = (char *)tl_path("own");
+	sc->drain_time = 2;
+	svc_init(&s, sc, 0);
+	assert_int_equal(svc_pub(&s), SVC_PUB_DOWN);
+	assert_int_equal(svc_result(&s, 1, CHECK_OK, "", 1, 1, NULL), 1);
+	assert_int_equal(svc_pub(&s), SVC_PUB_UP);
+
+	tl_spit(sc->disable_file, "");
+	assert_int_equal(svc_drain_update(&s, 10 * EV_NSEC, NULL), 0);
+	assert_true(s.healthy);
+	assert_true(s.draining);
+	assert_true(s.drained);
+	assert_int_equal(s.drain_end, 12 * EV_NSEC);
+	assert_int_equal(svc_pub(&s), SVC_PUB_DRAINING);
+	assert_string_equal(svc_pub_name(svc_pub(&s)), "draining");
+	/* a passing check during the drain changes nothing */
+	assert_int_equal(svc_result(&s, 1, CHECK_OK, "", 1, 11 * EV_NSEC,
+	    NULL), 0);
+	assert_true(s.draining);
+	assert_int_equal(svc_drain_update(&s, 12 * EV_NSEC - 1, NULL), 0);
+	assert_true(s.draining);
+	/* its time is over: withdrawn */
+	assert_int_equal(svc_drain_update(&s, 12 * EV_NSEC, NULL), 1);
+	assert_false(s.healthy);
+	assert_false(s.draining);
+	assert_int_equal(svc_pub(&s), SVC_PUB_DISABLED);
+	assert_string_equal(svc_pub_name(svc_pub(&s)), "disabled");
+	/* the file goes: up, no drain left over */
+	assert_int_equal(unlink(sc->disable_file), 0);
+	assert_int_equal(svc_drain_update(&s, 13 * EV_NSEC, NULL), 1);
+	assert_int_equal(svc_pub(&s), SVC_PUB_UP);
+
+	/* removed during the drain: the drain ends, the port stays up */
+	tl_spit(sc->disable_file, "");
+	assert_int_equal(svc_drain_update(&s, 20 * EV_NSEC, NULL), 0);
+	assert_true(s.draining);
+	assert_int_equal(unlink(sc->disable_file), 0);
+	assert_int_equal(svc_drain_update(&s, 21 * EV_NSEC, NULL), 0);
+	assert_false(s.draining);
+	assert_int_equal(svc_pub(&s), SVC_PUB_UP);
+
+	/* a failure during the drain: withdrawn at once, down */
+	tl_spit(sc->disable_file, "");
+	assert_int_equal(svc_drain_update(&s, 30 * EV_NSEC, NULL), 0);
+	assert_true(s.draining);
+	assert_int_equal(svc_result(&s, 0, CHECK_TCP_REFUSED, "", 1,
+	    31 * EV_NSEC, NULL), 1);
+	assert_false(s.draining);
+	assert_false(s.healthy);
+	/* drained and down: disabled is what the operator asked for */
+	assert_int_equal(svc_pub(&s), SVC_PUB_DISABLED);
+	/* coming up while the file is there: no drain, not announced */
+	assert_int_equal(svc_result(&s, 1, CHECK_OK, "", 1, 32 * EV_NSEC,
+	    NULL), 0);
+	assert_false(s.healthy);
+	assert_false(s.draining);
+	assert_int_equal(unlink(sc->disable_file), 0);
+
+	/* drain_time 0 keeps the immediate withdraw */
+	sc->drain_time = 0;
+	assert_int_equal(svc_drain_update(&s, 40 * EV_NSEC, NULL), 1);
+	tl_spit(sc->disable_file, "");
+	assert_int_equal(svc_drain_update(&s, 41 * EV_NSEC, NULL), 1);
+	assert_false(s.healthy);
+	assert_false(s.draining);
+	assert_int_equal(unlink(sc->disable_file), 0);
+	assert_int_equal(tl_entries(tl_tmpdir), 0);
+	svc_conf_free(sc);
+}
+
+/* drain_on_stop: announced services drain until the exit, no deadline */
+static void
+test_stop_drain(void **state)
+{
+	struct service_conf	*sc = svc_conf("https", 443, 1, 1);
+	struct service_conf	*dn = svc_conf("db", 5432, 1, 1);
+	struct svc		 s, d;
+
+	svc_init(&s, sc, 0);
+	svc_init(&d, dn, 0);
+	assert_int_equal(svc_result(&s, 1, CHECK_OK, "", 1, 1, NULL), 1);
+	assert_int_equal(svc_result(&d, 0, CHECK_TCP_REFUSED, "", 1, 1,
+	    NULL), 0);
+	assert_int_equal(svc_stop_drain(&s), 1);
+	assert_int_equal(svc_stop_drain(&s), 0);
+	assert_int_equal(svc_stop_drain(&d), 0);
+	assert_int_equal(svc_pub(&s), SVC_PUB_DRAINING);
+	assert_int_equal(svc_pub(&d), SVC_PUB_DOWN);
+	/* no drain_end: time passing does not end it */
+	assert_int_equal(svc_drain_update(&s, 1000 * EV_NSEC, NULL), 0);
+	assert_true(s.draining);
+	/* a failure still withdraws */
+	assert_int_equal(svc_result(&s, 0, CHECK_TCP_REFUSED, "", 1,
+	    1001 * EV_NSEC, NULL), 1);
+	assert_int_equal(svc_pub(&s), SVC_PUB_DOWN);
+	svc_conf_free(sc);
+	svc_conf_free(dn);
+}
+
+/* a reported weight lowers the configured one, never raises it */
+static void
+test_weight(void **state)
+{
+	struct service_conf	*sc = svc_conf("https", 443, 1, 1);
+	struct svc		 s, n;
+	struct bgpsd_conf	 nc;
+
+	sc->weight = 50;
+	svc_init(&s, sc, 0);
+	assert_int_equal(s.weight, 50);
+	assert_int_equal(svc_weight_update(&s, -1), 0);
+	assert_int_equal(svc_weight_update(&s, 20), 1);
+	assert_int_equal(s.weight, 20);
+	assert_int_equal(svc_weight_update(&s, 20), 0);
+	assert_int_equal(svc_weight_update(&s, 0), 1);
+	assert_int_equal(s.weight, 0);
+	assert_int_equal(svc_weight_update(&s, 999), 1);
+	assert_int_equal(s.weight, 50);
+	assert_int_equal(svc_weight_update(&s, 30), 1);
+	/* no report: back to the configured weight */
+	assert_int_equal(svc_weight_update(&s, -1), 1);
+	assert_int_equal(s.weight, 50);
+	/* no weight in a hand-made conf: the default */
+	sc->weight = 0;
+	svc_init(&s, sc, 0);
+	assert_int_equal(s.weight, CONF_WEIGHT_DEFAULT);
+
+	/* a reload lowers the cap under a kept report */
+	sc->weight = 200;
+	svc_init(&s, sc, 0);
+	assert_int_equal(svc_weight_update(&s, 150), 1);
+	memset(&nc, 0, sizeof(nc));
+	nc.services = svc_conf("https", 443, 1, 1);
+	nc.services->weight = 100;
+	nc.nservices = 1;
+	assert_int_equal(svc_reload(&n, &nc, &s, 1, 5), 1);
+	assert_int_equal(n.weight, 100);
+	assert_int_equal(n.reported, 150);
+	svc_conf_free(nc.services);
+	svc_conf_free(sc);
+}
+
 static void
 test_conf_same(void **state)
 {
@@ -369,6 +523,9 @@ main(void)
 		cmocka_unit_test(test_rise1_fall1),
 		cmocka_unit_test(test_reason),
 		TL_TMPDIR_TEST(test_disable_files),
+		TL_TMPDIR_TEST(test_graceful_drain),
+		cmocka_unit_test(test_stop_drain),
+		cmocka_unit_test(test_weight),
 		cmocka_unit_test(test_conf_same),
 		cmocka_unit_test(test_reload),
 		cmocka_unit_test(test_reload_many),

@@ -164,6 +164,7 @@ check_start(struct check *c)
 	c->reason = CHECK_OK;
 	c->detail = "";
 	c->latency = 0;
+	c->weight = -1;
 	c->started = ev_monotonic();
 	ev_timer_init(&c->timer, check_deadline_cb, c);
 	c->in_start = 1;
@@ -213,6 +214,26 @@ check_deliver_cb(void *arg)
  * inside check_start the result waits for the next loop iteration, so
  * callers never see a callback before check_start returned.
  */
+int
+check_weight_parse(const char *s, size_t len)
+{
+	size_t	 i = 0;
+	long	 v = 0;
+	int	 digits = 0;
+
+	while (i < len && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, digits++)
+		if ((v = v * 10 + (s[i] - '0')) > CHECK_WEIGHT_CAP)
+			v = CHECK_WEIGHT_CAP;
+	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' ||
+	    s[i] == '\n'))
+		i++;
+	if (digits == 0 || i != len)
+		return -1;
+	return (int)v;
+}
+
 void
 check_done(struct check *c, enum check_reason reason, const char *fmt, ...)
 {

@@ -105,6 +105,27 @@ check_exec_output(char *dst, size_t len, const char *out, size_t outlen)
 	dst[n] = '\0';
 }
 
+/* the last "weight=N" line of the raw output, or -1 */
+static int
+check_exec_weight(const char *out, size_t len)
+{
+	const char	*p = out, *end = out + len, *eol;
+	size_t		 klen = sizeof(CHECK_WEIGHT_LINE) - 1;
+	int		 w = -1, v;
+
+	while (p < end) {
+		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			eol = end;
+		if ((size_t)(eol - p) > klen &&
+		    strncmp(p, CHECK_WEIGHT_LINE, klen) == 0 &&
+		    (v = check_weight_parse(p + klen, (size_t)(eol - p) -
+		    klen)) != -1)
+			w = v;
+		p = eol + 1;
+	}
+	return w;
+}
+
 static void
 check_exec_done(const struct proc_result *r, void *arg)
 {
@@ -130,6 +151,9 @@ check_exec_done(const struct proc_result *r, void *arg)
 		snprintf(what, sizeof(what), "exec: exit status lost");
 	} else if (WIFEXITED(r->status)) {
 		if (WEXITSTATUS(r->status) == 0) {
+			if (r->output != NULL)
+				c->weight = check_exec_weight(r->output,
+				    r->outlen);
 			check_done(c, CHECK_OK, NULL);
 			return;
 		}

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include <curl/curl.h>
@@ -201,6 +202,21 @@ check_http_write_cb(char *data, size_t size, size_t nmemb, void *arg)
 	return size * nmemb;
 }
 
+/* headers: only X-Bgpsd-Weight is looked at (the last one counts) */
+static size_t
+check_http_header_cb(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct check	*c = arg;
+	size_t		 len = size * nmemb;
+	size_t		 klen = sizeof(CHECK_WEIGHT_HEADER) - 1;
+	int		 v;
+
+	if (len > klen && strncasecmp(data, CHECK_WEIGHT_HEADER, klen) == 0 &&
+	    (v = check_weight_parse(data + klen, len - klen)) != -1)
+		c->weight = v;
+	return len;
+}
+
 static int
 check_http_status_ok(const struct check_conf *cf, long status)
 {
@@ -324,6 +340,8 @@ check_http_init(struct check *c)
 		goto fail;
 	}
 	curl_easy_setopt(e, CURLOPT_PRIVATE, c);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, check_http_header_cb);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, c);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, h->errbuf);
 	/* a check must not raise SIGALRM nor follow anybody elsewhere */
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);

@@ -58,6 +58,8 @@ struct announcer {
 	struct ev_timer		 nag_timer;
 	struct statusfile	*sf;
 	struct ev_timer		 quit_timer;
+	struct advert		*adv;		/* results -> routes, hooks */
+	int			 stop_draining;	/* drain_on_stop running */
 	int			 quitting;
 	int			 done;
 	int			 bad_argv;	/* no config can ever load */
@@ -140,9 +142,11 @@ announce_exabgp_notify(void *arg)
 
 /* ---- routes ---- */
 
+/* the line of prefix pi to the exabgp layer (advert_push_cb) */
 static void
-announce_push(struct announcer *a, size_t pi)
+announce_push(size_t pi, void *arg)
 {
+	struct announcer *a = arg;
 	struct route	*r = &a->routes[pi];
 	char		*line, *wd;
 
@@ -200,30 +204,11 @@ announce_ifaddr_cb(void *arg)
 			    "host: announced again (%zu healthy ports)",
 			    prefix_fmt(&r->pc->prefix, pbuf, sizeof(pbuf)),
 			    r->nports);
-		announce_push(a, i);
+		announce_push(i, a);
 		changed = 1;
 	}
 	if (changed)
 		announce_status_touch(a);
-}
-
-/* the port of service i enters or leaves the routes of its prefixes */
-static void
-announce_svc_routes(struct announcer *a, size_t i)
-{
-	const struct svc	*s = &a->svcs[i];
-	size_t			 j, pi;
-	int			 changed;
-
-	for (j = 0; j < s->conf->nprefixes; j++) {
-		pi = s->conf->prefixes[j];
-		if (s->healthy)
-			changed = route_port_add(&a->routes[pi], s->conf->port);
-		else
-			changed = route_port_del(&a->routes[pi], s->conf->port);
-		if (changed)
-			announce_push(a, pi);
-	}
 }
 
 static void
@@ -231,11 +216,9 @@ announce_result_cb(size_t i, int ok, enum check_reason reason,
     const char *detail, uint64_t latency, void *arg)
 {
 	struct announcer	*a = arg;
-	struct svc		*s = &a->svcs[i];
 
-	if (svc_result(s, ok, reason, detail, latency, ev_now(a->loop),
-	    a->conf->announce.disable_file))
-		announce_svc_routes(a, i);
+	advert_result(a->adv, i, ok, reason, detail, latency,
+	    sched_weight(a->sched, i));
 	announce_status_touch(a);
 }
 
@@ -292,13 +275,7 @@ announce_apply(struct announcer *a, struct bgpsd_conf *nconf)
 		nroutes[i].pc = &nconf->announce.prefixes[i];
 		nroutes[i].addr = announce_addr_of(a->ifaddr, nroutes[i].pc);
 	}
-	for (i = 0; i < nconf->nservices; i++) {
-		if (!nsvcs[i].healthy)
-			continue;
-		for (j = 0; j < nsvcs[i].conf->nprefixes; j++)
-			(void)route_port_add(&nroutes[nsvcs[i].conf->prefixes[j]],
-			    nsvcs[i].conf->port);
-	}
+	advert_set(a->adv, nconf, nsvcs, nroutes);
 
 	/* prefixes gone from the config are withdrawn */
 	if (a->conf != NULL && a->x != NULL) {
@@ -338,7 +315,7 @@ announce_apply(struct announcer *a, struct bgpsd_conf *nconf)
 		    (uint64_t)(nconf->announce.batch * EV_NSEC),
 		    (uint64_t)(nconf->announce.ack_timeout * EV_NSEC));
 		for (i = 0; i < nconf->announce.nprefixes; i++)
-			announce_push(a, i);
+			announce_push(i, a);
 	}
 	log_info("config %s: %zu services (%zu kept their state), "
 	    "%zu prefixes", nconf->path, nconf->nservices, kept,
@@ -397,11 +374,31 @@ announce_reload(struct announcer *a)
 
 /* ---- signals and ExaBGP going away ---- */
 
+/* stop checking, withdraw everything, exit once ExaBGP has it */
+static void
+announce_withdraw_exit(struct announcer *a, const char *why)
+{
+	log_info("%s: withdrawing every prefix and exiting", why);
+	a->quitting = 1;
+	a->stop_draining = 0;
+	if (a->sched != NULL) {
+		sched_free(a->sched);
+		a->sched = NULL;
+	}
+	if (a->x != NULL)
+		exabgp_withdraw_all(a->x);
+	ev_timer_after(a->loop, &a->quit_timer, ANNOUNCE_QUIT_WAIT);
+}
+
 static void
 announce_quit_cb(void *arg)
 {
 	struct announcer	*a = arg;
 
+	if (a->stop_draining) {
+		announce_withdraw_exit(a, "drain_on_stop over");
+		return;
+	}
 	log_warnx("withdraw not acknowledged within %.0fs; writing what "
 	    "still waits for an answer and exiting",
 	    (double)ANNOUNCE_QUIT_WAIT / EV_NSEC);
@@ -414,25 +411,24 @@ static void
 announce_signal_cb(int signo, void *arg)
 {
 	struct announcer	*a = arg;
+	uint64_t		 wait;
 
 	switch (signo) {
 	case SIGTERM:
 	case SIGINT:
 		if (a->quitting)
 			break;
-		log_info("%s: withdrawing every prefix and exiting",
-		    strsignal(signo));
-		a->quitting = 1;
-		if (a->sched != NULL) {
-			sched_free(a->sched);
-			a->sched = NULL;
+		/* a second signal cuts the drain short */
+		if (!a->stop_draining && (wait = advert_stop_drain(a->adv,
+		    strsignal(signo))) > 0) {
+			a->stop_draining = 1;
+			ev_timer_after(a->loop, &a->quit_timer, wait);
+			break;
 		}
-		if (a->x != NULL)
-			exabgp_withdraw_all(a->x);
-		ev_timer_after(a->loop, &a->quit_timer, ANNOUNCE_QUIT_WAIT);
+		announce_withdraw_exit(a, strsignal(signo));
 		break;
 	case SIGHUP:
-		if (!a->quitting)
+		if (!a->quitting && !a->stop_draining)
 			announce_reload(a);
 		break;
 	case SIGUSR1:
@@ -469,6 +465,7 @@ announce_cleanup(struct announcer *a)
 	statusfile_free(a->sf);
 	if (a->sched != NULL)
 		sched_free(a->sched);
+	advert_free(a->adv);
 	if (a->x != NULL)
 		exabgp_free(a->x);
 	ifaddr_free(a->ifaddr);
@@ -513,6 +510,7 @@ announce_daemon(struct announcer *a)
 		return 1;
 	}
 	a->ifaddr = ifaddr_new(a->loop, announce_ifaddr_cb, a);
+	a->adv = advert_new(a->loop, announce_push, a);
 	if (a->bad_argv)
 		announce_nag_cb(a);
 	else if ((conf = conf_load(a->conf_path, a->conf_error,

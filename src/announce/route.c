@@ -7,8 +7,14 @@
  *
  *   announce route P next-hop NH [local-preference N] [med N]
  *       [as-path [A B ...]] [community [ASN:port ... static ...]]
- *       [large-community [ASN:0:port ... static ...]]
+ *       [large-community [ASN:0:port ... meta ... static ...]]
  *   withdraw route P next-hop NH
+ *
+ * meta: the weight and drain large communities of community.h, in port
+ * order, only for ports whose weight is not 100 or that are draining, so
+ * a route of plain ports stays the line it always was. The port's own
+ * community is always there: a consumer that knows nothing of the rest
+ * still sees the port up.
  *
  * The ports come first in ascending order, then the static communities in
  * config order. In large mode (32-bit ASN or large_communities) the ports
@@ -29,6 +35,7 @@
 #include "announce.h"
 #include "conf.h"
 #include "buf.h"
+#include "community.h"
 #include "log.h"
 
 static int
@@ -67,6 +74,8 @@ route_port_add(struct route *r, uint16_t port)
 	memmove(&r->ports[at + 1], &r->ports[at],
 	    (r->nports - at) * sizeof(*r->ports));
 	r->ports[at].port = port;
+	r->ports[at].weight = COMMUNITY_WEIGHT_DEFAULT;
+	r->ports[at].draining = 0;
 	r->ports[at].refs = 1;
 	r->nports++;
 	return 1;
@@ -84,6 +93,22 @@ route_port_del(struct route *r, uint16_t port)
 	memmove(&r->ports[at], &r->ports[at + 1],
 	    (r->nports - at - 1) * sizeof(*r->ports));
 	r->nports--;
+	return 1;
+}
+
+int
+route_port_meta(struct route *r, uint16_t port, uint16_t weight,
+    int draining)
+{
+	size_t	 at;
+
+	if (!route_port_find(r, port, &at))
+		return 0;
+	if (r->ports[at].weight == weight &&
+	    r->ports[at].draining == (draining != 0))
+		return 0;
+	r->ports[at].weight = weight;
+	r->ports[at].draining = draining != 0;
 	return 1;
 }
 
@@ -221,18 +246,19 @@ route_withdraw_line(const struct prefix_conf *pc)
 }
 
 char *
-route_line(const struct bgpsd_conf *conf, const struct prefix_conf *pc,
-    const uint16_t *ports, size_t nports)
+route_line_meta(const struct bgpsd_conf *conf, const struct prefix_conf *pc,
+    const struct port_meta *pm, size_t nports)
 {
 	const struct route_attr	*a = &pc->attr;
 	struct buf		 b = BUF_INIT;
-	size_t			 i;
+	struct large_community	 lsmall[32], *lc;
+	size_t			 i, nlc;
 	int			 large = conf->large || conf->asn > 65535;
 	int			 open;
 
 	if (nports == 0)
 		return route_withdraw_line(pc);
-	b.cap = 128 + nports * 16;
+	b.cap = 128 + nports * 40;
 	b.s = xmalloc(b.cap);
 	b.s[0] = '\0';
 	if (route_head(&b, "announce", pc) == -1)
@@ -257,12 +283,12 @@ route_line(const struct bgpsd_conf *conf, const struct prefix_conf *pc,
 	open = 0;
 	if (!large) {
 		for (i = 0; i < nports; i++) {
-			if (i > 0 && ports[i] <= ports[i - 1]) {
+			if (i > 0 && pm[i].port <= pm[i - 1].port) {
 				log_warnx("route: ports not ascending");
 				goto fail;
 			}
 			buf_printf(&b, "%s%" PRIu32 ":%u", open ? " " :
-			    " community [", conf->asn, (unsigned)ports[i]);
+			    " community [", conf->asn, (unsigned)pm[i].port);
 			open = 1;
 		}
 	}
@@ -282,16 +308,27 @@ route_line(const struct bgpsd_conf *conf, const struct prefix_conf *pc,
 	open = 0;
 	if (large) {
 		for (i = 0; i < nports; i++) {
-			if (i > 0 && ports[i] <= ports[i - 1]) {
+			if (i > 0 && pm[i].port <= pm[i - 1].port) {
 				log_warnx("route: ports not ascending");
 				goto fail;
 			}
 			buf_printf(&b, "%s%" PRIu32 ":0:%u", open ? " " :
 			    " large-community [", conf->asn,
-			    (unsigned)ports[i]);
+			    (unsigned)pm[i].port);
 			open = 1;
 		}
 	}
+	lc = nports <= 16 ? lsmall : xreallocarray(NULL, nports * 2,
+	    sizeof(*lc));
+	nlc = community_meta_encode(conf->asn, pm, nports, lc);
+	for (i = 0; i < nlc; i++) {
+		buf_printf(&b, "%s%" PRIu32 ":%" PRIu32 ":%" PRIu32, open ?
+		    " " : " large-community [", lc[i].global, lc[i].local1,
+		    lc[i].local2);
+		open = 1;
+	}
+	if (lc != lsmall)
+		free(lc);
 	for (i = 0; i < a->nlarge_communities; i++) {
 		if (!route_community_valid(a->large_communities[i], 3)) {
 			log_warnx("route: bad large community");
@@ -308,6 +345,29 @@ route_line(const struct bgpsd_conf *conf, const struct prefix_conf *pc,
 fail:
 	free(b.s);
 	return NULL;
+}
+
+char *
+route_line(const struct bgpsd_conf *conf, const struct prefix_conf *pc,
+    const uint16_t *ports, size_t nports)
+{
+	struct port_meta	 small[64], *pm;
+	size_t			 i;
+	char			*line;
+
+	if (nports == 0)
+		return route_withdraw_line(pc);
+	memset(small, 0, sizeof(small));	/* as in route_render */
+	pm = nports <= 64 ? small : xreallocarray(NULL, nports, sizeof(*pm));
+	for (i = 0; i < nports; i++) {
+		pm[i].port = ports[i];
+		pm[i].weight = COMMUNITY_WEIGHT_DEFAULT;
+		pm[i].draining = 0;
+	}
+	line = route_line_meta(conf, pc, pm, nports);
+	if (pm != small)
+		free(pm);
+	return line;
 }
 
 static const char *const route_addr_names[] = {
@@ -327,19 +387,24 @@ route_addr_name(enum route_addr a)
 char *
 route_render(const struct bgpsd_conf *conf, const struct route *r)
 {
-	uint16_t	*ports, small[64];
-	size_t		 i;
-	char		*line;
+	struct port_meta	 small[64], *pm;
+	size_t			 i;
+	char			*line;
 
 	/* the address is not on this host: nobody answers there */
-	if (r->addr == ROUTE_ADDR_ABSENT)
+	if (r->addr == ROUTE_ADDR_ABSENT || r->nports == 0)
 		return route_withdraw_line(r->pc);
-	ports = r->nports <= 64 ? small :
-	    xreallocarray(NULL, r->nports, sizeof(*ports));
-	for (i = 0; i < r->nports; i++)
-		ports[i] = r->ports[i].port;
-	line = route_line(conf, r->pc, ports, r->nports);
-	if (r->nports > 64)
-		free(ports);
+	/* zeroed: gcc -O1 cannot tell that only what is set is read */
+	memset(small, 0, sizeof(small));
+	pm = r->nports <= 64 ? small :
+	    xreallocarray(NULL, r->nports, sizeof(*pm));
+	for (i = 0; i < r->nports; i++) {
+		pm[i].port = r->ports[i].port;
+		pm[i].weight = r->ports[i].weight;
+		pm[i].draining = r->ports[i].draining;
+	}
+	line = route_line_meta(conf, r->pc, pm, r->nports);
+	if (pm != small)
+		free(pm);
 	return line;
 }

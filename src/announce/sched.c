@@ -46,6 +46,7 @@ struct sched_svc {
 	size_t			 pending;	/* checks of this run in flight */
 	enum sched_state	 state;
 	uint64_t		 slot;		/* nominal start of this run */
+	int			 weight;	/* of the last run, -1: none */
 	struct ev_timer		 timer;
 	struct sched_svc	*next;		/* queue */
 };
@@ -194,6 +195,7 @@ sched_new(struct ev_loop *loop, const struct bgpsd_conf *conf,
 		v = &s->svcs[i];
 		v->s = s;
 		v->idx = i;
+		v->weight = -1;
 		v->checks = s->checks + s->nchecks;
 		ev_timer_init(&v->timer, sched_slot_cb, v);
 		for (j = 0; j < sc->nchecks; j++) {
@@ -313,9 +315,14 @@ sched_check_done(struct check *c, void *arg)
 		sched_dispatch(s);
 		return;
 	}
+	v->weight = -1;
 	for (i = 0; i < v->nchecks; i++) {
 		if (v->checks[i].latency > latency)
 			latency = v->checks[i].latency;
+		/* several checks report: the lowest weight wins */
+		if (v->checks[i].weight >= 0 && (v->weight < 0 ||
+		    v->checks[i].weight < v->weight))
+			v->weight = v->checks[i].weight;
 		if (failed == NULL && v->checks[i].reason != CHECK_OK)
 			failed = &v->checks[i];
 	}
@@ -401,6 +408,14 @@ sched_once(struct ev_loop *loop, const struct bgpsd_conf *conf,
 		}
 	sched_free(s);
 	return rv;
+}
+
+int
+sched_weight(const struct sched *s, size_t svc)
+{
+	if (s == NULL || svc >= s->nsvcs)
+		return -1;
+	return s->svcs[svc].weight;
 }
 
 size_t

@@ -38,13 +38,16 @@ status_service(const struct svc *s)
 	char	 since[32];
 
 	status_iso8601(&s->since_wall, since, sizeof(since));
-	return json_pack("{s:s, s:i, s:s, s:b, s:b, s:b, s:b, s:s, s:s?, "
-	    "s:f, s:I, s:I, s:I}",
+	return json_pack("{s:s, s:i, s:s, s:b, s:b, s:b, s:s, s:i, s:b, s:b, "
+	    "s:s, s:s?, s:f, s:I, s:I, s:I}",
 	    "name", s->conf->name,
 	    "port", (int)s->conf->port,
 	    "state", svc_state_name(s->state),
 	    "announced", s->healthy,
 	    "drained", s->drained,
+	    "draining", s->draining,
+	    "port_state", svc_pub_name(svc_pub(s)),
+	    "weight", s->weight,
 	    "rising", svc_rising(s),
 	    "falling", svc_falling(s),
 	    "since", since,
@@ -174,9 +177,14 @@ status_metrics(const struct status_view *v)
 		{ "bgpsd_service_up", "gauge",
 		    "1 if the service passed rise checks and did not fall" },
 		{ "bgpsd_service_announced", "gauge",
-		    "1 if the service's port is in the routes (up, not drained)" },
+		    "1 if the service's port is in the routes (up and not drained, "
+		    "or draining)" },
 		{ "bgpsd_service_drained", "gauge",
 		    "1 while a disable_file of the service exists" },
+		{ "bgpsd_service_draining", "gauge",
+		    "1 while the port is announced marked draining" },
+		{ "bgpsd_service_weight", "gauge",
+		    "the weight announced with the port" },
 		{ "bgpsd_check_latency_seconds", "gauge",
 		    "latency of the last check run of the service" },
 		{ "bgpsd_service_checks_total", "counter",
@@ -216,13 +224,19 @@ status_metrics(const struct status_view *v)
 				buf_printf(&b, "%d\n", s->drained);
 				break;
 			case 3:
+				buf_printf(&b, "%d\n", s->draining);
+				break;
+			case 4:
+				buf_printf(&b, "%d\n", s->weight);
+				break;
+			case 5:
 				buf_printf(&b, "%.6f\n",
 				    (double)s->last_latency / 1e9);
 				break;
-			case 4:
+			case 6:
 				buf_printf(&b, "%" PRIu64 "\n", s->nchecks);
 				break;
-			case 5:
+			case 7:
 				buf_printf(&b, "%" PRIu64 "\n", s->nfailures);
 				break;
 			default:

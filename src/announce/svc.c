@@ -12,6 +12,11 @@
  * Disable files are stat(2)ed at every evaluation, i.e. once per check
  * result: one syscall next to a whole check, and no timer over every
  * service. A drain therefore takes effect within one interval.
+ *
+ * A disable file that appears while the service is up starts a graceful
+ * drain when drain_time > 0: the port stays in the routes, marked
+ * draining, until drain_end; then it is withdrawn (disabled). The caller
+ * (advert.c) runs a timer to the earliest drain_end.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -33,6 +38,29 @@ static const char *const svc_state_names[SVC_STATE_MAX] = {
 	[SVC_UP] = "up",
 };
 
+static const char *const svc_pub_names[SVC_PUB_MAX] = {
+	[SVC_PUB_DOWN] = "down",
+	[SVC_PUB_UP] = "up",
+	[SVC_PUB_DRAINING] = "draining",
+	[SVC_PUB_DISABLED] = "disabled",
+};
+
+const char *
+svc_pub_name(enum svc_pub p)
+{
+	if ((unsigned)p >= SVC_PUB_MAX)
+		return "?";
+	return svc_pub_names[p];
+}
+
+enum svc_pub
+svc_pub(const struct svc *s)
+{
+	if (s->healthy)
+		return s->draining ? SVC_PUB_DRAINING : SVC_PUB_UP;
+	return s->drained ? SVC_PUB_DISABLED : SVC_PUB_DOWN;
+}
+
 const char *
 svc_state_name(enum svc_state s)
 {
@@ -48,6 +76,8 @@ svc_init(struct svc *s, const struct service_conf *sc, uint64_t now)
 	s->conf = sc;
 	s->state = SVC_UNKNOWN;
 	s->last_reason = CHECK_OK;
+	s->weight = sc->weight > 0 ? sc->weight : CONF_WEIGHT_DEFAULT;
+	s->reported = -1;
 	s->since = now;
 	clock_gettime(CLOCK_REALTIME, &s->since_wall);
 }
@@ -111,7 +141,12 @@ svc_changed(struct svc *s, uint64_t now)
 static int
 svc_update_healthy(struct svc *s)
 {
-	int	 h = s->state == SVC_UP && !s->drained;
+	int	 h;
+
+	/* a service that fails while draining goes at once */
+	if (s->state != SVC_UP)
+		s->draining = 0;
+	h = s->state == SVC_UP && (!s->drained || s->draining);
 
 	if (h == s->healthy)
 		return 0;
@@ -132,14 +167,55 @@ svc_drain_update(struct svc *s, uint64_t now, const char *global_disable)
 	d = which != NULL;
 	if (d != s->drained) {
 		s->drained = d;
-		if (d)
+		if (d && s->state == SVC_UP && s->conf->drain_time > 0 &&
+		    !s->draining) {
+			s->draining = 1;
+			s->drain_end = now + (uint64_t)(s->conf->drain_time *
+			    EV_NSEC);
+			log_info("service %s:%u draining for %.3gs: %s exists",
+			    s->conf->name, s->conf->port,
+			    s->conf->drain_time, which);
+		} else if (d)
 			log_info("service %s:%u drained: %s exists",
 			    s->conf->name, s->conf->port, which);
 		else
 			log_info("service %s:%u no longer drained",
 			    s->conf->name, s->conf->port);
 	}
+	if (s->draining && !s->stopping && (!d || now >= s->drain_end)) {
+		s->draining = 0;
+		if (d)
+			log_info("service %s:%u drain over: withdrawn",
+			    s->conf->name, s->conf->port);
+	}
 	return svc_update_healthy(s);
+}
+
+int
+svc_stop_drain(struct svc *s)
+{
+	s->stopping = 1;
+	if (!s->healthy || s->draining)
+		return 0;
+	s->draining = 1;
+	return 1;
+}
+
+int
+svc_weight_update(struct svc *s, int reported)
+{
+	int	 w;
+
+	w = s->conf->weight > 0 ? s->conf->weight : CONF_WEIGHT_DEFAULT;
+	s->reported = reported;
+	if (reported >= 0 && reported < w)
+		w = reported;
+	if (w == s->weight)
+		return 0;
+	log_info("service %s:%u weight %d -> %d%s", s->conf->name,
+	    s->conf->port, s->weight, w, reported >= 0 ? " (reported)" : "");
+	s->weight = w;
+	return 1;
 }
 
 int
@@ -256,6 +332,8 @@ svc_reload(struct svc *nsvc, const struct bgpsd_conf *nconf,
 				nsvc[i].ok_run = nsvc[i].conf->timing.rise;
 			if (nsvc[i].fail_run > nsvc[i].conf->timing.fall)
 				nsvc[i].fail_run = nsvc[i].conf->timing.fall;
+			/* so may the configured weight, the cap */
+			(void)svc_weight_update(&nsvc[i], nsvc[i].reported);
 			kept++;
 		}
 	}

@@ -46,7 +46,8 @@ static const char *const announce_keys[] = {
 	"static_large_communities", "interval", "fast_interval", "timeout",
 	"exec_timeout", "rise", "fall", "batch", "ack", "ack_timeout", "splay",
 	"max_concurrent", "disable_file", "status_file", "metrics_file",
-	"status_interval", "extended_messages", "require_address", NULL
+	"status_interval", "extended_messages", "require_address",
+	"drain_on_stop", NULL
 };
 static const char *const prefix_keys[] = {
 	"prefix", "next_hop", "med", "local_preference", "as_path",
@@ -55,7 +56,8 @@ static const char *const prefix_keys[] = {
 };
 static const char *const service_keys[] = {
 	"name", "port", "checks", "prefixes", "disable_file", "interval",
-	"fast_interval", "timeout", "rise", "fall", NULL
+	"fast_interval", "timeout", "rise", "fall", "weight", "drain_time",
+	"on_change", "on_change_timeout", NULL
 };
 static const char *const check_common_keys[] = { "type", "timeout", NULL };
 static const char *const listen_keys[] = {
@@ -562,6 +564,9 @@ conf_announce(struct parse *p, const config_setting_t *g)
 	if (conf_duration(p, g, "status_interval", 1, 0.1, 3600,
 	    &an->status_interval, NULL) == -1)
 		return -1;
+	if (conf_duration(p, g, "drain_on_stop", 0, 0, CONF_DRAIN_ON_STOP_MAX,
+	    &an->drain_on_stop, NULL) == -1)
+		return -1;
 	return conf_announce_prefixes(p, conf_member(g, "prefixes"));
 }
 
@@ -652,6 +657,30 @@ size_t
 conf_update_size(const struct bgpsd_conf *c, const struct prefix_conf *pc,
     size_t nports)
 {
+	return conf_update_size_meta(c, pc, nports, 0);
+}
+
+size_t
+conf_service_meta_max(const struct bgpsd_conf *c,
+    const struct service_conf *svc)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < svc->nchecks; i++)
+		if (svc->checks[i].type == CHECK_EXEC ||
+		    svc->checks[i].type == CHECK_HTTP)
+			break;
+	if (svc->weight != CONF_WEIGHT_DEFAULT || i < svc->nchecks)
+		n++;
+	if (svc->drain_time > 0 || c->announce.drain_on_stop > 0)
+		n++;
+	return n;
+}
+
+size_t
+conf_update_size_meta(const struct bgpsd_conf *c,
+    const struct prefix_conf *pc, size_t nports, size_t nmeta)
+{
 	const struct route_attr	*a = &pc->attr;
 	size_t			 n, ncomm, nlarge;
 	int			 large = c->large || c->asn > 65535;
@@ -665,7 +694,7 @@ conf_update_size(const struct bgpsd_conf *c, const struct prefix_conf *pc,
 	if (a->med >= 0)
 		n += conf_attr_bytes(4);	/* MULTI_EXIT_DISC */
 	ncomm = a->ncommunities + (large ? 0 : nports);
-	nlarge = a->nlarge_communities + (large ? nports : 0);
+	nlarge = a->nlarge_communities + (large ? nports : 0) + nmeta;
 	if (ncomm > 0)
 		n += conf_attr_bytes(4 * ncomm);	/* COMMUNITIES */
 	if (nlarge > 0)
@@ -704,8 +733,9 @@ conf_update_max_ports(const struct bgpsd_conf *c, const struct prefix_conf *pc)
 /*
  * The route of a prefix with every port healthy must fit one UPDATE:
  * ExaBGP acks a bigger one with "done" and then never sends it, so the
- * peers keep a stale route. The port that crosses the limit first (in
- * file order) is the line shown.
+ * peers keep a stale route. Counted at the worst: every port up, and each
+ * with every weight/drain community it may ever carry. The port that
+ * crosses the limit first (in file order) is the line shown.
  */
 static int
 conf_update_sizes(struct parse *p, const config_setting_t *list)
@@ -715,23 +745,26 @@ conf_update_sizes(struct parse *p, const config_setting_t *list)
 	const struct prefix_conf *pc;
 	const struct service_conf *svc;
 	const config_setting_t	*g;
-	size_t			*count, *max, *first, i, j, pi, bad;
-	char			 buf[PREFIX_STRLEN];
+	size_t			*count, *meta, *first, i, j, pi, bad, m;
+	char			 buf[PREFIX_STRLEN], extra[64];
 
 	if (an->nprefixes == 0)
 		return 0;
 	count = xcalloc(an->nprefixes, sizeof(*count));
-	max = xcalloc(an->nprefixes, sizeof(*max));
+	meta = xcalloc(an->nprefixes, sizeof(*meta));
 	first = xcalloc(an->nprefixes, sizeof(*first));
-	for (pi = 0; pi < an->nprefixes; pi++) {
-		max[pi] = conf_update_max_ports(c, &an->prefixes[pi]);
+	for (pi = 0; pi < an->nprefixes; pi++)
 		first[pi] = SIZE_MAX;
-	}
 	for (i = 0; i < c->nservices; i++) {
 		svc = &c->services[i];
+		m = conf_service_meta_max(c, svc);
 		for (j = 0; j < svc->nprefixes; j++) {
 			pi = svc->prefixes[j];
-			if (++count[pi] > max[pi] && first[pi] == SIZE_MAX)
+			count[pi]++;
+			meta[pi] += m;
+			if (first[pi] == SIZE_MAX && conf_update_size_meta(c,
+			    &an->prefixes[pi], count[pi], meta[pi]) >
+			    conf_update_limit(&an->prefixes[pi]))
 				first[pi] = i;
 		}
 	}
@@ -743,19 +776,23 @@ conf_update_sizes(struct parse *p, const config_setting_t *list)
 	if (bad != SIZE_MAX) {
 		pc = &an->prefixes[bad];
 		svc = &c->services[first[bad]];
+		extra[0] = '\0';
+		if (meta[bad] > 0)
+			snprintf(extra, sizeof(extra), ", %zu weight or drain "
+			    "communities", meta[bad]);
 		g = config_setting_get_elem(list, (unsigned int)first[bad]);
 		cfg_error(&p->err, conf_member(g, "port"), "service '%s' "
 		    "(port %u) takes the route of %s (line %d) past one BGP "
 		    "UPDATE when every port is healthy (%zu bytes, limit %zu, "
-		    "%zu ports); give some services another prefix, or set "
+		    "%zu ports%s); give some services another prefix, or set "
 		    "extended_messages = true (RFC 8654) if every BGP peer "
 		    "negotiates it", svc->name, svc->port,
 		    prefix_fmt(&pc->prefix, buf, sizeof(buf)), pc->line,
-		    conf_update_size(c, pc, count[bad]), conf_update_limit(pc),
-		    count[bad]);
+		    conf_update_size_meta(c, pc, count[bad], meta[bad]),
+		    conf_update_limit(pc), count[bad], extra);
 	}
 	free(count);
-	free(max);
+	free(meta);
 	free(first);
 	return bad == SIZE_MAX ? 0 : -1;
 }
@@ -809,6 +846,9 @@ conf_service_prefixes(struct parse *p, struct service_conf *svc,
 	return 0;
 }
 
+static int	conf_cmd(struct parse *, const config_setting_t *,
+		    const char *, struct cmd_conf *);
+
 static int
 conf_service(struct parse *p, const config_setting_t *g,
     struct service_conf *svc)
@@ -843,6 +883,18 @@ conf_service(struct parse *p, const config_setting_t *g,
 		return -1;
 	if (conf_timing(p, g, &p->c->announce.timing, &svc->timing, &tsrc,
 	    0) == -1)
+		return -1;
+	if (conf_int(p, g, "weight", CONF_WEIGHT_DEFAULT, 1, CONF_WEIGHT_MAX,
+	    &v) == -1)
+		return -1;
+	svc->weight = (int)v;
+	if (conf_duration(p, g, "drain_time", 0, 0, CONF_DRAIN_TIME_MAX,
+	    &svc->drain_time, NULL) == -1)
+		return -1;
+	if (conf_cmd(p, g, "on_change", &svc->on_change) == -1)
+		return -1;
+	if (conf_duration(p, g, "on_change_timeout", 10, 0.1, 3600,
+	    &svc->on_change_timeout, NULL) == -1)
 		return -1;
 
 	checks = conf_member(g, "checks");
@@ -1429,6 +1481,7 @@ conf_free(struct bgpsd_conf *c)
 		free(svc->checks);
 		free(svc->name);
 		free(svc->disable_file);
+		conf_cmd_free(&svc->on_change);
 		free(svc->prefixes);
 	}
 	free(c->services);

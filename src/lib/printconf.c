@@ -149,6 +149,22 @@ printconf_indent(FILE *fp, int depth)
 }
 
 static void
+print_cmd(FILE *fp, const char *key, const struct cmd_conf *cmd, int d)
+{
+	size_t	 n;
+
+	if (cmd->argv == NULL)
+		return;
+	if (cmd->shell) {
+		printconf_str(fp, key, cmd->argv[0], d);
+		return;
+	}
+	for (n = 0; cmd->argv[n] != NULL; n++)
+		;
+	printconf_strs(fp, key, cmd->argv, n, d);
+}
+
+static void
 print_service(FILE *fp, const struct bgpsd_conf *c,
     const struct service_conf *svc)
 {
@@ -176,6 +192,11 @@ print_service(FILE *fp, const struct bgpsd_conf *c,
 		printconf_duration(fp, "timeout", svc->timing.timeout, 2);
 		printconf_int(fp, "rise", svc->timing.rise, 2);
 		printconf_int(fp, "fall", svc->timing.fall, 2);
+		printconf_int(fp, "weight", svc->weight, 2);
+		printconf_duration(fp, "drain_time", svc->drain_time, 2);
+		print_cmd(fp, "on_change", &svc->on_change, 2);
+		printconf_duration(fp, "on_change_timeout",
+		    svc->on_change_timeout, 2);
 		fprintf(fp, "%.*schecks = (\n", 2, TABS);
 		for (i = 0; i < svc->nchecks; i++) {
 			print_check(fp, &svc->checks[i], 3);
@@ -232,23 +253,8 @@ print_announce(FILE *fp, const struct announce_conf *an)
 	printconf_opt_str(fp, "status_file", an->status_file, 1);
 	printconf_opt_str(fp, "metrics_file", an->metrics_file, 1);
 	printconf_duration(fp, "status_interval", an->status_interval, 1);
+	printconf_duration(fp, "drain_on_stop", an->drain_on_stop, 1);
 	fputs("};\n", fp);
-}
-
-static void
-print_cmd(FILE *fp, const char *key, const struct cmd_conf *cmd, int d)
-{
-	size_t	 n;
-
-	if (cmd->argv == NULL)
-		return;
-	if (cmd->shell) {
-		printconf_str(fp, key, cmd->argv[0], d);
-		return;
-	}
-	for (n = 0; cmd->argv[n] != NULL; n++)
-		;
-	printconf_strs(fp, key, cmd->argv, n, d);
 }
 
 /* an accept list, as given; nothing when absent (accept all) */
