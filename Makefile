@@ -135,10 +135,12 @@ fuzz: deps
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
-	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(LIBEXECDIR)/bgpsd/checks \
+	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(LIBEXECDIR)/bgpsd/checks \
 	    $(DESTDIR)$(SYSCONFDIR)/bgpsd/templates
 	install -m 755 $(PROGS) $(DESTDIR)$(SBINDIR)/
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 man/*.7 $(DESTDIR)$(MANDIR)/man7/
 	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 	for f in checks/check_*; do \
 	    install -m 755 $$f $(DESTDIR)$(LIBEXECDIR)/bgpsd/checks/; done
@@ -157,12 +159,14 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/bgpsd-announce $(DESTDIR)$(SBINDIR)/bgpsd-listen
 	rm -f $(DESTDIR)$(MANDIR)/man5/bgpsd.conf.5 \
+	    $(DESTDIR)$(MANDIR)/man7/bgpsd.7 \
 	    $(DESTDIR)$(MANDIR)/man8/bgpsd-announce.8 \
 	    $(DESTDIR)$(MANDIR)/man8/bgpsd-listen.8
 	rm -rf $(DESTDIR)$(LIBEXECDIR)/bgpsd $(DESTDIR)$(SYSCONFDIR)/bgpsd/examples
 	rm -f $(DESTDIR)$(SYSCONFDIR)/bgpsd/bgpsd.conf.example
 	rm -f $(DESTDIR)$(SYSCONFDIR)/bgpsd/templates/*.mustache
 
+# every page of man/: bgpsd.conf.5, bgpsd.7, bgpsd-announce.8, bgpsd-listen.8
 lint:
 	mandoc -T lint -W warning man/*.[0-9]
 

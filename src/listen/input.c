@@ -188,7 +188,6 @@ input_line(const char *line, size_t len, uint64_t lineno, void *arg)
 	char			 err[256], a[ADDR_STRLEN];
 	enum recover_state	 was = recover_state(l->rec);
 	int			 changed;
-	size_t			 nignored;
 
 	if (input_is_text(line, len)) {
 		if (recover_text(l->rec, line, len, err, sizeof(err)) == -1)
@@ -213,13 +212,16 @@ input_line(const char *line, size_t len, uint64_t lineno, void *arg)
 		return 0;
 	}
 	recover_live(l->rec, &l->msg);
-	nignored = rib_nignored(l->rib);
 	changed = rib_apply(l->rib, &l->msg);
 	if (l->msg.type != EXABGP_MSG_UPDATE)
 		pace_stale_arm(l);	/* a state or an EOR moves it */
-	/* ignored routes change no file: the status still shows them */
-	if (rib_nignored(l->rib) != nignored)
-		report_touch(l);
+	/*
+	 * What the status counts may change with no file changing: an
+	 * ignored route, a second reflector's copy of a route, a stale
+	 * route sent again, an End-of-RIB. Touching only arms the status
+	 * timer (one write per status_interval at most).
+	 */
+	report_touch(l);
 	if (l->msg.type == EXABGP_MSG_EOR && l->msg.has_peer)
 		log_debug("End-of-RIB %s from %s",
 		    exabgp_family_name(l->msg.family),
@@ -231,8 +233,6 @@ input_line(const char *line, size_t len, uint64_t lineno, void *arg)
 		pace_mark(l);
 	if (recover_state(l->rec) != was)
 		input_recover_moved(l, was);
-	else if (l->msg.type == EXABGP_MSG_STATE)
-		report_touch(l);
 	return 0;
 }
 

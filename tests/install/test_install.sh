@@ -9,7 +9,8 @@ else
 	not_ok "make install PREFIX=/usr DESTDIR=..."; diag "$(tail -n 5 "$T/log")"
 fi
 for f in usr/sbin/bgpsd-announce usr/sbin/bgpsd-listen \
-    usr/share/man/man5/bgpsd.conf.5 usr/share/man/man8/bgpsd-announce.8 \
+    usr/share/man/man5/bgpsd.conf.5 usr/share/man/man7/bgpsd.7 \
+    usr/share/man/man8/bgpsd-announce.8 \
     usr/share/man/man8/bgpsd-listen.8 etc/bgpsd/bgpsd.conf.example \
     etc/bgpsd/templates/haproxy.cfg.mustache \
     usr/libexec/bgpsd/checks/check_pidfile usr/libexec/bgpsd/checks/check_redis \

@@ -416,7 +416,8 @@ else
 fi
 check "daemon: command output went to the log" \
     grep -q 'to-stderr' "$T/log"
-wait_until 2 [ -s "$T/status.json" ]
+# the status follows within status_interval (1 s), also after the pass
+wait_until 3 grep -q '"passes": [1-9]' "$T/status.json"
 if [ -n "$PY" ] && $PY - "$T/status.json" <<'EOF'
 import json, sys
 s = json.load(open(sys.argv[1]))
@@ -441,6 +442,30 @@ check "daemon: metrics_file in Prometheus text" grep -q \
 check "daemon: metrics_file has the result per file" grep -qF \
     "bgpsd_listen_template_ok{destination=\"$T/out/plain.txt\"} 1" \
     "$T/metrics.prom"
+
+# a route that changes no file (a second reflector's copy of one already
+# there) still changes what the status counts: it shows within
+# status_interval (1 s), not at the next change of a file
+P4R2=169.254.179.3
+peer_routes() {	# PEER: its routes in the status file
+	$PY - "$T/status.json" "$1" <<'EOF' 2>/dev/null
+import json, sys
+s = json.load(open(sys.argv[1]))
+print([p["routes"] for p in s["peers"] if p["address"] == sys.argv[2]][0])
+EOF
+}
+peer_routes_is() { [ "$(peer_routes "$1")" = "$2" ]; }
+if [ -n "$PY" ]; then
+	state $P4R2 connected 169.254.179.2 >&3
+	state $P4R2 up 169.254.179.2 >&3
+	eor $P4R2 ipv4 169.254.179.2 >&3
+	wait_until 3 peer_routes_is $P4R2 0
+	announce $P4R2 169.254.179.2 ipv4 192.0.2.10/32 80 443 >&3
+	check "a route that changes no file is counted in the status" \
+	    wait_until 3 peer_routes_is $P4R2 1
+else
+	skip "a route that changes no file is counted in the status" "no python3"
+fi
 
 # unchanged table: SIGUSR1 re-renders but rewrites nothing
 touch -d '2001-01-01 00:00:00' "$T/out/plain.txt"
@@ -1159,7 +1184,7 @@ else
 	not_ok "error answer: ended by the session restarting, then rendered"
 	diag "$(tail -n 5 "$T/log")"
 fi
-check "error answer: the status says how it ended" \
+check "error answer: the status says how it ended" wait_until 3 \
     grep -q 'every session that was up restarted' "$T/rstatus.json"
 stop_listen
 
