@@ -26,9 +26,10 @@
  * Stale routes (graceful restart, RFC 4724, on the consumer): when the
  * session of a peer with a stale_time goes down, or comes up again, its
  * routes are kept, marked stale; what it announces again replaces them,
- * its End-of-RIB of a family drops the stale ones of that family that it
- * did not announce again, and whatever is still stale stale_time after it
- * became stale is dropped then (rib_expire).
+ * what it withdraws goes, and whatever is still stale stale_time after it
+ * became stale is dropped then (rib_expire). Its End-of-RIB ends no stale
+ * route: a restarted BIRD reflector sends it before its own clients are
+ * back (measured: 135 of 200 routes came after it).
  *
  * Merge rule: a backend announced by several peers takes what travels
  * with its port (weight, drain, next hop, med, local preference, the
