@@ -898,7 +898,9 @@ rib_dest_update(struct rib *rib, struct rib_dest *d)
 	    n > d->nports))
 		d->ports = xreallocarray(d->ports == d->inl ? NULL : d->ports,
 		    n, sizeof(*d->ports));
-	memcpy(d->ports, rib->pbuf, n * sizeof(*d->ports));
+	/* no port left: pbuf may be NULL, and memcpy(x, NULL, 0) is UB */
+	if (n > 0)
+		memcpy(d->ports, rib->pbuf, n * sizeof(*d->ports));
 	d->nports = (uint16_t)n;
 	if (rib_dest_changed(rib, d))
 		rib->generation++;
