@@ -314,7 +314,9 @@ struct rib_backend_info {
 	uint32_t		 asn;
 	int			 large;
 };
-/* backend i of the view's port index pi */
+/* backend i of the view's port index pi: its prefix alone, or all */
+const struct prefix *rib_view_prefix(const struct rib_view *, size_t pi,
+		    size_t i);
 void		 rib_view_backend(const struct rib_view *, size_t pi,
 		    size_t i, struct rib_backend_info *);
 /*

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <arpa/inet.h>
 #include <cmocka.h>
 
 #include "addr.h"
@@ -292,6 +293,31 @@ test_fmt_small_buffer(void **state)
 	/* "1.2.3.4" needs exactly 8 */
 	assert_string_equal(addr_fmt(&p.addr, big, 9), "1.0.0.0");
 	assert_string_equal(addr_fmt(&p.addr, big, 7), "");
+}
+
+/* IPv4 is formatted by hand: every octet value, as inet_ntop writes it */
+static void
+test_fmt_v4_every_octet(void **state)
+{
+	char		 buf[ADDR_STRLEN], want[ADDR_STRLEN];
+	struct addr	 a;
+	int		 v, pos;
+
+	memset(&a, 0, sizeof(a));
+	a.family = AF_INET;
+	for (pos = 0; pos < 4; pos++)
+		for (v = 0; v < 256; v++) {
+			memset(a.u.bytes, pos == 0 ? 7 : 0, 4);
+			a.u.bytes[pos] = (uint8_t)v;
+			assert_non_null(inet_ntop(AF_INET, a.u.bytes, want,
+			    sizeof(want)));
+			assert_string_equal(addr_fmt(&a, buf, sizeof(buf)),
+			    want);
+		}
+	/* "255.255.255.255" needs exactly 16 bytes */
+	memset(a.u.bytes, 255, 4);
+	assert_string_equal(addr_fmt(&a, buf, 16), "255.255.255.255");
+	assert_string_equal(addr_fmt(&a, buf, 15), "");
 }
 
 static int
@@ -643,6 +669,7 @@ main(void)
 		cmocka_unit_test(test_prefix_bare),
 		cmocka_unit_test(test_prefix_untouched_on_error),
 		cmocka_unit_test(test_fmt_small_buffer),
+		cmocka_unit_test(test_fmt_v4_every_octet),
 		cmocka_unit_test(test_addr_cmp),
 		cmocka_unit_test(test_prefix_cmp),
 		cmocka_unit_test(test_prefix_hash),

@@ -284,6 +284,29 @@ test_render_many(void **state)
 	tmpl_free(NULL);
 }
 
+/* integers are written by hand: the ends of int64 and every length */
+static void
+test_render_ints(void **state)
+{
+	static const json_int_t v[] = {
+		0, 1, -1, 9, 10, -10, 99, 100, 65535, 65536, 4294967295LL,
+		999999999999999999LL, INT64_MAX, INT64_MIN + 1, INT64_MIN
+	};
+	struct tmpl	*t;
+	json_t		*ctx;
+	char		 want[64];
+	size_t		 i;
+
+	t = compile_str("[{{n}}]", NULL);
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		ctx = json_pack("{s:I}", "n", v[i]);
+		snprintf(want, sizeof(want), "[%lld]", (long long)v[i]);
+		assert_renders(t, ctx, 0, want);
+		json_decref(ctx);
+	}
+	tmpl_free(t);
+}
+
 /* an empty template renders an empty, NUL-terminated string */
 static void
 test_empty(void **state)
@@ -741,6 +764,7 @@ main(void)
 	const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_spec_count),
 		cmocka_unit_test(test_render_many),
+		cmocka_unit_test(test_render_ints),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_big_list),
 		cmocka_unit_test(test_nest_limit),

@@ -138,6 +138,33 @@ prefix_parse(const char *s, struct prefix *p, int allow_bare)
 	return 0;
 }
 
+/*
+ * IPv4 by hand: glibc's inet_ntop formats it with sprintf, and
+ * bgpsd-listen formats every backend's address at every render.
+ */
+static const char *
+addr_fmt4(const uint8_t *b, char *buf, size_t sz)
+{
+	char	 t[16], *p = t;
+	int	 i;
+
+	for (i = 0; i < 4; i++) {
+		if (b[i] >= 100)
+			*p++ = (char)('0' + b[i] / 100);
+		if (b[i] >= 10)
+			*p++ = (char)('0' + b[i] / 10 % 10);
+		*p++ = (char)('0' + b[i] % 10);
+		*p++ = i < 3 ? '.' : '\0';
+	}
+	if ((size_t)(p - t) > sz) {
+		if (sz > 0)
+			buf[0] = '\0';
+		return buf;
+	}
+	memcpy(buf, t, (size_t)(p - t));
+	return buf;
+}
+
 const char *
 addr_fmt(const struct addr *a, char *buf, size_t sz)
 {
@@ -148,6 +175,8 @@ addr_fmt(const struct addr *a, char *buf, size_t sz)
 			buf[0] = '\0';
 		return buf;
 	}
+	if (a->family == AF_INET)
+		return addr_fmt4(a->u.bytes, buf, sz);
 	if (inet_ntop(af, a->u.bytes, buf, (socklen_t)sz) == NULL && sz > 0)
 		buf[0] = '\0';
 	return buf;

@@ -189,11 +189,31 @@ static const struct tmpl_class context_class = {
 #define CTX_BE_S(aux)	((aux) & 0xffff)
 #define CTX_BE_B(aux)	((aux) >> 16)
 
+/*
+ * An empty value, field by field: a memset of the whole value (its buf
+ * included) is a slow "rep stos" for its size, and a render makes
+ * several values per backend.
+ */
+static void
+context_clear(struct tmpl_value *v)
+{
+	v->type = TMPL_NULL;
+	v->cls = NULL;
+	v->obj = NULL;
+	v->idx = 0;
+	v->aux = 0;
+	v->i = 0;
+	v->d = 0.0;
+	v->s = NULL;
+	v->len = 0;
+	v->buf[0] = '\0';
+}
+
 static void
 context_val(struct tmpl_value *v, const struct context *c,
     enum context_kind kind, size_t aux)
 {
-	memset(v, 0, sizeof(*v));
+	context_clear(v);
 	v->type = kind == CTX_SERVICES || kind == CTX_BACKENDS ||
 	    kind == CTX_TAGS ? TMPL_LIST : TMPL_MAP;
 	v->cls = &context_class;
@@ -202,14 +222,58 @@ context_val(struct tmpl_value *v, const struct context *c,
 	v->aux = aux;
 }
 
-/* a string that lives in the value itself */
+/* a string that lives in the value itself (what fits of it) */
 static void
 context_buf(struct tmpl_value *v, const char *s)
 {
+	size_t	 n = strnlen(s, sizeof(v->buf) - 1);
+
+	memcpy(v->buf, s, n);
+	v->buf[n] = '\0';
 	v->type = TMPL_STR;
-	snprintf(v->buf, sizeof(v->buf), "%s", s);
+	v->s = v->buf;
+	v->len = n;
+}
+
+/* v->buf holds the string already */
+static void
+context_own(struct tmpl_value *v)
+{
+	v->type = TMPL_STR;
 	v->s = v->buf;
 	v->len = strlen(v->buf);
+}
+
+/*
+ * The keys of a backend. Those before BK_WEIGHT come from its prefix
+ * alone; the rest from its preferred route, which takes a walk of the
+ * destination's routes: a render asks for several keys per backend, and
+ * a key of the enclosing service ("port") first misses here.
+ */
+enum context_bkey {
+	BK_IP, BK_HOST, BK_PREFIX, BK_FAMILY, BK_IPV4, BK_IPV6, BK_INDEX,
+	BK_FIRST, BK_LAST,
+	BK_WEIGHT, BK_DRAINING, BK_PEER, BK_NEXT_HOP, BK_MED, BK_LOCAL_PREF,
+	BK_TAGS,
+	BK_NONE
+};
+
+static const char *const context_bkeys[BK_NONE] = {
+	"ip", "host", "prefix", "family", "ipv4", "ipv6", "index", "first",
+	"last", "weight", "draining", "peer", "next_hop", "med",
+	"local_pref", "tags"
+};
+
+static enum context_bkey
+context_bkey(const char *key)
+{
+	int	 k;
+
+	for (k = 0; k < BK_NONE; k++)
+		if (key[0] == context_bkeys[k][0] &&
+		    strcmp(key, context_bkeys[k]) == 0)
+			return (enum context_bkey)k;
+	return BK_NONE;
 }
 
 static int
@@ -217,59 +281,89 @@ context_backend_get(const struct context *c, size_t aux, const char *key,
     struct tmpl_value *out)
 {
 	struct rib_backend_info	 b;
+	const struct prefix	*p;
+	enum context_bkey	 k = context_bkey(key);
 	size_t			 s = CTX_BE_S(aux), i = CTX_BE_B(aux);
-	size_t			 n = context_nbackends(c, s);
-	char			 ip[ADDR_STRLEN], buf[ADDR_STRLEN + 2];
+	char			 ip[ADDR_STRLEN];
 	int			 v6;
 
-	rib_view_backend(&c->view, c->vidx[s], i, &b);
-	v6 = b.prefix->addr.family == AF_INET6;
-	memset(out, 0, sizeof(*out));
-	if (strcmp(key, "ip") == 0)
-		context_buf(out, addr_fmt(&b.prefix->addr, ip, sizeof(ip)));
-	else if (strcmp(key, "host") == 0) {
-		addr_fmt(&b.prefix->addr, ip, sizeof(ip));
-		snprintf(buf, sizeof(buf), v6 ? "[%s]" : "%s", ip);
-		context_buf(out, buf);
-	} else if (strcmp(key, "prefix") == 0)
-		context_buf(out, prefix_fmt(b.prefix, buf, sizeof(buf)));
-	else if (strcmp(key, "family") == 0)
+	if (k == BK_NONE)
+		return -1;
+	p = rib_view_prefix(&c->view, c->vidx[s], i);
+	v6 = p->addr.family == AF_INET6;
+	context_clear(out);
+	if (k >= BK_WEIGHT)
+		rib_view_backend(&c->view, c->vidx[s], i, &b);
+	switch (k) {
+	case BK_IP:
+		addr_fmt(&p->addr, out->buf, sizeof(out->buf));
+		context_own(out);
+		break;
+	case BK_HOST:
+		if (v6) {
+			addr_fmt(&p->addr, ip, sizeof(ip));
+			snprintf(out->buf, sizeof(out->buf), "[%s]", ip);
+		} else
+			addr_fmt(&p->addr, out->buf, sizeof(out->buf));
+		context_own(out);
+		break;
+	case BK_PREFIX:
+		prefix_fmt(p, out->buf, sizeof(out->buf));
+		context_own(out);
+		break;
+	case BK_FAMILY:
 		tmpl_value_str(out, v6 ? "ipv6" : "ipv4");
-	else if (strcmp(key, "ipv4") == 0)
+		break;
+	case BK_IPV4:
 		tmpl_value_bool(out, !v6);
-	else if (strcmp(key, "ipv6") == 0)
+		break;
+	case BK_IPV6:
 		tmpl_value_bool(out, v6);
-	else if (strcmp(key, "index") == 0)
+		break;
+	case BK_INDEX:
 		tmpl_value_int(out, (int64_t)i);
-	else if (strcmp(key, "first") == 0)
+		break;
+	case BK_FIRST:
 		tmpl_value_bool(out, i == 0);
-	else if (strcmp(key, "last") == 0)
-		tmpl_value_bool(out, i + 1 == n);
-	else if (strcmp(key, "weight") == 0)
+		break;
+	case BK_LAST:
+		tmpl_value_bool(out, i + 1 == context_nbackends(c, s));
+		break;
+	case BK_WEIGHT:
 		tmpl_value_int(out, b.draining ? 0 : b.weight);
-	else if (strcmp(key, "draining") == 0)
+		break;
+	case BK_DRAINING:
 		tmpl_value_bool(out, b.draining);
-	else if (strcmp(key, "peer") == 0)
-		context_buf(out, addr_fmt(b.peer, ip, sizeof(ip)));
-	else if (strcmp(key, "next_hop") == 0) {
-		if (b.next_hop->family != 0)
-			context_buf(out, addr_fmt(b.next_hop, ip, sizeof(ip)));
-		else
+		break;
+	case BK_PEER:
+		addr_fmt(b.peer, out->buf, sizeof(out->buf));
+		context_own(out);
+		break;
+	case BK_NEXT_HOP:
+		if (b.next_hop->family != 0) {
+			addr_fmt(b.next_hop, out->buf, sizeof(out->buf));
+			context_own(out);
+		} else
 			out->type = TMPL_NULL;
-	} else if (strcmp(key, "med") == 0) {
+		break;
+	case BK_MED:
 		if (b.med >= 0)
 			tmpl_value_int(out, b.med);
 		else
 			out->type = TMPL_NULL;
-	} else if (strcmp(key, "local_pref") == 0) {
+		break;
+	case BK_LOCAL_PREF:
 		if (b.local_pref >= 0)
 			tmpl_value_int(out, b.local_pref);
 		else
 			out->type = TMPL_NULL;
-	} else if (strcmp(key, "tags") == 0)
+		break;
+	case BK_TAGS:
 		context_val(out, c, CTX_TAGS, aux);
-	else
+		break;
+	case BK_NONE:
 		return -1;
+	}
 	return 0;
 }
 
@@ -302,7 +396,7 @@ context_get(const struct tmpl_value *m, const char *key,
 		return 0;
 	case CTX_SERVICE:
 		s = m->aux;
-		memset(out, 0, sizeof(*out));
+		context_clear(out);
 		if (strcmp(key, "name") == 0)
 			context_buf(out, context_name(c, s, buf, sizeof(buf)));
 		else if (strcmp(key, "port") == 0)
@@ -357,14 +451,14 @@ context_at(const struct tmpl_value *l, size_t i, struct tmpl_value *out)
 	case CTX_TAGS:
 		rib_view_backend(&c->view, c->vidx[CTX_BE_S(l->aux)],
 		    CTX_BE_B(l->aux), &b);
-		memset(out, 0, sizeof(*out));
+		context_clear(out);
 		rib_backend_tag(&b, i, out->buf, sizeof(out->buf));
 		out->type = TMPL_STR;
 		out->s = out->buf;
 		out->len = strlen(out->buf);
 		break;
 	default:
-		memset(out, 0, sizeof(*out));
+		context_clear(out);
 		break;
 	}
 }

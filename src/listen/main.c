@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,9 @@
 #include "mustache.h"
 #include "outq.h"
 #include "statusfile.h"
+
+/* blocks from this size up are mapped on their own (see main) */
+#define LISTEN_MMAP_THRESHOLD	(256 * 1024)
 
 enum listen_opt {
 	OPT_ONCE = CHILD_OPT_EXTRA,
@@ -233,6 +237,14 @@ main(int argc, char *argv[])
 	l.bad_argv = listen_bad_args(&o, &m);
 	l.conf_path = o.conf_path;
 	log_init("bgpsd-listen", o.use_syslog, o.check ? 0 : o.verbose);
+	/*
+	 * A pass's text (the whole file, megabytes with a big table) is
+	 * made and freed at every change. A fixed threshold keeps such
+	 * blocks in their own mappings, given back when freed; glibc's
+	 * default raises the threshold after the first free and the next
+	 * texts then stay on the heap, resident for good.
+	 */
+	mallopt(M_MMAP_THRESHOLD, LISTEN_MMAP_THRESHOLD);
 	signal(SIGPIPE, SIG_IGN);
 	if ((l.loop = ev_new()) == NULL)
 		fatalx("cannot create the event loop");

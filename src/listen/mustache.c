@@ -912,6 +912,22 @@ tmpl_render_escaped(struct tmpl_rstate *r, const char *s, size_t n)
 	return tmpl_render_append(r, s + start, n - start);
 }
 
+/* an integer in decimal, by hand: a port per backend adds up */
+static int
+tmpl_render_int(struct tmpl_rstate *r, int64_t i)
+{
+	char		 num[24], *p = num + sizeof(num);
+	uint64_t	 u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (i < 0)
+		*--p = '-';
+	return tmpl_render_append(r, p, (size_t)(num + sizeof(num) - p));
+}
+
 /* the shortest of %.15g, %.16g, %.17g that reads back as d */
 static void
 tmpl_render_real(double d, char *buf, size_t size)
@@ -1051,8 +1067,7 @@ tmpl_render_value(struct tmpl_rstate *r, const struct tmpl_value *v,
 			return tmpl_render_escaped(r, v->s, v->len);
 		return tmpl_render_append(r, v->s, v->len);
 	case TMPL_INT:
-		snprintf(num, sizeof(num), "%" PRId64, v->i);
-		return tmpl_render_append(r, num, strlen(num));
+		return tmpl_render_int(r, v->i);
 	case TMPL_REAL:
 		tmpl_render_real(v->d, num, sizeof(num));
 		return tmpl_render_append(r, num, strlen(num));

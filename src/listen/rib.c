@@ -1692,6 +1692,12 @@ rib_view_port(const struct rib_view *v, uint16_t port)
 	return RIB_VIEW_NONE;
 }
 
+const struct prefix *
+rib_view_prefix(const struct rib_view *v, size_t pi, size_t i)
+{
+	return &v->dests[v->start[pi] + i]->prefix;
+}
+
 void
 rib_view_backend(const struct rib_view *v, size_t pi, size_t i,
     struct rib_backend_info *b)

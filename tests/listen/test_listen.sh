@@ -418,6 +418,9 @@ check "daemon: command output went to the log" \
     grep -q 'to-stderr' "$T/log"
 # the status follows within status_interval (1 s), also after the pass
 wait_until 3 grep -q '"passes": [1-9]' "$T/status.json"
+# the status is rewritten at most once per status_interval (1 s): one
+# from before the pass may still be there
+wait_until 3 grep -q '"last_result": "ok"' "$T/status.json"
 if [ -n "$PY" ] && $PY - "$T/status.json" <<'EOF'
 import json, sys
 s = json.load(open(sys.argv[1]))
@@ -436,6 +439,27 @@ else
 	not_ok "daemon: status_file holds peers, routes, services, results"
 	diag "$(cat "$T/status.json")"
 fi
+# the last pass's render time and size (issue 12): the size is what was
+# written, both files; the time is there and plausible
+sz=$(($(stat -c %s "$T/out/plain.txt") + $(stat -c %s "$T/out/haproxy.cfg")))
+if [ -n "$PY" ] && $PY - "$T/status.json" "$sz" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))["render"]
+assert r["last_bytes"] == int(sys.argv[2]), (r["last_bytes"], sys.argv[2])
+assert isinstance(r["last_seconds"], float), r["last_seconds"]
+assert 0 < r["last_seconds"] < 5, r["last_seconds"]
+EOF
+then
+	ok "daemon: status_file has the last pass's render time and bytes"
+else
+	not_ok "daemon: status_file has the last pass's render time and bytes"
+	diag "$(cat "$T/status.json")"
+fi
+check "daemon: metrics_file has the last pass's render bytes" grep -qx \
+    "bgpsd_listen_render_bytes $sz" "$T/metrics.prom"
+check "daemon: metrics_file has the last pass's render time" grep -qE \
+    '^bgpsd_listen_render_duration_seconds 0\.0*[1-9][0-9]*$' \
+    "$T/metrics.prom"
 check "daemon: metrics_file in Prometheus text" grep -q \
     '^bgpsd_listen_service_backends{service="https",port="443"} 2$' \
     "$T/metrics.prom"
