@@ -5,8 +5,10 @@
 #   ann: two demo services (web, api) + bgpsd-announce under ExaBGP,
 #        announcing 192.0.2.10/32 and 2001:db8::10/128
 #   lb:  ExaBGP + bgpsd-listen rendering etc/templates/haproxy.cfg.mustache
-# The demo switches the services off and on, on a fixed schedule, and prints
-# every change of the rendered haproxy.cfg with a timestamp and its cause.
+# The demo switches the services off and on, changes web's weight, drains
+# both for maintenance, on a fixed schedule, and prints every change of the
+# rendered haproxy.cfg (servers and their weights) with a timestamp and its
+# cause.
 # It stops by itself; it leaves nothing behind but demo-out/ (configs, logs,
 # every rendered version, the transcript).
 set -u
@@ -46,6 +48,7 @@ SVC=${LAB_SVCADDR[ann]}
 A=$LAB_DIR/ann
 L=$LAB_DIR/lb
 HAP=$DEMO_OUT/haproxy.cfg
+DRAIN=3			# drain_time of both services
 mkdir -p "$DEMO_OUT/versions"
 
 cat >"$A/bgpsd.conf" <<EOF
@@ -55,11 +58,18 @@ services = (
 	{
 		name = "web";
 		port = $WEB;
-		checks = ( { type = "tcp"; host = "$SVC"; } );
+		drain_time = $DRAIN;
+		# the exec check reports web's weight: "weight=N" in its output
+		checks = (
+			{ type = "tcp"; host = "$SVC"; },
+			{ type = "exec"; shell = true; timeout = 0.5;
+			  command = "cat $A/web.weight 2>/dev/null; exit 0"; }
+		);
 	},
 	{
 		name = "api";
 		port = $API;
+		drain_time = $DRAIN;
 		checks = ( { type = "tcp"; host = "$SVC"; } );
 	}
 );
@@ -119,9 +129,11 @@ EOF
 	lab_neighbor lb ann ipv6 65001 65000 "		processes [ bgpsd ];"
 } >"$A/exabgp.conf"
 
-# the "backend address" pairs of a rendered haproxy.cfg, one per line
+# "backend address weight N [# draining]" of a rendered haproxy.cfg, one
+# line per server
 pairs() {
-	awk '$1 == "backend" { b = $2 } $1 == "server" && b != "" { print b, $3 }' \
+	awk '$1 == "backend" { b = $2 }
+	    $1 == "server" && b != "" { w = $0; sub(/^.* check /, "", w); print b, $3, w }' \
 	    "$1" 2>/dev/null | sort
 }
 
@@ -142,8 +154,8 @@ look() {
 	NCHANGES=$((NCHANGES + 1))
 	say "  -> haproxy.cfg rendered, $(lab_fsub "$now" "$CAUSE_T") s after: $CAUSE"
 	diff "$LAST" "$LAST.new" | awk '
-	    /^</ { sub(/^< /, ""); printf "              - %-8s server %s\n", $1, $2 }
-	    /^>/ { sub(/^> /, ""); printf "              + %-8s server %s\n", $1, $2 }'
+	    /^[<>]/ { c = $1 == "<" ? "-" : "+"; sub(/^[<>] /, ""); b = $1
+		$1 = ""; printf "              %s %-8s server%s\n", c, b, $0 }'
 	if grep -q . "$LAST.new"; then
 		:
 	elif [ "$NCHANGES" = 1 ]; then
@@ -191,9 +203,15 @@ run_for 6
 event "service api on ann started again"
 lab_service svc-api ann "$API"
 run_for 6
-event "maintenance: touch $A/maintenance on ann"
+event "web's exec check on ann now prints weight=40 (ann/web.weight)"
+echo "weight=40" >"$A/web.weight"
+run_for 4
+event "web's check reports no weight: back to the default 100"
+rm -f "$A/web.weight"
+run_for 3
+event "maintenance: touch $A/maintenance on ann (drain_time $DRAIN s: draining, then withdrawn)"
 touch "$A/maintenance"
-run_for 5
+run_for $((DRAIN + 4))
 event "maintenance over: rm $A/maintenance"
 rm -f "$A/maintenance"
 run_for 6
