@@ -754,8 +754,12 @@ struct bgpsd_conf *reload_load_conf(const char *path, int plain);
 int		 reload_run_as(const struct bgpsd_conf *, struct run_as *,
 		    int plain);
 void		 reload_rib_conf(struct listend *);
-/* SIGHUP: the new configuration, or the running one kept */
-void		 reload_config(struct listend *);
+/*
+ * SIGHUP: the new configuration, or the running one kept. Returns 1 when
+ * the new one is in place (the caller renders with it: pace_render), 0
+ * when the old one is kept or the reload waits for the running pass.
+ */
+int		 reload_config(struct listend *);
 
 /* offline.c: -n, --once, --render */
 int		 offline_check(const struct bgpsd_conf *, int verbose);
