@@ -45,6 +45,7 @@ int	prefix_is_host(const struct prefix *);	/* /32 or /128 */
 int	addr_maxlen(const struct addr *);	/* 32 or 128 */
 const char	*addr_family_name(const struct addr *);	/* "ipv4"/"ipv6" */
 uint32_t	prefix_hash(const struct prefix *);
+uint32_t	hash_mix32(uint32_t);	/* for hash tables: mixes all bits */
 
 /*
  * Containment: 1 if p (or a) lies inside net: same family, p at least as

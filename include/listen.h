@@ -92,6 +92,15 @@ struct exabgp_msg {
 
 void		 exabgp_msg_init(struct exabgp_msg *);
 void		 exabgp_msg_free(struct exabgp_msg *);
+/* forget the previous line's contents, keep the arrays for the next */
+void		 exabgp_msg_reset(struct exabgp_msg *);
+/* append to the message's lists, growing them (exabgp_json.c, adjrib.c) */
+void		 exabgp_msg_add_route(struct exabgp_msg *,
+		    const struct prefix *, const struct addr *);
+void		 exabgp_msg_add_community(struct exabgp_msg *, uint16_t,
+		    uint16_t);
+void		 exabgp_msg_add_large(struct exabgp_msg *, uint32_t, uint32_t,
+		    uint32_t);
 /*
  * Decode one line of len bytes (no newline needed; trailing "\r\n" and
  * blanks are fine). JSON objects and the plain text lines "done" /
@@ -833,8 +842,12 @@ struct bgpsd_conf *reload_load_conf(const char *path, int plain);
 int		 reload_run_as(const struct bgpsd_conf *, struct run_as *,
 		    int plain);
 void		 reload_rib_conf(struct listend *);
-/* SIGHUP: the new configuration, or the running one kept */
-void		 reload_config(struct listend *);
+/*
+ * SIGHUP: the new configuration, or the running one kept. Returns 1 when
+ * the new one is in place (the caller renders with it: pace_render), 0
+ * when the old one is kept or the reload waits for the running pass.
+ */
+int		 reload_config(struct listend *);
 
 /* offline.c: -n, --once, --render */
 int		 offline_check(const struct bgpsd_conf *, int verbose);

@@ -295,6 +295,8 @@ check_http_info(struct check_http_multi *m)
 	}
 }
 
+static void	check_http_free(struct check *);
+
 static int
 check_http_init(struct check *c)
 {
@@ -359,13 +361,7 @@ check_http_init(struct check *c)
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "bgpsd-announce/" BGPSD_VERSION);
 	return 0;
  fail:
-	curl_easy_cleanup(e);
-	h->easy = NULL;
-	curl_slist_free_all(h->headers);
-	h->headers = NULL;
-	free(h->errbuf);
-	h->errbuf = NULL;
-	check_scan_free(&h->scan);
+	check_http_free(c);	/* not added to the multi handle yet */
 	return -1;
 }
 

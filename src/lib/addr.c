@@ -232,6 +232,21 @@ addr_family_name(const struct addr *a)
 	return a->family == AF_INET6 ? "ipv6" : "ipv4";
 }
 
+/*
+ * MurmurHash3's 32-bit finalizer: every bit of h moves every bit of the
+ * result, so the low bits that pick a bucket are good ones.
+ */
+uint32_t
+hash_mix32(uint32_t h)
+{
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
 uint32_t
 prefix_hash(const struct prefix *p)
 {
@@ -243,12 +258,7 @@ prefix_hash(const struct prefix *p)
 		h = (h ^ p->addr.u.bytes[i]) * 16777619u;
 	h = (h ^ p->len) * 16777619u;
 	/* FNV's low bits are weak for power-of-two tables */
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	h ^= h >> 16;
-	return h;
+	return hash_mix32(h);
 }
 
 /* a's first len bits, the rest zero */

@@ -202,6 +202,161 @@ cfg_scan_include(const char *text, size_t len, size_t i, int line,
 	return i;
 }
 
+/* where cfg_scan stands in the text, and what it has seen so far */
+struct cfg_lex {
+	const char	*text;
+	size_t		 len;
+	size_t		 i;
+	int		 line;
+	char		 prev;		/* the last token's kind */
+	int		 depth;
+	char		 stack[64];	/* open brackets, innermost last */
+	int		 in_array;
+	int		 arr_needs;	/* a member of this array needs "L" */
+	size_t		 arr_first;	/* its first member in fx->off */
+};
+
+/* a comment at lx->i ("#" or "//" to the end of the line, or a block) */
+static void
+cfg_lex_comment(struct cfg_lex *lx)
+{
+	const char	*text = lx->text;
+	size_t		 len = lx->len, i = lx->i;
+
+	if (text[i] == '/' && i + 1 < len && text[i + 1] == '*') {
+		for (i += 2; i < len && !(text[i] == '*' &&
+		    i + 1 < len && text[i + 1] == '/'); i++)
+			if (text[i] == '\n')
+				lx->line++;
+		i += 2;
+	} else {
+		while (i < len && text[i] != '\n')
+			i++;
+	}
+	lx->i = i;
+}
+
+/*
+ * A string literal at lx->i: skipped, and noted as a syntax error where
+ * the grammar has no place for one.
+ */
+static void
+cfg_lex_string(struct cfg_lex *lx, struct cfg_fix *fx)
+{
+	const char	*text = lx->text;
+	size_t		 len = lx->len, i = lx->i;
+	char		 prev = lx->prev;
+	int		 in_group;
+
+	in_group = lx->depth == 0 || (lx->depth <= (int)sizeof(lx->stack) &&
+	    lx->stack[lx->depth - 1] == '{');
+	if (!(prev == '=' || prev == ':' || prev == '(' ||
+	    prev == '[' || prev == '"' || (prev == ',' &&
+	    !in_group)) && fx->syntax_line == 0)
+		fx->syntax_line = lx->line;
+	lx->prev = '"';
+	for (i++; i < len && text[i] != '"'; i++) {
+		if (text[i] == '\\' && i + 1 < len)
+			i++;
+		if (text[i] == '\n')
+			lx->line++;
+	}
+	lx->i = i + 1;
+}
+
+/*
+ * A number at lx->i: an integer without "L" that needs one is noted in
+ * fx (in an array, every integer of it, kept at ']' if one needs it).
+ */
+static void
+cfg_lex_number(struct cfg_lex *lx, struct cfg_fix *fx)
+{
+	const char	*text = lx->text;
+	size_t		 len = lx->len, i = lx->i, s = i;
+	char		 ch = text[i];
+	int		 is_float = ch == '.', r;
+
+	lx->prev = 'v';
+	if (ch == '-' || ch == '+')
+		i++;
+	if (text[i] == '0' && i + 1 < len &&
+	    (text[i + 1] == 'x' || text[i + 1] == 'X')) {
+		for (i += 2; i < len &&
+		    isxdigit((unsigned char)text[i]); i++)
+			;
+	} else {
+		while (i < len && (isdigit((unsigned char)
+		    text[i]) || text[i] == '.' ||
+		    text[i] == 'e' || text[i] == 'E' ||
+		    ((text[i] == '-' || text[i] == '+') &&
+		    (text[i - 1] == 'e' || text[i - 1] == 'E')))) {
+			if (!isdigit((unsigned char)text[i]))
+				is_float = 1;
+			i++;
+		}
+	}
+	lx->i = i;
+	if (is_float)
+		return;
+	if (i < len && text[i] == 'L') {
+		while (i < len && text[i] == 'L')
+			i++;
+		lx->i = i;
+		return;
+	}
+	r = cfg_int_needs_l(text, s, i);
+	if (r < 0) {
+		if (fx->bad_line == 0) {
+			fx->bad_line = lx->line;
+			snprintf(fx->bad_text,
+			    sizeof(fx->bad_text), "%.*s",
+			    (int)(i - s), text + s);
+		}
+	} else if (r > 0) {
+		if (lx->in_array)
+			lx->arr_needs = 1;
+		else
+			cfg_fix_add(fx, i);
+	}
+	if (lx->in_array && r >= 0)
+		cfg_fix_add(fx, i | CFG_ARRAY_BIT);
+}
+
+/* any other character at lx->i: brackets, punctuation, blanks */
+static void
+cfg_lex_punct(struct cfg_lex *lx, struct cfg_fix *fx)
+{
+	char	 ch = lx->text[lx->i];
+
+	if (ch == '[') {
+		if (lx->depth < (int)sizeof(lx->stack))
+			lx->stack[lx->depth] = '[';
+		lx->depth++;
+		lx->prev = '[';
+		lx->in_array = 1;
+		lx->arr_needs = 0;
+		lx->arr_first = fx->n;
+	} else if (ch == ']') {
+		cfg_scan_array_end(fx, lx->arr_first, lx->arr_needs);
+		lx->in_array = 0;
+		if (lx->depth > 0)
+			lx->depth--;
+		lx->prev = ']';
+	} else {
+		if (ch == '{' || ch == '(') {
+			if (lx->depth < (int)sizeof(lx->stack))
+				lx->stack[lx->depth] = ch;
+			lx->depth++;
+		} else if ((ch == '}' || ch == ')') && lx->depth > 0)
+			lx->depth--;
+		if (strchr("{}():=;,", ch) != NULL)
+			lx->prev = ch;
+		else if (!isspace((unsigned char)ch))
+			lx->prev = '?';	/* not libconfig's: an error */
+	}
+	lx->i++;
+}
+
 /*
  * Scan libconfig text for integer literals that need an "L" suffix and
  * for @include directives. Comments, strings and setting names are
@@ -215,129 +370,41 @@ cfg_scan_include(const char *text, size_t len, size_t i, int line,
 static void
 cfg_scan(const char *text, size_t len, struct cfg_fix *fx)
 {
-	size_t	 i = 0, s, arr_first = 0;
-	int	 line = 1, in_array = 0, arr_needs = 0, r, is_float;
-	int	 depth = 0, in_group;
-	char	 prev = 0, stack[64];	/* open brackets, innermost last */
+	struct cfg_lex	 lx;
+	char		 ch;
 
-	while (i < len) {
-		char ch = text[i];
-
+	memset(&lx, 0, sizeof(lx));
+	lx.text = text;
+	lx.len = len;
+	lx.line = 1;
+	while (lx.i < len) {
+		ch = text[lx.i];
 		if (ch == '\n') {
-			line++;
-			i++;
-		} else if (ch == '#' || (ch == '/' && i + 1 < len &&
-		    text[i + 1] == '/')) {
-			while (i < len && text[i] != '\n')
-				i++;
-		} else if (ch == '/' && i + 1 < len && text[i + 1] == '*') {
-			for (i += 2; i < len && !(text[i] == '*' &&
-			    i + 1 < len && text[i + 1] == '/'); i++)
-				if (text[i] == '\n')
-					line++;
-			i += 2;
+			lx.line++;
+			lx.i++;
+		} else if (ch == '#' || (ch == '/' && lx.i + 1 < len &&
+		    (text[lx.i + 1] == '/' || text[lx.i + 1] == '*'))) {
+			cfg_lex_comment(&lx);
 		} else if (ch == '"') {
-			in_group = depth == 0 || (depth <= (int)sizeof(stack) &&
-			    stack[depth - 1] == '{');
-			if (!(prev == '=' || prev == ':' || prev == '(' ||
-			    prev == '[' || prev == '"' || (prev == ',' &&
-			    !in_group)) && fx->syntax_line == 0)
-				fx->syntax_line = line;
-			prev = '"';
-			for (i++; i < len && text[i] != '"'; i++) {
-				if (text[i] == '\\' && i + 1 < len)
-					i++;
-				if (text[i] == '\n')
-					line++;
-			}
-			i++;
+			cfg_lex_string(&lx, fx);
 		} else if (ch == '@') {
-			i = cfg_scan_include(text, len, i, line, fx);
+			lx.i = cfg_scan_include(text, len, lx.i, lx.line, fx);
 		} else if (isalpha((unsigned char)ch) || ch == '*' ||
 		    ch == '_') {
-			while (i < len && cfg_name_char((unsigned char)text[i]))
-				i++;
-			prev = 'n';
+			while (lx.i < len &&
+			    cfg_name_char((unsigned char)text[lx.i]))
+				lx.i++;
+			lx.prev = 'n';
 		} else if (isdigit((unsigned char)ch) || ((ch == '-' ||
-		    ch == '+' || ch == '.') && i + 1 < len &&
-		    (isdigit((unsigned char)text[i + 1]) ||
-		    text[i + 1] == '.'))) {
-			s = i;
-			prev = 'v';
-			is_float = ch == '.';
-			if (ch == '-' || ch == '+')
-				i++;
-			if (text[i] == '0' && i + 1 < len &&
-			    (text[i + 1] == 'x' || text[i + 1] == 'X')) {
-				for (i += 2; i < len &&
-				    isxdigit((unsigned char)text[i]); i++)
-					;
-			} else {
-				while (i < len && (isdigit((unsigned char)
-				    text[i]) || text[i] == '.' ||
-				    text[i] == 'e' || text[i] == 'E' ||
-				    ((text[i] == '-' || text[i] == '+') &&
-				    (text[i - 1] == 'e' || text[i - 1] == 'E')))) {
-					if (!isdigit((unsigned char)text[i]))
-						is_float = 1;
-					i++;
-				}
-			}
-			if (is_float)
-				continue;
-			if (i < len && text[i] == 'L') {
-				while (i < len && text[i] == 'L')
-					i++;
-				continue;
-			}
-			r = cfg_int_needs_l(text, s, i);
-			if (r < 0) {
-				if (fx->bad_line == 0) {
-					fx->bad_line = line;
-					snprintf(fx->bad_text,
-					    sizeof(fx->bad_text), "%.*s",
-					    (int)(i - s), text + s);
-				}
-			} else if (r > 0) {
-				if (in_array)
-					arr_needs = 1;
-				else
-					cfg_fix_add(fx, i);
-			}
-			if (in_array && r >= 0)
-				cfg_fix_add(fx, i | CFG_ARRAY_BIT);
-		} else if (ch == '[') {
-			if (depth < (int)sizeof(stack))
-				stack[depth] = '[';
-			depth++;
-			prev = '[';
-			in_array = 1;
-			arr_needs = 0;
-			arr_first = fx->n;
-			i++;
-		} else if (ch == ']') {
-			cfg_scan_array_end(fx, arr_first, arr_needs);
-			in_array = 0;
-			if (depth > 0)
-				depth--;
-			prev = ']';
-			i++;
-		} else {
-			if (ch == '{' || ch == '(') {
-				if (depth < (int)sizeof(stack))
-					stack[depth] = ch;
-				depth++;
-			} else if ((ch == '}' || ch == ')') && depth > 0)
-				depth--;
-			if (strchr("{}():=;,", ch) != NULL)
-				prev = ch;
-			else if (!isspace((unsigned char)ch))
-				prev = '?';	/* not libconfig's: an error */
-			i++;
-		}
+		    ch == '+' || ch == '.') && lx.i + 1 < len &&
+		    (isdigit((unsigned char)text[lx.i + 1]) ||
+		    text[lx.i + 1] == '.'))) {
+			cfg_lex_number(&lx, fx);
+		} else
+			cfg_lex_punct(&lx, fx);
 	}
-	if (in_array)		/* unterminated: libconfig will complain */
-		cfg_scan_array_end(fx, arr_first, 0);
+	if (lx.in_array)	/* unterminated: libconfig will complain */
+		cfg_scan_array_end(fx, lx.arr_first, 0);
 }
 
 static int

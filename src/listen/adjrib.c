@@ -202,16 +202,6 @@ adjrib_attr_name(const struct adjrib_tok *t)
 	return 0;
 }
 
-/* the message's arrays grow as exabgp_json.c grows them */
-static void *
-adjrib_grow(void *arr, size_t n, size_t *cap, size_t elem)
-{
-	if (n < *cap)
-		return arr;
-	*cap = *cap == 0 ? 8 : *cap * 2;
-	return xreallocarray(arr, *cap, elem);
-}
-
 static int
 adjrib_community(struct exabgp_msg *m, const struct adjrib_tok *t)
 {
@@ -230,11 +220,7 @@ adjrib_community(struct exabgp_msg *m, const struct adjrib_tok *t)
 	}
 	if (!found && adjrib_colon(t, 2, 65535, v) == -1)
 		return -1;
-	m->communities = adjrib_grow(m->communities, m->ncommunities,
-	    &m->cap_communities, sizeof(*m->communities));
-	m->communities[m->ncommunities].asn = (uint16_t)v[0];
-	m->communities[m->ncommunities].value = (uint16_t)v[1];
-	m->ncommunities++;
+	exabgp_msg_add_community(m, (uint16_t)v[0], (uint16_t)v[1]);
 	return 0;
 }
 
@@ -245,12 +231,7 @@ adjrib_large(struct exabgp_msg *m, const struct adjrib_tok *t)
 
 	if (adjrib_colon(t, 3, UINT32_MAX, v) == -1)
 		return -1;
-	m->large = adjrib_grow(m->large, m->nlarge, &m->cap_large,
-	    sizeof(*m->large));
-	m->large[m->nlarge].global = v[0];
-	m->large[m->nlarge].local1 = v[1];
-	m->large[m->nlarge].local2 = v[2];
-	m->nlarge++;
+	exabgp_msg_add_large(m, v[0], v[1], v[2]);
 	return 0;
 }
 
@@ -303,20 +284,6 @@ adjrib_depth(const struct adjrib_tok *t)
 			d--;
 	}
 	return d;
-}
-
-static void
-adjrib_msg_reset(struct exabgp_msg *m)
-{
-	m->type = EXABGP_MSG_IGNORED;
-	m->has_peer = 0;
-	memset(&m->peer, 0, sizeof(m->peer));
-	m->state = EXABGP_STATE_CONNECTED;
-	m->reason[0] = '\0';
-	m->family = EXABGP_FAMILY_OTHER;
-	m->nannounce = m->nwithdraw = 0;
-	m->ncommunities = m->nlarge = 0;
-	m->med = m->local_pref = -1;
 }
 
 /* a route line; c is past "neighbor" */
@@ -407,13 +374,7 @@ adjrib_route(struct adjrib_line *a, struct exabgp_msg *m,
 	m->type = EXABGP_MSG_UPDATE;
 	m->has_peer = 1;
 	m->peer = a->peer;
-	m->announce = adjrib_grow(m->announce, 0, &m->cap_announce,
-	    sizeof(*m->announce));
-	m->next_hop = adjrib_grow(m->next_hop, 0, &m->cap_next_hop,
-	    sizeof(*m->next_hop));
-	m->announce[0] = p;
-	m->next_hop[0] = hop;
-	m->nannounce = 1;
+	exabgp_msg_add_route(m, &p, &hop);	/* its only route */
 	return 0;
 }
 
@@ -456,7 +417,7 @@ adjrib_parse(struct adjrib_line *a, struct exabgp_msg *m, const char *buf,
 	size_t			 n;
 
 	memset(a, 0, sizeof(*a));
-	adjrib_msg_reset(m);
+	exabgp_msg_reset(m);
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
 	if (memchr(buf, '\0', len) != NULL)

@@ -89,7 +89,7 @@ exabgp_msg_free(struct exabgp_msg *m)
 }
 
 /* forget the previous line, keep the arrays for the next one */
-static void
+void
 exabgp_msg_reset(struct exabgp_msg *m)
 {
 	m->type = EXABGP_MSG_IGNORED;
@@ -135,6 +135,40 @@ exabgp_grow(void *arr, size_t n, size_t *cap, size_t elem)
 		return arr;
 	*cap = *cap == 0 ? 8 : *cap * 2;
 	return xreallocarray(arr, *cap, elem);
+}
+
+void
+exabgp_msg_add_route(struct exabgp_msg *m, const struct prefix *p,
+    const struct addr *nh)
+{
+	m->announce = exabgp_grow(m->announce, m->nannounce,
+	    &m->cap_announce, sizeof(*m->announce));
+	m->next_hop = exabgp_grow(m->next_hop, m->nannounce,
+	    &m->cap_next_hop, sizeof(*m->next_hop));
+	m->next_hop[m->nannounce] = *nh;
+	m->announce[m->nannounce++] = *p;
+}
+
+void
+exabgp_msg_add_community(struct exabgp_msg *m, uint16_t asn, uint16_t value)
+{
+	m->communities = exabgp_grow(m->communities, m->ncommunities,
+	    &m->cap_communities, sizeof(*m->communities));
+	m->communities[m->ncommunities].asn = asn;
+	m->communities[m->ncommunities].value = value;
+	m->ncommunities++;
+}
+
+void
+exabgp_msg_add_large(struct exabgp_msg *m, uint32_t global, uint32_t local1,
+    uint32_t local2)
+{
+	m->large = exabgp_grow(m->large, m->nlarge, &m->cap_large,
+	    sizeof(*m->large));
+	m->large[m->nlarge].global = global;
+	m->large[m->nlarge].local1 = local1;
+	m->large[m->nlarge].local2 = local2;
+	m->nlarge++;
 }
 
 /* strip blanks and line ends at both ends */
@@ -271,11 +305,7 @@ exabgp_communities(struct exabgp_msg *m, json_t *list, char *err,
 		    exabgp_uint(c, 1, 65535, &v) == -1)
 			return exabgp_fail(m, err, errlen,
 			    "community %zu: not [0..65535, 0..65535]", i);
-		m->communities = exabgp_grow(m->communities, m->ncommunities,
-		    &m->cap_communities, sizeof(*m->communities));
-		m->communities[m->ncommunities].asn = (uint16_t)a;
-		m->communities[m->ncommunities].value = (uint16_t)v;
-		m->ncommunities++;
+		exabgp_msg_add_community(m, (uint16_t)a, (uint16_t)v);
 	}
 	return 0;
 }
@@ -298,12 +328,8 @@ exabgp_large(struct exabgp_msg *m, json_t *list, char *err, size_t errlen)
 		    exabgp_uint(c, 2, UINT32_MAX, &l2) == -1)
 			return exabgp_fail(m, err, errlen,
 			    "large-community %zu: not three 0..4294967295", i);
-		m->large = exabgp_grow(m->large, m->nlarge, &m->cap_large,
-		    sizeof(*m->large));
-		m->large[m->nlarge].global = (uint32_t)g;
-		m->large[m->nlarge].local1 = (uint32_t)l1;
-		m->large[m->nlarge].local2 = (uint32_t)l2;
-		m->nlarge++;
+		exabgp_msg_add_large(m, (uint32_t)g, (uint32_t)l1,
+		    (uint32_t)l2);
 	}
 	return 0;
 }
@@ -377,14 +403,9 @@ exabgp_nlri_list(struct exabgp_msg *m, json_t *list, enum exabgp_family fam,
 			return exabgp_fail(m, err, errlen,
 			    "%s %s: entry %zu: invalid prefix", what,
 			    exabgp_family_name(fam), i);
-		if (announce) {
-			m->announce = exabgp_grow(m->announce, m->nannounce,
-			    &m->cap_announce, sizeof(*m->announce));
-			m->next_hop = exabgp_grow(m->next_hop, m->nannounce,
-			    &m->cap_next_hop, sizeof(*m->next_hop));
-			m->next_hop[m->nannounce] = *nh;
-			m->announce[m->nannounce++] = p;
-		} else {
+		if (announce)
+			exabgp_msg_add_route(m, &p, nh);
+		else {
 			m->withdraw = exabgp_grow(m->withdraw, m->nwithdraw,
 			    &m->cap_withdraw, sizeof(*m->withdraw));
 			m->withdraw[m->nwithdraw++] = p;

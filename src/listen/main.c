@@ -128,7 +128,8 @@ listen_signal(int signo, void *arg)
 		ev_break(l->loop);
 		break;
 	case SIGHUP:
-		reload_config(l);
+		if (reload_config(l))
+			pace_render(l, 1);
 		if (recover_state(l->rec) == RECOVER_FAILED)
 			input_recover_ask(l);
 		break;

@@ -398,18 +398,178 @@ tmpl_parse_standalone_kind(int sigil)
 	    sigil == '>' || sigil == '=';
 }
 
+/* {{# name}} or {{^ name}}: a section opens; its close tag will end it */
+static int
+tmpl_parse_open(struct tmpl_parser *p, size_t ts, size_t a, size_t b,
+    int sigil)
+{
+	struct tmpl_unit	*u = p->u;
+	struct tmpl_open	*o;
+	struct tmpl_node	*n;
+	size_t			 off, nparts;
+
+	tmpl_parse_trim(u->src, &a, &b);
+	if (tmpl_parse_name(p, ts, a, b, &off, &nparts) == -1)
+		return -1;
+	if (p->nopen == TMPL_MAX_NEST)
+		return tmpl_parse_error(p, ts, "sections "
+		    "nested deeper than %d", TMPL_MAX_NEST);
+	o = &p->open[p->nopen++];
+	o->node = u->nnodes;
+	o->noff = a;
+	o->nlen = b - a;
+	o->line = tmpl_parse_lineno(p, ts);
+	n = tmpl_parse_node(p, sigil == '#' ? TN_SECTION :
+	    TN_INVERTED);
+	n->off = off;
+	n->len = nparts;
+	n->line = o->line;
+	return 0;
+}
+
+/* {{/ name}}: must name the innermost open section */
+static int
+tmpl_parse_close(struct tmpl_parser *p, size_t ts, size_t a, size_t b)
+{
+	struct tmpl_unit	*u = p->u;
+	struct tmpl_open	*o;
+	const char		*s = u->src;
+
+	tmpl_parse_trim(s, &a, &b);
+	if (a == b)
+		return tmpl_parse_error(p, ts,
+		    "empty close tag");
+	if (p->nopen == 0)
+		return tmpl_parse_error(p, ts, "close tag "
+		    "'%.*s' without open section",
+		    (int)(b - a > 64 ? 64 : b - a), s + a);
+	o = &p->open[p->nopen - 1];
+	if (o->nlen != b - a ||
+	    memcmp(s + o->noff, s + a, b - a) != 0)
+		return tmpl_parse_error(p, ts, "close tag "
+		    "'%.*s' does not match section '%.*s' of "
+		    "line %d",
+		    (int)(b - a > 64 ? 64 : b - a), s + a,
+		    (int)(o->nlen > 64 ? 64 : o->nlen),
+		    s + o->noff, o->line);
+	u->nodes[o->node].end = u->nnodes;
+	p->nopen--;
+	return 0;
+}
+
+/*
+ * The tag opening at ts with sigil: finds its closing delimiter. Sets
+ * *a to where its name or content starts (after the sigil), *ce to where
+ * the closing delimiter starts and *te just past it.
+ */
+static int
+tmpl_parse_tag_end(struct tmpl_parser *p, size_t ts, int sigil, size_t *a,
+    size_t *ce, size_t *te)
+{
+	const char	*s = p->u->src;
+	const char	*hit;
+	char		 close[TMPL_DELIM_MAX + 2];
+	size_t		 len = p->u->len, closelen = 0, e;
+
+	if (sigil == '{')
+		close[closelen++] = '}';
+	else if (sigil == '=')
+		close[closelen++] = '=';
+	memcpy(close + closelen, p->ctag, p->clen);
+	closelen += p->clen;
+	*a = ts + p->olen;
+	if (sigil != '\0' && strchr("#^/!>&{=", sigil) != NULL)
+		(*a)++;
+	hit = *a < len ? memmem(s + *a, len - *a, close, closelen) : NULL;
+	if (hit == NULL) {
+		/* quote the start of the tag, up to 20 bytes */
+		for (e = ts; e < len && e - ts < 20 &&
+		    s[e] != '\n' && s[e] != '\r'; e++)
+			;
+		return tmpl_parse_error(p, ts, "unclosed tag '%.*s'",
+		    (int)(e - ts), s + ts);
+	}
+	*ce = hit - s;
+	*te = *ce + closelen;
+	return 0;
+}
+
+/*
+ * Is the tag [ts, te) standalone: only blanks around it on its line(s)?
+ * If so *ws is where its line starts (not before pos) and *after just past
+ * its line's end, and the line is dropped from the output.
+ */
+static int
+tmpl_parse_standalone(struct tmpl_parser *p, size_t pos, size_t ts,
+    size_t te, int sigil, size_t *ws, size_t *after)
+{
+	const char	*s = p->u->src;
+	size_t		 len = p->u->len;
+
+	*ws = ts;
+	*after = te;
+	if (!tmpl_parse_standalone_kind(sigil))
+		return 0;
+	while (*ws > pos && (s[*ws - 1] == ' ' || s[*ws - 1] == '\t'))
+		(*ws)--;
+	while (*after < len && (s[*after] == ' ' || s[*after] == '\t'))
+		(*after)++;
+	if (!tmpl_line_start(s, *ws))
+		return 0;
+	if (*after == len)
+		return 1;
+	if (s[*after] == '\n') {
+		(*after)++;
+		return 1;
+	}
+	if (s[*after] == '\r' && *after + 1 < len && s[*after + 1] == '\n') {
+		*after += 2;
+		return 1;
+	}
+	return 0;
+}
+
+/* the tag with sigil at ts, its name or content [a, b): one node or none */
+static int
+tmpl_parse_tag(struct tmpl_parser *p, int sigil, size_t ts, size_t a,
+    size_t b, int standalone, size_t ws)
+{
+	struct tmpl_node	*n;
+	size_t			 off, nparts;
+
+	switch (sigil) {
+	case '!':
+		return 0;
+	case '=':
+		return tmpl_parse_delims(p, ts, a, b);
+	case '#':
+	case '^':
+		return tmpl_parse_open(p, ts, a, b, sigil);
+	case '/':
+		return tmpl_parse_close(p, ts, a, b);
+	case '>':
+		return tmpl_parse_partial(p, ts, a, b, standalone, ws);
+	default:
+		tmpl_parse_trim(p->u->src, &a, &b);
+		if (tmpl_parse_name(p, ts, a, b, &off, &nparts) == -1)
+			return -1;
+		n = tmpl_parse_node(p, sigil == '&' || sigil == '{' ?
+		    TN_RAW : TN_VAR);
+		n->off = off;
+		n->len = nparts;
+		return 0;
+	}
+}
+
 static int
 tmpl_parse_unit(struct tmpl_parser *p)
 {
 	struct tmpl_unit	*u = p->u;
 	struct tmpl_open	*o;
-	struct tmpl_node	*n;
 	const char		*s = u->src;
 	const char		*hit;
-	char			 close[TMPL_DELIM_MAX + 2];
-	size_t			 len = u->len, pos = 0, ts, cs, ce, te;
-	size_t			 ws;
-	size_t			 after, closelen, off, nparts, a, b;
+	size_t			 len = u->len, pos = 0, ts, cs, ce = 0, te = 0;
+	size_t			 ws, after, a;
 	int			 sigil, standalone;
 
 	memcpy(p->otag, "{{", 3);
@@ -434,52 +594,10 @@ tmpl_parse_unit(struct tmpl_parser *p)
 		if (sigil == '<' || sigil == '$')
 			return tmpl_parse_error(p, ts, "template inheritance "
 			    "('%c' tags) is not supported", sigil);
-		closelen = 0;
-		if (sigil == '{')
-			close[closelen++] = '}';
-		else if (sigil == '=')
-			close[closelen++] = '=';
-		memcpy(close + closelen, p->ctag, p->clen);
-		closelen += p->clen;
-		a = cs;		/* name or content, after the sigil */
-		if (sigil != '\0' && strchr("#^/!>&{=", sigil) != NULL)
-			a++;
-		hit = a < len ? memmem(s + a, len - a, close, closelen) : NULL;
-		if (hit == NULL) {
-			/* quote the start of the tag, up to 20 bytes */
-			for (te = ts; te < len && te - ts < 20 &&
-			    s[te] != '\n' && s[te] != '\r'; te++)
-				;
-			return tmpl_parse_error(p, ts, "unclosed tag '%.*s'",
-			    (int)(te - ts), s + ts);
-		}
-		ce = hit - s;
-		te = ce + closelen;
-
-		/* standalone: only blanks around the tag on its line(s) */
-		standalone = 0;
-		ws = ts;
-		after = te;
-		if (tmpl_parse_standalone_kind(sigil)) {
-			while (ws > pos && (s[ws - 1] == ' ' ||
-			    s[ws - 1] == '\t'))
-				ws--;
-			while (after < len && (s[after] == ' ' ||
-			    s[after] == '\t'))
-				after++;
-			if (tmpl_line_start(s, ws)) {
-				if (after == len)
-					standalone = 1;
-				else if (s[after] == '\n') {
-					standalone = 1;
-					after++;
-				} else if (s[after] == '\r' &&
-				    after + 1 < len && s[after + 1] == '\n') {
-					standalone = 1;
-					after += 2;
-				}
-			}
-		}
+		if (tmpl_parse_tag_end(p, ts, sigil, &a, &ce, &te) == -1)
+			return -1;
+		standalone = tmpl_parse_standalone(p, pos, ts, te, sigil, &ws,
+		    &after);
 		if (standalone) {
 			tmpl_parse_text(p, pos, ws, 0);
 			pos = after;
@@ -488,70 +606,8 @@ tmpl_parse_unit(struct tmpl_parser *p)
 			ws = ts;
 			pos = te;
 		}
-
-		b = ce;
-		switch (sigil) {
-		case '!':
-			break;
-		case '=':
-			if (tmpl_parse_delims(p, ts, a, b) == -1)
-				return -1;
-			break;
-		case '#':
-		case '^':
-			tmpl_parse_trim(s, &a, &b);
-			if (tmpl_parse_name(p, ts, a, b, &off, &nparts) == -1)
-				return -1;
-			if (p->nopen == TMPL_MAX_NEST)
-				return tmpl_parse_error(p, ts, "sections "
-				    "nested deeper than %d", TMPL_MAX_NEST);
-			o = &p->open[p->nopen++];
-			o->node = u->nnodes;
-			o->noff = a;
-			o->nlen = b - a;
-			o->line = tmpl_parse_lineno(p, ts);
-			n = tmpl_parse_node(p, sigil == '#' ? TN_SECTION :
-			    TN_INVERTED);
-			n->off = off;
-			n->len = nparts;
-			n->line = o->line;
-			break;
-		case '/':
-			tmpl_parse_trim(s, &a, &b);
-			if (a == b)
-				return tmpl_parse_error(p, ts,
-				    "empty close tag");
-			if (p->nopen == 0)
-				return tmpl_parse_error(p, ts, "close tag "
-				    "'%.*s' without open section",
-				    (int)(b - a > 64 ? 64 : b - a), s + a);
-			o = &p->open[p->nopen - 1];
-			if (o->nlen != b - a ||
-			    memcmp(s + o->noff, s + a, b - a) != 0)
-				return tmpl_parse_error(p, ts, "close tag "
-				    "'%.*s' does not match section '%.*s' of "
-				    "line %d",
-				    (int)(b - a > 64 ? 64 : b - a), s + a,
-				    (int)(o->nlen > 64 ? 64 : o->nlen),
-				    s + o->noff, o->line);
-			u->nodes[o->node].end = u->nnodes;
-			p->nopen--;
-			break;
-		case '>':
-			if (tmpl_parse_partial(p, ts, a, b, standalone,
-			    ws) == -1)
-				return -1;
-			break;
-		default:
-			tmpl_parse_trim(s, &a, &b);
-			if (tmpl_parse_name(p, ts, a, b, &off, &nparts) == -1)
-				return -1;
-			n = tmpl_parse_node(p, sigil == '&' || sigil == '{' ?
-			    TN_RAW : TN_VAR);
-			n->off = off;
-			n->len = nparts;
-			break;
-		}
+		if (tmpl_parse_tag(p, sigil, ts, a, ce, standalone, ws) == -1)
+			return -1;
 	}
 	if (p->nopen > 0) {
 		o = &p->open[p->nopen - 1];

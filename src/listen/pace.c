@@ -51,9 +51,10 @@ pace_later(void *arg)
 {
 	struct listend	*l = arg;
 
-	if (l->reload_pending)
-		reload_config(l);	/* re-renders by itself */
-	else if (l->dirty || l->force_next)
+	if (l->reload_pending) {
+		if (reload_config(l))
+			pace_render(l, 1);
+	} else if (l->dirty || l->force_next)
 		pace_mark(l);
 }
 

@@ -93,7 +93,7 @@ reload_done(struct listend *l, int good)
 	report_touch(l);
 }
 
-void
+int
 reload_config(struct listend *l)
 {
 	struct bgpsd_conf	*conf, *old;
@@ -102,26 +102,26 @@ reload_config(struct listend *l)
 
 	if (render_busy(l->render)) {
 		l->reload_pending = 1;
-		return;
+		return 0;
 	}
 	l->reload_pending = 0;
 	if (l->bad_argv) {
 		log_warnx("SIGHUP: a bad command line cannot be reloaded; "
 		    "fix the process's run line in ExaBGP's configuration");
 		reload_done(l, 0);
-		return;
+		return 0;
 	}
 	log_info("reloading %s", l->conf_path);
 	if ((conf = reload_load_conf(l->conf_path, 0)) == NULL) {
 		log_warnx("reload failed: keeping the running configuration");
 		reload_done(l, 0);
-		return;
+		return 0;
 	}
 	if (reload_run_as(conf, &ra, 0) == -1) {
 		log_warnx("reload failed: keeping the running configuration");
 		conf_free(conf);
 		reload_done(l, 0);
-		return;
+		return 0;
 	}
 	/* a fresh render so that the new user applies to checks too */
 	r = render_new(l->loop, &ra);
@@ -131,7 +131,7 @@ reload_config(struct listend *l)
 		render_free(r);
 		conf_free(conf);
 		reload_done(l, 0);
-		return;
+		return 0;
 	}
 	render_inherit(r, l->render);
 	render_free(l->render);
@@ -156,7 +156,7 @@ reload_config(struct listend *l)
 	}
 	log_info("configuration reloaded");
 	reload_done(l, 1);
-	pace_render(l, 1);
+	return 1;
 }
 
 void

@@ -297,17 +297,6 @@ prefix_eq(const struct prefix *a, const struct prefix *b)
 }
 
 static uint32_t
-rib_mix(uint32_t h)
-{
-	h ^= h >> 16;
-	h *= 0x7feb352du;
-	h ^= h >> 15;
-	h *= 0x846ca68bu;
-	h ^= h >> 16;
-	return h;
-}
-
-static uint32_t
 rib_addr_hash(const struct addr *a)
 {
 	struct prefix	 p;
@@ -442,12 +431,12 @@ rib_attr_hash(const struct rib_attr *a)
 	uint32_t	 h = 2166136261u;
 	size_t		 i;
 
-	h = rib_mix(h ^ (uint32_t)a->med) ^ (uint32_t)(a->med >> 32);
-	h = rib_mix(h ^ (uint32_t)a->local_pref);
+	h = hash_mix32(h ^ (uint32_t)a->med) ^ (uint32_t)(a->med >> 32);
+	h = hash_mix32(h ^ (uint32_t)a->local_pref);
 	for (i = 0; i < a->nstd; i++)
-		h = rib_mix(h ^ a->std[i]);
+		h = hash_mix32(h ^ a->std[i]);
 	for (i = 0; i < a->nlarge; i++)
-		h = rib_mix(rib_mix(rib_mix(h ^ a->large[i].global) ^
+		h = hash_mix32(hash_mix32(hash_mix32(h ^ a->large[i].global) ^
 		    a->large[i].local1) ^ a->large[i].local2);
 	return h;
 }
@@ -980,7 +969,7 @@ rib_route_remove(struct rib *rib, struct rib_route *r, int update)
 static uint32_t
 rib_logged_hash(const struct addr *peer, const struct prefix *p)
 {
-	return rib_mix(rib_addr_hash(peer) * 31u + prefix_hash(p));
+	return hash_mix32(rib_addr_hash(peer) * 31u + prefix_hash(p));
 }
 
 static void
@@ -1382,9 +1371,9 @@ rib_attrs_sum(const struct rib *rib)
 			a = (const struct rib_attr *)n;
 			h = n->hash;
 			for (j = 0; j < a->nports; j++)
-				h = rib_mix(h ^ ((uint32_t)a->ports[j].port <<
-				    16 | a->ports[j].weight) ^
-				    a->ports[j].draining);
+				h = hash_mix32(h ^
+				    ((uint32_t)a->ports[j].port << 16 |
+				    a->ports[j].weight) ^ a->ports[j].draining);
 			sum += h;	/* order of the table does not matter */
 		}
 	return sum;
