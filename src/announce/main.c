@@ -18,10 +18,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/stat.h>
 
 #include "announce.h"
 #include "check.h"
+#include "child.h"
 #include "conf.h"
 #include "ev.h"
 #include "log.h"
@@ -29,16 +29,11 @@
 #include "statusfile.h"
 
 enum {
-	OPT_ONCE = 256,
+	OPT_ONCE = CHILD_OPT_EXTRA,
 };
 
+/* besides the options both programs take (child.c) */
 static const struct option announce_longopts[] = {
-	{ "config",		required_argument,	NULL, 'c' },
-	{ "check-config",	no_argument,		NULL, 'n' },
-	{ "verbose",		no_argument,		NULL, 'v' },
-	{ "version",		no_argument,		NULL, 'V' },
-	{ "help",		no_argument,		NULL, 'h' },
-	{ "syslog",		no_argument,		NULL, 's' },
 	{ "once",		no_argument,		NULL, OPT_ONCE },
 	{ NULL,			0,			NULL, 0 },
 };
@@ -65,6 +60,15 @@ announce_help(void)
 	    "ExaBGP commands\n"
 	    "                        of the result, exit 0 if all "
 	    "services are up\n", CONF_DEFAULT_PATH);
+}
+
+static void
+announce_opt(int id, const char *arg, void *cookie)
+{
+	int	*once = cookie;
+
+	if (id == OPT_ONCE)
+		*once = 1;
 }
 
 static void
@@ -146,49 +150,22 @@ int
 main(int argc, char *argv[])
 {
 	struct announcer	 a;
-	int			 ch, check = 0, verbose = 0, use_syslog = 0;
-	int			 once = 0, bad = 0;
+	struct child_opts	 o;
+	int			 once = 0;
 	const char		*checksdir;
-	struct stat		 st;
 
 	memset(&a, 0, sizeof(a));
-	a.conf_path = CONF_DEFAULT_PATH;
-	while ((ch = getopt_long(argc, argv, "c:nvVhs", announce_longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			a.conf_path = optarg;
-			break;
-		case 'n':
-			check = 1;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		case 'V':
-			printf("bgpsd-announce %s\n", BGPSD_VERSION);
-			return 0;
-		case 'h':
-			announce_help();
-			return 0;
-		case 's':
-			use_syslog = 1;
-			break;
-		case OPT_ONCE:
-			once = 1;
-			break;
-		default:
-			bad = 1;
-			break;
-		}
-	}
-	if (bad || optind != argc || (check && once)) {
+	memset(&o, 0, sizeof(o));
+	o.prog = "bgpsd-announce";
+	child_options(&o, argc, argv, announce_longopts, announce_opt,
+	    announce_help, &once);
+	a.conf_path = o.conf_path;
+	if (o.bad || (o.check && once)) {
 		/*
 		 * Under ExaBGP (stdin a pipe, no -n/--once) a typo in the run
 		 * line must not become a crash loop either: stay up, say so.
 		 */
-		if (check || once || fstat(STDIN_FILENO, &st) == -1 ||
-		    (!S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode)))
+		if (o.check || once || !child_under_exabgp())
 			usage();
 		a.bad_argv = 1;
 		snprintf(a.conf_error, sizeof(a.conf_error), "bad command "
@@ -201,9 +178,9 @@ main(int argc, char *argv[])
 	if ((checksdir = getenv("BGPSD_CHECKSDIR")) != NULL &&
 	    *checksdir != '\0')
 		check_set_checksdir(checksdir);
-	log_init("bgpsd-announce", use_syslog, check ? 0 : verbose);
-	if (check)
-		return announce_check(a.conf_path, verbose);
+	log_init("bgpsd-announce", o.use_syslog, o.check ? 0 : o.verbose);
+	if (o.check)
+		return announce_check(a.conf_path, o.verbose);
 	if (once)
 		return announce_once(a.conf_path);
 	return announce_daemon(&a);
