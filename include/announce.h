@@ -323,6 +323,72 @@ void		 advert_result(struct advert *, size_t svc, int ok,
 uint64_t	 advert_stop_drain(struct advert *, const char *why);
 struct hook	*advert_hook(struct advert *);
 
+/* ==================================================================
+ * The daemon: main.c, push.c, reload.c, signals.c, report.c, offline.c
+ * ================================================================== */
+
+#define ANNOUNCE_NAG_INTERVAL	(60 * EV_NSEC)	/* bad config reminder */
+#define ANNOUNCE_QUIT_WAIT	(2 * EV_NSEC)	/* withdraw on SIGTERM */
+
+struct sched;
+struct statusfile;
+
+struct announcer {
+	struct ev_loop		*loop;
+	const char		*conf_path;
+	struct bgpsd_conf	*conf;		/* NULL: no valid config */
+	struct svc		*svcs;		/* conf->nservices */
+	struct route		*routes;	/* conf->announce.nprefixes */
+	struct sched		*sched;
+	struct exabgp		*x;
+	struct ifaddr_set	*ifaddr;	/* this host's addresses */
+	char			 conf_error[1024];
+	struct ev_timer		 nag_timer;
+	struct statusfile	*sf;
+	struct ev_timer		 quit_timer;
+	struct advert		*adv;		/* results -> routes, hooks */
+	int			 stop_draining;	/* drain_on_stop running */
+	int			 quitting;
+	int			 done;
+	int			 bad_argv;	/* no config can ever load */
+	time_t			 started;
+	uint64_t		 reloads;
+	uint64_t		 reload_failures;
+};
+
+/* push.c: check results and the host's addresses move the routes */
+/* the line of prefix pi to the exabgp layer (an advert_push_cb) */
+void		 announce_push(size_t pi, void *announcer);
+enum route_addr	 announce_addr_of(const struct ifaddr_set *,
+		    const struct prefix_conf *);
+void		 announce_addr_absent_log(const struct route *,
+		    const char *when);
+void		 announce_ifaddr_cb(void *announcer);
+void		 announce_result_cb(size_t i, int ok, enum check_reason,
+		    const char *detail, uint64_t latency, void *announcer);
+uint64_t	 announce_interval_cb(size_t i, void *announcer);
+
+/* reload.c: the configuration at start and on SIGHUP */
+int		 announce_apply(struct announcer *, struct bgpsd_conf *);
+void		 announce_nag_cb(void *announcer);
+void		 announce_reload(struct announcer *);
+
+/* signals.c: signals and ExaBGP going away */
+void		 announce_quit_cb(void *announcer);
+void		 announce_signal_cb(int signo, void *announcer);
+void		 announce_gone_cb(enum exabgp_gone, void *announcer);
+
+/* report.c: the status and metrics files (statusfile callbacks) */
+char		*announce_status_json_cb(void *announcer);
+char		*announce_status_metrics_cb(void *announcer);
+/* something they show changed */
+void		 announce_status_touch(struct announcer *);
+void		 announce_exabgp_notify(void *announcer);
+
+/* offline.c: --once and -n */
+int		 announce_once(const char *path);
+int		 announce_check(const char *path, int verbose);
+
 /* ---- status.c: status file (JSON) and metrics file (Prometheus) ---- */
 
 struct status_view {
