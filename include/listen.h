@@ -324,6 +324,8 @@ struct rib_backend_info {
 	int			 large;
 };
 /* backend i of the view's port index pi: its prefix alone, or all */
+/* a walk over port pi's backends is at i: bring the next ones in */
+void		 rib_view_prefetch(const struct rib_view *, size_t pi, size_t i);
 const struct prefix *rib_view_prefix(const struct rib_view *, size_t pi,
 		    size_t i);
 void		 rib_view_backend(const struct rib_view *, size_t pi,

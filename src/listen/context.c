@@ -446,6 +446,8 @@ context_at(const struct tmpl_value *l, size_t i, struct tmpl_value *out)
 		context_val(out, c, CTX_SERVICE, i);
 		break;
 	case CTX_BACKENDS:
+		/* templates walk the backends in order: fetch ahead */
+		rib_view_prefetch(&c->view, c->vidx[l->aux], i);
 		context_val(out, c, CTX_BACKEND, CTX_BE(l->aux, i));
 		break;
 	case CTX_TAGS:

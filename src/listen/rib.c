@@ -1687,6 +1687,25 @@ rib_view_prefix(const struct rib_view *v, size_t pi, size_t i)
 	return &v->dests[v->start[pi] + i]->prefix;
 }
 
+/*
+ * A render walks each port's backends in order, and each one's
+ * destination and route are scattered over the heap: at 250,000 backends
+ * the first touch of each was a cache miss, most of a pass. Fetch the
+ * destination 8 backends ahead and its first route 4 ahead (its pointer
+ * read from the destination fetched 4 backends ago).
+ */
+void
+rib_view_prefetch(const struct rib_view *v, size_t pi, size_t i)
+{
+	const struct rib_dest	**dp = v->dests + v->start[pi];
+	size_t			 n = RIB_VIEW_COUNT(v, pi);
+
+	if (i + 8 < n)
+		__builtin_prefetch(dp[i + 8]);
+	if (i + 4 < n && dp[i + 4]->routes != NULL)
+		__builtin_prefetch(dp[i + 4]->routes);
+}
+
 void
 rib_view_backend(const struct rib_view *v, size_t pi, size_t i,
     struct rib_backend_info *b)
