@@ -1,7 +1,7 @@
 /*
  * conf.h - bgpsd.conf(5): the one config file both programs read.
  * Parsed once into these plain structs and validated there (conf.c);
- * printed back in canonical form by conf_print() (printconf.c).
+ * printed back in canonical form by conf_print() (printconf.h).
  *
  * Durations are double seconds. Strings are owned (freed by conf_free).
  * Every struct records the config line it came from for later messages.
@@ -246,8 +246,6 @@ struct bgpsd_conf {
  */
 struct bgpsd_conf	*conf_load(const char *path, char *err, size_t errlen);
 void			 conf_free(struct bgpsd_conf *);
-/* canonical form; conf_load(conf_print(x)) == x */
-void			 conf_print(FILE *, const struct bgpsd_conf *);
 
 /*
  * Bytes of the BGP UPDATE that announces pc with nports port communities,

@@ -31,6 +31,7 @@
 #include <cmocka.h>
 
 #include "conf.h"
+#include "printconf.h"
 
 #define BAD_DIR		"data/conf/bad"
 #define GOOD_DIR	"data/conf/good"

@@ -12,6 +12,7 @@
 #include "creds.h"
 #include "ev.h"
 #include "log.h"
+#include "printconf.h"
 #include "sched.h"
 
 struct once {

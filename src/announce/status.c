@@ -159,16 +159,12 @@ status_label_ok(const char *s)
 	return 1;
 }
 
-char *
-status_metrics(const struct status_view *v)
+/* one family per service figure, each listing the services that have checks */
+static void
+status_metrics_services(struct buf *b, const struct status_view *v)
 {
-	struct buf		 b;
-	struct exabgp_stats	 st;
 	const struct svc	*s;
-	char			 pbuf[PREFIX_STRLEN];
-	const char		*cur;
-	size_t			 i, n = 0;
-	int			 acked;
+	size_t			 i, k, n = 0;
 	static const struct {
 		const char	*name;
 		const char	*type;
@@ -194,101 +190,129 @@ status_metrics(const struct status_view *v)
 		{ "bgpsd_service_transitions_total", "counter",
 		    "state changes of the service" },
 	};
-	size_t			 k;
 
-	memset(&b, 0, sizeof(b));
-	b.cap = 4096;
-	b.s = xmalloc(b.cap);
-	b.s[0] = '\0';
 	if (v->conf != NULL)
 		n = v->conf->nservices;
 	for (k = 0; k < sizeof(per_svc) / sizeof(per_svc[0]); k++) {
-		prom_head(&b, per_svc[k].name, per_svc[k].type,
+		prom_head(b, per_svc[k].name, per_svc[k].type,
 		    per_svc[k].help);
 		for (i = 0; i < n; i++) {
 			s = &v->svcs[i];
 			if (s->conf->nchecks == 0 ||
 			    !status_label_ok(s->conf->name))
 				continue;
-			buf_printf(&b, "%s{service=\"%s\",port=\"%u\"} ",
+			buf_printf(b, "%s{service=\"%s\",port=\"%u\"} ",
 			    per_svc[k].name, s->conf->name,
 			    (unsigned)s->conf->port);
 			switch (k) {
 			case 0:
-				buf_printf(&b, "%d\n", s->state == SVC_UP);
+				buf_printf(b, "%d\n", s->state == SVC_UP);
 				break;
 			case 1:
-				buf_printf(&b, "%d\n", s->healthy);
+				buf_printf(b, "%d\n", s->healthy);
 				break;
 			case 2:
-				buf_printf(&b, "%d\n", s->drained);
+				buf_printf(b, "%d\n", s->drained);
 				break;
 			case 3:
-				buf_printf(&b, "%d\n", s->draining);
+				buf_printf(b, "%d\n", s->draining);
 				break;
 			case 4:
-				buf_printf(&b, "%d\n", s->weight);
+				buf_printf(b, "%d\n", s->weight);
 				break;
 			case 5:
-				buf_printf(&b, "%.6f\n",
+				buf_printf(b, "%.6f\n",
 				    (double)s->last_latency / 1e9);
 				break;
 			case 6:
-				buf_printf(&b, "%" PRIu64 "\n", s->nchecks);
+				buf_printf(b, "%" PRIu64 "\n", s->nchecks);
 				break;
 			case 7:
-				buf_printf(&b, "%" PRIu64 "\n", s->nfailures);
+				buf_printf(b, "%" PRIu64 "\n", s->nfailures);
 				break;
 			default:
-				buf_printf(&b, "%" PRIu64 "\n", s->ntransitions);
+				buf_printf(b, "%" PRIu64 "\n", s->ntransitions);
 				break;
 			}
 		}
 	}
-	prom_head(&b, "bgpsd_prefix_ports", "gauge",
+}
+
+/* the routes: ports carried, address present, announced, per prefix */
+static void
+status_metrics_prefixes(struct buf *b, const struct status_view *v)
+{
+	char		 pbuf[PREFIX_STRLEN];
+	const char	*cur;
+	size_t		 i;
+	int		 acked;
+
+	prom_head(b, "bgpsd_prefix_ports", "gauge",
 	    "healthy ports carried by the route of the prefix");
 	for (i = 0; v->conf != NULL && i < v->conf->announce.nprefixes; i++) {
 		prefix_fmt(&v->routes[i].pc->prefix, pbuf, sizeof(pbuf));
-		buf_printf(&b, "bgpsd_prefix_ports{prefix=\"%s\"} %zu\n", pbuf,
+		buf_printf(b, "bgpsd_prefix_ports{prefix=\"%s\"} %zu\n", pbuf,
 		    v->routes[i].nports);
 	}
-	prom_head(&b, "bgpsd_prefix_address_present", "gauge",
+	prom_head(b, "bgpsd_prefix_address_present", "gauge",
 	    "1 if the address of the prefix is on an up interface of this "
 	    "host (prefixes with require_address only)");
 	for (i = 0; v->conf != NULL && i < v->conf->announce.nprefixes; i++) {
 		if (v->routes[i].addr == ROUTE_ADDR_UNCHECKED)
 			continue;
 		prefix_fmt(&v->routes[i].pc->prefix, pbuf, sizeof(pbuf));
-		buf_printf(&b, "bgpsd_prefix_address_present{prefix=\"%s\"} "
+		buf_printf(b, "bgpsd_prefix_address_present{prefix=\"%s\"} "
 		    "%d\n", pbuf, v->routes[i].addr == ROUTE_ADDR_PRESENT);
 	}
-	prom_head(&b, "bgpsd_prefix_announced", "gauge",
+	prom_head(b, "bgpsd_prefix_announced", "gauge",
 	    "1 if the last line written for the prefix is an announce");
 	for (i = 0; v->conf != NULL && i < v->conf->announce.nprefixes; i++) {
 		prefix_fmt(&v->routes[i].pc->prefix, pbuf, sizeof(pbuf));
 		cur = v->exabgp == NULL ? NULL : exabgp_current(v->exabgp,
 		    &v->routes[i].pc->prefix, &acked);
-		buf_printf(&b, "bgpsd_prefix_announced{prefix=\"%s\"} %d\n",
+		buf_printf(b, "bgpsd_prefix_announced{prefix=\"%s\"} %d\n",
 		    pbuf, cur != NULL && strncmp(cur, "announce ", 9) == 0);
 	}
+}
+
+/* what went to ExaBGP and what it answered */
+static void
+status_metrics_exabgp(struct buf *b, const struct status_view *v)
+{
+	struct exabgp_stats	 st;
+
 	memset(&st, 0, sizeof(st));
 	if (v->exabgp != NULL)
 		exabgp_get_stats(v->exabgp, &st);
-	prom_head(&b, "bgpsd_announce_lines_total", "counter",
+	prom_head(b, "bgpsd_announce_lines_total", "counter",
 	    "lines written to ExaBGP");
-	buf_printf(&b, "bgpsd_announce_lines_total %" PRIu64 "\n", st.lines);
-	prom_head(&b, "bgpsd_acks_total", "counter",
+	buf_printf(b, "bgpsd_announce_lines_total %" PRIu64 "\n", st.lines);
+	prom_head(b, "bgpsd_acks_total", "counter",
 	    "answers read from ExaBGP");
-	buf_printf(&b, "bgpsd_acks_total{answer=\"done\"} %" PRIu64 "\n",
+	buf_printf(b, "bgpsd_acks_total{answer=\"done\"} %" PRIu64 "\n",
 	    st.done);
-	buf_printf(&b, "bgpsd_acks_total{answer=\"error\"} %" PRIu64 "\n",
+	buf_printf(b, "bgpsd_acks_total{answer=\"error\"} %" PRIu64 "\n",
 	    st.errors);
-	prom_head(&b, "bgpsd_ack_timeouts_total", "counter",
+	prom_head(b, "bgpsd_ack_timeouts_total", "counter",
 	    "lines not answered within ack_timeout (late or never)");
-	buf_printf(&b, "bgpsd_ack_timeouts_total %" PRIu64 "\n", st.timeouts);
-	prom_head(&b, "bgpsd_acks_pending", "gauge",
+	buf_printf(b, "bgpsd_ack_timeouts_total %" PRIu64 "\n", st.timeouts);
+	prom_head(b, "bgpsd_acks_pending", "gauge",
 	    "lines written and not answered yet");
-	buf_printf(&b, "bgpsd_acks_pending %zu\n", st.inflight);
+	buf_printf(b, "bgpsd_acks_pending %zu\n", st.inflight);
+}
+
+char *
+status_metrics(const struct status_view *v)
+{
+	struct buf	 b;
+
+	memset(&b, 0, sizeof(b));
+	b.cap = 4096;
+	b.s = xmalloc(b.cap);
+	b.s[0] = '\0';
+	status_metrics_services(&b, v);
+	status_metrics_prefixes(&b, v);
+	status_metrics_exabgp(&b, v);
 	prom_head(&b, "bgpsd_config_ok", "gauge",
 	    "1 if a valid configuration is running");
 	buf_printf(&b, "bgpsd_config_ok %d\n", v->conf != NULL);

@@ -15,7 +15,7 @@
 #include "checkconf.h"
 #include "conf.h"
 #include "log.h"
-#include "printconf.h"
+#include "printval.h"
 
 static const char *const tcp_keys[] = {
 	"host", "port", "send", "expect", NULL
@@ -73,10 +73,10 @@ tcp_print(FILE *fp, const struct check_conf *ck, int d)
 {
 	char	 buf[ADDR_STRLEN];
 
-	printconf_str(fp, "host", addr_fmt(&ck->host, buf, sizeof(buf)), d);
-	printconf_int(fp, "port", ck->port, d);
-	printconf_opt_str(fp, "send", ck->send, d);
-	printconf_opt_str(fp, "expect", ck->expect, d);
+	printval_str(fp, "host", addr_fmt(&ck->host, buf, sizeof(buf)), d);
+	printval_int(fp, "port", ck->port, d);
+	printval_opt_str(fp, "send", ck->send, d);
+	printval_opt_str(fp, "expect", ck->expect, d);
 }
 
 static int
@@ -218,8 +218,8 @@ http_print(FILE *fp, const struct check_conf *ck, int d)
 {
 	size_t	 i;
 
-	printconf_str(fp, "url", ck->url, d);
-	printconf_indent(fp, d);
+	printval_str(fp, "url", ck->url, d);
+	printval_indent(fp, d);
 	fputs("status = [", fp);
 	for (i = 0; i < ck->nstatus; i++) {
 		fputs(i == 0 ? " " : ", ", fp);
@@ -230,9 +230,9 @@ http_print(FILE *fp, const struct check_conf *ck, int d)
 			    ck->status[i].hi);
 	}
 	fputs(" ];\n", fp);
-	printconf_opt_str(fp, "body", ck->body, d);
-	printconf_opt_str(fp, "host", ck->host_header, d);
-	printconf_bool(fp, "tls_verify", ck->tls_verify, d);
+	printval_opt_str(fp, "body", ck->body, d);
+	printval_opt_str(fp, "host", ck->host_header, d);
+	printval_bool(fp, "tls_verify", ck->tls_verify, d);
 }
 
 static int
@@ -298,10 +298,10 @@ static void
 exec_print(FILE *fp, const struct check_conf *ck, int d)
 {
 	if (ck->shell)
-		printconf_str(fp, "command", ck->argv[0], d);
+		printval_str(fp, "command", ck->argv[0], d);
 	else
-		printconf_strs(fp, "command", ck->argv, ck->argc, d);
-	printconf_bool(fp, "shell", ck->shell, d);
+		printval_strs(fp, "command", ck->argv, ck->argc, d);
+	printval_bool(fp, "shell", ck->shell, d);
 }
 
 static int

@@ -12,106 +12,9 @@
 #include "checkconf.h"
 #include "conf.h"
 #include "printconf.h"
+#include "printval.h"
 
 static const char TABS[] = "\t\t\t\t\t\t\t\t";
-
-/*
- * durations: the shortest fixed-point text that reads back to the same
- * double ("30.0", "0.05"), so the output is stable and libconfig reads a
- * float, never an int
- */
-void
-printconf_duration(FILE *fp, const char *key, double v, int depth)
-{
-	char	 buf[64];
-	int	 prec;
-
-	for (prec = 1; prec <= 17; prec++) {
-		snprintf(buf, sizeof(buf), "%.*f", prec, v);
-		if (strtod(buf, NULL) == v)
-			break;
-	}
-	if (prec > 17)
-		snprintf(buf, sizeof(buf), "%.17e", v);
-	fprintf(fp, "%.*s%s = %s;\n", depth, TABS, key, buf);
-}
-
-/* libconfig string: escape what its scanner gives meaning to */
-void
-printconf_qstr(FILE *fp, const char *s)
-{
-	const unsigned char	*p;
-
-	fputc('"', fp);
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		switch (*p) {
-		case '"':
-			fputs("\\\"", fp);
-			break;
-		case '\\':
-			fputs("\\\\", fp);
-			break;
-		case '\n':
-			fputs("\\n", fp);
-			break;
-		case '\r':
-			fputs("\\r", fp);
-			break;
-		case '\t':
-			fputs("\\t", fp);
-			break;
-		case '\f':
-			fputs("\\f", fp);
-			break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				fprintf(fp, "\\x%02x", *p);
-			else
-				fputc(*p, fp);
-		}
-	}
-	fputc('"', fp);
-}
-
-void
-printconf_str(FILE *fp, const char *key, const char *v, int depth)
-{
-	fprintf(fp, "%.*s%s = ", depth, TABS, key);
-	printconf_qstr(fp, v);
-	fputs(";\n", fp);
-}
-
-void
-printconf_opt_str(FILE *fp, const char *key, const char *v, int depth)
-{
-	if (v != NULL)
-		printconf_str(fp, key, v, depth);
-}
-
-void
-printconf_int(FILE *fp, const char *key, int64_t v, int depth)
-{
-	fprintf(fp, "%.*s%s = %" PRId64 ";\n", depth, TABS, key, v);
-}
-
-void
-printconf_bool(FILE *fp, const char *key, int v, int depth)
-{
-	fprintf(fp, "%.*s%s = %s;\n", depth, TABS, key, v ? "true" : "false");
-}
-
-void
-printconf_strs(FILE *fp, const char *key, char *const *v, size_t n, int depth)
-{
-	size_t	 i;
-
-	fprintf(fp, "%.*s%s = [", depth, TABS, key);
-	for (i = 0; i < n; i++) {
-		fputs(i == 0 ? " " : ", ", fp);
-		printconf_qstr(fp, v[i]);
-	}
-	fputs(" ];\n", fp);
-}
 
 static void
 print_attr(FILE *fp, const struct route_attr *a, int depth)
@@ -119,16 +22,16 @@ print_attr(FILE *fp, const struct route_attr *a, int depth)
 	size_t	 i;
 
 	if (a->med >= 0)
-		printconf_int(fp, "med", a->med, depth);
+		printval_int(fp, "med", a->med, depth);
 	if (a->local_pref >= 0)
-		printconf_int(fp, "local_preference", a->local_pref, depth);
+		printval_int(fp, "local_preference", a->local_pref, depth);
 	fprintf(fp, "%.*sas_path = [", depth, TABS);
 	for (i = 0; i < a->nas_path; i++)
 		fprintf(fp, "%s%" PRIu32, i == 0 ? " " : ", ", a->as_path[i]);
 	fputs(" ];\n", fp);
-	printconf_strs(fp, "static_communities", a->communities,
+	printval_strs(fp, "static_communities", a->communities,
 	    a->ncommunities, depth);
-	printconf_strs(fp, "static_large_communities", a->large_communities,
+	printval_strs(fp, "static_large_communities", a->large_communities,
 	    a->nlarge_communities, depth);
 }
 
@@ -136,16 +39,10 @@ static void
 print_check(FILE *fp, const struct check_conf *ck, int d)
 {
 	fprintf(fp, "%.*s{\n", d, TABS);
-	printconf_str(fp, "type", check_type_name(ck->type), d + 1);
-	printconf_duration(fp, "timeout", ck->timeout, d + 1);
+	printval_str(fp, "type", check_type_name(ck->type), d + 1);
+	printval_duration(fp, "timeout", ck->timeout, d + 1);
 	check_kind_of(ck->type)->print(fp, ck, d + 1);
 	fprintf(fp, "%.*s}", d, TABS);
-}
-
-void
-printconf_indent(FILE *fp, int depth)
-{
-	fprintf(fp, "%.*s", depth, TABS);
 }
 
 static void
@@ -156,12 +53,12 @@ print_cmd(FILE *fp, const char *key, const struct cmd_conf *cmd, int d)
 	if (cmd->argv == NULL)
 		return;
 	if (cmd->shell) {
-		printconf_str(fp, key, cmd->argv[0], d);
+		printval_str(fp, key, cmd->argv[0], d);
 		return;
 	}
 	for (n = 0; cmd->argv[n] != NULL; n++)
 		;
-	printconf_strs(fp, key, cmd->argv, n, d);
+	printval_strs(fp, key, cmd->argv, n, d);
 }
 
 static void
@@ -172,30 +69,30 @@ print_service(FILE *fp, const struct bgpsd_conf *c,
 	size_t	 i;
 
 	fputs("\t{\n", fp);
-	printconf_str(fp, "name", svc->name, 2);
-	printconf_int(fp, "port", svc->port, 2);
+	printval_str(fp, "name", svc->name, 2);
+	printval_int(fp, "port", svc->port, 2);
 	if (svc->nchecks > 0) {
 		fprintf(fp, "%.*sprefixes = [", 2, TABS);
 		for (i = 0; i < svc->nprefixes; i++) {
 			fputs(i == 0 ? " " : ", ", fp);
-			printconf_qstr(fp, prefix_fmt(&c->announce.prefixes[
+			printval_qstr(fp, prefix_fmt(&c->announce.prefixes[
 			    svc->prefixes[i]].prefix, buf, sizeof(buf)));
 		}
 		fputs(" ];\n", fp);
 	}
-	printconf_opt_str(fp, "disable_file", svc->disable_file, 2);
+	printval_opt_str(fp, "disable_file", svc->disable_file, 2);
 	if (svc->nchecks > 0) {
 		/* a catalogue entry is never checked: no timing to show */
-		printconf_duration(fp, "interval", svc->timing.interval, 2);
-		printconf_duration(fp, "fast_interval", svc->timing.fast_interval,
+		printval_duration(fp, "interval", svc->timing.interval, 2);
+		printval_duration(fp, "fast_interval", svc->timing.fast_interval,
 		    2);
-		printconf_duration(fp, "timeout", svc->timing.timeout, 2);
-		printconf_int(fp, "rise", svc->timing.rise, 2);
-		printconf_int(fp, "fall", svc->timing.fall, 2);
-		printconf_int(fp, "weight", svc->weight, 2);
-		printconf_duration(fp, "drain_time", svc->drain_time, 2);
+		printval_duration(fp, "timeout", svc->timing.timeout, 2);
+		printval_int(fp, "rise", svc->timing.rise, 2);
+		printval_int(fp, "fall", svc->timing.fall, 2);
+		printval_int(fp, "weight", svc->weight, 2);
+		printval_duration(fp, "drain_time", svc->drain_time, 2);
 		print_cmd(fp, "on_change", &svc->on_change, 2);
-		printconf_duration(fp, "on_change_timeout",
+		printval_duration(fp, "on_change_timeout",
 		    svc->on_change_timeout, 2);
 		fprintf(fp, "%.*schecks = (\n", 2, TABS);
 		for (i = 0; i < svc->nchecks; i++) {
@@ -224,36 +121,36 @@ print_announce(FILE *fp, const struct announce_conf *an)
 		if (!pc->listed)
 			continue;	/* printed in its service */
 		fputs("\t\t{\n", fp);
-		printconf_str(fp, "prefix", prefix_fmt(&pc->prefix, buf,
+		printval_str(fp, "prefix", prefix_fmt(&pc->prefix, buf,
 		    sizeof(buf)), 3);
-		printconf_str(fp, "next_hop", pc->next_hop, 3);
+		printval_str(fp, "next_hop", pc->next_hop, 3);
 		print_attr(fp, &pc->attr, 3);
-		printconf_bool(fp, "extended_messages", pc->extended_messages, 3);
-		printconf_bool(fp, "require_address", pc->require_address, 3);
+		printval_bool(fp, "extended_messages", pc->extended_messages, 3);
+		printval_bool(fp, "require_address", pc->require_address, 3);
 		fputs(--n > 0 ? "\t\t},\n" : "\t\t}\n", fp);
 	}
 	fputs("\t);\n", fp);
-	printconf_str(fp, "next_hop_ipv4", an->next_hop_ipv4, 1);
-	printconf_str(fp, "next_hop_ipv6", an->next_hop_ipv6, 1);
+	printval_str(fp, "next_hop_ipv4", an->next_hop_ipv4, 1);
+	printval_str(fp, "next_hop_ipv6", an->next_hop_ipv6, 1);
 	print_attr(fp, &an->attr, 1);
-	printconf_bool(fp, "extended_messages", an->extended_messages, 1);
-	printconf_bool(fp, "require_address", an->require_address, 1);
-	printconf_duration(fp, "interval", an->timing.interval, 1);
-	printconf_duration(fp, "fast_interval", an->timing.fast_interval, 1);
-	printconf_duration(fp, "timeout", an->timing.timeout, 1);
-	printconf_duration(fp, "exec_timeout", an->timing.exec_timeout, 1);
-	printconf_int(fp, "rise", an->timing.rise, 1);
-	printconf_int(fp, "fall", an->timing.fall, 1);
-	printconf_duration(fp, "batch", an->batch, 1);
-	printconf_bool(fp, "ack", an->ack, 1);
-	printconf_duration(fp, "ack_timeout", an->ack_timeout, 1);
-	printconf_bool(fp, "splay", an->splay, 1);
-	printconf_int(fp, "max_concurrent", an->max_concurrent, 1);
-	printconf_opt_str(fp, "disable_file", an->disable_file, 1);
-	printconf_opt_str(fp, "status_file", an->status_file, 1);
-	printconf_opt_str(fp, "metrics_file", an->metrics_file, 1);
-	printconf_duration(fp, "status_interval", an->status_interval, 1);
-	printconf_duration(fp, "drain_on_stop", an->drain_on_stop, 1);
+	printval_bool(fp, "extended_messages", an->extended_messages, 1);
+	printval_bool(fp, "require_address", an->require_address, 1);
+	printval_duration(fp, "interval", an->timing.interval, 1);
+	printval_duration(fp, "fast_interval", an->timing.fast_interval, 1);
+	printval_duration(fp, "timeout", an->timing.timeout, 1);
+	printval_duration(fp, "exec_timeout", an->timing.exec_timeout, 1);
+	printval_int(fp, "rise", an->timing.rise, 1);
+	printval_int(fp, "fall", an->timing.fall, 1);
+	printval_duration(fp, "batch", an->batch, 1);
+	printval_bool(fp, "ack", an->ack, 1);
+	printval_duration(fp, "ack_timeout", an->ack_timeout, 1);
+	printval_bool(fp, "splay", an->splay, 1);
+	printval_int(fp, "max_concurrent", an->max_concurrent, 1);
+	printval_opt_str(fp, "disable_file", an->disable_file, 1);
+	printval_opt_str(fp, "status_file", an->status_file, 1);
+	printval_opt_str(fp, "metrics_file", an->metrics_file, 1);
+	printval_duration(fp, "status_interval", an->status_interval, 1);
+	printval_duration(fp, "drain_on_stop", an->drain_on_stop, 1);
 	fputs("};\n", fp);
 }
 
@@ -281,49 +178,49 @@ print_listen(FILE *fp, const struct listen_conf *l)
 	size_t				 i;
 
 	fputs("listen = {\n", fp);
-	printconf_duration(fp, "wait_min", l->wait_min, 1);
-	printconf_duration(fp, "wait_max", l->wait_max, 1);
-	printconf_bool(fp, "host_routes_only", l->host_routes_only, 1);
-	printconf_duration(fp, "recovery_timeout", l->recovery_timeout, 1);
-	printconf_int(fp, "max_routes", l->max_routes, 1);
-	printconf_int(fp, "max_line", l->max_line, 1);
-	printconf_int(fp, "max_template", l->max_template, 1);
-	printconf_bool(fp, "html_escape", l->html_escape, 1);
+	printval_duration(fp, "wait_min", l->wait_min, 1);
+	printval_duration(fp, "wait_max", l->wait_max, 1);
+	printval_bool(fp, "host_routes_only", l->host_routes_only, 1);
+	printval_duration(fp, "recovery_timeout", l->recovery_timeout, 1);
+	printval_int(fp, "max_routes", l->max_routes, 1);
+	printval_int(fp, "max_line", l->max_line, 1);
+	printval_int(fp, "max_template", l->max_template, 1);
+	printval_bool(fp, "html_escape", l->html_escape, 1);
 	print_nets(fp, "accept_prefixes", l->accept_prefixes,
 	    l->naccept_prefixes, 1);
 	print_nets(fp, "accept_peers", l->accept_peers, l->naccept_peers, 1);
-	printconf_duration(fp, "stale_time", l->stale_time, 1);
+	printval_duration(fp, "stale_time", l->stale_time, 1);
 	fputs("\tpeers = (\n", fp);
 	for (i = 0; i < l->npeer_groups; i++) {
 		fputs("\t\t{\n", fp);
 		print_nets(fp, "match", l->peer_groups[i].match,
 		    l->peer_groups[i].nmatch, 3);
-		printconf_duration(fp, "stale_time",
+		printval_duration(fp, "stale_time",
 		    l->peer_groups[i].stale_time, 3);
 		fprintf(fp, "\t\t}%s\n", i + 1 < l->npeer_groups ? "," :
 		    "");
 	}
 	fputs("\t);\n", fp);
-	printconf_opt_str(fp, "status_file", l->status_file, 1);
-	printconf_opt_str(fp, "metrics_file", l->metrics_file, 1);
-	printconf_duration(fp, "status_interval", l->status_interval, 1);
+	printval_opt_str(fp, "status_file", l->status_file, 1);
+	printval_opt_str(fp, "metrics_file", l->metrics_file, 1);
+	printval_duration(fp, "status_interval", l->status_interval, 1);
 	fputs("\ttemplates = (\n", fp);
 	for (i = 0; i < l->ntemplates; i++) {
 		t = &l->templates[i];
 		fputs("\t\t{\n", fp);
-		printconf_str(fp, "source", t->source_given, 3);
-		printconf_str(fp, "destination", t->destination, 3);
+		printval_str(fp, "source", t->source_given, 3);
+		printval_str(fp, "destination", t->destination, 3);
 		fprintf(fp, "%.*sperms = \"%04o\";\n", 3, TABS,
 		    (unsigned int)t->perms);
-		printconf_opt_str(fp, "owner", t->owner, 3);
-		printconf_opt_str(fp, "group", t->group, 3);
-		printconf_bool(fp, "backup", t->backup, 3);
+		printval_opt_str(fp, "owner", t->owner, 3);
+		printval_opt_str(fp, "group", t->group, 3);
+		printval_bool(fp, "backup", t->backup, 3);
 		print_cmd(fp, "check", &t->check, 3);
 		print_cmd(fp, "command", &t->command, 3);
-		printconf_duration(fp, "command_timeout", t->command_timeout, 3);
-		printconf_int(fp, "min_backends", t->min_backends, 3);
-		printconf_bool(fp, "html_escape", t->html_escape, 3);
-		printconf_opt_str(fp, "haproxy_socket", t->haproxy_socket, 3);
+		printval_duration(fp, "command_timeout", t->command_timeout, 3);
+		printval_int(fp, "min_backends", t->min_backends, 3);
+		printval_bool(fp, "html_escape", t->html_escape, 3);
+		printval_opt_str(fp, "haproxy_socket", t->haproxy_socket, 3);
 		fputs(i + 1 < l->ntemplates ? "\t\t},\n" : "\t\t}\n", fp);
 	}
 	fputs("\t);\n", fp);
@@ -336,9 +233,9 @@ conf_print(FILE *fp, const struct bgpsd_conf *c)
 	size_t	 i;
 
 	fprintf(fp, "asn = %" PRIu32 ";\n", c->asn);
-	printconf_bool(fp, "large_communities", c->large, 0);
-	printconf_opt_str(fp, "user", c->user, 0);
-	printconf_opt_str(fp, "group", c->group, 0);
+	printval_bool(fp, "large_communities", c->large, 0);
+	printval_opt_str(fp, "user", c->user, 0);
+	printval_opt_str(fp, "group", c->group, 0);
 	fputs("services = (\n", fp);
 	for (i = 0; i < c->nservices; i++) {
 		print_service(fp, c, &c->services[i]);

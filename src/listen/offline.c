@@ -18,6 +18,7 @@
 #include "listen.h"
 #include "log.h"
 #include "mustache.h"
+#include "printconf.h"
 
 #define OFFLINE_READ_CHUNK	65536
 

@@ -167,46 +167,51 @@ report_status(void *arg)
 	return out;
 }
 
-char *
-report_metrics(void *arg)
+/* per peer: session up, routes, stale, ignored and why */
+static void
+report_metrics_peers(struct buf *b, const struct listend *l)
 {
-	struct listend		*l = arg;
 	struct rib_peer_stat	*peers = NULL;
-	const struct render_status *st;
-	const struct service_conf *sc;
-	struct buf		 b = BUF_INIT;
 	char			 a[ADDR_STRLEN];
-	double			 secs;
-	size_t			 n, i, bytes;
-	unsigned		 port;
+	size_t			 n, i;
 
 	n = rib_peers(l->rib, &peers);
-	prom_head(&b, "bgpsd_listen_peer_up", "gauge",
+	prom_head(b, "bgpsd_listen_peer_up", "gauge",
 	    "1 if the BGP session is up");
 	for (i = 0; i < n; i++)
-		buf_printf(&b, "bgpsd_listen_peer_up{peer=\"%s\"} %d\n",
+		buf_printf(b, "bgpsd_listen_peer_up{peer=\"%s\"} %d\n",
 		    addr_fmt(&peers[i].addr, a, sizeof(a)),
 		    peers[i].state == RIB_PEER_UP);
-	prom_head(&b, "bgpsd_listen_peer_routes", "gauge",
+	prom_head(b, "bgpsd_listen_peer_routes", "gauge",
 	    "routes stored per peer");
 	for (i = 0; i < n; i++)
-		buf_printf(&b, "bgpsd_listen_peer_routes{peer=\"%s\"} %zu\n",
+		buf_printf(b, "bgpsd_listen_peer_routes{peer=\"%s\"} %zu\n",
 		    addr_fmt(&peers[i].addr, a, sizeof(a)), peers[i].routes);
-	prom_head(&b, "bgpsd_listen_peer_routes_stale", "gauge",
+	prom_head(b, "bgpsd_listen_peer_routes_stale", "gauge",
 	    "routes of a peer kept stale (session lost, stale_time running)");
 	for (i = 0; i < n; i++)
-		buf_printf(&b, "bgpsd_listen_peer_routes_stale{peer=\"%s\"} "
+		buf_printf(b, "bgpsd_listen_peer_routes_stale{peer=\"%s\"} "
 		    "%zu\n", addr_fmt(&peers[i].addr, a, sizeof(a)),
 		    peers[i].stale);
-	prom_head(&b, "bgpsd_listen_peer_routes_ignored", "gauge",
+	prom_head(b, "bgpsd_listen_peer_routes_ignored", "gauge",
 	    "routes stored per peer that the accept filters keep out");
 	for (i = 0; i < n; i++)
-		buf_printf(&b, "bgpsd_listen_peer_routes_ignored{peer=\"%s\","
+		buf_printf(b, "bgpsd_listen_peer_routes_ignored{peer=\"%s\","
 		    "reason=\"%s\"} %llu\n", addr_fmt(&peers[i].addr, a,
 		    sizeof(a)), rib_ignore_name(peers[i].ignore_reason),
 		    (unsigned long long)peers[i].ignored);
 	free(peers);
-	prom_head(&b, "bgpsd_listen_service_backends", "gauge",
+}
+
+/* backends per port of the catalogue or with backends, as the status */
+static void
+report_metrics_services(struct buf *b, const struct listend *l)
+{
+	const struct service_conf *sc;
+	size_t		 n;
+	unsigned	 port;
+
+	prom_head(b, "bgpsd_listen_service_backends", "gauge",
 	    "backends per service");
 	for (port = 1; port <= 65535; port++) {
 		n = rib_port_backends(l->rib, (uint16_t)port);
@@ -214,12 +219,42 @@ report_metrics(void *arg)
 		if (n == 0 && sc == NULL)
 			continue;
 		if (sc != NULL)
-			buf_printf(&b, "bgpsd_listen_service_backends{service="
+			buf_printf(b, "bgpsd_listen_service_backends{service="
 			    "\"%s\",port=\"%u\"} %zu\n", sc->name, port, n);
 		else
-			buf_printf(&b, "bgpsd_listen_service_backends{service="
+			buf_printf(b, "bgpsd_listen_service_backends{service="
 			    "\"port_%u\",port=\"%u\"} %zu\n", port, port, n);
 	}
+}
+
+/* per template: was the last write of its file good */
+static void
+report_metrics_templates(struct buf *b, const struct listend *l)
+{
+	const struct render_status *st;
+	size_t		 i;
+
+	prom_head(b, "bgpsd_listen_template_ok", "gauge",
+	    "1 if the last write of the file was good (written or unchanged)");
+	for (i = 0; i < render_count(l->render); i++) {
+		st = render_status(l->render, i);
+		buf_printf(b, "bgpsd_listen_template_ok{destination=\"");
+		prom_label(b, st->destination);
+		buf_printf(b, "\"} %d\n", st->result == WRITER_WRITTEN ||
+		    st->result == WRITER_UNCHANGED);
+	}
+}
+
+char *
+report_metrics(void *arg)
+{
+	struct listend		*l = arg;
+	struct buf		 b = BUF_INIT;
+	double			 secs;
+	size_t			 bytes;
+
+	report_metrics_peers(&b, l);
+	report_metrics_services(&b, l);
 	prom_head(&b, "bgpsd_listen_lines_total", "counter",
 	    "lines read on stdin");
 	buf_printf(&b, "bgpsd_listen_lines_total %llu\n",
@@ -258,15 +293,7 @@ report_metrics(void *arg)
 	buf_printf(&b, "bgpsd_listen_table_recovered %d\n",
 	    recover_state(l->rec) == RECOVER_DONE ||
 	    recover_state(l->rec) == RECOVER_OFF);
-	prom_head(&b, "bgpsd_listen_template_ok", "gauge",
-	    "1 if the last write of the file was good (written or unchanged)");
-	for (i = 0; i < render_count(l->render); i++) {
-		st = render_status(l->render, i);
-		buf_printf(&b, "bgpsd_listen_template_ok{destination=\"");
-		prom_label(&b, st->destination);
-		buf_printf(&b, "\"} %d\n", st->result == WRITER_WRITTEN ||
-		    st->result == WRITER_UNCHANGED);
-	}
+	report_metrics_templates(&b, l);
 	return b.s;
 }
 

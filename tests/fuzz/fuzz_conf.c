@@ -20,6 +20,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "printconf.h"
 
 int	LLVMFuzzerInitialize(int *, char ***);
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
