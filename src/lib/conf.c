@@ -20,6 +20,7 @@
 
 #include "cfg.h"
 #include "checkconf.h"
+#include "community.h"
 #include "conf.h"
 #include "log.h"
 
@@ -211,6 +212,9 @@ conf_communities(struct parse *p, const config_setting_t *s, int large,
 	char			 buf[40];
 	int			 i, len;
 	size_t			 j;
+	struct large_community	 lc;
+	enum community_kind	 kind;
+	uint16_t		 mport, mval;
 
 	if (!conf_is_seq(s))
 		return cfg_error(&p->err, s, "'%s' must be an array of "
@@ -240,6 +244,15 @@ conf_communities(struct parse *p, const config_setting_t *s, int large,
 			return cfg_error(&p->err, e, "large community '%s' "
 			    "collides with the port communities of asn %"
 			    PRIu32, str, p->c->asn);
+		/* ... or as a port's weight or drain state */
+		lc.global = v[0];
+		lc.local1 = v[1];
+		lc.local2 = v[2];
+		if (large && community_meta_decode(p->c->asn, &lc, &kind,
+		    &mport, &mval) == 1)
+			return cfg_error(&p->err, e, "large community '%s' "
+			    "collides with the weight and drain communities "
+			    "of asn %" PRIu32, str, p->c->asn);
 		if (large)
 			snprintf(buf, sizeof(buf), "%" PRIu32 ":%" PRIu32 ":%"
 			    PRIu32, v[0], v[1], v[2]);
