@@ -27,7 +27,7 @@
 #include "check.h"
 #include "conf.h"
 #include "ev.h"
-#include "log.h"
+#include "testlib.h"
 
 #define NSVC	3
 #define NPFX	2
@@ -645,6 +645,5 @@ main(void)
 		cmocka_unit_test(test_metrics_no_config),
 	};
 
-	log_init("test_status", 0, 0);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, tl_log_setup, NULL);
 }

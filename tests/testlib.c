@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "ev.h"
+#include "log.h"
 #include "testlib.h"
 
 #define TL_NRING	8	/* buffers of tl_slurp and the captures */
@@ -75,6 +76,24 @@ read_all(int fd, int positional, size_t *lenp)
 	if (lenp != NULL)
 		*lenp = len;
 	return ring[i];
+}
+
+/* ---- logging ---- */
+
+int
+tl_log_setup(void **state)
+{
+	(void)state;
+	log_init(program_invocation_short_name, 0, 0);
+	return 0;
+}
+
+int
+tl_log_debug_setup(void **state)
+{
+	(void)state;
+	log_init(program_invocation_short_name, 0, 1);
+	return 0;
 }
 
 /* ---- the temporary directory ---- */

@@ -39,6 +39,15 @@ struct ev_loop;
 #define TL_SETUP_TEST(f) \
 	cmocka_unit_test_setup_teardown(f, setup, tl_teardown)
 
+/* ---- logging ---- */
+
+/*
+ * cmocka group setups: log_init as the program (to stderr), without and
+ * with debug messages, before the first test. Return 0.
+ */
+int		 tl_log_setup(void **state);
+int		 tl_log_debug_setup(void **state);
+
 /* ---- the temporary directory ---- */
 
 /* "/tmp/<program>.XXXXXX" while a test has one, else "" */
