@@ -30,7 +30,6 @@
 #define P1	"169.254.179.1"
 #define P2	"fd00:179::1"
 
-static struct exabgp_msg	 msg;
 static struct bgpsd_conf	*conf;
 
 static int
@@ -38,7 +37,7 @@ setup(void **state)
 {
 	char	 err[512];
 
-	exabgp_msg_init(&msg);
+	exabgp_msg_init(&tl_msg);
 	if ((conf = conf_load(CATALOGUE, err, sizeof(err))) == NULL)
 		fail_msg("%s", err);
 	return 0;
@@ -47,31 +46,10 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	exabgp_msg_free(&msg);
+	exabgp_msg_free(&tl_msg);
 	conf_free(conf);
 	conf = NULL;
 	return 0;
-}
-
-static struct rib *
-new_rib(void)
-{
-	struct rib_conf	 rc;
-
-	memset(&rc, 0, sizeof(rc));
-	rc.asn = 12345;
-	rc.host_routes_only = 1;
-	return rib_new(&rc);
-}
-
-static void
-feed(struct rib *rib, const char *line)
-{
-	char	 err[256];
-
-	if (exabgp_decode(&msg, line, strlen(line), err, sizeof(err)) == -1)
-		fail_msg("test line refused: %s: %s", err, line);
-	rib_apply(rib, &msg);
 }
 
 /* announce one prefix from peer with the JSON community list comm */
@@ -86,7 +64,7 @@ announce(struct rib *rib, const char *peer, const char *prefix,
 	    "\"attribute\": { \"community\": %s }, \"announce\": { "
 	    "\"%s unicast\": { \"x\": [ \"%s\" ] } } } } } }", peer, comm,
 	    strchr(prefix, ':') ? "ipv6" : "ipv4", prefix);
-	feed(rib, line);
+	tl_feed(rib, line);
 }
 
 static const char *
@@ -178,14 +156,14 @@ assert_service(json_t *s, const char *name, json_int_t port,
 static void
 test_shape(void **state)
 {
-	struct rib	*rib = new_rib();
+	struct rib	*rib = tl_rib_new(12345, 0, 1, 0);
 	json_t		*ctx, *services, *s, *b;
 	const char	*k;
 	json_t		*v;
 	size_t		 i = 0;
 	char		 key[8];
 
-	feed(rib, "{ \"type\": \"state\", \"neighbor\": { \"address\": { "
+	tl_feed(rib, "{ \"type\": \"state\", \"neighbor\": { \"address\": { "
 	    "\"peer\": \"" P1 "\" }, \"state\": \"up\" } }");
 	announce(rib, P2, "2001:db8::10/128", "[[12345, 443]]");
 	announce(rib, P1, "192.0.2.10/32", "[[12345, 443], [12345, 8080]]");
@@ -244,7 +222,7 @@ test_shape(void **state)
 static void
 test_no_catalogue(void **state)
 {
-	struct rib	*rib = new_rib();
+	struct rib	*rib = tl_rib_new(12345, 0, 1, 0);
 	json_t		*ctx, *services;
 	char		*dump;
 
@@ -267,7 +245,7 @@ test_no_catalogue(void **state)
 
 	/* the catalogue alone, empty table: every entry with count 0 */
 	rib_free(rib);
-	rib = new_rib();
+	rib = tl_rib_new(12345, 0, 1, 0);
 	ctx = context_build(rib, conf);
 	services = json_object_get(ctx, "services");
 	assert_int_equal(json_array_size(services), 4);
@@ -281,7 +259,7 @@ test_no_catalogue(void **state)
 static void
 test_dump_text(void **state)
 {
-	struct rib	*rib = new_rib();
+	struct rib	*rib = tl_rib_new(12345, 0, 1, 0);
 	json_t		*ctx;
 	char		*dump;
 	const char	*want =
@@ -360,7 +338,8 @@ test_deterministic(void **state)
 		{ P2, "192.0.2.3/32", "[[12345, 443]]" },
 	};
 	size_t		 n = sizeof(routes) / sizeof(routes[0]), i;
-	struct rib	*a = new_rib(), *b = new_rib();
+	struct rib	*a = tl_rib_new(12345, 0, 1, 0);
+	struct rib	*b = tl_rib_new(12345, 0, 1, 0);
 	json_t		*ca, *cb;
 	char		*da, *db;
 
@@ -426,7 +405,7 @@ test_deterministic(void **state)
 static void
 test_map_matches_context(void **state)
 {
-	struct rib	*rib = new_rib();
+	struct rib	*rib = tl_rib_new(12345, 0, 1, 0);
 	json_t		*ctx, *map, *s, *b, *list;
 	size_t		 i, j, nonempty = 0;
 	char		 key[8];
@@ -462,7 +441,7 @@ test_map_matches_context(void **state)
 static void
 golden_one(const char *name)
 {
-	struct rib	*rib = new_rib();
+	struct rib	*rib = tl_rib_new(12345, 0, 1, 0);
 	char		 path[512], err[256], *line = NULL, *dump;
 	size_t		 cap = 0;
 	ssize_t		 len;
@@ -473,9 +452,9 @@ golden_one(const char *name)
 	if ((f = fopen(path, "r")) == NULL)
 		fail_msg("%s: cannot open", path);
 	while ((len = getline(&line, &cap, f)) != -1)
-		if (exabgp_decode(&msg, line, (size_t)len, err,
+		if (exabgp_decode(&tl_msg, line, (size_t)len, err,
 		    sizeof(err)) == 0)
-			rib_apply(rib, &msg);
+			rib_apply(rib, &tl_msg);
 	free(line);
 	fclose(f);
 
@@ -498,17 +477,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_shape, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_catalogue, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_dump_text, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_deterministic, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_map_matches_context,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_golden_contexts, setup,
-		    teardown),
+		TL_TEST(test_shape),
+		TL_TEST(test_no_catalogue),
+		TL_TEST(test_dump_text),
+		TL_TEST(test_deterministic),
+		TL_TEST(test_map_matches_context),
+		TL_TEST(test_golden_contexts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

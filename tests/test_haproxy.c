@@ -197,18 +197,6 @@ test_reply(void **state)
 
 /* ---- snapshots of a real table ---- */
 
-static struct exabgp_msg	 msg;
-
-static void
-feed(struct rib *rib, const char *line)
-{
-	char	 err[256];
-
-	if (exabgp_decode(&msg, line, strlen(line), err, sizeof(err)) == -1)
-		fail_msg("test line refused: %s: %s", err, line);
-	rib_apply(rib, &msg);
-}
-
 static void
 announce(struct rib *rib, const char *prefix, const char *comm,
     const char *large)
@@ -220,7 +208,7 @@ announce(struct rib *rib, const char *prefix, const char *comm,
 	    "\"attribute\": { \"community\": %s, \"large-community\": %s }, "
 	    "\"announce\": { \"%s unicast\": { \"x\": [ \"%s\" ] } } } } } }",
 	    P1, comm, large, strchr(prefix, ':') ? "ipv6" : "ipv4", prefix);
-	feed(rib, line);
+	tl_feed(rib, line);
 }
 
 static void
@@ -244,7 +232,7 @@ test_snap_take(void **state)
 	struct haproxy_cmds	 hc;
 	char			 err[512];
 
-	exabgp_msg_init(&msg);
+	exabgp_msg_init(&tl_msg);
 	conf = conf_load("data/listen/catalogue.conf", err, sizeof(err));
 	if (conf == NULL)
 		fail_msg("%s", err);
@@ -302,7 +290,7 @@ test_snap_take(void **state)
 	haproxy_snap_free(&c);
 	rib_free(rib);
 	conf_free(conf);
-	exabgp_msg_free(&msg);
+	exabgp_msg_free(&tl_msg);
 }
 
 /* ---- the conversation, against a fake admin socket ---- */
@@ -571,7 +559,7 @@ test_render_runtime(void **state)
 	const char		*sock, *dest = tl_path("h.cfg"), *path;
 	char			 text[2048], err[512];
 
-	exabgp_msg_init(&msg);
+	exabgp_msg_init(&tl_msg);
 	sock = fake_listen(&f, FAKE_OK);
 	tl_put("h.mustache", tmpl_h);
 	snprintf(text, sizeof(text),
@@ -663,7 +651,7 @@ test_render_runtime(void **state)
 	render_free(r);
 	rib_free(rib);
 	conf_free(conf);
-	exabgp_msg_free(&msg);
+	exabgp_msg_free(&tl_msg);
 }
 
 int

@@ -21,14 +21,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "ev.h"
+#include "listen.h"
 #include "log.h"
 #include "testlib.h"
 
 #define TL_NRING	8	/* buffers of tl_slurp and the captures */
 
-char		 tl_tmpdir[64];
-struct ev_loop	*tl_loop;
+char			 tl_tmpdir[64];
+struct ev_loop		*tl_loop;
+struct exabgp_msg	 tl_msg;
 
 /* what tl_path made, freed with the directory */
 static char	**paths;
@@ -458,6 +461,64 @@ tl_capture_stop(struct tl_capture *c)
 	close(c->file);
 	c->saved = c->file = -1;
 	return text;
+}
+
+/* ---- addresses, ExaBGP's JSON and the RIB ---- */
+
+void
+tl_assert_addr(const struct addr *a, const char *want)
+{
+	char	 buf[ADDR_STRLEN];
+
+	assert_string_equal(addr_fmt(a, buf, sizeof(buf)), want);
+}
+
+void
+tl_assert_prefix(const struct prefix *p, const char *want)
+{
+	char	 buf[PREFIX_STRLEN];
+
+	assert_string_equal(prefix_fmt(p, buf, sizeof(buf)), want);
+}
+
+int
+tl_msg_setup(void **state)
+{
+	(void)state;
+	exabgp_msg_init(&tl_msg);
+	return 0;
+}
+
+int
+tl_msg_teardown(void **state)
+{
+	(void)state;
+	exabgp_msg_free(&tl_msg);
+	return 0;
+}
+
+int
+tl_feed(struct rib *rib, const char *line)
+{
+	char	 err[256];
+
+	if (exabgp_decode(&tl_msg, line, strlen(line), err,
+	    sizeof(err)) == -1)
+		fail_msg("test line refused: %s: %s", err, line);
+	return rib_apply(rib, &tl_msg);
+}
+
+struct rib *
+tl_rib_new(uint32_t asn, int large, int host_only, int64_t max_routes)
+{
+	struct rib_conf	 rc;
+
+	memset(&rc, 0, sizeof(rc));
+	rc.asn = asn;
+	rc.large = large;
+	rc.host_routes_only = host_only;
+	rc.max_routes = max_routes;
+	return rib_new(&rc);
 }
 
 /* ---- sockets ---- */

@@ -19,13 +19,20 @@
 #include <sys/types.h>
 #include <cmocka.h>
 
+struct addr;
 struct ev_loop;
+struct exabgp_msg;
+struct prefix;
+struct rib;
 
 /* the number of elements of an array */
 #define TL_NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* a test run with the file's own functions named setup and teardown */
 #define TL_TEST(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
+/* a test run with tl_msg made for it (tl_msg_setup), freed after it */
+#define TL_MSG_TEST(f) \
+	cmocka_unit_test_setup_teardown(f, tl_msg_setup, tl_msg_teardown)
 /* a test run with a fresh tl_tmpdir, removed after it */
 #define TL_TMPDIR_TEST(f) \
 	cmocka_unit_test_setup_teardown(f, tl_tmpdir_setup, tl_tmpdir_teardown)
@@ -172,6 +179,27 @@ void		 tl_capture_start(struct tl_capture *c, int fd);
 const char	*tl_capture_text(struct tl_capture *c);
 /* fd restored; returns all that was written (see tl_slurp) */
 const char	*tl_capture_stop(struct tl_capture *c);
+
+/* ---- addresses, ExaBGP's JSON and the RIB ---- */
+
+/* the canonical text of a (addr_fmt, prefix_fmt) must be want */
+void		 tl_assert_addr(const struct addr *a, const char *want);
+void		 tl_assert_prefix(const struct prefix *p, const char *want);
+
+/* the message tl_feed decodes into, reused as bgpsd-listen reuses one */
+extern struct exabgp_msg	 tl_msg;
+
+/* cmocka setup and teardown: exabgp_msg_init and _free of tl_msg */
+int		 tl_msg_setup(void **state);
+int		 tl_msg_teardown(void **state);
+/*
+ * line decoded into tl_msg as bgpsd-listen decodes it (a line refused
+ * fails the test) and applied to rib; returns what rib_apply returned.
+ */
+int		 tl_feed(struct rib *rib, const char *line);
+/* rib_new with these fields of rib_conf, the rest 0 */
+struct rib	*tl_rib_new(uint32_t asn, int large, int host_only,
+		    int64_t max_routes);
 
 /* ---- sockets ---- */
 
