@@ -23,7 +23,6 @@
 #include "mustache.h"
 #include "testlib.h"
 
-#define FIXTURES	"data/fixtures/exabgp-4.2/"
 #define CATALOGUE	"data/listen/catalogue.conf"
 #define GOLDEN		"data/listen/context/"
 
@@ -50,21 +49,6 @@ teardown(void **state)
 	conf_free(conf);
 	conf = NULL;
 	return 0;
-}
-
-/* announce one prefix from peer with the JSON community list comm */
-static void
-announce(struct rib *rib, const char *peer, const char *prefix,
-    const char *comm)
-{
-	char	 line[2048];
-
-	snprintf(line, sizeof(line), "{ \"type\": \"update\", \"neighbor\": {"
-	    " \"address\": { \"peer\": \"%s\" }, \"message\": { \"update\": { "
-	    "\"attribute\": { \"community\": %s }, \"announce\": { "
-	    "\"%s unicast\": { \"x\": [ \"%s\" ] } } } } } }", peer, comm,
-	    strchr(prefix, ':') ? "ipv6" : "ipv4", prefix);
-	tl_feed(rib, line);
 }
 
 static const char *
@@ -165,11 +149,12 @@ test_shape(void **state)
 
 	tl_feed(rib, "{ \"type\": \"state\", \"neighbor\": { \"address\": { "
 	    "\"peer\": \"" P1 "\" }, \"state\": \"up\" } }");
-	announce(rib, P2, "2001:db8::10/128", "[[12345, 443]]");
-	announce(rib, P1, "192.0.2.10/32", "[[12345, 443], [12345, 8080]]");
-	announce(rib, P1, "192.0.2.9/32", "[[12345, 443]]");
-	announce(rib, P2, "2001:db8::9/128", "[[12345, 443]]");
-	announce(rib, P1, "10.1.2.3/32", "[[12345, 22]]");
+	tl_announce(rib, P2, "2001:db8::10/128", "[[12345, 443]]", NULL);
+	tl_announce(rib, P1, "192.0.2.10/32", "[[12345, 443], [12345, 8080]]",
+	    NULL);
+	tl_announce(rib, P1, "192.0.2.9/32", "[[12345, 443]]", NULL);
+	tl_announce(rib, P2, "2001:db8::9/128", "[[12345, 443]]", NULL);
+	tl_announce(rib, P1, "10.1.2.3/32", "[[12345, 22]]", NULL);
 
 	ctx = context_build(rib, conf);
 	/* top level: services, by_name, by_port, in that order */
@@ -233,7 +218,8 @@ test_no_catalogue(void **state)
 	free(dump);
 	json_decref(ctx);
 
-	announce(rib, P1, "192.0.2.1/32", "[[12345, 65535], [12345, 1]]");
+	tl_announce(rib, P1, "192.0.2.1/32", "[[12345, 65535], [12345, 1]]",
+	    NULL);
 	ctx = context_build(rib, NULL);
 	services = json_object_get(ctx, "services");
 	assert_int_equal(json_array_size(services), 2);
@@ -313,8 +299,8 @@ test_dump_text(void **state)
 	    "    \"port_8443\": {\n";
 
 	/* uppercase and long forms in: canonical inet_ntop text out */
-	announce(rib, P2, "2001:DB8:0:0::1/128", "[[12345, 8443]]");
-	announce(rib, P1, "192.0.2.1/32", "[[12345, 8443]]");
+	tl_announce(rib, P2, "2001:DB8:0:0::1/128", "[[12345, 8443]]", NULL);
+	tl_announce(rib, P1, "192.0.2.1/32", "[[12345, 8443]]", NULL);
 	ctx = context_build(rib, NULL);
 	dump = context_dump(ctx);
 	if (strncmp(dump, want, strlen(want)) != 0)
@@ -344,12 +330,12 @@ test_deterministic(void **state)
 	char		*da, *db;
 
 	for (i = 0; i < n; i++)
-		announce(a, routes[i][0], routes[i][1], routes[i][2]);
+		tl_announce(a, routes[i][0], routes[i][1], routes[i][2], NULL);
 	for (i = n; i-- > 0;)
-		announce(b, routes[i][0], routes[i][1], routes[i][2]);
+		tl_announce(b, routes[i][0], routes[i][1], routes[i][2], NULL);
 	/* and some churn on b that ends where it started */
-	announce(b, P1, "192.0.2.1/32", "[[12345, 9999]]");
-	announce(b, P1, "192.0.2.1/32", "[[12345, 80]]");
+	tl_announce(b, P1, "192.0.2.1/32", "[[12345, 9999]]", NULL);
+	tl_announce(b, P1, "192.0.2.1/32", "[[12345, 80]]", NULL);
 	ca = context_build(a, conf);
 	cb = context_build(b, conf);
 	da = context_dump(ca);
@@ -410,9 +396,10 @@ test_map_matches_context(void **state)
 	size_t		 i, j, nonempty = 0;
 	char		 key[8];
 
-	announce(rib, P1, "192.0.2.3/32", "[[12345, 80], [12345, 443]]");
-	announce(rib, P2, "2001:db8::3/128", "[[12345, 443]]");
-	announce(rib, P2, "2001:db8::4/128", "[[12345, 7]]");
+	tl_announce(rib, P1, "192.0.2.3/32", "[[12345, 80], [12345, 443]]",
+	    NULL);
+	tl_announce(rib, P2, "2001:db8::3/128", "[[12345, 443]]", NULL);
+	tl_announce(rib, P2, "2001:db8::4/128", "[[12345, 7]]", NULL);
 	ctx = context_build(rib, conf);
 	map = context_map(rib);
 	json_array_foreach(json_object_get(ctx, "services"), i, s) {
@@ -441,25 +428,10 @@ test_map_matches_context(void **state)
 static void
 golden_one(const char *name)
 {
-	struct rib	*rib = tl_rib_new(12345, 0, 1, 0);
-	char		 path[512], err[256], *line = NULL, *dump;
-	size_t		 cap = 0;
-	ssize_t		 len;
-	FILE		*f;
-	json_t		*ctx;
+	struct rib	*rib = tl_capture_rib(name);
+	json_t		*ctx = context_build(rib, conf);
+	char		 path[512], *dump = context_dump(ctx);
 
-	snprintf(path, sizeof(path), FIXTURES "%s.jsonl", name);
-	if ((f = fopen(path, "r")) == NULL)
-		fail_msg("%s: cannot open", path);
-	while ((len = getline(&line, &cap, f)) != -1)
-		if (exabgp_decode(&tl_msg, line, (size_t)len, err,
-		    sizeof(err)) == 0)
-			rib_apply(rib, &tl_msg);
-	free(line);
-	fclose(f);
-
-	ctx = context_build(rib, conf);
-	dump = context_dump(ctx);
 	snprintf(path, sizeof(path), GOLDEN "%s.json", name);
 	tl_golden(path, dump);
 	free(dump);
@@ -470,7 +442,7 @@ golden_one(const char *name)
 static void
 test_golden_contexts(void **state)
 {
-	assert_true(tl_each_file(FIXTURES, ".jsonl", golden_one) >= 12);
+	assert_true(tl_each_file(TL_FIXTURES, ".jsonl", golden_one) >= 12);
 }
 
 int

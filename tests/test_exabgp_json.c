@@ -17,7 +17,6 @@
 #include "listen.h"
 #include "testlib.h"
 
-#define FIXTURES	"data/fixtures/exabgp-4.2/"
 
 /* the envelope ExaBGP writes around an update for 169.254.179.1 */
 #define UPD_HEAD	"{ \"exabgp\": \"4.0.1\", \"time\": 1.5, " \
@@ -81,7 +80,7 @@ count_fixture(const char *name, struct fixture_counts *c)
 	size_t			 len;
 	int			 rc;
 
-	snprintf(path, sizeof(path), FIXTURES "%s.jsonl", name);
+	snprintf(path, sizeof(path), TL_FIXTURES "%s.jsonl", name);
 	buf = tl_slurp(path);
 	assert_non_null(buf);
 	len = strlen(buf);

@@ -198,20 +198,6 @@ test_reply(void **state)
 /* ---- snapshots of a real table ---- */
 
 static void
-announce(struct rib *rib, const char *prefix, const char *comm,
-    const char *large)
-{
-	char	 line[2048];
-
-	snprintf(line, sizeof(line), "{ \"type\": \"update\", \"neighbor\": {"
-	    " \"address\": { \"peer\": \"%s\" }, \"message\": { \"update\": { "
-	    "\"attribute\": { \"community\": %s, \"large-community\": %s }, "
-	    "\"announce\": { \"%s unicast\": { \"x\": [ \"%s\" ] } } } } } }",
-	    P1, comm, large, strchr(prefix, ':') ? "ipv6" : "ipv4", prefix);
-	tl_feed(rib, line);
-}
-
-static void
 snap_of(struct rib *rib, const struct bgpsd_conf *conf,
     struct haproxy_snap *sn)
 {
@@ -244,8 +230,8 @@ test_snap_take(void **state)
 	memset(&b, 0, sizeof(b));
 	memset(&c, 0, sizeof(c));
 
-	announce(rib, "192.0.2.1/32", "[ [ 12345, 443 ] ]", "[ ]");
-	announce(rib, "2001:db8::1/128", "[ [ 12345, 443 ] ]", "[ ]");
+	tl_announce(rib, P1, "192.0.2.1/32", "[ [ 12345, 443 ] ]", "[ ]");
+	tl_announce(rib, P1, "2001:db8::1/128", "[ [ 12345, 443 ] ]", "[ ]");
 	snap_of(rib, conf, &a);
 	assert_true(a.valid);
 	assert_int_equal(a.n, 2);
@@ -255,9 +241,9 @@ test_snap_take(void **state)
 	assert_int_equal(a.srv[0].draining, 0);
 
 	/* weight 7 for 443 on one, drain on the other: runtime */
-	announce(rib, "192.0.2.1/32", "[ [ 12345, 443 ] ]",
+	tl_announce(rib, P1, "192.0.2.1/32", "[ [ 12345, 443 ] ]",
 	    "[ [ 12345, 1, 4430007 ] ]");
-	announce(rib, "2001:db8::1/128", "[ [ 12345, 443 ] ]",
+	tl_announce(rib, P1, "2001:db8::1/128", "[ [ 12345, 443 ] ]",
 	    "[ [ 12345, 2, 4430000 ] ]");
 	snap_of(rib, conf, &b);
 	assert_int_equal(b.srv[0].weight, 7);
@@ -272,14 +258,14 @@ test_snap_take(void **state)
 	haproxy_cmds_free(&hc);
 
 	/* a tag appears (another community): the template decides */
-	announce(rib, "192.0.2.1/32", "[ [ 12345, 443 ], [ 65000, 1 ] ]",
+	tl_announce(rib, P1, "192.0.2.1/32", "[ [ 12345, 443 ], [ 65000, 1 ] ]",
 	    "[ [ 12345, 1, 4430007 ] ]");
 	snap_of(rib, conf, &c);
 	assert_int_equal(haproxy_diff(&b, &c), HAPROXY_RELOAD);
 	haproxy_snap_free(&c);
 
 	/* a port not catalogued is port_N, a new server is a reload */
-	announce(rib, "192.0.2.2/32", "[ [ 12345, 8080 ] ]", "[ ]");
+	tl_announce(rib, P1, "192.0.2.2/32", "[ [ 12345, 8080 ] ]", "[ ]");
 	snap_of(rib, conf, &c);
 	assert_int_equal(c.n, 3);
 	assert_string_equal(c.srv[2].name, "be_port_8080/192.0.2.2");
@@ -577,8 +563,8 @@ test_render_runtime(void **state)
 	rib = rib_new(&rc);
 	r = render_new(tl_loop, NULL);
 	assert_int_equal(render_load(r, conf), 0);
-	announce(rib, "192.0.2.1/32", "[ [ 12345, 80 ] ]", "[ ]");
-	announce(rib, "192.0.2.2/32", "[ [ 12345, 80 ] ]", "[ ]");
+	tl_announce(rib, P1, "192.0.2.1/32", "[ [ 12345, 80 ] ]", "[ ]");
+	tl_announce(rib, P1, "192.0.2.2/32", "[ [ 12345, 80 ] ]", "[ ]");
 
 	/* the first pass: nothing known of haproxy, the reload */
 	assert_int_equal(pass(r, rib, conf), 0);
@@ -586,7 +572,7 @@ test_render_runtime(void **state)
 	assert_int_equal(f.conns, 0);
 
 	/* a weight: the file and the socket, no reload */
-	announce(rib, "192.0.2.1/32", "[ [ 12345, 80 ] ]",
+	tl_announce(rib, P1, "192.0.2.1/32", "[ [ 12345, 80 ] ]",
 	    "[ [ 12345, 1, 800007 ] ]");
 	assert_int_equal(pass(r, rib, conf), 0);
 	assert_string_equal(tl_slurp(dest), "server 192.0.2.1 weight 7\n"
@@ -601,7 +587,7 @@ test_render_runtime(void **state)
 	/* a drain that haproxy refuses: the file, then the reload */
 	f.mode = FAKE_ERROR;
 	f.glen = 0;
-	announce(rib, "192.0.2.2/32", "[ [ 12345, 80 ] ]",
+	tl_announce(rib, P1, "192.0.2.2/32", "[ [ 12345, 80 ] ]",
 	    "[ [ 12345, 2, 800000 ] ]");
 	assert_int_equal(pass(r, rib, conf), 0);
 	assert_string_equal(tl_slurp(dest), "server 192.0.2.1 weight 7\n"
@@ -616,14 +602,14 @@ test_render_runtime(void **state)
 	/* nobody at the socket: the reload */
 	fake_close(&f);
 	unlink(sock);
-	announce(rib, "192.0.2.1/32", "[ [ 12345, 80 ] ]",
+	tl_announce(rib, P1, "192.0.2.1/32", "[ [ 12345, 80 ] ]",
 	    "[ [ 12345, 1, 800008 ] ]");
 	assert_int_equal(pass(r, rib, conf), 0);
 	assert_int_equal(runs(), 3);
 
 	/* a new server: the reload, the socket not asked */
 	sock = fake_listen(&f, FAKE_OK);
-	announce(rib, "192.0.2.3/32", "[ [ 12345, 80 ] ]", "[ ]");
+	tl_announce(rib, P1, "192.0.2.3/32", "[ [ 12345, 80 ] ]", "[ ]");
 	assert_int_equal(pass(r, rib, conf), 0);
 	assert_int_equal(runs(), 4);
 	assert_int_equal(f.conns, 0);
@@ -635,13 +621,13 @@ test_render_runtime(void **state)
 
 	/* after a load (SIGHUP) nothing is known: a weight reloads */
 	assert_int_equal(render_load(r, conf), 0);
-	announce(rib, "192.0.2.3/32", "[ [ 12345, 80 ] ]",
+	tl_announce(rib, P1, "192.0.2.3/32", "[ [ 12345, 80 ] ]",
 	    "[ [ 12345, 1, 800009 ] ]");
 	assert_int_equal(pass(r, rib, conf), 0);
 	assert_int_equal(runs(), 5);
 	assert_int_equal(f.conns, 0);
 	/* ... and the next one goes through the socket again */
-	announce(rib, "192.0.2.3/32", "[ [ 12345, 80 ] ]",
+	tl_announce(rib, P1, "192.0.2.3/32", "[ [ 12345, 80 ] ]",
 	    "[ [ 12345, 1, 800010 ] ]");
 	assert_int_equal(pass(r, rib, conf), 0);
 	assert_int_equal(runs(), 5);

@@ -107,23 +107,18 @@ feedv(const char *first, ...)
 }
 
 static void
+feed_one(const char *line, void *arg)
+{
+	feed(line);
+}
+
+static void
 feed_file(const char *name)
 {
-	char	 path[256], *buf = NULL;
-	size_t	 cap = 0;
-	ssize_t	 n;
-	FILE	*f;
+	char	 path[256];
 
 	snprintf(path, sizeof(path), CAPTURES "%s", name);
-	if ((f = fopen(path, "r")) == NULL)
-		fail_msg("%s: cannot open", path);
-	while ((n = getline(&buf, &cap, f)) > 0) {
-		if (buf[n - 1] == '\n')
-			buf[--n] = '\0';
-		feed(buf);
-	}
-	free(buf);
-	fclose(f);
+	tl_each_line(path, feed_one, NULL);
 }
 
 static char	*json_state(const char *peer, const char *st);

@@ -24,7 +24,6 @@
 #include "listen.h"
 #include "testlib.h"
 
-#define FIXTURES	"data/fixtures/exabgp-4.2/"
 
 #define P1	"169.254.179.1"
 #define P2	"fd00:179::1"
@@ -995,27 +994,12 @@ test_many(void **state)
 static void
 golden_one(const char *name)
 {
-	struct rib	*rib = tl_rib_new(12345, 0, 1, 0);
-	char		 path[512], err[256], *line = NULL, *got;
-	size_t		 cap = 0;
-	ssize_t		 len;
-	FILE		*f;
+	struct rib	*rib = tl_capture_rib(name);
+	char		 path[512], *got;
 	json_t		*want, *map;
 	json_error_t	 jerr;
 
-	snprintf(path, sizeof(path), FIXTURES "%s.jsonl", name);
-	if ((f = fopen(path, "r")) == NULL)
-		fail_msg("%s: cannot open", path);
-	while ((len = getline(&line, &cap, f)) != -1) {
-		if (exabgp_decode(&tl_msg, line, (size_t)len, err,
-		    sizeof(err)) == -1)
-			continue;	/* the listener logs and skips it */
-		rib_apply(rib, &tl_msg);
-	}
-	free(line);
-	fclose(f);
-
-	snprintf(path, sizeof(path), FIXTURES "%s.expected.json", name);
+	snprintf(path, sizeof(path), TL_FIXTURES "%s.expected.json", name);
 	if ((want = json_load_file(path, 0, &jerr)) == NULL)
 		fail_msg("%s: %s", path, jerr.text);
 	map = context_map(rib);
@@ -1036,8 +1020,8 @@ test_golden_fixtures(void **state)
 	size_t		 n, count = 0;
 	char		 name[256];
 
-	if ((d = opendir(FIXTURES)) == NULL)
-		fail_msg("%s: cannot open", FIXTURES);
+	if ((d = opendir(TL_FIXTURES)) == NULL)
+		fail_msg("%s: cannot open", TL_FIXTURES);
 	while ((de = readdir(d)) != NULL) {
 		n = strlen(de->d_name);
 		if (n < 7 || strcmp(de->d_name + n - 6, ".jsonl") != 0)

@@ -238,6 +238,28 @@ tl_entries(const char *dir)
 }
 
 size_t
+tl_each_line(const char *path, void (*fn)(const char *line, void *arg),
+    void *arg)
+{
+	char	*line = NULL;
+	size_t	 cap = 0, count = 0;
+	ssize_t	 len;
+	FILE	*f;
+
+	if ((f = fopen(path, "r")) == NULL)
+		fail_msg("%s: cannot open", path);
+	while ((len = getline(&line, &cap, f)) > 0) {
+		if (line[len - 1] == '\n')
+			line[len - 1] = '\0';
+		fn(line, arg);
+		count++;
+	}
+	free(line);
+	fclose(f);
+	return count;
+}
+
+size_t
 tl_count(const char *hay, const char *needle)
 {
 	size_t	 n = 0, len = strlen(needle);
@@ -506,6 +528,44 @@ tl_feed(struct rib *rib, const char *line)
 	    sizeof(err)) == -1)
 		fail_msg("test line refused: %s: %s", err, line);
 	return rib_apply(rib, &tl_msg);
+}
+
+void
+tl_announce(struct rib *rib, const char *peer, const char *prefix,
+    const char *comm, const char *large)
+{
+	char	 line[2048];
+
+	snprintf(line, sizeof(line), "{ \"type\": \"update\", \"neighbor\": {"
+	    " \"address\": { \"peer\": \"%s\" }, \"message\": { \"update\": { "
+	    "\"attribute\": { \"community\": %s%s%s }, \"announce\": { "
+	    "\"%s unicast\": { \"x\": [ \"%s\" ] } } } } } }", peer, comm,
+	    large != NULL ? ", \"large-community\": " : "",
+	    large != NULL ? large : "", strchr(prefix, ':') ? "ipv6" : "ipv4",
+	    prefix);
+	tl_feed(rib, line);
+}
+
+/* a line of a capture into the RIB arg, unless it does not decode */
+static void
+capture_line(const char *line, void *arg)
+{
+	char	 err[256];
+
+	if (exabgp_decode(&tl_msg, line, strlen(line), err,
+	    sizeof(err)) == 0)
+		rib_apply(arg, &tl_msg);
+}
+
+struct rib *
+tl_capture_rib(const char *name)
+{
+	struct rib	*rib = tl_rib_new(12345, 0, 1, 0);
+	char		 path[PATH_MAX];
+
+	snprintf(path, sizeof(path), TL_FIXTURES "%s.jsonl", name);
+	tl_each_line(path, capture_line, rib);
+	return rib;
 }
 
 struct rib *

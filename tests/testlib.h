@@ -95,6 +95,12 @@ void		 tl_spit(const char *path, const char *text);
 const char	*tl_put(const char *name, const char *text);
 /* the entries of folder dir other than "." and ".." */
 size_t		 tl_entries(const char *dir);
+/*
+ * fn(line, arg) for every line of path, without its newline; returns
+ * how many. A file that cannot be opened fails the test.
+ */
+size_t		 tl_each_line(const char *path,
+		    void (*fn)(const char *line, void *arg), void *arg);
 /* how many times needle (not "") occurs in hay, not overlapping */
 size_t		 tl_count(const char *hay, const char *needle);
 /*
@@ -197,6 +203,22 @@ int		 tl_msg_teardown(void **state);
  * fails the test) and applied to rib; returns what rib_apply returned.
  */
 int		 tl_feed(struct rib *rib, const char *line);
+/*
+ * tl_feed of an update from peer announcing prefix (next hop "x") with
+ * the JSON list comm of communities and, unless NULL, large of large
+ * communities
+ */
+void		 tl_announce(struct rib *rib, const char *peer,
+		    const char *prefix, const char *comm, const char *large);
+/* the real ExaBGP 4.2 captures, from tests/ (where the tests run) */
+#define TL_FIXTURES	"data/fixtures/exabgp-4.2/"
+/*
+ * A new RIB (AS 12345, host routes only) fed every line of the capture
+ * TL_FIXTURES name ".jsonl" (one ExaBGP message a line) through tl_msg;
+ * a line that does not decode is skipped, as bgpsd-listen logs and
+ * skips it. A capture that cannot be opened fails the test.
+ */
+struct rib	*tl_capture_rib(const char *name);
 /* rib_new with these fields of rib_conf, the rest 0 */
 struct rib	*tl_rib_new(uint32_t asn, int large, int host_only,
 		    int64_t max_routes);
