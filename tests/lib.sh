@@ -17,6 +17,20 @@ diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
 # check NAME CMD...: ok if CMD succeeds
 check() { local n=$1; shift; if "$@"; then ok "$n"; else not_ok "$n"; fi; }
 
+# check_out NAME CMD...: ok if CMD succeeds, else not ok with what CMD
+# wrote (stdout and stderr) as diagnostics; returns 1 then
+check_out() {
+	local n=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		ok "$n"
+		return 0
+	fi
+	not_ok "$n"
+	diag "$out"
+	return 1
+}
+
 # a private temporary folder removed on exit
 mktmp() {
 	T=$(mktemp -d "${TMPDIR:-/tmp}/bgpsd-test.XXXXXX")

@@ -377,6 +377,25 @@ lab_teardown() {
 }
 
 # ---------------------------------------------------------------------------
+# lab_require NAME "PROGRAM..." COMMAND...: unless every PROGRAM is built
+# in $BUILD and every COMMAND is installed, skip suite NAME (exit 0)
+lab_require() {
+	local name=$1 progs=$2 b c
+	shift 2
+	for b in $progs; do
+		if [ ! -x "$BUILD/$b" ]; then
+			skip "$name" "$BUILD/$b not built (make all)"
+			exit 0
+		fi
+	done
+	for c in "$@"; do
+		if ! command -v "$c" >/dev/null; then
+			skip "$name" "$c not installed (make deps)"
+			exit 0
+		fi
+	done
+}
+
 # waits (all bounded)
 
 # lab_wait SECONDS CMD...: poll CMD every 0.05 s until it succeeds
@@ -389,6 +408,29 @@ lab_wait() {
 		sleep 0.05
 	done
 	return 0
+}
+
+# T0: when the step lab_expect times began (lab_mark); LAB_DUMP: the
+# suite's function that shows what the lab saw when a step fails
+T0=0
+LAB_DUMP=${LAB_DUMP:-}
+
+# lab_mark TEXT...: a new step from now, TEXT in the lab's log
+lab_mark() { T0=$(lab_ts); echo "$(lab_now) --- $*" >>"$LAB_DIR/lab.log"; }
+
+# lab_expect NAME SECONDS CMD...: ok NAME when CMD becomes true within
+# SECONDS (with how long after lab_mark), else not ok NAME and $LAB_DUMP
+lab_expect() {
+	local name=$1 limit=$2
+	shift 2
+	if lab_wait "$limit" "$@"; then
+		ok "$name"
+		diag "$name: after $(lab_fsub "$(lab_ts)" "$T0") s (bound $limit s)"
+		return 0
+	fi
+	not_ok "$name"
+	[ -n "$LAB_DUMP" ] && "$LAB_DUMP" "$name: not within $limit s"
+	return 1
 }
 
 # wait_for_file_content FILE REGEX SECONDS: until FILE has a line matching

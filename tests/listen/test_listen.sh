@@ -172,11 +172,9 @@ for input in basic-v4-v6 table-300 session-drop attributes; do
 	    <"$FIXTURES/$input.jsonl" >"$T/haproxy-$input.cfg" 2>/dev/null
 	if [ -z "$HAPROXY" ]; then
 		skip "haproxy -c accepts the $input rendering" "no haproxy"
-	elif out=$("$HAPROXY" -c -f "$T/haproxy-$input.cfg" 2>&1); then
-		ok "haproxy -c accepts the $input rendering"
 	else
-		not_ok "haproxy -c accepts the $input rendering"
-		diag "$out"
+		check_out "haproxy -c accepts the $input rendering" \
+		    "$HAPROXY" -c -f "$T/haproxy-$input.cfg"
 	fi
 done
 check "haproxy: an IPv6 server line in brackets" grep -q \
@@ -211,11 +209,9 @@ else
 fi
 if [ -z "$HAPROXY" ]; then
 	skip "haproxy -c accepts weights and a drain" "no haproxy"
-elif out=$("$HAPROXY" -c -f "$T/haproxy-weights.cfg" 2>&1); then
-	ok "haproxy -c accepts weights and a drain"
 else
-	not_ok "haproxy -c accepts weights and a drain"
-	diag "$out"
+	check_out "haproxy -c accepts weights and a drain" \
+	    "$HAPROXY" -c -f "$T/haproxy-weights.cfg"
 fi
 check "haproxy: an empty catalogued service keeps its backend" grep -q \
     '^backend be_ssh' "$T/haproxy-session-drop.cfg"
@@ -224,11 +220,9 @@ $LISTEN -c "$T/nocat.conf" --render "$TEMPLATES/haproxy.cfg.mustache" \
     </dev/null >"$T/haproxy-none.cfg" 2>/dev/null
 if [ -z "$HAPROXY" ]; then
 	skip "haproxy -c accepts a rendering without any service" "no haproxy"
-elif out=$("$HAPROXY" -c -f "$T/haproxy-none.cfg" 2>&1); then
-	ok "haproxy -c accepts a rendering without any service"
 else
-	not_ok "haproxy -c accepts a rendering without any service"
-	diag "$out"
+	check_out "haproxy -c accepts a rendering without any service" \
+	    "$HAPROXY" -c -f "$T/haproxy-none.cfg"
 fi
 
 # nginx: the upstream snippet included by a private nginx.conf
