@@ -180,6 +180,16 @@ lab_host() {
 	mkdir -p "$LAB_DIR/$h"
 }
 
+# lab_hosts INDEX NAME...: lab_host for each NAME, INDEX counting up
+lab_hosts() {
+	local n=$1 h
+	shift
+	for h in "$@"; do
+		lab_host "$h" "$n"
+		n=$((n + 1))
+	done
+}
+
 # lab_host_addr HOST ADDR...: put the service addresses HOST announces on
 # its loopback, as on a real service host: bgpsd-announce announces a
 # prefix only while its address is on an up interface (require_address).
@@ -394,6 +404,28 @@ lab_require() {
 			exit 0
 		fi
 	done
+}
+
+# lab_bird_rr ID AS CLIENTS: etc/bird-rr.conf for a lab reflector with
+# router id ID in AS, the lab's hold time, and the text CLIENTS between
+# its "# BEGIN clients" and "# END clients" lines
+lab_bird_rr() {
+	awk -v c="$3" '
+	    /^# BEGIN clients/ { print; printf "%s", c; skip = 1; next }
+	    /^# END clients/ { skip = 0 }
+	    !skip' "$TOP/etc/bird-rr.conf" |
+	sed -e "s/^define RR_ID = .*/define RR_ID = $1;/" \
+	    -e "s/^define RR_AS = .*/define RR_AS = $2;/" \
+	    -e "s/^define RR_HOLD = .*/define RR_HOLD = $LAB_HOLD;/" \
+	    -e "s/^define RR_KEEPALIVE = .*/define RR_KEEPALIVE = $((LAB_HOLD / 3));/"
+}
+
+# lab_timing: the check timing lines of a bgpsd.conf announce group, from
+# the suite's INTERVAL, FAST (0.25 unless set), TIMEOUT, RISE and FALL
+lab_timing() {
+	printf '\tinterval = %s;\n\tfast_interval = %s;\n\ttimeout = %s;\n' \
+	    "$INTERVAL" "${FAST:-0.25}" "$TIMEOUT"
+	printf '\trise = %s;\n\tfall = %s;\n' "$RISE" "$FALL"
 }
 
 # waits (all bounded)

@@ -64,11 +64,7 @@ services = (${1:-}
 announce = {
 	prefixes = ( "$P4/32", "$P6/128" );
 	require_address = $(lab_require_address);
-	interval = $INTERVAL;
-	fast_interval = $FAST;
-	timeout = $TIMEOUT;
-	rise = $RISE;
-	fall = $FALL;
+$(lab_timing)
 	batch = 0.05;
 	ack = true;
 	status_file = "$A/status.json";

@@ -124,11 +124,7 @@ announce = {
 		static_large_communities = [ "$LTAG"${1:-} ];
 	} );
 	require_address = $(lab_require_address);
-	interval = $INTERVAL;
-	fast_interval = 0.25;
-	timeout = $TIMEOUT;
-	rise = $RISE;
-	fall = $FALL;
+$(lab_timing)
 	status_file = "$A/status.json";
 };
 EOF

@@ -37,11 +37,7 @@ lab_host rr 1
 lab_host lb 2
 lab_host lbr 3
 ANNS="ann1 ann2 ann3"
-n=11
-for h in $ANNS; do
-	lab_host "$h" $n
-	n=$((n + 1))
-done
+lab_hosts 11 $ANNS
 WEB=$(lab_port 8080)
 API=$(lab_port 8443)
 NEW=$(lab_port 9090)
@@ -78,14 +74,7 @@ $(case $h in ann*) echo "	ipv6 { import where bgpsd_client_import_list([ ${PFX6[
 "
 	done
 	echo "log stderr all;"
-	awk -v c="$clients" '
-	    /^# BEGIN clients/ { print; printf "%s", c; skip = 1; next }
-	    /^# END clients/ { skip = 0 }
-	    !skip' "$TOP/etc/bird-rr.conf" |
-	sed -e "s/^define RR_ID = .*/define RR_ID = ${LAB_V4[rr]};/" \
-	    -e "s/^define RR_AS = .*/define RR_AS = $AS;/" \
-	    -e "s/^define RR_HOLD = .*/define RR_HOLD = $LAB_HOLD;/" \
-	    -e "s/^define RR_KEEPALIVE = .*/define RR_KEEPALIVE = $((LAB_HOLD / 3));/"
+	lab_bird_rr "${LAB_V4[rr]}" "$AS" "$clients"
 }
 rr_conf >"$LAB_DIR/rr/bird.conf"
 
@@ -115,11 +104,7 @@ services = (
 );
 announce = {
 	prefixes = ( $pfx );
-	interval = $INTERVAL;
-	fast_interval = 0.25;
-	timeout = $TIMEOUT;
-	rise = $RISE;
-	fall = $FALL;
+$(lab_timing)
 	status_file = "$A/status.json";
 	require_address = $(lab_require_address);
 };

@@ -32,11 +32,7 @@ lab_init rr
 lab_host rr 1
 lab_host lb 2
 ANNS="ann1 ann2 ann3"
-n=11
-for h in $ANNS; do
-	lab_host "$h" $n
-	n=$((n + 1))
-done
+lab_hosts 11 $ANNS
 lab_host rogue 19
 # The rogue's own /32 must be a documentation address: in namespaces its
 # session runs from 198.51.100.19 (on the hub, beside the reflector's
@@ -121,15 +117,8 @@ $(case $h in ann*) echo "	ipv6 { import where bgpsd_client_import_list([ ${PFX6[
 "
 	done
 	echo "log stderr all;	# test_rr.sh: BIRD's log into the lab's bird.log"
-	awk -v c="$clients" '
-	    /^# BEGIN clients/ { print; printf "%s", c; skip = 1; next }
-	    /^# END clients/ { skip = 0 }
-	    !skip' "$TOP/etc/bird-rr.conf" |
-	sed -e "s/^define RR_ID = .*/define RR_ID = ${LAB_V4[rr]};/" \
-	    -e "s/^define RR_AS = .*/define RR_AS = $AS;/" \
-	    -e "s/^define RR_HOLD = .*/define RR_HOLD = $LAB_HOLD;/" \
-	    -e "s/^define RR_KEEPALIVE = .*/define RR_KEEPALIVE = $((LAB_HOLD / 3));/" \
-	    -e "s/^define RR_MAX_ROUTES = .*/define RR_MAX_ROUTES = $RR_MAX;/"
+	lab_bird_rr "${LAB_V4[rr]}" "$AS" "$clients" |
+	sed -e "s/^define RR_MAX_ROUTES = .*/define RR_MAX_ROUTES = $RR_MAX;/"
 }
 RR_MAX=4	# routes kept per session: the rogue's flood below goes beyond
 rr_conf >"$LAB_DIR/rr/bird.conf"
@@ -195,11 +184,7 @@ announce = {
 	    echo "\"${PFX[$h]}/32\""
 	fi) );
 	require_address = $(lab_require_address);
-	interval = $INTERVAL;
-	fast_interval = 0.25;
-	timeout = $TIMEOUT;
-	rise = $RISE;
-	fall = $FALL;
+$(lab_timing)
 	status_file = "$LAB_DIR/$h/status.json";
 };
 EOF

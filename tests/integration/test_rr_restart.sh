@@ -53,11 +53,7 @@ lab_host rr 1
 lab_host lb 2
 lab_host rr2 3
 ANNS="ann1 ann2 ann3"
-n=11
-for h in $ANNS; do
-	lab_host "$h" $n
-	n=$((n + 1))
-done
+lab_hosts 11 $ANNS
 RRS="rr rr2"
 WEB=$(lab_port 8080)
 API=$(lab_port 8443)
@@ -102,14 +98,7 @@ rr_conf() {
 "
 	done
 	echo "log stderr all;	# test_rr_restart.sh: BIRD's log into the lab"
-	awk -v c="$clients" '
-	    /^# BEGIN clients/ { print; printf "%s", c; skip = 1; next }
-	    /^# END clients/ { skip = 0 }
-	    !skip' "$TOP/etc/bird-rr.conf" |
-	sed -e "s/^define RR_ID = .*/define RR_ID = ${LAB_V4[$rr]};/" \
-	    -e "s/^define RR_AS = .*/define RR_AS = $AS;/" \
-	    -e "s/^define RR_HOLD = .*/define RR_HOLD = $LAB_HOLD;/" \
-	    -e "s/^define RR_KEEPALIVE = .*/define RR_KEEPALIVE = $((LAB_HOLD / 3));/"
+	lab_bird_rr "${LAB_V4[$rr]}" "$AS" "$clients"
 }
 for r in $RRS; do
 	rr_conf $r >"$LAB_DIR/$r/bird.conf"
@@ -150,11 +139,7 @@ services = (
 announce = {
 	prefixes = ( "${PFX[$h]}/32" );
 	require_address = $(lab_require_address);
-	interval = $INTERVAL;
-	fast_interval = 0.25;
-	timeout = $TIMEOUT;
-	rise = $RISE;
-	fall = $FALL;
+$(lab_timing)
 };
 EOF
 	{
