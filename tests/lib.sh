@@ -17,10 +17,97 @@ diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
 # check NAME CMD...: ok if CMD succeeds
 check() { local n=$1; shift; if "$@"; then ok "$n"; else not_ok "$n"; fi; }
 
+# check_out NAME CMD...: ok if CMD succeeds, else not ok with what CMD
+# wrote (stdout and stderr) as diagnostics; returns 1 then
+check_out() {
+	local n=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		ok "$n"
+		return 0
+	fi
+	not_ok "$n"
+	diag "$out"
+	return 1
+}
+
+# check_eq NAME GOT WANT: ok if the two texts are equal, else not ok
+# with both as diagnostics
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diag "got:" "$2" "want:" "$3"
+	fi
+}
+
+# ExaBGP 4.2's JSON lines, as bgpsd-listen reads them from its ExaBGP:
+# exa_state PEER STATE LOCAL, exa_eor PEER AFI LOCAL
+exa_state() {
+	printf '{ "exabgp": "4.0.1", "type": "state", "neighbor": { "address": { "local": "%s", "peer": "%s" }, "asn": { "local": 65000, "peer": 65001 }, "state": "%s" } }\n' \
+	    "$3" "$1" "$2"
+}
+exa_eor() {
+	printf '{ "exabgp": "4.0.1", "type": "update", "neighbor": { "address": { "local": "%s", "peer": "%s" }, "asn": { "local": 65000, "peer": 65001 }, "direction": "receive", "message": { "eor": { "afi": "%s", "safi": "unicast" } } } }\n' \
+	    "$3" "$1" "$2"
+}
+# exa_announce PEER LOCAL FAMILY PREFIX PORT...: PREFIX with the
+# communities 12345:PORT
+exa_announce() {
+	local peer=$1 local=$2 fam=$3 pfx=$4 c= p
+	shift 4
+	for p in "$@"; do c="$c${c:+, }[ 12345, $p ]"; done
+	printf '{ "exabgp": "4.0.1", "type": "update", "neighbor": { "address": { "local": "%s", "peer": "%s" }, "asn": { "local": 65000, "peer": 65001 }, "direction": "receive", "message": { "update": { "attribute": { "origin": "igp", "community": [ %s ] }, "announce": { "%s unicast": { "%s": [ { "nlri": "%s" } ] } } } } } }\n' \
+	    "$local" "$peer" "$c" "$fam" "$peer" "$pfx"
+}
+
+# what the daemon asks ExaBGP at start (the table it already holds), and
+# what a freshly started ExaBGP 4.2 (no session up yet, acks on) answers
+REQUEST='show neighbor summary
+show adj-rib in extensive
+show neighbor summary'
+SUMMARY_HEAD='Peer            AS        up/down state       |     #sent     #recvd'
+fresh_answer() {
+	printf '%s\ndone\ndone\n%s\ndone\n' "$SUMMARY_HEAD" "$SUMMARY_HEAD"
+}
+
 # a private temporary folder removed on exit
 mktmp() {
 	T=$(mktemp -d "${TMPDIR:-/tmp}/bgpsd-test.XXXXXX")
 	trap 'rm -rf "$T"' EXIT
+}
+
+# stop_pids: end every process in $PIDS (the suite's own, by pid): TERM,
+# then wait for each
+stop_pids() {
+	local p
+	for p in $PIDS; do
+		kill "$p" 2>/dev/null
+	done
+	for p in $PIDS; do
+		wait "$p" 2>/dev/null
+	done
+}
+
+# stop_listen: EOF on fd 3 (the stdin of the bgpsd-listen in $LPID), up
+# to 10 s for it to exit (then SIGKILL); STATUS: its exit status, or
+# "timeout"
+stop_listen() {
+	exec 3>&-
+	local i
+	STATUS=
+	for i in $(seq 1 100); do
+		kill -0 "$LPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$LPID" 2>/dev/null; then
+		kill -KILL "$LPID" 2>/dev/null
+		STATUS=timeout
+	fi
+	wait "$LPID"
+	STATUS=${STATUS:-$?}
+	LPID=
 }
 
 # wait_until SECONDS CMD...: poll CMD every 0.1 s

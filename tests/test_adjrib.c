@@ -17,6 +17,7 @@
 
 #include "addr.h"
 #include "listen.h"
+#include "testlib.h"
 
 #define CAPTURES	"data/listen/adjrib/"
 
@@ -25,27 +26,12 @@
 	"local-as 65000 peer-as 65001 router-id 169.254.179.2 " \
 	"family-allowed in-open "
 
-static struct exabgp_msg	 msg;
 static struct adjrib_line	 line;
-
-static int
-setup(void **state)
-{
-	exabgp_msg_init(&msg);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	exabgp_msg_free(&msg);
-	return 0;
-}
 
 static int
 parse(const char *s, char *err, size_t errlen)
 {
-	return adjrib_parse(&line, &msg, s, strlen(s), err, errlen);
+	return adjrib_parse(&line, &tl_msg, s, strlen(s), err, errlen);
 }
 
 static void
@@ -57,23 +43,7 @@ parse_ok(const char *s)
 		fail_msg("refused (%s): %s", err, s);
 }
 
-static void
-assert_addr(const struct addr *a, const char *want)
-{
-	char	 buf[ADDR_STRLEN];
-
-	assert_string_equal(addr_fmt(a, buf, sizeof(buf)), want);
-}
-
-static void
-assert_prefix(const struct prefix *p, const char *want)
-{
-	char	 buf[PREFIX_STRLEN];
-
-	assert_string_equal(prefix_fmt(p, buf, sizeof(buf)), want);
-}
-
-/* the communities of msg as "a:b a:b" and large as "g:l:l ..." */
+/* the communities of tl_msg as "a:b a:b" and large as "g:l:l ..." */
 static void
 assert_comms(const char *want, const char *want_large)
 {
@@ -81,17 +51,17 @@ assert_comms(const char *want, const char *want_large)
 	size_t	 i, n = 0;
 
 	buf[0] = '\0';
-	for (i = 0; i < msg.ncommunities; i++)
+	for (i = 0; i < tl_msg.ncommunities; i++)
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%u:%u",
-		    i ? " " : "", msg.communities[i].asn,
-		    msg.communities[i].value);
+		    i ? " " : "", tl_msg.communities[i].asn,
+		    tl_msg.communities[i].value);
 	assert_string_equal(buf, want);
 	buf[0] = '\0';
 	n = 0;
-	for (i = 0; i < msg.nlarge; i++)
+	for (i = 0; i < tl_msg.nlarge; i++)
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%u:%u:%u",
-		    i ? " " : "", msg.large[i].global, msg.large[i].local1,
-		    msg.large[i].local2);
+		    i ? " " : "", tl_msg.large[i].global, tl_msg.large[i].local1,
+		    tl_msg.large[i].local2);
 	assert_string_equal(buf, want_large);
 }
 
@@ -152,7 +122,7 @@ test_captures(void **state)
 				got.json++;
 				continue;
 			}
-			if (adjrib_parse(&line, &msg, buf, strlen(buf), err,
+			if (adjrib_parse(&line, &tl_msg, buf, strlen(buf), err,
 			    sizeof(err)) == -1)
 				fail_msg("%s:%zu: refused (%s)", path, n, err);
 			switch (line.type) {
@@ -166,9 +136,9 @@ test_captures(void **state)
 			case ADJRIB_ROUTE:
 				got.route++;
 				assert_true(line.unicast);
-				assert_int_equal(msg.type, EXABGP_MSG_UPDATE);
-				assert_int_equal(msg.nannounce, 1);
-				assert_true(msg.has_peer);
+				assert_int_equal(tl_msg.type, EXABGP_MSG_UPDATE);
+				assert_int_equal(tl_msg.nannounce, 1);
+				assert_true(tl_msg.has_peer);
 				break;
 			case ADJRIB_DONE:
 				got.done++;
@@ -193,16 +163,16 @@ test_route_shapes(void **state)
 	/* several communities, written in brackets */
 	parse_capture_line("answers.txt", " 192.0.2.1/32 ");
 	assert_int_equal(line.type, ADJRIB_ROUTE);
-	assert_addr(&line.peer, "169.254.179.11");
-	assert_addr(&msg.peer, "169.254.179.11");
-	assert_prefix(&msg.announce[0], "192.0.2.1/32");
+	tl_assert_addr(&line.peer, "169.254.179.11");
+	tl_assert_addr(&tl_msg.peer, "169.254.179.11");
+	tl_assert_prefix(&tl_msg.announce[0], "192.0.2.1/32");
 	assert_comms("12345:443 12345:8080", "");
 	/* large communities only */
 	parse_capture_line("answers.txt", " 192.0.2.2/32 ");
 	assert_comms("", "12345:0:80 12345:0:443");
 	/* no community at all */
 	parse_capture_line("answers.txt", " 192.0.2.3/32 ");
-	assert_int_equal(msg.type, EXABGP_MSG_UPDATE);
+	assert_int_equal(tl_msg.type, EXABGP_MSG_UPDATE);
 	assert_comms("", "");
 	/* a well-known one by name; one large community, bare */
 	parse_capture_line("answers.txt", " 192.0.2.4/32 ");
@@ -212,7 +182,7 @@ test_route_shapes(void **state)
 	assert_comms("12345:80", "");
 	/* not a host route: parsed, the table decides */
 	parse_capture_line("answers.txt", " 198.51.100.0/24 ");
-	assert_prefix(&msg.announce[0], "198.51.100.0/24");
+	tl_assert_prefix(&tl_msg.announce[0], "198.51.100.0/24");
 	assert_comms("12345:443", "");
 	/* an extended community after it */
 	parse_capture_line("answers.txt", " 192.0.2.6/32 ");
@@ -222,20 +192,20 @@ test_route_shapes(void **state)
 	assert_comms("12345:22 65535:666 65535:65282 65535:65284", "");
 	/* IPv6, its own session */
 	parse_capture_line("answers.txt", " 2001:db8::1/128 ");
-	assert_addr(&line.peer, "fd00:179::11");
-	assert_prefix(&msg.announce[0], "2001:db8::1/128");
+	tl_assert_addr(&line.peer, "fd00:179::11");
+	tl_assert_prefix(&tl_msg.announce[0], "2001:db8::1/128");
 	assert_comms("12345:443", "");
 	parse_capture_line("answers.txt", " 2001:db8::2/128 ");
 	assert_comms("", "12345:0:443");
 	/* iBGP: local-preference and med */
 	parse_capture_line("answers.txt", " 192.0.2.10/32 ");
-	assert_addr(&line.peer, "169.254.179.12");
+	tl_assert_addr(&line.peer, "169.254.179.12");
 	assert_comms("12345:443", "");
 	parse_capture_line("answers.txt", " 192.0.2.11/32 ");
 	assert_comms("12345:22 65535:65281", "");
 	/* through a BIRD reflector: originator-id, cluster-list */
 	parse_capture_line("rr.txt", " 192.0.2.1/32 ");
-	assert_addr(&line.peer, "169.254.179.1");
+	tl_assert_addr(&line.peer, "169.254.179.1");
 	assert_comms("12345:443 12345:8080", "");
 	parse_capture_line("rr.txt", " 192.0.2.2/32 ");
 	assert_comms("", "12345:0:80 12345:0:443");
@@ -253,7 +223,7 @@ test_summary(void **state)
 	    "          4");
 	assert_int_equal(line.type, ADJRIB_PEER);
 	assert_true(line.established);
-	assert_addr(&line.peer, "fd00:179::11");
+	tl_assert_addr(&line.peer, "fd00:179::11");
 	/* timedelta text with blanks after a day; an unknown AS */
 	parse_ok("192.0.2.254     n/a       1 day, 2:03:04 established"
 	    "       12        345");
@@ -282,8 +252,8 @@ test_other_family(void **state)
 	    "rate-limit:0");
 	assert_int_equal(line.type, ADJRIB_ROUTE);
 	assert_false(line.unicast);
-	assert_int_equal(msg.type, EXABGP_MSG_IGNORED);
-	assert_int_equal(msg.nannounce, 0);
+	assert_int_equal(tl_msg.type, EXABGP_MSG_IGNORED);
+	assert_int_equal(tl_msg.nannounce, 0);
 	parse_ok(N11 "ipv4 mpls-vpn 192.0.2.1/32 rd 1:1 next-hop x");
 	assert_false(line.unicast);
 }
@@ -304,7 +274,7 @@ test_odd_but_good(void **state)
 	    "origin igp as-path [ 65001 ( 65002 65003 ) ] atomic-aggregate "
 	    "aggregator ( 65001:192.0.2.1 ) community 12345:80 attribute "
 	    "[ 0x63 0xC0 0x0102 ]");
-	assert_prefix(&msg.announce[0], "192.0.2.1/32");
+	tl_assert_prefix(&tl_msg.announce[0], "192.0.2.1/32");
 	assert_comms("12345:80", "");
 	/* "community" inside brackets is not the attribute */
 	parse_ok(N11 "ipv4 unicast 192.0.2.1/32 attribute [ community 1:2 ] "
@@ -318,8 +288,8 @@ test_odd_but_good(void **state)
 	parse_ok("neighbor 192.0.2.9 local-ip auto local-as auto peer-as auto "
 	    "router-id 192.0.2.1 family-allowed ipv4-unicast/ipv6-unicast "
 	    "ipv6 unicast 2001:db8::9/128 next-hop ::1 community 12345:1");
-	assert_addr(&line.peer, "192.0.2.9");
-	assert_prefix(&msg.announce[0], "2001:db8::9/128");
+	tl_assert_addr(&line.peer, "192.0.2.9");
+	tl_assert_prefix(&tl_msg.announce[0], "2001:db8::9/128");
 }
 
 static void
@@ -383,11 +353,11 @@ test_bad_lines(void **state)
 			    adjrib_type_name(line.type), bad[i]);
 		assert_true(err[0] != '\0');
 		assert_int_equal(line.type, ADJRIB_EMPTY);
-		assert_int_equal(msg.type, EXABGP_MSG_IGNORED);
+		assert_int_equal(tl_msg.type, EXABGP_MSG_IGNORED);
 	}
 	/* a NUL inside the line */
 	memcpy(buf, "done\0x", 6);
-	assert_int_equal(adjrib_parse(&line, &msg, buf, 6, err, sizeof(err)),
+	assert_int_equal(adjrib_parse(&line, &tl_msg, buf, 6, err, sizeof(err)),
 	    -1);
 	/* brackets nested beyond 64 */
 	snprintf(buf, sizeof(buf), N11 "ipv4 unicast 192.0.2.1/32 as-path ");
@@ -406,16 +376,16 @@ static void
 test_reuse(void **state)
 {
 	parse_capture_line("answers.txt", " 192.0.2.4/32 ");
-	assert_int_equal(msg.ncommunities, 2);
+	assert_int_equal(tl_msg.ncommunities, 2);
 	parse_ok("done");
-	assert_int_equal(msg.type, EXABGP_MSG_IGNORED);
-	assert_int_equal(msg.ncommunities, 0);
-	assert_int_equal(msg.nlarge, 0);
-	assert_int_equal(msg.nannounce, 0);
-	assert_false(msg.has_peer);
+	assert_int_equal(tl_msg.type, EXABGP_MSG_IGNORED);
+	assert_int_equal(tl_msg.ncommunities, 0);
+	assert_int_equal(tl_msg.nlarge, 0);
+	assert_int_equal(tl_msg.nannounce, 0);
+	assert_false(tl_msg.has_peer);
 	parse_capture_line("answers.txt", " 192.0.2.3/32 ");
-	assert_int_equal(msg.ncommunities, 0);
-	assert_int_equal(msg.nannounce, 1);
+	assert_int_equal(tl_msg.ncommunities, 0);
+	assert_int_equal(tl_msg.nannounce, 1);
 }
 
 static void
@@ -430,19 +400,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_captures, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_route_shapes, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_summary, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_other_family, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_odd_but_good, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_bad_lines, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_reuse, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_names, setup, teardown),
+		TL_MSG_TEST(test_captures),
+		TL_MSG_TEST(test_route_shapes),
+		TL_MSG_TEST(test_summary),
+		TL_MSG_TEST(test_other_family),
+		TL_MSG_TEST(test_odd_but_good),
+		TL_MSG_TEST(test_bad_lines),
+		TL_MSG_TEST(test_reuse),
+		TL_MSG_TEST(test_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,7 +21,6 @@
 
 #include "ev.h"
 #include "listen.h"
-#include "log.h"
 #include "testlib.h"
 
 
@@ -288,6 +287,5 @@ main(void)
 		TL_DIR_LOOP_TEST(test_command_expanded),
 	};
 
-	log_init("test_commands", 0, 0);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, tl_log_setup, NULL);
 }

@@ -32,30 +32,11 @@
 
 #include "conf.h"
 #include "printconf.h"
+#include "testlib.h"
 
 #define BAD_DIR		"data/conf/bad"
 #define GOOD_DIR	"data/conf/good"
 #define EXAMPLE		"../etc/bgpsd.conf"
-
-static char *
-slurp(const char *path)
-{
-	FILE	*fp;
-	char	*buf;
-	long	 len;
-
-	if ((fp = fopen(path, "r")) == NULL)
-		return NULL;
-	fseek(fp, 0, SEEK_END);
-	len = ftell(fp);
-	rewind(fp);
-	buf = malloc((size_t)len + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)len, fp), (size_t)len);
-	buf[len] = '\0';
-	fclose(fp);
-	return buf;
-}
 
 static char *
 print_to_string(const struct bgpsd_conf *c)
@@ -113,7 +94,7 @@ test_bad(void **state)
 	struct bgpsd_conf *c;
 
 	snprintf(path, sizeof(path), "%s/%s", BAD_DIR, name);
-	text = slurp(path);
+	text = tl_slurp(path);
 	assert_non_null(text);
 	off = 0;
 	if (sscanf(text, "# expect: %d: %n", &line, &off) != 1 || off == 0)
@@ -132,7 +113,6 @@ test_bad(void **state)
 	    strstr(err + strlen(prefix), sub) == NULL)
 		fail_msg("got      '%s'\nexpected '%s...%s...'", err, prefix,
 		    sub);
-	free(text);
 }
 
 static void
@@ -155,12 +135,11 @@ test_good(void **state)
 		assert_int_equal(fclose(fp), 0);
 		print_message("# regenerated %s\n", out);
 	}
-	golden = slurp(out);
+	golden = tl_slurp(out);
 	if (golden == NULL)
 		fail_msg("%s missing: run with BGPSD_REGEN=1", out);
 	assert_string_equal(printed, golden);
 	assert_round_trip(printed);
-	free(golden);
 	free(printed);
 }
 
@@ -839,7 +818,7 @@ test_mutations(void **state)
 	assert_true(fd >= 0);
 	close(fd);
 	for (f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
-		orig = slurp(files[f]);
+		orig = tl_slurp(files[f]);
 		assert_non_null(orig);
 		for (i = 0; i < rounds; i++) {
 			len = strlen(orig);
@@ -885,7 +864,6 @@ test_mutations(void **state)
 			assert_round_trip(printed);
 			free(printed);
 		}
-		free(orig);
 	}
 	unlink(path);
 	print_message("# %zu variants loaded, %zu refused\n", nloaded,

@@ -23,14 +23,12 @@
 #include "mustache.h"
 #include "testlib.h"
 
-#define FIXTURES	"data/fixtures/exabgp-4.2/"
 #define CATALOGUE	"data/listen/catalogue.conf"
 #define GOLDEN		"data/listen/context/"
 
 #define P1	"169.254.179.1"
 #define P2	"fd00:179::1"
 
-static struct exabgp_msg	 msg;
 static struct bgpsd_conf	*conf;
 
 static int
@@ -38,7 +36,7 @@ setup(void **state)
 {
 	char	 err[512];
 
-	exabgp_msg_init(&msg);
+	exabgp_msg_init(&tl_msg);
 	if ((conf = conf_load(CATALOGUE, err, sizeof(err))) == NULL)
 		fail_msg("%s", err);
 	return 0;
@@ -47,46 +45,10 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	exabgp_msg_free(&msg);
+	exabgp_msg_free(&tl_msg);
 	conf_free(conf);
 	conf = NULL;
 	return 0;
-}
-
-static struct rib *
-new_rib(void)
-{
-	struct rib_conf	 rc;
-
-	memset(&rc, 0, sizeof(rc));
-	rc.asn = 12345;
-	rc.host_routes_only = 1;
-	return rib_new(&rc);
-}
-
-static void
-feed(struct rib *rib, const char *line)
-{
-	char	 err[256];
-
-	if (exabgp_decode(&msg, line, strlen(line), err, sizeof(err)) == -1)
-		fail_msg("test line refused: %s: %s", err, line);
-	rib_apply(rib, &msg);
-}
-
-/* announce one prefix from peer with the JSON community list comm */
-static void
-announce(struct rib *rib, const char *peer, const char *prefix,
-    const char *comm)
-{
-	char	 line[2048];
-
-	snprintf(line, sizeof(line), "{ \"type\": \"update\", \"neighbor\": {"
-	    " \"address\": { \"peer\": \"%s\" }, \"message\": { \"update\": { "
-	    "\"attribute\": { \"community\": %s }, \"announce\": { "
-	    "\"%s unicast\": { \"x\": [ \"%s\" ] } } } } } }", peer, comm,
-	    strchr(prefix, ':') ? "ipv6" : "ipv4", prefix);
-	feed(rib, line);
 }
 
 static const char *
@@ -178,20 +140,21 @@ assert_service(json_t *s, const char *name, json_int_t port,
 static void
 test_shape(void **state)
 {
-	struct rib	*rib = new_rib();
+	struct rib	*rib = tl_rib_new(12345, 0, 1, 0);
 	json_t		*ctx, *services, *s, *b;
 	const char	*k;
 	json_t		*v;
 	size_t		 i = 0;
 	char		 key[8];
 
-	feed(rib, "{ \"type\": \"state\", \"neighbor\": { \"address\": { "
+	tl_feed(rib, "{ \"type\": \"state\", \"neighbor\": { \"address\": { "
 	    "\"peer\": \"" P1 "\" }, \"state\": \"up\" } }");
-	announce(rib, P2, "2001:db8::10/128", "[[12345, 443]]");
-	announce(rib, P1, "192.0.2.10/32", "[[12345, 443], [12345, 8080]]");
-	announce(rib, P1, "192.0.2.9/32", "[[12345, 443]]");
-	announce(rib, P2, "2001:db8::9/128", "[[12345, 443]]");
-	announce(rib, P1, "10.1.2.3/32", "[[12345, 22]]");
+	tl_announce(rib, P2, "2001:db8::10/128", "[[12345, 443]]", NULL);
+	tl_announce(rib, P1, "192.0.2.10/32", "[[12345, 443], [12345, 8080]]",
+	    NULL);
+	tl_announce(rib, P1, "192.0.2.9/32", "[[12345, 443]]", NULL);
+	tl_announce(rib, P2, "2001:db8::9/128", "[[12345, 443]]", NULL);
+	tl_announce(rib, P1, "10.1.2.3/32", "[[12345, 22]]", NULL);
 
 	ctx = context_build(rib, conf);
 	/* top level: services, by_name, by_port, in that order */
@@ -244,7 +207,7 @@ test_shape(void **state)
 static void
 test_no_catalogue(void **state)
 {
-	struct rib	*rib = new_rib();
+	struct rib	*rib = tl_rib_new(12345, 0, 1, 0);
 	json_t		*ctx, *services;
 	char		*dump;
 
@@ -255,7 +218,8 @@ test_no_catalogue(void **state)
 	free(dump);
 	json_decref(ctx);
 
-	announce(rib, P1, "192.0.2.1/32", "[[12345, 65535], [12345, 1]]");
+	tl_announce(rib, P1, "192.0.2.1/32", "[[12345, 65535], [12345, 1]]",
+	    NULL);
 	ctx = context_build(rib, NULL);
 	services = json_object_get(ctx, "services");
 	assert_int_equal(json_array_size(services), 2);
@@ -267,7 +231,7 @@ test_no_catalogue(void **state)
 
 	/* the catalogue alone, empty table: every entry with count 0 */
 	rib_free(rib);
-	rib = new_rib();
+	rib = tl_rib_new(12345, 0, 1, 0);
 	ctx = context_build(rib, conf);
 	services = json_object_get(ctx, "services");
 	assert_int_equal(json_array_size(services), 4);
@@ -281,7 +245,7 @@ test_no_catalogue(void **state)
 static void
 test_dump_text(void **state)
 {
-	struct rib	*rib = new_rib();
+	struct rib	*rib = tl_rib_new(12345, 0, 1, 0);
 	json_t		*ctx;
 	char		*dump;
 	const char	*want =
@@ -335,8 +299,8 @@ test_dump_text(void **state)
 	    "    \"port_8443\": {\n";
 
 	/* uppercase and long forms in: canonical inet_ntop text out */
-	announce(rib, P2, "2001:DB8:0:0::1/128", "[[12345, 8443]]");
-	announce(rib, P1, "192.0.2.1/32", "[[12345, 8443]]");
+	tl_announce(rib, P2, "2001:DB8:0:0::1/128", "[[12345, 8443]]", NULL);
+	tl_announce(rib, P1, "192.0.2.1/32", "[[12345, 8443]]", NULL);
 	ctx = context_build(rib, NULL);
 	dump = context_dump(ctx);
 	if (strncmp(dump, want, strlen(want)) != 0)
@@ -360,17 +324,18 @@ test_deterministic(void **state)
 		{ P2, "192.0.2.3/32", "[[12345, 443]]" },
 	};
 	size_t		 n = sizeof(routes) / sizeof(routes[0]), i;
-	struct rib	*a = new_rib(), *b = new_rib();
+	struct rib	*a = tl_rib_new(12345, 0, 1, 0);
+	struct rib	*b = tl_rib_new(12345, 0, 1, 0);
 	json_t		*ca, *cb;
 	char		*da, *db;
 
 	for (i = 0; i < n; i++)
-		announce(a, routes[i][0], routes[i][1], routes[i][2]);
+		tl_announce(a, routes[i][0], routes[i][1], routes[i][2], NULL);
 	for (i = n; i-- > 0;)
-		announce(b, routes[i][0], routes[i][1], routes[i][2]);
+		tl_announce(b, routes[i][0], routes[i][1], routes[i][2], NULL);
 	/* and some churn on b that ends where it started */
-	announce(b, P1, "192.0.2.1/32", "[[12345, 9999]]");
-	announce(b, P1, "192.0.2.1/32", "[[12345, 80]]");
+	tl_announce(b, P1, "192.0.2.1/32", "[[12345, 9999]]", NULL);
+	tl_announce(b, P1, "192.0.2.1/32", "[[12345, 80]]", NULL);
 	ca = context_build(a, conf);
 	cb = context_build(b, conf);
 	da = context_dump(ca);
@@ -426,14 +391,15 @@ test_deterministic(void **state)
 static void
 test_map_matches_context(void **state)
 {
-	struct rib	*rib = new_rib();
+	struct rib	*rib = tl_rib_new(12345, 0, 1, 0);
 	json_t		*ctx, *map, *s, *b, *list;
 	size_t		 i, j, nonempty = 0;
 	char		 key[8];
 
-	announce(rib, P1, "192.0.2.3/32", "[[12345, 80], [12345, 443]]");
-	announce(rib, P2, "2001:db8::3/128", "[[12345, 443]]");
-	announce(rib, P2, "2001:db8::4/128", "[[12345, 7]]");
+	tl_announce(rib, P1, "192.0.2.3/32", "[[12345, 80], [12345, 443]]",
+	    NULL);
+	tl_announce(rib, P2, "2001:db8::3/128", "[[12345, 443]]", NULL);
+	tl_announce(rib, P2, "2001:db8::4/128", "[[12345, 7]]", NULL);
 	ctx = context_build(rib, conf);
 	map = context_map(rib);
 	json_array_foreach(json_object_get(ctx, "services"), i, s) {
@@ -462,25 +428,10 @@ test_map_matches_context(void **state)
 static void
 golden_one(const char *name)
 {
-	struct rib	*rib = new_rib();
-	char		 path[512], err[256], *line = NULL, *dump;
-	size_t		 cap = 0;
-	ssize_t		 len;
-	FILE		*f;
-	json_t		*ctx;
+	struct rib	*rib = tl_capture_rib(name);
+	json_t		*ctx = context_build(rib, conf);
+	char		 path[512], *dump = context_dump(ctx);
 
-	snprintf(path, sizeof(path), FIXTURES "%s.jsonl", name);
-	if ((f = fopen(path, "r")) == NULL)
-		fail_msg("%s: cannot open", path);
-	while ((len = getline(&line, &cap, f)) != -1)
-		if (exabgp_decode(&msg, line, (size_t)len, err,
-		    sizeof(err)) == 0)
-			rib_apply(rib, &msg);
-	free(line);
-	fclose(f);
-
-	ctx = context_build(rib, conf);
-	dump = context_dump(ctx);
 	snprintf(path, sizeof(path), GOLDEN "%s.json", name);
 	tl_golden(path, dump);
 	free(dump);
@@ -491,24 +442,19 @@ golden_one(const char *name)
 static void
 test_golden_contexts(void **state)
 {
-	assert_true(tl_each_file(FIXTURES, ".jsonl", golden_one) >= 12);
+	assert_true(tl_each_file(TL_FIXTURES, ".jsonl", golden_one) >= 12);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_shape, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_catalogue, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_dump_text, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_deterministic, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_map_matches_context,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_golden_contexts, setup,
-		    teardown),
+		TL_TEST(test_shape),
+		TL_TEST(test_no_catalogue),
+		TL_TEST(test_dump_text),
+		TL_TEST(test_deterministic),
+		TL_TEST(test_map_matches_context),
+		TL_TEST(test_golden_contexts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,7 +21,6 @@
 #include <unistd.h>
 
 #include "ev.h"
-#include "log.h"
 #include "testlib.h"
 
 static void
@@ -848,6 +847,5 @@ main(void)
 		TL_LOOP_TEST(test_child_foreign_not_stolen),
 	};
 
-	log_init("test_ev", 0, 1);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, tl_log_debug_setup, NULL);
 }

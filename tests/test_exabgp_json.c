@@ -15,8 +15,8 @@
 
 #include "addr.h"
 #include "listen.h"
+#include "testlib.h"
 
-#define FIXTURES	"data/fixtures/exabgp-4.2/"
 
 /* the envelope ExaBGP writes around an update for 169.254.179.1 */
 #define UPD_HEAD	"{ \"exabgp\": \"4.0.1\", \"time\": 1.5, " \
@@ -55,22 +55,6 @@ assert_arena_clean(void)
 	assert_int_equal(s.strays, 0);
 }
 
-static void
-assert_prefix(const struct prefix *p, const char *want)
-{
-	char	 buf[PREFIX_STRLEN];
-
-	assert_string_equal(prefix_fmt(p, buf, sizeof(buf)), want);
-}
-
-static void
-assert_addr(const struct addr *a, const char *want)
-{
-	char	 buf[ADDR_STRLEN];
-
-	assert_string_equal(addr_fmt(a, buf, sizeof(buf)), want);
-}
-
 /* per-fixture count of decoded message types */
 struct fixture_counts {
 	const char	*name;
@@ -88,38 +72,18 @@ static const struct fixture_counts fixture_counts[] = {
 	{ "table-300", 4, 200, 2, 0, 0, 0, 300, 30 },
 };
 
-static char *
-read_file(const char *path, size_t *lenp)
-{
-	FILE	*f;
-	char	*buf;
-	long	 n;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*lenp = (size_t)n;
-	return buf;
-}
-
 static void
 count_fixture(const char *name, struct fixture_counts *c)
 {
 	struct exabgp_msg	 m;
 	char			 path[256], err[256], *buf, *line, *nl;
-	size_t			 len = 0;
+	size_t			 len;
 	int			 rc;
 
-	snprintf(path, sizeof(path), FIXTURES "%s.jsonl", name);
-	buf = read_file(path, &len);
+	snprintf(path, sizeof(path), TL_FIXTURES "%s.jsonl", name);
+	buf = tl_slurp(path);
 	assert_non_null(buf);
+	len = strlen(buf);
 	memset(c, 0, sizeof(*c));
 	exabgp_msg_init(&m);
 	for (line = buf; line < buf + len; line = nl + 1) {
@@ -164,7 +128,6 @@ count_fixture(const char *name, struct fixture_counts *c)
 			assert_true(m.has_peer);
 	}
 	exabgp_msg_free(&m);
-	free(buf);
 }
 
 static void
@@ -224,12 +187,12 @@ test_state(void **state)
 	    sizeof(err)), 0);
 	assert_int_equal(m.type, EXABGP_MSG_STATE);
 	assert_int_equal(m.state, EXABGP_STATE_CONNECTED);
-	assert_addr(&m.peer, "169.254.179.1");
+	tl_assert_addr(&m.peer, "169.254.179.1");
 
 	assert_int_equal(decode(&m, STATE("fd00:179::1", "up"), err,
 	    sizeof(err)), 0);
 	assert_int_equal(m.state, EXABGP_STATE_UP);
-	assert_addr(&m.peer, "fd00:179::1");
+	tl_assert_addr(&m.peer, "fd00:179::1");
 	assert_string_equal(m.reason, "");
 
 	assert_int_equal(decode(&m, "{ \"type\": \"state\", \"neighbor\": { "
@@ -263,7 +226,7 @@ test_eor(void **state)
 	assert_int_equal(decode(&m, v6, err, sizeof(err)), 0);
 	assert_int_equal(m.type, EXABGP_MSG_EOR);
 	assert_int_equal(m.family, EXABGP_FAMILY_IPV6);
-	assert_addr(&m.peer, "fd00:179::1");
+	tl_assert_addr(&m.peer, "fd00:179::1");
 	assert_int_equal(decode(&m, flow, err, sizeof(err)), 0);
 	assert_int_equal(m.type, EXABGP_MSG_EOR);
 	assert_int_equal(m.family, EXABGP_FAMILY_OTHER);
@@ -287,11 +250,11 @@ test_announce_shapes(void **state)
 	    "\"no-nexthop\": [ { \"nlri\": \"192.0.2.12/32\" } ] } }"), err,
 	    sizeof(err)), 0);
 	assert_int_equal(m.type, EXABGP_MSG_UPDATE);
-	assert_addr(&m.peer, "169.254.179.1");
+	tl_assert_addr(&m.peer, "169.254.179.1");
 	assert_int_equal(m.nannounce, 3);
-	assert_prefix(&m.announce[0], "192.0.2.10/32");
-	assert_prefix(&m.announce[1], "192.0.2.11/32");
-	assert_prefix(&m.announce[2], "192.0.2.12/32");
+	tl_assert_prefix(&m.announce[0], "192.0.2.10/32");
+	tl_assert_prefix(&m.announce[1], "192.0.2.11/32");
+	tl_assert_prefix(&m.announce[2], "192.0.2.12/32");
 	assert_int_equal(m.nwithdraw, 0);
 	assert_int_equal(m.ncommunities, 2);
 	assert_int_equal(m.communities[0].asn, 12345);
@@ -309,8 +272,8 @@ test_announce_shapes(void **state)
 	    "\"ipv6 unicast\": { \"fd00:179::1\": [ \"2001:db8::10/128\", "
 	    "\"2001:DB8:0::11/128\" ] } }"), err, sizeof(err)), 0);
 	assert_int_equal(m.nannounce, 2);
-	assert_prefix(&m.announce[0], "2001:db8::10/128");
-	assert_prefix(&m.announce[1], "2001:db8::11/128");
+	tl_assert_prefix(&m.announce[0], "2001:db8::10/128");
+	tl_assert_prefix(&m.announce[1], "2001:db8::11/128");
 	assert_int_equal(m.communities[0].asn, 65535);
 	assert_int_equal(m.communities[0].value, 65535);
 	assert_int_equal(m.large[0].local2, 4294967295u);
@@ -323,10 +286,10 @@ test_announce_shapes(void **state)
 	    "\"169.254.179.1\": [ \"198.51.100.0/24\" ] } }"), err,
 	    sizeof(err)), 0);
 	assert_int_equal(m.nwithdraw, 2);
-	assert_prefix(&m.withdraw[0], "192.0.2.1/32");
-	assert_prefix(&m.withdraw[1], "192.0.2.2/32");
+	tl_assert_prefix(&m.withdraw[0], "192.0.2.1/32");
+	tl_assert_prefix(&m.withdraw[1], "192.0.2.2/32");
 	assert_int_equal(m.nannounce, 1);
-	assert_prefix(&m.announce[0], "198.51.100.0/24");
+	tl_assert_prefix(&m.announce[0], "198.51.100.0/24");
 	/* the previous line's communities do not leak into this one */
 	assert_int_equal(m.ncommunities, 0);
 	assert_int_equal(m.nlarge, 0);
@@ -697,7 +660,7 @@ test_reuse(void **state)
 	snprintf(line + off, sizeof(line) - off, " ] } }" UPD_TAIL);
 	assert_int_equal(decode(&m, line, err, sizeof(err)), 0);
 	assert_int_equal(m.nannounce, 200);
-	assert_prefix(&m.announce[199], "198.51.100.199/32");
+	tl_assert_prefix(&m.announce[199], "198.51.100.199/32");
 	assert_int_equal(decode(&m, STATE("::1", "up"), err, sizeof(err)), 0);
 	assert_int_equal(m.nannounce, 0);
 	assert_int_equal(m.ncommunities, 0);

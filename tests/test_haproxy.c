@@ -197,32 +197,6 @@ test_reply(void **state)
 
 /* ---- snapshots of a real table ---- */
 
-static struct exabgp_msg	 msg;
-
-static void
-feed(struct rib *rib, const char *line)
-{
-	char	 err[256];
-
-	if (exabgp_decode(&msg, line, strlen(line), err, sizeof(err)) == -1)
-		fail_msg("test line refused: %s: %s", err, line);
-	rib_apply(rib, &msg);
-}
-
-static void
-announce(struct rib *rib, const char *prefix, const char *comm,
-    const char *large)
-{
-	char	 line[2048];
-
-	snprintf(line, sizeof(line), "{ \"type\": \"update\", \"neighbor\": {"
-	    " \"address\": { \"peer\": \"%s\" }, \"message\": { \"update\": { "
-	    "\"attribute\": { \"community\": %s, \"large-community\": %s }, "
-	    "\"announce\": { \"%s unicast\": { \"x\": [ \"%s\" ] } } } } } }",
-	    P1, comm, large, strchr(prefix, ':') ? "ipv6" : "ipv4", prefix);
-	feed(rib, line);
-}
-
 static void
 snap_of(struct rib *rib, const struct bgpsd_conf *conf,
     struct haproxy_snap *sn)
@@ -244,7 +218,7 @@ test_snap_take(void **state)
 	struct haproxy_cmds	 hc;
 	char			 err[512];
 
-	exabgp_msg_init(&msg);
+	exabgp_msg_init(&tl_msg);
 	conf = conf_load("data/listen/catalogue.conf", err, sizeof(err));
 	if (conf == NULL)
 		fail_msg("%s", err);
@@ -256,8 +230,8 @@ test_snap_take(void **state)
 	memset(&b, 0, sizeof(b));
 	memset(&c, 0, sizeof(c));
 
-	announce(rib, "192.0.2.1/32", "[ [ 12345, 443 ] ]", "[ ]");
-	announce(rib, "2001:db8::1/128", "[ [ 12345, 443 ] ]", "[ ]");
+	tl_announce(rib, P1, "192.0.2.1/32", "[ [ 12345, 443 ] ]", "[ ]");
+	tl_announce(rib, P1, "2001:db8::1/128", "[ [ 12345, 443 ] ]", "[ ]");
 	snap_of(rib, conf, &a);
 	assert_true(a.valid);
 	assert_int_equal(a.n, 2);
@@ -267,9 +241,9 @@ test_snap_take(void **state)
 	assert_int_equal(a.srv[0].draining, 0);
 
 	/* weight 7 for 443 on one, drain on the other: runtime */
-	announce(rib, "192.0.2.1/32", "[ [ 12345, 443 ] ]",
+	tl_announce(rib, P1, "192.0.2.1/32", "[ [ 12345, 443 ] ]",
 	    "[ [ 12345, 1, 4430007 ] ]");
-	announce(rib, "2001:db8::1/128", "[ [ 12345, 443 ] ]",
+	tl_announce(rib, P1, "2001:db8::1/128", "[ [ 12345, 443 ] ]",
 	    "[ [ 12345, 2, 4430000 ] ]");
 	snap_of(rib, conf, &b);
 	assert_int_equal(b.srv[0].weight, 7);
@@ -284,14 +258,14 @@ test_snap_take(void **state)
 	haproxy_cmds_free(&hc);
 
 	/* a tag appears (another community): the template decides */
-	announce(rib, "192.0.2.1/32", "[ [ 12345, 443 ], [ 65000, 1 ] ]",
+	tl_announce(rib, P1, "192.0.2.1/32", "[ [ 12345, 443 ], [ 65000, 1 ] ]",
 	    "[ [ 12345, 1, 4430007 ] ]");
 	snap_of(rib, conf, &c);
 	assert_int_equal(haproxy_diff(&b, &c), HAPROXY_RELOAD);
 	haproxy_snap_free(&c);
 
 	/* a port not catalogued is port_N, a new server is a reload */
-	announce(rib, "192.0.2.2/32", "[ [ 12345, 8080 ] ]", "[ ]");
+	tl_announce(rib, P1, "192.0.2.2/32", "[ [ 12345, 8080 ] ]", "[ ]");
 	snap_of(rib, conf, &c);
 	assert_int_equal(c.n, 3);
 	assert_string_equal(c.srv[2].name, "be_port_8080/192.0.2.2");
@@ -302,7 +276,7 @@ test_snap_take(void **state)
 	haproxy_snap_free(&c);
 	rib_free(rib);
 	conf_free(conf);
-	exabgp_msg_free(&msg);
+	exabgp_msg_free(&tl_msg);
 }
 
 /* ---- the conversation, against a fake admin socket ---- */
@@ -571,7 +545,7 @@ test_render_runtime(void **state)
 	const char		*sock, *dest = tl_path("h.cfg"), *path;
 	char			 text[2048], err[512];
 
-	exabgp_msg_init(&msg);
+	exabgp_msg_init(&tl_msg);
 	sock = fake_listen(&f, FAKE_OK);
 	tl_put("h.mustache", tmpl_h);
 	snprintf(text, sizeof(text),
@@ -589,8 +563,8 @@ test_render_runtime(void **state)
 	rib = rib_new(&rc);
 	r = render_new(tl_loop, NULL);
 	assert_int_equal(render_load(r, conf), 0);
-	announce(rib, "192.0.2.1/32", "[ [ 12345, 80 ] ]", "[ ]");
-	announce(rib, "192.0.2.2/32", "[ [ 12345, 80 ] ]", "[ ]");
+	tl_announce(rib, P1, "192.0.2.1/32", "[ [ 12345, 80 ] ]", "[ ]");
+	tl_announce(rib, P1, "192.0.2.2/32", "[ [ 12345, 80 ] ]", "[ ]");
 
 	/* the first pass: nothing known of haproxy, the reload */
 	assert_int_equal(pass(r, rib, conf), 0);
@@ -598,7 +572,7 @@ test_render_runtime(void **state)
 	assert_int_equal(f.conns, 0);
 
 	/* a weight: the file and the socket, no reload */
-	announce(rib, "192.0.2.1/32", "[ [ 12345, 80 ] ]",
+	tl_announce(rib, P1, "192.0.2.1/32", "[ [ 12345, 80 ] ]",
 	    "[ [ 12345, 1, 800007 ] ]");
 	assert_int_equal(pass(r, rib, conf), 0);
 	assert_string_equal(tl_slurp(dest), "server 192.0.2.1 weight 7\n"
@@ -613,7 +587,7 @@ test_render_runtime(void **state)
 	/* a drain that haproxy refuses: the file, then the reload */
 	f.mode = FAKE_ERROR;
 	f.glen = 0;
-	announce(rib, "192.0.2.2/32", "[ [ 12345, 80 ] ]",
+	tl_announce(rib, P1, "192.0.2.2/32", "[ [ 12345, 80 ] ]",
 	    "[ [ 12345, 2, 800000 ] ]");
 	assert_int_equal(pass(r, rib, conf), 0);
 	assert_string_equal(tl_slurp(dest), "server 192.0.2.1 weight 7\n"
@@ -628,14 +602,14 @@ test_render_runtime(void **state)
 	/* nobody at the socket: the reload */
 	fake_close(&f);
 	unlink(sock);
-	announce(rib, "192.0.2.1/32", "[ [ 12345, 80 ] ]",
+	tl_announce(rib, P1, "192.0.2.1/32", "[ [ 12345, 80 ] ]",
 	    "[ [ 12345, 1, 800008 ] ]");
 	assert_int_equal(pass(r, rib, conf), 0);
 	assert_int_equal(runs(), 3);
 
 	/* a new server: the reload, the socket not asked */
 	sock = fake_listen(&f, FAKE_OK);
-	announce(rib, "192.0.2.3/32", "[ [ 12345, 80 ] ]", "[ ]");
+	tl_announce(rib, P1, "192.0.2.3/32", "[ [ 12345, 80 ] ]", "[ ]");
 	assert_int_equal(pass(r, rib, conf), 0);
 	assert_int_equal(runs(), 4);
 	assert_int_equal(f.conns, 0);
@@ -647,13 +621,13 @@ test_render_runtime(void **state)
 
 	/* after a load (SIGHUP) nothing is known: a weight reloads */
 	assert_int_equal(render_load(r, conf), 0);
-	announce(rib, "192.0.2.3/32", "[ [ 12345, 80 ] ]",
+	tl_announce(rib, P1, "192.0.2.3/32", "[ [ 12345, 80 ] ]",
 	    "[ [ 12345, 1, 800009 ] ]");
 	assert_int_equal(pass(r, rib, conf), 0);
 	assert_int_equal(runs(), 5);
 	assert_int_equal(f.conns, 0);
 	/* ... and the next one goes through the socket again */
-	announce(rib, "192.0.2.3/32", "[ [ 12345, 80 ] ]",
+	tl_announce(rib, P1, "192.0.2.3/32", "[ [ 12345, 80 ] ]",
 	    "[ [ 12345, 1, 800010 ] ]");
 	assert_int_equal(pass(r, rib, conf), 0);
 	assert_int_equal(runs(), 5);
@@ -663,7 +637,7 @@ test_render_runtime(void **state)
 	render_free(r);
 	rib_free(rib);
 	conf_free(conf);
-	exabgp_msg_free(&msg);
+	exabgp_msg_free(&tl_msg);
 }
 
 int

@@ -249,6 +249,5 @@ main(void)
 		TL_DIR_LOOP_TEST(test_advert),
 	};
 
-	log_init("test_hook", 0, 0);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, tl_log_setup, NULL);
 }

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "listen.h"
-#include "log.h"
+#include "testlib.h"
 
 #define MAXREC	64
 
@@ -252,6 +252,5 @@ main(void)
 		cmocka_unit_test(test_setmax),
 	};
 
-	log_init("test_lines", 0, 0);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, tl_log_setup, NULL);
 }

@@ -18,8 +18,8 @@
 #include <cmocka.h>
 
 #include "ev.h"
-#include "log.h"
 #include "outq.h"
+#include "testlib.h"
 
 struct seen {
 	uint64_t	 seq[64];
@@ -179,6 +179,5 @@ main(void)
 		cmocka_unit_test(test_epipe),
 	};
 
-	log_init("test_outq", 0, 0);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, tl_log_setup, NULL);
 }

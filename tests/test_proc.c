@@ -21,7 +21,6 @@
 #include <unistd.h>
 
 #include "ev.h"
-#include "log.h"
 #include "proc.h"
 #include "testlib.h"
 
@@ -672,6 +671,5 @@ main(void)
 		TL_LOOP_TEST(test_never_our_stdout),
 	};
 
-	log_init("test_proc", 0, 0);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, tl_log_setup, NULL);
 }

@@ -19,6 +19,7 @@
 
 #include "addr.h"
 #include "listen.h"
+#include "testlib.h"
 
 #define CAPTURES	"data/listen/adjrib/"
 
@@ -106,23 +107,18 @@ feedv(const char *first, ...)
 }
 
 static void
+feed_one(const char *line, void *arg)
+{
+	feed(line);
+}
+
+static void
 feed_file(const char *name)
 {
-	char	 path[256], *buf = NULL;
-	size_t	 cap = 0;
-	ssize_t	 n;
-	FILE	*f;
+	char	 path[256];
 
 	snprintf(path, sizeof(path), CAPTURES "%s", name);
-	if ((f = fopen(path, "r")) == NULL)
-		fail_msg("%s: cannot open", path);
-	while ((n = getline(&buf, &cap, f)) > 0) {
-		if (buf[n - 1] == '\n')
-			buf[--n] = '\0';
-		feed(buf);
-	}
-	free(buf);
-	fclose(f);
+	tl_each_line(path, feed_one, NULL);
 }
 
 static char	*json_state(const char *peer, const char *st);
@@ -604,43 +600,26 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_fresh_ack, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_fresh_noack, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_capture_answers, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_capture_noack, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_capture_rr, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_capture_respawn, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_capture_interleave, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_superseded, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_state_change, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_peer_up_meanwhile, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_error, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_incomplete_dump, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_refused_line, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_late_answer, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_sessions_restarted, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_failed_without_summary,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_max_touched, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_max_peers, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_off, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_names, setup, teardown),
+		TL_TEST(test_fresh_ack),
+		TL_TEST(test_fresh_noack),
+		TL_TEST(test_capture_answers),
+		TL_TEST(test_capture_noack),
+		TL_TEST(test_capture_rr),
+		TL_TEST(test_capture_respawn),
+		TL_TEST(test_capture_interleave),
+		TL_TEST(test_superseded),
+		TL_TEST(test_state_change),
+		TL_TEST(test_peer_up_meanwhile),
+		TL_TEST(test_error),
+		TL_TEST(test_incomplete_dump),
+		TL_TEST(test_refused_line),
+		TL_TEST(test_late_answer),
+		TL_TEST(test_sessions_restarted),
+		TL_TEST(test_failed_without_summary),
+		TL_TEST(test_max_touched),
+		TL_TEST(test_max_peers),
+		TL_TEST(test_off),
+		TL_TEST(test_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,7 +22,6 @@
 #include "conf.h"
 #include "ev.h"
 #include "listen.h"
-#include "log.h"
 #include "testlib.h"
 
 static const char	*dest_a, *dest_b, *counter, *failflag;
@@ -773,6 +772,5 @@ main(void)
 		TL_SETUP_TEST(test_min_backends_uncatalogued),
 	};
 
-	log_init("test_render", 0, 0);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, tl_log_setup, NULL);
 }

@@ -22,52 +22,12 @@
 #include "community.h"
 #include "conf.h"
 #include "listen.h"
+#include "testlib.h"
 
-#define FIXTURES	"data/fixtures/exabgp-4.2/"
 
 #define P1	"169.254.179.1"
 #define P2	"fd00:179::1"
 #define P3	"192.0.2.254"
-
-static struct exabgp_msg	 msg;
-
-static int
-setup(void **state)
-{
-	exabgp_msg_init(&msg);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	exabgp_msg_free(&msg);
-	return 0;
-}
-
-static struct rib *
-new_rib(uint32_t asn, int large, int host_only, int64_t max_routes)
-{
-	struct rib_conf	 rc;
-
-	memset(&rc, 0, sizeof(rc));
-	rc.asn = asn;
-	rc.large = large;
-	rc.host_routes_only = host_only;
-	rc.max_routes = max_routes;
-	return rib_new(&rc);
-}
-
-/* decode one line as the listener would and apply it; map changed? */
-static int
-feed(struct rib *rib, const char *line)
-{
-	char	 err[256];
-
-	if (exabgp_decode(&msg, line, strlen(line), err, sizeof(err)) == -1)
-		fail_msg("test line refused: %s: %s", err, line);
-	return rib_apply(rib, &msg);
-}
 
 static int
 peer_state(struct rib *rib, const char *peer, const char *st)
@@ -77,7 +37,7 @@ peer_state(struct rib *rib, const char *peer, const char *st)
 	snprintf(line, sizeof(line), "{ \"type\": \"state\", \"neighbor\": { "
 	    "\"address\": { \"local\": \"x\", \"peer\": \"%s\" }, "
 	    "\"state\": \"%s\" } }", peer, st);
-	return feed(rib, line);
+	return tl_feed(rib, line);
 }
 
 static int
@@ -89,7 +49,7 @@ eor(struct rib *rib, const char *peer, const char *afi)
 	    " \"address\": { \"peer\": \"%s\" }, \"direction\": \"receive\", "
 	    "\"message\": { \"eor\": { \"afi\": \"%s\", \"safi\": "
 	    "\"unicast\" } } } }", peer, afi);
-	return feed(rib, line);
+	return tl_feed(rib, line);
 }
 
 /*
@@ -121,7 +81,7 @@ announce(struct rib *rib, const char *peer, const char *prefixes,
 	    "} } } }", peer, comm ? ", \"community\": " : "", comm ? comm : "",
 	    large ? ", \"large-community\": " : "", large ? large : "",
 	    v6 ? "ipv6" : "ipv4", peer, list);
-	return feed(rib, line);
+	return tl_feed(rib, line);
 }
 
 static int
@@ -133,7 +93,7 @@ withdraw(struct rib *rib, const char *peer, const char *prefix)
 	    " \"address\": { \"peer\": \"%s\" }, \"message\": { \"update\": { "
 	    "\"withdraw\": { \"%s unicast\": [ { \"nlri\": \"%s\" } ] } } } "
 	    "} }", peer, strchr(prefix, ':') ? "ipv6" : "ipv4", prefix);
-	return feed(rib, line);
+	return tl_feed(rib, line);
 }
 
 /*
@@ -152,7 +112,7 @@ announce_nh(struct rib *rib, const char *peer, const char *prefix,
 	    "%s%s }, \"announce\": { \"%s unicast\": { \"%s\": [ { \"nlri\": "
 	    "\"%s\" } ] } } } } } }", peer, attrs ? ", " : "", attrs ? attrs : "",
 	    strchr(prefix, ':') ? "ipv6" : "ipv4", nh, prefix);
-	return feed(rib, line);
+	return tl_feed(rib, line);
 }
 
 /* backend i of port in a fresh view; 0 if the port has fewer */
@@ -194,7 +154,7 @@ assert_map(struct rib *rib, const char *want)
 static void
 test_replace(void **state)
 {
-	struct rib	*rib = new_rib(12345, 0, 1, 0);
+	struct rib	*rib = tl_rib_new(12345, 0, 1, 0);
 	uint64_t	 gen;
 
 	assert_int_equal(peer_state(rib, P1, "up"), 0);
@@ -223,7 +183,7 @@ test_replace(void **state)
 static void
 test_withdraw(void **state)
 {
-	struct rib	*rib = new_rib(12345, 0, 1, 0);
+	struct rib	*rib = tl_rib_new(12345, 0, 1, 0);
 	uint64_t	 gen;
 
 	peer_state(rib, P1, "up");
@@ -249,10 +209,10 @@ test_withdraw(void **state)
 static void
 test_withdraw_then_announce(void **state)
 {
-	struct rib	*rib = new_rib(12345, 0, 1, 0);
+	struct rib	*rib = tl_rib_new(12345, 0, 1, 0);
 
 	peer_state(rib, P1, "up");
-	feed(rib, "{ \"type\": \"update\", \"neighbor\": { \"address\": { "
+	tl_feed(rib, "{ \"type\": \"update\", \"neighbor\": { \"address\": { "
 	    "\"peer\": \"" P1 "\" }, \"message\": { \"update\": { "
 	    "\"attribute\": { \"community\": [[12345, 22]] }, \"withdraw\": { "
 	    "\"ipv4 unicast\": [ \"192.0.2.5/32\" ] }, \"announce\": { "
@@ -264,7 +224,7 @@ test_withdraw_then_announce(void **state)
 static void
 test_peer_down(void **state)
 {
-	struct rib	*rib = new_rib(12345, 0, 1, 0);
+	struct rib	*rib = tl_rib_new(12345, 0, 1, 0);
 
 	peer_state(rib, P1, "up");
 	peer_state(rib, P2, "up");
@@ -292,7 +252,7 @@ test_peer_down(void **state)
 static void
 test_two_peers(void **state)
 {
-	struct rib	*rib = new_rib(12345, 0, 1, 0);
+	struct rib	*rib = tl_rib_new(12345, 0, 1, 0);
 
 	peer_state(rib, P1, "up");
 	peer_state(rib, P3, "up");
@@ -323,7 +283,7 @@ test_two_peers(void **state)
 static void
 test_communities(void **state)
 {
-	struct rib	*rib = new_rib(12345, 0, 1, 0);
+	struct rib	*rib = tl_rib_new(12345, 0, 1, 0);
 
 	peer_state(rib, P1, "up");
 	/* foreign ASNs, well-known ones, port 0: no port */
@@ -351,7 +311,7 @@ test_communities(void **state)
 static void
 test_large_mode(void **state)
 {
-	struct rib	*rib = new_rib(12345, 1, 1, 0);
+	struct rib	*rib = tl_rib_new(12345, 1, 1, 0);
 
 	peer_state(rib, P1, "up");
 	/* standard ones are ignored in large mode */
@@ -365,7 +325,7 @@ test_large_mode(void **state)
 	rib_free(rib);
 
 	/* a 32-bit ASN */
-	rib = new_rib(4200000000u, 1, 1, 0);
+	rib = tl_rib_new(4200000000u, 1, 1, 0);
 	peer_state(rib, P2, "up");
 	announce(rib, P2, "2001:db8::5/128", "[[65535, 443]]",
 	    "[[4200000000, 0, 443], [4200000000, 0, 80]]");
@@ -374,7 +334,7 @@ test_large_mode(void **state)
 	rib_free(rib);
 
 	/* a 32-bit ASN never matches a standard community */
-	rib = new_rib(70000, 0, 1, 0);
+	rib = tl_rib_new(70000, 0, 1, 0);
 	peer_state(rib, P1, "up");
 	announce(rib, P1, "192.0.2.1/32", "[[4464, 443]]", NULL);
 	assert_map(rib, "{}");
@@ -384,7 +344,7 @@ test_large_mode(void **state)
 static void
 test_host_routes(void **state)
 {
-	struct rib	*rib = new_rib(12345, 0, 1, 0);
+	struct rib	*rib = tl_rib_new(12345, 0, 1, 0);
 
 	peer_state(rib, P1, "up");
 	peer_state(rib, P2, "up");
@@ -395,7 +355,7 @@ test_host_routes(void **state)
 	assert_int_equal(rib_nroutes(rib), 0);
 	rib_free(rib);
 
-	rib = new_rib(12345, 0, 0, 0);
+	rib = tl_rib_new(12345, 0, 0, 0);
 	peer_state(rib, P1, "up");
 	announce(rib, P1, "198.51.100.0/24 198.51.100.0/32 192.0.2.7/32",
 	    "[[12345, 80]]", NULL);
@@ -408,7 +368,7 @@ test_host_routes(void **state)
 static void
 test_max_routes(void **state)
 {
-	struct rib		*rib = new_rib(12345, 0, 1, 2);
+	struct rib		*rib = tl_rib_new(12345, 0, 1, 2);
 	struct rib_peer_stat	*ps;
 	size_t			 n;
 
@@ -447,7 +407,7 @@ test_max_routes(void **state)
 static void
 test_eor_gating(void **state)
 {
-	struct rib	*rib = new_rib(12345, 0, 1, 0);
+	struct rib	*rib = tl_rib_new(12345, 0, 1, 0);
 
 	assert_false(rib_all_eor(rib));		/* nobody up yet */
 	peer_state(rib, P1, "connected");
@@ -490,7 +450,7 @@ test_eor_gating(void **state)
 static void
 test_peers(void **state)
 {
-	struct rib		*rib = new_rib(12345, 0, 1, 0);
+	struct rib		*rib = tl_rib_new(12345, 0, 1, 0);
 	struct rib_peer_stat	*ps;
 	char			 buf[ADDR_STRLEN];
 	size_t			 n;
@@ -503,7 +463,7 @@ test_peers(void **state)
 	announce(rib, P2, "2001:db8::1/128 2001:db8::2/128", "[[12345, 1]]",
 	    NULL);
 	/* an empty update does not invent a peer */
-	feed(rib, "{ \"type\": \"update\", \"neighbor\": { \"address\": { "
+	tl_feed(rib, "{ \"type\": \"update\", \"neighbor\": { \"address\": { "
 	    "\"peer\": \"192.0.2.99\" }, \"message\": { \"update\": { "
 	    "\"attribute\": { \"origin\": \"igp\" } } } } }");
 	n = rib_peers(rib, &ps);
@@ -905,7 +865,7 @@ test_ignore_log(void **state)
 static void
 test_backends_order(void **state)
 {
-	struct rib		*rib = new_rib(12345, 0, 1, 0);
+	struct rib		*rib = tl_rib_new(12345, 0, 1, 0);
 	struct rib_backend	*v;
 	char			 buf[PREFIX_STRLEN];
 	size_t			 n;
@@ -941,7 +901,7 @@ test_backends_order(void **state)
 static void
 test_reconf(void **state)
 {
-	struct rib	*rib = new_rib(12345, 0, 0, 0);
+	struct rib	*rib = tl_rib_new(12345, 0, 0, 0);
 	struct rib_conf	 rc;
 
 	peer_state(rib, P1, "up");
@@ -982,7 +942,7 @@ test_reconf(void **state)
 static void
 test_clear(void **state)
 {
-	struct rib	*rib = new_rib(12345, 0, 1, 0);
+	struct rib	*rib = tl_rib_new(12345, 0, 1, 0);
 
 	peer_state(rib, P1, "up");
 	peer_state(rib, P2, "up");
@@ -1000,7 +960,7 @@ test_clear(void **state)
 static void
 test_many(void **state)
 {
-	struct rib		*rib = new_rib(12345, 0, 1, 0);
+	struct rib		*rib = tl_rib_new(12345, 0, 1, 0);
 	struct rib_backend	*v;
 	char			 pfx[64];
 	size_t			 i, n;
@@ -1034,27 +994,12 @@ test_many(void **state)
 static void
 golden_one(const char *name)
 {
-	struct rib	*rib = new_rib(12345, 0, 1, 0);
-	char		 path[512], err[256], *line = NULL, *got;
-	size_t		 cap = 0;
-	ssize_t		 len;
-	FILE		*f;
+	struct rib	*rib = tl_capture_rib(name);
+	char		 path[512], *got;
 	json_t		*want, *map;
 	json_error_t	 jerr;
 
-	snprintf(path, sizeof(path), FIXTURES "%s.jsonl", name);
-	if ((f = fopen(path, "r")) == NULL)
-		fail_msg("%s: cannot open", path);
-	while ((len = getline(&line, &cap, f)) != -1) {
-		if (exabgp_decode(&msg, line, (size_t)len, err,
-		    sizeof(err)) == -1)
-			continue;	/* the listener logs and skips it */
-		rib_apply(rib, &msg);
-	}
-	free(line);
-	fclose(f);
-
-	snprintf(path, sizeof(path), FIXTURES "%s.expected.json", name);
+	snprintf(path, sizeof(path), TL_FIXTURES "%s.expected.json", name);
 	if ((want = json_load_file(path, 0, &jerr)) == NULL)
 		fail_msg("%s: %s", path, jerr.text);
 	map = context_map(rib);
@@ -1075,8 +1020,8 @@ test_golden_fixtures(void **state)
 	size_t		 n, count = 0;
 	char		 name[256];
 
-	if ((d = opendir(FIXTURES)) == NULL)
-		fail_msg("%s: cannot open", FIXTURES);
+	if ((d = opendir(TL_FIXTURES)) == NULL)
+		fail_msg("%s: cannot open", TL_FIXTURES);
 	while ((de = readdir(d)) != NULL) {
 		n = strlen(de->d_name);
 		if (n < 7 || strcmp(de->d_name + n - 6, ".jsonl") != 0)
@@ -1098,7 +1043,7 @@ test_golden_fixtures(void **state)
 static void
 test_two_reflectors(void **state)
 {
-	struct rib		*rib = new_rib(12345, 0, 1, 0);
+	struct rib		*rib = tl_rib_new(12345, 0, 1, 0);
 	struct rib_backend_info	 b;
 	struct rib_view		 v;
 	char			 buf[ADDR_STRLEN];
@@ -1142,7 +1087,7 @@ test_two_reflectors(void **state)
 static void
 test_metadata(void **state)
 {
-	struct rib		*rib = new_rib(12345, 0, 1, 0);
+	struct rib		*rib = tl_rib_new(12345, 0, 1, 0);
 	struct rib_backend_info	 b;
 	struct rib_view		 v;
 	char			 buf[64];
@@ -1311,45 +1256,29 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_replace, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_withdraw, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_withdraw_then_announce,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_peer_down, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_two_peers, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_communities, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_large_mode, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_host_routes, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_max_routes, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_eor_gating, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_peers, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_backends_order, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_reconf, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_clear, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_many, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_accept_prefixes, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_accept_peers, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_accept_reconf, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_ignore_log, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_two_reflectors, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_metadata, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stale, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_golden_fixtures, setup,
-		    teardown),
+		TL_MSG_TEST(test_replace),
+		TL_MSG_TEST(test_withdraw),
+		TL_MSG_TEST(test_withdraw_then_announce),
+		TL_MSG_TEST(test_peer_down),
+		TL_MSG_TEST(test_two_peers),
+		TL_MSG_TEST(test_communities),
+		TL_MSG_TEST(test_large_mode),
+		TL_MSG_TEST(test_host_routes),
+		TL_MSG_TEST(test_max_routes),
+		TL_MSG_TEST(test_eor_gating),
+		TL_MSG_TEST(test_peers),
+		TL_MSG_TEST(test_backends_order),
+		TL_MSG_TEST(test_reconf),
+		TL_MSG_TEST(test_clear),
+		TL_MSG_TEST(test_many),
+		TL_MSG_TEST(test_accept_prefixes),
+		TL_MSG_TEST(test_accept_peers),
+		TL_MSG_TEST(test_accept_reconf),
+		TL_MSG_TEST(test_ignore_log),
+		TL_MSG_TEST(test_two_reflectors),
+		TL_MSG_TEST(test_metadata),
+		TL_MSG_TEST(test_stale),
+		TL_MSG_TEST(test_golden_fixtures),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -27,7 +27,7 @@
 #include "check.h"
 #include "conf.h"
 #include "ev.h"
-#include "log.h"
+#include "testlib.h"
 
 #define NSVC	3
 #define NPFX	2
@@ -633,18 +633,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_json_services, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_json_prefixes, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_json_no_config, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_metrics, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_metrics_bad_label, setup,
-		    teardown),
+		TL_TEST(test_json_services),
+		TL_TEST(test_json_prefixes),
+		TL_TEST(test_json_no_config),
+		TL_TEST(test_metrics),
+		TL_TEST(test_metrics_bad_label),
 		cmocka_unit_test(test_metrics_no_config),
 	};
 
-	log_init("test_status", 0, 0);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, tl_log_setup, NULL);
 }

@@ -18,7 +18,6 @@
 
 #include "buf.h"
 #include "ev.h"
-#include "log.h"
 #include "statusfile.h"
 #include "testlib.h"
 
@@ -177,6 +176,5 @@ main(void)
 		TL_SETUP_TEST(test_fails),
 	};
 
-	log_init("test_statusfile", 0, 0);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, tl_log_setup, NULL);
 }

@@ -17,7 +17,6 @@
 #include "check.h"
 #include "conf.h"
 #include "ev.h"
-#include "log.h"
 #include "testlib.h"
 
 static struct service_conf *
@@ -531,6 +530,5 @@ main(void)
 		cmocka_unit_test(test_reload_many),
 	};
 
-	log_init("test_svc", 0, 0);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, tl_log_setup, NULL);
 }

@@ -24,7 +24,6 @@
 #include "creds.h"
 #include "ev.h"
 #include "listen.h"
-#include "log.h"
 #include "testlib.h"
 
 static const char	*dest;
@@ -479,6 +478,5 @@ main(void)
 		TL_TEST(test_sweep),
 	};
 
-	log_init("test_writer", 0, 0);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, tl_log_setup, NULL);
 }

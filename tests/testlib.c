@@ -21,13 +21,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "ev.h"
+#include "listen.h"
+#include "log.h"
 #include "testlib.h"
 
 #define TL_NRING	8	/* buffers of tl_slurp and the captures */
 
-char		 tl_tmpdir[64];
-struct ev_loop	*tl_loop;
+char			 tl_tmpdir[64];
+struct ev_loop		*tl_loop;
+struct exabgp_msg	 tl_msg;
 
 /* what tl_path made, freed with the directory */
 static char	**paths;
@@ -75,6 +79,24 @@ read_all(int fd, int positional, size_t *lenp)
 	if (lenp != NULL)
 		*lenp = len;
 	return ring[i];
+}
+
+/* ---- logging ---- */
+
+int
+tl_log_setup(void **state)
+{
+	(void)state;
+	log_init(program_invocation_short_name, 0, 0);
+	return 0;
+}
+
+int
+tl_log_debug_setup(void **state)
+{
+	(void)state;
+	log_init(program_invocation_short_name, 0, 1);
+	return 0;
 }
 
 /* ---- the temporary directory ---- */
@@ -213,6 +235,28 @@ tl_entries(const char *dir)
 		    strcmp(de->d_name, "..") != 0;
 	closedir(d);
 	return n;
+}
+
+size_t
+tl_each_line(const char *path, void (*fn)(const char *line, void *arg),
+    void *arg)
+{
+	char	*line = NULL;
+	size_t	 cap = 0, count = 0;
+	ssize_t	 len;
+	FILE	*f;
+
+	if ((f = fopen(path, "r")) == NULL)
+		fail_msg("%s: cannot open", path);
+	while ((len = getline(&line, &cap, f)) > 0) {
+		if (line[len - 1] == '\n')
+			line[len - 1] = '\0';
+		fn(line, arg);
+		count++;
+	}
+	free(line);
+	fclose(f);
+	return count;
 }
 
 size_t
@@ -439,6 +483,102 @@ tl_capture_stop(struct tl_capture *c)
 	close(c->file);
 	c->saved = c->file = -1;
 	return text;
+}
+
+/* ---- addresses, ExaBGP's JSON and the RIB ---- */
+
+void
+tl_assert_addr(const struct addr *a, const char *want)
+{
+	char	 buf[ADDR_STRLEN];
+
+	assert_string_equal(addr_fmt(a, buf, sizeof(buf)), want);
+}
+
+void
+tl_assert_prefix(const struct prefix *p, const char *want)
+{
+	char	 buf[PREFIX_STRLEN];
+
+	assert_string_equal(prefix_fmt(p, buf, sizeof(buf)), want);
+}
+
+int
+tl_msg_setup(void **state)
+{
+	(void)state;
+	exabgp_msg_init(&tl_msg);
+	return 0;
+}
+
+int
+tl_msg_teardown(void **state)
+{
+	(void)state;
+	exabgp_msg_free(&tl_msg);
+	return 0;
+}
+
+int
+tl_feed(struct rib *rib, const char *line)
+{
+	char	 err[256];
+
+	if (exabgp_decode(&tl_msg, line, strlen(line), err,
+	    sizeof(err)) == -1)
+		fail_msg("test line refused: %s: %s", err, line);
+	return rib_apply(rib, &tl_msg);
+}
+
+void
+tl_announce(struct rib *rib, const char *peer, const char *prefix,
+    const char *comm, const char *large)
+{
+	char	 line[2048];
+
+	snprintf(line, sizeof(line), "{ \"type\": \"update\", \"neighbor\": {"
+	    " \"address\": { \"peer\": \"%s\" }, \"message\": { \"update\": { "
+	    "\"attribute\": { \"community\": %s%s%s }, \"announce\": { "
+	    "\"%s unicast\": { \"x\": [ \"%s\" ] } } } } } }", peer, comm,
+	    large != NULL ? ", \"large-community\": " : "",
+	    large != NULL ? large : "", strchr(prefix, ':') ? "ipv6" : "ipv4",
+	    prefix);
+	tl_feed(rib, line);
+}
+
+/* a line of a capture into the RIB arg, unless it does not decode */
+static void
+capture_line(const char *line, void *arg)
+{
+	char	 err[256];
+
+	if (exabgp_decode(&tl_msg, line, strlen(line), err,
+	    sizeof(err)) == 0)
+		rib_apply(arg, &tl_msg);
+}
+
+struct rib *
+tl_capture_rib(const char *name)
+{
+	struct rib	*rib = tl_rib_new(12345, 0, 1, 0);
+	char		 path[PATH_MAX];
+
+	snprintf(path, sizeof(path), TL_FIXTURES "%s.jsonl", name);
+	tl_each_line(path, capture_line, rib);
+	return rib;
+}
+
+struct rib *
+tl_rib_new(uint32_t asn, int large, int host_only, int64_t max_routes)
+{
+	struct rib_conf	 rc;
+
+	memset(&rc, 0, sizeof(rc));
+	rc.asn = asn;
+	rc.large = large;
+	rc.host_routes_only = host_only;
+	rc.max_routes = max_routes;
+	return rib_new(&rc);
 }
 
 /* ---- sockets ---- */

@@ -19,13 +19,20 @@
 #include <sys/types.h>
 #include <cmocka.h>
 
+struct addr;
 struct ev_loop;
+struct exabgp_msg;
+struct prefix;
+struct rib;
 
 /* the number of elements of an array */
 #define TL_NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* a test run with the file's own functions named setup and teardown */
 #define TL_TEST(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
+/* a test run with tl_msg made for it (tl_msg_setup), freed after it */
+#define TL_MSG_TEST(f) \
+	cmocka_unit_test_setup_teardown(f, tl_msg_setup, tl_msg_teardown)
 /* a test run with a fresh tl_tmpdir, removed after it */
 #define TL_TMPDIR_TEST(f) \
 	cmocka_unit_test_setup_teardown(f, tl_tmpdir_setup, tl_tmpdir_teardown)
@@ -38,6 +45,15 @@ struct ev_loop;
 /* the same with the file's own setup (which calls tl_setup first) */
 #define TL_SETUP_TEST(f) \
 	cmocka_unit_test_setup_teardown(f, setup, tl_teardown)
+
+/* ---- logging ---- */
+
+/*
+ * cmocka group setups: log_init as the program (to stderr), without and
+ * with debug messages, before the first test. Return 0.
+ */
+int		 tl_log_setup(void **state);
+int		 tl_log_debug_setup(void **state);
 
 /* ---- the temporary directory ---- */
 
@@ -79,6 +95,12 @@ void		 tl_spit(const char *path, const char *text);
 const char	*tl_put(const char *name, const char *text);
 /* the entries of folder dir other than "." and ".." */
 size_t		 tl_entries(const char *dir);
+/*
+ * fn(line, arg) for every line of path, without its newline; returns
+ * how many. A file that cannot be opened fails the test.
+ */
+size_t		 tl_each_line(const char *path,
+		    void (*fn)(const char *line, void *arg), void *arg);
 /* how many times needle (not "") occurs in hay, not overlapping */
 size_t		 tl_count(const char *hay, const char *needle);
 /*
@@ -163,6 +185,43 @@ void		 tl_capture_start(struct tl_capture *c, int fd);
 const char	*tl_capture_text(struct tl_capture *c);
 /* fd restored; returns all that was written (see tl_slurp) */
 const char	*tl_capture_stop(struct tl_capture *c);
+
+/* ---- addresses, ExaBGP's JSON and the RIB ---- */
+
+/* the canonical text of a (addr_fmt, prefix_fmt) must be want */
+void		 tl_assert_addr(const struct addr *a, const char *want);
+void		 tl_assert_prefix(const struct prefix *p, const char *want);
+
+/* the message tl_feed decodes into, reused as bgpsd-listen reuses one */
+extern struct exabgp_msg	 tl_msg;
+
+/* cmocka setup and teardown: exabgp_msg_init and _free of tl_msg */
+int		 tl_msg_setup(void **state);
+int		 tl_msg_teardown(void **state);
+/*
+ * line decoded into tl_msg as bgpsd-listen decodes it (a line refused
+ * fails the test) and applied to rib; returns what rib_apply returned.
+ */
+int		 tl_feed(struct rib *rib, const char *line);
+/*
+ * tl_feed of an update from peer announcing prefix (next hop "x") with
+ * the JSON list comm of communities and, unless NULL, large of large
+ * communities
+ */
+void		 tl_announce(struct rib *rib, const char *peer,
+		    const char *prefix, const char *comm, const char *large);
+/* the real ExaBGP 4.2 captures, from tests/ (where the tests run) */
+#define TL_FIXTURES	"data/fixtures/exabgp-4.2/"
+/*
+ * A new RIB (AS 12345, host routes only) fed every line of the capture
+ * TL_FIXTURES name ".jsonl" (one ExaBGP message a line) through tl_msg;
+ * a line that does not decode is skipped, as bgpsd-listen logs and
+ * skips it. A capture that cannot be opened fails the test.
+ */
+struct rib	*tl_capture_rib(const char *name);
+/* rib_new with these fields of rib_conf, the rest 0 */
+struct rib	*tl_rib_new(uint32_t asn, int large, int host_only,
+		    int64_t max_routes);
 
 /* ---- sockets ---- */
 

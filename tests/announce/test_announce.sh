@@ -8,14 +8,8 @@ mktmp
 [ -n "${KEEP:-}" ] && T=$KEEP && mkdir -p "$T"
 PIDS=""
 cleanup() {
-	local p
 	exec 3>&- 2>/dev/null
-	for p in $PIDS; do
-		kill "$p" 2>/dev/null
-	done
-	for p in $PIDS; do
-		wait "$p" 2>/dev/null
-	done
+	stop_pids
 	[ -z "${KEEP:-}" ] && rm -rf "$T"
 }
 trap cleanup EXIT

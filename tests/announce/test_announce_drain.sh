@@ -25,14 +25,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=../integration/lib.sh
 . "$TOP/tests/integration/lib.sh"
 
-if [ ! -x "$BUILD/bgpsd-announce" ]; then
-	skip "announce_drain" "$BUILD/bgpsd-announce not built (make all)"
-	exit 0
-fi
-if ! command -v "$LAB_EXABGP" >/dev/null; then
-	skip "announce_drain" "exabgp not installed (make deps)"
-	exit 0
-fi
+lab_require announce_drain "bgpsd-announce" "$LAB_EXABGP"
 
 lab_init drain
 lab_host rr 1
@@ -73,13 +66,8 @@ announce = {
 	drain_on_stop = $STOPDRAIN;
 };
 EOF
-if out=$("$BUILD/bgpsd-announce" -n -c "$A/bgpsd.conf" 2>&1); then
-	ok "bgpsd-announce -n accepts the suite's config"
-else
-	not_ok "bgpsd-announce -n accepts the suite's config"
-	diag "$out"
-	exit 1
-fi
+check_out "bgpsd-announce -n accepts the suite's config" \
+    "$BUILD/bgpsd-announce" -n -c "$A/bgpsd.conf" || exit 1
 echo "weight=40" >"$A/weight"
 
 {

@@ -38,13 +38,7 @@ ip -6 addr add 2001:db8::10/128 dev lo nodad || exit 1
 mktmp
 PIDS=""
 cleanup() {
-	local p
-	for p in $PIDS; do
-		kill "$p" 2>/dev/null
-	done
-	for p in $PIDS; do
-		wait "$p" 2>/dev/null
-	done
+	stop_pids
 	rm -rf "$T"
 }
 trap cleanup EXIT

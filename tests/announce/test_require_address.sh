@@ -36,14 +36,8 @@ ip link set lo up || exit 1
 mktmp
 PIDS=""
 cleanup() {
-	local p
 	exec 3>&- 2>/dev/null
-	for p in $PIDS; do
-		kill "$p" 2>/dev/null
-	done
-	for p in $PIDS; do
-		wait "$p" 2>/dev/null
-	done
+	stop_pids
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -150,11 +144,7 @@ timed() {
 	t0=$(date +%s%N)
 	if wait_until 5 "$@"; then
 		t1=$(date +%s%N)
-		if [ $(( (t1 - t0) / 1000000 )) -le $((bound * 1000)) ]; then
-			ok "$n"
-		else
-			not_ok "$n"
-		fi
+		check "$n" [ $(( (t1 - t0) / 1000000 )) -le $((bound * 1000)) ]
 		diag "$n: after $(( (t1 - t0) / 1000000 )) ms (bound ${bound} s)"
 	else
 		not_ok "$n"

@@ -109,11 +109,8 @@ done
 	printf '" }\n'
 } >"$T/1mb.jsonl"
 bad_json "1mb-line" "$T/1mb.jsonl"
-if grep -q 'longer than max_line' "$T/err.log"; then
-	ok "json 1mb-line: reason is max_line"
-else
-	not_ok "json 1mb-line: reason is max_line"
-fi
+check "json 1mb-line: reason is max_line" \
+    grep -q 'longer than max_line' "$T/err.log"
 # a 1 MiB run of NULs and 0xff without any newline, then a good stream
 {
 	head -c 1048576 /dev/zero | tr '\0' '\377'

@@ -114,21 +114,15 @@ EOF2
 	cp "$T/small/out.conf" "$T/before"
 	mount -o remount,ro "$T/small"
 	j_ann 192.0.2.13/32 443 >&3
-	if wait_until 5 grep -qs 'Read-only file system' "$T/llog"; then
-		ok "fs read-only: EROFS logged"
-	else
-		not_ok "fs read-only: EROFS logged"
-	fi
+	check "fs read-only: EROFS logged" \
+	    wait_until 5 grep -qs 'Read-only file system' "$T/llog"
 	lcheck "fs read-only: old file intact" \
 	    cmp -s "$T/small/out.conf" "$T/before"
 	lcheck "fs read-only: daemon alive" pid_alive "$LPID"
 	mount -o remount,rw "$T/small"
 	j_ann 192.0.2.14/32 443 >&3
-	if wait_until 5 grep -qs '192.0.2.13 192.0.2.14' "$T/small/out.conf"; then
-		ok "fs read-only: retried on the next change once writable"
-	else
-		not_ok "fs read-only: retried on the next change once writable"
-	fi
+	check "fs read-only: retried on the next change once writable" \
+	    wait_until 5 grep -qs '192.0.2.13 192.0.2.14' "$T/small/out.conf"
 	stop_listen
 	lcheck "fs: exit 0 at EOF after the faults" test "$STATUS" = 0
 	sane "fs" "$STATUS" "$T/llog" || not_ok "fs: sanitizer report"
@@ -502,11 +496,8 @@ EOF2
 		else
 			not_ok "clock jump to ${off} s: announce checks keep their pace ($((r2 - r1)) in 1.5 s)"
 		fi
-		if grep -qs "192.0.2.$((40 + step))" "$T/dest/clock.conf"; then
-			ok "clock jump to ${off} s: listen renders within wait_max"
-		else
-			not_ok "clock jump to ${off} s: listen renders within wait_max"
-		fi
+		check "clock jump to ${off} s: listen renders within wait_max" \
+		    grep -qs "192.0.2.$((40 + step))" "$T/dest/clock.conf"
 		step=$((step + 1))
 	done
 	stop "$APID" 5

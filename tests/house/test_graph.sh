@@ -16,12 +16,7 @@ mktmp
 got=$(printf 'a b\nb c\nc a\nc d\nd e\ne d\nf g\ng g\n' |
     awk -f tests/house/cycles.awk)
 want=$(printf 'a <-> b <-> c\nd <-> e')
-if [ "$got" = "$want" ]; then
-	ok "cycles.awk finds the cycles of a known graph"
-else
-	not_ok "cycles.awk finds the cycles of a known graph"
-	diag "got:" "$got" "want:" "$want"
-fi
+check_eq "cycles.awk finds the cycles of a known graph" "$got" "$want"
 
 for h in include/*.h; do
 	sed -n 's/^#include "\(.*\)".*/\1/p' "$h" |

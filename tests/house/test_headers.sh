@@ -94,12 +94,7 @@ three(int a,
 C
 got=$(awk -f tests/house/funclen.awk "$T/known.c" | sed "s|^$T/||")
 want=$(printf 'known.c:7 two 7\nknown.c:16 three 5')
-if [ "$got" = "$want" ]; then
-	ok "funclen.awk measures a known file"
-else
-	not_ok "funclen.awk measures a known file"
-	diag "got:" "$got" "want:" "$want"
-fi
+check_eq "funclen.awk measures a known file" "$got" "$want"
 
 srcs=$(find src -name '*.c' | sort)
 # shellcheck disable=SC2086

@@ -180,6 +180,16 @@ lab_host() {
 	mkdir -p "$LAB_DIR/$h"
 }
 
+# lab_hosts INDEX NAME...: lab_host for each NAME, INDEX counting up
+lab_hosts() {
+	local n=$1 h
+	shift
+	for h in "$@"; do
+		lab_host "$h" "$n"
+		n=$((n + 1))
+	done
+}
+
 # lab_host_addr HOST ADDR...: put the service addresses HOST announces on
 # its loopback, as on a real service host: bgpsd-announce announces a
 # prefix only while its address is on an up interface (require_address).
@@ -377,6 +387,47 @@ lab_teardown() {
 }
 
 # ---------------------------------------------------------------------------
+# lab_require NAME "PROGRAM..." COMMAND...: unless every PROGRAM is built
+# in $BUILD and every COMMAND is installed, skip suite NAME (exit 0)
+lab_require() {
+	local name=$1 progs=$2 b c
+	shift 2
+	for b in $progs; do
+		if [ ! -x "$BUILD/$b" ]; then
+			skip "$name" "$BUILD/$b not built (make all)"
+			exit 0
+		fi
+	done
+	for c in "$@"; do
+		if ! command -v "$c" >/dev/null; then
+			skip "$name" "$c not installed (make deps)"
+			exit 0
+		fi
+	done
+}
+
+# lab_bird_rr ID AS CLIENTS: etc/bird-rr.conf for a lab reflector with
+# router id ID in AS, the lab's hold time, and the text CLIENTS between
+# its "# BEGIN clients" and "# END clients" lines
+lab_bird_rr() {
+	awk -v c="$3" '
+	    /^# BEGIN clients/ { print; printf "%s", c; skip = 1; next }
+	    /^# END clients/ { skip = 0 }
+	    !skip' "$TOP/etc/bird-rr.conf" |
+	sed -e "s/^define RR_ID = .*/define RR_ID = $1;/" \
+	    -e "s/^define RR_AS = .*/define RR_AS = $2;/" \
+	    -e "s/^define RR_HOLD = .*/define RR_HOLD = $LAB_HOLD;/" \
+	    -e "s/^define RR_KEEPALIVE = .*/define RR_KEEPALIVE = $((LAB_HOLD / 3));/"
+}
+
+# lab_timing: the check timing lines of a bgpsd.conf announce group, from
+# the suite's INTERVAL, FAST (0.25 unless set), TIMEOUT, RISE and FALL
+lab_timing() {
+	printf '\tinterval = %s;\n\tfast_interval = %s;\n\ttimeout = %s;\n' \
+	    "$INTERVAL" "${FAST:-0.25}" "$TIMEOUT"
+	printf '\trise = %s;\n\tfall = %s;\n' "$RISE" "$FALL"
+}
+
 # waits (all bounded)
 
 # lab_wait SECONDS CMD...: poll CMD every 0.05 s until it succeeds
@@ -389,6 +440,29 @@ lab_wait() {
 		sleep 0.05
 	done
 	return 0
+}
+
+# T0: when the step lab_expect times began (lab_mark); LAB_DUMP: the
+# suite's function that shows what the lab saw when a step fails
+T0=0
+LAB_DUMP=${LAB_DUMP:-}
+
+# lab_mark TEXT...: a new step from now, TEXT in the lab's log
+lab_mark() { T0=$(lab_ts); echo "$(lab_now) --- $*" >>"$LAB_DIR/lab.log"; }
+
+# lab_expect NAME SECONDS CMD...: ok NAME when CMD becomes true within
+# SECONDS (with how long after lab_mark), else not ok NAME and $LAB_DUMP
+lab_expect() {
+	local name=$1 limit=$2
+	shift 2
+	if lab_wait "$limit" "$@"; then
+		ok "$name"
+		diag "$name: after $(lab_fsub "$(lab_ts)" "$T0") s (bound $limit s)"
+		return 0
+	fi
+	not_ok "$name"
+	[ -n "$LAB_DUMP" ] && "$LAB_DUMP" "$name: not within $limit s"
+	return 1
 }
 
 # wait_for_file_content FILE REGEX SECONDS: until FILE has a line matching

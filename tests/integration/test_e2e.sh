@@ -15,18 +15,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=lib.sh
 . "$TOP/tests/integration/lib.sh"
 
-for b in bgpsd-announce bgpsd-listen; do
-	if [ ! -x "$BUILD/$b" ]; then
-		skip "e2e" "$BUILD/$b not built (make all)"
-		exit 0
-	fi
-done
-for c in exabgp haproxy; do
-	if ! command -v "$c" >/dev/null; then
-		skip "e2e" "$c not installed (make deps)"
-		exit 0
-	fi
-done
+lab_require e2e "bgpsd-announce bgpsd-listen" exabgp haproxy
 
 # ---- timing of the announcer (short, so that the suite is quick) ----------
 INTERVAL=0.5
@@ -75,11 +64,7 @@ services = (${1:-}
 announce = {
 	prefixes = ( "$P4/32", "$P6/128" );
 	require_address = $(lab_require_address);
-	interval = $INTERVAL;
-	fast_interval = $FAST;
-	timeout = $TIMEOUT;
-	rise = $RISE;
-	fall = $FALL;
+$(lab_timing)
 	batch = 0.05;
 	ack = true;
 	status_file = "$A/status.json";
@@ -150,12 +135,8 @@ HAP=$L/out/haproxy.cfg
 # the generated configs are valid (else every scenario below fails)
 for c in "announce $A/bgpsd.conf" "listen $L/bgpsd.conf"; do
 	set -- $c
-	if out=$("$BUILD/bgpsd-$1" -n -c "$2" 2>&1); then
-		ok "bgpsd-$1 -n accepts the lab's bgpsd.conf"
-	else
-		not_ok "bgpsd-$1 -n accepts the lab's bgpsd.conf"
-		diag "$out"
-	fi
+	check_out "bgpsd-$1 -n accepts the lab's bgpsd.conf" \
+	    "$BUILD/bgpsd-$1" -n -c "$2"
 done
 
 # on failure: what the lab saw
@@ -168,22 +149,7 @@ dump() {
 	[ -f "$LAB_DIR/exabgp-lb2.log" ] && lab_tail "$LAB_DIR/exabgp-lb2.log" 25
 }
 
-# expect NAME SECONDS CMD...: ok when CMD becomes true within SECONDS
-T0=0
-expect() {
-	local name=$1 limit=$2 t1
-	shift 2
-	if lab_wait "$limit" "$@"; then
-		t1=$(lab_ts)
-		ok "$name"
-		diag "$name: after $(lab_fsub "$t1" "$T0") s (bound $limit s)"
-		return 0
-	fi
-	not_ok "$name"
-	dump "$name: not within $limit s"
-	return 1
-}
-mark() { T0=$(lab_ts); echo "$(lab_now) --- $*" >>"$LAB_DIR/lab.log"; }
+LAB_DUMP=dump
 
 # every version of backends.txt written since mark $1 (history/<ns>.txt)
 versions_since() {
@@ -208,7 +174,7 @@ hap_backends() {
 }
 
 # ---- start: services, consumer, announcer ----------------------------------
-mark "start"
+lab_mark "start"
 lab_service svc-web ann "$WEB" || lab_die "demo service web did not start"
 lab_service svc-api ann "$API" || lab_die "demo service api did not start"
 lab_exabgp_start lb "$L/exabgp.conf" yes
@@ -221,15 +187,15 @@ else
 fi
 
 # ---- 1. two services, v4 /32 and v6 /128 -----------------------------------
-expect "two services: web has both prefixes" 15 \
+lab_expect "two services: web has both prefixes" 15 \
     has_backends "$OUT" web "$P4 $P6"
-expect "two services: api has the /128 only" 5 \
+lab_expect "two services: api has the /128 only" 5 \
     has_backends "$OUT" api "$P6"
 # haproxy.cfg is the second template of the same pass: it may land a
 # moment after backends.txt
 hap_is() { [ "$(hap_backends "$1" "$2")" = "$3" ]; }
-expect "rendered haproxy.cfg has web's servers" 3 hap_is "$HAP" web "$P4 $P6"
-expect "rendered haproxy.cfg has api's server" 3 hap_is "$HAP" api "$P6"
+lab_expect "rendered haproxy.cfg has web's servers" 3 hap_is "$HAP" web "$P4 $P6"
+lab_expect "rendered haproxy.cfg has api's server" 3 hap_is "$HAP" api "$P6"
 # routes held by the consumer (its status_file): a prefix left with no
 # healthy port must be withdrawn, not re-announced without communities
 routes_is() {
@@ -237,34 +203,34 @@ routes_is() {
 sys.exit(json.load(open(sys.argv[1]))["routes"] != int(sys.argv[2]))' \
 	    "$L/out/listen-status.json" "$1" 2>/dev/null
 }
-expect "two services: the consumer holds both routes" 3 routes_is 2
+lab_expect "two services: the consumer holds both routes" 3 routes_is 2
 
 # ---- 2. one service's port closes, comes back -------------------------------
-mark "web port closes"
+lab_mark "web port closes"
 lab_stop svc-web
-expect "port closed: web loses its backends" "$DOWN_BOUND" \
+lab_expect "port closed: web loses its backends" "$DOWN_BOUND" \
     has_backends "$OUT" web ""
 check "port closed: api keeps its backend" has_backends "$OUT" api "$P6"
-expect "port closed: the /32, no port left, is withdrawn at the consumer" 3 \
+lab_expect "port closed: the /32, no port left, is withdrawn at the consumer" 3 \
     routes_is 1
 bad=0
 for v in $(versions_since "$T0"); do
 	has_backends "$v" api "$P6" || bad=1
 done
 check "port closed: no render in between lost api" test $bad = 0
-mark "web port opens"
+lab_mark "web port opens"
 lab_service svc-web ann "$WEB"
-expect "port back: web returns after rise" "$UP_BOUND" \
+lab_expect "port back: web returns after rise" "$UP_BOUND" \
     has_backends "$OUT" web "$P4 $P6"
 
 # ---- 3. maintenance file -----------------------------------------------------
-mark "maintenance on"
+lab_mark "maintenance on"
 touch "$A/web.disabled"
-expect "maintenance: web drained" "$DOWN_BOUND" has_backends "$OUT" web ""
+lab_expect "maintenance: web drained" "$DOWN_BOUND" has_backends "$OUT" web ""
 check "maintenance: api untouched" has_backends "$OUT" api "$P6"
-mark "maintenance off"
+lab_mark "maintenance off"
 rm -f "$A/web.disabled"
-expect "maintenance off: web back" "$UP_BOUND" \
+lab_expect "maintenance off: web back" "$UP_BOUND" \
     has_backends "$OUT" web "$P4 $P6"
 
 # ---- 3b. SIGHUP: a new service joins, the others keep their state ---------
@@ -280,9 +246,9 @@ ann_conf "
 	}," >"$A/bgpsd.conf.new"
 mv "$A/bgpsd.conf.new" "$A/bgpsd.conf"
 pid=$(lab_child exabgp-ann bgpsd-announce)
-mark "SIGHUP bgpsd-announce $pid"
+lab_mark "SIGHUP bgpsd-announce $pid"
 kill -HUP "$pid"
-expect "SIGHUP: the new service's backend appears" "$UP_BOUND" \
+lab_expect "SIGHUP: the new service's backend appears" "$UP_BOUND" \
     has_backends "$OUT" "port_$DB" "$P4"
 bad=0
 for v in $(versions_since "$T0"); do
@@ -299,46 +265,46 @@ old=$(lab_child exabgp-ann bgpsd-announce)
 if [ -z "$old" ]; then
 	not_ok "SIGTERM: bgpsd-announce found under ExaBGP"
 else
-	mark "SIGTERM bgpsd-announce $old"
+	lab_mark "SIGTERM bgpsd-announce $old"
 	kill -TERM "$old"
-	expect "SIGTERM: routes withdrawn" 3 both_gone
+	lab_expect "SIGTERM: routes withdrawn" 3 both_gone
 	new_child() {
 		local p
 		p=$(lab_child exabgp-ann bgpsd-announce) && [ "$p" != "$old" ]
 	}
-	expect "SIGTERM: ExaBGP respawned bgpsd-announce" 5 new_child
-	expect "SIGTERM: routes return after rise" "$UP_BOUND" all_back
+	lab_expect "SIGTERM: ExaBGP respawned bgpsd-announce" 5 new_child
+	lab_expect "SIGTERM: routes return after rise" "$UP_BOUND" all_back
 fi
 
 # ---- 5. ExaBGP on the announcer SIGKILLed ------------------------------------
 old=$(lab_child exabgp-ann bgpsd-announce)
-mark "SIGKILL exabgp-ann"
+lab_mark "SIGKILL exabgp-ann"
 lab_kill exabgp-ann KILL
-expect "ExaBGP killed: consumer drops the backends" $((LAB_HOLD + 2)) both_gone
-expect "ExaBGP killed: bgpsd-announce exits on stdin EOF" 3 lab_gone "$old"
-mark "restart exabgp-ann"
+lab_expect "ExaBGP killed: consumer drops the backends" $((LAB_HOLD + 2)) both_gone
+lab_expect "ExaBGP killed: bgpsd-announce exits on stdin EOF" 3 lab_gone "$old"
+lab_mark "restart exabgp-ann"
 lab_exabgp_start ann "$A/exabgp.conf" no
-expect "ExaBGP restarted: backends return" 20 all_back
+lab_expect "ExaBGP restarted: backends return" 20 all_back
 
 # ---- 5b. the announcer's ExaBGP freezes (no FIN, no keepalive) ---------------
 # A host that vanishes without closing its sessions is only noticed by the
 # hold timer: SIGSTOP the announcer's ExaBGP, the consumer's ExaBGP drops the
 # sessions after hold-time ($LAB_HOLD s), bgpsd-listen drops the backends.
-mark "SIGSTOP exabgp-ann"
+lab_mark "SIGSTOP exabgp-ann"
 lab_kill exabgp-ann STOP
-expect "ExaBGP frozen: consumer drops the backends after the hold time" \
+lab_expect "ExaBGP frozen: consumer drops the backends after the hold time" \
     $((LAB_HOLD + 3)) both_gone
 t=$(lab_fsub "$(lab_ts)" "$T0")
 # the last keepalive came at most hold/3 s before the freeze: the drop is
 # due between 2/3 of the hold time and the hold time; a FIN would be instant
 check "ExaBGP frozen: dropped by the hold timer, not at once (${t} s >= $((LAB_HOLD / 2)) s)" \
     lab_fle $((LAB_HOLD / 2)) "$t"
-mark "SIGCONT exabgp-ann"
+lab_mark "SIGCONT exabgp-ann"
 lab_kill exabgp-ann CONT
-expect "ExaBGP thawed: backends return" 20 all_back
+lab_expect "ExaBGP thawed: backends return" 20 all_back
 
 # ---- 6. the consumer starts after the routes exist ---------------------------
-mark "restart consumer"
+lab_mark "restart consumer"
 lst=$(lab_child exabgp-lb bgpsd-listen)
 lab_stop exabgp-lb
 check "consumer stop: bgpsd-listen ended with its ExaBGP" \
@@ -347,7 +313,7 @@ lb_conf "$L/out2" >"$L/bgpsd2.conf"
 exabgp_lb_conf "$L/bgpsd2.conf" >"$L/exabgp2.conf"
 lab_exabgp_start lb "$L/exabgp2.conf" yes exabgp-lb2
 OUT2=$L/out2/backends.txt
-expect "late consumer: renders every backend" 20 eval \
+lab_expect "late consumer: renders every backend" 20 eval \
     'has_backends "$OUT2" web "$P4 $P6" && has_backends "$OUT2" api "$P6"'
 first=$(versions_since 0 "$L/out2/history" | head -n 1)
 check "late consumer: its first render already has every backend" eval \
@@ -358,7 +324,7 @@ lab_tail "$first" 10
 
 # ---- 7. haproxy accepts the rendered configuration ----------------------------
 HAP2=$L/out2/haproxy.cfg
-expect "rendered haproxy.cfg: servers of web and api" 3 eval \
+lab_expect "rendered haproxy.cfg: servers of web and api" 3 eval \
     'hap_is "$HAP2" web "$P4 $P6" && hap_is "$HAP2" api "$P6"'
 if out=$(haproxy -c -f "$HAP2" 2>&1); then
 	ok "haproxy -c -f accepts the rendered haproxy.cfg"

@@ -29,16 +29,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=lib.sh
 . "$TOP/tests/integration/lib.sh"
 
-if [ ! -x "$BUILD/bgpsd-announce" ]; then
-	skip "limits" "$BUILD/bgpsd-announce not built (make all)"
-	exit 0
-fi
-for c in exabgp bird birdc; do
-	if ! command -v "$c" >/dev/null; then
-		skip "limits" "$c not installed (make deps)"
-		exit 0
-	fi
-done
+lab_require limits "bgpsd-announce" exabgp bird birdc
 
 AS=12345		# the port communities' AS; BIRD's AS
 # the computed limits (tests/test_conf.c derives them by hand from the
@@ -132,12 +123,7 @@ EOF
 bird_conf off >"$R/bird.conf"
 bird_conf on >"$R/bird-ext.conf"
 for f in bird.conf bird-ext.conf; do
-	if out=$("$LAB_BIRD" -p -c "$R/$f" 2>&1); then
-		ok "BIRD accepts the lab's $f"
-	else
-		not_ok "BIRD accepts the lab's $f"
-		diag "$out"
-	fi
+	check_out "BIRD accepts the lab's $f" "$LAB_BIRD" -p -c "$R/$f"
 done
 # the running config is always bird.conf: "birdc configure" re-reads it
 cp "$R/bird.conf" "$R/bird-std.conf"
@@ -352,22 +338,11 @@ fi
 
 # ---- bgpsd-announce exactly at the limit of its two prefixes -----------------
 T0=$(lab_ts)
-expect() {
-	local name=$1 limit=$2
-	shift 2
-	if lab_wait "$limit" "$@"; then
-		ok "$name"
-		diag "$name: after $(lab_fsub "$(lab_ts)" "$T0") s"
-		return 0
-	fi
-	not_ok "$name"
-	dump "$name: not within $limit s"
-	return 1
-}
-expect "bgpsd-announce: 192.0.2.10/32 reaches BIRD with all its $N4 ports" \
+LAB_DUMP=dump
+lab_expect "bgpsd-announce: 192.0.2.10/32 reaches BIRD with all its $N4 ports" \
     30 bird_holds 192.0.2.10/32 std 1001 $((1000 + N4))
 [ "$N6" -gt 0 ] &&
-    expect "bgpsd-announce: 2001:db8::10/128 reaches BIRD with all its $N6 ports" \
+    lab_expect "bgpsd-announce: 2001:db8::10/128 reaches BIRD with all its $N6 ports" \
     30 bird_holds 2001:db8::10/128 std 1001 $((1000 + N6))
 
 # one more port on either prefix: -n refuses it with file:line, the limit

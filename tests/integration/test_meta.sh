@@ -24,18 +24,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/tests/integration/lib.sh"
 RR_CONF=${RR_CONF:-$TOP/etc/bird-rr.conf}
 
-for b in bgpsd-announce bgpsd-listen; do
-	if [ ! -x "$BUILD/$b" ]; then
-		skip "meta" "$BUILD/$b not built (make all)"
-		exit 0
-	fi
-done
-for c in exabgp bird birdc haproxy; do
-	if ! command -v "$c" >/dev/null; then
-		skip "meta" "$c not installed (make deps)"
-		exit 0
-	fi
-done
+lab_require meta "bgpsd-announce bgpsd-listen" exabgp bird birdc haproxy
 
 INTERVAL=0.5
 TIMEOUT=0.4
@@ -98,12 +87,8 @@ $extra
 	    -e "s/^define RR_KEEPALIVE = .*/define RR_KEEPALIVE = $((LAB_HOLD / 3));/"
 }
 rr_conf >"$LAB_DIR/rr/bird.conf"
-if out=$("$LAB_BIRD" -p -c "$LAB_DIR/rr/bird.conf" 2>&1); then
-	ok "$(basename "$RR_CONF") with the lab's values and static communities parses"
-else
-	not_ok "$(basename "$RR_CONF") with the lab's values and static communities parses"
-	diag "$out"
-fi
+check_out "$(basename "$RR_CONF") with the lab's values and static communities parses" \
+    "$LAB_BIRD" -p -c "$LAB_DIR/rr/bird.conf"
 
 # ---- the announcer ---------------------------------------------------------
 # web: weight 200, lowered by an exec check that prints the content of
@@ -139,11 +124,7 @@ announce = {
 		static_large_communities = [ "$LTAG"${1:-} ];
 	} );
 	require_address = $(lab_require_address);
-	interval = $INTERVAL;
-	fast_interval = 0.25;
-	timeout = $TIMEOUT;
-	rise = $RISE;
-	fall = $FALL;
+$(lab_timing)
 	status_file = "$A/status.json";
 };
 EOF
@@ -217,12 +198,8 @@ api_of() {
 
 for c in "announce $A/bgpsd.conf" "listen $L/bgpsd-rr.conf"; do
 	set -- $c
-	if out=$("$BUILD/bgpsd-$1" -n -c "$2" 2>&1); then
-		ok "bgpsd-$1 -n accepts the lab's bgpsd.conf"
-	else
-		not_ok "bgpsd-$1 -n accepts the lab's bgpsd.conf"
-		diag "$out"
-	fi
+	check_out "bgpsd-$1 -n accepts the lab's bgpsd.conf" \
+	    "$BUILD/bgpsd-$1" -n -c "$2"
 done
 
 # ---- reading haproxy.cfg ---------------------------------------------------
@@ -274,20 +251,7 @@ dump() {
 	lab_tail "$LAB_DIR/exabgp-ann.log" 20
 	lab_tail "$LAB_DIR/exabgp-lb.log" 20
 }
-T0=0
-mark() { T0=$(lab_ts); echo "$(lab_now) --- $*" >>"$LAB_DIR/lab.log"; }
-expect() {
-	local name=$1 limit=$2
-	shift 2
-	if lab_wait "$limit" "$@"; then
-		ok "$name"
-		diag "$name: after $(lab_fsub "$(lab_ts)" "$T0") s (bound $limit s)"
-		return 0
-	fi
-	not_ok "$name"
-	dump "$name: not within $limit s"
-	return 1
-}
+LAB_DUMP=dump
 # both paths render the same file: the reflector changed nothing
 same() {
 	if lab_wait 3 same_files; then
@@ -299,7 +263,7 @@ same() {
 }
 
 # ---- start: services, reflector, consumer, announcer ----------------------
-mark "start"
+lab_mark "start"
 lab_service svc-web ann "$WEB" || lab_die "demo service web"
 lab_service svc-api ann "$API" || lab_die "demo service api"
 lab_spawn bird rr "$LAB_BIRD" -f -c "$LAB_DIR/rr/bird.conf" -s "$BIRDCTL" \
@@ -310,14 +274,14 @@ lab_exabgp_start ann "$A/exabgp.conf" no
 bird_established() {
 	[ "$(birdc_rr show protocols | grep -c Established)" -ge 2 ]
 }
-expect "BIRD: both iBGP sessions established" 20 bird_established
+lab_expect "BIRD: both iBGP sessions established" 20 bird_established
 
 # web at its configured weight, api at the default; the prefix's tags
-expect "web at its configured weight 200 in both files" 20 \
+lab_expect "web at its configured weight 200 in both files" 20 \
     srv_is web $P4 "weight 200"
-expect "api at the default weight 100 in both files" 5 \
+lab_expect "api at the default weight 100 in both files" 5 \
     srv_is api $P4 "weight 100"
-expect "the prefix's static communities are tags of its servers" 5 \
+lab_expect "the prefix's static communities are tags of its servers" 5 \
     tags_are api $P4 "$LTAG $TAG"
 check "... of web's server too" tags_are web $P4 "$LTAG $TAG"
 check "BIRD holds web's weight as large community ($AS, 1, $((WEB * 10000 + 200)))" \
@@ -325,24 +289,24 @@ check "BIRD holds web's weight as large community ($AS, 1, $((WEB * 10000 + 200)
 same "start"
 
 # ---- (a) a weight change from the exec check -------------------------------
-mark "web.weight: weight=40"
+lab_mark "web.weight: weight=40"
 echo "weight=40" >"$A/web.weight"
-expect "weight=40 from web's exec check: 'weight 40' via BIRD and direct" \
+lab_expect "weight=40 from web's exec check: 'weight 40' via BIRD and direct" \
     "$BOUND" srv_is web $P4 "weight 40"
 check "BIRD holds ($AS, 1, $((WEB * 10000 + 40)))" \
     bird_has "($AS, 1, $((WEB * 10000 + 40)))"
 check "api keeps weight 100" srv_is api $P4 "weight 100"
 same "weight 40"
-mark "web.weight removed"
+lab_mark "web.weight removed"
 rm -f "$A/web.weight"
-expect "check reports no weight: back to 'weight 200'" "$BOUND" \
+lab_expect "check reports no weight: back to 'weight 200'" "$BOUND" \
     srv_is web $P4 "weight 200"
 
 # ---- (b) a disable file: draining, then withdrawn after drain_time ----------
-mark "touch web.disabled"
+lab_mark "touch web.disabled"
 touch "$A/web.disabled"
 drained=0
-expect "web.disabled: web is 'weight 0 # draining' via BIRD and direct" \
+lab_expect "web.disabled: web is 'weight 0 # draining' via BIRD and direct" \
     "$BOUND" srv_is web $P4 "weight 0 # draining" && drained=1
 t_drain=$(lab_ts)
 check "BIRD holds the drain ($AS, 2, $((WEB * 10000)))" \
@@ -352,7 +316,7 @@ same "draining"
 # (only after it was seen draining: a server that never came proves nothing)
 gone=0
 if [ $drained = 1 ]; then
-	expect "after drain_time ($DRAIN s) web's server is withdrawn" \
+	lab_expect "after drain_time ($DRAIN s) web's server is withdrawn" \
 	    $((DRAIN + 3)) srv_is web $P4 "" && gone=1
 else
 	not_ok "after drain_time ($DRAIN s) web's server is withdrawn (never seen draining)"
@@ -363,9 +327,9 @@ check "the drain lasted about drain_time ($gap s seen, $DRAIN s set)" \
     test $gone = 1 -a "$(lab_fle "$((DRAIN - 1))" "$gap" && echo y)" = y
 check "api keeps its server and its tags" tags_are api $P4 "$LTAG $TAG"
 same "drained"
-mark "rm web.disabled"
+lab_mark "rm web.disabled"
 rm -f "$A/web.disabled"
-expect "web.disabled removed: web is back at weight 200" \
+lab_expect "web.disabled removed: web is back at weight 200" \
     "$BOUND" srv_is web $P4 "weight 200"
 
 # ---- every version haproxy -c'd -----------------------------------------------
@@ -391,16 +355,16 @@ had=0
 srv_is api $P4 "weight 100" && had=1
 ann_conf ", \"$FOREIGN\"" >"$A/bgpsd.conf"
 pid=$(lab_child exabgp-ann bgpsd-announce)
-mark "SIGHUP bgpsd-announce: static large community $FOREIGN"
+lab_mark "SIGHUP bgpsd-announce: static large community $FOREIGN"
 kill -HUP "$pid"
 rr_filtered() {
 	birdc_rr show route filtered all protocol ann | grep -qF "($AS, 3, $((WEB * 10000)))"
 }
-expect "BIRD refuses the route with $FOREIGN (birdc show route filtered)" \
+lab_expect "BIRD refuses the route with $FOREIGN (birdc show route filtered)" \
     "$BOUND" rr_filtered
 rr_lost() { [ -f "${HAP[rr]}" ] && [ -z "$(hap_srv "${HAP[rr]}" api $P4)" ]; }
 if [ $had = 1 ]; then
-	expect "... so the consumer via BIRD loses the backend" 5 rr_lost
+	lab_expect "... so the consumer via BIRD loses the backend" 5 rr_lost
 else
 	not_ok "... so the consumer via BIRD loses the backend (it had none)"
 fi

@@ -20,18 +20,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=lib.sh
 . "$TOP/tests/integration/lib.sh"
 
-for b in bgpsd-announce bgpsd-listen; do
-	if [ ! -x "$BUILD/$b" ]; then
-		skip "restart" "$BUILD/$b not built (make all)"
-		exit 0
-	fi
-done
-for c in exabgp bird birdc; do
-	if ! command -v "$c" >/dev/null; then
-		skip "restart" "$c not installed (make deps)"
-		exit 0
-	fi
-done
+lab_require restart "bgpsd-announce bgpsd-listen" exabgp bird birdc
 
 INTERVAL=0.5
 TIMEOUT=0.4
@@ -48,11 +37,7 @@ lab_host rr 1
 lab_host lb 2
 lab_host lbr 3
 ANNS="ann1 ann2 ann3"
-n=11
-for h in $ANNS; do
-	lab_host "$h" $n
-	n=$((n + 1))
-done
+lab_hosts 11 $ANNS
 WEB=$(lab_port 8080)
 API=$(lab_port 8443)
 NEW=$(lab_port 9090)
@@ -89,14 +74,7 @@ $(case $h in ann*) echo "	ipv6 { import where bgpsd_client_import_list([ ${PFX6[
 "
 	done
 	echo "log stderr all;"
-	awk -v c="$clients" '
-	    /^# BEGIN clients/ { print; printf "%s", c; skip = 1; next }
-	    /^# END clients/ { skip = 0 }
-	    !skip' "$TOP/etc/bird-rr.conf" |
-	sed -e "s/^define RR_ID = .*/define RR_ID = ${LAB_V4[rr]};/" \
-	    -e "s/^define RR_AS = .*/define RR_AS = $AS;/" \
-	    -e "s/^define RR_HOLD = .*/define RR_HOLD = $LAB_HOLD;/" \
-	    -e "s/^define RR_KEEPALIVE = .*/define RR_KEEPALIVE = $((LAB_HOLD / 3));/"
+	lab_bird_rr "${LAB_V4[rr]}" "$AS" "$clients"
 }
 rr_conf >"$LAB_DIR/rr/bird.conf"
 
@@ -126,11 +104,7 @@ services = (
 );
 announce = {
 	prefixes = ( $pfx );
-	interval = $INTERVAL;
-	fast_interval = 0.25;
-	timeout = $TIMEOUT;
-	rise = $RISE;
-	fall = $FALL;
+$(lab_timing)
 	status_file = "$A/status.json";
 	require_address = $(lab_require_address);
 };
@@ -229,19 +203,6 @@ dump() {
 	lab_tail "$1/out/status.json" 40
 	lab_tail "$LAB_DIR/exabgp-$(basename "$1").log" 30
 }
-T0=0
-mark() { T0=$(lab_ts); echo "$(lab_now) --- $*" >>"$LAB_DIR/lab.log"; }
-expect() {
-	local name=$1 limit=$2
-	shift 2
-	if lab_wait "$limit" "$@"; then
-		ok "$name"
-		diag "$name: after $(lab_fsub "$(lab_ts)" "$T0") s (bound $limit s)"
-		return 0
-	fi
-	not_ok "$name"
-	return 1
-}
 
 # sampler FILE LOG STOP: every $SAMPLE s, the file's backend lines as one
 # "<time> <port/ip>..." line into LOG, until STOP exists (bounded: 3
@@ -270,7 +231,7 @@ sampler() {
 }
 
 # ---- start ------------------------------------------------------------------
-mark "start"
+lab_mark "start"
 for h in $ANNS; do
 	lab_service "web-$h" "$h" "$WEB" || lab_die "web on $h"
 	lab_service "api-$h" "$h" "$API" || lab_die "api on $h"
@@ -285,7 +246,7 @@ for h in $ANNS; do
 done
 HEALTHY="$(want "$WEB" $ANNS) $(want "$API" $ANNS)"
 for c in lb lbr; do
-	if ! expect "$c: the whole table is rendered" 30 \
+	if ! lab_expect "$c: the whole table is rendered" 30 \
 	    has_all "$LAB_DIR/$c/out/backends.txt" "$HEALTHY"; then
 		dump "$LAB_DIR/$c" "whole table"
 		exit 1
@@ -311,18 +272,18 @@ restart_round() {
 		return 1
 	fi
 	ups0=$(grep -c 'connected to ' "$LAB_DIR/exabgp-$c.log")
-	mark "$c: kill -9 bgpsd-listen $old"
+	lab_mark "$c: kill -9 bgpsd-listen $old"
 	t_kill=$(lab_ts)
 	kill -KILL "$old"
 	respawned() {
 		pid=$(listener_of "$c") && [ -n "$pid" ] && [ "$pid" != "$old" ]
 	}
-	expect "$c: ExaBGP respawns bgpsd-listen after kill -9" 5 respawned
+	lab_expect "$c: ExaBGP respawns bgpsd-listen after kill -9" 5 respawned
 	sleep 0.5
-	mark "$c: open port $NEW on $newh"
+	lab_mark "$c: open port $NEW on $newh"
 	lab_service "new-$newh" "$newh" "$NEW" || lab_die "new on $newh"
 	HEALTHY="$HEALTHY $(want "$NEW" "$newh")"
-	expect "$c: a port opened after the respawn reaches the file" \
+	lab_expect "$c: a port opened after the respawn reaches the file" \
 	    "$UP_BOUND" has_all "$C/out/backends.txt" "$HEALTHY"
 	# well past wait_max, when the old code had rendered its part
 	sleep "$(awk -v w=$WAIT_MAX 'BEGIN { print w + 2 }')"

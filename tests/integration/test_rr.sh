@@ -18,18 +18,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=lib.sh
 . "$TOP/tests/integration/lib.sh"
 
-for b in bgpsd-announce bgpsd-listen; do
-	if [ ! -x "$BUILD/$b" ]; then
-		skip "rr" "$BUILD/$b not built (make all)"
-		exit 0
-	fi
-done
-for c in exabgp bird birdc haproxy; do
-	if ! command -v "$c" >/dev/null; then
-		skip "rr" "$c not installed (make deps)"
-		exit 0
-	fi
-done
+lab_require rr "bgpsd-announce bgpsd-listen" exabgp bird birdc haproxy
 
 INTERVAL=0.5
 TIMEOUT=0.4
@@ -43,11 +32,7 @@ lab_init rr
 lab_host rr 1
 lab_host lb 2
 ANNS="ann1 ann2 ann3"
-n=11
-for h in $ANNS; do
-	lab_host "$h" $n
-	n=$((n + 1))
-done
+lab_hosts 11 $ANNS
 lab_host rogue 19
 # The rogue's own /32 must be a documentation address: in namespaces its
 # session runs from 198.51.100.19 (on the hub, beside the reflector's
@@ -132,24 +117,13 @@ $(case $h in ann*) echo "	ipv6 { import where bgpsd_client_import_list([ ${PFX6[
 "
 	done
 	echo "log stderr all;	# test_rr.sh: BIRD's log into the lab's bird.log"
-	awk -v c="$clients" '
-	    /^# BEGIN clients/ { print; printf "%s", c; skip = 1; next }
-	    /^# END clients/ { skip = 0 }
-	    !skip' "$TOP/etc/bird-rr.conf" |
-	sed -e "s/^define RR_ID = .*/define RR_ID = ${LAB_V4[rr]};/" \
-	    -e "s/^define RR_AS = .*/define RR_AS = $AS;/" \
-	    -e "s/^define RR_HOLD = .*/define RR_HOLD = $LAB_HOLD;/" \
-	    -e "s/^define RR_KEEPALIVE = .*/define RR_KEEPALIVE = $((LAB_HOLD / 3));/" \
-	    -e "s/^define RR_MAX_ROUTES = .*/define RR_MAX_ROUTES = $RR_MAX;/"
+	lab_bird_rr "${LAB_V4[rr]}" "$AS" "$clients" |
+	sed -e "s/^define RR_MAX_ROUTES = .*/define RR_MAX_ROUTES = $RR_MAX;/"
 }
 RR_MAX=4	# routes kept per session: the rogue's flood below goes beyond
 rr_conf >"$LAB_DIR/rr/bird.conf"
-if out=$("$LAB_BIRD" -p -c "$LAB_DIR/rr/bird.conf" 2>&1); then
-	ok "etc/bird-rr.conf parametrized for the lab parses"
-else
-	not_ok "etc/bird-rr.conf parametrized for the lab parses"
-	diag "$out"
-fi
+check_out "etc/bird-rr.conf parametrized for the lab parses" \
+    "$LAB_BIRD" -p -c "$LAB_DIR/rr/bird.conf"
 
 # ---- ExaBGP configs: the examples of etc/, with the lab's values ----------
 # from_example FILE HOST PROG CONF SELF4 SELF6: the example's reflector
@@ -210,11 +184,7 @@ announce = {
 	    echo "\"${PFX[$h]}/32\""
 	fi) );
 	require_address = $(lab_require_address);
-	interval = $INTERVAL;
-	fast_interval = 0.25;
-	timeout = $TIMEOUT;
-	rise = $RISE;
-	fall = $FALL;
+$(lab_timing)
 	status_file = "$LAB_DIR/$h/status.json";
 };
 EOF
@@ -271,12 +241,8 @@ exabgp_lb_conf "$L/bgpsd.conf" >"$L/exabgp.conf"
 
 for c in "announce $LAB_DIR/ann1/bgpsd.conf" "listen $L/bgpsd.conf"; do
 	set -- $c
-	if out=$("$BUILD/bgpsd-$1" -n -c "$2" 2>&1); then
-		ok "bgpsd-$1 -n accepts the lab's bgpsd.conf"
-	else
-		not_ok "bgpsd-$1 -n accepts the lab's bgpsd.conf"
-		diag "$out"
-	fi
+	check_out "bgpsd-$1 -n accepts the lab's bgpsd.conf" \
+	    "$BUILD/bgpsd-$1" -n -c "$2"
 done
 
 # the examples, as the lab runs them, pass ExaBGP's own check
@@ -298,23 +264,10 @@ dump() {
 	lab_tail "$LAB_DIR/exabgp-lb.log" 20
 	lab_tail "$LAB_DIR/exabgp-ann2.log" 20
 }
-T0=0
-mark() { T0=$(lab_ts); echo "$(lab_now) --- $*" >>"$LAB_DIR/lab.log"; }
-expect() {
-	local name=$1 limit=$2
-	shift 2
-	if lab_wait "$limit" "$@"; then
-		ok "$name"
-		diag "$name: after $(lab_fsub "$(lab_ts)" "$T0") s (bound $limit s)"
-		return 0
-	fi
-	not_ok "$name"
-	dump "$name: not within $limit s"
-	return 1
-}
+LAB_DUMP=dump
 
 # ---- start everything: services, reflector, consumer, announcers ---------------
-mark "start"
+lab_mark "start"
 for h in $ANNS; do
 	lab_service "svc-$h" "$h" "$WEB" || lab_die "demo service on $h"
 done
@@ -332,9 +285,9 @@ bird_established() {
 	[ "$(birdc -s "$BIRDCTL" show protocols 2>/dev/null |
 	    grep -c 'Established')" -ge $NSESS ]
 }
-expect "BIRD: all $NSESS iBGP sessions established" 20 bird_established
+lab_expect "BIRD: all $NSESS iBGP sessions established" 20 bird_established
 ALL=$(addrs_of ann1 ann2 ann3)
-expect "consumer learns every backend of the three announcers through the reflector" 20 \
+lab_expect "consumer learns every backend of the three announcers through the reflector" 20 \
     has_backends "$OUT" web "$ALL"
 # the reflector really is in the path: its table holds the communities
 comm=$(birdc -s "$BIRDCTL" show route all 2>/dev/null |
@@ -353,40 +306,40 @@ hap_servers() {
 		print a
 	    }' "$HAP" 2>/dev/null | sort | tr '\n' ' ' | sed 's/ $//')" = "$want" ]
 }
-expect "rendered haproxy.cfg has a server per backend" 3 hap_servers "$ALL"
+lab_expect "rendered haproxy.cfg has a server per backend" 3 hap_servers "$ALL"
 check "haproxy -c -f accepts the rendered haproxy.cfg" \
     haproxy -c -q -f "$HAP"
 
 # ---- one port change propagates through the reflector ---------------------------
-mark "port closes on ann2"
+lab_mark "port closes on ann2"
 lab_stop svc-ann2
-expect "ann2's port closes: its backend leaves, through the reflector" \
+lab_expect "ann2's port closes: its backend leaves, through the reflector" \
     "$DOWN_BOUND" has_backends "$OUT" web "$(addrs_of ann1 ann3)"
-mark "port opens on ann2"
+lab_mark "port opens on ann2"
 lab_service svc-ann2 ann2 "$WEB"
-expect "ann2's port opens: its backend returns" "$UP_BOUND" \
+lab_expect "ann2's port opens: its backend returns" "$UP_BOUND" \
     has_backends "$OUT" web "$ALL"
-expect "rendered haproxy.cfg has a server per backend again" 3 \
+lab_expect "rendered haproxy.cfg has a server per backend again" 3 \
     hap_servers "$ALL"
 check "haproxy -c -f still accepts the rendered haproxy.cfg" \
     haproxy -c -q -f "$HAP"
 # ---- an announcer's ExaBGP dies: the reflector withdraws for it ------------
-mark "SIGKILL exabgp-ann3"
+lab_mark "SIGKILL exabgp-ann3"
 lab_kill exabgp-ann3 KILL
-expect "ann3's ExaBGP killed: the reflector withdraws its backends" 5 \
+lab_expect "ann3's ExaBGP killed: the reflector withdraws its backends" 5 \
     has_backends "$OUT" web "$(addrs_of ann1 ann2)"
-mark "restart exabgp-ann3"
+lab_mark "restart exabgp-ann3"
 lab_exabgp_start ann3 "$LAB_DIR/ann3/exabgp.conf" no
-expect "ann3's ExaBGP restarted: its backends return" 20 \
+lab_expect "ann3's ExaBGP restarted: its backends return" 20 \
     has_backends "$OUT" web "$ALL"
 
 # ---- a consumer that starts late learns everything before its first render --
-mark "restart consumer"
+lab_mark "restart consumer"
 lab_stop exabgp-lb
 lb_conf "$L/out2" >"$L/bgpsd2.conf"
 exabgp_lb_conf "$L/bgpsd2.conf" >"$L/exabgp2.conf"
 lab_exabgp_start lb "$L/exabgp2.conf" no exabgp-lb2
-expect "late consumer: renders every backend via the reflector" 20 \
+lab_expect "late consumer: renders every backend via the reflector" 20 \
     has_backends "$L/out2/backends.txt" web "$ALL"
 first=$(ls "$L/out2/history" | sort -n | head -n 1)
 check "late consumer: its first render already has every backend" \
@@ -431,17 +384,17 @@ rogue_conf "		route $ROGUE_OWN/32 next-hop self community [ $AS:$ROGUE_PORT ];
 		route $FOREIGN/32 next-hop self community [ $AS:$ROGUE_PORT ];
 		route $VACANT/32 next-hop self community [ $AS:$WEB ];" \
     >"$LAB_DIR/rogue/exabgp.conf"
-mark "rogue announces its own /32, ann1's and a vacant one"
+lab_mark "rogue announces its own /32, ann1's and a vacant one"
 lab_exabgp_start rogue "$LAB_DIR/rogue/exabgp.conf" no
-expect "rogue: its session with the reflector is up" 20 rogue_up
-expect "rogue: its own /32 passes the reflector's origin filter" 10 \
+lab_expect "rogue: its session with the reflector is up" 20 rogue_up
+lab_expect "rogue: its own /32 passes the reflector's origin filter" 10 \
     rogue_holds "" $ROGUE_OWN/32
-expect "rogue: ann1's /32 is in 'birdc show route filtered'" 5 \
+lab_expect "rogue: ann1's /32 is in 'birdc show route filtered'" 5 \
     rogue_holds filtered $FOREIGN/32
 check "rogue: ann1's /32 from it is not among the imported routes" eval \
     '! rogue_holds "" $FOREIGN/32'
 check "rogue: the vacant /32 is filtered too" rogue_holds filtered $VACANT/32
-expect "consumer: the rogue's own /32 is a backend of its port" 10 \
+lab_expect "consumer: the rogue's own /32 is a backend of its port" 10 \
     has_backends "$OUT2" "port_$ROGUE_PORT" "$ROGUE_OWN"
 check "consumer: ann1's /32 is no backend of the rogue's port" \
     has_backends "$OUT2" "port_$ROGUE_PORT" "$ROGUE_OWN"
@@ -452,13 +405,13 @@ check "consumer: web keeps exactly the three announcers (not the vacant /32)" \
 lab_stop exabgp-rogue
 rogue_conf "		route $ROGUE_OWN/32 next-hop self community [ $AS:$ROGUE_PORT 65000:1 ];" \
     >"$LAB_DIR/rogue/exabgp2.conf"
-mark "rogue: its own /32 with community 65000:1"
+lab_mark "rogue: its own /32 with community 65000:1"
 lab_exabgp_start rogue "$LAB_DIR/rogue/exabgp2.conf" no exabgp-rogue2
-expect "rogue: own /32 with a foreign community is filtered" 20 \
+lab_expect "rogue: own /32 with a foreign community is filtered" 20 \
     rogue_holds filtered $ROGUE_OWN/32
 check "rogue: ... and shown with that community" eval \
     'birdc_rr show route filtered all protocol rogue | grep -q "(65000,1)"'
-expect "consumer: the rogue's port has no backend left" 10 \
+lab_expect "consumer: the rogue's port has no backend left" 10 \
     has_backends "$OUT2" "port_$ROGUE_PORT" ""
 
 # more routes than RR_MAX_ROUTES: BIRD keeps at most that many, filtered
@@ -470,9 +423,9 @@ for i in 31 32 33 34 35 36; do
 "
 done
 rogue_conf "$routes" >"$LAB_DIR/rogue/exabgp3.conf"
-mark "rogue: six foreign routes"
+lab_mark "rogue: six foreign routes"
 lab_exabgp_start rogue "$LAB_DIR/rogue/exabgp3.conf" no exabgp-rogue3
-expect "rogue: BIRD logs the receive limit ($RR_MAX)" 20 \
+lab_expect "rogue: BIRD logs the receive limit ($RR_MAX)" 20 \
     grep -q "rogue.*receive limit" "$LAB_DIR/bird.log"
 n=$( (birdc_rr show route protocol rogue; birdc_rr show route filtered protocol rogue) |
     grep -c '^198\.51\.100\.3[1-6]/32 ')

@@ -31,18 +31,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=lib.sh
 . "$TOP/tests/integration/lib.sh"
 
-for b in bgpsd-announce bgpsd-listen; do
-	if [ ! -x "$BUILD/$b" ]; then
-		skip "rr_restart" "$BUILD/$b not built (make all)"
-		exit 0
-	fi
-done
-for c in exabgp bird birdc jq; do
-	if ! command -v "$c" >/dev/null; then
-		skip "rr_restart" "$c not installed (make deps)"
-		exit 0
-	fi
-done
+lab_require rr_restart "bgpsd-announce bgpsd-listen" exabgp bird birdc jq
 
 STALE=${STALE_TIME:-10}
 INTERVAL=0.5
@@ -64,11 +53,7 @@ lab_host rr 1
 lab_host lb 2
 lab_host rr2 3
 ANNS="ann1 ann2 ann3"
-n=11
-for h in $ANNS; do
-	lab_host "$h" $n
-	n=$((n + 1))
-done
+lab_hosts 11 $ANNS
 RRS="rr rr2"
 WEB=$(lab_port 8080)
 API=$(lab_port 8443)
@@ -113,23 +98,12 @@ rr_conf() {
 "
 	done
 	echo "log stderr all;	# test_rr_restart.sh: BIRD's log into the lab"
-	awk -v c="$clients" '
-	    /^# BEGIN clients/ { print; printf "%s", c; skip = 1; next }
-	    /^# END clients/ { skip = 0 }
-	    !skip' "$TOP/etc/bird-rr.conf" |
-	sed -e "s/^define RR_ID = .*/define RR_ID = ${LAB_V4[$rr]};/" \
-	    -e "s/^define RR_AS = .*/define RR_AS = $AS;/" \
-	    -e "s/^define RR_HOLD = .*/define RR_HOLD = $LAB_HOLD;/" \
-	    -e "s/^define RR_KEEPALIVE = .*/define RR_KEEPALIVE = $((LAB_HOLD / 3));/"
+	lab_bird_rr "${LAB_V4[$rr]}" "$AS" "$clients"
 }
 for r in $RRS; do
 	rr_conf $r >"$LAB_DIR/$r/bird.conf"
-	if out=$("$LAB_BIRD" -p -c "$LAB_DIR/$r/bird.conf" 2>&1); then
-		ok "$r: etc/bird-rr.conf parametrized for the lab parses"
-	else
-		not_ok "$r: etc/bird-rr.conf parametrized for the lab parses"
-		diag "$out"
-	fi
+	check_out "$r: etc/bird-rr.conf parametrized for the lab parses" \
+	    "$LAB_BIRD" -p -c "$LAB_DIR/$r/bird.conf"
 done
 birdc_r() { local r=$1; shift; birdc -s "$LAB_DIR/$r/bird.ctl" "$@" 2>/dev/null; }
 bird_start() {
@@ -165,11 +139,7 @@ services = (
 announce = {
 	prefixes = ( "${PFX[$h]}/32" );
 	require_address = $(lab_require_address);
-	interval = $INTERVAL;
-	fast_interval = 0.25;
-	timeout = $TIMEOUT;
-	rise = $RISE;
-	fall = $FALL;
+$(lab_timing)
 };
 EOF
 	{
@@ -242,12 +212,8 @@ chmod +x "$L/record.sh"
 
 for c in "announce $LAB_DIR/ann1/bgpsd.conf" "listen $L/bgpsd.conf"; do
 	set -- $c
-	if out=$("$BUILD/bgpsd-$1" -n -c "$2" 2>&1); then
-		ok "bgpsd-$1 -n accepts the lab's bgpsd.conf"
-	else
-		not_ok "bgpsd-$1 -n accepts the lab's bgpsd.conf"
-		diag "$out"
-	fi
+	check_out "bgpsd-$1 -n accepts the lab's bgpsd.conf" \
+	    "$BUILD/bgpsd-$1" -n -c "$2"
 done
 
 dump() {
@@ -263,20 +229,7 @@ dump() {
 	lab_tail "$LAB_DIR/exabgp-lb.log" 25
 	lab_tail "$L/json.log" 10
 }
-T0=0
-mark() { T0=$(lab_ts); echo "$(lab_now) --- $*" >>"$LAB_DIR/lab.log"; }
-expect() {
-	local name=$1 limit=$2
-	shift 2
-	if lab_wait "$limit" "$@"; then
-		ok "$name"
-		diag "$name: after $(lab_fsub "$(lab_ts)" "$T0") s (bound $limit s)"
-		return 0
-	fi
-	not_ok "$name"
-	dump "$name: not within $limit s"
-	return 1
-}
+LAB_DUMP=dump
 
 # the server addresses of the rendered haproxy.cfg FILE, sorted
 hap_addrs() {
@@ -340,7 +293,7 @@ watch_stop() {
 wversions() { ls "$W"/*.cfg 2>/dev/null | wc -l; }
 
 # ---- start: services, reflector rr, consumer, announcers ----------------------
-mark "start"
+lab_mark "start"
 for h in $ANNS; do
 	lab_service "svc-$h" "$h" "$WEB" || lab_die "demo service on $h"
 done
@@ -349,11 +302,11 @@ lab_exabgp_start lb "$L/exabgp.conf" no
 for h in $ANNS; do
 	lab_exabgp_start "$h" "$LAB_DIR/$h/exabgp.conf" no
 done
-expect "rr: the four iBGP sessions established" 30 bird_sessions rr 4
-expect "consumer learns the three backends through rr" 20 \
+lab_expect "rr: the four iBGP sessions established" 30 bird_sessions rr 4
+lab_expect "consumer learns the three backends through rr" 20 \
     has_backends "$OUT" web "$ALL"
-expect "haproxy.cfg has a server per backend" 5 hap_has "$HAP" "$ALL"
-expect "consumer: rr up, 3 routes, none stale" 5 peer_fresh "${LAB_V4[rr]}" 3
+lab_expect "haproxy.cfg has a server per backend" 5 hap_has "$HAP" "$ALL"
+lab_expect "consumer: rr up, 3 routes, none stale" 5 peer_fresh "${LAB_V4[rr]}" 3
 check "consumer: stale_time $STALE for rr" \
     test "$(peer_field "${LAB_V4[rr]}" .stale_time | cut -d. -f1)" = "$STALE"
 
@@ -370,8 +323,8 @@ restart_rr() {
 }
 # back_up RR: its sessions up again and the consumer's routes from it fresh
 back_up() {
-	expect "$1 back: the four sessions established" 30 bird_sessions "$1" 4 &&
-	expect "$1 back: the consumer's routes from it are fresh again" 20 \
+	lab_expect "$1 back: the four sessions established" 30 bird_sessions "$1" 4 &&
+	lab_expect "$1 back: the consumer's routes from it are fresh again" 20 \
 	    peer_fresh "${LAB_V4[$1]}" "$2"
 }
 
@@ -381,7 +334,7 @@ cp "$HAP" "$LAB_DIR/hap-before.cfg"
 V0=$(nversions)
 R0=$(nreloads)
 watch_start
-mark "(a) restart rr, no change"
+lab_mark "(a) restart rr, no change"
 restart_rr rr
 back_up rr 3
 sleep "$SETTLE"
@@ -407,26 +360,26 @@ while_down() {
 	lab_service svc-api-ann1 ann1 "$API" || lab_die "api service on ann1"
 	lab_stop exabgp-ann3
 }
-mark "(b)(c) restart rr: ann1's api port opens, ann3 goes meanwhile"
+lab_mark "(b)(c) restart rr: ann1's api port opens, ann3 goes meanwhile"
 restart_rr rr while_down
-expect "rr back: the three sessions left established" 30 bird_sessions rr 3
-expect "(b) the port opened on ann1 while rr was down: ann1 is an api backend" \
+lab_expect "rr back: the three sessions left established" 30 bird_sessions rr 3
+lab_expect "(b) the port opened on ann1 while rr was down: ann1 is an api backend" \
     "$UP_BOUND" has_backends "$OUT" api "$(addrs_of ann1)"
 check "(c) ann3, gone while rr was down, is still a web backend (stale)" \
     has_backends "$OUT" web "$ALL"
 check "(c) ... and in haproxy.cfg" hap_has "$HAP" "$ALL"
-expect "(c) the consumer holds one stale route from rr, two fresh" 10 eval \
+lab_expect "(c) the consumer holds one stale route from rr, two fresh" 10 eval \
     '[ "$(peer_field "${LAB_V4[rr]}" .stale)" = 1 ] &&
     [ "$(peer_field "${LAB_V4[rr]}" .routes)" = 3 ]'
 # a change after the restart, while ann3's route is still stale
-mark "(b) port closes on ann2"
+lab_mark "(b) port closes on ann2"
 lab_stop svc-ann2
-expect "(b) ann2's port closes after the restart: its backend leaves" \
+lab_expect "(b) ann2's port closes after the restart: its backend leaves" \
     "$DOWN_BOUND" has_backends "$OUT" web "$(addrs_of ann1 ann3)"
 check "(c) ann3 is still a backend (stale, $(lab_fsub "$(lab_ts)" "$RR_START") s after rr's start)" \
     has_backends "$OUT" web "$(addrs_of ann1 ann3)"
 T0=$RR_START
-expect "(c) ann3's stale route goes at stale_time" $((STALE + 10)) \
+lab_expect "(c) ann3's stale route goes at stale_time" $((STALE + 10)) \
     has_backends "$OUT" web "$(addrs_of ann1)"
 gone=$(lab_fsub "$(lab_ts)" "$RR_START")
 # the time runs from the session's return (after BIRD's start), plus at
@@ -437,26 +390,26 @@ check "(c) the consumer's log says the stale route was dropped" \
     grep -q "peer ${LAB_V4[rr]}: 1 stale routes dropped" "$LAB_DIR/exabgp-lb.log"
 
 # ---- (d) two reflectors: stop and start each in turn ----------------------------
-mark "(d) ann2 and ann3 back"
+lab_mark "(d) ann2 and ann3 back"
 lab_service svc-ann2 ann2 "$WEB" || lab_die "demo service on ann2"
 lab_exabgp_start ann3 "$LAB_DIR/ann3/exabgp.conf" no exabgp-ann3b
-expect "(d) rr: the four sessions established" 30 bird_sessions rr 4
+lab_expect "(d) rr: the four sessions established" 30 bird_sessions rr 4
 # rr2 starts once the consumer has the whole table from rr again
-expect "(d) the consumer has the three routes from rr" 20 \
+lab_expect "(d) the consumer has the three routes from rr" 20 \
     peer_fresh "${LAB_V4[rr]}" 3
-mark "(d) rr2 starts"
+lab_mark "(d) rr2 starts"
 bird_start rr2
-expect "(d) rr2: the four sessions established" 30 bird_sessions rr2 4
-expect "(d) the consumer has the three routes from each reflector" 20 eval \
+lab_expect "(d) rr2: the four sessions established" 30 bird_sessions rr2 4
+lab_expect "(d) the consumer has the three routes from each reflector" 20 eval \
     'peer_fresh "${LAB_V4[rr]}" 3 && peer_fresh "${LAB_V4[rr2]}" 3'
-expect "(d) haproxy.cfg has a server per backend" 5 \
+lab_expect "(d) haproxy.cfg has a server per backend" 5 \
     hap_has "$HAP" "$ALL"
 sleep 1
 V0=$(nversions)
 R0=$(nreloads)
 watch_start
 for r in $RRS; do
-	mark "(d) restart $r"
+	lab_mark "(d) restart $r"
 	restart_rr $r
 	back_up $r 3
 done

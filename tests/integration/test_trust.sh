@@ -18,14 +18,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=lib.sh
 . "$TOP/tests/integration/lib.sh"
 
-if [ ! -x "$BUILD/bgpsd-listen" ]; then
-	skip "trust" "$BUILD/bgpsd-listen not built (make all)"
-	exit 0
-fi
-if ! command -v exabgp >/dev/null; then
-	skip "trust" "exabgp not installed (make deps)"
-	exit 0
-fi
+lab_require trust "bgpsd-listen" exabgp
 
 lab_init trust
 lab_host lb 2
@@ -62,12 +55,8 @@ mkdir -p "$L/out"
 lb_conf "$FILTERS" >"$L/filtered.conf"
 lb_conf "" >"$L/open.conf"
 cp "$L/filtered.conf" "$L/bgpsd.conf"
-if out=$("$BUILD/bgpsd-listen" -n -c "$L/bgpsd.conf" 2>&1); then
-	ok "bgpsd-listen -n accepts accept_prefixes and accept_peers"
-else
-	not_ok "bgpsd-listen -n accepts accept_prefixes and accept_peers"
-	diag "$out"
-fi
+check_out "bgpsd-listen -n accepts accept_prefixes and accept_peers" \
+    "$BUILD/bgpsd-listen" -n -c "$L/bgpsd.conf"
 
 api="		processes [ bgpsd ];
 		neighbor-changes;
@@ -96,8 +85,6 @@ lab_neighbor lb rogue ipv4 65066 65000 "" "$(static_routes "\
 		route 198.51.100.66/32 next-hop self community [ 12345:$WEB ];")" \
     >"$LAB_DIR/rogue/exabgp.conf"
 
-T0=0
-mark() { T0=$(lab_ts); echo "$(lab_now) --- $*" >>"$LAB_DIR/lab.log"; }
 dump() {
 	diag "--- $*"
 	lab_tail "$OUT" 20
@@ -105,18 +92,7 @@ dump() {
 	lab_tail "$LAB_DIR/exabgp-lb.log" 25
 	lab_tail "$LAB_DIR/exabgp-rogue.log" 10
 }
-expect() {
-	local name=$1 limit=$2
-	shift 2
-	if lab_wait "$limit" "$@"; then
-		ok "$name"
-		diag "$name: after $(lab_fsub "$(lab_ts)" "$T0") s (bound $limit s)"
-		return 0
-	fi
-	not_ok "$name"
-	dump "$name: not within $limit s"
-	return 1
-}
+LAB_DUMP=dump
 LOG=$LAB_DIR/exabgp-lb.log	# bgpsd-listen logs to ExaBGP's stderr
 logged() { grep -qF -- "$1" "$LOG" 2>/dev/null; }
 # status_ignored N: the status file counts N ignored routes, the rogue's
@@ -137,37 +113,37 @@ if n:
 EOF
 }
 
-mark "start"
+lab_mark "start"
 lab_exabgp_start lb "$L/exabgp.conf" yes
 lab_wait 10 lab_alive exabgp-lb || lab_die "consumer's ExaBGP did not start"
 lab_exabgp_start ann "$LAB_DIR/ann/exabgp.conf" no
 lab_exabgp_start rogue "$LAB_DIR/rogue/exabgp.conf" no
-expect "the rogue's route reaches the consumer (listener logs it ignored)" 20 \
+lab_expect "the rogue's route reaches the consumer (listener logs it ignored)" 20 \
     logged "peer $ROGUE: route 192.0.2.10/32 ignored: peer not in accept_peers"
-expect "ann's route outside accept_prefixes is logged ignored" 10 \
+lab_expect "ann's route outside accept_prefixes is logged ignored" 10 \
     logged "peer $ANN: route 198.51.100.10/32 ignored: prefix outside accept_prefixes"
-expect "rendered: web is ann's 192.0.2.10 alone" 10 \
+lab_expect "rendered: web is ann's 192.0.2.10 alone" 10 \
     has_backends "$OUT" web "192.0.2.10"
 check "rendered: api has no backend (the rogue's claim is ignored)" \
     has_backends "$OUT" api ""
-expect "status file: 3 routes ignored, by peer and reason" 5 \
+lab_expect "status file: 3 routes ignored, by peer and reason" 5 \
     status_ignored 3
 
 # without filters the same table renders the rogue's routes: they were in
 # the consumer all along, the filters alone kept them out
 pid=$(lab_child exabgp-lb bgpsd-listen)
 cp "$L/open.conf" "$L/bgpsd.conf"
-mark "SIGHUP bgpsd-listen $pid: no filters"
+lab_mark "SIGHUP bgpsd-listen $pid: no filters"
 kill -HUP "$pid"
-expect "SIGHUP without filters: the ignored routes are rendered at once" 5 \
+lab_expect "SIGHUP without filters: the ignored routes are rendered at once" 5 \
     has_backends "$OUT" web "192.0.2.10 198.51.100.10 198.51.100.66"
 check "SIGHUP without filters: api gets the rogue's claim" \
     has_backends "$OUT" api "192.0.2.10"
-expect "status file: nothing ignored" 5 status_ignored 0
+lab_expect "status file: nothing ignored" 5 status_ignored 0
 cp "$L/filtered.conf" "$L/bgpsd.conf"
-mark "SIGHUP bgpsd-listen $pid: filters again"
+lab_mark "SIGHUP bgpsd-listen $pid: filters again"
 kill -HUP "$pid"
-expect "SIGHUP with the filters: the rogue's routes leave the file" 5 \
+lab_expect "SIGHUP with the filters: the rogue's routes leave the file" 5 \
     has_backends "$OUT" api ""
 check "SIGHUP with the filters: web is ann's 192.0.2.10 alone" \
     has_backends "$OUT" web "192.0.2.10"

@@ -20,55 +20,17 @@ GOOD6=fd00:179::1
 ROGUE=169.254.180.66	# outside accept_peers
 LOCAL=169.254.179.2
 
-state() {
-	printf '{ "exabgp": "4.0.1", "type": "state", "neighbor": { "address": { "local": "%s", "peer": "%s" }, "asn": { "local": 65000, "peer": 65001 }, "state": "%s" } }\n' \
-	    "$LOCAL" "$1" "$2"
-}
-eor() {
-	printf '{ "exabgp": "4.0.1", "type": "update", "neighbor": { "address": { "local": "%s", "peer": "%s" }, "asn": { "local": 65000, "peer": 65001 }, "direction": "receive", "message": { "eor": { "afi": "%s", "safi": "unicast" } } } }\n' \
-	    "$LOCAL" "$1" "$2"
-}
-# announce PEER PREFIX PORT...
-announce() {
-	local peer=$1 pfx=$2 c= p fam=ipv4
-	shift 2
-	case $pfx in *:*) fam=ipv6 ;; esac
-	for p in "$@"; do c="$c${c:+, }[ 12345, $p ]"; done
-	printf '{ "exabgp": "4.0.1", "type": "update", "neighbor": { "address": { "local": "%s", "peer": "%s" }, "asn": { "local": 65000, "peer": 65001 }, "direction": "receive", "message": { "update": { "attribute": { "origin": "igp", "community": [ %s ] }, "announce": { "%s unicast": { "%s": [ { "nlri": "%s" } ] } } } } } }\n' \
-	    "$LOCAL" "$peer" "$c" "$fam" "$peer" "$pfx"
-}
 count() { grep -c -- "$1" "$2" 2>/dev/null; }
 count_ge() { [ "$(count "$2" "$3")" -ge "$1" ]; }
 
 LPID=
-# what a fresh ExaBGP answers to the table recovery request at start
-SUMMARY_HEAD='Peer            AS        up/down state       |     #sent     #recvd'
-REQUEST='show neighbor summary
-show adj-rib in extensive
-show neighbor summary'
 start_listen() {
 	rm -f "$T/in"
 	mkfifo "$T/in"
 	$LISTEN -c "$1" <"$T/in" >"$T/stdout" 2>"$T/log" &
 	LPID=$!
 	exec 3>"$T/in"
-	printf '%s\ndone\ndone\n%s\ndone\n' "$SUMMARY_HEAD" "$SUMMARY_HEAD" >&3
-}
-stop_listen() {
-	exec 3>&-
-	local i
-	STATUS=
-	for i in $(seq 1 100); do
-		kill -0 "$LPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$LPID" 2>/dev/null; then
-		kill -KILL "$LPID" 2>/dev/null
-		STATUS=timeout
-	fi
-	wait "$LPID"
-	STATUS=${STATUS:-$?}
-	LPID=
+	fresh_answer >&3
 }
 trap '[ -n "$LPID" ] && kill -KILL "$LPID" 2>/dev/null; rm -rf "$T"' EXIT
 
@@ -97,20 +59,20 @@ check "-n accepts the filtered config" eval \
     '$LISTEN -n -c "$T/filtered.conf" >/dev/null 2>&1'
 
 start_listen "$T/filtered.conf"
-state $GOOD up >&3
-state $GOOD6 up >&3
-state $ROGUE up >&3
-announce $GOOD 192.0.2.10/32 80 >&3
-announce $GOOD6 2001:db8::10/128 80 >&3
+exa_state $GOOD up "$LOCAL" >&3
+exa_state $GOOD6 up "$LOCAL" >&3
+exa_state $ROGUE up "$LOCAL" >&3
+exa_announce $GOOD "$LOCAL" ipv4 192.0.2.10/32 80 >&3
+exa_announce $GOOD6 "$LOCAL" ipv6 2001:db8::10/128 80 >&3
 # the rogue claims the good host's /32 for a port it does not serve, and
 # its own address outside accept_prefixes; the good peer strays as well
 for i in 1 2 3 4 5; do
-	announce $ROGUE 192.0.2.10/32 443 >&3
-	announce $GOOD 198.51.100.1/32 443 >&3
-	announce $GOOD 192.0.2.128/32 443 >&3	# one beyond the /25
+	exa_announce $ROGUE "$LOCAL" ipv4 192.0.2.10/32 443 >&3
+	exa_announce $GOOD "$LOCAL" ipv4 198.51.100.1/32 443 >&3
+	exa_announce $GOOD "$LOCAL" ipv4 192.0.2.128/32 443 >&3	# one beyond the /25
 done
-eor $GOOD ipv4 >&3
-eor $GOOD6 ipv6 >&3
+exa_eor $GOOD ipv4 "$LOCAL" >&3
+exa_eor $GOOD6 ipv6 "$LOCAL" >&3
 printf 'web 192.0.2.10 2001:db8::10\napi\n' >"$T/want"
 if wait_until 4 cmp -s "$T/out.txt" "$T/want"; then
 	ok "filtered: only the accepted routes are rendered"
@@ -158,7 +120,7 @@ check "filtered: metrics for the good peer" grep -q \
     "$T/metrics.prom"
 
 # a rogue route arriving later changes no file, but the status follows
-announce $ROGUE 192.0.2.11/32 80 >&3
+exa_announce $ROGUE "$LOCAL" ipv4 192.0.2.11/32 80 >&3
 if wait_until 3 status_has 4 "$ROGUE,0,2,peer"; then
 	ok "a later ignored route reaches the status file without a render"
 else

@@ -144,8 +144,4 @@ fi
 # ExaBGP stops: bgpsd-listen must exit with it, not linger
 kill -TERM "${PIDS[0]}"
 gone() { ! pgrep -f "$BUILD/bgpsd-listen -v -c $T/bgpsd.conf" >/dev/null; }
-if wait_until 10 gone; then
-	ok "bgpsd-listen exits when its ExaBGP stops"
-else
-	not_ok "bgpsd-listen exits when its ExaBGP stops"
-fi
+check "bgpsd-listen exits when its ExaBGP stops" wait_until 10 gone

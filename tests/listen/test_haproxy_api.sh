@@ -214,11 +214,7 @@ else
 	not_ok "new backend: one reload"
 	diag "reloads: $(reloads)" "$(tail -n 5 "$T/log")"
 fi
-if wait_until 5 new_worker "$W1"; then
-	ok "new backend: haproxy runs a new worker"
-else
-	not_ok "new backend: haproxy runs a new worker"
-fi
+check "new backend: haproxy runs a new worker" wait_until 5 new_worker "$W1"
 if wait_until 5 srv_is 127.0.0.13 "100 0"; then
 	ok "new backend visible in show servers state"
 	diag "new backend to show servers state (check, reload): $(ms "$t0") ms"
@@ -245,11 +241,8 @@ if srv_is 127.0.0.13 ""; then
 	fi
 	check "refused: logged with haproxy's answer" grep -q \
 	    'haproxy runtime API failed (refused: .*No such server' "$T/log"
-	if wait_until 5 srv_is 127.0.0.13 "5 0"; then
-		ok "refused: the reloaded haproxy has the server, weight 5"
-	else
-		not_ok "refused: the reloaded haproxy has the server, weight 5"
-	fi
+	check "refused: the reloaded haproxy has the server, weight 5" \
+	    wait_until 5 srv_is 127.0.0.13 "5 0"
 else
 	skip "runtime API refused by haproxy" "del server: $out"
 	ann 127.0.0.13 "$(weight 5)"

@@ -172,11 +172,9 @@ for input in basic-v4-v6 table-300 session-drop attributes; do
 	    <"$FIXTURES/$input.jsonl" >"$T/haproxy-$input.cfg" 2>/dev/null
 	if [ -z "$HAPROXY" ]; then
 		skip "haproxy -c accepts the $input rendering" "no haproxy"
-	elif out=$("$HAPROXY" -c -f "$T/haproxy-$input.cfg" 2>&1); then
-		ok "haproxy -c accepts the $input rendering"
 	else
-		not_ok "haproxy -c accepts the $input rendering"
-		diag "$out"
+		check_out "haproxy -c accepts the $input rendering" \
+		    "$HAPROXY" -c -f "$T/haproxy-$input.cfg"
 	fi
 done
 check "haproxy: an IPv6 server line in brackets" grep -q \
@@ -211,11 +209,9 @@ else
 fi
 if [ -z "$HAPROXY" ]; then
 	skip "haproxy -c accepts weights and a drain" "no haproxy"
-elif out=$("$HAPROXY" -c -f "$T/haproxy-weights.cfg" 2>&1); then
-	ok "haproxy -c accepts weights and a drain"
 else
-	not_ok "haproxy -c accepts weights and a drain"
-	diag "$out"
+	check_out "haproxy -c accepts weights and a drain" \
+	    "$HAPROXY" -c -f "$T/haproxy-weights.cfg"
 fi
 check "haproxy: an empty catalogued service keeps its backend" grep -q \
     '^backend be_ssh' "$T/haproxy-session-drop.cfg"
@@ -224,11 +220,9 @@ $LISTEN -c "$T/nocat.conf" --render "$TEMPLATES/haproxy.cfg.mustache" \
     </dev/null >"$T/haproxy-none.cfg" 2>/dev/null
 if [ -z "$HAPROXY" ]; then
 	skip "haproxy -c accepts a rendering without any service" "no haproxy"
-elif out=$("$HAPROXY" -c -f "$T/haproxy-none.cfg" 2>&1); then
-	ok "haproxy -c accepts a rendering without any service"
 else
-	not_ok "haproxy -c accepts a rendering without any service"
-	diag "$out"
+	check_out "haproxy -c accepts a rendering without any service" \
+	    "$HAPROXY" -c -f "$T/haproxy-none.cfg"
 fi
 
 # nginx: the upstream snippet included by a private nginx.conf
@@ -291,38 +285,13 @@ check "nginx: an empty service gets the down placeholder" grep -q \
 # ---- the daemon -----------------------------------------------------------
 P4=169.254.179.1
 P6=fd00:179::1
-state() {
-	printf '{ "exabgp": "4.0.1", "type": "state", "neighbor": { "address": { "local": "%s", "peer": "%s" }, "asn": { "local": 65000, "peer": 65001 }, "state": "%s" } }\n' \
-	    "$3" "$1" "$2"
-}
-eor() {
-	printf '{ "exabgp": "4.0.1", "type": "update", "neighbor": { "address": { "local": "%s", "peer": "%s" }, "asn": { "local": 65000, "peer": 65001 }, "direction": "receive", "message": { "eor": { "afi": "%s", "safi": "unicast" } } } }\n' \
-	    "$3" "$1" "$2"
-}
-# announce PEER LOCAL FAMILY PREFIX PORT...
-announce() {
-	local peer=$1 local=$2 fam=$3 pfx=$4 c= p
-	shift 4
-	for p in "$@"; do c="$c${c:+, }[ 12345, $p ]"; done
-	printf '{ "exabgp": "4.0.1", "type": "update", "neighbor": { "address": { "local": "%s", "peer": "%s" }, "asn": { "local": 65000, "peer": 65001 }, "direction": "receive", "message": { "update": { "attribute": { "origin": "igp", "community": [ %s ] }, "announce": { "%s unicast": { "%s": [ { "nlri": "%s" } ] } } } } } }\n' \
-	    "$local" "$peer" "$c" "$fam" "$peer" "$pfx"
-}
-up4() { state $P4 connected 169.254.179.2; state $P4 up 169.254.179.2; }
-eor4() { eor $P4 ipv4 169.254.179.2; }
-ann4() { announce $P4 169.254.179.2 ipv4 "$@"; }
+up4() { exa_state $P4 connected 169.254.179.2; exa_state $P4 up 169.254.179.2; }
+eor4() { exa_eor $P4 ipv4 169.254.179.2; }
+ann4() { exa_announce $P4 169.254.179.2 ipv4 "$@"; }
 
 # count_ge N PATTERN FILE: at least N lines of FILE match (for wait_until)
 count_ge() { [ "$(grep -c -- "$2" "$3" 2>/dev/null)" -ge "$1" ]; }
 
-# what the daemon asks ExaBGP at start (the table it already holds), and
-# what a freshly started ExaBGP 4.2 (no session up yet, acks on) answers
-REQUEST='show neighbor summary
-show adj-rib in extensive
-show neighbor summary'
-SUMMARY_HEAD='Peer            AS        up/down state       |     #sent     #recvd'
-fresh_answer() {
-	printf '%s\ndone\ndone\n%s\ndone\n' "$SUMMARY_HEAD" "$SUMMARY_HEAD"
-}
 # start_listen CONF [NOANSWER]: the daemon reading the fifo $T/in (fd 3
 # writes), answered as a fresh ExaBGP answers unless NOANSWER is given
 start_listen() {
@@ -332,23 +301,6 @@ start_listen() {
 	LPID=$!
 	exec 3>"$T/in"
 	[ -n "${2:-}" ] || fresh_answer >&3
-}
-# stop_listen: EOF on stdin; sets STATUS to the exit status
-stop_listen() {
-	exec 3>&-
-	local i
-	STATUS=
-	for i in $(seq 1 100); do
-		kill -0 "$LPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$LPID" 2>/dev/null; then
-		kill -KILL "$LPID" 2>/dev/null
-		STATUS=timeout
-	fi
-	wait "$LPID"
-	STATUS=${STATUS:-$?}
-	LPID=
 }
 MOUNTED=
 cleanup() {
@@ -396,11 +348,8 @@ sleep 1
 check "EOR gating: nothing written before End-of-RIB" \
     [ ! -e "$T/out/plain.txt" ]
 eor4 >&3
-if wait_until 3 [ -s "$T/out/plain.txt" ]; then
-	ok "EOR gating: written after End-of-RIB"
-else
-	not_ok "EOR gating: written after End-of-RIB"
-fi
+check "EOR gating: written after End-of-RIB" \
+    wait_until 3 [ -s "$T/out/plain.txt" ]
 printf 'http 192.0.2.10\nhttps 192.0.2.10 192.0.2.11\n' >"$T/want"
 check "daemon: the rendered file" cmp -s "$T/out/plain.txt" "$T/want"
 check "daemon: perms 0640" [ "$(stat -c %a "$T/out/plain.txt")" = 640 ]
@@ -480,11 +429,11 @@ EOF
 }
 peer_routes_is() { [ "$(peer_routes "$1")" = "$2" ]; }
 if [ -n "$PY" ]; then
-	state $P4R2 connected 169.254.179.2 >&3
-	state $P4R2 up 169.254.179.2 >&3
-	eor $P4R2 ipv4 169.254.179.2 >&3
+	exa_state $P4R2 connected 169.254.179.2 >&3
+	exa_state $P4R2 up 169.254.179.2 >&3
+	exa_eor $P4R2 ipv4 169.254.179.2 >&3
 	wait_until 3 peer_routes_is $P4R2 0
-	announce $P4R2 169.254.179.2 ipv4 192.0.2.10/32 80 443 >&3
+	exa_announce $P4R2 169.254.179.2 ipv4 192.0.2.10/32 80 443 >&3
 	check "a route that changes no file is counted in the status" \
 	    wait_until 3 peer_routes_is $P4R2 1
 else
@@ -503,11 +452,8 @@ check "SIGUSR1 with unchanged output keeps mtime and inode" \
 # a change: quiescence, then one write and the old one kept as .bak
 cp "$T/out/haproxy.cfg" "$T/haproxy.before"
 ann4 192.0.2.12/32 443 >&3
-if wait_until 3 grep -q 192.0.2.12 "$T/out/plain.txt"; then
-	ok "a change is rendered after quiescence"
-else
-	not_ok "a change is rendered after quiescence"
-fi
+check "a change is rendered after quiescence" \
+    wait_until 3 grep -q 192.0.2.12 "$T/out/plain.txt"
 wait_until 3 grep -q 192.0.2.12 "$T/out/haproxy.cfg"
 check "backup = true keeps the previous file as .bak" \
     cmp -s "$T/out/haproxy.cfg.bak" "$T/haproxy.before"
@@ -516,28 +462,19 @@ check "backup = true keeps the previous file as .bak" \
 cp "$T/tmpl.mustache" "$T/tmpl.good"
 printf '{{#services}}unclosed\n' >"$T/tmpl.mustache"
 kill -HUP "$LPID"
-if wait_until 3 grep -q 'reload failed' "$T/log"; then
-	ok "SIGHUP with a broken template: reload refused, logged"
-else
-	not_ok "SIGHUP with a broken template: reload refused, logged"
-fi
+check "SIGHUP with a broken template: reload refused, logged" \
+    wait_until 3 grep -q 'reload failed' "$T/log"
 check "SIGHUP refused: the status file says so" \
     wait_until 3 grep -q '"result": "failed"' "$T/status.json"
 ann4 192.0.2.13/32 443 >&3
-if wait_until 3 grep -q 192.0.2.13 "$T/out/plain.txt"; then
-	ok "after a refused reload the old template keeps working"
-else
-	not_ok "after a refused reload the old template keeps working"
-fi
+check "after a refused reload the old template keeps working" \
+    wait_until 3 grep -q 192.0.2.13 "$T/out/plain.txt"
 cp "$T/tmpl.good" "$T/tmpl.mustache"
 printf 'listen-template {{#services}}{{name}} {{/services}}\n' \
     >"$T/tmpl.mustache"
 kill -HUP "$LPID"
-if wait_until 3 grep -q '^listen-template http https' "$T/out/plain.txt"; then
-	ok "SIGHUP with a good template re-renders with it"
-else
-	not_ok "SIGHUP with a good template re-renders with it"
-fi
+check "SIGHUP with a good template re-renders with it" \
+    wait_until 3 grep -q '^listen-template http https' "$T/out/plain.txt"
 kill -0 "$LPID" 2>/dev/null
 check "daemon alive after all that" [ $? = 0 ]
 stop_listen
@@ -608,25 +545,19 @@ stop_listen
 sed "s|wait_max = 1;|wait_max = 3;|" "$T/g.conf" >"$T/gb.conf"
 start_listen "$T/gb.conf"
 up4 >&3
-state $P6 connected fd00:179::2 >&3
-state $P6 up fd00:179::2 >&3
+exa_state $P6 connected fd00:179::2 >&3
+exa_state $P6 up fd00:179::2 >&3
 { ann4 192.0.2.70/32 443; eor4; } >&3
 sleep 0.5
 check "EOR gating: one of two sessions' End-of-RIB is not enough" \
     [ ! -e "$T/out/gate.txt" ]
-announce $P6 fd00:179::2 ipv6 2001:db8::70/128 443 >&3
-eor $P6 ipv6 fd00:179::2 >&3
-if wait_until 3 grep -q '^https 192.0.2.70 2001:db8::70$' "$T/out/gate.txt"; then
-	ok "EOR gating: rendered once both sessions sent End-of-RIB"
-else
-	not_ok "EOR gating: rendered once both sessions sent End-of-RIB"
-fi
-state $P6 down fd00:179::2 >&3
-if wait_until 3 grep -q '^https 192.0.2.70$' "$T/out/gate.txt"; then
-	ok "a session going down drops its routes from the file"
-else
-	not_ok "a session going down drops its routes from the file"
-fi
+exa_announce $P6 fd00:179::2 ipv6 2001:db8::70/128 443 >&3
+exa_eor $P6 ipv6 fd00:179::2 >&3
+check "EOR gating: rendered once both sessions sent End-of-RIB" \
+    wait_until 3 grep -q '^https 192.0.2.70 2001:db8::70$' "$T/out/gate.txt"
+exa_state $P6 down fd00:179::2 >&3
+check "a session going down drops its routes from the file" \
+    wait_until 3 grep -q '^https 192.0.2.70$' "$T/out/gate.txt"
 stop_listen
 
 # a half-learned table after wait_max is rendered, without End-of-RIB
@@ -638,11 +569,8 @@ stop_listen
 sed "s|gate.txt|gate2.txt|" "$T/g.conf" >"$T/g2.conf"
 start_listen "$T/g2.conf"
 { up4; ann4 192.0.2.71/32 443; } >&3
-if wait_until 4 grep -q '192.0.2.71' "$T/out/gate2.txt"; then
-	ok "no End-of-RIB: the learned routes are rendered after wait_max"
-else
-	not_ok "no End-of-RIB: the learned routes are rendered after wait_max"
-fi
+check "no End-of-RIB: the learned routes are rendered after wait_max" \
+    wait_until 4 grep -q '192.0.2.71' "$T/out/gate2.txt"
 stop_listen
 
 # two peers, one prefix: it stays until both withdraw
@@ -653,10 +581,10 @@ withdraw() {	# PEER LOCAL PREFIX
 P4B=169.254.179.3
 two_peers() {
 	up4
-	state $P4B connected 169.254.179.2
-	state $P4B up 169.254.179.2
+	exa_state $P4B connected 169.254.179.2
+	exa_state $P4B up 169.254.179.2
 	ann4 192.0.2.80/32 443
-	announce $P4B 169.254.179.2 ipv4 192.0.2.80/32 443
+	exa_announce $P4B 169.254.179.2 ipv4 192.0.2.80/32 443
 	withdraw $P4 169.254.179.2 192.0.2.80/32
 }
 map_of() {	# FILE.json -> "PORT=IP,IP;..." 
@@ -672,7 +600,7 @@ if [ -n "$PY" ]; then
 	    $LISTEN --once --dump -c "$DUMPCONF" >"$T/two.json" 2>/dev/null
 	check "two peers: gone once both withdrew" \
 	    [ "$(map_of "$T/two.json")" = "" ]
-	{ two_peers; state $P4B down 169.254.179.2; } |
+	{ two_peers; exa_state $P4B down 169.254.179.2; } |
 	    $LISTEN --once --dump -c "$DUMPCONF" >"$T/two.json" 2>/dev/null
 	check "two peers: gone when the last announcing peer goes down" \
 	    [ "$(map_of "$T/two.json")" = "" ]
@@ -704,11 +632,8 @@ else
 	diag "$(cat "$T/log")"
 fi
 ann4 192.0.2.91/32 443 >&3
-if wait_until 5 grep -q '192.0.2.91' "$T/out/hang.txt"; then
-	ok "after a killed command the next change is still rendered"
-else
-	not_ok "after a killed command the next change is still rendered"
-fi
+check "after a killed command the next change is still rendered" \
+    wait_until 5 grep -q '192.0.2.91' "$T/out/hang.txt"
 stop_listen
 check "hanging command: exit 0 on EOF" [ "$STATUS" = 0 ]
 
@@ -732,11 +657,8 @@ start_listen "$T/r.conf"
 wait_until 3 grep -q "failed: exit 1" "$T/log"
 touch "$T/ok-flag"
 kill -USR1 "$LPID"
-if wait_until 3 grep -q 'RELOAD-OK' "$T/log"; then
-	ok "a failed command is retried at the next pass (file unchanged)"
-else
-	not_ok "a failed command is retried at the next pass (file unchanged)"
-fi
+check "a failed command is retried at the next pass (file unchanged)" \
+    wait_until 3 grep -q 'RELOAD-OK' "$T/log"
 rm -f "$T/ok-flag"
 ann4 192.0.2.96/32 443 >&3
 wait_until 3 count_ge 2 'failed: exit 1' "$T/log"
@@ -801,18 +723,12 @@ EOF
 echo OLD >"$T/out/min.txt"
 start_listen "$T/m.conf"
 { up4; ann4 192.0.2.20/32 443; eor4; } >&3
-if wait_until 3 grep -q 'min_backends' "$T/log"; then
-	ok "min_backends: refusal logged"
-else
-	not_ok "min_backends: refusal logged"
-fi
+check "min_backends: refusal logged" \
+    wait_until 3 grep -q 'min_backends' "$T/log"
 check "min_backends: old file kept" [ "$(cat "$T/out/min.txt")" = OLD ]
 ann4 192.0.2.21/32 80 >&3
-if wait_until 3 grep -q 'http 192.0.2.21' "$T/out/min.txt"; then
-	ok "min_backends: written once every service has enough"
-else
-	not_ok "min_backends: written once every service has enough"
-fi
+check "min_backends: written once every service has enough" \
+    wait_until 3 grep -q 'http 192.0.2.21' "$T/out/min.txt"
 stop_listen
 
 # min_backends without a catalogue: a service the file was last written
@@ -831,12 +747,9 @@ listen = {
 EOF
 start_listen "$T/m2.conf"
 { up4; ann4 192.0.2.22/32 8080; eor4; } >&3
-if wait_until 3 grep -q 'port_8080 192.0.2.22' "$T/out/min2.txt"; then
-	ok "min_backends, no catalogue: first table written"
-else
-	not_ok "min_backends, no catalogue: first table written"
-fi
-state $P4 down 169.254.179.2 >&3
+check "min_backends, no catalogue: first table written" \
+    wait_until 3 grep -q 'port_8080 192.0.2.22' "$T/out/min2.txt"
+exa_state $P4 down 169.254.179.2 >&3
 if wait_until 3 grep -q 'min2.txt: service port_8080 has 0 backend' "$T/log"; then
 	ok "min_backends, no catalogue: the emptied table is refused"
 else
@@ -901,22 +814,16 @@ EOF
 echo OLD >"$T/out/checked.txt"
 start_listen "$T/c.conf"
 { up4; ann4 192.0.2.30/32 443; eor4; } >&3
-if wait_until 3 grep -q 'check failed' "$T/log"; then
-	ok "check: a failing check is logged"
-else
-	not_ok "check: a failing check is logged"
-fi
+check "check: a failing check is logged" \
+    wait_until 3 grep -q 'check failed' "$T/log"
 check "check: old file kept" [ "$(cat "$T/out/checked.txt")" = OLD ]
 check "check: no staged file left" \
     [ "$(ls -A "$T/out" | grep -c bgpsd-)" = 0 ]
 check "check: no command after a failed check" \
     bash -c "! grep -q reloaded-checked '$T/log'"
 ann4 192.0.2.31/32 443 >&3
-if wait_until 3 grep -q 192.0.2.31 "$T/out/checked.txt"; then
-	ok "check: the next change passes the check and is written"
-else
-	not_ok "check: the next change passes the check and is written"
-fi
+check "check: the next change passes the check and is written" \
+    wait_until 3 grep -q 192.0.2.31 "$T/out/checked.txt"
 wait_until 3 grep -q reloaded-checked "$T/log"
 check "check: the command ran after the write" grep -q reloaded-checked \
     "$T/log"
@@ -985,11 +892,8 @@ EOF2
 	echo OLD >"$T/small/big.conf"
 	start_listen "$T/f.conf"
 	{ up4; ann4 192.0.2.60/32 443; eor4; } >&3
-	if wait_until 3 grep -q 'No space left' "$T/log"; then
-		ok "full file system: the error is logged"
-	else
-		not_ok "full file system: the error is logged"
-	fi
+	check "full file system: the error is logged" \
+	    wait_until 3 grep -q 'No space left' "$T/log"
 	check "full file system: old file intact" \
 	    [ "$(cat "$T/small/big.conf")" = OLD ]
 	check "full file system: no staged file left" \
@@ -997,19 +901,13 @@ EOF2
 	check "full file system: daemon alive" kill -0 "$LPID"
 	mount -o remount,size=1m "$T/small"
 	kill -USR1 "$LPID"
-	if wait_until 3 grep -q 'https 192.0.2.60' "$T/small/big.conf"; then
-		ok "full file system: SIGUSR1 retries once there is room"
-	else
-		not_ok "full file system: SIGUSR1 retries once there is room"
-	fi
+	check "full file system: SIGUSR1 retries once there is room" \
+	    wait_until 3 grep -q 'https 192.0.2.60' "$T/small/big.conf"
 	cp "$T/small/big.conf" "$T/big.before"
 	mount -o remount,ro "$T/small"
 	ann4 192.0.2.61/32 443 >&3
-	if wait_until 3 grep -q 'Read-only file system' "$T/log"; then
-		ok "read-only file system: the error is logged"
-	else
-		not_ok "read-only file system: the error is logged"
-	fi
+	check "read-only file system: the error is logged" \
+	    wait_until 3 grep -q 'Read-only file system' "$T/log"
 	check "read-only file system: old file intact" \
 	    cmp -s "$T/small/big.conf" "$T/big.before"
 	check "read-only file system: daemon alive" kill -0 "$LPID"
@@ -1040,7 +938,7 @@ printf 'listen = { wait_min = 0.1; wait_max = 0.5; status_file = "%s"; metrics_f
 start_listen "$T/nostatus.conf"
 { up4; ann4 192.0.2.50/32 443; eor4; } >&3
 sleep 0.5
-{ state $P4 down 169.254.179.2; up4; ann4 192.0.2.51/32 443; eor4; } >&3
+{ exa_state $P4 down 169.254.179.2; up4; ann4 192.0.2.51/32 443; eor4; } >&3
 sleep 0.5
 stop_listen
 check "unwritable status_file: logged once" \
@@ -1108,7 +1006,7 @@ respawn_answer() {	# the peer was up with two routes
 	route4 192.0.2.61/32 12345:443
 	printf 'done\n%s\n%s\ndone\n' "$SUMMARY_HEAD" "$SUMMARY4"
 }
-rec_state() {	# the recovery state in the status file is $1
+rec_state() {	# the recovery exa_state in the status file is $1
 	[ -n "$PY" ] && $PY -c 'import json,sys
 s = json.load(open(sys.argv[1]))
 sys.exit(s["recovery"]["state"] != sys.argv[2])' "$T/rstatus.json" "$1" 2>/dev/null
@@ -1201,7 +1099,7 @@ check "error answer: failed, logged" \
 ann4 192.0.2.65/32 443 >&3
 sleep 1
 check "error answer: nothing written" test ! -e "$T/out/rec.txt"
-{ state $P4 down 169.254.179.2; up4; ann4 192.0.2.66/32 443; eor4; } >&3
+{ exa_state $P4 down 169.254.179.2; up4; ann4 192.0.2.66/32 443; eor4; } >&3
 if wait_until 3 grep -q '^https 192.0.2.66$' "$T/out/rec.txt"; then
 	ok "error answer: ended by the session restarting, then rendered"
 else
