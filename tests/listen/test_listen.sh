@@ -1124,7 +1124,18 @@ check "recovery_timeout = 0: nothing on stdout" test ! -s "$T/stdout"
 # ExaBGP gone before the request could be written: EPIPE, exit 0
 rm -f "$T/in"
 mkfifo "$T/in"
-( set -o pipefail; $LISTEN -v -c "$T/rec.conf" <"$T/in" 2>"$T/log" | true ) &
+# the reader of stdout is gone before bgpsd-listen starts (with a plain
+# '| true' it could still be there at the first write on a loaded machine)
+rm -f "$T/rpid"
+( set -o pipefail
+  ( n=0
+    while [ $n -lt 200 ] && { [ ! -s "$T/rpid" ] ||
+	kill -0 "$(cat "$T/rpid")" 2>/dev/null; }; do
+	sleep 0.05
+	n=$((n + 1))
+    done
+    exec $LISTEN -v -c "$T/rec.conf" <"$T/in" 2>"$T/log" ) |
+      sh -c 'echo $$ >"$1"' sh "$T/rpid" ) &
 LPID=$!
 exec 3>"$T/in"
 wait_until 3 grep -q 'stdout closed' "$T/log"
