@@ -25,14 +25,15 @@ struct child_opts {
 	int		 check;		/* -n */
 	int		 verbose;	/* -v, counted */
 	int		 use_syslog;	/* -s */
+	int		 version;	/* -V: print "prog version", exit 0 */
 	int		 bad;		/* an unknown option or an argument */
 };
 
 /*
  * Parse argv: the common options and the program's extra long options
  * (ids >= CHILD_OPT_EXTRA, NULL-terminated array, handed to opt with
- * their argument). -V prints "prog version" and exits 0, -h calls help()
- * and exits 0.
+ * their argument). -V sets version (main prints it), -h calls help() and
+ * exits 0.
  */
 void	child_options(struct child_opts *, int argc, char **argv,
 	    const struct option *extra,

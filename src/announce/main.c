@@ -159,6 +159,10 @@ main(int argc, char *argv[])
 	o.prog = "bgpsd-announce";
 	child_options(&o, argc, argv, announce_longopts, announce_opt,
 	    announce_help, &once);
+	if (o.version) {
+		printf("%s %s\n", o.prog, BGPSD_VERSION);
+		return 0;
+	}
 	a.conf_path = o.conf_path;
 	if (o.bad || (o.check && once)) {
 		/*

@@ -15,10 +15,6 @@
 #include "conf.h"
 #include "log.h"
 
-#ifndef BGPSD_VERSION
-#define BGPSD_VERSION	"unknown"
-#endif
-
 static const struct option child_common[] = {
 	{ "config",		required_argument,	NULL, 'c' },
 	{ "check-config",	no_argument,		NULL, 'n' },
@@ -46,7 +42,8 @@ child_options(struct child_opts *o, int argc, char **argv,
 	memcpy(all, child_common, sizeof(child_common));
 	if (n > 0)
 		memcpy(all + CHILD_NCOMMON, extra, n * sizeof(*all));
-	while ((ch = getopt_long(argc, argv, "c:nvVhs", all, NULL)) != -1) {
+	while (!o->version &&
+	    (ch = getopt_long(argc, argv, "c:nvVhs", all, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			o->conf_path = optarg;
@@ -58,10 +55,9 @@ child_options(struct child_opts *o, int argc, char **argv,
 		case 'v':
 			o->verbose++;
 			break;
-		case 'V':
-			printf("%s %s\n", o->prog, BGPSD_VERSION);
-			free(all);
-			exit(0);
+		case 'V':	/* printed by main: stdout is not ours here */
+			o->version = 1;
+			break;
 		case 'h':
 			help();
 			free(all);

@@ -235,6 +235,10 @@ main(int argc, char *argv[])
 	o.prog = "bgpsd-listen";
 	child_options(&o, argc, argv, listen_longopts, listen_opt,
 	    listen_help, &m);
+	if (o.version) {
+		printf("%s %s\n", o.prog, BGPSD_VERSION);
+		return 0;
+	}
 	l.bad_argv = listen_bad_args(&o, &m);
 	l.conf_path = o.conf_path;
 	log_init("bgpsd-listen", o.use_syslog, o.check ? 0 : o.verbose);
