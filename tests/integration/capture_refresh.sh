@@ -151,14 +151,7 @@ protocol bgp lbn from bgpsd_client {
 {
 	echo "log stderr all;	# capture_refresh.sh: BIRD's log into bird.log"
 	echo "debug protocols { states, events, packets };	# and what it sends"
-	awk -v c="$clients" '
-	    /^# BEGIN clients/ { print; printf "%s", c; skip = 1; next }
-	    /^# END clients/ { skip = 0 }
-	    !skip' "$TOP/etc/bird-rr.conf" |
-	sed -e "s/^define RR_ID = .*/define RR_ID = ${LAB_V4[rr]};/" \
-	    -e "s/^define RR_AS = .*/define RR_AS = $AS;/" \
-	    -e "s/^define RR_HOLD = .*/define RR_HOLD = $LAB_HOLD;/" \
-	    -e "s/^define RR_KEEPALIVE = .*/define RR_KEEPALIVE = $((LAB_HOLD / 3));/"
+	lab_bird_rr "${LAB_V4[rr]}" "$AS" "$clients"
 } >"$LAB_DIR/rr/bird.conf"
 "$LAB_BIRD" -p -c "$LAB_DIR/rr/bird.conf" || lab_die "bird.conf does not parse"
 
