@@ -197,14 +197,7 @@ for f in "$BAD"/templates/*.mustache; do
 		ok "template $name: --render refuses it ($expect)"
 	fi
 	# the same template in a config: -n must refuse it too
-	cat >"$T/tmpl.conf" <<EOT
-asn = 12345;
-listen = {
-	templates = (
-		{ source = "$f"; destination = "$T/never-written"; }
-	);
-};
-EOT
+	listen_conf "$f" "$T/never-written" >"$T/tmpl.conf"
 	case $name in
 	rec-*)
 		# recursion depends on the data: it compiles (-n accepts it)

@@ -33,16 +33,8 @@ be {{ip}} {{prefix}} {{family}} {{host}} {{index}} {{first}} {{last}} {{ipv4}} {
 {{/services}}
 {{#by_port.443}}p443 {{count}}{{/by_port.443}}
 EOF2
-cat >"$T/listen.conf" <<EOF2
-asn = 12345;
-services = ( { name = "https"; port = 443; }, { name = "web"; port = 80; } );
-listen = {
-	wait_min = 0.0;
-	templates = (
-		{ source = "$T/all.mustache"; destination = "$T/out.cfg"; }
-	);
-};
-EOF2
+listen_conf -s "https:443 web:80" -m 0.0 "$T/all.mustache" "$T/out.cfg" \
+    >"$T/listen.conf"
 
 python3 - "$T/hostile.jsonl" <<'PY'
 import json, sys

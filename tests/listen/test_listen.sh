@@ -475,26 +475,11 @@ printf 'listen-template {{#services}}{{name}} {{/services}}\n' \
 kill -HUP "$LPID"
 check "SIGHUP with a good template re-renders with it" \
     wait_until 3 grep -q '^listen-template http https' "$T/out/plain.txt"
-kill -0 "$LPID" 2>/dev/null
-check "daemon alive after all that" [ $? = 0 ]
-stop_listen
-check "EOF on stdin: exit status 0" [ "$STATUS" = 0 ]
-check "daemon: stdout holds the recovery request, nothing else" \
-    test "$(cat "$T/stdout")" = "$REQUEST"
+check_listen_end "after all that"
 
 # quiescence: a steady stream of changes still renders within wait_max
-cat >"$T/q.conf" <<EOF
-asn = 12345;
-services = ( { name = "https"; port = 443; } );
-listen = {
-	wait_min = 0.5;
-	wait_max = 1;
-	templates = ( {
-		source = "$T/tmpl.good";
-		destination = "$T/out/quiet.txt";
-	} );
-};
-EOF
+listen_conf -s https:443 -m 0.5 -M 1 "$T/tmpl.good" "$T/out/quiet.txt" \
+    >"$T/q.conf"
 start_listen "$T/q.conf"
 { up4; eor4; } >&3
 wait_until 3 [ -e "$T/out/quiet.txt" ]
@@ -524,18 +509,8 @@ check "quiescence: the last change is rendered" \
 stop_listen
 
 # EOR gating with two sessions, and never an empty file at start
-cat >"$T/g.conf" <<EOF
-asn = 12345;
-services = ( { name = "https"; port = 443; } );
-listen = {
-	wait_min = 0.1;
-	wait_max = 1;
-	templates = ( {
-		source = "$T/tmpl.good";
-		destination = "$T/out/gate.txt";
-	} );
-};
-EOF
+listen_conf -s https:443 -m 0.1 -M 1 "$T/tmpl.good" "$T/out/gate.txt" \
+    >"$T/g.conf"
 start_listen "$T/g.conf"
 up4 >&3
 sleep 1.5
@@ -609,20 +584,8 @@ else
 fi
 
 # a reload command that hangs is killed at its timeout; the daemon goes on
-cat >"$T/h.conf" <<EOF
-asn = 12345;
-services = ( { name = "https"; port = 443; } );
-listen = {
-	wait_min = 0.1;
-	wait_max = 1;
-	templates = ( {
-		source = "$T/tmpl.good";
-		destination = "$T/out/hang.txt";
-		command = [ "/bin/sleep", "60" ];
-		command_timeout = 0.5;
-	} );
-};
-EOF
+listen_conf -s https:443 -m 0.1 -M 1 -t 'command = [ "/bin/sleep", "60" ];' \
+    -t 'command_timeout = 0.5;' "$T/tmpl.good" "$T/out/hang.txt" >"$T/h.conf"
 start_listen "$T/h.conf"
 { up4; ann4 192.0.2.90/32 443; eor4; } >&3
 if wait_until 5 grep -q "command '/bin/sleep 60' failed: timeout" "$T/log"; then
@@ -638,19 +601,9 @@ stop_listen
 check "hanging command: exit 0 on EOF" [ "$STATUS" = 0 ]
 
 # a failed reload command is retried at the next pass, across a SIGHUP too
-cat >"$T/r.conf" <<EOF
-asn = 12345;
-services = ( { name = "https"; port = 443; } );
-listen = {
-	wait_min = 0.1;
-	wait_max = 1;
-	templates = ( {
-		source = "$T/tmpl.good";
-		destination = "$T/out/retry.txt";
-		command = "test -e '$T/ok-flag' && echo reload-ok | tr a-z A-Z || exit 1";
-	} );
-};
-EOF
+listen_conf -s https:443 -m 0.1 -M 1 \
+    -t "command = \"test -e '$T/ok-flag' && echo reload-ok | tr a-z A-Z || exit 1\";" \
+    "$T/tmpl.good" "$T/out/retry.txt" >"$T/r.conf"
 rm -f "$T/ok-flag"
 start_listen "$T/r.conf"
 { up4; ann4 192.0.2.95/32 443; eor4; } >&3
@@ -677,21 +630,10 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	mkdir -p "$T/drop"
 	chmod 0711 "$T"		# nobody may pass through, not list
 	chmod 0777 "$T/drop"
-	cat >"$T/u.conf" <<EOF
-asn = 12345;
-user = "nobody";
-services = ( { name = "https"; port = 443; } );
-listen = {
-	wait_min = 0.1;
-	wait_max = 1;
-	templates = ( {
-		source = "$T/tmpl.good";
-		destination = "$T/drop/u.txt";
-		check = "id -u > '$T/drop/check-uid'";
-		command = "id -u > '$T/drop/command-uid'";
-	} );
-};
-EOF
+	listen_conf -x 'user = "nobody";' -s https:443 -m 0.1 -M 1 \
+	    -t "check = \"id -u > '$T/drop/check-uid'\";" \
+	    -t "command = \"id -u > '$T/drop/command-uid'\";" \
+	    "$T/tmpl.good" "$T/drop/u.txt" >"$T/u.conf"
 	start_listen "$T/u.conf"
 	{ up4; ann4 192.0.2.97/32 443; eor4; } >&3
 	wait_until 3 [ -s "$T/drop/command-uid" ]
@@ -707,19 +649,8 @@ else
 fi
 
 # min_backends: a catalogued service below it keeps the old file
-cat >"$T/m.conf" <<EOF
-asn = 12345;
-services = ( { name = "http"; port = 80; }, { name = "https"; port = 443; } );
-listen = {
-	wait_min = 0.1;
-	wait_max = 1;
-	templates = ( {
-		source = "$T/tmpl.good";
-		destination = "$T/out/min.txt";
-		min_backends = 1;
-	} );
-};
-EOF
+listen_conf -s "http:80 https:443" -m 0.1 -M 1 -t 'min_backends = 1;' \
+    "$T/tmpl.good" "$T/out/min.txt" >"$T/m.conf"
 echo OLD >"$T/out/min.txt"
 start_listen "$T/m.conf"
 { up4; ann4 192.0.2.20/32 443; eor4; } >&3
@@ -733,18 +664,8 @@ stop_listen
 
 # min_backends without a catalogue: a service the file was last written
 # with is guarded, and an empty table never replaces the file
-cat >"$T/m2.conf" <<EOF
-asn = 12345;
-listen = {
-	wait_min = 0.1;
-	wait_max = 1;
-	templates = ( {
-		source = "$T/tmpl.good";
-		destination = "$T/out/min2.txt";
-		min_backends = 1;
-	} );
-};
-EOF
+listen_conf -m 0.1 -M 1 -t 'min_backends = 1;' \
+    "$T/tmpl.good" "$T/out/min2.txt" >"$T/m2.conf"
 start_listen "$T/m2.conf"
 { up4; ann4 192.0.2.22/32 8080; eor4; } >&3
 check "min_backends, no catalogue: first table written" \
@@ -774,19 +695,10 @@ check "min_backends: the old file stays" [ "$(cat "$T/out/min3.txt")" = OLD ]
 stop_listen
 
 # %s and %% in check and command: the file, and a literal %
-cat >"$T/pct.conf" <<EOF
-asn = 12345;
-listen = {
-	wait_min = 0.1;
-	wait_max = 1;
-	templates = ( {
-		source = "$T/tmpl.good";
-		destination = "$T/out/pct.txt";
-		check = "test -s %s && date +%%s > $T/out/pct.check";
-		command = [ "/bin/sh", "-c", "date +%%s > \"\$1.stamp\"", "sh", "%s" ];
-	} );
-};
-EOF
+listen_conf -m 0.1 -M 1 \
+    -t "check = \"test -s %s && date +%%s > $T/out/pct.check\";" \
+    -t 'command = [ "/bin/sh", "-c", "date +%%s > \"$1.stamp\"", "sh", "%s" ];' \
+    "$T/tmpl.good" "$T/out/pct.txt" >"$T/pct.conf"
 start_listen "$T/pct.conf"
 { up4; ann4 192.0.2.23/32 443; eor4; } >&3
 wait_until 3 [ -s "$T/out/pct.txt.stamp" ]
@@ -797,20 +709,10 @@ check "%s and %% in command: the destination, and date +%s" \
 stop_listen
 
 # a failing check keeps the old file; the daemon goes on
-cat >"$T/c.conf" <<EOF
-asn = 12345;
-services = ( { name = "https"; port = 443; } );
-listen = {
-	wait_min = 0.1;
-	wait_max = 1;
-	templates = ( {
-		source = "$T/tmpl.good";
-		destination = "$T/out/checked.txt";
-		check = [ "/bin/grep", "-q", "192.0.2.31", "%s" ];
-		command = [ "/bin/sh", "-c", "echo reloaded-checked" ];
-	} );
-};
-EOF
+listen_conf -s https:443 -m 0.1 -M 1 \
+    -t 'check = [ "/bin/grep", "-q", "192.0.2.31", "%s" ];' \
+    -t 'command = [ "/bin/sh", "-c", "echo reloaded-checked" ];' \
+    "$T/tmpl.good" "$T/out/checked.txt" >"$T/c.conf"
 echo OLD >"$T/out/checked.txt"
 start_listen "$T/c.conf"
 { up4; ann4 192.0.2.30/32 443; eor4; } >&3
@@ -829,15 +731,11 @@ check "check: the command ran after the write" grep -q reloaded-checked \
     "$T/log"
 # SIGTERM: prompt exit 0
 kill -TERM "$LPID"
-for i in $(seq 1 30); do kill -0 "$LPID" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$LPID" 2>/dev/null; then
+if exited_within 3; then
+	check "SIGTERM: exit status 0" [ "$STATUS" = 0 ]
+else
 	not_ok "SIGTERM: exits within 3 s"
 	stop_listen
-else
-	wait "$LPID"
-	check "SIGTERM: exit status 0" [ $? = 0 ]
-	LPID=
-	exec 3>&-
 fi
 
 # the shutdown message: exit 0 at once, nothing written from a half table
@@ -855,15 +753,11 @@ EOF
 start_listen "$T/s.conf"
 { up4; ann4 192.0.2.40/32 443; eor4;
   echo '{"type": "notification", "notification": "shutdown"}'; } >&3
-for i in $(seq 1 20); do kill -0 "$LPID" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$LPID" 2>/dev/null; then
+if exited_within 2; then
+	check "shutdown message: exit status 0" [ "$STATUS" = 0 ]
+else
 	not_ok "shutdown message: exits within 2 s with stdin still open"
 	stop_listen
-else
-	wait "$LPID"
-	check "shutdown message: exit status 0" [ $? = 0 ]
-	LPID=
-	exec 3>&-
 fi
 check "shutdown message: nothing rendered" [ ! -e "$T/out/shutdown.txt" ]
 
@@ -876,19 +770,8 @@ if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=16k tmpfs "$T/small" \
 	head -c 20000 /dev/zero | tr '\0' '#' >"$T/big.mustache"
 	printf '\n{{#services}}{{name}}{{#backends}} {{ip}}{{/backends}}\n{{/services}}' \
 	    >>"$T/big.mustache"
-	cat >"$T/f.conf" <<EOF2
-asn = 12345;
-services = ( { name = "https"; port = 443; } );
-listen = {
-	wait_min = 0.1;
-	wait_max = 1;
-	status_file = "$T/fstatus.json";
-	templates = ( {
-		source = "$T/big.mustache";
-		destination = "$T/small/big.conf";
-	} );
-};
-EOF2
+	listen_conf -s https:443 -m 0.1 -M 1 -l "status_file = \"$T/fstatus.json\";" \
+	    "$T/big.mustache" "$T/small/big.conf" >"$T/f.conf"
 	echo OLD >"$T/small/big.conf"
 	start_listen "$T/f.conf"
 	{ up4; ann4 192.0.2.60/32 443; eor4; } >&3
@@ -1011,21 +894,10 @@ rec_state() {	# the recovery exa_state in the status file is $1
 s = json.load(open(sys.argv[1]))
 sys.exit(s["recovery"]["state"] != sys.argv[2])' "$T/rstatus.json" "$1" 2>/dev/null
 }
-cat >"$T/rec.conf" <<RECEOF
-asn = 12345;
-services = ( { name = "http"; port = 80; }, { name = "https"; port = 443; } );
-listen = {
-	wait_min = 0.1;
-	wait_max = 0.5;
-	recovery_timeout = 1;
-	status_file = "$T/rstatus.json";
-	metrics_file = "$T/rmetrics.prom";
-	templates = ( {
-		source = "$T/tmpl.good";
-		destination = "$T/out/rec.txt";
-	} );
-};
-RECEOF
+listen_conf -s "http:80 https:443" -m 0.1 -M 0.5 -l 'recovery_timeout = 1;' \
+    -l "status_file = \"$T/rstatus.json\";" \
+    -l "metrics_file = \"$T/rmetrics.prom\";" \
+    "$T/tmpl.good" "$T/out/rec.txt" >"$T/rec.conf"
 # respawned: the routes come from the answer only, no state, no EOR
 rm -f "$T/out/rec.txt"
 start_listen "$T/rec.conf" noanswer
