@@ -218,16 +218,8 @@ hostile() {
 	line=$(grep -n "^[[:space:]]*$key = " "$f" | head -n 1 | cut -d: -f1)
 	${BGPSD_WRAP:-} "$BUILD/bgpsd-announce" -n -c "$f" >"$T/out" 2>"$T/err.log"
 	rc=$?
-	if ! sane "hostile $key" $rc "$T/err.log"; then
-		not_ok "config injection $n ($key = $value): no crash"
-	elif [ $rc = 0 ]; then
-		not_ok "config injection $n ($key = $value): refused by -n"
-	elif ! grep -qF "$f:$line: " "$T/err.log"; then
-		not_ok "config injection $n ($key = $value): names $f:$line"
-		diag "$(cat "$T/err.log")"
-	else
-		ok "config injection $n ($key = $value): refused at line $line"
-	fi
+	refused "config injection $n ($key = $value) -n" $rc "$f:$line: " &&
+	    ok "config injection $n ($key = $value): refused at line $line"
 }
 for nh in '"self\nannounce route 198.51.100.1/32 next-hop self"' \
     '"self community [1:1]"' '"192.0.2.1]"' '"192.0.2.1;"' \
