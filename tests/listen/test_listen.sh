@@ -648,15 +648,21 @@ else
 	skip "checks and commands run as bgpsd.conf's user" "needs root"
 fi
 
+# refused_kept WHAT LOGGED PATTERN FILE: after a render that must be
+# refused, two checks: PATTERN in the log within 3 s ("WHAT: LOGGED"),
+# and FILE still holding OLD ("WHAT: old file kept")
+refused_kept() {
+	check "$1: $2" wait_until 3 grep -q "$3" "$T/log"
+	check "$1: old file kept" [ "$(cat "$4")" = OLD ]
+}
+
 # min_backends: a catalogued service below it keeps the old file
 listen_conf -s "http:80 https:443" -m 0.1 -M 1 -t 'min_backends = 1;' \
     "$T/tmpl.good" "$T/out/min.txt" >"$T/m.conf"
 echo OLD >"$T/out/min.txt"
 start_listen "$T/m.conf"
 { up4; ann4 192.0.2.20/32 443; eor4; } >&3
-check "min_backends: refusal logged" \
-    wait_until 3 grep -q 'min_backends' "$T/log"
-check "min_backends: old file kept" [ "$(cat "$T/out/min.txt")" = OLD ]
+refused_kept min_backends "refusal logged" min_backends "$T/out/min.txt"
 ann4 192.0.2.21/32 80 >&3
 check "min_backends: written once every service has enough" \
     wait_until 3 grep -q 'http 192.0.2.21' "$T/out/min.txt"
@@ -671,12 +677,9 @@ start_listen "$T/m2.conf"
 check "min_backends, no catalogue: first table written" \
     wait_until 3 grep -q 'port_8080 192.0.2.22' "$T/out/min2.txt"
 exa_state $P4 down 169.254.179.2 >&3
-if wait_until 3 grep -q 'min2.txt: service port_8080 has 0 backend' "$T/log"; then
-	ok "min_backends, no catalogue: the emptied table is refused"
-else
-	not_ok "min_backends, no catalogue: the emptied table is refused"
-	diag "$(tail -n 5 "$T/log")"
-fi
+check_tail "min_backends, no catalogue: the emptied table is refused" \
+    "$T/log" 5 \
+    wait_until 3 grep -q 'min2.txt: service port_8080 has 0 backend' "$T/log"
 check "min_backends, no catalogue: the file keeps its backend" \
     grep -q 'port_8080 192.0.2.22' "$T/out/min2.txt"
 stop_listen
@@ -685,12 +688,8 @@ echo OLD >"$T/out/min3.txt"
 sed 's/min2.txt/min3.txt/' "$T/m2.conf" >"$T/m3.conf"
 start_listen "$T/m3.conf"
 { up4; eor4; } >&3
-if wait_until 3 grep -q 'min3.txt: service (all services) has 0' "$T/log"; then
-	ok "min_backends: an empty table is refused at start"
-else
-	not_ok "min_backends: an empty table is refused at start"
-	diag "$(tail -n 5 "$T/log")"
-fi
+check_tail "min_backends: an empty table is refused at start" "$T/log" 5 \
+    wait_until 3 grep -q 'min3.txt: service (all services) has 0' "$T/log"
 check "min_backends: the old file stays" [ "$(cat "$T/out/min3.txt")" = OLD ]
 stop_listen
 
@@ -716,9 +715,8 @@ listen_conf -s https:443 -m 0.1 -M 1 \
 echo OLD >"$T/out/checked.txt"
 start_listen "$T/c.conf"
 { up4; ann4 192.0.2.30/32 443; eor4; } >&3
-check "check: a failing check is logged" \
-    wait_until 3 grep -q 'check failed' "$T/log"
-check "check: old file kept" [ "$(cat "$T/out/checked.txt")" = OLD ]
+refused_kept check "a failing check is logged" 'check failed' \
+    "$T/out/checked.txt"
 check "check: no staged file left" \
     [ "$(ls -A "$T/out" | grep -c bgpsd-)" = 0 ]
 check "check: no command after a failed check" \
