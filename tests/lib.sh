@@ -121,6 +121,15 @@ wait_until() {
 	return 0
 }
 
+# conf_services "NAME:PORT ...": the services line of a bgpsd.conf
+conf_services() {
+	local s c=
+	for s in $1; do
+		c="$c${c:+, }{ name = \"${s%%:*}\"; port = ${s##*:}; }"
+	done
+	printf 'services = ( %s );\n' "$c"
+}
+
 # listen_conf [-s "NAME:PORT..."] [-m WAIT_MIN] [-M WAIT_MAX] [-x LINE]...
 #     [-l LINE]... [-t LINE]... SOURCE DEST: a bgpsd.conf for bgpsd-listen
 # on stdout: asn = 12345, the services (none without -s), and listen
@@ -128,7 +137,7 @@ wait_until() {
 # DEST. Each LINE ('key = value;') goes at the top (-x), into listen
 # (-l) or into the template (-t); an empty LINE is left out.
 listen_conf() {
-	local OPTIND o svc= min= max= top=() lst=() tpl=() s l c=
+	local OPTIND o svc= min= max= top=() lst=() tpl=() l
 	while getopts 's:m:M:x:l:t:' o; do
 		case $o in
 		s) svc=$OPTARG ;;
@@ -141,12 +150,9 @@ listen_conf() {
 		esac
 	done
 	shift $((OPTIND - 1))
-	for s in $svc; do
-		c="$c${c:+, }{ name = \"${s%%:*}\"; port = ${s##*:}; }"
-	done
 	echo 'asn = 12345;'
 	for l in "${top[@]}"; do [ -n "$l" ] && printf '%s\n' "$l"; done
-	[ -n "$c" ] && printf 'services = ( %s );\n' "$c"
+	[ -n "$svc" ] && conf_services "$svc"
 	echo 'listen = {'
 	[ -n "$min" ] && printf '\twait_min = %s;\n' "$min"
 	[ -n "$max" ] && printf '\twait_max = %s;\n' "$max"
