@@ -120,3 +120,87 @@ wait_until() {
 	done
 	return 0
 }
+
+# conf_services "NAME:PORT ...": the services line of a bgpsd.conf
+conf_services() {
+	local s c=
+	for s in $1; do
+		c="$c${c:+, }{ name = \"${s%%:*}\"; port = ${s##*:}; }"
+	done
+	printf 'services = ( %s );\n' "$c"
+}
+
+# listen_conf [-s "NAME:PORT..."] [-m WAIT_MIN] [-M WAIT_MAX] [-x LINE]...
+#     [-l LINE]... [-t LINE]... SOURCE DEST: a bgpsd.conf for bgpsd-listen
+# on stdout: asn = 12345, the services (none without -s), and listen
+# with wait_min and wait_max (when given) and the one template SOURCE ->
+# DEST. Each LINE ('key = value;') goes at the top (-x), into listen
+# (-l) or into the template (-t); an empty LINE is left out.
+listen_conf() {
+	local OPTIND o svc= min= max= top=() lst=() tpl=() l
+	while getopts 's:m:M:x:l:t:' o; do
+		case $o in
+		s) svc=$OPTARG ;;
+		m) min=$OPTARG ;;
+		M) max=$OPTARG ;;
+		x) top+=("$OPTARG") ;;
+		l) lst+=("$OPTARG") ;;
+		t) tpl+=("$OPTARG") ;;
+		*) echo "listen_conf: bad option" >&2; return 1 ;;
+		esac
+	done
+	shift $((OPTIND - 1))
+	echo 'asn = 12345;'
+	for l in "${top[@]}"; do [ -n "$l" ] && printf '%s\n' "$l"; done
+	[ -n "$svc" ] && conf_services "$svc"
+	echo 'listen = {'
+	[ -n "$min" ] && printf '\twait_min = %s;\n' "$min"
+	[ -n "$max" ] && printf '\twait_max = %s;\n' "$max"
+	for l in "${lst[@]}"; do [ -n "$l" ] && printf '\t%s\n' "$l"; done
+	printf '\ttemplates = ( {\n\t\tsource = "%s";\n' "$1"
+	printf '\t\tdestination = "%s";\n' "$2"
+	for l in "${tpl[@]}"; do [ -n "$l" ] && printf '\t\t%s\n' "$l"; done
+	printf '\t} );\n};\n'
+}
+
+# exited_within SECONDS: up to SECONDS for the bgpsd-listen in $LPID to
+# exit by itself, its stdin (fd 3) still open; then STATUS is its exit
+# status, LPID empty and fd 3 closed. Returns 1 while it still runs.
+exited_within() {
+	local i
+	for i in $(seq 1 $(($1 * 10))); do
+		kill -0 "$LPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$LPID" 2>/dev/null && return 1
+	wait "$LPID"
+	STATUS=$?
+	LPID=
+	exec 3>&-
+}
+
+# check_listen_end WHAT: three checks on the bgpsd-listen in $LPID: it
+# is still alive (WHAT: after what), exits with status 0 at EOF on its
+# stdin (stop_listen), and wrote nothing on its stdout ($T/stdout) but
+# the recovery request
+check_listen_end() {
+	kill -0 "$LPID" 2>/dev/null
+	check "daemon alive $1" [ $? = 0 ]
+	stop_listen
+	check "EOF on stdin: exit status 0" [ "$STATUS" = 0 ]
+	check "daemon: stdout holds the recovery request, nothing else" \
+	    test "$(cat "$T/stdout")" = "$REQUEST"
+}
+
+# check_tail NAME FILE N CMD...: check NAME CMD..., and when not ok the
+# last N lines of FILE (a log) as diagnostics
+check_tail() {
+	local n=$1 f=$2 k=$3
+	shift 3
+	if "$@"; then
+		ok "$n"
+	else
+		not_ok "$n"
+		diag "${f##*/}:" "$(tail -n "$k" "$f")"
+	fi
+}

@@ -157,60 +157,70 @@ test_captures(void **state)
 	}
 }
 
+/*
+ * The shapes of route lines in the captures: each row a line (the one
+ * of file that holds needle), what it must parse to: a route of peer
+ * with prefix (NULL: not looked at), the communities and large ones.
+ */
 static void
 test_route_shapes(void **state)
 {
-	/* several communities, written in brackets */
-	parse_capture_line("answers.txt", " 192.0.2.1/32 ");
-	assert_int_equal(line.type, ADJRIB_ROUTE);
-	tl_assert_addr(&line.peer, "169.254.179.11");
-	tl_assert_addr(&tl_msg.peer, "169.254.179.11");
-	tl_assert_prefix(&tl_msg.announce[0], "192.0.2.1/32");
-	assert_comms("12345:443 12345:8080", "");
-	/* large communities only */
-	parse_capture_line("answers.txt", " 192.0.2.2/32 ");
-	assert_comms("", "12345:0:80 12345:0:443");
-	/* no community at all */
-	parse_capture_line("answers.txt", " 192.0.2.3/32 ");
-	assert_int_equal(tl_msg.type, EXABGP_MSG_UPDATE);
-	assert_comms("", "");
-	/* a well-known one by name; one large community, bare */
-	parse_capture_line("answers.txt", " 192.0.2.4/32 ");
-	assert_comms("12345:443 65535:65281", "12345:0:8443");
-	/* one community, bare; med, as-path of two, origin incomplete */
-	parse_capture_line("answers.txt", " 192.0.2.5/32 ");
-	assert_comms("12345:80", "");
-	/* not a host route: parsed, the table decides */
-	parse_capture_line("answers.txt", " 198.51.100.0/24 ");
-	tl_assert_prefix(&tl_msg.announce[0], "198.51.100.0/24");
-	assert_comms("12345:443", "");
-	/* an extended community after it */
-	parse_capture_line("answers.txt", " 192.0.2.6/32 ");
-	assert_comms("12345:443", "");
-	/* blackhole, no-advertise, no-peer by name */
-	parse_capture_line("answers.txt", " 192.0.2.7/32 ");
-	assert_comms("12345:22 65535:666 65535:65282 65535:65284", "");
-	/* IPv6, its own session */
-	parse_capture_line("answers.txt", " 2001:db8::1/128 ");
-	tl_assert_addr(&line.peer, "fd00:179::11");
-	tl_assert_prefix(&tl_msg.announce[0], "2001:db8::1/128");
-	assert_comms("12345:443", "");
-	parse_capture_line("answers.txt", " 2001:db8::2/128 ");
-	assert_comms("", "12345:0:443");
-	/* iBGP: local-preference and med */
-	parse_capture_line("answers.txt", " 192.0.2.10/32 ");
-	tl_assert_addr(&line.peer, "169.254.179.12");
-	assert_comms("12345:443", "");
-	parse_capture_line("answers.txt", " 192.0.2.11/32 ");
-	assert_comms("12345:22 65535:65281", "");
-	/* through a BIRD reflector: originator-id, cluster-list */
-	parse_capture_line("rr.txt", " 192.0.2.1/32 ");
-	tl_assert_addr(&line.peer, "169.254.179.1");
-	assert_comms("12345:443 12345:8080", "");
-	parse_capture_line("rr.txt", " 192.0.2.2/32 ");
-	assert_comms("", "12345:0:80 12345:0:443");
-	parse_capture_line("rr.txt", " 192.0.2.6/32 ");
-	assert_comms("12345:443", "");
+	static const struct {
+		const char	*file, *needle, *peer, *prefix;
+		const char	*comms, *large;
+	} rows[] = {
+		/* several communities, written in brackets */
+		{ "answers.txt", " 192.0.2.1/32 ", "169.254.179.11",
+		    "192.0.2.1/32", "12345:443 12345:8080", "" },
+		/* large communities only */
+		{ "answers.txt", " 192.0.2.2/32 ", NULL, NULL, "",
+		    "12345:0:80 12345:0:443" },
+		/* no community at all */
+		{ "answers.txt", " 192.0.2.3/32 ", NULL, NULL, "", "" },
+		/* a well-known one by name; one large community, bare */
+		{ "answers.txt", " 192.0.2.4/32 ", NULL, NULL,
+		    "12345:443 65535:65281", "12345:0:8443" },
+		/* one community, bare; med, as-path of two, origin incomplete */
+		{ "answers.txt", " 192.0.2.5/32 ", NULL, NULL, "12345:80", "" },
+		/* not a host route: parsed, the table decides */
+		{ "answers.txt", " 198.51.100.0/24 ", NULL, "198.51.100.0/24",
+		    "12345:443", "" },
+		/* an extended community after it */
+		{ "answers.txt", " 192.0.2.6/32 ", NULL, NULL, "12345:443", "" },
+		/* blackhole, no-advertise, no-peer by name */
+		{ "answers.txt", " 192.0.2.7/32 ", NULL, NULL,
+		    "12345:22 65535:666 65535:65282 65535:65284", "" },
+		/* IPv6, its own session */
+		{ "answers.txt", " 2001:db8::1/128 ", "fd00:179::11",
+		    "2001:db8::1/128", "12345:443", "" },
+		{ "answers.txt", " 2001:db8::2/128 ", NULL, NULL, "",
+		    "12345:0:443" },
+		/* iBGP: local-preference and med */
+		{ "answers.txt", " 192.0.2.10/32 ", "169.254.179.12", NULL,
+		    "12345:443", "" },
+		{ "answers.txt", " 192.0.2.11/32 ", NULL, NULL,
+		    "12345:22 65535:65281", "" },
+		/* through a BIRD reflector: originator-id, cluster-list */
+		{ "rr.txt", " 192.0.2.1/32 ", "169.254.179.1", NULL,
+		    "12345:443 12345:8080", "" },
+		{ "rr.txt", " 192.0.2.2/32 ", NULL, NULL, "",
+		    "12345:0:80 12345:0:443" },
+		{ "rr.txt", " 192.0.2.6/32 ", NULL, NULL, "12345:443", "" },
+	};
+	size_t	 i;
+
+	for (i = 0; i < TL_NITEMS(rows); i++) {
+		parse_capture_line(rows[i].file, rows[i].needle);
+		assert_int_equal(line.type, ADJRIB_ROUTE);
+		assert_int_equal(tl_msg.type, EXABGP_MSG_UPDATE);
+		if (rows[i].peer != NULL) {
+			tl_assert_addr(&line.peer, rows[i].peer);
+			tl_assert_addr(&tl_msg.peer, rows[i].peer);
+		}
+		if (rows[i].prefix != NULL)
+			tl_assert_prefix(&tl_msg.announce[0], rows[i].prefix);
+		assert_comms(rows[i].comms, rows[i].large);
+	}
 }
 
 static void

@@ -47,12 +47,27 @@ hook_wait(struct hook *h, uint64_t max_ns)
 		ev_run_once(tl_loop, 10 * EV_MSEC);
 }
 
+/*
+ * The stats of h: runs commands started, failures of them failed, none
+ * dropped; then h is freed
+ */
+static void
+assert_stats_free(struct hook *h, uint64_t runs, uint64_t failures)
+{
+	struct hook_stats	 st;
+
+	hook_get_stats(h, &st);
+	assert_int_equal(st.runs, runs);
+	assert_int_equal(st.failures, failures);
+	assert_int_equal(st.dropped, 0);
+	hook_free(h);
+}
+
 static void
 test_env_and_order(void **state)
 {
 	struct service_conf	 sc;
 	struct hook		*h = hook_new(tl_loop);
-	struct hook_stats	 st;
 	struct tl_capture	 out;
 	char			 cmd[512], *got;
 
@@ -79,10 +94,7 @@ test_env_and_order(void **state)
 	assert_string_equal(got, "web 443 down up\nweb 443 up draining\n"
 	    "web 443 draining disabled\n");
 	free(got);
-	hook_get_stats(h, &st);
-	assert_int_equal(st.runs, 3);
-	assert_int_equal(st.failures, 0);
-	hook_free(h);
+	assert_stats_free(h, 3, 0);
 }
 
 static void
@@ -90,7 +102,6 @@ test_failures(void **state)
 {
 	struct service_conf	 sc;
 	struct hook		*h = hook_new(tl_loop);
-	struct hook_stats	 st;
 	struct tl_capture	 err;
 	const char		*log;
 	char			 cmd[256];
@@ -121,10 +132,7 @@ test_failures(void **state)
 	    "failed: timeout"));
 	assert_non_null(strstr(log, "on_change of web:443 (up -> draining) "
 	    "failed"));
-	hook_get_stats(h, &st);
-	assert_int_equal(st.runs, 3);
-	assert_int_equal(st.failures, 3);
-	hook_free(h);
+	assert_stats_free(h, 3, 3);
 }
 
 /* the queue is bounded; a command running at the end is killed */

@@ -28,6 +28,7 @@
 #include "announce.h"
 #include "ev.h"
 #include "log.h"
+#include "testlib.h"
 
 static int	in_netns;	/* 1: our own network namespace */
 
@@ -82,114 +83,143 @@ wait_calls(struct ev_loop *loop, struct watch *w, int n)
 	return ev_monotonic() - t0;
 }
 
-/* run the loop for ns, whatever happens */
-static void
-run_for(struct ev_loop *loop, uint64_t ns)
-{
-	uint64_t	 end = ev_monotonic() + ns;
+/*
+ * What a watching test works on: the loop (tl_loop), the set watched
+ * and its callback's calls. Made by watch_setup, freed by watch_teardown
+ * whether the test passed, failed or was skipped.
+ */
+static struct ifaddr_set	*watched;
+static struct watch		 seen;
 
-	while (ev_monotonic() < end)
-		assert_int_not_equal(ev_run_once(loop, 20 * EV_MSEC), -1);
+static int
+watch_setup(void **state)
+{
+	watched = NULL;
+	seen.calls = 0;
+	return tl_loop_setup(state);
+}
+
+static int
+watch_teardown(void **state)
+{
+	ifaddr_free(watched);
+	watched = NULL;
+	return tl_loop_teardown(state);
+}
+
+/* the set of the host, watched on tl_loop */
+static void
+watch_start(void)
+{
+	watched = ifaddr_new(tl_loop, watch_cb, &seen);
+	assert_non_null(watched);
+	assert_true(ifaddr_watching(watched));
+}
+
+/*
+ * sh(cmd), then the loop until the callback's n-th call (at most 2 s):
+ * addr must be in the set then (present) or not; returns how long the
+ * wait took
+ */
+static uint64_t
+change(const char *cmd, int n, const char *addr, int present)
+{
+	uint64_t	 took;
+
+	sh(cmd);
+	took = wait_calls(tl_loop, &seen, n);
+	assert_int_equal(has(watched, addr), present);
+	return took;
 }
 
 /* the first read, without a loop (--once): the loopback of the namespace */
 static void
 test_read_once(void **state)
 {
-	struct ifaddr_set	*ia;
+	struct ifaddr_set	*once;
 
 	if (!in_netns)
 		skip();
-	ia = ifaddr_new(NULL, NULL, NULL);
-	assert_non_null(ia);
-	assert_false(ifaddr_watching(ia));
-	assert_true(has(ia, "127.0.0.1"));
-	assert_false(has(ia, "192.0.2.77"));
-	assert_false(has(ia, "2001:db8::77"));
+	once = ifaddr_new(NULL, NULL, NULL);
+	assert_non_null(once);
+	assert_false(ifaddr_watching(once));
+	assert_true(has(once, "127.0.0.1"));
+	assert_false(has(once, "192.0.2.77"));
+	assert_false(has(once, "2001:db8::77"));
 	/* the same address in the other family is another address */
-	assert_false(has(ia, "::ffff:127.0.0.1"));
+	assert_false(has(once, "::ffff:127.0.0.1"));
 	/* nothing changed since: 0; the count is stable */
-	assert_int_equal(ifaddr_refresh(ia), 0);
-	ifaddr_free(ia);
+	assert_int_equal(ifaddr_refresh(once), 0);
+	ifaddr_free(once);
 	ifaddr_free(NULL);
 }
 
 /*
  * Added -> the callback, present; deleted -> the callback, absent; an
- * IPv6 address the same; each within well under a second.
+ * IPv6 address the same; each within well under a second. Step by step:
+ * the command, then the callback's n-th call (n: the row's number), the
+ * address there (present) or not, and the one that should stay (stays).
  */
 static void
 test_watch_add_del(void **state)
 {
-	struct ev_loop		*loop;
-	struct ifaddr_set	*ia;
-	struct watch		 w = { 0 };
-	uint64_t		 took;
+	static const struct {
+		const char	*cmd;
+		const char	*addr;
+		int		 present;
+		const char	*stays;		/* NULL: none */
+	} steps[] = {
+		{ "ip addr add 192.0.2.77/32 dev lo", "192.0.2.77", 1, NULL },
+		{ "ip -6 addr add 2001:db8::77/128 dev lo nodad",
+		    "2001:db8::77", 1, NULL },
+		{ "ip addr del 192.0.2.77/32 dev lo", "192.0.2.77", 0,
+		    "2001:db8::77" },
+		{ "ip -6 addr del 2001:db8::77/128 dev lo", "2001:db8::77", 0,
+		    NULL },
+	};
+	uint64_t	 took;
+	size_t		 i;
 
 	if (!in_netns)
 		skip();
-	assert_non_null(loop = ev_new());
-	ia = ifaddr_new(loop, watch_cb, &w);
-	assert_true(ifaddr_watching(ia));
-	assert_false(has(ia, "192.0.2.77"));
-
-	sh("ip addr add 192.0.2.77/32 dev lo");
-	took = wait_calls(loop, &w, 1);
-	assert_int_equal(w.calls, 1);
-	assert_true(has(ia, "192.0.2.77"));
-	assert_true(took < EV_NSEC);
-
-	sh("ip -6 addr add 2001:db8::77/128 dev lo nodad");
-	took = wait_calls(loop, &w, 2);
-	assert_int_equal(w.calls, 2);
-	assert_true(has(ia, "2001:db8::77"));
-	assert_true(took < EV_NSEC);
-
-	sh("ip addr del 192.0.2.77/32 dev lo");
-	took = wait_calls(loop, &w, 3);
-	assert_int_equal(w.calls, 3);
-	assert_false(has(ia, "192.0.2.77"));
-	assert_true(has(ia, "2001:db8::77"));
-	assert_true(took < EV_NSEC);
-
-	sh("ip -6 addr del 2001:db8::77/128 dev lo");
-	wait_calls(loop, &w, 4);
-	assert_int_equal(w.calls, 4);
-	assert_false(has(ia, "2001:db8::77"));
-	ifaddr_free(ia);
-	ev_free(loop);
+	watch_start();
+	assert_false(has(watched, "192.0.2.77"));
+	for (i = 0; i < TL_NITEMS(steps); i++) {
+		took = change(steps[i].cmd, (int)i + 1, steps[i].addr,
+		    steps[i].present);
+		assert_int_equal(seen.calls, (int)i + 1);
+		if (steps[i].stays != NULL)
+			assert_true(has(watched, steps[i].stays));
+		/* the last one is not timed: the test is over by then */
+		if (i + 1 < TL_NITEMS(steps))
+			assert_true(took < EV_NSEC);
+	}
 }
 
 /* a burst of changes is read once, after the settle time */
 static void
 test_watch_burst(void **state)
 {
-	struct ev_loop		*loop;
-	struct ifaddr_set	*ia;
-	struct watch		 w = { 0 };
-	uint64_t		 reads;
+	uint64_t	 reads;
 
 	if (!in_netns)
 		skip();
-	assert_non_null(loop = ev_new());
-	ia = ifaddr_new(loop, watch_cb, &w);
-	reads = ifaddr_reads(ia);
+	watch_start();
+	reads = ifaddr_reads(watched);
 	sh("for i in 1 2 3 4 5 6 7 8; do ip addr add 192.0.2.$i/32 dev lo; "
 	    "done");
-	wait_calls(loop, &w, 1);
-	run_for(loop, 2 * IFADDR_SETTLE);
-	assert_true(has(ia, "192.0.2.1"));
-	assert_true(has(ia, "192.0.2.8"));
+	wait_calls(tl_loop, &seen, 1);
+	tl_run_for(tl_loop, 2 * IFADDR_SETTLE);
+	assert_true(has(watched, "192.0.2.1"));
+	assert_true(has(watched, "192.0.2.8"));
 	/* eight notifications, far fewer reads (at most one per settle) */
-	assert_true(w.calls >= 1 && w.calls <= 3);
-	assert_true(ifaddr_reads(ia) - reads <= 3);
+	assert_true(seen.calls >= 1 && seen.calls <= 3);
+	assert_true(ifaddr_reads(watched) - reads <= 3);
 	sh("for i in 1 2 3 4 5 6 7 8; do ip addr del 192.0.2.$i/32 dev lo; "
 	    "done");
-	run_for(loop, 3 * IFADDR_SETTLE);
-	assert_false(has(ia, "192.0.2.1"));
-	assert_false(has(ia, "192.0.2.8"));
-	ifaddr_free(ia);
-	ev_free(loop);
+	tl_run_for(tl_loop, 3 * IFADDR_SETTLE);
+	assert_false(has(watched, "192.0.2.1"));
+	assert_false(has(watched, "192.0.2.8"));
 }
 
 /*
@@ -200,68 +230,47 @@ test_watch_burst(void **state)
 static void
 test_watch_link(void **state)
 {
-	struct ev_loop		*loop;
-	struct ifaddr_set	*ia;
-	struct watch		 w = { 0 };
-	uint64_t		 reads;
+	uint64_t	 reads;
 
 	if (!in_netns)
 		skip();
 	if (system("ip link add bgpsdt0 type veth peer name bgpsdt1 "
 	    ">/dev/null 2>&1") != 0)
 		skip();		/* no veth interfaces here */
-	assert_non_null(loop = ev_new());
 	sh("ip addr add 192.0.2.88/32 dev bgpsdt0");
-	ia = ifaddr_new(loop, watch_cb, &w);
-	assert_false(has(ia, "192.0.2.88"));	/* configured, link down */
-	sh("ip link set bgpsdt0 up");
-	wait_calls(loop, &w, 1);
-	assert_int_equal(w.calls, 1);
-	assert_true(has(ia, "192.0.2.88"));
+	watch_start();
+	assert_false(has(watched, "192.0.2.88"));	/* configured, link down */
+	change("ip link set bgpsdt0 up", 1, "192.0.2.88", 1);
+	assert_int_equal(seen.calls, 1);
 
-	reads = ifaddr_reads(ia);
+	reads = ifaddr_reads(watched);
 	sh("ip link set bgpsdt0 mtu 1400");
-	run_for(loop, 4 * IFADDR_SETTLE);
-	assert_true(ifaddr_reads(ia) > reads);
-	assert_int_equal(w.calls, 1);
+	tl_run_for(tl_loop, 4 * IFADDR_SETTLE);
+	assert_true(ifaddr_reads(watched) > reads);
+	assert_int_equal(seen.calls, 1);
 
 	/* the same address on two interfaces: gone only with both */
 	sh("ip addr add 192.0.2.88/32 dev lo");
-	run_for(loop, 4 * IFADDR_SETTLE);
+	tl_run_for(tl_loop, 4 * IFADDR_SETTLE);
 	sh("ip link set bgpsdt0 down");
-	run_for(loop, 4 * IFADDR_SETTLE);
-	assert_true(has(ia, "192.0.2.88"));
-	sh("ip addr del 192.0.2.88/32 dev lo");
-	wait_calls(loop, &w, 2);
-	assert_false(has(ia, "192.0.2.88"));
+	tl_run_for(tl_loop, 4 * IFADDR_SETTLE);
+	assert_true(has(watched, "192.0.2.88"));
+	change("ip addr del 192.0.2.88/32 dev lo", 2, "192.0.2.88", 0);
 	sh("ip link del bgpsdt0");
-	ifaddr_free(ia);
-	ev_free(loop);
 }
 
 /* a loopback that goes down takes its addresses along, and gives them back */
 static void
 test_watch_lo_down(void **state)
 {
-	struct ev_loop		*loop;
-	struct ifaddr_set	*ia;
-	struct watch		 w = { 0 };
-
 	if (!in_netns)
 		skip();
-	assert_non_null(loop = ev_new());
 	sh("ip addr add 192.0.2.99/32 dev lo");
-	ia = ifaddr_new(loop, watch_cb, &w);
-	assert_true(has(ia, "192.0.2.99"));
-	sh("ip link set lo down");
-	wait_calls(loop, &w, 1);
-	assert_false(has(ia, "192.0.2.99"));
-	sh("ip link set lo up");
-	wait_calls(loop, &w, 2);
-	assert_true(has(ia, "192.0.2.99"));
+	watch_start();
+	assert_true(has(watched, "192.0.2.99"));
+	change("ip link set lo down", 1, "192.0.2.99", 0);
+	change("ip link set lo up", 2, "192.0.2.99", 1);
 	sh("ip addr del 192.0.2.99/32 dev lo");
-	ifaddr_free(ia);
-	ev_free(loop);
 }
 
 /* our own network namespace: unshare as root, else with a user namespace */
@@ -297,15 +306,18 @@ up:
 	return system("ip link set lo up >/dev/null 2>&1") == 0 ? 0 : -1;
 }
 
+#define WATCH_TEST(f) \
+	cmocka_unit_test_setup_teardown(f, watch_setup, watch_teardown)
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_once),
-		cmocka_unit_test(test_watch_add_del),
-		cmocka_unit_test(test_watch_burst),
-		cmocka_unit_test(test_watch_link),
-		cmocka_unit_test(test_watch_lo_down),
+		WATCH_TEST(test_watch_add_del),
+		WATCH_TEST(test_watch_burst),
+		WATCH_TEST(test_watch_link),
+		WATCH_TEST(test_watch_lo_down),
 	};
 
 	log_init("test_ifaddr", 0, 0);

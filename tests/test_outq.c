@@ -54,129 +54,130 @@ on_error(int err, void *arg)
 	s->nerr++;
 }
 
+/*
+ * What each test works on: a pipe (fds[0] to read, fds[1] the queue's,
+ * -1 once closed), tl_loop, the queue o writing to fds[1] (NULL once
+ * freed) and what its callbacks saw.
+ */
+static int		 fds[2] = { -1, -1 };
+static struct seen	 seen;
+static struct outq	*o;
+
+static int
+setup(void **state)
+{
+	memset(&seen, 0, sizeof(seen));
+	if (pipe(fds) == -1 || tl_loop_setup(state) == -1)
+		return -1;
+	o = outq_new(tl_loop, fds[1], on_written, on_error, &seen);
+	return o != NULL ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	size_t	 i;
+
+	outq_free(o);
+	o = NULL;
+	for (i = 0; i < 2; i++)
+		if (fds[i] != -1)
+			close(fds[i]);
+	fds[0] = fds[1] = -1;
+	return tl_loop_teardown(state);
+}
+
 static void
 test_written_in_order(void **state)
 {
-	struct ev_loop	*loop = ev_new();
-	struct outq	*o;
-	struct seen	 s;
 	char		 buf[64];
-	int		 p[2];
 	ssize_t		 n;
 
-	(void)state;
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(pipe(p), 0);
-	assert_non_null(o = outq_new(loop, p[1], on_written, on_error, &s));
 	assert_int_equal(outq_push(o, "announce a", 7), 1);
 	assert_int_equal(outq_push(o, "withdraw b", 8), 2);
 	/* queued, not written before a flush */
-	assert_int_equal(s.n, 0);
+	assert_int_equal(seen.n, 0);
 	assert_int_equal(outq_lines(o), 2);
 	assert_int_equal(outq_bytes(o), 22);
 	outq_flush(o);
-	assert_int_equal(s.n, 2);
-	assert_int_equal(s.seq[0], 1);
-	assert_int_equal(s.tag[0], 7);
-	assert_string_equal(s.line[1], "withdraw b");
+	assert_int_equal(seen.n, 2);
+	assert_int_equal(seen.seq[0], 1);
+	assert_int_equal(seen.tag[0], 7);
+	assert_string_equal(seen.line[1], "withdraw b");
 	assert_int_equal(outq_lines(o), 0);
-	n = read(p[0], buf, sizeof(buf) - 1);
+	n = read(fds[0], buf, sizeof(buf) - 1);
 	assert_int_equal(n, 22);
 	buf[n] = '\0';
 	assert_string_equal(buf, "announce a\nwithdraw b\n");
-	outq_free(o);
-	close(p[0]);
-	close(p[1]);
-	ev_free(loop);
 }
 
 static void
 test_full_pipe(void **state)
 {
-	struct ev_loop	*loop = ev_new();
-	struct outq	*o;
-	struct seen	 s;
 	char		 big[1000], drain[65536];
 	const char	*l;
 	uintptr_t	 tag;
 	size_t		 i, pushed = 0;
-	int		 p[2], fl;
+	int		 fl;
 
-	(void)state;
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(pipe(p), 0);
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	assert_non_null(o = outq_new(loop, p[1], on_written, on_error, &s));
 	/* the writing end is nonblocking now: fill the pipe past full */
-	fl = fcntl(p[1], F_GETFL);
+	fl = fcntl(fds[1], F_GETFL);
 	assert_true(fl & O_NONBLOCK);
 	for (i = 0; i < 200; i++) {
 		(void)outq_push(o, big, i);
 		pushed++;
 	}
 	outq_flush(o);		/* returns: never blocks */
-	assert_true(s.n < pushed);
-	assert_true(outq_lines(o) == pushed - s.n);
+	assert_true(seen.n < pushed);
+	assert_true(outq_lines(o) == pushed - seen.n);
 	l = outq_line(o, 0, &tag, NULL);
 	assert_non_null(l);
-	assert_int_equal(tag, s.n);	/* the oldest not written */
+	assert_int_equal(tag, seen.n);	/* the oldest not written */
 	/* the reader drains: the loop writes the rest on EV_WRITE */
-	while (s.n < pushed) {
-		while (read(p[0], drain, sizeof(drain)) > 0 &&
-		    s.n < pushed)
-			ev_run_once(loop, 10 * EV_MSEC);
-		fcntl(p[0], F_SETFL, O_NONBLOCK);
-		ev_run_once(loop, 10 * EV_MSEC);
+	while (seen.n < pushed) {
+		while (read(fds[0], drain, sizeof(drain)) > 0 &&
+		    seen.n < pushed)
+			ev_run_once(tl_loop, 10 * EV_MSEC);
+		fcntl(fds[0], F_SETFL, O_NONBLOCK);
+		ev_run_once(tl_loop, 10 * EV_MSEC);
 	}
 	assert_int_equal(outq_lines(o), 0);
-	assert_int_equal(s.nerr, 0);
+	assert_int_equal(seen.nerr, 0);
 	outq_free(o);
+	o = NULL;
 	/* the flags are given back */
-	assert_false(fcntl(p[1], F_GETFL) & O_NONBLOCK);
-	close(p[0]);
-	close(p[1]);
-	ev_free(loop);
+	assert_false(fcntl(fds[1], F_GETFL) & O_NONBLOCK);
 }
 
 static void
 test_epipe(void **state)
 {
-	struct ev_loop	*loop = ev_new();
-	struct outq	*o;
-	struct seen	 s;
-	int		 p[2];
-
-	(void)state;
 	signal(SIGPIPE, SIG_IGN);
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(pipe(p), 0);
-	close(p[0]);
-	assert_non_null(o = outq_new(loop, p[1], on_written, on_error, &s));
+	close(fds[0]);
+	fds[0] = -1;
 	(void)outq_push(o, "withdraw a", 1);
 	outq_flush(o);
-	assert_int_equal(s.nerr, 1);
-	assert_int_equal(s.err, EPIPE);
+	assert_int_equal(seen.nerr, 1);
+	assert_int_equal(seen.err, EPIPE);
 	assert_true(outq_failed(o));
-	assert_int_equal(s.n, 0);
+	assert_int_equal(seen.n, 0);
 	/* after the failure nothing more is tried, nor reported again */
 	(void)outq_push(o, "withdraw b", 2);
 	outq_flush(o);
-	assert_int_equal(s.nerr, 1);
+	assert_int_equal(seen.nerr, 1);
 	assert_int_equal(outq_lines(o), 2);
 	assert_string_equal(outq_line(o, 1, NULL, NULL), "withdraw b");
-	outq_free(o);
-	close(p[1]);
-	ev_free(loop);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_written_in_order),
-		cmocka_unit_test(test_full_pipe),
-		cmocka_unit_test(test_epipe),
+		TL_TEST(test_written_in_order),
+		TL_TEST(test_full_pipe),
+		TL_TEST(test_epipe),
 	};
 
 	return cmocka_run_group_tests(tests, tl_log_setup, NULL);

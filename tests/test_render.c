@@ -231,6 +231,38 @@ pass(struct render *r, struct tctx *ctx)
 	return d.nfailed;
 }
 
+/*
+ * A pass of r over the table spec (its own context, freed after): the
+ * pass must fail nfailed templates and leave the first with result
+ */
+static void
+pass_spec(struct render *r, const struct bgpsd_conf *conf,
+    const char *const *spec, int nfailed, enum writer_result result)
+{
+	struct tctx	*ctx = make_ctx(spec, conf);
+
+	assert_int_equal(pass(r, ctx), nfailed);
+	assert_int_equal(render_status(r, 0)->result, result);
+	free_ctx(ctx);
+}
+
+/*
+ * The table spec under conf with min_backends min and nothing written
+ * before: render_short must name the service name with count backends
+ */
+static void
+assert_short(const struct bgpsd_conf *conf, const char *const *spec,
+    int min, const char *name, long long count)
+{
+	struct tctx		*ctx = make_ctx(spec, conf);
+	struct render_short	 sh;
+
+	assert_int_equal(render_short(conf, &ctx->c, min, NULL, 0, &sh), 1);
+	assert_string_equal(sh.name, name);
+	assert_int_equal(sh.count, count);
+	free_ctx(ctx);
+}
+
 static void
 assert_same_file(const struct stat *a, const char *path)
 {
@@ -678,18 +710,9 @@ test_short_service(void **state)
 	free_ctx(ctx);
 
 	/* catalogued services without backends count 0 */
-	ctx = make_ctx(none, conf);
-	assert_int_equal(render_short(conf, &ctx->c, 1, NULL, 0, &sh), 1);
-	assert_string_equal(sh.name, "http");
-	assert_int_equal(sh.count, 0);
-	free_ctx(ctx);
-
+	assert_short(conf, none, 1, "http", 0);
 	/* an uncatalogued port does not help a catalogued one */
-	ctx = make_ctx(other, conf);
-	assert_int_equal(render_short(conf, &ctx->c, 1, NULL, 0, &sh), 1);
-	assert_string_equal(sh.name, "http");
-	assert_int_equal(sh.count, 0);
-	free_ctx(ctx);
+	assert_short(conf, other, 1, "http", 0);
 	conf_free(conf);
 }
 
@@ -709,7 +732,6 @@ test_min_backends_uncatalogued(void **state)
 		"9090 192.0.2.3/32", NULL };
 	struct bgpsd_conf	*conf;
 	struct render		*r;
-	struct render_short	 sh;
 	struct tctx		*ctx;
 	char			 text[1024], err[512], *kept;
 
@@ -721,17 +743,11 @@ test_min_backends_uncatalogued(void **state)
 	    sizeof(err))) == NULL)
 		fail_msg("conf_load: %s", err);
 	/* nothing learned, nothing known: the empty table is short */
-	ctx = make_ctx(none, conf);
-	assert_int_equal(render_short(conf, &ctx->c, 2, NULL, 0, &sh), 1);
-	assert_string_equal(sh.name, "(all services)");
-	assert_int_equal(sh.count, 0);
-	free_ctx(ctx);
+	assert_short(conf, none, 2, "(all services)", 0);
 
 	r = render_new(tl_loop, NULL);
 	assert_int_equal(render_load(r, conf), 0);
-	ctx = make_ctx(two, conf);
-	assert_int_equal(pass(r, ctx), 0);
-	free_ctx(ctx);
+	pass_spec(r, conf, two, 0, WRITER_WRITTEN);
 	assert_non_null(kept = tl_slurp(dest_a));
 	kept = strdup(kept);
 	/* port_8080 was in the file: one backend left is too few */
@@ -743,16 +759,10 @@ test_min_backends_uncatalogued(void **state)
 	assert_string_equal(tl_slurp(dest_a), kept);
 	free_ctx(ctx);
 	/* the table emptied: the file is not replaced by an empty one */
-	ctx = make_ctx(none, conf);
-	assert_int_equal(pass(r, ctx), 1);
-	assert_int_equal(render_status(r, 0)->result, WRITER_REFUSED);
+	pass_spec(r, conf, none, 1, WRITER_REFUSED);
 	assert_string_equal(tl_slurp(dest_a), kept);
-	free_ctx(ctx);
 	/* a new port may join with fewer; the guarded one is back to 2 */
-	ctx = make_ctx(more, conf);
-	assert_int_equal(pass(r, ctx), 0);
-	assert_int_equal(render_status(r, 0)->result, WRITER_WRITTEN);
-	free_ctx(ctx);
+	pass_spec(r, conf, more, 0, WRITER_WRITTEN);
 	free(kept);
 	render_free(r);
 	conf_free(conf);

@@ -32,24 +32,18 @@
 static int
 peer_state(struct rib *rib, const char *peer, const char *st)
 {
-	char	 line[512];
-
-	snprintf(line, sizeof(line), "{ \"type\": \"state\", \"neighbor\": { "
+	return tl_feedf(rib, "{ \"type\": \"state\", \"neighbor\": { "
 	    "\"address\": { \"local\": \"x\", \"peer\": \"%s\" }, "
 	    "\"state\": \"%s\" } }", peer, st);
-	return tl_feed(rib, line);
 }
 
 static int
 eor(struct rib *rib, const char *peer, const char *afi)
 {
-	char	 line[512];
-
-	snprintf(line, sizeof(line), "{ \"type\": \"update\", \"neighbor\": {"
+	return tl_feedf(rib, "{ \"type\": \"update\", \"neighbor\": {"
 	    " \"address\": { \"peer\": \"%s\" }, \"direction\": \"receive\", "
 	    "\"message\": { \"eor\": { \"afi\": \"%s\", \"safi\": "
 	    "\"unicast\" } } } }", peer, afi);
-	return tl_feed(rib, line);
 }
 
 /*
@@ -60,7 +54,7 @@ static int
 announce(struct rib *rib, const char *peer, const char *prefixes,
     const char *comm, const char *large)
 {
-	char	 line[8192], list[4096], buf[128];
+	char	 list[4096], buf[128];
 	const char *p = prefixes, *sp;
 	size_t	 off = 0;
 	int	 v6 = strchr(prefixes, ':') != NULL;
@@ -74,26 +68,22 @@ announce(struct rib *rib, const char *peer, const char *prefixes,
 		    "%s{ \"nlri\": \"%s\" }", off ? ", " : "", buf);
 		p = sp != NULL ? sp + 1 : p + strlen(p);
 	}
-	snprintf(line, sizeof(line), "{ \"type\": \"update\", \"neighbor\": {"
+	return tl_feedf(rib, "{ \"type\": \"update\", \"neighbor\": {"
 	    " \"address\": { \"peer\": \"%s\" }, \"direction\": \"receive\", "
 	    "\"message\": { \"update\": { \"attribute\": { \"origin\": \"igp\""
 	    "%s%s%s%s }, \"announce\": { \"%s unicast\": { \"%s\": [ %s ] } } "
 	    "} } } }", peer, comm ? ", \"community\": " : "", comm ? comm : "",
 	    large ? ", \"large-community\": " : "", large ? large : "",
 	    v6 ? "ipv6" : "ipv4", peer, list);
-	return tl_feed(rib, line);
 }
 
 static int
 withdraw(struct rib *rib, const char *peer, const char *prefix)
 {
-	char	 line[1024];
-
-	snprintf(line, sizeof(line), "{ \"type\": \"update\", \"neighbor\": {"
+	return tl_feedf(rib, "{ \"type\": \"update\", \"neighbor\": {"
 	    " \"address\": { \"peer\": \"%s\" }, \"message\": { \"update\": { "
 	    "\"withdraw\": { \"%s unicast\": [ { \"nlri\": \"%s\" } ] } } } "
 	    "} }", peer, strchr(prefix, ':') ? "ipv6" : "ipv4", prefix);
-	return tl_feed(rib, line);
 }
 
 /*
@@ -104,15 +94,12 @@ static int
 announce_nh(struct rib *rib, const char *peer, const char *prefix,
     const char *nh, const char *attrs)
 {
-	char	 line[4096];
-
-	snprintf(line, sizeof(line), "{ \"type\": \"update\", \"neighbor\": {"
+	return tl_feedf(rib, "{ \"type\": \"update\", \"neighbor\": {"
 	    " \"address\": { \"peer\": \"%s\" }, \"direction\": \"receive\", "
 	    "\"message\": { \"update\": { \"attribute\": { \"origin\": \"igp\""
 	    "%s%s }, \"announce\": { \"%s unicast\": { \"%s\": [ { \"nlri\": "
 	    "\"%s\" } ] } } } } } }", peer, attrs ? ", " : "", attrs ? attrs : "",
 	    strchr(prefix, ':') ? "ipv6" : "ipv4", nh, prefix);
-	return tl_feed(rib, line);
 }
 
 /* backend i of port in a fresh view; 0 if the port has fewer */

@@ -530,20 +530,32 @@ tl_feed(struct rib *rib, const char *line)
 	return rib_apply(rib, &tl_msg);
 }
 
+int
+tl_feedf(struct rib *rib, const char *fmt, ...)
+{
+	char	 line[8192];
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		fail_msg("test line too long (%d bytes): %.80s...", n, line);
+	return tl_feed(rib, line);
+}
+
 void
 tl_announce(struct rib *rib, const char *peer, const char *prefix,
     const char *comm, const char *large)
 {
-	char	 line[2048];
-
-	snprintf(line, sizeof(line), "{ \"type\": \"update\", \"neighbor\": {"
+	tl_feedf(rib, "{ \"type\": \"update\", \"neighbor\": {"
 	    " \"address\": { \"peer\": \"%s\" }, \"message\": { \"update\": { "
 	    "\"attribute\": { \"community\": %s%s%s }, \"announce\": { "
 	    "\"%s unicast\": { \"x\": [ \"%s\" ] } } } } } }", peer, comm,
 	    large != NULL ? ", \"large-community\": " : "",
 	    large != NULL ? large : "", strchr(prefix, ':') ? "ipv6" : "ipv4",
 	    prefix);
-	tl_feed(rib, line);
 }
 
 /* a line of a capture into the RIB arg, unless it does not decode */

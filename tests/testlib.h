@@ -204,6 +204,12 @@ int		 tl_msg_teardown(void **state);
  */
 int		 tl_feed(struct rib *rib, const char *line);
 /*
+ * tl_feed of the line printf makes of fmt and what follows (up to 8 KiB;
+ * a longer one fails the test)
+ */
+int		 tl_feedf(struct rib *rib, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+/*
  * tl_feed of an update from peer announcing prefix (next hop "x") with
  * the JSON list comm of communities and, unless NULL, large of large
  * communities

@@ -11,27 +11,36 @@ set -u
 cd "$TOP" || exit 1
 mktmp
 
+# prog P ARGS...: bgpsd-P (P: announce or listen) with ARGS
+prog() {
+	if [ "$1" = listen ]; then $LISTEN "${@:2}"; else $ANNOUNCE "${@:2}"; fi
+}
+# refuse P FILE: prog P -n -c FILE; RC: its exit status, ERR: what it
+# wrote on stderr, FIRST: the first line of that
+refuse() {
+	ERR=$(prog "$1" -n -c "$2" 2>&1 >/dev/null)
+	RC=$?
+	FIRST=${ERR%%$'\n'*}
+}
+
 for f in tests/data/conf/bad/*.conf; do
 	want=$(sed -n '1s/^# expect: //p' "$f")
 	line=${want%%:*}
 	text=${want#*: }
 	for p in announce listen; do
-		prog=$ANNOUNCE
-		[ $p = listen ] && prog=$LISTEN
-		err=$($prog -n -c "$f" 2>&1 >/dev/null)
-		rc=$?
+		refuse $p "$f"
 		# the first line is the error itself, nothing before it
-		case ${err%%$'\n'*} in
+		case $FIRST in
 		"$f:$line: "*"$text"*)
-			if [ $rc = 1 ]; then
+			if [ $RC = 1 ]; then
 				ok "$p -n $(basename "$f")"
 			else
 				not_ok "$p -n $(basename "$f")"
-				diag "exit status $rc, want 1"
+				diag "exit status $RC, want 1"
 			fi ;;
 		*)
 			not_ok "$p -n $(basename "$f")"
-			diag "got:  $err" "want: $f:$line: ...$text..." ;;
+			diag "got:  $ERR" "want: $f:$line: ...$text..." ;;
 		esac
 	done
 done
@@ -43,22 +52,17 @@ printf 'asn = 12345;\n\ngroup = "bgpsd-no-such-group";\n' >"$T/group.conf"
 for c in "user.conf:2: unknown user" "group.conf:3: unknown group"; do
 	f=$T/${c%%:*}
 	for p in announce listen; do
-		prog=$ANNOUNCE
-		[ $p = listen ] && prog=$LISTEN
-		err=$($prog -n -c "$f" 2>&1 >/dev/null)
-		rc=$?
-		case ${err%%$'\n'*} in
-		"$T/$c "*) check "$p -n ${c#*: } with file:line" test $rc = 1 ;;
-		*) not_ok "$p -n ${c#*: } with file:line"; diag "got: $err" ;;
+		refuse $p "$f"
+		case $FIRST in
+		"$T/$c "*) check "$p -n ${c#*: } with file:line" test $RC = 1 ;;
+		*) not_ok "$p -n ${c#*: } with file:line"; diag "got: $ERR" ;;
 		esac
 	done
 done
 
 for f in tests/data/conf/good/*.conf; do
 	for p in announce listen; do
-		prog=$ANNOUNCE
-		[ $p = listen ] && prog=$LISTEN
-		if $prog -n -v -c "$f" >"$T/out" 2>"$T/err" &&
+		if prog $p -n -v -c "$f" >"$T/out" 2>"$T/err" &&
 		    cmp -s "$T/out" "${f%.conf}.out"; then
 			ok "$p -n -v $(basename "$f") matches its golden output"
 		else

@@ -42,3 +42,26 @@ stop() {
 	fi
 	wait "$pid" 2>/dev/null
 }
+
+# refused NAME RC WHAT...: a program run with its stderr in $T/err.log
+# ended by itself (sane), with a status RC other than 0, and its stderr
+# names every WHAT (fixed strings). Returns 0 when so, for the caller's
+# own checks and ok line; else prints the not ok line and returns 1.
+refused() {
+	local n=$1 rc=$2 what
+	shift 2
+	if ! sane "$n" "$rc" "$T/err.log"; then
+		not_ok "$n: no crash"
+		return 1
+	elif [ "$rc" = 0 ]; then
+		not_ok "$n: refuses it"
+		return 1
+	fi
+	for what in "$@"; do
+		if ! grep -qF -- "$what" "$T/err.log"; then
+			not_ok "$n: names $what"
+			diag "$(head -c 400 "$T/err.log")"
+			return 1
+		fi
+	done
+}

@@ -42,6 +42,19 @@ start_listen() {
 	PIDS="$PIDS $LPID"
 	exec 3>"$T/lin"
 }
+# start_announce CONF OUT [PRELOAD]: bgpsd-announce reading the fifo
+# $T/ain through fd 5, its stdout to OUT (made by the caller when a
+# fifo), its log to $T/alog; with LD_PRELOAD=PRELOAD when given
+start_announce() {
+	rm -f "$T/ain"
+	mkfifo "$T/ain"
+	# shellcheck disable=SC2086
+	env ${3:+LD_PRELOAD="$3"} $ANNOUNCE -c "$1" <"$T/ain" >"$2" \
+	    2>"$T/alog" 3>&- 4<&- 5>&- &
+	APID=$!
+	PIDS="$PIDS $APID"
+	exec 5>"$T/ain"
+}
 # stop_listen: EOF on stdin, then the exit status in STATUS
 stop_listen() {
 	exec 3>&-
@@ -55,16 +68,8 @@ stop_listen() {
 		STATUS=$?
 	fi
 }
-lcheck() {
-	local n=$1
-	shift
-	if "$@"; then
-		ok "$n"
-	else
-		not_ok "$n"
-		diag "log:" "$(tail -n 10 "$T/llog")"
-	fi
-}
+# lcheck NAME CMD...: check, with the listener's log when not ok
+lcheck() { check_tail "$1" "$T/llog" 10 "${@:2}"; }
 
 # ---- destination full, then read-only --------------------------------------
 mkdir -p "$T/small"
@@ -73,16 +78,8 @@ if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=64k,mode=0755 tmpfs \
 	MOUNTED=$T/small
 	printf '# generated\n{{#services}}{{name}}{{#backends}} {{ip}}{{/backends}}\n{{/services}}' \
 	    >"$T/t.mustache"
-	cat >"$T/fs.conf" <<EOF2
-asn = 12345;
-services = ( { name = "https"; port = 443; } );
-listen = {
-	wait_min = 0.05;
-	wait_max = 0.5;
-	templates = ( { source = "$T/t.mustache";
-			destination = "$T/small/out.conf"; } );
-};
-EOF2
+	listen_conf -s https:443 -m 0.05 -M 0.5 "$T/t.mustache" \
+	    "$T/small/out.conf" >"$T/fs.conf"
 	start_listen "$T/fs.conf"
 	{ j_start; j_ann 192.0.2.10/32 443; } >&3
 	wait_until 5 grep -qs 'https 192.0.2.10' "$T/small/out.conf"
@@ -92,12 +89,8 @@ EOF2
 	# fill the file system: nothing left for the staged file
 	dd if=/dev/zero of="$T/small/filler" bs=4k count=64 2>/dev/null
 	j_ann 192.0.2.11/32 443 >&3
-	if wait_until 5 grep -qs 'No space left' "$T/llog"; then
-		ok "fs full: ENOSPC logged"
-	else
-		not_ok "fs full: ENOSPC logged"
-		diag "$(tail -n 5 "$T/llog")"
-	fi
+	check_tail "fs full: ENOSPC logged" "$T/llog" 5 \
+	    wait_until 5 grep -qs 'No space left' "$T/llog"
 	lcheck "fs full: old file intact" cmp -s "$T/small/out.conf" "$T/before"
 	lcheck "fs full: no staged file left behind" \
 	    test "$(ls -A "$T/small" | sort | tr '\n' ' ')" = "filler out.conf "
@@ -240,13 +233,10 @@ lcheck "exec check that hangs: reported as a timeout" \
 	done
 	echo '"192.0.2.10/32" ); };'
 } >"$T/block.conf"
-rm -f "$T/ain" "$T/bout"
-mkfifo "$T/ain" "$T/bout"
+rm -f "$T/bout"
+mkfifo "$T/bout"
 exec 4<>"$T/bout"	# a reader that never reads: the pipe fills up
-$ANNOUNCE -c "$T/block.conf" <"$T/ain" >"$T/bout" 2>"$T/alog" 3>&- 4<&- 5>&- &
-APID=$!
-PIDS="$PIDS $APID"
-exec 5>"$T/ain"
+start_announce "$T/block.conf" "$T/bout"
 sleep 2
 lcheck "stdout blocked: daemon alive" pid_alive "$APID"
 # the loop still reads stdin: 200 KB of acks go through (a blocked loop
@@ -269,13 +259,10 @@ fi
 sane "stdout blocked" $rc "$T/alog" || not_ok "stdout blocked: sanitizer report"
 exec 4<&- 5>&-
 # closed: the reader goes away while lines are pending
-rm -f "$T/ain" "$T/bout"
-mkfifo "$T/ain" "$T/bout"
+rm -f "$T/bout"
+mkfifo "$T/bout"
 exec 4<>"$T/bout"
-$ANNOUNCE -c "$T/block.conf" <"$T/ain" >"$T/bout" 2>"$T/alog" 3>&- 4<&- 5>&- &
-APID=$!
-PIDS="$PIDS $APID"
-exec 5>"$T/ain"
+start_announce "$T/block.conf" "$T/bout"
 sleep 1
 exec 4<&-	# last reader gone: EPIPE
 i=0
@@ -286,12 +273,9 @@ if pid_alive "$APID"; then
 else
 	wait "$APID"
 	rc=$?
-	if [ $rc = 0 ] && grep -q 'stdout closed\|Broken pipe\|EPIPE' "$T/alog"; then
-		ok "stdout closed: clean exit 0, logged, in $((i * 100)) ms"
-	else
-		not_ok "stdout closed: clean exit 0 and logged (rc $rc)"
-		diag "$(tail -n 5 "$T/alog")"
-	fi
+	check_tail "stdout closed: clean exit 0 and logged (rc $rc, in $((i * 100)) ms)" \
+	    "$T/alog" 5 eval '[ "$rc" = 0 ] &&
+	    grep -q "stdout closed\|Broken pipe\|EPIPE" "$T/alog"'
 fi
 exec 5>&-
 
@@ -305,23 +289,15 @@ announce = { splay = false; interval = 0.3; fast_interval = 0.3;
 	exec_timeout = 0.2; timeout = 0.2; ack = false;
 	require_address = false; prefixes = ( "192.0.2.10/32" ); };
 EOF2
-rm -f "$T/ain" "$T/aout" "$T/runs"
-mkfifo "$T/ain"
-$ANNOUNCE -c "$T/hup-a.conf" <"$T/ain" >"$T/aout" 2>"$T/alog" 3>&- 4<&- 5>&- &
-APID=$!
-PIDS="$PIDS $APID"
-exec 5>"$T/ain"
+rm -f "$T/aout" "$T/runs"
+start_announce "$T/hup-a.conf" "$T/aout"
 wait_until 5 grep -qs 'announce route 192.0.2.10/32' "$T/aout"
 printf 'asn = 12345;\nservices = ( { name = "web"; port = "eighty"; } );\n' \
     >"$T/hup-a.conf"
 kill -HUP "$APID"
 wait_until 3 grep -qsi 'reload failed' "$T/alog"
-if grep -qi 'reload failed.*hup-a.conf:2' "$T/alog"; then
-	ok "announce SIGHUP broken config: refused with file:line"
-else
-	not_ok "announce SIGHUP broken config: refused with file:line"
-	diag "$(tail -n 5 "$T/alog")"
-fi
+check_tail "announce SIGHUP broken config: refused with file:line" \
+    "$T/alog" 5 grep -qi 'reload failed.*hup-a.conf:2' "$T/alog"
 r1=$(wc -l <"$T/runs")
 sleep 1.5
 r2=$(wc -l <"$T/runs")
@@ -339,13 +315,8 @@ exec 5>&-
 
 printf '{{#services}}{{name}}{{#backends}} {{ip}}{{/backends}}\n{{/services}}' \
     >"$T/h.mustache"
-cat >"$T/hup-l.conf" <<EOF2
-asn = 12345;
-services = ( { name = "https"; port = 443; } );
-listen = { wait_min = 0.05; wait_max = 0.5;
-	templates = ( { source = "$T/h.mustache";
-			destination = "$T/dest/hup.conf"; } ); };
-EOF2
+listen_conf -s https:443 -m 0.05 -M 0.5 "$T/h.mustache" "$T/dest/hup.conf" \
+    >"$T/hup-l.conf"
 start_listen "$T/hup-l.conf"
 { j_start; j_ann 192.0.2.30/32 443; } >&3
 wait_until 5 grep -qs '192.0.2.30' "$T/dest/hup.conf"
@@ -355,12 +326,9 @@ wait_until 3 grep -qsi 'hup-l.conf:2' "$T/llog"
 lcheck "listen SIGHUP broken config: refused with file:line" \
     grep -qi 'hup-l.conf:2' "$T/llog"
 j_ann 192.0.2.31/32 443 >&3
-if wait_until 5 grep -qs 'https 192.0.2.30 192.0.2.31' "$T/dest/hup.conf"; then
-	ok "listen SIGHUP broken config: old config and templates keep rendering"
-else
-	not_ok "listen SIGHUP broken config: old config and templates keep rendering"
-	diag "$(tail -n 5 "$T/llog")"
-fi
+check_tail "listen SIGHUP broken config: old config and templates keep rendering" \
+    "$T/llog" 5 wait_until 5 grep -qs 'https 192.0.2.30 192.0.2.31' \
+    "$T/dest/hup.conf"
 stop_listen
 lcheck "listen SIGHUP broken config: exit 0 at EOF" test "$STATUS" = 0
 
@@ -467,13 +435,8 @@ listen = { wait_min = 0.2; wait_max = 1.0;
 	templates = ( { source = "$T/h.mustache";
 			destination = "$T/dest/clock.conf"; } ); };
 EOF2
-	rm -f "$T/ain" "$T/aout" "$T/cruns"
-	mkfifo "$T/ain"
-	LD_PRELOAD=$T/fakeclock.so $ANNOUNCE -c "$T/clock.conf" <"$T/ain" \
-	    >"$T/aout" 2>"$T/alog" 3>&- 4<&- 5>&- &
-	APID=$!
-	PIDS="$PIDS $APID"
-	exec 5>"$T/ain"
+	rm -f "$T/aout" "$T/cruns"
+	start_announce "$T/clock.conf" "$T/aout" "$T/fakeclock.so"
 	rm -f "$T/lin"
 	mkfifo "$T/lin"
 	LD_PRELOAD=$T/fakeclock.so $LISTEN -c "$T/clock.conf" <"$T/lin" \

@@ -33,16 +33,8 @@ be {{ip}} {{prefix}} {{family}} {{host}} {{index}} {{first}} {{last}} {{ipv4}} {
 {{/services}}
 {{#by_port.443}}p443 {{count}}{{/by_port.443}}
 EOF2
-cat >"$T/listen.conf" <<EOF2
-asn = 12345;
-services = ( { name = "https"; port = 443; }, { name = "web"; port = 80; } );
-listen = {
-	wait_min = 0.0;
-	templates = (
-		{ source = "$T/all.mustache"; destination = "$T/out.cfg"; }
-	);
-};
-EOF2
+listen_conf -s "https:443 web:80" -m 0.0 "$T/all.mustache" "$T/out.cfg" \
+    >"$T/listen.conf"
 
 python3 - "$T/hostile.jsonl" <<'PY'
 import json, sys
@@ -226,16 +218,8 @@ hostile() {
 	line=$(grep -n "^[[:space:]]*$key = " "$f" | head -n 1 | cut -d: -f1)
 	${BGPSD_WRAP:-} "$BUILD/bgpsd-announce" -n -c "$f" >"$T/out" 2>"$T/err.log"
 	rc=$?
-	if ! sane "hostile $key" $rc "$T/err.log"; then
-		not_ok "config injection $n ($key = $value): no crash"
-	elif [ $rc = 0 ]; then
-		not_ok "config injection $n ($key = $value): refused by -n"
-	elif ! grep -qF "$f:$line: " "$T/err.log"; then
-		not_ok "config injection $n ($key = $value): names $f:$line"
-		diag "$(cat "$T/err.log")"
-	else
-		ok "config injection $n ($key = $value): refused at line $line"
-	fi
+	refused "config injection $n ($key = $value) -n" $rc "$f:$line: " &&
+	    ok "config injection $n ($key = $value): refused at line $line"
 }
 for nh in '"self\nannounce route 198.51.100.1/32 next-hop self"' \
     '"self community [1:1]"' '"192.0.2.1]"' '"192.0.2.1;"' \

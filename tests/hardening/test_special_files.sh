@@ -112,83 +112,70 @@ check "listen -n: a relative source is relative to the config's directory" \
     [ "$RC" = 0 ]
 
 # ---- the daemons: start and SIGHUP ---------------------------------------
+# start_on PROG CONF FIFO LOG: PROG (bgpsd-listen or bgpsd-announce) with
+# CONF, its stdin the fifo FIFO written through fd 3, its log LOG; PID
+start_on() {
+	${BGPSD_WRAP:-} "$BUILD/$1" -c "$2" <"$3" >"$T/out" 2>"$4" &
+	PID=$!
+	PIDS="$PIDS $PID"
+	exec 3>"$3"
+}
+# logs LOG PATTERN...: the first PATTERN in LOG within 5 s, each of the
+# others within 2 s more
+logs() {
+	local log=$1 limit=5 p
+	shift
+	for p in "$@"; do
+		wait_until $limit grep -q "$p" "$log" || return 1
+		limit=2
+	done
+}
+# started_on_fifo WHO PROG FIFO LOG: PROG started on the FIFO fifo.conf
+# stays up (announcing nothing) and says why at once; left running
+started_on_fifo() {
+	start_on "$2" "$T/fifo.conf" "$3" "$4"
+	check_tail "$1 started on a FIFO: refused at once" "$4" 20 \
+	    logs "$4" "$T/fifo.conf: not a regular file"
+	check "$1 started on a FIFO: still up" kill -0 "$PID"
+}
+# hup_to_fifo WHO PROG CONF FIFO LOG PATTERN...: PROG started on the good
+# config CONF, then CONF replaced by a FIFO and a SIGHUP: it logs every
+# PATTERN, stays up, and exits at EOF afterwards
+hup_to_fifo() {
+	local who=$1 prog=$2 conf=$3 fifo=$4 log=$5
+	shift 5
+	start_on "$prog" "$conf" "$fifo" "$log"
+	wait_until 5 grep -q "started" "$log"
+	rm -f "$conf"
+	mkfifo "$conf"
+	kill -HUP "$PID"
+	check_tail "$who SIGHUP to a FIFO: refused at once, old config kept" \
+	    "$log" 5 logs "$log" "$@"
+	check "$who SIGHUP to a FIFO: still up" kill -0 "$PID"
+	exec 3>&-
+	wait_until 5 sh -c "! kill -0 $PID 2>/dev/null"
+	check "$who: exits at EOF afterwards" sh -c "! kill -0 $PID 2>/dev/null"
+}
+
 # bgpsd-listen started on a FIFO: up at once, says why, writes nothing
 rm -f "$T/lin"
 mkfifo "$T/lin"
-${BGPSD_WRAP:-} "$BUILD/bgpsd-listen" -c "$T/fifo.conf" <"$T/lin" \
-    >"$T/lout" 2>"$T/llog" &
-LPID=$!
-PIDS="$PIDS $LPID"
-exec 3>"$T/lin"
-if wait_until 5 grep -q "$T/fifo.conf: not a regular file" "$T/llog"; then
-	ok "listen started on a FIFO: refused at once, still up"
-else
-	not_ok "listen started on a FIFO: refused at once, still up"
-	diag "$(cat "$T/llog")"
-fi
-check "listen started on a FIFO: alive" kill -0 "$LPID"
+started_on_fifo listen bgpsd-listen "$T/lin" "$T/llog"
 # SIGHUP to a good config, then the file replaced by a FIFO: kept
 cp "$T/t-good.conf" "$T/hup.conf"
-kill -HUP "$LPID" 2>/dev/null
+kill -HUP "$PID" 2>/dev/null
 exec 3>&-
-wait "$LPID" 2>/dev/null
-
-${BGPSD_WRAP:-} "$BUILD/bgpsd-listen" -c "$T/hup.conf" <"$T/lin" \
-    >"$T/lout" 2>"$T/llog2" &
-LPID=$!
-PIDS="$PIDS $LPID"
-exec 3>"$T/lin"
-wait_until 5 grep -q "started" "$T/llog2"
-rm -f "$T/hup.conf"
-mkfifo "$T/hup.conf"
-kill -HUP "$LPID"
-if wait_until 5 grep -q "$T/hup.conf: not a regular file" "$T/llog2" &&
-    wait_until 2 grep -q "reload failed" "$T/llog2"; then
-	ok "listen SIGHUP to a FIFO: refused at once, old config kept"
-else
-	not_ok "listen SIGHUP to a FIFO: refused at once, old config kept"
-	diag "$(tail -n 5 "$T/llog2")"
-fi
-check "listen SIGHUP to a FIFO: still up" kill -0 "$LPID"
-exec 3>&-
-wait_until 5 sh -c "! kill -0 $LPID 2>/dev/null"
-check "listen: exits at EOF afterwards" sh -c "! kill -0 $LPID 2>/dev/null"
+wait "$PID" 2>/dev/null
+hup_to_fifo listen bgpsd-listen "$T/hup.conf" "$T/lin" "$T/llog2" \
+    "$T/hup.conf: not a regular file" "reload failed"
 
 # bgpsd-announce: started on a FIFO it stays up announcing nothing; a
 # SIGHUP to a FIFO keeps the running config
 rm -f "$T/ain"
 mkfifo "$T/ain"
-${BGPSD_WRAP:-} "$BUILD/bgpsd-announce" -c "$T/fifo.conf" <"$T/ain" \
-    >"$T/aout" 2>"$T/alog" &
-APID=$!
-PIDS="$PIDS $APID"
-exec 3>"$T/ain"
-if wait_until 5 grep -q "$T/fifo.conf: not a regular file" "$T/alog"; then
-	ok "announce started on a FIFO: refused at once"
-else
-	not_ok "announce started on a FIFO: refused at once"
-	diag "$(cat "$T/alog")"
-fi
-check "announce started on a FIFO: still up" kill -0 "$APID"
+started_on_fifo announce bgpsd-announce "$T/ain" "$T/alog"
 printf 'asn = 12345;\n' >"$T/ahup.conf"
 exec 3>&-
-wait "$APID" 2>/dev/null
-${BGPSD_WRAP:-} "$BUILD/bgpsd-announce" -c "$T/ahup.conf" <"$T/ain" \
-    >"$T/aout" 2>"$T/alog2" &
-APID=$!
-PIDS="$PIDS $APID"
-exec 3>"$T/ain"
-wait_until 5 grep -q "started" "$T/alog2"
-rm -f "$T/ahup.conf"
-mkfifo "$T/ahup.conf"
-kill -HUP "$APID"
-if wait_until 5 grep -q "reload failed, keeping the running config: $T/ahup.conf: not a regular file" "$T/alog2"; then
-	ok "announce SIGHUP to a FIFO: refused at once, old config kept"
-else
-	not_ok "announce SIGHUP to a FIFO: refused at once, old config kept"
-	diag "$(tail -n 5 "$T/alog2")"
-fi
-check "announce SIGHUP to a FIFO: still up" kill -0 "$APID"
-exec 3>&-
-wait_until 5 sh -c "! kill -0 $APID 2>/dev/null"
-check "announce: exits at EOF afterwards" sh -c "! kill -0 $APID 2>/dev/null"
+wait "$PID" 2>/dev/null
+hup_to_fifo announce bgpsd-announce "$T/ahup.conf" "$T/ain" "$T/alog2" \
+    "reload failed, keeping the running config: $T/ahup.conf: not a regular file"

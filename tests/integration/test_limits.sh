@@ -192,10 +192,7 @@ ann_conf >"$A/bgpsd.conf"
 	echo "	run $A/relay.sh $FIFO $ACKS;"
 	echo "	encoder text;"
 	echo "}"
-	echo "process bgpsd {"
-	echo "	run $BUILD/bgpsd-announce -c $A/bgpsd.conf;"
-	echo "	encoder text;"
-	echo "}"
+	lab_process bgpsd bgpsd-announce "$A/bgpsd.conf" text
 	lab_neighbor rr ann ipv4 $ANN_AS $AS "		processes [ relay bgpsd ];"
 	[ "$LAB_MODE" = netns ] &&
 	    lab_neighbor rr ann ipv6 $ANN_AS $AS "		processes [ relay bgpsd ];"
@@ -324,9 +321,7 @@ measure() {
 
 # ---- start ------------------------------------------------------------------
 lab_service svc-tcp ann "$TCP" || lab_die "demo service on ann"
-lab_spawn bird rr "$LAB_BIRD" -f -c "$R/bird.conf" -s "$BIRDCTL" \
-    -P "$R/bird.pid"
-lab_wait 5 test -S "$BIRDCTL" || lab_die "BIRD did not start"
+lab_bird_start "$R"
 lab_exabgp_start ann "$A/exabgp.conf" yes
 if lab_wait 30 bird_up; then
 	ok "BIRD: $NSESS BGP sessions with ExaBGP established"

@@ -110,10 +110,7 @@ $(lab_timing)
 };
 EOF
 	{
-		echo "process bgpsd {"
-		echo "	run $BUILD/bgpsd-announce -c $A/bgpsd.conf;"
-		echo "	encoder text;"
-		echo "}"
+		lab_process bgpsd bgpsd-announce "$A/bgpsd.conf" text
 		lab_neighbor lb "$h" ipv4 $AS 65000 "		processes [ bgpsd ];"
 		lab_neighbor rr "$h" ipv4 $AS $AS "		processes [ bgpsd ];"
 		if [ $V6 = 1 ]; then
@@ -151,10 +148,7 @@ EOF
 for c in lb lbr; do
 	lst_conf "$LAB_DIR/$c/out" >"$LAB_DIR/$c/bgpsd.conf"
 	{
-		echo "process bgpsd {"
-		echo "	run $BUILD/bgpsd-listen -c $LAB_DIR/$c/bgpsd.conf;"
-		echo "	encoder json;"
-		echo "}"
+		lab_process bgpsd bgpsd-listen "$LAB_DIR/$c/bgpsd.conf" json
 		for h in $(if [ $c = lb ]; then echo $ANNS; else echo rr; fi); do
 			if [ $c = lb ]; then
 				las=65000 pas=$AS extra="	passive;"
@@ -236,9 +230,7 @@ for h in $ANNS; do
 	lab_service "web-$h" "$h" "$WEB" || lab_die "web on $h"
 	lab_service "api-$h" "$h" "$API" || lab_die "api on $h"
 done
-lab_spawn bird rr "$LAB_BIRD" -f -c "$LAB_DIR/rr/bird.conf" -s "$BIRDCTL" \
-    -P "$LAB_DIR/rr/bird.pid"
-lab_wait 5 test -S "$BIRDCTL" || lab_die "BIRD did not start"
+lab_bird_start "$LAB_DIR/rr"
 lab_exabgp_start lb "$LAB_DIR/lb/exabgp.conf" yes
 lab_exabgp_start lbr "$LAB_DIR/lbr/exabgp.conf" no
 for h in $ANNS; do

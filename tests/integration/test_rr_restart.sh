@@ -143,10 +143,7 @@ $(lab_timing)
 };
 EOF
 	{
-		echo "process bgpsd {"
-		echo "	run $BUILD/bgpsd-announce -c $LAB_DIR/$h/bgpsd.conf;"
-		echo "	encoder text;"
-		echo "}"
+		lab_process bgpsd bgpsd-announce "$LAB_DIR/$h/bgpsd.conf" text
 		for r in $RRS; do
 			lab_neighbor "$r" "$h" ipv4 $AS $AS "		processes [ bgpsd ];"
 		done
@@ -192,10 +189,7 @@ exec cat >>"$L/json.log"
 EOF
 chmod +x "$L/record.sh"
 {
-	echo "process bgpsd-listen {"
-	echo "	run $BUILD/bgpsd-listen -c $L/bgpsd.conf;"
-	echo "	encoder json;"
-	echo "}"
+	lab_process bgpsd-listen bgpsd-listen "$L/bgpsd.conf" json
 	echo "process record {"
 	echo "	run $L/record.sh;"
 	echo "	encoder json;"

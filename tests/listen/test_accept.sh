@@ -38,18 +38,10 @@ printf '{{#services}}{{name}}{{#backends}} {{ip}}{{/backends}}\n{{/services}}' \
     >"$T/tmpl.mustache"
 # conf FILTER_LINES: the listener's config with these accept lines
 conf() {
-	cat <<EOF
-asn = 12345;
-services = ( { name = "web"; port = 80; }, { name = "api"; port = 443; } );
-listen = {
-	wait_min = 0.1;
-	wait_max = 2;
-	$1
-	status_file = "$T/status.json";
-	metrics_file = "$T/metrics.prom";
-	templates = ( { source = "$T/tmpl.mustache"; destination = "$T/out.txt"; } );
-};
-EOF
+	listen_conf -s "web:80 api:443" -m 0.1 -M 2 -l "$1" \
+	    -l "status_file = \"$T/status.json\";" \
+	    -l "metrics_file = \"$T/metrics.prom\";" \
+	    "$T/tmpl.mustache" "$T/out.txt"
 }
 FILTERS='accept_prefixes = [ "192.0.2.0/25", "2001:db8::/32" ];
 	accept_peers = [ "169.254.179.0/24", "fd00:179::1" ];'
@@ -155,9 +147,4 @@ fi
 n=$(count ' ignored: ' "$T/log")
 check "SIGHUP, new filters: what they exclude is logged again ($n lines)" \
     test "$n" = 8
-kill -0 "$LPID" 2>/dev/null
-check "daemon alive" [ $? = 0 ]
-stop_listen
-check "EOF: exit status 0" [ "$STATUS" = 0 ]
-check "nothing on stdout but the recovery request" \
-    test "$(cat "$T/stdout")" = "$REQUEST"
+check_listen_end "after the reloads"

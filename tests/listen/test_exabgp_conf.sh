@@ -44,19 +44,9 @@ processes = true
 EOF
 
 mkdir -p "$T/out"
-cat >"$T/bgpsd.conf" <<EOF
-asn = 12345;
-services = ( { name = "https"; port = 443; } );
-listen = {
-	wait_min = 0.2;
-	wait_max = 2;
-	status_file = "$T/status.json";
-	templates = ( {
-		source = "$TOP/etc/templates/nginx-upstream.conf.mustache";
-		destination = "$T/out/upstream.conf";
-	} );
-};
-EOF
+listen_conf -s https:443 -m 0.2 -M 2 -l "status_file = \"$T/status.json\";" \
+    "$TOP/etc/templates/nginx-upstream.conf.mustache" \
+    "$T/out/upstream.conf" >"$T/bgpsd.conf"
 
 # the example, with our binary and config, on loopback
 sed -e "s|/usr/local/sbin/bgpsd-listen|$BUILD/bgpsd-listen -v|" \

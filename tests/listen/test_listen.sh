@@ -475,26 +475,11 @@ printf 'listen-template {{#services}}{{name}} {{/services}}\n' \
 kill -HUP "$LPID"
 check "SIGHUP with a good template re-renders with it" \
     wait_until 3 grep -q '^listen-template http https' "$T/out/plain.txt"
-kill -0 "$LPID" 2>/dev/null
-check "daemon alive after all that" [ $? = 0 ]
-stop_listen
-check "EOF on stdin: exit status 0" [ "$STATUS" = 0 ]
-check "daemon: stdout holds the recovery request, nothing else" \
-    test "$(cat "$T/stdout")" = "$REQUEST"
+check_listen_end "after all that"
 
 # quiescence: a steady stream of changes still renders within wait_max
-cat >"$T/q.conf" <<EOF
-asn = 12345;
-services = ( { name = "https"; port = 443; } );
-listen = {
-	wait_min = 0.5;
-	wait_max = 1;
-	templates = ( {
-		source = "$T/tmpl.good";
-		destination = "$T/out/quiet.txt";
-	} );
-};
-EOF
+listen_conf -s https:443 -m 0.5 -M 1 "$T/tmpl.good" "$T/out/quiet.txt" \
+    >"$T/q.conf"
 start_listen "$T/q.conf"
 { up4; eor4; } >&3
 wait_until 3 [ -e "$T/out/quiet.txt" ]
@@ -524,18 +509,8 @@ check "quiescence: the last change is rendered" \
 stop_listen
 
 # EOR gating with two sessions, and never an empty file at start
-cat >"$T/g.conf" <<EOF
-asn = 12345;
-services = ( { name = "https"; port = 443; } );
-listen = {
-	wait_min = 0.1;
-	wait_max = 1;
-	templates = ( {
-		source = "$T/tmpl.good";
-		destination = "$T/out/gate.txt";
-	} );
-};
-EOF
+listen_conf -s https:443 -m 0.1 -M 1 "$T/tmpl.good" "$T/out/gate.txt" \
+    >"$T/g.conf"
 start_listen "$T/g.conf"
 up4 >&3
 sleep 1.5
@@ -609,20 +584,8 @@ else
 fi
 
 # a reload command that hangs is killed at its timeout; the daemon goes on
-cat >"$T/h.conf" <<EOF
-asn = 12345;
-services = ( { name = "https"; port = 443; } );
-listen = {
-	wait_min = 0.1;
-	wait_max = 1;
-	templates = ( {
-		source = "$T/tmpl.good";
-		destination = "$T/out/hang.txt";
-		command = [ "/bin/sleep", "60" ];
-		command_timeout = 0.5;
-	} );
-};
-EOF
+listen_conf -s https:443 -m 0.1 -M 1 -t 'command = [ "/bin/sleep", "60" ];' \
+    -t 'command_timeout = 0.5;' "$T/tmpl.good" "$T/out/hang.txt" >"$T/h.conf"
 start_listen "$T/h.conf"
 { up4; ann4 192.0.2.90/32 443; eor4; } >&3
 if wait_until 5 grep -q "command '/bin/sleep 60' failed: timeout" "$T/log"; then
@@ -638,19 +601,9 @@ stop_listen
 check "hanging command: exit 0 on EOF" [ "$STATUS" = 0 ]
 
 # a failed reload command is retried at the next pass, across a SIGHUP too
-cat >"$T/r.conf" <<EOF
-asn = 12345;
-services = ( { name = "https"; port = 443; } );
-listen = {
-	wait_min = 0.1;
-	wait_max = 1;
-	templates = ( {
-		source = "$T/tmpl.good";
-		destination = "$T/out/retry.txt";
-		command = "test -e '$T/ok-flag' && echo reload-ok | tr a-z A-Z || exit 1";
-	} );
-};
-EOF
+listen_conf -s https:443 -m 0.1 -M 1 \
+    -t "command = \"test -e '$T/ok-flag' && echo reload-ok | tr a-z A-Z || exit 1\";" \
+    "$T/tmpl.good" "$T/out/retry.txt" >"$T/r.conf"
 rm -f "$T/ok-flag"
 start_listen "$T/r.conf"
 { up4; ann4 192.0.2.95/32 443; eor4; } >&3
@@ -677,21 +630,10 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	mkdir -p "$T/drop"
 	chmod 0711 "$T"		# nobody may pass through, not list
 	chmod 0777 "$T/drop"
-	cat >"$T/u.conf" <<EOF
-asn = 12345;
-user = "nobody";
-services = ( { name = "https"; port = 443; } );
-listen = {
-	wait_min = 0.1;
-	wait_max = 1;
-	templates = ( {
-		source = "$T/tmpl.good";
-		destination = "$T/drop/u.txt";
-		check = "id -u > '$T/drop/check-uid'";
-		command = "id -u > '$T/drop/command-uid'";
-	} );
-};
-EOF
+	listen_conf -x 'user = "nobody";' -s https:443 -m 0.1 -M 1 \
+	    -t "check = \"id -u > '$T/drop/check-uid'\";" \
+	    -t "command = \"id -u > '$T/drop/command-uid'\";" \
+	    "$T/tmpl.good" "$T/drop/u.txt" >"$T/u.conf"
 	start_listen "$T/u.conf"
 	{ up4; ann4 192.0.2.97/32 443; eor4; } >&3
 	wait_until 3 [ -s "$T/drop/command-uid" ]
@@ -706,26 +648,21 @@ else
 	skip "checks and commands run as bgpsd.conf's user" "needs root"
 fi
 
+# refused_kept WHAT LOGGED PATTERN FILE: after a render that must be
+# refused, two checks: PATTERN in the log within 3 s ("WHAT: LOGGED"),
+# and FILE still holding OLD ("WHAT: old file kept")
+refused_kept() {
+	check "$1: $2" wait_until 3 grep -q "$3" "$T/log"
+	check "$1: old file kept" [ "$(cat "$4")" = OLD ]
+}
+
 # min_backends: a catalogued service below it keeps the old file
-cat >"$T/m.conf" <<EOF
-asn = 12345;
-services = ( { name = "http"; port = 80; }, { name = "https"; port = 443; } );
-listen = {
-	wait_min = 0.1;
-	wait_max = 1;
-	templates = ( {
-		source = "$T/tmpl.good";
-		destination = "$T/out/min.txt";
-		min_backends = 1;
-	} );
-};
-EOF
+listen_conf -s "http:80 https:443" -m 0.1 -M 1 -t 'min_backends = 1;' \
+    "$T/tmpl.good" "$T/out/min.txt" >"$T/m.conf"
 echo OLD >"$T/out/min.txt"
 start_listen "$T/m.conf"
 { up4; ann4 192.0.2.20/32 443; eor4; } >&3
-check "min_backends: refusal logged" \
-    wait_until 3 grep -q 'min_backends' "$T/log"
-check "min_backends: old file kept" [ "$(cat "$T/out/min.txt")" = OLD ]
+refused_kept min_backends "refusal logged" min_backends "$T/out/min.txt"
 ann4 192.0.2.21/32 80 >&3
 check "min_backends: written once every service has enough" \
     wait_until 3 grep -q 'http 192.0.2.21' "$T/out/min.txt"
@@ -733,29 +670,16 @@ stop_listen
 
 # min_backends without a catalogue: a service the file was last written
 # with is guarded, and an empty table never replaces the file
-cat >"$T/m2.conf" <<EOF
-asn = 12345;
-listen = {
-	wait_min = 0.1;
-	wait_max = 1;
-	templates = ( {
-		source = "$T/tmpl.good";
-		destination = "$T/out/min2.txt";
-		min_backends = 1;
-	} );
-};
-EOF
+listen_conf -m 0.1 -M 1 -t 'min_backends = 1;' \
+    "$T/tmpl.good" "$T/out/min2.txt" >"$T/m2.conf"
 start_listen "$T/m2.conf"
 { up4; ann4 192.0.2.22/32 8080; eor4; } >&3
 check "min_backends, no catalogue: first table written" \
     wait_until 3 grep -q 'port_8080 192.0.2.22' "$T/out/min2.txt"
 exa_state $P4 down 169.254.179.2 >&3
-if wait_until 3 grep -q 'min2.txt: service port_8080 has 0 backend' "$T/log"; then
-	ok "min_backends, no catalogue: the emptied table is refused"
-else
-	not_ok "min_backends, no catalogue: the emptied table is refused"
-	diag "$(tail -n 5 "$T/log")"
-fi
+check_tail "min_backends, no catalogue: the emptied table is refused" \
+    "$T/log" 5 \
+    wait_until 3 grep -q 'min2.txt: service port_8080 has 0 backend' "$T/log"
 check "min_backends, no catalogue: the file keeps its backend" \
     grep -q 'port_8080 192.0.2.22' "$T/out/min2.txt"
 stop_listen
@@ -764,29 +688,16 @@ echo OLD >"$T/out/min3.txt"
 sed 's/min2.txt/min3.txt/' "$T/m2.conf" >"$T/m3.conf"
 start_listen "$T/m3.conf"
 { up4; eor4; } >&3
-if wait_until 3 grep -q 'min3.txt: service (all services) has 0' "$T/log"; then
-	ok "min_backends: an empty table is refused at start"
-else
-	not_ok "min_backends: an empty table is refused at start"
-	diag "$(tail -n 5 "$T/log")"
-fi
+check_tail "min_backends: an empty table is refused at start" "$T/log" 5 \
+    wait_until 3 grep -q 'min3.txt: service (all services) has 0' "$T/log"
 check "min_backends: the old file stays" [ "$(cat "$T/out/min3.txt")" = OLD ]
 stop_listen
 
 # %s and %% in check and command: the file, and a literal %
-cat >"$T/pct.conf" <<EOF
-asn = 12345;
-listen = {
-	wait_min = 0.1;
-	wait_max = 1;
-	templates = ( {
-		source = "$T/tmpl.good";
-		destination = "$T/out/pct.txt";
-		check = "test -s %s && date +%%s > $T/out/pct.check";
-		command = [ "/bin/sh", "-c", "date +%%s > \"\$1.stamp\"", "sh", "%s" ];
-	} );
-};
-EOF
+listen_conf -m 0.1 -M 1 \
+    -t "check = \"test -s %s && date +%%s > $T/out/pct.check\";" \
+    -t 'command = [ "/bin/sh", "-c", "date +%%s > \"$1.stamp\"", "sh", "%s" ];' \
+    "$T/tmpl.good" "$T/out/pct.txt" >"$T/pct.conf"
 start_listen "$T/pct.conf"
 { up4; ann4 192.0.2.23/32 443; eor4; } >&3
 wait_until 3 [ -s "$T/out/pct.txt.stamp" ]
@@ -797,26 +708,15 @@ check "%s and %% in command: the destination, and date +%s" \
 stop_listen
 
 # a failing check keeps the old file; the daemon goes on
-cat >"$T/c.conf" <<EOF
-asn = 12345;
-services = ( { name = "https"; port = 443; } );
-listen = {
-	wait_min = 0.1;
-	wait_max = 1;
-	templates = ( {
-		source = "$T/tmpl.good";
-		destination = "$T/out/checked.txt";
-		check = [ "/bin/grep", "-q", "192.0.2.31", "%s" ];
-		command = [ "/bin/sh", "-c", "echo reloaded-checked" ];
-	} );
-};
-EOF
+listen_conf -s https:443 -m 0.1 -M 1 \
+    -t 'check = [ "/bin/grep", "-q", "192.0.2.31", "%s" ];' \
+    -t 'command = [ "/bin/sh", "-c", "echo reloaded-checked" ];' \
+    "$T/tmpl.good" "$T/out/checked.txt" >"$T/c.conf"
 echo OLD >"$T/out/checked.txt"
 start_listen "$T/c.conf"
 { up4; ann4 192.0.2.30/32 443; eor4; } >&3
-check "check: a failing check is logged" \
-    wait_until 3 grep -q 'check failed' "$T/log"
-check "check: old file kept" [ "$(cat "$T/out/checked.txt")" = OLD ]
+refused_kept check "a failing check is logged" 'check failed' \
+    "$T/out/checked.txt"
 check "check: no staged file left" \
     [ "$(ls -A "$T/out" | grep -c bgpsd-)" = 0 ]
 check "check: no command after a failed check" \
@@ -829,15 +729,11 @@ check "check: the command ran after the write" grep -q reloaded-checked \
     "$T/log"
 # SIGTERM: prompt exit 0
 kill -TERM "$LPID"
-for i in $(seq 1 30); do kill -0 "$LPID" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$LPID" 2>/dev/null; then
+if exited_within 3; then
+	check "SIGTERM: exit status 0" [ "$STATUS" = 0 ]
+else
 	not_ok "SIGTERM: exits within 3 s"
 	stop_listen
-else
-	wait "$LPID"
-	check "SIGTERM: exit status 0" [ $? = 0 ]
-	LPID=
-	exec 3>&-
 fi
 
 # the shutdown message: exit 0 at once, nothing written from a half table
@@ -855,15 +751,11 @@ EOF
 start_listen "$T/s.conf"
 { up4; ann4 192.0.2.40/32 443; eor4;
   echo '{"type": "notification", "notification": "shutdown"}'; } >&3
-for i in $(seq 1 20); do kill -0 "$LPID" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$LPID" 2>/dev/null; then
+if exited_within 2; then
+	check "shutdown message: exit status 0" [ "$STATUS" = 0 ]
+else
 	not_ok "shutdown message: exits within 2 s with stdin still open"
 	stop_listen
-else
-	wait "$LPID"
-	check "shutdown message: exit status 0" [ $? = 0 ]
-	LPID=
-	exec 3>&-
 fi
 check "shutdown message: nothing rendered" [ ! -e "$T/out/shutdown.txt" ]
 
@@ -876,19 +768,8 @@ if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=16k tmpfs "$T/small" \
 	head -c 20000 /dev/zero | tr '\0' '#' >"$T/big.mustache"
 	printf '\n{{#services}}{{name}}{{#backends}} {{ip}}{{/backends}}\n{{/services}}' \
 	    >>"$T/big.mustache"
-	cat >"$T/f.conf" <<EOF2
-asn = 12345;
-services = ( { name = "https"; port = 443; } );
-listen = {
-	wait_min = 0.1;
-	wait_max = 1;
-	status_file = "$T/fstatus.json";
-	templates = ( {
-		source = "$T/big.mustache";
-		destination = "$T/small/big.conf";
-	} );
-};
-EOF2
+	listen_conf -s https:443 -m 0.1 -M 1 -l "status_file = \"$T/fstatus.json\";" \
+	    "$T/big.mustache" "$T/small/big.conf" >"$T/f.conf"
 	echo OLD >"$T/small/big.conf"
 	start_listen "$T/f.conf"
 	{ up4; ann4 192.0.2.60/32 443; eor4; } >&3
@@ -1011,21 +892,10 @@ rec_state() {	# the recovery exa_state in the status file is $1
 s = json.load(open(sys.argv[1]))
 sys.exit(s["recovery"]["state"] != sys.argv[2])' "$T/rstatus.json" "$1" 2>/dev/null
 }
-cat >"$T/rec.conf" <<RECEOF
-asn = 12345;
-services = ( { name = "http"; port = 80; }, { name = "https"; port = 443; } );
-listen = {
-	wait_min = 0.1;
-	wait_max = 0.5;
-	recovery_timeout = 1;
-	status_file = "$T/rstatus.json";
-	metrics_file = "$T/rmetrics.prom";
-	templates = ( {
-		source = "$T/tmpl.good";
-		destination = "$T/out/rec.txt";
-	} );
-};
-RECEOF
+listen_conf -s "http:80 https:443" -m 0.1 -M 0.5 -l 'recovery_timeout = 1;' \
+    -l "status_file = \"$T/rstatus.json\";" \
+    -l "metrics_file = \"$T/rmetrics.prom\";" \
+    "$T/tmpl.good" "$T/out/rec.txt" >"$T/rec.conf"
 # respawned: the routes come from the answer only, no state, no EOR
 rm -f "$T/out/rec.txt"
 start_listen "$T/rec.conf" noanswer
