@@ -6,8 +6,10 @@
  *
  * Data flow: a check result (sched) -> svc_result() -> on a change of
  * svc_healthy() the service's port is added to / removed from the route of
- * each of its prefixes -> route_render() -> exabgp_set() -> one line per
- * prefix after the batch window, at most one change per prefix in flight.
+ * each of its prefixes -> route_want_of() -> exabgp_set(), which compares
+ * it with what was written as data -> one line per changed prefix after
+ * the batch window (formatted there, once), at most one change per prefix
+ * in flight.
  */
 #ifndef BGPSD_ANNOUNCE_H
 #define BGPSD_ANNOUNCE_H
@@ -19,6 +21,7 @@
 
 #include "addr.h"
 #include "check.h"
+#include "community.h"
 #include "conf.h"
 #include "ev.h"
 
@@ -119,7 +122,7 @@ int		 svc_conf_same(const struct service_conf *,
 size_t		 svc_reload(struct svc *nsvc, const struct bgpsd_conf *nconf,
 		    const struct svc *osvc, size_t nold, uint64_t now);
 
-/* ---- route.c: desired route per prefix and its ExaBGP line ---- */
+/* ---- route.c: desired route per prefix, its want and ExaBGP line ---- */
 
 struct route_port {
 	uint16_t	 port;
@@ -136,14 +139,51 @@ enum route_addr {
 	ROUTE_ADDR_MAX
 };
 
+/*
+ * The static part of a prefix's route, own copies of what conf.c
+ * validated at load (route_init converts it once per config): compared
+ * as data, so that a reload that changes any of it re-announces.
+ */
+struct route_attrs {
+	struct addr	 next_hop;	/* family 0: "self" */
+	uint32_t	 asn;
+	int		 large;		/* ports as ASN:0:port */
+	int64_t		 med;		/* -1: none */
+	int64_t		 local_pref;	/* -1: none */
+	uint32_t	 as_path[CONF_MAX_ATTR];
+	size_t		 nas_path;
+	uint32_t	 communities[CONF_MAX_ATTR];	/* A << 16 | B */
+	size_t		 ncommunities;
+	struct large_community large_communities[CONF_MAX_ATTR];
+	size_t		 nlarge_communities;
+};
+
 struct route {
 	const struct prefix_conf *pc;	/* into the current config */
+	struct route_attrs attrs;	/* of pc and its config */
 	struct route_port *ports;	/* ascending */
 	size_t		 nports;
 	size_t		 cap;
 	enum route_addr	 addr;		/* ABSENT: withdrawn, ports kept */
 };
 
+/*
+ * What ExaBGP should have for one prefix: announced with these ports or
+ * withdrawn. Self-contained (the config it came from may be freed);
+ * formatted into its ExaBGP line only when the line is written.
+ */
+struct route_want {
+	struct prefix	 prefix;
+	int		 announce;	/* 0: withdraw, nports 0 */
+	struct port_meta *ports;	/* ascending, unique; own copy */
+	size_t		 nports;
+	size_t		 cap;
+	struct route_attrs attrs;
+};
+
+/* an empty route of pc (no ports, address unchecked) */
+void		 route_init(struct route *, const struct bgpsd_conf *,
+		    const struct prefix_conf *);
 /* 1 when the set of ports changed, else 0 */
 int		 route_port_add(struct route *, uint16_t);
 int		 route_port_del(struct route *, uint16_t);
@@ -151,29 +191,29 @@ int		 route_port_del(struct route *, uint16_t);
 int		 route_port_meta(struct route *, uint16_t, uint16_t weight,
 		    int draining);
 void		 route_clear(struct route *);
-/*
- * The line (no '\n') for this prefix with these ports (ascending, unique):
- * announce with the ports as communities, or withdraw when nports is 0.
- * NULL if a token fails validation (logged). Caller frees.
- */
-char		*route_line(const struct bgpsd_conf *,
-		    const struct prefix_conf *, const uint16_t *ports,
-		    size_t nports);
-/*
- * The same with each port's weight and drain: after the port communities
- * and before the static large ones, the large communities of community.h
- * (ASN:1:P*10000+W for a weight not 100, ASN:2:P*10000 while draining).
- */
-struct port_meta;
-char		*route_line_meta(const struct bgpsd_conf *,
-		    const struct prefix_conf *, const struct port_meta *,
-		    size_t nports);
-/* route_line of the route's ports; a withdraw while its address is absent */
-char		*route_render(const struct bgpsd_conf *, const struct route *);
 const char	*route_addr_name(enum route_addr);
-char		*route_withdraw_line(const struct prefix_conf *);
-/* only the characters a line may hold, no control characters */
-int		 route_line_valid(const char *);
+
+/*
+ * The want of a route: its ports, or a withdraw when it has none or its
+ * address is absent. w starts zeroed or as a previous want (its ports
+ * buffer is reused); route_want_free releases it.
+ */
+void		 route_want_of(struct route_want *w, const struct route *);
+/* the same prefix withdrawn */
+void		 route_want_withdraw(struct route_want *);
+void		 route_want_copy(struct route_want *dst,
+		    const struct route_want *);
+void		 route_want_free(struct route_want *);
+/* 1 when both give the same ExaBGP line */
+int		 route_want_equal(const struct route_want *,
+		    const struct route_want *);
+/*
+ * The line (no '\n'), caller frees:
+ *   announce route P next-hop NH [local-preference N] [med N]
+ *       [as-path [A B ...]] [community [...]] [large-community [...]]
+ *   withdraw route P next-hop NH
+ */
+char		*route_want_fmt(const struct route_want *);
 
 /* ---- ifaddr.c: the addresses on this host's interfaces ---- */
 
@@ -244,13 +284,12 @@ void		 exabgp_free(struct exabgp *);
 void		 exabgp_configure(struct exabgp *, int ack, uint64_t batch_ns,
 		    uint64_t ack_timeout_ns);
 /*
- * The wanted line of a prefix (copied) and the line that withdraws it.
- * Nothing is written when it equals what was last written; else it goes
- * out when the batch window closes and the prefix has no change in flight.
+ * The wanted state of a prefix (copied). Nothing is written when it
+ * equals what was last written; else its line goes out when the batch
+ * window closes and the prefix has no change in flight.
  */
-void		 exabgp_set(struct exabgp *, const struct prefix *,
-		    const char *line, const char *withdraw);
-/* want the withdraw line of every known prefix, written at once */
+void		 exabgp_set(struct exabgp *, const struct route_want *);
+/* want every known prefix withdrawn, written at once */
 void		 exabgp_withdraw_all(struct exabgp *);
 /* write what is ready now instead of at the end of the batch window */
 void		 exabgp_flush(struct exabgp *);
@@ -258,9 +297,12 @@ void		 exabgp_flush(struct exabgp *);
 void		 exabgp_flush_all(struct exabgp *);
 /* nothing to write, nothing in flight, output buffer empty */
 int		 exabgp_idle(const struct exabgp *);
-/* last line handed over for a prefix (NULL: none); *acked: its done came */
-const char	*exabgp_current(const struct exabgp *, const struct prefix *,
-		    int *acked);
+/*
+ * The state last handed over for a prefix (NULL: none); *acked: its done
+ * came; *line (if line is not NULL): its text as written.
+ */
+const struct route_want *exabgp_current(const struct exabgp *,
+		    const struct prefix *, int *acked, const char **line);
 /* cb after a line was written or answered (e.g. to refresh the status) */
 void		 exabgp_set_notify(struct exabgp *, void (*cb)(void *),
 		    void *arg);
@@ -296,7 +338,7 @@ void		 hook_get_stats(const struct hook *, struct hook_stats *);
 /* ---- advert.c: service results -> state, routes, hooks ---- */
 
 struct advert;
-/* a route changed: render and hand prefix pi to ExaBGP */
+/* a route changed: hand the want of prefix pi to ExaBGP */
 typedef void	(*advert_push_cb)(size_t pi, void *arg);
 
 struct advert	*advert_new(struct ev_loop *, advert_push_cb, void *arg);
@@ -357,7 +399,7 @@ struct announcer {
 };
 
 /* push.c: check results and the host's addresses move the routes */
-/* the line of prefix pi to the exabgp layer (an advert_push_cb) */
+/* the want of prefix pi to the exabgp layer (an advert_push_cb) */
 void		 announce_push(size_t pi, void *announcer);
 enum route_addr	 announce_addr_of(const struct ifaddr_set *,
 		    const struct prefix_conf *);

@@ -154,6 +154,38 @@ answer(struct fx *f, const char *s)
 #define SUMROW	"127.0.0.2       65000     0:00:04 established           2          1"
 #define SUMMARY	SUMHDR "\n" SUMROW "\ndone\n"
 
+/*
+ * The wanted state of p: announced with these ports (ASN 1, next-hop
+ * self: the lines A1..V6 above), or withdrawn without any (W1..W6).
+ */
+static void
+xset(struct fx *f, const struct prefix *p, const uint16_t *ports, size_t n)
+{
+	struct route_want	 w;
+	size_t			 i;
+
+	memset(&w, 0, sizeof(w));
+	w.prefix = *p;
+	w.attrs.asn = 1;
+	w.attrs.med = w.attrs.local_pref = -1;
+	w.announce = n > 0;
+	w.ports = calloc(n > 0 ? n : 1, sizeof(*w.ports));
+	assert_non_null(w.ports);
+	for (i = 0; i < n; i++) {
+		w.ports[i].port = ports[i];
+		w.ports[i].weight = 100;
+	}
+	w.nports = w.cap = n;
+	exabgp_set(f->x, &w);
+	route_want_free(&w);
+}
+
+static const uint16_t	 pA1[] = { 443 }, pA2[] = { 80 }, pA3[] = { 80, 443 };
+static const uint16_t	 pB1[] = { 22 }, pV6[] = { 53 };
+#define SET(f, p, ports)	\
+	xset(f, p, ports, sizeof(ports) / sizeof(ports[0]))
+#define WD(f, p)		xset(f, p, NULL, 0)
+
 /* stdout "full": a 4 KiB pipe filled by the test; returns the bytes put */
 static size_t
 fill_pipe(struct fx *f)
@@ -190,11 +222,11 @@ test_batch_coalesces(void **state)
 {
 	struct fx	*f = *state;
 
-	exabgp_set(f->x, &P1, A1, W1);
-	exabgp_set(f->x, &P2, B1, W2);
-	exabgp_set(f->x, &P1, A2, W1);
-	exabgp_set(f->x, &P6, V6, W6);
-	exabgp_set(f->x, &P1, A3, W1);
+	SET(f, &P1, pA1);
+	SET(f, &P2, pB1);
+	SET(f, &P1, pA2);
+	SET(f, &P6, pV6);
+	SET(f, &P1, pA3);
 	pump(f, 5);
 	expect_out(f, "");	/* window still open */
 	pump(f, 40);
@@ -213,16 +245,26 @@ test_nothing_when_unchanged(void **state)
 	struct exabgp_stats	 st;
 	int			 acked;
 
-	exabgp_set(f->x, &P1, A1, W1);
+	SET(f, &P1, pA1);
 	pump(f, 40);
 	expect_out(f, A1 "\n");
 	answer(f, "done\n");
-	assert_string_equal(exabgp_current(f->x, &P1, &acked), A1);
+	{
+		const struct route_want	*cur;
+		const char		*line;
+
+		assert_non_null(cur = exabgp_current(f->x, &P1, &acked,
+		    &line));
+		assert_true(cur->announce);
+		assert_int_equal(cur->nports, 1);
+		assert_int_equal(cur->ports[0].port, 443);
+		assert_string_equal(line, A1);
+	}
 	assert_true(acked);
 	/* same state again, and a change reverted inside the window */
-	exabgp_set(f->x, &P1, A1, W1);
-	exabgp_set(f->x, &P1, A2, W1);
-	exabgp_set(f->x, &P1, A1, W1);
+	SET(f, &P1, pA1);
+	SET(f, &P1, pA2);
+	SET(f, &P1, pA1);
 	pump(f, 60);
 	expect_out(f, "");
 	exabgp_get_stats(f->x, &st);
@@ -238,16 +280,16 @@ test_one_in_flight_latest_only(void **state)
 	struct fx		*f = *state;
 	struct exabgp_stats	 st;
 
-	exabgp_set(f->x, &P1, A1, W1);
+	SET(f, &P1, pA1);
 	pump(f, 40);
 	expect_out(f, A1 "\n");
 	/* no ack yet: later changes of P1 wait; P2 is not held up */
-	exabgp_set(f->x, &P1, W1, W1);
-	exabgp_set(f->x, &P2, B1, W2);
+	WD(f, &P1);
+	SET(f, &P2, pB1);
 	pump(f, 40);
 	expect_out(f, B1 "\n");
-	exabgp_set(f->x, &P1, A2, W1);
-	exabgp_set(f->x, &P1, A3, W1);
+	SET(f, &P1, pA2);
+	SET(f, &P1, pA3);
 	pump(f, 40);
 	expect_out(f, "");
 	exabgp_get_stats(f->x, &st);
@@ -261,7 +303,7 @@ test_one_in_flight_latest_only(void **state)
 	answer(f, "done\n");	/* A3 */
 	assert_true(exabgp_idle(f->x));
 	/* back to A3 again: nothing */
-	exabgp_set(f->x, &P1, A3, W1);
+	SET(f, &P1, pA3);
 	pump(f, 40);
 	expect_out(f, "");
 }
@@ -281,7 +323,7 @@ test_never_answered_resent(void **state)
 	int			 acked;
 
 	tl_capture_start(&c, STDERR_FILENO);
-	exabgp_set(f->x, &P1, A1, W1);
+	SET(f, &P1, pA1);
 	pump(f, 40);
 	expect_out(f, A1 "\n");
 	pump(f, 200);
@@ -295,7 +337,7 @@ test_never_answered_resent(void **state)
 	assert_int_equal(st.syncs, 1);
 	assert_int_equal(st.lines, 1);
 	/* meanwhile P2 goes out behind the marker */
-	exabgp_set(f->x, &P2, B1, W2);
+	SET(f, &P2, pB1);
 	pump(f, 40);
 	expect_out(f, B1 "\n");
 	/* ExaBGP: nothing for A1, the summary, done for B1 */
@@ -306,12 +348,12 @@ test_never_answered_resent(void **state)
 	assert_int_equal(st.unanswered, 1);
 	assert_int_equal(st.done, 1);
 	assert_int_equal(st.unknown, 0);	/* the row is no stray line */
-	assert_non_null(exabgp_current(f->x, &P2, &acked));
+	assert_non_null(exabgp_current(f->x, &P2, &acked, NULL));
 	assert_true(acked);
-	assert_non_null(exabgp_current(f->x, &P1, &acked));
+	assert_non_null(exabgp_current(f->x, &P1, &acked, NULL));
 	assert_false(acked);
 	answer(f, "done\n");
-	exabgp_current(f->x, &P1, &acked);
+	exabgp_current(f->x, &P1, &acked, NULL);
 	assert_true(acked);
 	assert_true(exabgp_idle(f->x));
 	pump(f, 400);
@@ -335,13 +377,13 @@ test_late_answer_own_line(void **state)
 	int			 acked;
 
 	tl_capture_start(&c, STDERR_FILENO);
-	exabgp_set(f->x, &P1, A1, W1);
+	SET(f, &P1, pA1);
 	pump(f, 40);
 	expect_out(f, A1 "\n");
 	pump(f, 320);
 	expect_out(f, SYNC "\n");
-	exabgp_set(f->x, &P1, A2, W1);
-	exabgp_set(f->x, &P2, B1, W2);
+	SET(f, &P1, pA2);
+	SET(f, &P2, pB1);
 	pump(f, 40);
 	expect_out(f, B1 "\n");	/* A2 waits for A1's answer */
 	exabgp_get_stats(f->x, &st);
@@ -358,10 +400,10 @@ test_late_answer_own_line(void **state)
 	assert_int_equal(st.unanswered, 0);
 	assert_int_equal(st.stray, 0);
 	assert_int_equal(st.inflight, 1);	/* A2 */
-	exabgp_current(f->x, &P2, &acked);
+	exabgp_current(f->x, &P2, &acked, NULL);
 	assert_true(acked);
 	answer(f, "done\n");
-	exabgp_current(f->x, &P1, &acked);
+	exabgp_current(f->x, &P1, &acked, NULL);
 	assert_true(acked);
 	assert_true(exabgp_idle(f->x));
 	log = tl_capture_stop(&c);
@@ -381,22 +423,22 @@ test_late_done_one_in_flight(void **state)
 	struct exabgp_stats	 st;
 	int			 acked;
 
-	exabgp_set(f->x, &P1, A1, W1);
+	SET(f, &P1, pA1);
 	pump(f, 40);
 	pump(f, 320);
 	expect_out(f, A1 "\n" SYNC "\n");
-	exabgp_set(f->x, &P1, W1, W1);
+	WD(f, &P1);
 	pump(f, 200);	/* still nothing: A1 may yet be answered */
 	expect_out(f, "");
 	answer(f, "done\n");
 	expect_out(f, W1 "\n");
-	exabgp_current(f->x, &P1, &acked);
+	exabgp_current(f->x, &P1, &acked, NULL);
 	assert_false(acked);	/* W1's answer, not A1's */
 	answer(f, SUMMARY);
 	exabgp_get_stats(f->x, &st);
 	assert_int_equal(st.inflight, 1);
 	answer(f, "done\n");
-	exabgp_current(f->x, &P1, &acked);
+	exabgp_current(f->x, &P1, &acked, NULL);
 	assert_true(acked);
 	exabgp_get_stats(f->x, &st);
 	assert_int_equal(st.done, 2);
@@ -412,13 +454,13 @@ test_one_marker_behind(void **state)
 	struct fx		*f = *state;
 	struct exabgp_stats	 st;
 
-	exabgp_set(f->x, &P1, A1, W1);
+	SET(f, &P1, pA1);
 	pump(f, 40);
-	exabgp_set(f->x, &P2, B1, W2);
+	SET(f, &P2, pB1);
 	pump(f, 40);
 	expect_out(f, A1 "\n" B1 "\n");
 	answer(f, "done\n");	/* someone answered once: no acks-off guess */
-	exabgp_set(f->x, &P1, A2, W1);
+	SET(f, &P1, pA2);
 	pump(f, 40);
 	expect_out(f, A2 "\n");
 	/*
@@ -449,8 +491,8 @@ test_never_answered(void **state)
 	struct fx		*f = *state;
 	struct exabgp_stats	 st;
 
-	exabgp_set(f->x, &P1, A1, W1);
-	exabgp_set(f->x, &P2, B1, W2);
+	SET(f, &P1, pA1);
+	SET(f, &P2, pB1);
 	pump(f, 40);
 	expect_out(f, A1 "\n" B1 "\n");
 	pump(f, 320);	/* 2 timeouts: still waiting, a marker behind */
@@ -462,22 +504,22 @@ test_never_answered(void **state)
 	exabgp_get_stats(f->x, &st);
 	assert_int_equal(st.inflight, 0);
 	assert_true(exabgp_idle(f->x));
-	exabgp_set(f->x, &P1, A2, W1);
-	exabgp_set(f->x, &P1, A3, W1);
+	SET(f, &P1, pA2);
+	SET(f, &P1, pA3);
 	pump(f, 40);
 	expect_out(f, A3 "\n");
-	exabgp_set(f->x, &P1, A1, W1);
+	SET(f, &P1, pA1);
 	pump(f, 40);
 	expect_out(f, A1 "\n");
 	/* an answer after all: back to waiting, behind a marker */
 	answer(f, "done\n");
 	expect_out(f, SYNC "\n");
-	exabgp_set(f->x, &P1, A2, W1);
+	SET(f, &P1, pA2);
 	pump(f, 40);
 	expect_out(f, A2 "\n");
 	exabgp_get_stats(f->x, &st);
 	assert_int_equal(st.inflight, 1);
-	exabgp_set(f->x, &P1, A3, W1);
+	SET(f, &P1, pA3);
 	pump(f, 40);
 	expect_out(f, "");
 	/* the answers to lines written meanwhile are not taken for A2's */
@@ -503,7 +545,7 @@ test_exabgp_ack_off(void **state)
 	struct exabgp_stats	 st;
 	size_t			 i, n;
 
-	exabgp_set(f->x, &P1, A1, W1);
+	SET(f, &P1, pA1);
 	/* a stand-in answering every marker with header and row only */
 	for (i = 0; i < 150; i++) {
 		pump(f, 10);
@@ -519,9 +561,9 @@ test_exabgp_ack_off(void **state)
 	assert_int_equal(st.inflight, 0);
 	assert_true(exabgp_idle(f->x));
 	/* no waiting any more: one change after the other goes out */
-	exabgp_set(f->x, &P1, A2, W1);
+	SET(f, &P1, pA2);
 	pump(f, 40);
-	exabgp_set(f->x, &P1, A3, W1);
+	SET(f, &P1, pA3);
 	pump(f, 40);
 	expect_out(f, A2 "\n" A3 "\n");
 }
@@ -532,9 +574,9 @@ test_error_then_pending(void **state)
 {
 	struct fx	*f = *state;
 
-	exabgp_set(f->x, &P1, A1, W1);
+	SET(f, &P1, pA1);
 	pump(f, 40);
-	exabgp_set(f->x, &P1, A2, W1);
+	SET(f, &P1, pA2);
 	pump(f, 40);
 	expect_out(f, A1 "\n");
 	answer(f, "error\n");
@@ -553,7 +595,7 @@ test_error_logged(void **state)
 	const char		*log;
 
 	tl_capture_start(&c, STDERR_FILENO);
-	exabgp_set(f->x, &P1, A1, W1);
+	SET(f, &P1, pA1);
 	pump(f, 40);
 	say(f, "error\n");
 	pump(f, 20);
@@ -566,7 +608,7 @@ test_error_logged(void **state)
 	assert_true(c.len > 0);
 	assert_non_null(strstr(log, "error to: " A1));
 	/* the next change goes out normally */
-	exabgp_set(f->x, &P1, A2, W1);
+	SET(f, &P1, pA2);
 	pump(f, 40);
 	expect_out(f, A2 "\n");
 }
@@ -577,15 +619,15 @@ test_no_ack_mode(void **state)
 	struct fx	*f = *state;
 
 	exabgp_configure(f->x, 0, 20 * EV_MSEC, 300 * EV_MSEC);
-	exabgp_set(f->x, &P1, A1, W1);
-	exabgp_set(f->x, &P1, A2, W1);
+	SET(f, &P1, pA1);
+	SET(f, &P1, pA2);
 	pump(f, 40);
 	expect_out(f, A2 "\n");
 	assert_true(exabgp_idle(f->x));
-	exabgp_set(f->x, &P1, A3, W1);
+	SET(f, &P1, pA3);
 	pump(f, 40);
 	expect_out(f, A3 "\n");
-	exabgp_set(f->x, &P1, A3, W1);
+	SET(f, &P1, pA3);
 	pump(f, 40);
 	expect_out(f, "");
 	/* a stray done is ignored */
@@ -598,9 +640,9 @@ test_withdraw_all(void **state)
 {
 	struct fx	*f = *state;
 
-	exabgp_set(f->x, &P1, A1, W1);
-	exabgp_set(f->x, &P2, W2, W2);
-	exabgp_set(f->x, &P6, V6, W6);
+	SET(f, &P1, pA1);
+	WD(f, &P2);
+	SET(f, &P6, pV6);
 	pump(f, 40);
 	expect_out(f, A1 "\n" W2 "\n" V6 "\n");
 	answer(f, "done\ndone\n");	/* P6 still in flight */
@@ -614,14 +656,73 @@ test_withdraw_all(void **state)
 	assert_true(exabgp_idle(f->x));
 }
 
+/*
+ * Wants are compared as data, attributes included: a reload that changes
+ * the next hop or the med of an announced prefix re-announces it; one
+ * that changes only what a withdraw does not carry writes nothing. The
+ * withdraw of withdraw_all keeps the next hop of the want.
+ */
+static void
+test_attrs_compared(void **state)
+{
+	struct fx		*f = *state;
+	struct route_want	 w;
+	struct exabgp_stats	 st;
+	const char		*line;
+
+	memset(&w, 0, sizeof(w));
+	w.prefix = P1;
+	w.attrs.asn = 1;
+	w.attrs.med = w.attrs.local_pref = -1;
+	w.announce = 1;
+	w.ports = calloc(1, sizeof(*w.ports));
+	assert_non_null(w.ports);
+	w.ports[0].port = 443;
+	w.ports[0].weight = 100;
+	w.nports = w.cap = 1;
+	exabgp_set(f->x, &w);
+	pump(f, 40);
+	expect_out(f, A1 "\n");
+	answer(f, "done\n");
+	w.attrs.med = 7;
+	exabgp_set(f->x, &w);
+	pump(f, 40);
+	expect_out(f, "announce route 192.0.2.10/32 next-hop self med 7 "
+	    "community [1:443]\n");
+	answer(f, "done\n");
+	assert_int_equal(addr_parse("192.0.2.1", &w.attrs.next_hop), 0);
+	exabgp_set(f->x, &w);
+	pump(f, 40);
+	expect_out(f, "announce route 192.0.2.10/32 next-hop 192.0.2.1 med 7 "
+	    "community [1:443]\n");
+	answer(f, "done\n");
+	exabgp_withdraw_all(f->x);
+	pump(f, 1);
+	expect_out(f, "withdraw route 192.0.2.10/32 next-hop 192.0.2.1\n");
+	answer(f, "done\n");
+	assert_non_null(exabgp_current(f->x, &P1, NULL, &line));
+	assert_string_equal(line, "withdraw route 192.0.2.10/32 next-hop "
+	    "192.0.2.1");
+	/* withdrawn: the med is not in the line, nothing to write */
+	route_want_withdraw(&w);
+	w.attrs.med = 8;
+	exabgp_set(f->x, &w);
+	pump(f, 40);
+	expect_out(f, "");
+	exabgp_get_stats(f->x, &st);
+	assert_int_equal(st.lines, 4);
+	assert_true(exabgp_idle(f->x));
+	route_want_free(&w);
+}
+
 /* before exiting: a withdraw held back by an unanswered announce goes out */
 static void
 test_flush_all(void **state)
 {
 	struct fx	*f = *state;
 
-	exabgp_set(f->x, &P1, A1, W1);
-	exabgp_set(f->x, &P6, V6, W6);
+	SET(f, &P1, pA1);
+	SET(f, &P6, pV6);
 	pump(f, 40);
 	expect_out(f, A1 "\n" V6 "\n");
 	answer(f, "done\n");	/* P6 stays in flight */
@@ -654,7 +755,7 @@ test_stdin_events(void **state)
 	assert_int_equal(st.unknown, 1);
 	assert_int_equal(f->gone, 0);
 	/* split across reads */
-	exabgp_set(f->x, &P1, A1, W1);
+	SET(f, &P1, pA1);
 	pump(f, 40);
 	expect_out(f, A1 "\n");
 	say(f, "do");
@@ -669,7 +770,7 @@ test_stdin_events(void **state)
 	assert_int_equal(f->gone, 1);
 	assert_int_equal(f->why, EXABGP_GONE_SHUTDOWN);
 	/* gone: nothing more is written */
-	exabgp_set(f->x, &P1, A2, W1);
+	SET(f, &P1, pA2);
 	pump(f, 40);
 	expect_out(f, "");
 	assert_true(exabgp_idle(f->x));
@@ -696,7 +797,7 @@ test_stdout_epipe(void **state)
 	signal(SIGPIPE, SIG_IGN);
 	close(f->from_us[0]);
 	f->from_us[0] = open("/dev/null", O_RDONLY);
-	exabgp_set(f->x, &P1, A1, W1);
+	SET(f, &P1, pA1);
 	pump(f, 40);
 	assert_int_equal(f->gone, 1);
 	assert_int_equal(f->why, EXABGP_GONE_EPIPE);
@@ -708,7 +809,8 @@ test_stdout_full(void **state)
 {
 	struct fx	*f = *state;
 	struct prefix	 p;
-	char		 line[256], wd[128], pfx[64];
+	char		 pfx[64];
+	uint16_t	 ten[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
 	uint64_t	 t0;
 	unsigned	 i, nl = 0;
 	size_t		 k;
@@ -719,11 +821,8 @@ test_stdout_full(void **state)
 	for (i = 0; i < 250; i++) {
 		snprintf(pfx, sizeof(pfx), "198.51.100.%u/32", i);
 		assert_int_equal(prefix_parse(pfx, &p, 0), 0);
-		snprintf(line, sizeof(line), "announce route %s next-hop self "
-		    "community [1:1 1:2 1:3 1:4 1:5 1:6 1:7 1:8 1:9 1:10]",
-		    pfx);
-		snprintf(wd, sizeof(wd), "withdraw route %s", pfx);
-		exabgp_set(f->x, &p, line, wd);
+		/* "announce route P next-hop self community [1:1 ... 1:10]" */
+		SET(f, &p, ten);
 	}
 	/* flush with nobody reading: must come back at once */
 	ev_run_once(f->loop, 0);
@@ -755,7 +854,7 @@ test_debug_after_write(void **state)
 	log_setverbose(1);
 	tl_capture_start(&c, STDERR_FILENO);
 	filled = fill_pipe(f);
-	exabgp_set(f->x, &P1, A1, W1);
+	SET(f, &P1, pA1);
 	tl_run_for(f->loop, 60 * EV_MSEC);
 	exabgp_get_stats(f->x, &st);
 	assert_int_equal(st.outbuf, strlen(A1) + 1);
@@ -785,7 +884,7 @@ test_ack_timeout_from_write(void **state)
 	int			 acked;
 
 	filled = fill_pipe(f);
-	exabgp_set(f->x, &P1, A1, W1);
+	SET(f, &P1, pA1);
 	tl_run_for(f->loop, 400 * EV_MSEC);
 	say(f, "done\n");
 	tl_run_for(f->loop, 10 * EV_MSEC);
@@ -798,7 +897,7 @@ test_ack_timeout_from_write(void **state)
 	pump(f, 200);
 	expect_out(f, A1 "\n");	/* not late yet: no marker */
 	answer(f, "done\n");
-	exabgp_current(f->x, &P1, &acked);
+	exabgp_current(f->x, &P1, &acked, NULL);
 	assert_true(acked);
 	assert_true(exabgp_idle(f->x));
 }
@@ -819,9 +918,9 @@ test_undelivered_named(void **state)
 	tl_capture_start(&c, STDERR_FILENO);
 	filled = fill_pipe(f);
 	drain(f, 20);	/* room for a part of W1 only */
-	exabgp_set(f->x, &P1, W1, W1);
-	exabgp_set(f->x, &P6, W6, W6);
-	exabgp_set(f->x, &P2, B1, W2);
+	WD(f, &P1);
+	WD(f, &P6);
+	SET(f, &P2, pB1);
 	exabgp_flush(f->x);
 	tl_run_for(f->loop, 10 * EV_MSEC);
 	exabgp_free(f->x);
@@ -843,7 +942,7 @@ test_delivered_no_report(void **state)
 	struct tl_capture	 c;
 
 	tl_capture_start(&c, STDERR_FILENO);
-	exabgp_set(f->x, &P1, W1, W1);
+	WD(f, &P1);
 	pump(f, 40);
 	expect_out(f, W1 "\n");
 	exabgp_free(f->x);
@@ -858,7 +957,7 @@ test_undelivered_many(void **state)
 	struct fx		*f = *state;
 	struct tl_capture	 c;
 	struct prefix		 p;
-	char			 pfx[64], line[128];
+	char			 pfx[64];
 	const char		*log;
 	unsigned		 i;
 
@@ -867,8 +966,7 @@ test_undelivered_many(void **state)
 	for (i = 0; i < 200; i++) {
 		snprintf(pfx, sizeof(pfx), "198.51.100.%u/32", i);
 		assert_int_equal(prefix_parse(pfx, &p, 0), 0);
-		snprintf(line, sizeof(line), "withdraw route %s", pfx);
-		exabgp_set(f->x, &p, line, line);
+		WD(f, &p);
 	}
 	exabgp_flush(f->x);
 	exabgp_free(f->x);
@@ -899,6 +997,7 @@ main(void)
 		TL_TEST(test_no_ack_mode),
 		TL_TEST(test_withdraw_all),
 		TL_TEST(test_flush_all),
+		TL_TEST(test_attrs_compared),
 		TL_TEST(test_stdin_events),
 		TL_TEST(test_stdin_eof),
 		TL_TEST(test_stdout_epipe),

@@ -186,13 +186,13 @@ test_advert(void **state)
 	struct route		 r;
 	struct advert		*a;
 	struct pushes		 p = { 0 };
+	struct route_want	 w;
 	size_t			 pfx = 0;
 	char			 cmd[256], *got, *line;
 	uint64_t		 end;
 
 	memset(&c, 0, sizeof(c));
 	memset(&pc, 0, sizeof(pc));
-	memset(&r, 0, sizeof(r));
 	c.asn = 12345;
 	assert_int_equal(prefix_parse("192.0.2.10/32", &pc.prefix, 0), 0);
 	pc.next_hop = "self";
@@ -211,14 +211,17 @@ test_advert(void **state)
 	sc.nprefixes = 1;
 	c.services = &sc;
 	c.nservices = 1;
-	r.pc = &pc;
+	route_init(&r, &c, &pc);
 	svc_init(&s, &sc, 0);
 	a = advert_new(tl_loop, push_cb, &p);
 	advert_set(a, &c, &s, &r);
 
 	advert_result(a, 0, 1, CHECK_OK, "ok", 1, -1);
 	assert_int_equal(p.n, 1);
-	line = route_render(&c, &r);
+	memset(&w, 0, sizeof(w));
+	route_want_of(&w, &r);
+	line = route_want_fmt(&w);
+	route_want_free(&w);
 	assert_string_equal(line, "announce route 192.0.2.10/32 next-hop self "
 	    "community [12345:443] large-community [12345:1:4430080]");
 	free(line);

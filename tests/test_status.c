@@ -44,8 +44,8 @@ struct fx {
 	struct exabgp		*x;
 	int			 to_us[2];	/* "ExaBGP" -> daemon */
 	int			 from_us[2];	/* daemon -> "ExaBGP" */
-	char			*line4;		/* announce of prefix 0 */
-	char			*line6;		/* withdraw of prefix 1 */
+	struct route_want	 want4;		/* announce of prefix 0 */
+	struct route_want	 want6;		/* withdraw of prefix 1 */
 	struct status_view	 v;
 	time_t			 before;	/* wall clock around setup */
 	time_t			 after;
@@ -119,7 +119,7 @@ setup(void **state)
 		f->pc[i].line = (int)i + 1;
 		f->pc[i].listed = 1;
 		f->pidx[i] = i;
-		f->routes[i].pc = &f->pc[i];
+		route_init(&f->routes[i], &f->conf, &f->pc[i]);
 	}
 	f->conf.announce.present = 1;
 	f->conf.announce.prefixes = f->pc;
@@ -150,16 +150,10 @@ setup(void **state)
 	assert_non_null(f->x = exabgp_new(f->loop, f->to_us[0],
 	    f->from_us[1], gone_cb, f));
 	exabgp_configure(f->x, 1, 0, 60 * EV_NSEC);
-	assert_non_null(f->line4 = route_render(&f->conf, &f->routes[0]));
-	assert_non_null(f->line6 = route_render(&f->conf, &f->routes[1]));
-	{
-		char	*w4 = route_withdraw_line(&f->pc[0]);
-
-		assert_non_null(w4);
-		exabgp_set(f->x, &f->pc[0].prefix, f->line4, w4);
-		free(w4);
-	}
-	exabgp_set(f->x, &f->pc[1].prefix, f->line6, f->line6);
+	route_want_of(&f->want4, &f->routes[0]);
+	route_want_of(&f->want6, &f->routes[1]);
+	exabgp_set(f->x, &f->want4);
+	exabgp_set(f->x, &f->want6);
 	exabgp_flush(f->x);
 	fx_pump(f, 10);
 	assert_int_equal(write(f->to_us[1], "done\n", 5), 5);
@@ -191,8 +185,8 @@ teardown(void **state)
 	close(f->from_us[1]);
 	for (i = 0; i < NPFX; i++)
 		route_clear(&f->routes[i]);
-	free(f->line4);
-	free(f->line6);
+	route_want_free(&f->want4);
+	route_want_free(&f->want6);
 	free(f);
 	return 0;
 }

@@ -3,9 +3,10 @@
  * acks and events in on stdin, both nonblocking on the one loop.
  *
  * Rules (../shared/EXABGP.md has the evidence):
- * - One wanted line per prefix. A change is written when the batch window
- *   (announce.batch) closes, so that changes close together leave as one
- *   line per prefix.
+ * - One wanted state per prefix (a struct route_want), compared as data
+ *   with the one last written; its line is formatted once, when it is
+ *   written. A change is written when the batch window (announce.batch)
+ *   closes, so that changes close together leave as one line per prefix.
  * - With acks on, at most one line per prefix is in flight: several
  *   changes of one prefix handed over together may reach the peer out of
  *   order. The next change waits for the previous one's done/error; only
@@ -57,9 +58,11 @@
 
 struct xentry {
 	struct prefix	 prefix;
-	char		*want;		/* wanted line, NULL: nothing yet */
-	char		*sent;		/* last line handed over, NULL: none */
-	char		*wd;		/* the line that withdraws the prefix */
+	struct route_want want;		/* wanted state */
+	struct route_want sent;		/* last one handed over */
+	char		*line;		/* sent's line as written */
+	int		 has_want;	/* 0: nothing wanted yet */
+	int		 has_sent;	/* 0: nothing handed over */
 	int		 inflight;	/* sent is waiting for its ack */
 	int		 acked;		/* sent was answered done */
 };
@@ -345,6 +348,16 @@ exabgp_fifo_pop(struct exabgp *x)
 	return f;
 }
 
+/* ExaBGP may not have it: written again */
+static void
+exabgp_unsent(struct xentry *e)
+{
+	e->has_sent = 0;
+	e->acked = 0;
+	free(e->line);
+	e->line = NULL;
+}
+
 /* forget every entry; resend: write the lines' prefixes again */
 static void
 exabgp_fifo_clear(struct exabgp *x, int resend)
@@ -359,11 +372,8 @@ exabgp_fifo_clear(struct exabgp *x, int resend)
 			continue;
 		e = &x->entries[f.entry];
 		e->inflight = 0;
-		if (resend) {
-			free(e->sent);
-			e->sent = NULL;
-			e->acked = 0;
-		}
+		if (resend)
+			exabgp_unsent(e);
 	}
 }
 
@@ -387,23 +397,26 @@ exabgp_sync(struct exabgp *x)
 static int
 exabgp_dirty(const struct xentry *e)
 {
-	return e->want != NULL && (e->sent == NULL ||
-	    strcmp(e->want, e->sent) != 0);
+	return e->has_want && (!e->has_sent ||
+	    !route_want_equal(&e->want, &e->sent));
 }
 
+/* the wanted state becomes the sent one; its line, made here, goes out */
 static void
 exabgp_send(struct exabgp *x, size_t i)
 {
 	struct xentry	*e = &x->entries[i];
 	uint64_t	 seq;
 
-	free(e->sent);
-	e->sent = xstrdup(e->want);
+	route_want_copy(&e->sent, &e->want);
+	e->has_sent = 1;
 	e->acked = 0;
-	seq = exabgp_out_line(x, e->sent, i);
+	free(e->line);
+	e->line = route_want_fmt(&e->sent);
+	seq = exabgp_out_line(x, e->line, i);
 	if (x->ack) {
 		e->inflight = 1;
-		exabgp_fifo_push(x, XFLIGHT_LINE, i, seq, e->sent);
+		exabgp_fifo_push(x, XFLIGHT_LINE, i, seq, e->line);
 	} else
 		e->acked = 1;	/* nothing to wait for */
 	exabgp_notify(x);
@@ -471,12 +484,11 @@ exabgp_find(const struct exabgp *x, const struct prefix *p, size_t *at)
 }
 
 void
-exabgp_set(struct exabgp *x, const struct prefix *p, const char *line,
-    const char *withdraw)
+exabgp_set(struct exabgp *x, const struct route_want *w)
 {
 	struct xentry	*e;
 
-	if ((e = exabgp_find(x, p, NULL)) == NULL) {
+	if ((e = exabgp_find(x, &w->prefix, NULL)) == NULL) {
 		if (x->nentries == x->centries) {
 			x->centries = x->centries == 0 ? 8 : x->centries * 2;
 			x->entries = xreallocarray(x->entries, x->centries,
@@ -484,16 +496,10 @@ exabgp_set(struct exabgp *x, const struct prefix *p, const char *line,
 		}
 		e = &x->entries[x->nentries++];
 		memset(e, 0, sizeof(*e));
-		e->prefix = *p;
+		e->prefix = w->prefix;
 	}
-	if (e->want == NULL || strcmp(e->want, line) != 0) {
-		free(e->want);
-		e->want = xstrdup(line);
-	}
-	if (withdraw != NULL && (e->wd == NULL || strcmp(e->wd, withdraw))) {
-		free(e->wd);
-		e->wd = xstrdup(withdraw);
-	}
+	route_want_copy(&e->want, w);
+	e->has_want = 1;
 	if (exabgp_dirty(e) && !x->gone && !ev_timer_armed(&x->batch_timer))
 		ev_timer_after(x->loop, &x->batch_timer, x->batch);
 }
@@ -506,12 +512,8 @@ exabgp_withdraw_all(struct exabgp *x)
 
 	for (i = 0; i < x->nentries; i++) {
 		e = &x->entries[i];
-		if (e->wd == NULL || e->want == NULL)
-			continue;
-		if (strcmp(e->want, e->wd) != 0) {
-			free(e->want);
-			e->want = xstrdup(e->wd);
-		}
+		if (e->has_want)
+			route_want_withdraw(&e->want);
 	}
 	exabgp_flush(x);
 }
@@ -531,19 +533,24 @@ exabgp_idle(const struct exabgp *x)
 	return 1;
 }
 
-const char *
-exabgp_current(const struct exabgp *x, const struct prefix *p, int *acked)
+const struct route_want *
+exabgp_current(const struct exabgp *x, const struct prefix *p, int *acked,
+    const char **line)
 {
 	const struct xentry	*e;
 
-	if ((e = exabgp_find(x, p, NULL)) == NULL || e->sent == NULL) {
+	if ((e = exabgp_find(x, p, NULL)) == NULL || !e->has_sent) {
 		if (acked != NULL)
 			*acked = 0;
+		if (line != NULL)
+			*line = NULL;
 		return NULL;
 	}
 	if (acked != NULL)
 		*acked = e->acked;
-	return e->sent;
+	if (line != NULL)
+		*line = e->line;
+	return &e->sent;
 }
 
 void
@@ -647,9 +654,7 @@ exabgp_on_summary(struct exabgp *x)
 			    "the prefix's line again", f.line);
 			e = &x->entries[f.entry];
 			e->inflight = 0;
-			free(e->sent);
-			e->sent = NULL;
-			e->acked = 0;
+			exabgp_unsent(e);
 		}
 		free(f.line);
 	}
@@ -947,9 +952,9 @@ exabgp_free(struct exabgp *x)
 	free(x->fifo);
 	outq_free(x->out);
 	for (i = 0; i < x->nentries; i++) {
-		free(x->entries[i].want);
-		free(x->entries[i].sent);
-		free(x->entries[i].wd);
+		route_want_free(&x->entries[i].want);
+		route_want_free(&x->entries[i].sent);
+		free(x->entries[i].line);
 	}
 	free(x->entries);
 	lines_free(&x->in);

@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "addr.h"
 #include "announce.h"
@@ -51,6 +52,7 @@ announce_once(const char *path)
 	struct once		 o;
 	struct route		*routes;
 	struct ifaddr_set	*ia;
+	struct route_want	 w;
 	char			 err[1024], pbuf[PREFIX_STRLEN], *line;
 	size_t			 i, j, n;
 	int			 rc = 0;
@@ -74,7 +76,7 @@ announce_once(const char *path)
 	routes = xcalloc(conf->announce.nprefixes > 0 ?
 	    conf->announce.nprefixes : 1, sizeof(*routes));
 	for (i = 0; i < conf->announce.nprefixes; i++)
-		routes[i].pc = &conf->announce.prefixes[i];
+		route_init(&routes[i], conf, &conf->announce.prefixes[i]);
 	for (i = 0; i < n; i++) {
 		if (conf->services[i].nchecks == 0)
 			continue;
@@ -98,6 +100,7 @@ announce_once(const char *path)
 			    conf->services[i].port);
 	}
 	ia = ifaddr_new(NULL, NULL, NULL);
+	memset(&w, 0, sizeof(w));
 	for (i = 0; i < conf->announce.nprefixes; i++) {
 		routes[i].addr = announce_addr_of(ia, routes[i].pc);
 		if (routes[i].addr == ROUTE_ADDR_ABSENT) {
@@ -108,13 +111,13 @@ announce_once(const char *path)
 			if (rc == 0)
 				rc = 1;
 		}
-		if ((line = route_render(conf, &routes[i])) == NULL)
-			rc = 2;
-		else
-			printf("%s\n", line);
+		route_want_of(&w, &routes[i]);
+		line = route_want_fmt(&w);
+		printf("%s\n", line);
 		free(line);
 		route_clear(&routes[i]);
 	}
+	route_want_free(&w);
 	free(routes);
 	ifaddr_free(ia);
 	if (fflush(stdout) == EOF)

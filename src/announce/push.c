@@ -5,26 +5,26 @@
  * back withdraws or re-announces its prefix.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "addr.h"
 #include "announce.h"
 #include "log.h"
 #include "sched.h"
 
-/* the line of prefix pi to the exabgp layer (advert_push_cb) */
+/* the want of prefix pi to the exabgp layer (advert_push_cb) */
 void
 announce_push(size_t pi, void *arg)
 {
-	struct announcer *a = arg;
-	struct route	*r = &a->routes[pi];
-	char		*line, *wd;
+	struct announcer	*a = arg;
+	struct route_want	 w;
 
-	line = route_render(a->conf, r);
-	wd = route_withdraw_line(r->pc);
-	if (line != NULL && wd != NULL && a->x != NULL)
-		exabgp_set(a->x, &r->pc->prefix, line, wd);
-	free(line);
-	free(wd);
+	if (a->x == NULL)
+		return;
+	memset(&w, 0, sizeof(w));
+	route_want_of(&w, &a->routes[pi]);
+	exabgp_set(a->x, &w);
+	route_want_free(&w);
 }
 
 /* whether the address of pc is on this host, if it is to be looked at */

@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "addr.h"
 #include "announce.h"
@@ -26,10 +27,9 @@ announce_apply(struct announcer *a, struct bgpsd_conf *nconf)
 	struct svc		*nsvcs;
 	struct route		*nroutes;
 	struct sched		*nsched;
-	const struct prefix_conf *opc;
 	uint64_t		 now = ev_monotonic();
 	size_t			 i, j, kept, nold = 0;
-	char			*wd;
+	struct route_want	 w;
 
 	nsched = sched_new(a->loop, nconf, announce_result_cb,
 	    announce_interval_cb, a);
@@ -54,25 +54,26 @@ announce_apply(struct announcer *a, struct bgpsd_conf *nconf)
 	nroutes = xcalloc(nconf->announce.nprefixes > 0 ?
 	    nconf->announce.nprefixes : 1, sizeof(*nroutes));
 	for (i = 0; i < nconf->announce.nprefixes; i++) {
-		nroutes[i].pc = &nconf->announce.prefixes[i];
+		route_init(&nroutes[i], nconf, &nconf->announce.prefixes[i]);
 		nroutes[i].addr = announce_addr_of(a->ifaddr, nroutes[i].pc);
 	}
 	advert_set(a->adv, nconf, nsvcs, nroutes);
 
-	/* prefixes gone from the config are withdrawn */
+	/* prefixes gone from the config are withdrawn (w: own copies) */
 	if (a->conf != NULL && a->x != NULL) {
+		memset(&w, 0, sizeof(w));
 		for (i = 0; i < a->conf->announce.nprefixes; i++) {
-			opc = &a->conf->announce.prefixes[i];
 			for (j = 0; j < nconf->announce.nprefixes; j++)
-				if (prefix_cmp(&opc->prefix,
+				if (prefix_cmp(&a->routes[i].pc->prefix,
 				    &nconf->announce.prefixes[j].prefix) == 0)
 					break;
 			if (j < nconf->announce.nprefixes)
 				continue;
-			if ((wd = route_withdraw_line(opc)) != NULL)
-				exabgp_set(a->x, &opc->prefix, wd, wd);
-			free(wd);
+			route_want_of(&w, &a->routes[i]);
+			route_want_withdraw(&w);
+			exabgp_set(a->x, &w);
 		}
+		route_want_free(&w);
 	}
 	if (a->routes != NULL && a->conf != NULL) {
 		for (i = 0; i < a->conf->announce.nprefixes; i++)

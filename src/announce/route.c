@@ -1,9 +1,10 @@
 /*
- * route.c - the desired route of each prefix (the set of healthy ports)
- * and the one ExaBGP line that expresses it.
+ * route.c - the desired route of each prefix (the set of healthy ports),
+ * its want (what ExaBGP should have, as data, compared by the exabgp
+ * layer) and the one ExaBGP line that expresses a want.
  *
- * Line layout, fixed so that equal states give byte-identical lines (the
- * exabgp layer compares them to decide whether anything changed):
+ * Line layout, fixed so that equal wants give byte-identical lines and
+ * route_want_equal() holds exactly when the lines are equal:
  *
  *   announce route P next-hop NH [local-preference N] [med N]
  *       [as-path [A B ...]] [community [ASN:port ... static ...]]
@@ -19,10 +20,14 @@
  * The ports come first in ascending order, then the static communities in
  * config order. In large mode (32-bit ASN or large_communities) the ports
  * go out as large communities ASN:0:port and the static 2-byte
- * communities, if any, stay in the community clause. Every token is
- * validated again before use although conf.c validated it: a bad token
- * may inject a second command, and ExaBGP does not even answer some bad
- * lines.
+ * communities, if any, stay in the community clause.
+ *
+ * Nothing is validated here: conf.c refused at load, with file:line, a
+ * prefix that is not a host route, a bad next hop, a number out of range
+ * and a malformed community. A want holds numbers and addresses only, and
+ * the line is made of those (formatted here and by addr.c) and fixed
+ * keywords: no character that could end the line or start a second
+ * command can reach it.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -37,6 +42,8 @@
 #include "buf.h"
 #include "community.h"
 #include "log.h"
+
+#define ROUTE_LARGE_SMALL	32	/* meta communities on the stack */
 
 static int
 route_port_find(const struct route *r, uint16_t port, size_t *at)
@@ -120,256 +127,6 @@ route_clear(struct route *r)
 	r->nports = r->cap = 0;
 }
 
-int
-route_line_valid(const char *s)
-{
-	const unsigned char	*p;
-
-	if (s == NULL || *s == '\0')
-		return 0;
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= 'A' && *p <= 'F'))
-			continue;
-		switch (*p) {
-		case '.':
-		case ':':
-		case '/':
-		case '[':
-		case ']':
-		case ' ':
-		case '-':
-			continue;
-		default:
-			return 0;
-		}
-	}
-	return 1;
-}
-
-/* decimal digits only, value <= max */
-static int
-route_num_valid(const char *s, size_t len, uint64_t max)
-{
-	uint64_t	 v = 0;
-	size_t		 i;
-
-	if (len == 0 || len > 10)
-		return 0;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	return v <= max;
-}
-
-/* "A:B" (n == 2, each <= 65535) or "A:B:C" (n == 3, each 32 bits) */
-static int
-route_community_valid(const char *s, int n)
-{
-	const char	*p = s, *colon;
-	uint64_t	 max = n == 2 ? 65535 : UINT32_MAX;
-	int		 i;
-
-	for (i = 0; i < n; i++) {
-		colon = strchr(p, ':');
-		if (i == n - 1) {
-			if (colon != NULL)
-				return 0;
-			return route_num_valid(p, strlen(p), max);
-		}
-		if (colon == NULL || !route_num_valid(p, (size_t)(colon - p),
-		    max))
-			return 0;
-		p = colon + 1;
-	}
-	return 0;
-}
-
-static int
-route_next_hop_valid(const char *nh)
-{
-	struct addr	 a;
-
-	if (nh == NULL)
-		return 0;
-	if (strcmp(nh, "self") == 0)
-		return 1;
-	return addr_parse(nh, &a) == 0;
-}
-
-/* "withdraw route P next-hop NH" into b; -1 if a token is bad */
-static int
-route_head(struct buf *b, const char *verb, const struct prefix_conf *pc)
-{
-	char	 pbuf[PREFIX_STRLEN];
-
-	if (prefix_fmt(&pc->prefix, pbuf, sizeof(pbuf)) == NULL ||
-	    !prefix_is_host(&pc->prefix)) {
-		log_warnx("route: prefix of line %d is not a host route",
-		    pc->line);
-		return -1;
-	}
-	if (!route_next_hop_valid(pc->next_hop)) {
-		log_warnx("route: %s: bad next-hop", pbuf);
-		return -1;
-	}
-	buf_printf(b, "%s route %s next-hop %s", verb, pbuf, pc->next_hop);
-	return 0;
-}
-
-static char *
-route_finish(struct buf *b)
-{
-	if (!route_line_valid(b->s)) {
-		log_warnx("route: refusing a line with a forbidden character");
-		free(b->s);
-		return NULL;
-	}
-	return b->s;
-}
-
-char *
-route_withdraw_line(const struct prefix_conf *pc)
-{
-	struct buf	 b = BUF_INIT;
-
-	b.cap = 128;
-	b.s = xmalloc(b.cap);
-	b.s[0] = '\0';
-	if (route_head(&b, "withdraw", pc) == -1) {
-		free(b.s);
-		return NULL;
-	}
-	return route_finish(&b);
-}
-
-char *
-route_line_meta(const struct bgpsd_conf *conf, const struct prefix_conf *pc,
-    const struct port_meta *pm, size_t nports)
-{
-	const struct route_attr	*a = &pc->attr;
-	struct buf		 b = BUF_INIT;
-	struct large_community	 lsmall[32], *lc;
-	size_t			 i, nlc;
-	int			 large = conf->large || conf->asn > 65535;
-	int			 open;
-
-	if (nports == 0)
-		return route_withdraw_line(pc);
-	b.cap = 128 + nports * 40;
-	b.s = xmalloc(b.cap);
-	b.s[0] = '\0';
-	if (route_head(&b, "announce", pc) == -1)
-		goto fail;
-	if (a->local_pref > UINT32_MAX || a->med > UINT32_MAX) {
-		log_warnx("route: med or local-preference out of range");
-		goto fail;
-	}
-	if (a->local_pref >= 0)
-		buf_printf(&b, " local-preference %" PRId64, a->local_pref);
-	if (a->med >= 0)
-		buf_printf(&b, " med %" PRId64, a->med);
-	if (a->nas_path > 0) {
-		buf_printf(&b, " as-path [");
-		for (i = 0; i < a->nas_path; i++)
-			buf_printf(&b, "%s%" PRIu32, i == 0 ? "" : " ",
-			    a->as_path[i]);
-		buf_printf(&b, "]");
-	}
-
-	/* community [ports (2-byte mode) then statics] */
-	open = 0;
-	if (!large) {
-		for (i = 0; i < nports; i++) {
-			if (i > 0 && pm[i].port <= pm[i - 1].port) {
-				log_warnx("route: ports not ascending");
-				goto fail;
-			}
-			buf_printf(&b, "%s%" PRIu32 ":%u", open ? " " :
-			    " community [", conf->asn, (unsigned)pm[i].port);
-			open = 1;
-		}
-	}
-	for (i = 0; i < a->ncommunities; i++) {
-		if (!route_community_valid(a->communities[i], 2)) {
-			log_warnx("route: bad community");
-			goto fail;
-		}
-		buf_printf(&b, "%s%s", open ? " " : " community [",
-		    a->communities[i]);
-		open = 1;
-	}
-	if (open)
-		buf_printf(&b, "]");
-
-	/* large-community [ports (large mode) then statics] */
-	open = 0;
-	if (large) {
-		for (i = 0; i < nports; i++) {
-			if (i > 0 && pm[i].port <= pm[i - 1].port) {
-				log_warnx("route: ports not ascending");
-				goto fail;
-			}
-			buf_printf(&b, "%s%" PRIu32 ":0:%u", open ? " " :
-			    " large-community [", conf->asn,
-			    (unsigned)pm[i].port);
-			open = 1;
-		}
-	}
-	lc = nports <= 16 ? lsmall : xreallocarray(NULL, nports * 2,
-	    sizeof(*lc));
-	nlc = community_meta_encode(conf->asn, pm, nports, lc);
-	for (i = 0; i < nlc; i++) {
-		buf_printf(&b, "%s%" PRIu32 ":%" PRIu32 ":%" PRIu32, open ?
-		    " " : " large-community [", lc[i].global, lc[i].local1,
-		    lc[i].local2);
-		open = 1;
-	}
-	if (lc != lsmall)
-		free(lc);
-	for (i = 0; i < a->nlarge_communities; i++) {
-		if (!route_community_valid(a->large_communities[i], 3)) {
-			log_warnx("route: bad large community");
-			goto fail;
-		}
-		buf_printf(&b, "%s%s", open ? " " : " large-community [",
-		    a->large_communities[i]);
-		open = 1;
-	}
-	if (open)
-		buf_printf(&b, "]");
-	return route_finish(&b);
-
-fail:
-	free(b.s);
-	return NULL;
-}
-
-char *
-route_line(const struct bgpsd_conf *conf, const struct prefix_conf *pc,
-    const uint16_t *ports, size_t nports)
-{
-	struct port_meta	 small[64], *pm;
-	size_t			 i;
-	char			*line;
-
-	if (nports == 0)
-		return route_withdraw_line(pc);
-	memset(small, 0, sizeof(small));	/* as in route_render */
-	pm = nports <= 64 ? small : xreallocarray(NULL, nports, sizeof(*pm));
-	for (i = 0; i < nports; i++) {
-		pm[i].port = ports[i];
-		pm[i].weight = COMMUNITY_WEIGHT_DEFAULT;
-		pm[i].draining = 0;
-	}
-	line = route_line_meta(conf, pc, pm, nports);
-	if (pm != small)
-		free(pm);
-	return line;
-}
-
 static const char *const route_addr_names[] = {
 	[ROUTE_ADDR_UNCHECKED] = "unchecked",
 	[ROUTE_ADDR_PRESENT] = "present",
@@ -384,27 +141,258 @@ route_addr_name(enum route_addr a)
 	return route_addr_names[a];
 }
 
-char *
-route_render(const struct bgpsd_conf *conf, const struct route *r)
+/* one number of a community as conf.c wrote it (digits, canonical) */
+static const char *
+route_u32(const char *s, uint32_t *v)
 {
-	struct port_meta	 small[64], *pm;
-	size_t			 i;
-	char			*line;
+	uint64_t	 n = 0;
 
-	/* the address is not on this host: nobody answers there */
-	if (r->addr == ROUTE_ADDR_ABSENT || r->nports == 0)
-		return route_withdraw_line(r->pc);
-	/* zeroed: gcc -O1 cannot tell that only what is set is read */
-	memset(small, 0, sizeof(small));
-	pm = r->nports <= 64 ? small :
-	    xreallocarray(NULL, r->nports, sizeof(*pm));
-	for (i = 0; i < r->nports; i++) {
-		pm[i].port = r->ports[i].port;
-		pm[i].weight = r->ports[i].weight;
-		pm[i].draining = r->ports[i].draining;
+	for (; *s >= '0' && *s <= '9'; s++)
+		n = n * 10 + (uint64_t)(*s - '0');
+	*v = (uint32_t)n;
+	return *s == ':' ? s + 1 : s;
+}
+
+static void
+route_attrs_init(struct route_attrs *ra, const struct bgpsd_conf *conf,
+    const struct prefix_conf *pc)
+{
+	const struct route_attr	*a = &pc->attr;
+	struct large_community	*lc;
+	const char		*s;
+	uint32_t		 hi, lo;
+	size_t			 i;
+
+	memset(ra, 0, sizeof(*ra));
+	/* conf.c resolved it to "self" or a canonical address */
+	if (pc->next_hop != NULL && strcmp(pc->next_hop, "self") != 0 &&
+	    addr_parse(pc->next_hop, &ra->next_hop) == -1)
+		fatalx("route: next hop '%s' was not validated", pc->next_hop);
+	ra->asn = conf->asn;
+	ra->large = conf->large || conf->asn > 65535;
+	ra->med = a->med;
+	ra->local_pref = a->local_pref;
+	memcpy(ra->as_path, a->as_path, a->nas_path * sizeof(*a->as_path));
+	ra->nas_path = a->nas_path;
+	for (i = 0; i < a->ncommunities; i++) {
+		s = route_u32(a->communities[i], &hi);
+		(void)route_u32(s, &lo);
+		ra->communities[i] = hi << 16 | (lo & 0xffff);
 	}
-	line = route_line_meta(conf, r->pc, pm, r->nports);
-	if (pm != small)
-		free(pm);
-	return line;
+	ra->ncommunities = a->ncommunities;
+	for (i = 0; i < a->nlarge_communities; i++) {
+		lc = &ra->large_communities[i];
+		s = route_u32(a->large_communities[i], &lc->global);
+		s = route_u32(s, &lc->local1);
+		(void)route_u32(s, &lc->local2);
+	}
+	ra->nlarge_communities = a->nlarge_communities;
+}
+
+void
+route_init(struct route *r, const struct bgpsd_conf *conf,
+    const struct prefix_conf *pc)
+{
+	memset(r, 0, sizeof(*r));
+	r->pc = pc;
+	r->addr = ROUTE_ADDR_UNCHECKED;
+	route_attrs_init(&r->attrs, conf, pc);
+}
+
+/* ---- wants ---- */
+
+static void
+route_want_room(struct route_want *w, size_t n)
+{
+	if (n <= w->cap)
+		return;
+	w->cap = n < 8 ? 8 : n;
+	w->ports = xreallocarray(w->ports, w->cap, sizeof(*w->ports));
+}
+
+void
+route_want_of(struct route_want *w, const struct route *r)
+{
+	size_t	 i;
+
+	w->prefix = r->pc->prefix;
+	w->attrs = r->attrs;
+	w->nports = 0;
+	/* the address is not on this host: nobody answers there */
+	w->announce = r->nports > 0 && r->addr != ROUTE_ADDR_ABSENT;
+	if (!w->announce)
+		return;
+	route_want_room(w, r->nports);
+	for (i = 0; i < r->nports; i++) {
+		w->ports[i].port = r->ports[i].port;
+		w->ports[i].weight = r->ports[i].weight;
+		w->ports[i].draining = r->ports[i].draining != 0;
+	}
+	w->nports = r->nports;
+}
+
+void
+route_want_withdraw(struct route_want *w)
+{
+	w->announce = 0;
+	w->nports = 0;
+}
+
+void
+route_want_copy(struct route_want *dst, const struct route_want *src)
+{
+	dst->prefix = src->prefix;
+	dst->announce = src->announce;
+	dst->attrs = src->attrs;
+	route_want_room(dst, src->nports);
+	if (src->nports > 0)
+		memcpy(dst->ports, src->ports, src->nports *
+		    sizeof(*src->ports));
+	dst->nports = src->nports;
+}
+
+void
+route_want_free(struct route_want *w)
+{
+	free(w->ports);
+	w->ports = NULL;
+	w->nports = w->cap = 0;
+}
+
+static int
+route_attrs_equal(const struct route_attrs *a, const struct route_attrs *b)
+{
+	return a->asn == b->asn && a->large == b->large &&
+	    a->med == b->med && a->local_pref == b->local_pref &&
+	    a->nas_path == b->nas_path &&
+	    a->ncommunities == b->ncommunities &&
+	    a->nlarge_communities == b->nlarge_communities &&
+	    memcmp(a->as_path, b->as_path,
+	    a->nas_path * sizeof(*a->as_path)) == 0 &&
+	    memcmp(a->communities, b->communities,
+	    a->ncommunities * sizeof(*a->communities)) == 0 &&
+	    memcmp(a->large_communities, b->large_communities,
+	    a->nlarge_communities * sizeof(*a->large_communities)) == 0;
+}
+
+int
+route_want_equal(const struct route_want *a, const struct route_want *b)
+{
+	const struct addr	*na = &a->attrs.next_hop;
+	const struct addr	*nb = &b->attrs.next_hop;
+	size_t			 i;
+
+	if (prefix_cmp(&a->prefix, &b->prefix) != 0 ||
+	    a->announce != b->announce || na->family != nb->family ||
+	    (na->family != 0 && addr_cmp(na, nb) != 0))
+		return 0;
+	/* a withdraw names the prefix and the next hop, nothing else */
+	if (!a->announce)
+		return 1;
+	if (a->nports != b->nports || !route_attrs_equal(&a->attrs, &b->attrs))
+		return 0;
+	for (i = 0; i < a->nports; i++)
+		if (a->ports[i].port != b->ports[i].port ||
+		    a->ports[i].weight != b->ports[i].weight ||
+		    a->ports[i].draining != b->ports[i].draining)
+			return 0;
+	return 1;
+}
+
+/* ---- the line ---- */
+
+/* the separator before the next item of a clause: its head if first */
+static const char *
+route_sep(int *open, const char *clause)
+{
+	const char	*s = *open ? " " : clause;
+
+	*open = 1;
+	return s;
+}
+
+static void
+route_fmt_attrs(struct buf *b, const struct route_attrs *a)
+{
+	size_t	 i;
+
+	if (a->local_pref >= 0)
+		buf_printf(b, " local-preference %" PRId64, a->local_pref);
+	if (a->med >= 0)
+		buf_printf(b, " med %" PRId64, a->med);
+	if (a->nas_path > 0) {
+		buf_printf(b, " as-path [");
+		for (i = 0; i < a->nas_path; i++)
+			buf_printf(b, "%s%" PRIu32, i == 0 ? "" : " ",
+			    a->as_path[i]);
+		buf_printf(b, "]");
+	}
+}
+
+/* community [ports (2-byte mode) then statics] */
+static void
+route_fmt_communities(struct buf *b, const struct route_want *w)
+{
+	const struct route_attrs	*a = &w->attrs;
+	size_t				 i;
+	int				 open = 0;
+
+	for (i = 0; !a->large && i < w->nports; i++)
+		buf_printf(b, "%s%" PRIu32 ":%u", route_sep(&open,
+		    " community ["), a->asn, (unsigned)w->ports[i].port);
+	for (i = 0; i < a->ncommunities; i++)
+		buf_printf(b, "%s%" PRIu32 ":%" PRIu32, route_sep(&open,
+		    " community ["), a->communities[i] >> 16,
+		    a->communities[i] & 0xffff);
+	if (open)
+		buf_printf(b, "]");
+}
+
+/* large-community [ports (large mode) then meta then statics] */
+static void
+route_fmt_large(struct buf *b, const struct route_want *w)
+{
+	const struct route_attrs	*a = &w->attrs;
+	struct large_community		 lsmall[ROUTE_LARGE_SMALL], *lc;
+	const struct large_community	*l;
+	size_t				 i, nlc;
+	int				 open = 0;
+
+	for (i = 0; a->large && i < w->nports; i++)
+		buf_printf(b, "%s%" PRIu32 ":0:%u", route_sep(&open,
+		    " large-community ["), a->asn, (unsigned)w->ports[i].port);
+	lc = w->nports * 2 <= ROUTE_LARGE_SMALL ? lsmall :
+	    xreallocarray(NULL, w->nports * 2, sizeof(*lc));
+	nlc = community_meta_encode(a->asn, w->ports, w->nports, lc);
+	for (i = 0; i < nlc + a->nlarge_communities; i++) {
+		l = i < nlc ? &lc[i] : &a->large_communities[i - nlc];
+		buf_printf(b, "%s%" PRIu32 ":%" PRIu32 ":%" PRIu32,
+		    route_sep(&open, " large-community ["), l->global,
+		    l->local1, l->local2);
+	}
+	if (lc != lsmall)
+		free(lc);
+	if (open)
+		buf_printf(b, "]");
+}
+
+char *
+route_want_fmt(const struct route_want *w)
+{
+	struct buf	 b = BUF_INIT;
+	char		 pbuf[PREFIX_STRLEN], nbuf[ADDR_STRLEN];
+
+	b.cap = 128 + w->nports * 40;
+	b.s = xmalloc(b.cap);
+	b.s[0] = '\0';
+	buf_printf(&b, "%s route %s next-hop %s", w->announce ? "announce" :
+	    "withdraw", prefix_fmt(&w->prefix, pbuf, sizeof(pbuf)),
+	    w->attrs.next_hop.family == 0 ? "self" :
+	    addr_fmt(&w->attrs.next_hop, nbuf, sizeof(nbuf)));
+	if (w->announce) {
+		route_fmt_attrs(&b, &w->attrs);
+		route_fmt_communities(&b, w);
+		route_fmt_large(&b, w);
+	}
+	return b.s;
 }

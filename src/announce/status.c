@@ -73,7 +73,8 @@ status_prefix(const struct status_view *v, size_t i)
 	for (j = 0; j < r->nports; j++)
 		json_array_append_new(ports, json_integer(r->ports[j].port));
 	if (v->exabgp != NULL)
-		cur = exabgp_current(v->exabgp, &r->pc->prefix, &acked);
+		(void)exabgp_current(v->exabgp, &r->pc->prefix, &acked,
+		    &cur);
 	/* "address": "absent" says why a prefix with ports is withdrawn */
 	o = json_pack("{s:s, s:o, s:s, s:s?, s:b}",
 	    "prefix", pbuf,
@@ -243,7 +244,7 @@ static void
 status_metrics_prefixes(struct buf *b, const struct status_view *v)
 {
 	char		 pbuf[PREFIX_STRLEN];
-	const char	*cur;
+	const struct route_want *cur;
 	size_t		 i;
 	int		 acked;
 
@@ -269,9 +270,9 @@ status_metrics_prefixes(struct buf *b, const struct status_view *v)
 	for (i = 0; v->conf != NULL && i < v->conf->announce.nprefixes; i++) {
 		prefix_fmt(&v->routes[i].pc->prefix, pbuf, sizeof(pbuf));
 		cur = v->exabgp == NULL ? NULL : exabgp_current(v->exabgp,
-		    &v->routes[i].pc->prefix, &acked);
+		    &v->routes[i].pc->prefix, &acked, NULL);
 		buf_printf(b, "bgpsd_prefix_announced{prefix=\"%s\"} %d\n",
-		    pbuf, cur != NULL && strncmp(cur, "announce ", 9) == 0);
+		    pbuf, cur != NULL && cur->announce);
 	}
 }
 

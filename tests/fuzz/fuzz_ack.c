@@ -138,8 +138,9 @@ fuzz_on_toolong(const char *head, size_t len, uint64_t lineno, void *arg)
 
 static struct ev_loop	*loop;
 static struct prefix	 pfx[FUZZ_NPREFIX];
-static char		 ann[FUZZ_NPREFIX][2][96];
-static char		 wdr[FUZZ_NPREFIX][96];
+/* per prefix: announced with 443, with 80 and 443, withdrawn */
+static struct route_want want[FUZZ_NPREFIX][3];
+static struct port_meta	 ports[2] = { { 80, 100, 0 }, { 443, 100, 0 } };
 
 static void
 fuzz_gone(enum exabgp_gone why, void *arg)
@@ -153,7 +154,7 @@ static void
 fuzz_setup(void)
 {
 	char	 s[PREFIX_STRLEN];
-	int	 i;
+	int	 i, j;
 
 	loop = ev_new();
 	if (loop == NULL)
@@ -163,12 +164,15 @@ fuzz_setup(void)
 		    "192.0.2.%d/32", i + 1);
 		if (prefix_parse(s, &pfx[i], 0) == -1)
 			abort();
-		snprintf(ann[i][0], sizeof(ann[i][0]), "announce route %s "
-		    "next-hop self community [12345:443]", s);
-		snprintf(ann[i][1], sizeof(ann[i][1]), "announce route %s "
-		    "next-hop self community [12345:80 12345:443]", s);
-		snprintf(wdr[i], sizeof(wdr[i]), "withdraw route %s "
-		    "next-hop self", s);
+		for (j = 0; j < 3; j++) {
+			want[i][j].prefix = pfx[i];
+			want[i][j].attrs.asn = 12345;
+			want[i][j].attrs.med = want[i][j].attrs.local_pref = -1;
+			/* 0: 443, 1: 80 and 443, 2: withdrawn */
+			want[i][j].announce = j < 2;
+			want[i][j].ports = &ports[j == 0];
+			want[i][j].nports = j < 2 ? 2 - (size_t)(j == 0) : 0;
+		}
 	}
 }
 
@@ -205,17 +209,7 @@ fuzz_layer(const uint8_t *p, size_t n, size_t seed)
 	exabgp_configure(x, seed & 1 ? 0 : 1, 0, 60 * EV_NSEC);
 	for (i = 0; i < 64 && n > 0 && !gone; i++) {
 		k = (int)(seed % FUZZ_NPREFIX);
-		switch ((seed >> 3) % 3) {
-		case 0:
-			exabgp_set(x, &pfx[k], ann[k][0], wdr[k]);
-			break;
-		case 1:
-			exabgp_set(x, &pfx[k], ann[k][1], wdr[k]);
-			break;
-		default:
-			exabgp_set(x, &pfx[k], wdr[k], wdr[k]);
-			break;
-		}
+		exabgp_set(x, &want[k][(seed >> 3) % 3]);
 		if ((seed >> 6) % 5 == 0)
 			exabgp_flush(x);
 		chunk = 1 + (seed >> 8) % 300;
