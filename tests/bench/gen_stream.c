@@ -26,6 +26,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench_util.h"
+
 #define GEN_GROUP_MAX	25
 #define GEN_NPORTS	10
 
@@ -281,28 +283,21 @@ int
 main(int argc, char *argv[])
 {
 	uint64_t	 lines = 1000000, fixed, table;
-	int		 ch, p;
+	const char	*seed = NULL;
+	int		 p;
+	const struct bench_opt opts[] = {
+		{ 'l', BENCH_U64, &lines },
+		{ 'n', BENCH_INT, &gen_n },
+		{ 'P', BENCH_INT, &gen_npeers },
+		{ 's', BENCH_STR, &seed },
+	};
 
-	while ((ch = getopt(argc, argv, "l:n:P:s:")) != -1) {
-		switch (ch) {
-		case 'l':
-			lines = strtoull(optarg, NULL, 10);
-			break;
-		case 'n':
-			gen_n = atoi(optarg);
-			break;
-		case 'P':
-			gen_npeers = atoi(optarg);
-			break;
-		case 's':
-			gen_rng = strtoull(optarg, NULL, 10) | 1;
-			break;
-		default:
-			fprintf(stderr, "usage: gen_stream [-l LINES] "
-			    "[-n PREFIXES] [-P PEERS] [-s SEED]\n");
-			return 2;
-		}
-	}
+	if (bench_options(argc, argv, opts, sizeof(opts) / sizeof(opts[0]),
+	    "usage: gen_stream [-l LINES] [-n PREFIXES] [-P PEERS] "
+	    "[-s SEED]\n") == -1)
+		return 2;
+	if (seed != NULL)
+		gen_rng = strtoull(seed, NULL, 10) | 1;
 	if (gen_n < 1 || gen_n > 100000 || gen_npeers < 1 ||
 	    gen_npeers > 200) {
 		fprintf(stderr, "gen_stream: bad -n or -P\n");
