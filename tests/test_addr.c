@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "addr.h"
+#include "testlib.h"
 
 struct good {
 	const char	*in;
@@ -378,19 +379,11 @@ test_prefix_cmp(void **state)
 		}
 }
 
-static int
-cmp_u32(const void *a, const void *b)
-{
-	uint32_t	 x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static void
 test_prefix_hash(void **state)
 {
 	enum { N = 4096 };
-	uint32_t	*h;
+	uint64_t	*h;		/* the 32-bit hashes, for tl_u64cmp */
 	unsigned int	 buckets[256];
 	struct prefix	 p, q;
 	size_t		 i, dups = 0, maxb = 0;
@@ -418,7 +411,7 @@ test_prefix_hash(void **state)
 		h[i] = prefix_hash(&p);
 		buckets[h[i] & 255]++;
 	}
-	qsort(h, N, sizeof(*h), cmp_u32);
+	qsort(h, N, sizeof(*h), tl_u64cmp);
 	for (i = 1; i < N; i++)
 		if (h[i] == h[i - 1])
 			dups++;

@@ -81,6 +81,14 @@ read_all(int fd, int positional, size_t *lenp)
 	return ring[i];
 }
 
+int
+tl_u64cmp(const void *a, const void *b)
+{
+	uint64_t	x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /* ---- logging ---- */
 
 int

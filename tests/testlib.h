@@ -46,6 +46,9 @@ struct rib;
 #define TL_SETUP_TEST(f) \
 	cmocka_unit_test_setup_teardown(f, setup, tl_teardown)
 
+/* qsort(3) comparator of uint64_t, ascending */
+int		 tl_u64cmp(const void *a, const void *b);
+
 /* ---- logging ---- */
 
 /*
