@@ -166,23 +166,38 @@ gen_attributes(int i, int v, int withdraw)
 	printf(" ] }");
 }
 
+/* the start of an update line of s, up to its attributes */
+static void
+gen_update_head(struct gen_session *s)
+{
+	gen_head(s, "update");
+	printf("\"direction\": \"receive\", \"message\": { \"update\": { ");
+}
+
+/* the NLRIs of prefixes idx[0..n), comma-separated, as ExaBGP lists them */
+static void
+gen_nlris(const int *idx, int n)
+{
+	char	p[64];
+	int	k;
+
+	for (k = 0; k < n; k++) {
+		gen_prefix(idx[k], p, sizeof(p));
+		printf("%s{ \"nlri\": \"%s\" }", k ? ", " : "", p);
+	}
+}
+
 /* one announce line: prefixes idx[0..n) of one session, same attrs */
 static void
 gen_announce(const int *idx, int n, int v)
 {
 	struct gen_session	*s = gen_session(idx[0]);
-	char			 p[64];
-	int			 k;
 
-	gen_head(s, "update");
-	printf("\"direction\": \"receive\", \"message\": { \"update\": { ");
+	gen_update_head(s);
 	gen_attributes(idx[0], v, 0);
 	printf(", \"announce\": { \"%s unicast\": { \"%s\": [ ",
 	    s->v6 ? "ipv6" : "ipv4", s->peer);
-	for (k = 0; k < n; k++) {
-		gen_prefix(idx[k], p, sizeof(p));
-		printf("%s{ \"nlri\": \"%s\" }", k ? ", " : "", p);
-	}
+	gen_nlris(idx, n);
 	printf(" ] } } } } } }\n");
 	gen_updates++;
 }
@@ -191,21 +206,15 @@ static void
 gen_withdraw(const int *idx, int n)
 {
 	struct gen_session	*s = gen_session(idx[0]);
-	char			 p[64];
-	int			 k;
 
-	gen_head(s, "update");
-	printf("\"direction\": \"receive\", \"message\": { \"update\": { ");
+	gen_update_head(s);
 	/* as captured: IPv6 withdraws carry attributes, IPv4 ones do not */
 	if (s->v6) {
 		gen_attributes(idx[0], 0, 1);
 		printf(", ");
 	}
 	printf("\"withdraw\": { \"%s unicast\": [ ", s->v6 ? "ipv6" : "ipv4");
-	for (k = 0; k < n; k++) {
-		gen_prefix(idx[k], p, sizeof(p));
-		printf("%s{ \"nlri\": \"%s\" }", k ? ", " : "", p);
-	}
+	gen_nlris(idx, n);
 	printf(" ] } } } } }\n");
 	gen_updates++;
 }
