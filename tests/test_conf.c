@@ -474,9 +474,19 @@ load_text(const char *text, char *err, size_t errlen)
 	return c;
 }
 
-/* "asn...; announce = { HEAD prefixes = ( PFX ); }; services = ( n )" */
+#define META_TCP	"{ type = \"tcp\"; port = 9; }"
+#define META_EXEC	"{ type = \"exec\"; command = [ \"true\" ]; }"
+#define META_HTTP	"{ type = \"http\"; url = \"http://127.0.0.1/\"; }"
+
+/*
+ * "TOP announce = { HEAD prefixes = ( PFX ); }; services = ( n )", each
+ * service sN on port N with the keys SVC and the checks CHECK. TOP (NULL:
+ * none) is a line of its own: the N-th service is on line N + 3 with it,
+ * N + 2 without (the errors the tests expect name that line).
+ */
 static char *
-size_conf(const char *top, const char *head, const char *pfx, int n)
+services_conf(const char *top, const char *head, const char *pfx,
+    const char *svc, const char *check, int n)
 {
 	char	*s = NULL;
 	size_t	 len = 0;
@@ -484,14 +494,23 @@ size_conf(const char *top, const char *head, const char *pfx, int n)
 	int	 i;
 
 	assert_non_null(fp);
-	fprintf(fp, "%s\nannounce = { %s prefixes = ( %s ); };\n"
-	    "services = (\n", top, head, pfx);
+	if (top != NULL)
+		fprintf(fp, "%s\n", top);
+	fprintf(fp, "announce = { %s prefixes = ( %s ); };\n"
+	    "services = (\n", head, pfx);
 	for (i = 1; i <= n; i++)
-		fprintf(fp, "{ name = \"s%d\"; port = %d; checks = ( { type = "
-		    "\"tcp\"; port = 9; } ); }%s\n", i, i, i < n ? "," : "");
+		fprintf(fp, "{ name = \"s%d\"; port = %d; %s checks = ( %s ); "
+		    "}%s\n", i, i, svc, check, i < n ? "," : "");
 	fputs(");\n", fp);
 	assert_int_equal(fclose(fp), 0);
 	return s;
+}
+
+/* "TOP announce = { HEAD prefixes = ( PFX ); }; services = ( n )", tcp */
+static char *
+size_conf(const char *top, const char *head, const char *pfx, int n)
+{
+	return services_conf(top, head, pfx, "", META_TCP, n);
 }
 
 /*
@@ -630,29 +649,12 @@ test_require_address(void **state)
  * names the port that first crosses the limit (file order, counted per
  * prefix); extended_messages raises the limit of its prefix only.
  */
-/* like size_conf, with extra keys in every service and its check type */
+/* no asn line, one prefix; extra keys in every service, its check type */
 static char *
 meta_conf(const char *head, const char *svc, const char *check, int n)
 {
-	char	*s = NULL;
-	size_t	 len = 0;
-	FILE	*fp = open_memstream(&s, &len);
-	int	 i;
-
-	assert_non_null(fp);
-	fprintf(fp, "announce = { %s prefixes = ( \"192.0.2.1/32\" ); };\n"
-	    "services = (\n", head);
-	for (i = 1; i <= n; i++)
-		fprintf(fp, "{ name = \"s%d\"; port = %d; %s checks = ( %s ); "
-		    "}%s\n", i, i, svc, check, i < n ? "," : "");
-	fputs(");\n", fp);
-	assert_int_equal(fclose(fp), 0);
-	return s;
+	return services_conf(NULL, head, "\"192.0.2.1/32\"", svc, check, n);
 }
-
-#define META_TCP	"{ type = \"tcp\"; port = 9; }"
-#define META_EXEC	"{ type = \"exec\"; command = [ \"true\" ]; }"
-#define META_HTTP	"{ type = \"http\"; url = \"http://127.0.0.1/\"; }"
 
 /*
  * Weight and drain large communities count in the UPDATE size at their
