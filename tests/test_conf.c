@@ -363,6 +363,29 @@ test_missing_file(void **state)
 	    "directory");
 }
 
+/*
+ * Into fp (then closed): ten thousand tcp services sI on port
+ * base + step * I, then the service last (NULL: none)
+ */
+static void
+many_services(FILE *fp, int base, int step, const char *last)
+{
+	int	 i;
+
+	assert_non_null(fp);
+	fputs("announce = { prefixes = ( \"192.0.2.10/32\" ); "
+	    "extended_messages = true; };\n"
+	    "services = (\n", fp);
+	for (i = 0; i < 10000; i++)
+		fprintf(fp, "{ name = \"s%d\"; port = %d; checks = ( { type = "
+		    "\"tcp\"; } ); }%s\n", i, base + step * i,
+		    i < 9999 || last != NULL ? "," : "");
+	if (last != NULL)
+		fputs(last, fp);
+	fputs(");\n", fp);
+	fclose(fp);
+}
+
 /* ten thousand services: duplicates are found by sorting, not n^2 */
 static void
 test_many_services(void **state)
@@ -370,35 +393,19 @@ test_many_services(void **state)
 	char			 path[] = "/tmp/test_conf.XXXXXX";
 	char			 err[600];
 	FILE			*fp;
-	int			 fd, i;
+	int			 fd;
 	struct bgpsd_conf	*c;
 
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	fp = fdopen(fd, "w");
-	assert_non_null(fp);
-	fputs("announce = { prefixes = ( \"192.0.2.10/32\" ); "
-	    "extended_messages = true; };\n"
-	    "services = (\n", fp);
-	for (i = 0; i < 10000; i++)
-		fprintf(fp, "{ name = \"s%d\"; port = %d; checks = ( { type = "
-		    "\"tcp\"; } ); },\n", i, 10000 + i);
-	fputs("{ name = \"last\"; port = 10500; }\n);\n", fp);
-	fclose(fp);
+	many_services(fp, 10000, 1, "{ name = \"last\"; port = 10500; }\n");
 	assert_null(conf_load(path, err, sizeof(err)));
 	assert_non_null(strstr(err, ":10003: duplicate port 10500: service "
 	    "'s500' (line 503)"));
 
 	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs("announce = { prefixes = ( \"192.0.2.10/32\" ); "
-	    "extended_messages = true; };\n"
-	    "services = (\n", fp);
-	for (i = 0; i < 10000; i++)
-		fprintf(fp, "{ name = \"s%d\"; port = %d; checks = ( { type = "
-		    "\"tcp\"; } ); }%s\n", i, 60000 - i, i < 9999 ? "," : "");
-	fputs(");\n", fp);
-	fclose(fp);
+	many_services(fp, 60000, -1, NULL);
 	c = load_ok(path);
 	unlink(path);
 	assert_int_equal(c->nservices, 10000);
