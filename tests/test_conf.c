@@ -486,19 +486,21 @@ load_text(const char *text, char *err, size_t errlen)
 #define META_HTTP	"{ type = \"http\"; url = \"http://127.0.0.1/\"; }"
 
 /*
- * "TOP announce = { HEAD prefixes = ( PFX ); }; services = ( n )", each
- * service sN on port N with the keys SVC and the checks CHECK. TOP (NULL:
- * none) is a line of its own: the N-th service is on line N + 3 with it,
- * N + 2 without (the errors the tests expect name that line).
+ * Load "TOP announce = { HEAD prefixes = ( PFX ); }; services = ( n )",
+ * each service sN on port N with the keys SVC and the checks CHECK. TOP
+ * (NULL: none) is a line of its own: the N-th service is on line N + 3
+ * with it, N + 2 without (the errors the tests expect name that line).
+ * NULL with the error in err when the load fails.
  */
-static char *
-services_conf(const char *top, const char *head, const char *pfx,
-    const char *svc, const char *check, int n)
+static struct bgpsd_conf *
+services_load(const char *top, const char *head, const char *pfx,
+    const char *svc, const char *check, int n, char *err, size_t errlen)
 {
-	char	*s = NULL;
-	size_t	 len = 0;
-	FILE	*fp = open_memstream(&s, &len);
-	int	 i;
+	struct bgpsd_conf	*c;
+	char			*s = NULL;
+	size_t			 len = 0;
+	FILE			*fp = open_memstream(&s, &len);
+	int			 i;
 
 	assert_non_null(fp);
 	if (top != NULL)
@@ -510,14 +512,17 @@ services_conf(const char *top, const char *head, const char *pfx,
 		    "}%s\n", i, i, svc, check, i < n ? "," : "");
 	fputs(");\n", fp);
 	assert_int_equal(fclose(fp), 0);
-	return s;
+	c = load_text(s, err, errlen);
+	free(s);
+	return c;
 }
 
 /* "TOP announce = { HEAD prefixes = ( PFX ); }; services = ( n )", tcp */
-static char *
-size_conf(const char *top, const char *head, const char *pfx, int n)
+static struct bgpsd_conf *
+size_load(const char *top, const char *head, const char *pfx, int n,
+    char *err, size_t errlen)
 {
-	return services_conf(top, head, pfx, "", META_TCP, n);
+	return services_load(top, head, pfx, "", META_TCP, n, err, errlen);
 }
 
 /*
@@ -531,12 +536,10 @@ test_update_size(void **state)
 {
 	struct bgpsd_conf	*c;
 	const struct prefix_conf *v4, *v6;
-	char			 err[600], *text;
+	char			 err[600];
 
-	text = size_conf("asn = 12345;", "", "\"192.0.2.1/32\", "
-	    "\"2001:db8::1/128\"", 0);
-	c = load_text(text, err, sizeof(err));
-	free(text);
+	c = size_load("asn = 12345;", "", "\"192.0.2.1/32\", "
+	    "\"2001:db8::1/128\"", 0, err, sizeof(err));
 	assert_non_null(c);
 	v4 = &c->announce.prefixes[0];
 	v6 = &c->announce.prefixes[1];
@@ -561,10 +564,8 @@ test_update_size(void **state)
 	conf_free(c);
 
 	/* large: 12 bytes a port, ASN:0:port */
-	text = size_conf("asn = 12345; large_communities = true;", "",
-	    "\"192.0.2.1/32\", \"2001:db8::1/128\"", 0);
-	c = load_text(text, err, sizeof(err));
-	free(text);
+	c = size_load("asn = 12345; large_communities = true;", "",
+	    "\"192.0.2.1/32\", \"2001:db8::1/128\"", 0, err, sizeof(err));
 	assert_non_null(c);
 	v4 = &c->announce.prefixes[0];
 	v6 = &c->announce.prefixes[1];
@@ -582,12 +583,10 @@ test_update_size(void **state)
 	 * every attribute: MED 7, AS_PATH 3 + segment 2 + 2 x 4, two static
 	 * communities beside the ports, one static large community 3 + 12
 	 */
-	text = size_conf("asn = 12345;", "med = 10; local_preference = 300; "
+	c = size_load("asn = 12345;", "med = 10; local_preference = 300; "
 	    "as_path = [ 65001, 4200000000 ]; static_communities = "
 	    "[ \"65000:1\", \"65000:2\" ]; static_large_communities = "
-	    "[ \"65000:1:2\" ];", "\"192.0.2.1/32\"", 0);
-	c = load_text(text, err, sizeof(err));
-	free(text);
+	    "[ \"65000:1:2\" ];", "\"192.0.2.1/32\"", 0, err, sizeof(err));
 	assert_non_null(c);
 	v4 = &c->announce.prefixes[0];
 	assert_int_equal(conf_update_size(c, v4, 0),
@@ -599,11 +598,9 @@ test_update_size(void **state)
 	conf_free(c);
 
 	/* RFC 8654: 65535 */
-	text = size_conf("asn = 12345;", "extended_messages = true;",
+	c = size_load("asn = 12345;", "extended_messages = true;",
 	    "\"192.0.2.1/32\", { prefix = \"2001:db8::1/128\"; "
-	    "extended_messages = false; }", 0);
-	c = load_text(text, err, sizeof(err));
-	free(text);
+	    "extended_messages = false; }", 0, err, sizeof(err));
 	assert_non_null(c);
 	v4 = &c->announce.prefixes[0];
 	v6 = &c->announce.prefixes[1];
@@ -657,10 +654,12 @@ test_require_address(void **state)
  * prefix); extended_messages raises the limit of its prefix only.
  */
 /* no asn line, one prefix; extra keys in every service, its check type */
-static char *
-meta_conf(const char *head, const char *svc, const char *check, int n)
+static struct bgpsd_conf *
+meta_load(const char *head, const char *svc, const char *check, int n,
+    char *err, size_t errlen)
 {
-	return services_conf(NULL, head, "\"192.0.2.1/32\"", svc, check, n);
+	return services_load(NULL, head, "\"192.0.2.1/32\"", svc, check, n,
+	    err, errlen);
 }
 
 /*
@@ -672,7 +671,7 @@ static void
 test_update_meta(void **state)
 {
 	struct bgpsd_conf	*c;
-	char			 err[600], *text;
+	char			 err[600];
 	size_t			 i;
 	static const struct {
 		const char	*head, *svc, *check;
@@ -688,18 +687,15 @@ test_update_meta(void **state)
 	};
 
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		text = meta_conf(v[i].head, v[i].svc, v[i].check, 1);
-		if ((c = load_text(text, err, sizeof(err))) == NULL)
+		if ((c = meta_load(v[i].head, v[i].svc, v[i].check, 1, err,
+		    sizeof(err))) == NULL)
 			fail_msg("variant %zu: %s", i, err);
-		free(text);
 		assert_int_equal(conf_service_meta_max(c, &c->services[0]),
 		    v[i].meta);
 		conf_free(c);
 	}
 
-	text = meta_conf("", "weight = 50;", META_TCP, 252);
-	c = load_text(text, err, sizeof(err));
-	free(text);
+	c = meta_load("", "weight = 50;", META_TCP, 252, err, sizeof(err));
 	if (c == NULL)
 		fail_msg("252 weighted ports refused: %s", err);
 	assert_int_equal(conf_update_size_meta(c, &c->announce.prefixes[0],
@@ -711,18 +707,15 @@ test_update_meta(void **state)
 	    252, 0), conf_update_size(c, &c->announce.prefixes[0], 252));
 	conf_free(c);
 
-	text = meta_conf("", "weight = 50;", META_TCP, 253);
-	assert_null(load_text(text, err, sizeof(err)));
-	free(text);
+	assert_null(meta_load("", "weight = 50;", META_TCP, 253, err,
+	    sizeof(err)));
 	assert_non_null(strstr(err, ":255: service 's253' (port 253) "
 	    "takes the route of 192.0.2.1/32"));
 	assert_non_null(strstr(err, "(4105 bytes, limit 4096, 253 ports, "
 	    "253 weight or drain communities)"));
 
 	/* the same ports at the default weight and no drain: they fit */
-	text = meta_conf("", "", META_TCP, 253);
-	c = load_text(text, err, sizeof(err));
-	free(text);
+	c = meta_load("", "", META_TCP, 253, err, sizeof(err));
 	if (c == NULL)
 		fail_msg("253 plain ports refused: %s", err);
 	conf_free(c);
@@ -732,45 +725,40 @@ static void
 test_update_refused(void **state)
 {
 	struct bgpsd_conf	*c;
-	char			 err[600], *text;
+	char			 err[600];
 
 	/* exactly at the limit: loads */
-	text = size_conf("asn = 12345;", "", "\"192.0.2.1/32\"", 1010);
-	c = load_text(text, err, sizeof(err));
-	free(text);
+	c = size_load("asn = 12345;", "", "\"192.0.2.1/32\"", 1010, err,
+	    sizeof(err));
 	if (c == NULL)
 		fail_msg("1010 ports refused: %s", err);
 	conf_free(c);
 
 	/* one more: refused at the port of s1011 (line 3 + 1011) */
-	text = size_conf("asn = 12345;", "", "\"192.0.2.1/32\"", 1011);
-	assert_null(load_text(text, err, sizeof(err)));
-	free(text);
+	assert_null(size_load("asn = 12345;", "", "\"192.0.2.1/32\"", 1011,
+	    err, sizeof(err)));
 	assert_non_null(strstr(err, ":1014: service 's1011' (port 1011) "
 	    "takes the route of 192.0.2.1/32 (line 2) past one BGP UPDATE"));
 	assert_non_null(strstr(err, "(4097 bytes, limit 4096, 1011 ports)"));
 
 	/* far over: still the 1011th port, with the full size and count */
-	text = size_conf("asn = 12345;", "", "\"192.0.2.1/32\"", 1500);
-	assert_null(load_text(text, err, sizeof(err)));
-	free(text);
+	assert_null(size_load("asn = 12345;", "", "\"192.0.2.1/32\"", 1500,
+	    err, sizeof(err)));
 	assert_non_null(strstr(err, ":1014: service 's1011' (port 1011)"));
 	assert_non_null(strstr(err, "(6053 bytes, limit 4096, 1500 ports)"));
 
 	/* a per-prefix extended_messages: the /32 fits, the /128 does not */
-	text = size_conf("asn = 12345;", "", "{ prefix = \"192.0.2.1/32\"; "
-	    "extended_messages = true; }, \"2001:db8::1/128\"", 1004);
-	assert_null(load_text(text, err, sizeof(err)));
-	free(text);
+	assert_null(size_load("asn = 12345;", "",
+	    "{ prefix = \"192.0.2.1/32\"; "
+	    "extended_messages = true; }, \"2001:db8::1/128\"", 1004, err,
+	    sizeof(err)));
 	assert_non_null(strstr(err, ":1007: service 's1004' (port 1004) "
 	    "takes the route of 2001:db8::1/128 (line 2)"));
 	assert_non_null(strstr(err, "(4098 bytes, limit 4096, 1004 ports)"));
 
 	/* the announce default covers every prefix */
-	text = size_conf("asn = 12345;", "extended_messages = true;",
-	    "\"192.0.2.1/32\", \"2001:db8::1/128\"", 1500);
-	c = load_text(text, err, sizeof(err));
-	free(text);
+	c = size_load("asn = 12345;", "extended_messages = true;",
+	    "\"192.0.2.1/32\", \"2001:db8::1/128\"", 1500, err, sizeof(err));
 	if (c == NULL)
 		fail_msg("extended_messages = true refused: %s", err);
 	assert_true(c->announce.prefixes[0].extended_messages);
@@ -790,10 +778,8 @@ test_update_refused(void **state)
 	conf_free(c);
 
 	/* 65535 is a limit too: 16371 ports on one /32 */
-	text = size_conf("asn = 12345;", "extended_messages = true;",
-	    "\"192.0.2.1/32\"", 16371);
-	assert_null(load_text(text, err, sizeof(err)));
-	free(text);
+	assert_null(size_load("asn = 12345;", "extended_messages = true;",
+	    "\"192.0.2.1/32\"", 16371, err, sizeof(err)));
 	assert_non_null(strstr(err, ":16374: service 's16371'"));
 	assert_non_null(strstr(err, "(65537 bytes, limit 65535, 16371 ports)"));
 }
