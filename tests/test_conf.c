@@ -616,36 +616,36 @@ test_update_size(void **state)
 static void
 test_require_address(void **state)
 {
+	/* the announce block, then what announce and its 3 prefixes say */
+	static const struct {
+		const char	*announce;
+		int		 global, pfx[3];
+	} cases[] = {
+		{ "announce = { prefixes = ( \"192.0.2.1/32\", "
+		    "{ prefix = \"192.0.2.2/32\"; require_address = false; } ); };",
+		    1, { 1, 0, 1 } },
+		{ "announce = { require_address = false; prefixes = ( "
+		    "\"192.0.2.1/32\", { prefix = \"192.0.2.2/32\"; "
+		    "require_address = true; } ); };",
+		    0, { 0, 1, 0 } },
+	};
 	struct bgpsd_conf	*c;
-	char			 err[600];
+	char			 err[600], text[600];
+	size_t			 i, j;
 
-	c = load_text("announce = { prefixes = ( \"192.0.2.1/32\", "
-	    "{ prefix = \"192.0.2.2/32\"; require_address = false; } ); };\n"
-	    "services = ( { name = \"a\"; port = 1; prefixes = "
-	    "[ \"192.0.2.9/32\" ];\n checks = ( { type = \"tcp\"; } ); } );\n",
-	    err, sizeof(err));
-	if (c == NULL)
-		fail_msg("%s", err);
-	assert_true(c->announce.require_address);
-	assert_int_equal(c->announce.nprefixes, 3);
-	assert_true(c->announce.prefixes[0].require_address);
-	assert_false(c->announce.prefixes[1].require_address);
-	assert_true(c->announce.prefixes[2].require_address);
-	conf_free(c);
-
-	c = load_text("announce = { require_address = false; prefixes = ( "
-	    "\"192.0.2.1/32\", { prefix = \"192.0.2.2/32\"; "
-	    "require_address = true; } ); };\n"
-	    "services = ( { name = \"a\"; port = 1; prefixes = "
-	    "[ \"192.0.2.9/32\" ];\n checks = ( { type = \"tcp\"; } ); } );\n",
-	    err, sizeof(err));
-	if (c == NULL)
-		fail_msg("%s", err);
-	assert_false(c->announce.require_address);
-	assert_false(c->announce.prefixes[0].require_address);
-	assert_true(c->announce.prefixes[1].require_address);
-	assert_false(c->announce.prefixes[2].require_address);
-	conf_free(c);
+	for (i = 0; i < TL_NITEMS(cases); i++) {
+		snprintf(text, sizeof(text), "%s\nservices = ( { name = \"a\"; "
+		    "port = 1; prefixes = [ \"192.0.2.9/32\" ];\n checks = ( "
+		    "{ type = \"tcp\"; } ); } );\n", cases[i].announce);
+		if ((c = load_text(text, err, sizeof(err))) == NULL)
+			fail_msg("%s", err);
+		assert_int_equal(c->announce.require_address, cases[i].global);
+		assert_int_equal(c->announce.nprefixes, 3);
+		for (j = 0; j < 3; j++)
+			assert_int_equal(c->announce.prefixes[j].require_address,
+			    cases[i].pfx[j]);
+		conf_free(c);
+	}
 }
 
 /*
