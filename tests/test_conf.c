@@ -902,6 +902,27 @@ list_confs(const char *dir, size_t *n)
 	return v;
 }
 
+/*
+ * Append to tests[*n] one test a file: "KIND/FILE", fn with the file's
+ * name as its state. -1 when out of memory.
+ */
+static int
+add_file_tests(struct CMUnitTest *tests, size_t *n, const char *kind,
+    char **files, size_t nfiles, CMUnitTestFunction fn)
+{
+	char	*name;
+	size_t	 i;
+
+	for (i = 0; i < nfiles; i++) {
+		if (asprintf(&name, "%s/%s", kind, files[i]) == -1)
+			return -1;
+		tests[*n].name = name;
+		tests[*n].test_func = fn;
+		tests[(*n)++].initial_state = files[i];
+	}
+	return 0;
+}
+
 int
 main(void)
 {
@@ -920,7 +941,7 @@ main(void)
 		cmocka_unit_test(test_mutations),
 	};
 	struct CMUnitTest	*tests;
-	char			**bad, **good, *name;
+	char			**bad, **good;
 	size_t			 nbad, ngood, i, n = 0, nfixed;
 	int			 rc;
 
@@ -932,20 +953,9 @@ main(void)
 		return 1;
 	for (i = 0; i < nfixed; i++)
 		tests[n++] = fixed[i];
-	for (i = 0; i < nbad; i++) {
-		if (asprintf(&name, "bad/%s", bad[i]) == -1)
-			return 1;
-		tests[n].name = name;
-		tests[n].test_func = test_bad;
-		tests[n++].initial_state = bad[i];
-	}
-	for (i = 0; i < ngood; i++) {
-		if (asprintf(&name, "good/%s", good[i]) == -1)
-			return 1;
-		tests[n].name = name;
-		tests[n].test_func = test_good;
-		tests[n++].initial_state = good[i];
-	}
+	if (add_file_tests(tests, &n, "bad", bad, nbad, test_bad) == -1 ||
+	    add_file_tests(tests, &n, "good", good, ngood, test_good) == -1)
+		return 1;
 	rc = _cmocka_run_group_tests("test_conf", tests, n, NULL, NULL);
 	for (i = nfixed; i < n; i++)
 		free((char *)tests[i].name);
