@@ -493,6 +493,19 @@ tl_capture_stop(struct tl_capture *c)
 	return text;
 }
 
+void
+tl_capture_expect(struct tl_capture *c, ...)
+{
+	const char	*text = tl_capture_stop(c), *want;
+	va_list		 ap;
+
+	va_start(ap, c);
+	while ((want = va_arg(ap, const char *)) != NULL)
+		if (strstr(text, want) == NULL)
+			fail_msg("\"%s\" not in: %s", want, text);
+	va_end(ap);
+}
+
 /* ---- addresses, ExaBGP's JSON and the RIB ---- */
 
 void
