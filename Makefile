@@ -57,7 +57,9 @@ LIB_SRCS	:= $(wildcard src/lib/*.c)
 ANN_SRCS	:= $(filter-out src/announce/main.c,$(wildcard src/announce/*.c))
 LST_SRCS	:= $(filter-out src/listen/main.c,$(wildcard src/listen/*.c))
 TEST_SRCS	:= $(wildcard tests/test_*.c)
-TOOL_SRCS	:= $(wildcard tests/tools/*.c) $(wildcard tests/bench/*.c)
+BENCH_UTIL	:= tests/bench/bench_util.c
+TOOL_SRCS	:= $(wildcard tests/tools/*.c) \
+	    $(filter-out $(BENCH_UTIL),$(wildcard tests/bench/*.c))
 
 LIB_OBJS	:= $(LIB_SRCS:%.c=$(BUILD)/%.o)
 ANN_OBJS	:= $(ANN_SRCS:%.c=$(BUILD)/%.o)
@@ -102,7 +104,9 @@ $(TESTS): $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TESTLIB_O) $(ANN_A) \
 	    $(ANN_A) $(LST_A) $(LIB_A) $(PKG_LIBS) $(CMOCKA_LIBS) -lm
 $(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
-$(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(LST_A) $(LIB_A)
+# each bench program links the shared clock, CPU time and option helpers
+$(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o \
+    $(BUILD)/tests/bench/bench_util.o $(LST_A) $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 tests: $(PROGS) $(TESTS) $(TOOLS)

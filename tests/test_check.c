@@ -421,6 +421,48 @@ tcp_conf(const char *host, uint16_t port, double timeout)
 	return cf;
 }
 
+/*
+ * A TCP socket (flags added to SOCK_STREAM) connecting to 127.0.0.1:port
+ * in *fd; returns what connect(2) returned
+ */
+static int
+lo_connect(int flags, uint16_t port, int *fd)
+{
+	struct sockaddr_in	 sin;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	*fd = socket(AF_INET, SOCK_STREAM | flags, 0);
+	return connect(*fd, (struct sockaddr *)&sin, sizeof(sin));
+}
+
+#define NFILL	8
+
+/*
+ * NFILL connects to the listener on port (backlog 0) fill its accept
+ * queue: further SYNs are dropped, a connect never completes
+ */
+static void
+fill_backlog(int *fill, uint16_t port)
+{
+	int	 i;
+
+	for (i = 0; i < NFILL; i++)
+		(void)lo_connect(SOCK_NONBLOCK, port, &fill[i]);
+	tl_run_for(tl_loop, 50 * EV_MSEC);
+}
+
+static void
+unfill(int *fill)
+{
+	int	 i;
+
+	for (i = 0; i < NFILL; i++)
+		close(fill[i]);
+}
+
 static void
 test_tcp_ok(void **state)
 {
@@ -512,8 +554,7 @@ test_tcp_local_at_once(void **state)
 	uint16_t		 port, fport;
 	int			 fd = tl_lo_socket(AF_INET, -1, &port);
 	int			 lfd = tl_lo_socket(AF_INET, 0, &fport);
-	int			 fill[8], i, k;
-	struct sockaddr_in	 sin;
+	int			 fill[NFILL], i, k;
 	struct check_conf	 cf[2];
 	struct check		 c;
 	struct result		 r = { 0 };
@@ -541,23 +582,14 @@ test_tcp_local_at_once(void **state)
 	tl_run_for(tl_loop, 50 * EV_MSEC);
 	assert_int_equal(p->accepted, 3);
 
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons(fport);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	for (i = 0; i < 8; i++) {
-		fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-		(void)connect(fill[i], (struct sockaddr *)&sin, sizeof(sin));
-	}
-	tl_run_for(tl_loop, 50 * EV_MSEC);
+	fill_backlog(fill, fport);
 	cf[0] = tcp_conf("127.0.0.1", fport, 0.2);
 	assert_int_equal(check_init(&c, ctx, &cf[0], result_cb, &r), 0);
 	check_start(&c);
 	assert_int_not_equal(c.u.tcp.fd, -1);
 	assert_int_equal(c.u.tcp.watching, EV_WRITE);
 	check_fini(&c);
-	for (i = 0; i < 8; i++)
-		close(fill[i]);
+	unfill(fill);
 	close(lfd);
 	close(fd);
 	peer_free(p);
@@ -577,8 +609,7 @@ test_tcp_spare_socket(void **state)
 	struct peer		*p = peer_new(AF_INET, PEER_ACCEPT, NULL);
 	uint16_t		 fport;
 	int			 lfd = tl_lo_socket(AF_INET, 0, &fport);
-	int			 fill[8], i, fd, iters;
-	struct sockaddr_in	 sin;
+	int			 fill[NFILL], i, fd, iters;
 	struct check_conf	 cf = tcp_conf("127.0.0.1", p->port, 1);
 	struct check		 c;
 	struct result		 r = { 0 };
@@ -602,15 +633,7 @@ test_tcp_spare_socket(void **state)
 		assert_true(p->conns[i].reset);
 
 	/* the spare socket, connecting to a full backlog: it waits */
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons(fport);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	for (i = 0; i < 8; i++) {
-		fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-		(void)connect(fill[i], (struct sockaddr *)&sin, sizeof(sin));
-	}
-	tl_run_for(tl_loop, 50 * EV_MSEC);
+	fill_backlog(fill, fport);
 	cf = tcp_conf("127.0.0.1", fport, 0.3);
 	assert_int_equal(check_init(&c, cx, &cf, result_cb, &r), 0);
 	check_start(&c);
@@ -622,8 +645,7 @@ test_tcp_spare_socket(void **state)
 	assert_true(iters < 20);
 	assert_true(check_running(&c));
 	check_fini(&c);
-	for (i = 0; i < 8; i++)
-		close(fill[i]);
+	unfill(fill);
 	close(lfd);
 	peer_free(p);
 	check_ctx_free(cx);
@@ -800,25 +822,15 @@ test_tcp_timeout_connect(void **state)
 {
 	uint16_t		 port;
 	int			 lfd = tl_lo_socket(AF_INET, 0, &port);
-	int			 fill[8], i;
-	struct sockaddr_in	 sin;
+	int			 fill[NFILL];
 	struct check_conf	 cf = tcp_conf("127.0.0.1", port, 0.3);
 	struct result		 r = { 0 };
 
 	assert_int_not_equal(lfd, -1);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons(port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	for (i = 0; i < 8; i++) {
-		fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-		(void)connect(fill[i], (struct sockaddr *)&sin, sizeof(sin));
-	}
-	tl_run_for(tl_loop, 50 * EV_MSEC);
+	fill_backlog(fill, port);
 	run_one(&cf, &r, "tcp");
 	assert_int_equal(r.reason, CHECK_TIMEOUT);
-	for (i = 0; i < 8; i++)
-		close(fill[i]);
+	unfill(fill);
 	close(lfd);
 }
 
@@ -1095,7 +1107,6 @@ test_https_tls_verify(void **state)
 	char			 cmd[1024], url[128], accept_arg[64];
 	struct check_conf	 cf;
 	struct result		 r = { 0 };
-	struct sockaddr_in	 sin;
 	uint16_t		 port;
 	pid_t			 pid;
 	int			 fd, up = 0, i, status;
@@ -1123,13 +1134,8 @@ test_https_tls_verify(void **state)
 		_exit(127);
 	}
 	assert_int_not_equal(pid, -1);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons(port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	for (i = 0; i < 100 && !up; i++) {
-		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		up = connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0;
+		up = lo_connect(SOCK_CLOEXEC, port, &fd) == 0;
 		close(fd);
 		if (!up)
 			usleep(50000);

@@ -363,6 +363,29 @@ test_missing_file(void **state)
 	    "directory");
 }
 
+/*
+ * Into fp (then closed): ten thousand tcp services sI on port
+ * base + step * I, then the service last (NULL: none)
+ */
+static void
+many_services(FILE *fp, int base, int step, const char *last)
+{
+	int	 i;
+
+	assert_non_null(fp);
+	fputs("announce = { prefixes = ( \"192.0.2.10/32\" ); "
+	    "extended_messages = true; };\n"
+	    "services = (\n", fp);
+	for (i = 0; i < 10000; i++)
+		fprintf(fp, "{ name = \"s%d\"; port = %d; checks = ( { type = "
+		    "\"tcp\"; } ); }%s\n", i, base + step * i,
+		    i < 9999 || last != NULL ? "," : "");
+	if (last != NULL)
+		fputs(last, fp);
+	fputs(");\n", fp);
+	fclose(fp);
+}
+
 /* ten thousand services: duplicates are found by sorting, not n^2 */
 static void
 test_many_services(void **state)
@@ -370,35 +393,19 @@ test_many_services(void **state)
 	char			 path[] = "/tmp/test_conf.XXXXXX";
 	char			 err[600];
 	FILE			*fp;
-	int			 fd, i;
+	int			 fd;
 	struct bgpsd_conf	*c;
 
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	fp = fdopen(fd, "w");
-	assert_non_null(fp);
-	fputs("announce = { prefixes = ( \"192.0.2.10/32\" ); "
-	    "extended_messages = true; };\n"
-	    "services = (\n", fp);
-	for (i = 0; i < 10000; i++)
-		fprintf(fp, "{ name = \"s%d\"; port = %d; checks = ( { type = "
-		    "\"tcp\"; } ); },\n", i, 10000 + i);
-	fputs("{ name = \"last\"; port = 10500; }\n);\n", fp);
-	fclose(fp);
+	many_services(fp, 10000, 1, "{ name = \"last\"; port = 10500; }\n");
 	assert_null(conf_load(path, err, sizeof(err)));
 	assert_non_null(strstr(err, ":10003: duplicate port 10500: service "
 	    "'s500' (line 503)"));
 
 	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs("announce = { prefixes = ( \"192.0.2.10/32\" ); "
-	    "extended_messages = true; };\n"
-	    "services = (\n", fp);
-	for (i = 0; i < 10000; i++)
-		fprintf(fp, "{ name = \"s%d\"; port = %d; checks = ( { type = "
-		    "\"tcp\"; } ); }%s\n", i, 60000 - i, i < 9999 ? "," : "");
-	fputs(");\n", fp);
-	fclose(fp);
+	many_services(fp, 60000, -1, NULL);
 	c = load_ok(path);
 	unlink(path);
 	assert_int_equal(c->nservices, 10000);
@@ -474,24 +481,48 @@ load_text(const char *text, char *err, size_t errlen)
 	return c;
 }
 
-/* "asn...; announce = { HEAD prefixes = ( PFX ); }; services = ( n )" */
-static char *
-size_conf(const char *top, const char *head, const char *pfx, int n)
+#define META_TCP	"{ type = \"tcp\"; port = 9; }"
+#define META_EXEC	"{ type = \"exec\"; command = [ \"true\" ]; }"
+#define META_HTTP	"{ type = \"http\"; url = \"http://127.0.0.1/\"; }"
+
+/*
+ * Load "TOP announce = { HEAD prefixes = ( PFX ); }; services = ( n )",
+ * each service sN on port N with the keys SVC and the checks CHECK. TOP
+ * (NULL: none) is a line of its own: the N-th service is on line N + 3
+ * with it, N + 2 without (the errors the tests expect name that line).
+ * NULL with the error in err when the load fails.
+ */
+static struct bgpsd_conf *
+services_load(const char *top, const char *head, const char *pfx,
+    const char *svc, const char *check, int n, char *err, size_t errlen)
 {
-	char	*s = NULL;
-	size_t	 len = 0;
-	FILE	*fp = open_memstream(&s, &len);
-	int	 i;
+	struct bgpsd_conf	*c;
+	char			*s = NULL;
+	size_t			 len = 0;
+	FILE			*fp = open_memstream(&s, &len);
+	int			 i;
 
 	assert_non_null(fp);
-	fprintf(fp, "%s\nannounce = { %s prefixes = ( %s ); };\n"
-	    "services = (\n", top, head, pfx);
+	if (top != NULL)
+		fprintf(fp, "%s\n", top);
+	fprintf(fp, "announce = { %s prefixes = ( %s ); };\n"
+	    "services = (\n", head, pfx);
 	for (i = 1; i <= n; i++)
-		fprintf(fp, "{ name = \"s%d\"; port = %d; checks = ( { type = "
-		    "\"tcp\"; port = 9; } ); }%s\n", i, i, i < n ? "," : "");
+		fprintf(fp, "{ name = \"s%d\"; port = %d; %s checks = ( %s ); "
+		    "}%s\n", i, i, svc, check, i < n ? "," : "");
 	fputs(");\n", fp);
 	assert_int_equal(fclose(fp), 0);
-	return s;
+	c = load_text(s, err, errlen);
+	free(s);
+	return c;
+}
+
+/* "TOP announce = { HEAD prefixes = ( PFX ); }; services = ( n )", tcp */
+static struct bgpsd_conf *
+size_load(const char *top, const char *head, const char *pfx, int n,
+    char *err, size_t errlen)
+{
+	return services_load(top, head, pfx, "", META_TCP, n, err, errlen);
 }
 
 /*
@@ -505,12 +536,10 @@ test_update_size(void **state)
 {
 	struct bgpsd_conf	*c;
 	const struct prefix_conf *v4, *v6;
-	char			 err[600], *text;
+	char			 err[600];
 
-	text = size_conf("asn = 12345;", "", "\"192.0.2.1/32\", "
-	    "\"2001:db8::1/128\"", 0);
-	c = load_text(text, err, sizeof(err));
-	free(text);
+	c = size_load("asn = 12345;", "", "\"192.0.2.1/32\", "
+	    "\"2001:db8::1/128\"", 0, err, sizeof(err));
 	assert_non_null(c);
 	v4 = &c->announce.prefixes[0];
 	v6 = &c->announce.prefixes[1];
@@ -535,10 +564,8 @@ test_update_size(void **state)
 	conf_free(c);
 
 	/* large: 12 bytes a port, ASN:0:port */
-	text = size_conf("asn = 12345; large_communities = true;", "",
-	    "\"192.0.2.1/32\", \"2001:db8::1/128\"", 0);
-	c = load_text(text, err, sizeof(err));
-	free(text);
+	c = size_load("asn = 12345; large_communities = true;", "",
+	    "\"192.0.2.1/32\", \"2001:db8::1/128\"", 0, err, sizeof(err));
 	assert_non_null(c);
 	v4 = &c->announce.prefixes[0];
 	v6 = &c->announce.prefixes[1];
@@ -556,12 +583,10 @@ test_update_size(void **state)
 	 * every attribute: MED 7, AS_PATH 3 + segment 2 + 2 x 4, two static
 	 * communities beside the ports, one static large community 3 + 12
 	 */
-	text = size_conf("asn = 12345;", "med = 10; local_preference = 300; "
+	c = size_load("asn = 12345;", "med = 10; local_preference = 300; "
 	    "as_path = [ 65001, 4200000000 ]; static_communities = "
 	    "[ \"65000:1\", \"65000:2\" ]; static_large_communities = "
-	    "[ \"65000:1:2\" ];", "\"192.0.2.1/32\"", 0);
-	c = load_text(text, err, sizeof(err));
-	free(text);
+	    "[ \"65000:1:2\" ];", "\"192.0.2.1/32\"", 0, err, sizeof(err));
 	assert_non_null(c);
 	v4 = &c->announce.prefixes[0];
 	assert_int_equal(conf_update_size(c, v4, 0),
@@ -573,11 +598,9 @@ test_update_size(void **state)
 	conf_free(c);
 
 	/* RFC 8654: 65535 */
-	text = size_conf("asn = 12345;", "extended_messages = true;",
+	c = size_load("asn = 12345;", "extended_messages = true;",
 	    "\"192.0.2.1/32\", { prefix = \"2001:db8::1/128\"; "
-	    "extended_messages = false; }", 0);
-	c = load_text(text, err, sizeof(err));
-	free(text);
+	    "extended_messages = false; }", 0, err, sizeof(err));
 	assert_non_null(c);
 	v4 = &c->announce.prefixes[0];
 	v6 = &c->announce.prefixes[1];
@@ -593,36 +616,36 @@ test_update_size(void **state)
 static void
 test_require_address(void **state)
 {
+	/* the announce block, then what announce and its 3 prefixes say */
+	static const struct {
+		const char	*announce;
+		int		 global, pfx[3];
+	} cases[] = {
+		{ "announce = { prefixes = ( \"192.0.2.1/32\", "
+		    "{ prefix = \"192.0.2.2/32\"; require_address = false; } ); };",
+		    1, { 1, 0, 1 } },
+		{ "announce = { require_address = false; prefixes = ( "
+		    "\"192.0.2.1/32\", { prefix = \"192.0.2.2/32\"; "
+		    "require_address = true; } ); };",
+		    0, { 0, 1, 0 } },
+	};
 	struct bgpsd_conf	*c;
-	char			 err[600];
+	char			 err[600], text[600];
+	size_t			 i, j;
 
-	c = load_text("announce = { prefixes = ( \"192.0.2.1/32\", "
-	    "{ prefix = \"192.0.2.2/32\"; require_address = false; } ); };\n"
-	    "services = ( { name = \"a\"; port = 1; prefixes = "
-	    "[ \"192.0.2.9/32\" ];\n checks = ( { type = \"tcp\"; } ); } );\n",
-	    err, sizeof(err));
-	if (c == NULL)
-		fail_msg("%s", err);
-	assert_true(c->announce.require_address);
-	assert_int_equal(c->announce.nprefixes, 3);
-	assert_true(c->announce.prefixes[0].require_address);
-	assert_false(c->announce.prefixes[1].require_address);
-	assert_true(c->announce.prefixes[2].require_address);
-	conf_free(c);
-
-	c = load_text("announce = { require_address = false; prefixes = ( "
-	    "\"192.0.2.1/32\", { prefix = \"192.0.2.2/32\"; "
-	    "require_address = true; } ); };\n"
-	    "services = ( { name = \"a\"; port = 1; prefixes = "
-	    "[ \"192.0.2.9/32\" ];\n checks = ( { type = \"tcp\"; } ); } );\n",
-	    err, sizeof(err));
-	if (c == NULL)
-		fail_msg("%s", err);
-	assert_false(c->announce.require_address);
-	assert_false(c->announce.prefixes[0].require_address);
-	assert_true(c->announce.prefixes[1].require_address);
-	assert_false(c->announce.prefixes[2].require_address);
-	conf_free(c);
+	for (i = 0; i < TL_NITEMS(cases); i++) {
+		snprintf(text, sizeof(text), "%s\nservices = ( { name = \"a\"; "
+		    "port = 1; prefixes = [ \"192.0.2.9/32\" ];\n checks = ( "
+		    "{ type = \"tcp\"; } ); } );\n", cases[i].announce);
+		if ((c = load_text(text, err, sizeof(err))) == NULL)
+			fail_msg("%s", err);
+		assert_int_equal(c->announce.require_address, cases[i].global);
+		assert_int_equal(c->announce.nprefixes, 3);
+		for (j = 0; j < 3; j++)
+			assert_int_equal(c->announce.prefixes[j].require_address,
+			    cases[i].pfx[j]);
+		conf_free(c);
+	}
 }
 
 /*
@@ -630,29 +653,14 @@ test_require_address(void **state)
  * names the port that first crosses the limit (file order, counted per
  * prefix); extended_messages raises the limit of its prefix only.
  */
-/* like size_conf, with extra keys in every service and its check type */
-static char *
-meta_conf(const char *head, const char *svc, const char *check, int n)
+/* no asn line, one prefix; extra keys in every service, its check type */
+static struct bgpsd_conf *
+meta_load(const char *head, const char *svc, const char *check, int n,
+    char *err, size_t errlen)
 {
-	char	*s = NULL;
-	size_t	 len = 0;
-	FILE	*fp = open_memstream(&s, &len);
-	int	 i;
-
-	assert_non_null(fp);
-	fprintf(fp, "announce = { %s prefixes = ( \"192.0.2.1/32\" ); };\n"
-	    "services = (\n", head);
-	for (i = 1; i <= n; i++)
-		fprintf(fp, "{ name = \"s%d\"; port = %d; %s checks = ( %s ); "
-		    "}%s\n", i, i, svc, check, i < n ? "," : "");
-	fputs(");\n", fp);
-	assert_int_equal(fclose(fp), 0);
-	return s;
+	return services_load(NULL, head, "\"192.0.2.1/32\"", svc, check, n,
+	    err, errlen);
 }
-
-#define META_TCP	"{ type = \"tcp\"; port = 9; }"
-#define META_EXEC	"{ type = \"exec\"; command = [ \"true\" ]; }"
-#define META_HTTP	"{ type = \"http\"; url = \"http://127.0.0.1/\"; }"
 
 /*
  * Weight and drain large communities count in the UPDATE size at their
@@ -663,7 +671,7 @@ static void
 test_update_meta(void **state)
 {
 	struct bgpsd_conf	*c;
-	char			 err[600], *text;
+	char			 err[600];
 	size_t			 i;
 	static const struct {
 		const char	*head, *svc, *check;
@@ -679,18 +687,15 @@ test_update_meta(void **state)
 	};
 
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		text = meta_conf(v[i].head, v[i].svc, v[i].check, 1);
-		if ((c = load_text(text, err, sizeof(err))) == NULL)
+		if ((c = meta_load(v[i].head, v[i].svc, v[i].check, 1, err,
+		    sizeof(err))) == NULL)
 			fail_msg("variant %zu: %s", i, err);
-		free(text);
 		assert_int_equal(conf_service_meta_max(c, &c->services[0]),
 		    v[i].meta);
 		conf_free(c);
 	}
 
-	text = meta_conf("", "weight = 50;", META_TCP, 252);
-	c = load_text(text, err, sizeof(err));
-	free(text);
+	c = meta_load("", "weight = 50;", META_TCP, 252, err, sizeof(err));
 	if (c == NULL)
 		fail_msg("252 weighted ports refused: %s", err);
 	assert_int_equal(conf_update_size_meta(c, &c->announce.prefixes[0],
@@ -702,18 +707,15 @@ test_update_meta(void **state)
 	    252, 0), conf_update_size(c, &c->announce.prefixes[0], 252));
 	conf_free(c);
 
-	text = meta_conf("", "weight = 50;", META_TCP, 253);
-	assert_null(load_text(text, err, sizeof(err)));
-	free(text);
+	assert_null(meta_load("", "weight = 50;", META_TCP, 253, err,
+	    sizeof(err)));
 	assert_non_null(strstr(err, ":255: service 's253' (port 253) "
 	    "takes the route of 192.0.2.1/32"));
 	assert_non_null(strstr(err, "(4105 bytes, limit 4096, 253 ports, "
 	    "253 weight or drain communities)"));
 
 	/* the same ports at the default weight and no drain: they fit */
-	text = meta_conf("", "", META_TCP, 253);
-	c = load_text(text, err, sizeof(err));
-	free(text);
+	c = meta_load("", "", META_TCP, 253, err, sizeof(err));
 	if (c == NULL)
 		fail_msg("253 plain ports refused: %s", err);
 	conf_free(c);
@@ -723,45 +725,40 @@ static void
 test_update_refused(void **state)
 {
 	struct bgpsd_conf	*c;
-	char			 err[600], *text;
+	char			 err[600];
 
 	/* exactly at the limit: loads */
-	text = size_conf("asn = 12345;", "", "\"192.0.2.1/32\"", 1010);
-	c = load_text(text, err, sizeof(err));
-	free(text);
+	c = size_load("asn = 12345;", "", "\"192.0.2.1/32\"", 1010, err,
+	    sizeof(err));
 	if (c == NULL)
 		fail_msg("1010 ports refused: %s", err);
 	conf_free(c);
 
 	/* one more: refused at the port of s1011 (line 3 + 1011) */
-	text = size_conf("asn = 12345;", "", "\"192.0.2.1/32\"", 1011);
-	assert_null(load_text(text, err, sizeof(err)));
-	free(text);
+	assert_null(size_load("asn = 12345;", "", "\"192.0.2.1/32\"", 1011,
+	    err, sizeof(err)));
 	assert_non_null(strstr(err, ":1014: service 's1011' (port 1011) "
 	    "takes the route of 192.0.2.1/32 (line 2) past one BGP UPDATE"));
 	assert_non_null(strstr(err, "(4097 bytes, limit 4096, 1011 ports)"));
 
 	/* far over: still the 1011th port, with the full size and count */
-	text = size_conf("asn = 12345;", "", "\"192.0.2.1/32\"", 1500);
-	assert_null(load_text(text, err, sizeof(err)));
-	free(text);
+	assert_null(size_load("asn = 12345;", "", "\"192.0.2.1/32\"", 1500,
+	    err, sizeof(err)));
 	assert_non_null(strstr(err, ":1014: service 's1011' (port 1011)"));
 	assert_non_null(strstr(err, "(6053 bytes, limit 4096, 1500 ports)"));
 
 	/* a per-prefix extended_messages: the /32 fits, the /128 does not */
-	text = size_conf("asn = 12345;", "", "{ prefix = \"192.0.2.1/32\"; "
-	    "extended_messages = true; }, \"2001:db8::1/128\"", 1004);
-	assert_null(load_text(text, err, sizeof(err)));
-	free(text);
+	assert_null(size_load("asn = 12345;", "",
+	    "{ prefix = \"192.0.2.1/32\"; "
+	    "extended_messages = true; }, \"2001:db8::1/128\"", 1004, err,
+	    sizeof(err)));
 	assert_non_null(strstr(err, ":1007: service 's1004' (port 1004) "
 	    "takes the route of 2001:db8::1/128 (line 2)"));
 	assert_non_null(strstr(err, "(4098 bytes, limit 4096, 1004 ports)"));
 
 	/* the announce default covers every prefix */
-	text = size_conf("asn = 12345;", "extended_messages = true;",
-	    "\"192.0.2.1/32\", \"2001:db8::1/128\"", 1500);
-	c = load_text(text, err, sizeof(err));
-	free(text);
+	c = size_load("asn = 12345;", "extended_messages = true;",
+	    "\"192.0.2.1/32\", \"2001:db8::1/128\"", 1500, err, sizeof(err));
 	if (c == NULL)
 		fail_msg("extended_messages = true refused: %s", err);
 	assert_true(c->announce.prefixes[0].extended_messages);
@@ -781,10 +778,8 @@ test_update_refused(void **state)
 	conf_free(c);
 
 	/* 65535 is a limit too: 16371 ports on one /32 */
-	text = size_conf("asn = 12345;", "extended_messages = true;",
-	    "\"192.0.2.1/32\"", 16371);
-	assert_null(load_text(text, err, sizeof(err)));
-	free(text);
+	assert_null(size_load("asn = 12345;", "extended_messages = true;",
+	    "\"192.0.2.1/32\"", 16371, err, sizeof(err)));
 	assert_non_null(strstr(err, ":16374: service 's16371'"));
 	assert_non_null(strstr(err, "(65537 bytes, limit 65535, 16371 ports)"));
 }
@@ -907,6 +902,27 @@ list_confs(const char *dir, size_t *n)
 	return v;
 }
 
+/*
+ * Append to tests[*n] one test a file: "KIND/FILE", fn with the file's
+ * name as its state. -1 when out of memory.
+ */
+static int
+add_file_tests(struct CMUnitTest *tests, size_t *n, const char *kind,
+    char **files, size_t nfiles, CMUnitTestFunction fn)
+{
+	char	*name;
+	size_t	 i;
+
+	for (i = 0; i < nfiles; i++) {
+		if (asprintf(&name, "%s/%s", kind, files[i]) == -1)
+			return -1;
+		tests[*n].name = name;
+		tests[*n].test_func = fn;
+		tests[(*n)++].initial_state = files[i];
+	}
+	return 0;
+}
+
 int
 main(void)
 {
@@ -925,7 +941,7 @@ main(void)
 		cmocka_unit_test(test_mutations),
 	};
 	struct CMUnitTest	*tests;
-	char			**bad, **good, *name;
+	char			**bad, **good;
 	size_t			 nbad, ngood, i, n = 0, nfixed;
 	int			 rc;
 
@@ -937,20 +953,9 @@ main(void)
 		return 1;
 	for (i = 0; i < nfixed; i++)
 		tests[n++] = fixed[i];
-	for (i = 0; i < nbad; i++) {
-		if (asprintf(&name, "bad/%s", bad[i]) == -1)
-			return 1;
-		tests[n].name = name;
-		tests[n].test_func = test_bad;
-		tests[n++].initial_state = bad[i];
-	}
-	for (i = 0; i < ngood; i++) {
-		if (asprintf(&name, "good/%s", good[i]) == -1)
-			return 1;
-		tests[n].name = name;
-		tests[n].test_func = test_good;
-		tests[n++].initial_state = good[i];
-	}
+	if (add_file_tests(tests, &n, "bad", bad, nbad, test_bad) == -1 ||
+	    add_file_tests(tests, &n, "good", good, ngood, test_good) == -1)
+		return 1;
 	rc = _cmocka_run_group_tests("test_conf", tests, n, NULL, NULL);
 	for (i = nfixed; i < n; i++)
 		free((char *)tests[i].name);

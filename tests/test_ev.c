@@ -89,6 +89,20 @@ tmr_abc(struct rec *r, struct tmr *a, struct tmr *b, struct tmr *c,
 	ev_timer_at(r->loop, &c->t, tc);
 }
 
+/* exactly n timers ran, the ids that follow in that order */
+static void
+assert_ran(const struct rec *r, int n, ...)
+{
+	va_list	 ap;
+	int	 i;
+
+	assert_int_equal(r->n, n);
+	va_start(ap, n);
+	for (i = 0; i < n; i++)
+		assert_int_equal(r->log[i], va_arg(ap, int));
+	va_end(ap);
+}
+
 static void
 test_timer_order(void **state)
 {
@@ -111,11 +125,7 @@ test_timer_order(void **state)
 	assert_int_equal(ev_run(loop), 0);
 	assert_true(ev_monotonic() - t0 >= 40 * EV_MSEC);
 	assert_true(ev_monotonic() - t0 < 1000 * EV_MSEC);
-	assert_int_equal(r.n, 4);
-	assert_int_equal(r.log[0], 1);
-	assert_int_equal(r.log[1], 2);
-	assert_int_equal(r.log[2], 0);
-	assert_int_equal(r.log[3], 3);
+	assert_ran(&r, 4, 1, 2, 0, 3);
 	for (i = 0; i < 4; i++)
 		assert_false(ev_timer_armed(&m[i].t));
 }
@@ -135,10 +145,7 @@ test_timer_rearm_moves(void **state)
 	ev_timer_at(loop, &c.t, now + 5 * EV_MSEC);
 	a.brk = 1;
 	assert_int_equal(ev_run(loop), 0);
-	assert_int_equal(r.n, 3);
-	assert_int_equal(r.log[0], 3);
-	assert_int_equal(r.log[1], 2);
-	assert_int_equal(r.log[2], 1);
+	assert_ran(&r, 3, 3, 2, 1);
 }
 
 static void
@@ -203,9 +210,7 @@ test_timer_stop_in_callback(void **state)
 	tmr_abc(&r, &a, &b, &c, now - 3, now - 2, now - 1);
 	a.victim = &b.t;
 	assert_int_equal(ev_run_once(loop, 0), 0);
-	assert_int_equal(r.n, 2);
-	assert_int_equal(r.log[0], 1);
-	assert_int_equal(r.log[1], 3);
+	assert_ran(&r, 2, 1, 3);
 	assert_false(ev_timer_armed(&b.t));
 }
 
@@ -223,8 +228,7 @@ test_timer_stop_before_fire(void **state)
 	ev_timer_stop(loop, &a.t);
 	b.brk = 1;
 	assert_int_equal(ev_run(loop), 0);
-	assert_int_equal(r.n, 1);
-	assert_int_equal(r.log[0], 2);
+	assert_ran(&r, 1, 2);
 }
 
 #define NBIG	10000

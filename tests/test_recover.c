@@ -589,11 +589,21 @@ test_off(void **state)
 static void
 test_names(void **state)
 {
-	assert_string_equal(recover_state_name(RECOVER_OFF), "off");
-	assert_string_equal(recover_state_name(RECOVER_PENDING), "pending");
-	assert_string_equal(recover_state_name(RECOVER_DONE), "done");
-	assert_string_equal(recover_state_name(RECOVER_FAILED), "failed");
-	assert_string_equal(recover_state_name((enum recover_state)9), "?");
+	static const struct {
+		enum recover_state	 st;
+		const char		*name;
+	} cases[] = {
+		{ RECOVER_OFF, "off" },
+		{ RECOVER_PENDING, "pending" },
+		{ RECOVER_DONE, "done" },
+		{ RECOVER_FAILED, "failed" },
+		{ (enum recover_state)9, "?" },
+	};
+	size_t	i;
+
+	for (i = 0; i < TL_NITEMS(cases); i++)
+		assert_string_equal(recover_state_name(cases[i].st),
+		    cases[i].name);
 }
 
 int

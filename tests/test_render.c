@@ -263,6 +263,27 @@ assert_short(const struct bgpsd_conf *conf, const char *const *spec,
 	free_ctx(ctx);
 }
 
+/* a render of conf's templates, loaded */
+static struct render *
+render_loaded(const struct bgpsd_conf *conf)
+{
+	struct render	*r = render_new(tl_loop, NULL);
+
+	assert_int_equal(render_load(r, conf), 0);
+	return r;
+}
+
+/* the end of a test: its render, its config and its two contexts */
+static void
+free_test(struct render *r, struct bgpsd_conf *conf, struct tctx *ctx,
+    struct tctx *ctx2)
+{
+	free_ctx(ctx);
+	free_ctx(ctx2);
+	render_free(r);
+	conf_free(conf);
+}
+
 static void
 assert_same_file(const struct stat *a, const char *path)
 {
@@ -286,8 +307,7 @@ test_pass_written_then_unchanged(void **state)
 
 	(void)state;
 	conf = load_conf("good", "a.mustache", "b.mustache", 0, 0);
-	r = render_new(tl_loop, NULL);
-	assert_int_equal(render_load(r, conf), 0);
+	r = render_loaded(conf);
 	assert_int_equal(render_count(r), 2);
 	assert_null(render_status(r, 2));
 	st = render_status(r, 0);
@@ -333,10 +353,7 @@ test_pass_written_then_unchanged(void **state)
 	assert_int_equal(render_status(r, 1)->result, WRITER_WRITTEN);
 	assert_int_equal(runs(), 2);
 
-	free_ctx(ctx);
-	free_ctx(ctx2);
-	render_free(r);
-	conf_free(conf);
+	free_test(r, conf, ctx, ctx2);
 }
 
 static void
@@ -351,8 +368,7 @@ test_min_backends_keeps_old_file(void **state)
 	(void)state;
 	/* b needs 2 backends in every catalogued service */
 	conf = load_conf("minb", "a.mustache", "b.mustache", 0, 2);
-	r = render_new(tl_loop, NULL);
-	assert_int_equal(render_load(r, conf), 0);
+	r = render_loaded(conf);
 	ctx = make_ctx(full, conf);
 	assert_int_equal(pass(r, ctx), 0);
 	assert_string_equal(tl_slurp(dest_b), full_b);
@@ -391,10 +407,7 @@ test_min_backends_keeps_old_file(void **state)
 	assert_string_equal(tl_slurp(dest_a), full_a);
 	assert_int_equal(runs(), 3);
 
-	free_ctx(ctx);
-	free_ctx(ctx2);
-	render_free(r);
-	conf_free(conf);
+	free_test(r, conf, ctx, ctx2);
 }
 
 static void
@@ -410,8 +423,7 @@ test_bad_template_keeps_set(void **state)
 	bad = load_conf("bad", "a.mustache", "bad.mustache", 0, 0);
 	missing = load_conf("missing", "nonexistent.mustache", "b.mustache",
 	    0, 0);
-	r = render_new(tl_loop, NULL);
-	assert_int_equal(render_load(r, conf), 0);
+	r = render_loaded(conf);
 	ctx = make_ctx(full, conf);
 	assert_int_equal(pass(r, ctx), 0);
 	assert_int_equal(runs(), 1);
@@ -450,8 +462,7 @@ test_failed_reload_retried_and_inherited(void **state)
 
 	(void)state;
 	conf = load_conf("good", "a.mustache", "b.mustache", 0, 0);
-	r = render_new(tl_loop, NULL);
-	assert_int_equal(render_load(r, conf), 0);
+	r = render_loaded(conf);
 	ctx = make_ctx(full, conf);
 
 	tl_put("fail", "");
@@ -474,8 +485,7 @@ test_failed_reload_retried_and_inherited(void **state)
 	 * config.
 	 */
 	swapped = load_conf("swapped", "b.mustache", "a.mustache", 1, 0);
-	r2 = render_new(tl_loop, NULL);
-	assert_int_equal(render_load(r2, swapped), 0);
+	r2 = render_loaded(swapped);
 	assert_false(render_status(r2, 0)->command_pending);
 	assert_string_equal(render_commands_result(r2), "");
 	render_inherit(r2, r);
@@ -529,8 +539,7 @@ test_check_failed_keeps_old_file(void **state)
 	/* a's check runs in the background: wants 192.0.2.2 in the file */
 	conf = load_conf_check("check", "a.mustache", "b.mustache", 0, 0,
 	    "grep -q 192.0.2.2 %s");
-	r = render_new(tl_loop, NULL);
-	assert_int_equal(render_load(r, conf), 0);
+	r = render_loaded(conf);
 	ctx = make_ctx(full, conf);
 	render_pass(r, &ctx->c, tl_done_cb, &d);
 	/* the check is running: the pass waits for it */
@@ -745,8 +754,7 @@ test_min_backends_uncatalogued(void **state)
 	/* nothing learned, nothing known: the empty table is short */
 	assert_short(conf, none, 2, "(all services)", 0);
 
-	r = render_new(tl_loop, NULL);
-	assert_int_equal(render_load(r, conf), 0);
+	r = render_loaded(conf);
 	pass_spec(r, conf, two, 0, WRITER_WRITTEN);
 	assert_non_null(kept = tl_slurp(dest_a));
 	kept = strdup(kept);

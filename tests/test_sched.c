@@ -472,14 +472,6 @@ test_skip_missed(void **state)
 	stop();
 }
 
-static int
-u64cmp(const void *a, const void *b)
-{
-	uint64_t	 x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /*
  * Timer slack: runs that fall due within one slack step (1% of the
  * interval, at most 10 ms) start in one wake-up of the loop. 400 services
@@ -506,7 +498,7 @@ test_slack(void **state)
 	assert_int_equal(nevents, 400);
 	for (i = 0; i < nevents; i++)
 		starts[i] = events[i].at - events[i].latency;
-	qsort(starts, nevents, sizeof(starts[0]), u64cmp);
+	qsort(starts, nevents, sizeof(starts[0]), tl_u64cmp);
 	for (i = 1, groups = 1; i < nevents; i++)
 		if (starts[i] - starts[i - 1] > EV_MSEC)
 			groups++;

@@ -76,20 +76,33 @@ tc_init(struct template_conf *tc, const char *path)
  * "OLD\n" at dest, then "NEW\n" written behind the check argv with the
  * given timeout: the writer, its check running
  */
-static struct writer *
-write_checked(struct template_conf *tc, char **argv, double timeout,
-    struct done *d)
+/* run until d's callback ran (at most 10 s): it must have said want */
+static void
+await_result(struct done *d, enum writer_result want)
 {
-	struct writer	*w;
+	tl_run_until(tl_loop, &d->called, 10 * EV_NSEC);
+	assert_int_equal(d->res, want);
+}
 
+/* a write of "NEW" over "OLD" whose check is still running */
+struct checked {
+	struct template_conf	 tc;
+	struct writer		*w;
+	struct done		 d;	/* what on_done was told */
+};
+
+static void
+write_checked(struct checked *c, char **argv, double timeout)
+{
+	c->d.called = 0;
+	c->d.res = WRITER_PENDING;
 	tl_spit(dest, "OLD\n");
-	tc_init(tc, dest);
-	tc->check.argv = argv;
-	tc->command_timeout = timeout;
-	w = writer_new(tl_loop, NULL);
-	assert_int_equal(writer_write(w, tc, NULL, "NEW\n", 4, on_done, d),
-	    WRITER_PENDING);
-	return w;
+	tc_init(&c->tc, dest);
+	c->tc.check.argv = argv;
+	c->tc.command_timeout = timeout;
+	c->w = writer_new(tl_loop, NULL);
+	assert_int_equal(writer_write(c->w, &c->tc, NULL, "NEW\n", 4, on_done,
+	    &c->d), WRITER_PENDING);
 }
 
 static void
@@ -174,30 +187,25 @@ test_fifo_destination(void **state)
 static void
 test_check_failure_keeps_old(void **state)
 {
-	struct template_conf	 tc;
-	struct writer		*w;
-	struct done		 d = { 0, WRITER_PENDING };
+	struct checked		 c;
 	char			*argv[] = { "/bin/sh", "-c",
 				    "echo bad config line 3; exit 3", NULL };
 
-	w = write_checked(&tc, argv, 5, &d);
-	assert_string_not_equal(writer_staged_path(w), "");
-	tl_run_until(tl_loop, &d.called, 10 * EV_NSEC);
-	assert_int_equal(d.called, 1);
-	assert_int_equal(d.res, WRITER_CHECK_FAILED);
+	write_checked(&c, argv, 5);
+	assert_string_not_equal(writer_staged_path(c.w), "");
+	await_result(&c.d, WRITER_CHECK_FAILED);
+	assert_int_equal(c.d.called, 1);
 	assert_string_equal(tl_slurp(dest), "OLD\n");
 	assert_int_equal(tl_entries(tl_tmpdir), 1);
-	assert_non_null(strstr(writer_detail(w), "exit 3"));
-	assert_non_null(strstr(writer_detail(w), "bad config line 3"));
-	writer_free(w);
+	assert_non_null(strstr(writer_detail(c.w), "exit 3"));
+	assert_non_null(strstr(writer_detail(c.w), "bad config line 3"));
+	writer_free(c.w);
 }
 
 static void
 test_check_sees_staged(void **state)
 {
-	struct template_conf	 tc;
-	struct writer		*w;
-	struct done		 d = { 0, WRITER_PENDING };
+	struct checked		 c;
 	char			*argv[] = { "/bin/grep", "-q", "NEW", "%s",
 				    NULL };
 	/* shell form: %s is quoted for sh, $BGPSD_STAGED is the same */
@@ -205,42 +213,37 @@ test_check_sees_staged(void **state)
 				    "grep -q NEWER \"$BGPSD_STAGED\"", NULL };
 	const char		*odd = tl_path("it's a.conf");
 
-	w = write_checked(&tc, argv, 5, &d);
-	tl_run_until(tl_loop, &d.called, 10 * EV_NSEC);
-	assert_int_equal(d.res, WRITER_WRITTEN);
+	write_checked(&c, argv, 5);
+	await_result(&c.d, WRITER_WRITTEN);
 	assert_string_equal(tl_slurp(dest), "NEW\n");
 
 	/* a destination name with a quote and a space survives sh */
-	tc_init(&tc, odd);
-	tc.check.argv = sh;
-	tc.check.shell = 1;
-	d.called = 0;
-	assert_int_equal(writer_write(w, &tc, NULL, "NEWER\n", 6, on_done, &d),
-	    WRITER_PENDING);
-	tl_run_until(tl_loop, &d.called, 10 * EV_NSEC);
-	assert_int_equal(d.res, WRITER_WRITTEN);
+	tc_init(&c.tc, odd);
+	c.tc.check.argv = sh;
+	c.tc.check.shell = 1;
+	c.d.called = 0;
+	assert_int_equal(writer_write(c.w, &c.tc, NULL, "NEWER\n", 6, on_done,
+	    &c.d), WRITER_PENDING);
+	await_result(&c.d, WRITER_WRITTEN);
 	assert_string_equal(tl_slurp(odd), "NEWER\n");
 	assert_int_equal(tl_entries(tl_tmpdir), 2);
-	writer_free(w);
+	writer_free(c.w);
 }
 
 static void
 test_check_timeout(void **state)
 {
-	struct template_conf	 tc;
-	struct writer		*w;
-	struct done		 d = { 0, WRITER_PENDING };
+	struct checked		 c;
 	char			*argv[] = { "/bin/sleep", "30", NULL };
 	uint64_t		 t0 = ev_monotonic();
 
-	w = write_checked(&tc, argv, 0.2, &d);
-	tl_run_until(tl_loop, &d.called, 10 * EV_NSEC);
-	assert_int_equal(d.res, WRITER_CHECK_FAILED);
+	write_checked(&c, argv, 0.2);
+	await_result(&c.d, WRITER_CHECK_FAILED);
 	assert_true(ev_monotonic() - t0 < 5 * EV_NSEC);
-	assert_non_null(strstr(writer_detail(w), "timeout"));
+	assert_non_null(strstr(writer_detail(c.w), "timeout"));
 	assert_string_equal(tl_slurp(dest), "OLD\n");
 	assert_int_equal(tl_entries(tl_tmpdir), 1);
-	writer_free(w);
+	writer_free(c.w);
 }
 
 /*
@@ -250,9 +253,7 @@ test_check_timeout(void **state)
 static void
 test_check_background_child(void **state)
 {
-	struct template_conf	 tc;
-	struct writer		*w;
-	struct done		 d = { 0, WRITER_PENDING };
+	struct checked		 c;
 	char			 script[512], pidfile[300], *text;
 	char			*argv[] = { "/bin/sh", "-c", script, NULL };
 	long			 pid = 0;
@@ -261,9 +262,8 @@ test_check_background_child(void **state)
 	    (long)getpid());
 	snprintf(script, sizeof(script), "sleep 30 & echo $! > %s; exit 0",
 	    pidfile);
-	w = write_checked(&tc, argv, 5, &d);
-	tl_run_until(tl_loop, &d.called, 10 * EV_NSEC);
-	assert_int_equal(d.res, WRITER_WRITTEN);
+	write_checked(&c, argv, 5);
+	await_result(&c.d, WRITER_WRITTEN);
 	text = tl_slurp(pidfile);
 	assert_non_null(text);
 	assert_int_equal(sscanf(text, "%ld", &pid), 1);
@@ -271,31 +271,29 @@ test_check_background_child(void **state)
 	assert_true(pid > 1);
 	if (!tl_wait_gone((pid_t)pid, 2 * EV_NSEC))
 		fail_msg("the check's background child %ld survived", pid);
-	writer_free(w);
+	writer_free(c.w);
 }
 
 static void
 test_cancel(void **state)
 {
-	struct template_conf	 tc;
-	struct writer		*w;
-	struct done		 d = { 0, WRITER_PENDING };
+	struct checked		 c;
 	char			*argv[] = { "/bin/sleep", "30", NULL };
 	int			 i;
 
-	w = write_checked(&tc, argv, 5, &d);
+	write_checked(&c, argv, 5);
 	assert_int_equal(tl_entries(tl_tmpdir), 2);
-	writer_cancel(w);
+	writer_cancel(c.w);
 	assert_int_equal(tl_entries(tl_tmpdir), 1);
-	assert_string_equal(writer_staged_path(w), "");
+	assert_string_equal(writer_staged_path(c.w), "");
 	for (i = 0; i < 5; i++)
 		ev_run_once(tl_loop, 20 * EV_MSEC);
-	assert_int_equal(d.called, 0);
+	assert_int_equal(c.d.called, 0);
 	assert_string_equal(tl_slurp(dest), "OLD\n");
 	/* usable again */
-	assert_int_equal(writer_write(w, &tc, NULL, "OLD\n", 4, on_done, &d),
-	    WRITER_UNCHANGED);
-	writer_free(w);
+	assert_int_equal(writer_write(c.w, &c.tc, NULL, "OLD\n", 4, on_done,
+	    &c.d), WRITER_UNCHANGED);
+	writer_free(c.w);
 }
 
 static void

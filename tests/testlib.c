@@ -81,6 +81,14 @@ read_all(int fd, int positional, size_t *lenp)
 	return ring[i];
 }
 
+int
+tl_u64cmp(const void *a, const void *b)
+{
+	uint64_t	x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /* ---- logging ---- */
 
 int
@@ -483,6 +491,19 @@ tl_capture_stop(struct tl_capture *c)
 	close(c->file);
 	c->saved = c->file = -1;
 	return text;
+}
+
+void
+tl_capture_expect(struct tl_capture *c, ...)
+{
+	const char	*text = tl_capture_stop(c), *want;
+	va_list		 ap;
+
+	va_start(ap, c);
+	while ((want = va_arg(ap, const char *)) != NULL)
+		if (strstr(text, want) == NULL)
+			fail_msg("\"%s\" not in: %s", want, text);
+	va_end(ap);
 }
 
 /* ---- addresses, ExaBGP's JSON and the RIB ---- */

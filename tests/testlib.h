@@ -46,6 +46,9 @@ struct rib;
 #define TL_SETUP_TEST(f) \
 	cmocka_unit_test_setup_teardown(f, setup, tl_teardown)
 
+/* qsort(3) comparator of uint64_t, ascending */
+int		 tl_u64cmp(const void *a, const void *b);
+
 /* ---- logging ---- */
 
 /*
@@ -185,6 +188,12 @@ void		 tl_capture_start(struct tl_capture *c, int fd);
 const char	*tl_capture_text(struct tl_capture *c);
 /* fd restored; returns all that was written (see tl_slurp) */
 const char	*tl_capture_stop(struct tl_capture *c);
+/*
+ * tl_capture_stop, then each string of the NULL-terminated list must be
+ * somewhere in what was written
+ */
+void		 tl_capture_expect(struct tl_capture *c, ...)
+		    __attribute__((sentinel));
 
 /* ---- addresses, ExaBGP's JSON and the RIB ---- */
 

@@ -74,22 +74,7 @@ gr_one() {
 	out=$(bird -p -c "$LAB_DIR/rr/bird.conf" 2>&1) || lab_die "bird -p: $out"
 
 	L=$LAB_DIR/lb
-	mkdir -p "$L/out"
-	cat >"$L/bgpsd.conf" <<EOF
-asn = $AS;
-services = (
-	{ name = "http"; port = 80; }, { name = "https"; port = 443; },
-	{ name = "http-alt"; port = 8080; }, { name = "https-alt"; port = 8443; },
-	{ name = "app"; port = 9000; }
-);
-listen = {
-	templates = ( {
-		source = "$TOP/etc/templates/haproxy.cfg.mustache";
-		destination = "$L/out/haproxy.cfg";
-		command = [ "/bin/sh", "-c", "date +%%s%%N >>$L/reloads.log" ];
-	} );
-};
-EOF
+	lb_conf "" ""
 	cat >"$L/record.sh" <<EOF
 #!/bin/sh
 # every JSON line of ExaBGP, stamped; nothing written back, but stdout
@@ -111,20 +96,9 @@ EOF
 	} >"$L/exabgp.conf"
 	: >"$L/json.log"
 
-	I=$LAB_DIR/inj
-	mkfifo "$I/cmd.fifo"
-	cat >"$I/api.sh" <<EOF
-#!/bin/sh
-exec 3<&0
-"$B/stamp" -r <&3 >>"$I/acks.log" &
-exec cat 0<>"$I/cmd.fifo"
-EOF
-	chmod +x "$I/api.sh"
+	inj_api
 	{
-		echo "process inject {"
-		echo "	run $I/api.sh;"
-		echo "	encoder text;"
-		echo "}"
+		inj_process
 		fleet_neighbor rr inj inject no "$exa_cap"
 	} >"$I/exabgp.conf"
 	fleet_addrs "$n" | awk -v c="$(comms)" \

@@ -42,10 +42,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "bench_util.h"
 
 #define FLOOR_EVENTS	256
 
@@ -54,31 +54,12 @@ static int	floor_base = 20000;
 static int	floor_nports = 100;
 static uint64_t	floor_conns, floor_fails, floor_inflight;
 
-static uint64_t
-floor_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 static int
 floor_u64cmp(const void *a, const void *b)
 {
 	uint64_t	x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
 	return x < y ? -1 : x > y;
-}
-
-static double
-floor_cpu(void)
-{
-	struct rusage	ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-	    ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 }
 
 static void
@@ -176,12 +157,12 @@ floor_both(double duration, double warmup, int fin)
 		perror("floor_connect: listener");
 		return 1;
 	}
-	mark = floor_now() + (uint64_t)(warmup * 1e9);
+	mark = bench_now_ns() + (uint64_t)(warmup * 1e9);
 	end = mark + (uint64_t)(duration * 1e9);
-	while ((now = floor_now()) < end) {
+	while ((now = bench_now_ns()) < end) {
 		if (!measuring && now >= mark) {
 			measuring = 1;
-			cpu0 = floor_cpu();
+			cpu0 = bench_cpu_s();
 			conns = fails = 0;
 		}
 		cfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
@@ -206,12 +187,12 @@ floor_both(double duration, double warmup, int fin)
 		}
 		conns++;
 	}
-	cpu = floor_cpu() - cpu0;
+	cpu = bench_cpu_s() - cpu0;
 	close(lfd);
 	printf("floorb conns=%llu fails=%llu cpu_s=%.4f us_per_conn=%.3f "
 	    "wall_s=%.3f\n", (unsigned long long)conns,
 	    (unsigned long long)fails, cpu, conns > 0 ? cpu * 1e6 / conns : 0.0,
-	    (floor_now() - mark) / 1e9);
+	    (bench_now_ns() - mark) / 1e9);
 	return conns > 0 ? 0 : 1;
 }
 
@@ -224,39 +205,21 @@ main(int argc, char *argv[])
 	int		 i;
 	int		 measuring = 0, both = 0, fin = 0;
 	int64_t		 wait;
-	int		 ch;
+	const struct bench_opt opts[] = {
+		{ 'b', BENCH_FLAG, &both },
+		{ 'F', BENCH_FLAG, &fin },
+		{ 'n', BENCH_INT, &floor_nports },
+		{ 'p', BENCH_INT, &floor_base },
+		{ 'r', BENCH_DOUBLE, &rate },
+		{ 'd', BENCH_DOUBLE, &duration },
+		{ 'w', BENCH_DOUBLE, &warmup },
+	};
 
-	while ((ch = getopt(argc, argv, "bFn:p:r:d:w:")) != -1) {
-		switch (ch) {
-		case 'b':
-			both = 1;
-			break;
-		case 'F':
-			fin = 1;
-			break;
-		case 'n':
-			floor_nports = atoi(optarg);
-			break;
-		case 'p':
-			floor_base = atoi(optarg);
-			break;
-		case 'r':
-			rate = atof(optarg);
-			break;
-		case 'd':
-			duration = atof(optarg);
-			break;
-		case 'w':
-			warmup = atof(optarg);
-			break;
-		default:
-			fprintf(stderr, "usage: floor_connect [-n NPORTS] "
-			    "[-p BASE] [-r RATE] [-d SECONDS] [-w WARMUP]\n"
-			    "       floor_connect -b [-F] [-d SECONDS] "
-			    "[-w WARMUP]\n");
-			return 2;
-		}
-	}
+	if (bench_options(argc, argv, opts, sizeof(opts) / sizeof(opts[0]),
+	    "usage: floor_connect [-n NPORTS] [-p BASE] [-r RATE] "
+	    "[-d SECONDS] [-w WARMUP]\n"
+	    "       floor_connect -b [-F] [-d SECONDS] [-w WARMUP]\n") == -1)
+		return 2;
 	if (floor_nports < 1 || floor_base < 1 ||
 	    floor_base + floor_nports > 65536 || rate < 0 || rate > 1e6 ||
 	    duration <= 0 || duration > 600 || warmup < 0 || warmup > 60) {
@@ -269,8 +232,8 @@ main(int argc, char *argv[])
 		perror("epoll_create1");
 		return 1;
 	}
-	cpu0 = floor_cpu();
-	t0 = floor_now();
+	cpu0 = bench_cpu_s();
+	t0 = bench_now_ns();
 	mark = t0 + (uint64_t)(warmup * 1e9);
 	end = mark + (uint64_t)(duration * 1e9);
 	if (rate > 0) {
@@ -290,11 +253,11 @@ main(int argc, char *argv[])
 		    floor_u64cmp);
 	}
 	next = t0 + (phase != NULL ? phase[0] : 0);
-	while ((now = floor_now()) < end) {
+	while ((now = bench_now_ns()) < end) {
 		if (!measuring && now >= mark) {
 			/* the window starts: what came before is warm-up */
 			measuring = 1;
-			cpu0 = floor_cpu();
+			cpu0 = bench_cpu_s();
 			floor_conns = floor_fails = 0;
 		}
 		if (rate == 0) {
@@ -311,18 +274,18 @@ main(int argc, char *argv[])
 			    phase[seq % floor_nports];
 		}
 		/* completions wake us early, like in any event loop */
-		now = floor_now();
+		now = bench_now_ns();
 		wait = next > now ? (int64_t)(next - now) : 0;
 		floor_events((int)((wait + 999999) / 1000000));
 	}
-	while (floor_inflight > 0 && floor_now() < end + 1000000000ULL)
+	while (floor_inflight > 0 && bench_now_ns() < end + 1000000000ULL)
 		floor_events(100);
-	cpu = floor_cpu() - cpu0;
+	cpu = bench_cpu_s() - cpu0;
 	printf("floor conns=%llu fails=%llu cpu_s=%.4f us_per_conn=%.3f "
 	    "wall_s=%.3f\n", (unsigned long long)floor_conns,
 	    (unsigned long long)floor_fails, cpu,
 	    floor_conns > 0 ? cpu * 1e6 / floor_conns : 0.0,
-	    (floor_now() - mark) / 1e9);
+	    (bench_now_ns() - mark) / 1e9);
 	free(phase);
 	return floor_conns > 0 ? 0 : 1;
 }

@@ -15,34 +15,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
+#include "bench_util.h"
+
 #define FJ_BUF		(1024 * 1024)
 
 static uint64_t	fj_lines, fj_bad;
-
-static double
-fj_cpu(void)
-{
-	struct rusage	ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-	    ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
-
-static double
-fj_wall(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void
 fj_line(const char *s, size_t len)
@@ -67,7 +48,7 @@ main(void)
 	char		*buf, *nl, *p;
 	size_t		 len = 0;
 	ssize_t		 n;
-	double		 cpu0 = fj_cpu(), wall0 = fj_wall(), cpu;
+	double		 cpu0 = bench_cpu_s(), wall0 = bench_now_ns() / 1e9, cpu;
 
 	if ((buf = malloc(FJ_BUF)) == NULL)
 		return 1;
@@ -88,11 +69,11 @@ main(void)
 			len = 0;
 	}
 	fj_line(buf, len);
-	cpu = fj_cpu() - cpu0;
+	cpu = bench_cpu_s() - cpu0;
 	printf("floor_json lines=%llu bad=%llu cpu_s=%.3f "
 	    "lines_per_cpu_s=%.0f wall_s=%.3f\n",
 	    (unsigned long long)fj_lines, (unsigned long long)fj_bad, cpu,
-	    cpu > 0 ? fj_lines / cpu : 0.0, fj_wall() - wall0);
+	    cpu > 0 ? fj_lines / cpu : 0.0, bench_now_ns() / 1e9 - wall0);
 	free(buf);
 	return fj_lines > 0 ? 0 : 1;
 }

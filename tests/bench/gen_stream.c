@@ -26,6 +26,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench_util.h"
+
 #define GEN_GROUP_MAX	25
 #define GEN_NPORTS	10
 
@@ -164,23 +166,38 @@ gen_attributes(int i, int v, int withdraw)
 	printf(" ] }");
 }
 
+/* the start of an update line of s, up to its attributes */
+static void
+gen_update_head(struct gen_session *s)
+{
+	gen_head(s, "update");
+	printf("\"direction\": \"receive\", \"message\": { \"update\": { ");
+}
+
+/* the NLRIs of prefixes idx[0..n), comma-separated, as ExaBGP lists them */
+static void
+gen_nlris(const int *idx, int n)
+{
+	char	p[64];
+	int	k;
+
+	for (k = 0; k < n; k++) {
+		gen_prefix(idx[k], p, sizeof(p));
+		printf("%s{ \"nlri\": \"%s\" }", k ? ", " : "", p);
+	}
+}
+
 /* one announce line: prefixes idx[0..n) of one session, same attrs */
 static void
 gen_announce(const int *idx, int n, int v)
 {
 	struct gen_session	*s = gen_session(idx[0]);
-	char			 p[64];
-	int			 k;
 
-	gen_head(s, "update");
-	printf("\"direction\": \"receive\", \"message\": { \"update\": { ");
+	gen_update_head(s);
 	gen_attributes(idx[0], v, 0);
 	printf(", \"announce\": { \"%s unicast\": { \"%s\": [ ",
 	    s->v6 ? "ipv6" : "ipv4", s->peer);
-	for (k = 0; k < n; k++) {
-		gen_prefix(idx[k], p, sizeof(p));
-		printf("%s{ \"nlri\": \"%s\" }", k ? ", " : "", p);
-	}
+	gen_nlris(idx, n);
 	printf(" ] } } } } } }\n");
 	gen_updates++;
 }
@@ -189,21 +206,15 @@ static void
 gen_withdraw(const int *idx, int n)
 {
 	struct gen_session	*s = gen_session(idx[0]);
-	char			 p[64];
-	int			 k;
 
-	gen_head(s, "update");
-	printf("\"direction\": \"receive\", \"message\": { \"update\": { ");
+	gen_update_head(s);
 	/* as captured: IPv6 withdraws carry attributes, IPv4 ones do not */
 	if (s->v6) {
 		gen_attributes(idx[0], 0, 1);
 		printf(", ");
 	}
 	printf("\"withdraw\": { \"%s unicast\": [ ", s->v6 ? "ipv6" : "ipv4");
-	for (k = 0; k < n; k++) {
-		gen_prefix(idx[k], p, sizeof(p));
-		printf("%s{ \"nlri\": \"%s\" }", k ? ", " : "", p);
-	}
+	gen_nlris(idx, n);
 	printf(" ] } } } } }\n");
 	gen_updates++;
 }
@@ -281,28 +292,21 @@ int
 main(int argc, char *argv[])
 {
 	uint64_t	 lines = 1000000, fixed, table;
-	int		 ch, p;
+	const char	*seed = NULL;
+	int		 p;
+	const struct bench_opt opts[] = {
+		{ 'l', BENCH_U64, &lines },
+		{ 'n', BENCH_INT, &gen_n },
+		{ 'P', BENCH_INT, &gen_npeers },
+		{ 's', BENCH_STR, &seed },
+	};
 
-	while ((ch = getopt(argc, argv, "l:n:P:s:")) != -1) {
-		switch (ch) {
-		case 'l':
-			lines = strtoull(optarg, NULL, 10);
-			break;
-		case 'n':
-			gen_n = atoi(optarg);
-			break;
-		case 'P':
-			gen_npeers = atoi(optarg);
-			break;
-		case 's':
-			gen_rng = strtoull(optarg, NULL, 10) | 1;
-			break;
-		default:
-			fprintf(stderr, "usage: gen_stream [-l LINES] "
-			    "[-n PREFIXES] [-P PEERS] [-s SEED]\n");
-			return 2;
-		}
-	}
+	if (bench_options(argc, argv, opts, sizeof(opts) / sizeof(opts[0]),
+	    "usage: gen_stream [-l LINES] [-n PREFIXES] [-P PEERS] "
+	    "[-s SEED]\n") == -1)
+		return 2;
+	if (seed != NULL)
+		gen_rng = strtoull(seed, NULL, 10) | 1;
 	if (gen_n < 1 || gen_n > 100000 || gen_npeers < 1 ||
 	    gen_npeers > 200) {
 		fprintf(stderr, "gen_stream: bad -n or -P\n");

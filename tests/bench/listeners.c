@@ -28,8 +28,9 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "bench_util.h"
 
 #define LST_MAX_PORTS	20000
 #define LST_EVENTS	256
@@ -59,15 +60,6 @@ static struct lst_fd	**lst_ports;	/* by port - base */
 static struct lst_fd	*lst_dead;	/* closed listeners, freed at exit */
 static int		 lst_base = 20000;
 static int		 lst_n = 100;
-
-static uint64_t
-lst_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static void
 lst_raise_nofile(void)
@@ -196,7 +188,7 @@ lst_command(char *line)
 
 	if (strcmp(line, "count") == 0) {
 		printf("count %llu %llu\n", (unsigned long long)lst_accepted,
-		    (unsigned long long)lst_now());
+		    (unsigned long long)bench_now_ns());
 	} else if (sscanf(line, "close %d", &port) == 1) {
 		if (port < lst_base || port >= lst_base + lst_n ||
 		    (l = lst_ports[port - lst_base]) == NULL) {
@@ -209,7 +201,7 @@ lst_command(char *line)
 			lst_dead = l;
 			lst_ports[port - lst_base] = NULL;
 			printf("closed %d %llu\n", port,
-			    (unsigned long long)lst_now());
+			    (unsigned long long)bench_now_ns());
 		}
 	} else if (strcmp(line, "quit") == 0)
 		return 1;
@@ -254,28 +246,17 @@ main(int argc, char *argv[])
 	struct lst_fd		*f, *in;
 	double			 lifetime = 120;
 	uint64_t		 end;
-	int			 ch, i, n, fd, done = 0;
+	int			 i, n, fd, done = 0;
+	const struct bench_opt	 opts[] = {
+		{ 'H', BENCH_FLAG, &lst_http },
+		{ 'n', BENCH_INT, &lst_n },
+		{ 'p', BENCH_INT, &lst_base },
+		{ 't', BENCH_DOUBLE, &lifetime },
+	};
 
-	while ((ch = getopt(argc, argv, "Hn:p:t:")) != -1) {
-		switch (ch) {
-		case 'H':
-			lst_http = 1;
-			break;
-		case 'n':
-			lst_n = atoi(optarg);
-			break;
-		case 'p':
-			lst_base = atoi(optarg);
-			break;
-		case 't':
-			lifetime = atof(optarg);
-			break;
-		default:
-			fprintf(stderr, "usage: listeners [-H] [-n N] "
-			    "[-p BASE] [-t SECONDS]\n");
-			return 2;
-		}
-	}
+	if (bench_options(argc, argv, opts, sizeof(opts) / sizeof(opts[0]),
+	    "usage: listeners [-H] [-n N] [-p BASE] [-t SECONDS]\n") == -1)
+		return 2;
 	if (lst_n < 1 || lst_n > LST_MAX_PORTS || lst_base < 1 ||
 	    lst_base + lst_n > 65536 || lifetime <= 0 || lifetime > 3600) {
 		fprintf(stderr, "listeners: bad -n, -p or -t\n");
@@ -298,8 +279,8 @@ main(int argc, char *argv[])
 	printf("ready %d\n", lst_n);
 	fflush(stdout);
 
-	end = lst_now() + (uint64_t)(lifetime * 1e9);
-	while (!done && lst_now() < end) {
+	end = bench_now_ns() + (uint64_t)(lifetime * 1e9);
+	while (!done && bench_now_ns() < end) {
 		n = epoll_wait(lst_ep, evs, LST_EVENTS, 200);
 		if (n == -1 && errno != EINTR) {
 			perror("epoll_wait");

@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -30,28 +29,13 @@
 #include "log.h"
 #include "mustache.h"
 
+#include "bench_util.h"
+
 #define RB_NPORTS	10
 
 static const uint16_t rb_ports[RB_NPORTS] = {
 	80, 443, 8080, 8443, 22, 3306, 5432, 6379, 9000, 9090
 };
-
-static double
-rb_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int
-rb_dcmp(const void *a, const void *b)
-{
-	double	x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 /* same layout as gen_stream.c: prefix i on one of ten ports */
 static void
@@ -81,7 +65,7 @@ rb_announce(struct rib *rib, struct exabgp_msg *msg, int i)
 static void
 rb_report(const char *name, double *v, int n)
 {
-	qsort(v, (size_t)n, sizeof(*v), rb_dcmp);
+	qsort(v, (size_t)n, sizeof(*v), bench_dcmp);
 	printf(" %s_ms=%.3f %s_min_ms=%.3f %s_max_ms=%.3f", name, v[n / 2],
 	    name, v[0], name, v[n - 1]);
 }
@@ -101,26 +85,17 @@ main(int argc, char *argv[])
 	double			*tc, *tr, *jc, *jr, t0;
 	char			 err[1024], *out = NULL, *jout = NULL;
 	size_t			 outlen = 0, joutlen = 0;
-	int			 n = 10000, reps = 21, ch, i;
+	int			 n = 10000, reps = 21, i;
+	const struct bench_opt	 opts[] = {
+		{ 'n', BENCH_INT, &n },
+		{ 'r', BENCH_INT, &reps },
+		{ 'c', BENCH_STR, &cpath },
+		{ 't', BENCH_STR, &tpath },
+	};
 
-	while ((ch = getopt(argc, argv, "n:r:c:t:")) != -1) {
-		switch (ch) {
-		case 'n':
-			n = atoi(optarg);
-			break;
-		case 'r':
-			reps = atoi(optarg);
-			break;
-		case 'c':
-			cpath = optarg;
-			break;
-		case 't':
-			tpath = optarg;
-			break;
-		default:
-			goto usage;
-		}
-	}
+	if (bench_options(argc, argv, opts, sizeof(opts) / sizeof(opts[0]),
+	    "") == -1)
+		goto usage;
 	if (tpath == NULL || n < 1 || n > 1000000 || reps < 1 ||
 	    reps > 10000)
 		goto usage;
@@ -148,29 +123,29 @@ main(int argc, char *argv[])
 	for (i = 0; i < reps; i++) {
 		free(out);
 		free(jout);
-		t0 = rb_now();
+		t0 = bench_now_ns() / 1e6;
 		context_open(&c, rib, conf);
 		context_root(&c, &root);
-		tc[i] = rb_now() - t0;
-		t0 = rb_now();
+		tc[i] = bench_now_ns() / 1e6 - t0;
+		t0 = bench_now_ns() / 1e6;
 		if (tmpl_render_view(t, &root, 0, &out, &outlen, err,
 		    sizeof(err)) == -1) {
 			fprintf(stderr, "render: %s\n", err);
 			return 1;
 		}
 		context_close(&c);
-		tr[i] = rb_now() - t0;
-		t0 = rb_now();
+		tr[i] = bench_now_ns() / 1e6 - t0;
+		t0 = bench_now_ns() / 1e6;
 		ctx = context_build(rib, conf);
-		jc[i] = rb_now() - t0;
-		t0 = rb_now();
+		jc[i] = bench_now_ns() / 1e6 - t0;
+		t0 = bench_now_ns() / 1e6;
 		if (tmpl_render(t, ctx, 0, &jout, &joutlen, err,
 		    sizeof(err)) == -1) {
 			fprintf(stderr, "render: %s\n", err);
 			return 1;
 		}
 		json_decref(ctx);
-		jr[i] = rb_now() - t0;
+		jr[i] = bench_now_ns() / 1e6 - t0;
 		if (outlen != joutlen || memcmp(out, jout, outlen) != 0) {
 			fprintf(stderr, "the view and the JSON tree render "
 			    "differently\n");

@@ -46,7 +46,8 @@ on_exit() {
 trap 'on_err "$LINENO" "$BASH_COMMAND" "$?"' ERR
 trap on_exit EXIT
 trap 'WHY="interrupted"; exit 130' INT TERM
-CLK_TCK=$(getconf CLK_TCK)
+# shellcheck source=lib.sh
+. "$TOP/tests/bench/lib.sh"
 for f in listeners floor_connect floor_json gen_stream render_bench stamp \
     tcp_probe; do
 	[ -x "$B/$f" ] || die "$B/$f missing (make tests)"
@@ -101,37 +102,13 @@ fnum() { awk "BEGIN { printf \"$1\", $2 }" </dev/null; }
 verdict() { if [ "$(calc "($1) ? 1 : 0")" = 1 ]; then echo met; else echo MISSED; fi; }
 
 now_ns() { date +%s%N; }
-# ns on CPU of a live process, all threads
-# Every sampler prints a number, also when the process is already gone (a
-# process that died before it was sampled must not turn into arithmetic on
-# an empty string: bash aborts the whole enclosing block on that, silently).
-# num VALUE: VALUE if it is a number, else 0
-num() { case ${1:-} in ''|*[!0-9.]*|*.*.*) echo 0 ;; *) echo "$1" ;; esac; }
+# num, cpu_ns, child_ns and kb: lib.sh
 # alive PID: the process exists and is not a zombie
 alive() {
 	local st
 	st=$(awk '$1 == "State:" { print $2 }' /proc/"$1"/status 2>/dev/null)
 	[ -n "$st" ] && [ "$st" != Z ]
 }
-cpu_ns() {
-	local s=0 a rest f
-	for f in /proc/"$1"/task/*/schedstat; do
-		[ -r "$f" ] || continue
-		read -r a rest <"$f" 2>/dev/null || continue
-		s=$((s + $(num "$a")))
-	done
-	echo "$s"
-}
-# ns of CPU of its reaped children (cutime + cstime)
-child_ns() {
-	local st
-	st=$(cat /proc/"$1"/stat 2>/dev/null) || { echo 0; return; }
-	st=${st##*) }
-	# after "comm) ": field 3 is state; cutime, cstime are fields 16, 17
-	set -- $st
-	echo $(( ($(num "${14:-}") + $(num "${15:-}")) * 1000000000 / CLK_TCK ))
-}
-kb() { num "$(awk -v k="$2:" '$1 == k { print $2 }' /proc/"$1"/status 2>/dev/null)"; }
 # proportional set size (shared pages divided among their users), kB
 pss() { num "$(awk '$1 == "Pss:" { print $2 }' /proc/"$1"/smaps_rollup 2>/dev/null)"; }
 
@@ -264,13 +241,17 @@ measure_checks() {
 	ann_stop "$name"
 	echo "$((c2 - c1)) $((u2 - u1)) $hwm $anon $((t2 - t1)) $(health "$name") $((l2 - l1))"
 }
+# conn_us LINE: the us per connection of a floor_connect output line
+conn_us() { echo "$1" | sed 's/.*us_per_conn=\([0-9.]*\).*/\1/'; }
+# per_check_us CPU_NS CHECKS: us of CPU per check (no checks: as one)
+per_check_us() { calc "$1 / 1000 / ($2 > 0 ? $2 : 1)"; }
 # floorb: issue 12's floor, both ends of a blocking connect loop in one
 # process (floor_connect -b); prints its us per connection
 floorb() {
 	local fl
 	fl=$("$B/floor_connect" -b -d "$FLOOR_D" -w "$FLOOR_W")
 	echo "floorb: $fl" >>"$OUT/raw.txt"
-	echo "$fl" | sed 's/.*us_per_conn=\([0-9.]*\).*/\1/'
+	conn_us "$fl"
 }
 # tcp_vs_floorb LABEL N NAME BIN: one bgpsd-announce binary's window on
 # the listeners of tcpN, then the both-ends floor right after it (same
@@ -282,8 +263,8 @@ tcp_vs_floorb() {
 	    measure_checks "$name" tcp "$n" "$base" "tcpx$n")
 	fb=$(floorb)
 	[ "$checks" -gt 0 ] || checks=1
-	us=$(calc "$cpu / 1000 / $checks")
-	lus=$(calc "$lcpu / 1000 / $checks")
+	us=$(per_check_us "$cpu" "$checks")
+	lus=$(per_check_us "$lcpu" "$checks")
 	echo "tcp-floorb $label n=$n bin=$bin checks=$checks cpu_ns=$cpu listeners_cpu_ns=$lcpu wall_ns=$wall up/down=$ud floorb_us=$fb" >>"$OUT/raw.txt"
 	result "TCP checks N=$n, $label: CPU per check (+ listeners' accept side)" \
 	    "$(fnum %.1f "$us") us (+ $(fnum %.1f "$lus") us; $(updown "$ud" "$n"))" "" ""
@@ -303,8 +284,8 @@ if want tcp; then
 		fl=$("$B/floor_connect" -n "$n" -p "$base" -r "$rate" \
 		    -d "$(floor_d "$rate")" -w "$FLOOR_W")
 		lst_stop tcp$n
-		fus=$(echo "$fl" | sed 's/.*us_per_conn=\([0-9.]*\).*/\1/')
-		us=$(calc "$cpu / 1000 / ($checks > 0 ? $checks : 1)")
+		fus=$(conn_us "$fl")
+		us=$(per_check_us "$cpu" "$checks")
 		rate_got=$(calc "$checks / ($wall / 1e9)")
 		echo "tcp n=$n checks=$checks cpu_ns=$cpu hwm_kb=$hwm anon_kb=$anon wall_ns=$wall up/down=$ud $fl" >>"$OUT/raw.txt"
 		result "TCP checks N=$n: CPU per 1,000 checks" \
@@ -339,7 +320,7 @@ if want tcp; then
 	lst_stop tcpf
 	echo "tcp floor back-to-back: $fl" >>"$OUT/raw.txt"
 	result "TCP floor, back to back (no pacing)" \
-	    "$(echo "$fl" | sed 's/.*us_per_conn=\([0-9.]*\).*/\1/') us/conn" "" ""
+	    "$(conn_us "$fl") us/conn" "" ""
 fi
 
 # ---- 2. side by side with exabgp-healthcheck --------------------------
@@ -412,7 +393,7 @@ if want ehc; then
 		erate=$(calc "$EHC_N / $IV")
 		fl=$("$B/floor_connect" -n "$EHC_N" -p "$bbase" -r "$erate" \
 		    -d "$(floor_d "$erate")" -w "$FLOOR_W")
-		fus=$(echo "$fl" | sed 's/.*us_per_conn=\([0-9.]*\).*/\1/')
+		fus=$(conn_us "$fl")
 		lst_stop ehc
 		lst_stop ehb
 		echeck=$((ec2 - ec1)) bcheck=$((bc2 - bc1))

@@ -179,30 +179,30 @@ struct fuzz_ref {
 	uint64_t	 n;
 };
 
-static void
-fuzz_ref_next(struct fuzz_ref *r, const char **line, size_t *len)
+/* the next line of the reference cut, which must be line number lineno */
+static const char *
+fuzz_ref_next(struct fuzz_ref *r, uint64_t lineno, size_t *len)
 {
-	const char	*nl;
+	const char	*nl, *line = r->p;
 
 	nl = memchr(r->p, '\n', (size_t)(r->end - r->p));
 	if (nl == NULL)
 		nl = r->end;
-	*line = r->p;
 	*len = (size_t)(nl - r->p);
 	r->p = nl < r->end ? nl + 1 : nl;
-	r->n++;
+	if (lineno != ++r->n)
+		abort();
+	return line;
 }
 
 static int
 fuzz_on_line(const char *line, size_t len, uint64_t lineno, void *arg)
 {
 	struct fuzz_ref	*r = arg;
-	const char	*want;
 	size_t		 wlen;
+	const char	*want = fuzz_ref_next(r, lineno, &wlen);
 
-	fuzz_ref_next(r, &want, &wlen);
-	if (lineno != r->n || len != wlen || len > r->max ||
-	    memcmp(line, want, len) != 0)
+	if (len != wlen || len > r->max || memcmp(line, want, len) != 0)
 		abort();
 	fuzz_line(line, len);
 	return 0;
@@ -212,11 +212,10 @@ static void
 fuzz_on_over(const char *head, size_t len, uint64_t lineno, void *arg)
 {
 	struct fuzz_ref	*r = arg;
-	const char	*want;
 	size_t		 wlen;
+	const char	*want = fuzz_ref_next(r, lineno, &wlen);
 
-	fuzz_ref_next(r, &want, &wlen);
-	if (lineno != r->n || wlen <= r->max || len > LINES_HEAD ||
+	if (wlen <= r->max || len > LINES_HEAD ||
 	    len != (wlen < LINES_HEAD ? wlen : LINES_HEAD) ||
 	    memcmp(head, want, len) != 0)
 		abort();

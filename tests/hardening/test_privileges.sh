@@ -28,6 +28,25 @@ done
 # a folder anyone may write (the checks run as nobody write there)
 mkdir -p "$T/pub"
 chmod 1777 "$T/pub"
+# ran_as NAME RC ERRFILE FILE WANT...: ok NAME when the program exited 0
+# and every FILE of $T/pub (what a child wrote: id -u, id -g, id -G)
+# holds WANT; else not ok, with what they hold and the program's stderr
+ran_as() {
+	local name=$1 rc=$2 errf=$3 got bad=""
+	shift 3
+	[ "$rc" = 0 ] || bad="exit $rc;"
+	while [ $# -ge 2 ]; do
+		got=$(cat "$T/pub/$1" 2>/dev/null)
+		[ "$got" = "$2" ] || bad="$bad $1: '$got', wanted '$2';"
+		shift 2
+	done
+	if [ -z "$bad" ]; then
+		ok "$name"
+	else
+		not_ok "$name"
+		diag "$bad" "$(tail -n 20 "$errf")"
+	fi
+}
 chmod 755 "$T"
 NOBODY_UID=$(id -u nobody 2>/dev/null)
 NOGROUP_GID=$(getent group nogroup | cut -d: -f3)
@@ -58,14 +77,9 @@ announce = { prefixes = ( "192.0.2.10/32" ); require_address = false; };
 EOF2
 	$ANNOUNCE --once -c "$T/user.conf" >"$T/out" 2>"$T/err"
 	rc=$?
-	if [ $rc = 0 ] && [ "$(cat "$T/pub/check.uid" 2>/dev/null)" = "$NOBODY_UID" ] &&
-	    [ "$(cat "$T/pub/check.gid")" = "$NOGROUP_GID" ] &&
-	    [ "$(cat "$T/pub/check.groups")" = "$NOGROUP_GID" ]; then
-		ok "user/group: exec check ran as nobody:nogroup, no supplementary groups"
-	else
-		not_ok "user/group: exec check ran as nobody:nogroup (rc $rc)"
-		diag "uid $(cat "$T/pub/check.uid" 2>/dev/null) gid $(cat "$T/pub/check.gid" 2>/dev/null) groups $(cat "$T/pub/check.groups" 2>/dev/null)" "$(cat "$T/err")"
-	fi
+	ran_as "user/group: exec check ran as nobody:nogroup, no supplementary groups" \
+	    $rc "$T/err" check.uid "$NOBODY_UID" check.gid "$NOGROUP_GID" \
+	    check.groups "$NOGROUP_GID"
 	# and the announcer itself stays root (it drops for children only)
 	check "user/group: the check's result reached the output" \
 	    grep -q '^announce route 192.0.2.10/32' "$T/out"
@@ -87,14 +101,9 @@ EOF2
 	{ j_start; j_ann 192.0.2.10/32 443; } >"$T/stream.jsonl"
 	$LISTEN --once -c "$T/luser.conf" <"$T/stream.jsonl" >"$T/lout" 2>"$T/lerr"
 	rc=$?
-	if [ $rc = 0 ] && [ "$(cat "$T/pub/lcheck.uid" 2>/dev/null)" = "$NOBODY_UID" ] &&
-	    [ "$(cat "$T/pub/lcmd.uid" 2>/dev/null)" = "$NOBODY_UID" ] &&
-	    [ "$(cat "$T/pub/lcmd.gid")" = "$NOGROUP_GID" ]; then
-		ok "user/group: bgpsd-listen check and reload command ran as nobody:nogroup"
-	else
-		not_ok "user/group: bgpsd-listen check and command ran as nobody (rc $rc)"
-		diag "check uid $(cat "$T/pub/lcheck.uid" 2>/dev/null) cmd uid $(cat "$T/pub/lcmd.uid" 2>/dev/null)" "$(tail -n 5 "$T/lerr")"
-	fi
+	ran_as "user/group: bgpsd-listen check and reload command ran as nobody:nogroup" \
+	    $rc "$T/lerr" lcheck.uid "$NOBODY_UID" lcmd.uid "$NOBODY_UID" \
+	    lcmd.gid "$NOGROUP_GID"
 	check "user/group: the rendered file was written (by root, as the destination wants)" \
 	    grep -q 'https 192.0.2.10' "$T/dest/out.conf"
 else

@@ -42,6 +42,11 @@ def v4(*nlri, nh='169.254.179.1'):
         nh, ', '.join('{ "nlri": "%s" }' % n for n in nlri))
 
 
+def ann20(attr):
+    """192.0.2.20/32 announced with the attributes attr"""
+    return upd(attr=attr, ann=v4('192.0.2.20/32'))
+
+
 GOOD = upd(ann=v4('192.0.2.20/32'))
 
 json = {
@@ -87,28 +92,18 @@ json = {
                              .replace('{ "169.254.179.1": [', '[')
                              .replace('] }', ']')),
     # communities
-    'community-70000': upd(attr='"community": [ [ 12345, 70000 ] ]',
-                           ann=v4('192.0.2.20/32')),
-    'community-negative': upd(attr='"community": [ [ 12345, -1 ] ]',
-                              ann=v4('192.0.2.20/32')),
-    'community-string': upd(attr='"community": [ "12345:443" ]',
-                            ann=v4('192.0.2.20/32')),
-    'community-flat': upd(attr='"community": "12345:443"',
-                          ann=v4('192.0.2.20/32')),
-    'community-three': upd(attr='"community": [ [ 12345, 443, 1 ] ]',
-                           ann=v4('192.0.2.20/32')),
-    'community-float': upd(attr='"community": [ [ 12345, 443.5 ] ]',
-                           ann=v4('192.0.2.20/32')),
-    'community-huge-real': upd(attr='"community": [ [ 12345, 1e400 ] ]',
-                               ann=v4('192.0.2.20/32')),
-    'community-huge-int': upd(
-        attr='"community": [ [ 12345, 123456789012345678901234567890 ] ]',
-        ann=v4('192.0.2.20/32')),
-    'large-out-of-range': upd(
-        attr='"large-community": [ [ 12345, 0, 4294967296 ] ]',
-        ann=v4('192.0.2.20/32')),
-    'large-two': upd(attr='"large-community": [ [ 12345, 443 ] ]',
-                     ann=v4('192.0.2.20/32')),
+    'community-70000': ann20('"community": [ [ 12345, 70000 ] ]'),
+    'community-negative': ann20('"community": [ [ 12345, -1 ] ]'),
+    'community-string': ann20('"community": [ "12345:443" ]'),
+    'community-flat': ann20('"community": "12345:443"'),
+    'community-three': ann20('"community": [ [ 12345, 443, 1 ] ]'),
+    'community-float': ann20('"community": [ [ 12345, 443.5 ] ]'),
+    'community-huge-real': ann20('"community": [ [ 12345, 1e400 ] ]'),
+    'community-huge-int': ann20(
+        '"community": [ [ 12345, 123456789012345678901234567890 ] ]'),
+    'large-out-of-range': ann20(
+        '"large-community": [ [ 12345, 0, 4294967296 ] ]'),
+    'large-two': ann20('"large-community": [ [ 12345, 443 ] ]'),
     # bytes
     'nul-byte': GOOD[:200] + '\0' + GOOD[200:],
     'nul-in-nlri': upd(ann=v4('192.0.2.20/32\\u0000')),
@@ -125,10 +120,8 @@ json = {
     # valid JSON that names no port: accepted, changes nothing
     'ign-non-host': upd(attr='"community": [ [ 12345, 80 ] ]',
                         ann=v4('192.0.2.0/24')),
-    'ign-other-asn': upd(attr='"community": [ [ 64512, 80 ] ]',
-                         ann=v4('192.0.2.20/32')),
-    'ign-port-0': upd(attr='"community": [ [ 12345, 0 ] ]',
-                      ann=v4('192.0.2.20/32')),
+    'ign-other-asn': ann20('"community": [ [ 64512, 80 ] ]'),
+    'ign-port-0': ann20('"community": [ [ 12345, 0 ] ]'),
     'ign-unknown-type': HEAD + '"type": "weather", "forecast": "rain" }',
     'ign-refresh-4.2.21': HEAD + '"type": "refresh", ' + PEER +
     ', "message": { "refresh": { "afi": ""ipv4"" } } } }',
@@ -136,9 +129,23 @@ json = {
 # the refresh line of ExaBGP 4.2.21 is invalid JSON: refused, not ignored
 json['refresh-4.2.21'] = json.pop('ign-refresh-4.2.21')
 
+
+def write(folder, name, data):
+    """tests/data/bad/FOLDER/NAME, these bytes"""
+    with open(os.path.join(HERE, folder, name), 'wb') as f:
+        f.write(data)
+
+
+def write_expected(folder, ext, head, table):
+    """each NAME: (EXPECT, TEXT) of table as FOLDER/NAME.EXT: head % EXPECT,
+    then TEXT"""
+    for name, (expect, text) in table.items():
+        write(folder, name + ext,
+              (head % expect).encode() + text.encode('latin-1'))
+
+
 for name, text in json.items():
-    with open(os.path.join(HERE, 'json', name + '.jsonl'), 'wb') as f:
-        f.write(text.encode('latin-1') + b'\n')
+    write('json', name + '.jsonl', text.encode('latin-1') + b'\n')
 
 # ---- configs: both programs, -n ----
 BASE = '''asn = 12345;
@@ -164,10 +171,7 @@ conf = {
     'user-unknown': ('0', 'asn = 12345;\nuser = "no-such-user-bgpsd";\n'),
     'destination-newline': ('3', 'asn = 12345;\nlisten = { templates = ( { source = "/etc/passwd"; destination = "/tmp/x\\n"; } ); };\n'),
 }
-for name, (line, text) in conf.items():
-    with open(os.path.join(HERE, 'conf', name + '.conf'), 'wb') as f:
-        f.write(('# expect: %s\n' % line).encode())
-        f.write(text.encode('latin-1'))
+write_expected('conf', '.conf', '# expect: %s\n', conf)
 
 # ---- templates ----
 tmpl = {
@@ -185,13 +189,10 @@ tmpl = {
     # recursion through partials: compiles, refused when rendering
     'rec-a': ('nested deeper', '{{#services}}{{> rec-b}}{{/services}}\n'),
 }
-for name, (expect, text) in tmpl.items():
-    with open(os.path.join(HERE, 'templates', name + '.mustache'), 'wb') as f:
-        f.write(('{{! expect: %s }}' % expect).encode())
-        f.write(text.encode('latin-1'))
+write_expected('templates', '.mustache', '{{! expect: %s }}', tmpl)
 # rec-a -> rec-b -> rec-a ... with a context that never runs out
-with open(os.path.join(HERE, 'templates', 'rec-b.mustache'), 'wb') as f:
-    f.write(b'{{! expect: nested deeper }}[{{#services}}{{> rec-a}}{{/services}}]')
+write('templates', 'rec-b.mustache',
+      b'{{! expect: nested deeper }}[{{#services}}{{> rec-a}}{{/services}}]')
 
 ack = {
     'nul-bytes': b'done\0\nerror\0junk\n\0\0\0\n',
@@ -202,5 +203,4 @@ ack = {
     'many-dones': b'done\n' * 5000,
 }
 for name, data in ack.items():
-    with open(os.path.join(HERE, 'ack', name + '.txt'), 'wb') as f:
-        f.write(data)
+    write('ack', name + '.txt', data)
