@@ -168,7 +168,7 @@ conf = {
     'prefix-v6-129': ('5', BASE + 'announce = {\n prefixes = [ "2001:db8::1/129" ]; };\n'),
     'max-routes-negative': ('3', 'asn = 12345;\nlisten = { max_routes = -5; };\n'),
     'wait-max-inf': ('3', 'asn = 12345;\nlisten = { wait_max = 1e400; };\n'),
-    'user-unknown': ('0', 'asn = 12345;\nuser = "no-such-user-bgpsd";\n'),
+    'user-unknown': ('3', 'asn = 12345;\nuser = "no-such-user-bgpsd";\n'),
     'destination-newline': ('3', 'asn = 12345;\nlisten = { templates = ( { source = "/etc/passwd"; destination = "/tmp/x\\n"; } ); };\n'),
 }
 write_expected('conf', '.conf', '# expect: %s\n', conf)
