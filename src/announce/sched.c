@@ -341,6 +341,15 @@ sched_check_done(struct check *c, void *arg)
 	sched_dispatch(s);
 }
 
+/* the service's entry if it has checks and none is running, else NULL */
+static struct sched_svc *
+sched_idle(struct sched *s, size_t i)
+{
+	struct sched_svc	*v = &s->svcs[i];
+
+	return v->nchecks == 0 || v->state != SVC_IDLE ? NULL : v;
+}
+
 void
 sched_start(struct sched *s)
 {
@@ -350,8 +359,7 @@ sched_start(struct sched *s)
 
 	now = ev_monotonic();
 	for (i = 0; i < s->nsvcs; i++) {
-		v = &s->svcs[i];
-		if (v->nchecks == 0 || v->state != SVC_IDLE)
+		if ((v = sched_idle(s, i)) == NULL)
 			continue;
 		v->slot = now;
 		iv = sched_ns(s->conf->services[i].timing.interval);
@@ -371,8 +379,7 @@ sched_run_now(struct sched *s)
 
 	now = ev_monotonic();
 	for (i = 0; i < s->nsvcs; i++) {
-		v = &s->svcs[i];
-		if (v->nchecks == 0 || v->state != SVC_IDLE)
+		if ((v = sched_idle(s, i)) == NULL)
 			continue;
 		ev_timer_stop(s->loop, &v->timer);
 		/* the schedule continues from here */
