@@ -689,15 +689,19 @@ lab_exabgp_start() {
 	    "$LAB_EXABGP" --env "$env" "$conf"
 }
 
-# lab_service NAME HOST PORT: a demo TCP service on HOST's loopback
-# (127.0.0.1 and ::1 in netns mode), ready when this returns (or fails)
+# lab_service NAME HOST PORT [WEIGHTFILE]: a demo TCP service on HOST's
+# loopback (127.0.0.1 and ::1 in netns mode), ready when this returns (or
+# fails); with WEIGHTFILE an HTTP service that reports its content as
+# X-Bgpsd-Weight (tcpserver.py --http)
 lab_service() {
-	local name=$1 h=$2 port=$3 addrs
+	local name=$1 h=$2 port=$3 addrs http=()
 	addrs=${LAB_SVCADDR[$h]}
 	[ "$LAB_MODE" = netns ] && addrs="$addrs ::1"
+	[ -n "${4:-}" ] && http=(--http "$4")
 	: >"$LAB_DIR/$name.log"
 	# shellcheck disable=SC2086
-	lab_spawn "$name" "$h" "$LAB_PY" "$LAB_TOOLS/tcpserver.py" "$port" $addrs
+	lab_spawn "$name" "$h" "$LAB_PY" "$LAB_TOOLS/tcpserver.py" \
+	    "${http[@]}" "$port" $addrs
 	wait_for_file_content "$LAB_DIR/$name.log" '^listening' 5
 }
 

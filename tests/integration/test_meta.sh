@@ -3,7 +3,8 @@
 # 13), through a real route reflector and directly:
 #
 #   ann: demo services web and api + bgpsd-announce under ExaBGP, one /32
-#        with a static community; web's weight comes from an exec check
+#        with a static community; web's weight comes from an exec check,
+#        api's from an http check's X-Bgpsd-Weight header
 #   rr:  BIRD 2 running etc/bird-rr.conf (its origin filter as shipped, plus
 #        the static communities listed as its comments say)
 #   lb:  one ExaBGP, two bgpsd-listen processes: one for the session with
@@ -92,7 +93,9 @@ check_out "$(basename "$RR_CONF") with the lab's values and static communities p
 
 # ---- the announcer ---------------------------------------------------------
 # web: weight 200, lowered by an exec check that prints the content of
-# $A/web.weight; drained for DRAIN s by $A/web.disabled. api: plain.
+# $A/web.weight; drained for DRAIN s by $A/web.disabled. api: an http
+# check whose service reports the content of $A/api.weight as its
+# X-Bgpsd-Weight header (tcpserver.py --http).
 # EXTRA_LARGE: more static large communities of the prefix
 ann_conf() {
 	cat <<EOF
@@ -114,7 +117,8 @@ services = (
 	{
 		name = "api";
 		port = $API;
-		checks = ( { type = "tcp"; host = "$SVC"; } );
+		checks = ( { type = "http"; url = "http://$SVC:$API/healthz";
+			     body = "ok"; } );
 	}
 );
 announce = {
@@ -256,7 +260,7 @@ same() {
 # ---- start: services, reflector, consumer, announcer ----------------------
 lab_mark "start"
 lab_service svc-web ann "$WEB" || lab_die "demo service web"
-lab_service svc-api ann "$API" || lab_die "demo service api"
+lab_service svc-api ann "$API" "$A/api.weight" || lab_die "demo service api"
 lab_bird_start "$LAB_DIR/rr"
 lab_exabgp_start lb "$L/exabgp.conf" yes
 lab_exabgp_start ann "$A/exabgp.conf" no
@@ -290,6 +294,23 @@ lab_mark "web.weight removed"
 rm -f "$A/web.weight"
 lab_expect "check reports no weight: back to 'weight 200'" "$BOUND" \
     srv_is web $P4 "weight 200"
+
+# ---- (a2) a weight from an http check's X-Bgpsd-Weight header ---------------
+lab_mark "api.weight: X-Bgpsd-Weight: 30"
+echo 30 >"$A/api.weight"
+lab_expect "X-Bgpsd-Weight: 30 from api's http check: 'weight 30' via BIRD and direct" \
+    "$BOUND" srv_is api $P4 "weight 30"
+check "BIRD holds ($AS, 1, $((API * 10000 + 30)))" \
+    bird_has "($AS, 1, $((API * 10000 + 30)))"
+check "web keeps weight 200" srv_is web $P4 "weight 200"
+same "weight 30 from a header"
+lab_mark "api.weight: X-Bgpsd-Weight: 500"
+echo 500 >"$A/api.weight"
+lab_expect "a header above the configured weight is capped: 'weight 100'" \
+    "$BOUND" srv_is api $P4 "weight 100"
+check "BIRD holds no weight community for api" eval \
+    '! birdc_rr show route all | grep -Eq "\\($AS, 1, $API[0-9]{4}\\)"'
+rm -f "$A/api.weight"
 
 # ---- (b) a disable file: draining, then withdrawn after drain_time ----------
 lab_mark "touch web.disabled"
@@ -326,9 +347,10 @@ for p in $PATHS; do
 	log=$L/$p/history/checks.log
 	n=$(wc -l <"$log" 2>/dev/null || echo 0)
 	bad=$(awk '$1 != 0' "$log" 2>/dev/null | wc -l)
-	# start, 40, 200, draining, drained, back: at least 6 versions
+	# start, 40, 200, api 30, api 100, draining, drained, back: at
+	# least 8 versions
 	check "${VIA[$p]}: haproxy -c accepted every staged version ($n, $bad refused)" \
-	    test "$n" -ge 6 -a "$bad" = 0
+	    test "$n" -ge 8 -a "$bad" = 0
 	if [ "$bad" != 0 ]; then
 		f=$(awk '$1 != 0 { print $2; exit }' "$log")
 		sed 's/^/#   /' "$f.out" | head -n 5
