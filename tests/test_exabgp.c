@@ -40,8 +40,7 @@ struct fx {
 	struct exabgp	*x;
 	int		 to_us[2];	/* test writes acks into [1] */
 	int		 from_us[2];	/* test reads lines from [0] */
-	int		 gone;
-	enum exabgp_gone why;
+	struct tl_done	 gone;		/* gone_cb: how often, last reason */
 	char		 out[65536];
 	size_t		 outlen;
 	struct tl_capture err;	/* stderr, from err_start */
@@ -50,13 +49,14 @@ struct fx {
 
 static struct prefix	P1, P2, P6;
 
+/*
+ * The layer's "ExaBGP is gone" is a done callback with a reason:
+ * tl_done counts the calls and keeps the last reason (as its nfailed)
+ */
 static void
 gone_cb(enum exabgp_gone why, void *arg)
 {
-	struct fx	*f = arg;
-
-	f->gone++;
-	f->why = why;
+	tl_done_cb((int)why, arg);
 }
 
 static int
@@ -69,7 +69,8 @@ setup(void **state)
 	fcntl(f->from_us[0], F_SETFL, O_NONBLOCK);
 	if ((f->loop = ev_new()) == NULL)
 		return -1;
-	f->x = exabgp_new(f->loop, f->to_us[0], f->from_us[1], gone_cb, f);
+	f->x = exabgp_new(f->loop, f->to_us[0], f->from_us[1], gone_cb,
+	    &f->gone);
 	if (f->x == NULL)
 		return -1;
 	/* short windows keep the test fast; ratios as in production */
@@ -126,8 +127,8 @@ free_layer(struct fx *f)
 static void
 expect_gone(struct fx *f, enum exabgp_gone why)
 {
-	assert_int_equal(f->gone, 1);
-	assert_int_equal(f->why, why);
+	assert_int_equal(f->gone.called, 1);
+	assert_int_equal(f->gone.nfailed, (int)why);
 }
 
 /*
@@ -348,7 +349,7 @@ test_batch_coalesces(void **state)
 	expect_out(f, A3 "\n" B1 "\n" V6 "\n");
 	assert_false(exabgp_idle(f->x));
 	answer_idle(f, "done\ndone\ndone\n");
-	assert_int_equal(f->gone, 0);
+	assert_int_equal(f->gone.called, 0);
 }
 
 static void
@@ -495,7 +496,7 @@ test_late_answer_own_line(void **state)
 	assert_non_null(strstr(log, "late answer from ExaBGP (error after"));
 	/* logged once as late, not again */
 	assert_int_equal(tl_count(log, "no answer from ExaBGP"), 1);
-	assert_int_equal(f->gone, 0);
+	assert_int_equal(f->gone.called, 0);
 }
 
 /* a late done: no second line of the prefix went out before it */
@@ -675,7 +676,7 @@ test_no_ack_mode(void **state)
 	expect_sent(f, "");
 	/* a stray done is ignored */
 	answer(f, "done\n");
-	assert_int_equal(f->gone, 0);
+	assert_int_equal(f->gone.called, 0);
 }
 
 static void
@@ -766,7 +767,7 @@ test_stdin_events(void **state)
 	pump(f, 10);
 	assert_int_equal(stats(f).neighbor, 3);
 	assert_int_equal(stats(f).unknown, 1);
-	assert_int_equal(f->gone, 0);
+	assert_int_equal(f->gone.called, 0);
 	/* split across reads */
 	SET(f, &P1, pA1);
 	expect_sent(f, A1 "\n");
