@@ -204,3 +204,54 @@ check_tail() {
 		diag "${f##*/}:" "$(tail -n "$k" "$f")"
 	fi
 }
+
+# check_logs NAME N FILE... -- CMD...: check NAME CMD..., and when not ok
+# the last N lines of each FILE (the logs that tell why) as diagnostics;
+# returns 1 then
+check_logs() {
+	local n=$1 k=$2 f files=()
+	shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		files+=("$1")
+		shift
+	done
+	shift
+	if "$@"; then
+		ok "$n"
+		return 0
+	fi
+	not_ok "$n"
+	for f in "${files[@]}"; do
+		diag "${f##*/}:" "$(tail -n "$k" "$f" 2>/dev/null)"
+	done
+	return 1
+}
+
+# conf_timing INTERVAL FAST_INTERVAL TIMEOUT RISE FALL: the check timing
+# keys of a bgpsd.conf service or announce block, on one line
+conf_timing() {
+	printf 'interval = %s; fast_interval = %s; timeout = %s; ' "$1" "$2" "$3"
+	printf 'rise = %s; fall = %s;\n' "$4" "$5"
+}
+
+# lo_listener PORT READY SECONDS: in the background, a TCP listener on
+# 127.0.0.1:PORT that accepts and closes every connection for SECONDS;
+# READY (a file) is made once it listens. Its pid in LO_PID.
+lo_listener() {
+	python3 -c '
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(64)
+s.settimeout(0.5)
+open(sys.argv[2], "w").close()
+end = time.time() + float(sys.argv[3])
+while time.time() < end:
+    try:
+        s.accept()[0].close()
+    except socket.timeout:
+        pass
+' "$1" "$2" "$3" &
+	LO_PID=$!
+}

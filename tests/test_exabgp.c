@@ -40,21 +40,23 @@ struct fx {
 	struct exabgp	*x;
 	int		 to_us[2];	/* test writes acks into [1] */
 	int		 from_us[2];	/* test reads lines from [0] */
-	int		 gone;
-	enum exabgp_gone why;
+	struct tl_done	 gone;		/* gone_cb: how often, last reason */
 	char		 out[65536];
 	size_t		 outlen;
+	struct tl_capture err;	/* stderr, from err_start */
+	int		 capturing;
 };
 
 static struct prefix	P1, P2, P6;
 
+/*
+ * The layer's "ExaBGP is gone" is a done callback with a reason:
+ * tl_done counts the calls and keeps the last reason (as its nfailed)
+ */
 static void
 gone_cb(enum exabgp_gone why, void *arg)
 {
-	struct fx	*f = arg;
-
-	f->gone++;
-	f->why = why;
+	tl_done_cb((int)why, arg);
 }
 
 static int
@@ -67,7 +69,8 @@ setup(void **state)
 	fcntl(f->from_us[0], F_SETFL, O_NONBLOCK);
 	if ((f->loop = ev_new()) == NULL)
 		return -1;
-	f->x = exabgp_new(f->loop, f->to_us[0], f->from_us[1], gone_cb, f);
+	f->x = exabgp_new(f->loop, f->to_us[0], f->from_us[1], gone_cb,
+	    &f->gone);
 	if (f->x == NULL)
 		return -1;
 	/* short windows keep the test fast; ratios as in production */
@@ -81,6 +84,9 @@ teardown(void **state)
 {
 	struct fx	*f = *state;
 
+	/* a test failed while stderr was captured: give it back */
+	if (f->capturing)
+		(void)tl_capture_stop(&f->err);
 	exabgp_free(f->x);
 	ev_free(f->loop);
 	close(f->to_us[0]);
@@ -90,6 +96,50 @@ teardown(void **state)
 		close(f->from_us[1]);
 	free(f);
 	return 0;
+}
+
+/* stderr captured from now on (the layer's log) */
+static void
+err_start(struct fx *f)
+{
+	tl_capture_start(&f->err, STDERR_FILENO);
+	f->capturing = 1;
+}
+
+/* stderr restored; what the layer logged since err_start */
+static const char *
+err_stop(struct fx *f)
+{
+	f->capturing = 0;
+	return tl_capture_stop(&f->err);
+}
+
+/* the layer freed, as at the exit; what it logged since err_start */
+static const char *
+free_layer(struct fx *f)
+{
+	exabgp_free(f->x);
+	f->x = NULL;
+	return err_stop(f);
+}
+
+/* the layer said it is gone, once, for this reason */
+static void
+expect_gone(struct fx *f, enum exabgp_gone why)
+{
+	assert_int_equal(f->gone.called, 1);
+	assert_int_equal(f->gone.nfailed, (int)why);
+}
+
+/*
+ * The stand-in's end *fd of a pipe closed, /dev/null open in its place
+ * (with flags) for teardown to close
+ */
+static void
+hang_up(int *fd, int flags)
+{
+	close(*fd);
+	*fd = open("/dev/null", flags);
 }
 
 /* run the loop for ms milliseconds, collecting what was written */
@@ -140,6 +190,39 @@ answer(struct fx *f, const char *s)
 	pump(f, 10);
 }
 
+/* the stand-in ExaBGP writes s; what went out in the next 10 ms is want */
+static void
+exchange(struct fx *f, const char *s, const char *want)
+{
+	answer(f, s);
+	expect_out(f, want);
+}
+
+/* the stand-in ExaBGP writes s, the last answer awaited: idle after it */
+static void
+answer_idle(struct fx *f, const char *s)
+{
+	answer(f, s);
+	assert_true(exabgp_idle(f->x));
+}
+
+/* fn (withdraw or flush all) writes at once, no batch window: want */
+static void
+at_once(struct fx *f, void (*fn)(struct exabgp *), const char *want)
+{
+	fn(f->x);
+	pump(f, 1);
+	expect_out(f, want);
+}
+
+/* past the batch window (20 ms, see setup): what went out is want */
+static void
+expect_sent(struct fx *f, const char *want)
+{
+	pump(f, 40);
+	expect_out(f, want);
+}
+
 #define A1	"announce route 192.0.2.10/32 next-hop self community [1:443]"
 #define A2	"announce route 192.0.2.10/32 next-hop self community [1:80]"
 #define A3	"announce route 192.0.2.10/32 next-hop self community [1:80 1:443]"
@@ -155,27 +238,36 @@ answer(struct fx *f, const char *s)
 #define SUMMARY	SUMHDR "\n" SUMROW "\ndone\n"
 
 /*
- * The wanted state of p: announced with these ports (ASN 1, next-hop
+ * w, the wanted state of p: announced with these ports (ASN 1, next-hop
  * self: the lines A1..V6 above), or withdrawn without any (W1..W6).
  */
+static void
+want_init(struct route_want *w, const struct prefix *p,
+    const uint16_t *ports, size_t n)
+{
+	size_t	 i;
+
+	memset(w, 0, sizeof(*w));
+	w->prefix = *p;
+	w->attrs.asn = 1;
+	w->attrs.med = w->attrs.local_pref = -1;
+	w->announce = n > 0;
+	w->ports = calloc(n > 0 ? n : 1, sizeof(*w->ports));
+	assert_non_null(w->ports);
+	for (i = 0; i < n; i++) {
+		w->ports[i].port = ports[i];
+		w->ports[i].weight = 100;
+	}
+	w->nports = w->cap = n;
+}
+
+/* the layer told the wanted state of p (want_init) */
 static void
 xset(struct fx *f, const struct prefix *p, const uint16_t *ports, size_t n)
 {
 	struct route_want	 w;
-	size_t			 i;
 
-	memset(&w, 0, sizeof(w));
-	w.prefix = *p;
-	w.attrs.asn = 1;
-	w.attrs.med = w.attrs.local_pref = -1;
-	w.announce = n > 0;
-	w.ports = calloc(n > 0 ? n : 1, sizeof(*w.ports));
-	assert_non_null(w.ports);
-	for (i = 0; i < n; i++) {
-		w.ports[i].port = ports[i];
-		w.ports[i].weight = 100;
-	}
-	w.nports = w.cap = n;
+	want_init(&w, p, ports, n);
 	exabgp_set(f->x, &w);
 	route_want_free(&w);
 }
@@ -185,6 +277,29 @@ static const uint16_t	 pB1[] = { 22 }, pV6[] = { 53 };
 #define SET(f, p, ports)	\
 	xset(f, p, ports, sizeof(ports) / sizeof(ports[0]))
 #define WD(f, p)		xset(f, p, NULL, 0)
+
+/* p is known to the layer, its latest line answered (acked) or not */
+static void
+expect_acked(struct fx *f, const struct prefix *p, int acked)
+{
+	int	 got;
+
+	assert_non_null(exabgp_current(f->x, p, &got, NULL));
+	if (acked)
+		assert_true(got);
+	else
+		assert_false(got);
+}
+
+/* the layer's counters now */
+static struct exabgp_stats
+stats(struct fx *f)
+{
+	struct exabgp_stats	 st;
+
+	exabgp_get_stats(f->x, &st);
+	return st;
+}
 
 /* stdout "full": a 4 KiB pipe filled by the test; returns the bytes put */
 static size_t
@@ -233,21 +348,18 @@ test_batch_coalesces(void **state)
 	/* one line per prefix, the latest; in order of first mention */
 	expect_out(f, A3 "\n" B1 "\n" V6 "\n");
 	assert_false(exabgp_idle(f->x));
-	answer(f, "done\ndone\ndone\n");
-	assert_true(exabgp_idle(f->x));
-	assert_int_equal(f->gone, 0);
+	answer_idle(f, "done\ndone\ndone\n");
+	assert_int_equal(f->gone.called, 0);
 }
 
 static void
 test_nothing_when_unchanged(void **state)
 {
 	struct fx		*f = *state;
-	struct exabgp_stats	 st;
 	int			 acked;
 
 	SET(f, &P1, pA1);
-	pump(f, 40);
-	expect_out(f, A1 "\n");
+	expect_sent(f, A1 "\n");
 	answer(f, "done\n");
 	{
 		const struct route_want	*cur;
@@ -267,10 +379,9 @@ test_nothing_when_unchanged(void **state)
 	SET(f, &P1, pA1);
 	pump(f, 60);
 	expect_out(f, "");
-	exabgp_get_stats(f->x, &st);
-	assert_int_equal(st.lines, 1);
-	assert_int_equal(st.done, 1);
-	assert_int_equal(st.inflight, 0);
+	assert_int_equal(stats(f).lines, 1);
+	assert_int_equal(stats(f).done, 1);
+	assert_int_equal(stats(f).inflight, 0);
 	assert_true(exabgp_idle(f->x));
 }
 
@@ -278,34 +389,26 @@ static void
 test_one_in_flight_latest_only(void **state)
 {
 	struct fx		*f = *state;
-	struct exabgp_stats	 st;
 
 	SET(f, &P1, pA1);
-	pump(f, 40);
-	expect_out(f, A1 "\n");
+	expect_sent(f, A1 "\n");
 	/* no ack yet: later changes of P1 wait; P2 is not held up */
 	WD(f, &P1);
 	SET(f, &P2, pB1);
-	pump(f, 40);
-	expect_out(f, B1 "\n");
+	expect_sent(f, B1 "\n");
 	SET(f, &P1, pA2);
 	SET(f, &P1, pA3);
-	pump(f, 40);
-	expect_out(f, "");
-	exabgp_get_stats(f->x, &st);
-	assert_int_equal(st.inflight, 2);
+	expect_sent(f, "");
+	assert_int_equal(stats(f).inflight, 2);
 	/* acks are FIFO: the first is A1's; only the latest of P1 follows */
-	answer(f, "done\n");
-	expect_out(f, A3 "\n");
-	answer(f, "done\n");	/* B1 */
-	expect_out(f, "");
+	exchange(f, "done\n", A3 "\n");
+	exchange(f, "done\n", "");	/* B1's */
 	assert_false(exabgp_idle(f->x));
 	answer(f, "done\n");	/* A3 */
 	assert_true(exabgp_idle(f->x));
 	/* back to A3 again: nothing */
 	SET(f, &P1, pA3);
-	pump(f, 40);
-	expect_out(f, "");
+	expect_sent(f, "");
 }
 
 /*
@@ -318,47 +421,39 @@ static void
 test_never_answered_resent(void **state)
 {
 	struct fx		*f = *state;
-	struct exabgp_stats	 st;
-	struct tl_capture	 c;
-	int			 acked;
 
-	tl_capture_start(&c, STDERR_FILENO);
+	err_start(f);
 	SET(f, &P1, pA1);
-	pump(f, 40);
-	expect_out(f, A1 "\n");
+	expect_sent(f, A1 "\n");
 	pump(f, 200);
 	expect_out(f, "");	/* 300 ms not over yet */
 	pump(f, 150);
 	/* not sent again: unknown yet whether ExaBGP will answer it */
 	expect_out(f, SYNC "\n");
-	exabgp_get_stats(f->x, &st);
-	assert_int_equal(st.timeouts, 1);
-	assert_int_equal(st.inflight, 1);
-	assert_int_equal(st.syncs, 1);
-	assert_int_equal(st.lines, 1);
+	assert_int_equal(stats(f).timeouts, 1);
+	assert_int_equal(stats(f).inflight, 1);
+	assert_int_equal(stats(f).syncs, 1);
+	assert_int_equal(stats(f).lines, 1);
 	/* meanwhile P2 goes out behind the marker */
 	SET(f, &P2, pB1);
-	pump(f, 40);
-	expect_out(f, B1 "\n");
-	/* ExaBGP: nothing for A1, the summary, done for B1 */
-	answer(f, SUMHDR "\n");
-	expect_out(f, A1 "\n");	/* never answered: written again */
+	expect_sent(f, B1 "\n");
+	/*
+	 * ExaBGP: nothing for A1, the summary, done for B1; at the header
+	 * A1, never answered, is written again
+	 */
+	exchange(f, SUMHDR "\n", A1 "\n");
 	answer(f, SUMROW "\ndone\ndone\n");
-	exabgp_get_stats(f->x, &st);
-	assert_int_equal(st.unanswered, 1);
-	assert_int_equal(st.done, 1);
-	assert_int_equal(st.unknown, 0);	/* the row is no stray line */
-	assert_non_null(exabgp_current(f->x, &P2, &acked, NULL));
-	assert_true(acked);
-	assert_non_null(exabgp_current(f->x, &P1, &acked, NULL));
-	assert_false(acked);
+	assert_int_equal(stats(f).unanswered, 1);
+	assert_int_equal(stats(f).done, 1);
+	assert_int_equal(stats(f).unknown, 0);	/* the row is no stray line */
+	expect_acked(f, &P2, 1);
+	expect_acked(f, &P1, 0);
 	answer(f, "done\n");
-	exabgp_current(f->x, &P1, &acked, NULL);
-	assert_true(acked);
+	expect_acked(f, &P1, 1);
 	assert_true(exabgp_idle(f->x));
 	pump(f, 400);
 	expect_out(f, "");
-	assert_non_null(strstr(tl_capture_stop(&c), "never answered: " A1));
+	assert_non_null(strstr(err_stop(f), "never answered: " A1));
 }
 
 /*
@@ -371,48 +466,37 @@ static void
 test_late_answer_own_line(void **state)
 {
 	struct fx		*f = *state;
-	struct exabgp_stats	 st;
-	struct tl_capture	 c;
 	const char		*log;
-	int			 acked;
 
-	tl_capture_start(&c, STDERR_FILENO);
+	err_start(f);
 	SET(f, &P1, pA1);
-	pump(f, 40);
-	expect_out(f, A1 "\n");
+	expect_sent(f, A1 "\n");
 	pump(f, 320);
 	expect_out(f, SYNC "\n");
 	SET(f, &P1, pA2);
 	SET(f, &P2, pB1);
-	pump(f, 40);
-	expect_out(f, B1 "\n");	/* A2 waits for A1's answer */
-	exabgp_get_stats(f->x, &st);
-	assert_int_equal(st.inflight, 2);
+	expect_sent(f, B1 "\n");	/* A2 waits for A1's answer */
+	assert_int_equal(stats(f).inflight, 2);
 	/* ExaBGP, late: A1 error, then the marker, then B1 */
-	answer(f, "error\n");
-	expect_out(f, A2 "\n");	/* A1 answered: P1 is free */
-	answer(f, SUMMARY "done\n");
-	expect_out(f, "");
-	exabgp_get_stats(f->x, &st);
-	assert_int_equal(st.errors, 1);
-	assert_int_equal(st.done, 1);
-	assert_int_equal(st.late, 1);
-	assert_int_equal(st.unanswered, 0);
-	assert_int_equal(st.stray, 0);
-	assert_int_equal(st.inflight, 1);	/* A2 */
-	exabgp_current(f->x, &P2, &acked, NULL);
-	assert_true(acked);
+	exchange(f, "error\n", A2 "\n");	/* A1 answered: P1 is free */
+	exchange(f, SUMMARY "done\n", "");
+	assert_int_equal(stats(f).errors, 1);
+	assert_int_equal(stats(f).done, 1);
+	assert_int_equal(stats(f).late, 1);
+	assert_int_equal(stats(f).unanswered, 0);
+	assert_int_equal(stats(f).stray, 0);
+	assert_int_equal(stats(f).inflight, 1);	/* A2 */
+	expect_acked(f, &P2, 1);
 	answer(f, "done\n");
-	exabgp_current(f->x, &P1, &acked, NULL);
-	assert_true(acked);
+	expect_acked(f, &P1, 1);
 	assert_true(exabgp_idle(f->x));
-	log = tl_capture_stop(&c);
+	log = err_stop(f);
 	assert_non_null(strstr(log, "error to: " A1));
 	assert_null(strstr(log, "error to: " B1));
 	assert_non_null(strstr(log, "late answer from ExaBGP (error after"));
 	/* logged once as late, not again */
 	assert_int_equal(tl_count(log, "no answer from ExaBGP"), 1);
-	assert_int_equal(f->gone, 0);
+	assert_int_equal(f->gone.called, 0);
 }
 
 /* a late done: no second line of the prefix went out before it */
@@ -420,8 +504,6 @@ static void
 test_late_done_one_in_flight(void **state)
 {
 	struct fx		*f = *state;
-	struct exabgp_stats	 st;
-	int			 acked;
 
 	SET(f, &P1, pA1);
 	pump(f, 40);
@@ -430,19 +512,14 @@ test_late_done_one_in_flight(void **state)
 	WD(f, &P1);
 	pump(f, 200);	/* still nothing: A1 may yet be answered */
 	expect_out(f, "");
-	answer(f, "done\n");
-	expect_out(f, W1 "\n");
-	exabgp_current(f->x, &P1, &acked, NULL);
-	assert_false(acked);	/* W1's answer, not A1's */
+	exchange(f, "done\n", W1 "\n");
+	expect_acked(f, &P1, 0);	/* W1's answer, not A1's */
 	answer(f, SUMMARY);
-	exabgp_get_stats(f->x, &st);
-	assert_int_equal(st.inflight, 1);
+	assert_int_equal(stats(f).inflight, 1);
 	answer(f, "done\n");
-	exabgp_current(f->x, &P1, &acked, NULL);
-	assert_true(acked);
-	exabgp_get_stats(f->x, &st);
-	assert_int_equal(st.done, 2);
-	assert_int_equal(st.late, 1);
+	expect_acked(f, &P1, 1);
+	assert_int_equal(stats(f).done, 2);
+	assert_int_equal(stats(f).late, 1);
 	assert_true(exabgp_idle(f->x));
 	expect_out(f, "");
 }
@@ -452,32 +529,26 @@ static void
 test_one_marker_behind(void **state)
 {
 	struct fx		*f = *state;
-	struct exabgp_stats	 st;
 
 	SET(f, &P1, pA1);
 	pump(f, 40);
 	SET(f, &P2, pB1);
-	pump(f, 40);
-	expect_out(f, A1 "\n" B1 "\n");
+	expect_sent(f, A1 "\n" B1 "\n");
 	answer(f, "done\n");	/* someone answered once: no acks-off guess */
 	SET(f, &P1, pA2);
-	pump(f, 40);
-	expect_out(f, A2 "\n");
+	expect_sent(f, A2 "\n");
 	/*
 	 * B1 late first: a marker goes behind everything written, A2 too;
 	 * when A2 is late 50 ms later, that marker stands behind it already
 	 */
 	pump(f, 300);
-	exabgp_get_stats(f->x, &st);
-	assert_int_equal(st.timeouts, 2);
+	assert_int_equal(stats(f).timeouts, 2);
 	expect_out(f, SYNC "\n");
 	pump(f, 400);	/* the marker itself times out: nothing new */
 	expect_out(f, "");
-	answer(f, "done\ndone\n" SUMMARY);
-	assert_true(exabgp_idle(f->x));
-	exabgp_get_stats(f->x, &st);
-	assert_int_equal(st.late, 2);
-	assert_int_equal(st.unanswered, 0);
+	answer_idle(f, "done\ndone\n" SUMMARY);
+	assert_int_equal(stats(f).late, 2);
+	assert_int_equal(stats(f).unanswered, 0);
 }
 
 /*
@@ -489,48 +560,34 @@ static void
 test_never_answered(void **state)
 {
 	struct fx		*f = *state;
-	struct exabgp_stats	 st;
 
 	SET(f, &P1, pA1);
 	SET(f, &P2, pB1);
-	pump(f, 40);
-	expect_out(f, A1 "\n" B1 "\n");
+	expect_sent(f, A1 "\n" B1 "\n");
 	pump(f, 320);	/* 2 timeouts: still waiting, a marker behind */
 	expect_out(f, SYNC "\n");
-	exabgp_get_stats(f->x, &st);
-	assert_int_equal(st.inflight, 2);
+	assert_int_equal(stats(f).inflight, 2);
 	pump(f, 320);	/* the marker too: no answer ever, no more waiting */
 	expect_out(f, A1 "\n" B1 "\n");
-	exabgp_get_stats(f->x, &st);
-	assert_int_equal(st.inflight, 0);
+	assert_int_equal(stats(f).inflight, 0);
 	assert_true(exabgp_idle(f->x));
 	SET(f, &P1, pA2);
 	SET(f, &P1, pA3);
-	pump(f, 40);
-	expect_out(f, A3 "\n");
+	expect_sent(f, A3 "\n");
 	SET(f, &P1, pA1);
-	pump(f, 40);
-	expect_out(f, A1 "\n");
+	expect_sent(f, A1 "\n");
 	/* an answer after all: back to waiting, behind a marker */
-	answer(f, "done\n");
-	expect_out(f, SYNC "\n");
+	exchange(f, "done\n", SYNC "\n");
 	SET(f, &P1, pA2);
-	pump(f, 40);
-	expect_out(f, A2 "\n");
-	exabgp_get_stats(f->x, &st);
-	assert_int_equal(st.inflight, 1);
+	expect_sent(f, A2 "\n");
+	assert_int_equal(stats(f).inflight, 1);
 	SET(f, &P1, pA3);
-	pump(f, 40);
-	expect_out(f, "");
+	expect_sent(f, "");
 	/* the answers to lines written meanwhile are not taken for A2's */
-	answer(f, "done\ndone\ndone\ndone\n");
-	expect_out(f, "");
-	exabgp_get_stats(f->x, &st);
-	assert_int_equal(st.inflight, 1);
-	answer(f, SUMMARY "done\n");
-	expect_out(f, A3 "\n");
-	answer(f, "done\n");
-	assert_true(exabgp_idle(f->x));
+	exchange(f, "done\ndone\ndone\ndone\n", "");
+	assert_int_equal(stats(f).inflight, 1);
+	exchange(f, SUMMARY "done\n", A3 "\n");
+	answer_idle(f, "done\n");
 }
 
 /*
@@ -542,7 +599,6 @@ static void
 test_exabgp_ack_off(void **state)
 {
 	struct fx		*f = *state;
-	struct exabgp_stats	 st;
 	size_t			 i, n;
 
 	SET(f, &P1, pA1);
@@ -555,17 +611,15 @@ test_exabgp_ack_off(void **state)
 		f->outlen = 0;
 		f->out[0] = '\0';
 	}
-	exabgp_get_stats(f->x, &st);
-	assert_true(st.unanswered >= 1);
-	assert_int_equal(st.done + st.errors, 0);
-	assert_int_equal(st.inflight, 0);
+	assert_true(stats(f).unanswered >= 1);
+	assert_int_equal(stats(f).done + stats(f).errors, 0);
+	assert_int_equal(stats(f).inflight, 0);
 	assert_true(exabgp_idle(f->x));
 	/* no waiting any more: one change after the other goes out */
 	SET(f, &P1, pA2);
 	pump(f, 40);
 	SET(f, &P1, pA3);
-	pump(f, 40);
-	expect_out(f, A2 "\n" A3 "\n");
+	expect_sent(f, A2 "\n" A3 "\n");
 }
 
 /* an error frees the prefix: a change waiting behind it goes out */
@@ -577,12 +631,9 @@ test_error_then_pending(void **state)
 	SET(f, &P1, pA1);
 	pump(f, 40);
 	SET(f, &P1, pA2);
-	pump(f, 40);
-	expect_out(f, A1 "\n");
-	answer(f, "error\n");
-	expect_out(f, A2 "\n");
-	answer(f, "done\n");
-	assert_true(exabgp_idle(f->x));
+	expect_sent(f, A1 "\n");
+	exchange(f, "error\n", A2 "\n");
+	answer_idle(f, "done\n");
 }
 
 /* an "error" is logged with the line that caused it, and not re-sent */
@@ -590,27 +641,23 @@ static void
 test_error_logged(void **state)
 {
 	struct fx		*f = *state;
-	struct exabgp_stats	 st;
-	struct tl_capture	 c;
 	const char		*log;
 
-	tl_capture_start(&c, STDERR_FILENO);
+	err_start(f);
 	SET(f, &P1, pA1);
 	pump(f, 40);
 	say(f, "error\n");
 	pump(f, 20);
-	log = tl_capture_stop(&c);
+	log = err_stop(f);
 	expect_out(f, A1 "\n");
-	exabgp_get_stats(f->x, &st);
-	assert_int_equal(st.errors, 1);
-	assert_int_equal(st.inflight, 0);
+	assert_int_equal(stats(f).errors, 1);
+	assert_int_equal(stats(f).inflight, 0);
 	assert_true(exabgp_idle(f->x));
-	assert_true(c.len > 0);
+	assert_true(f->err.len > 0);
 	assert_non_null(strstr(log, "error to: " A1));
 	/* the next change goes out normally */
 	SET(f, &P1, pA2);
-	pump(f, 40);
-	expect_out(f, A2 "\n");
+	expect_sent(f, A2 "\n");
 }
 
 static void
@@ -621,18 +668,15 @@ test_no_ack_mode(void **state)
 	exabgp_configure(f->x, 0, 20 * EV_MSEC, 300 * EV_MSEC);
 	SET(f, &P1, pA1);
 	SET(f, &P1, pA2);
-	pump(f, 40);
-	expect_out(f, A2 "\n");
+	expect_sent(f, A2 "\n");
 	assert_true(exabgp_idle(f->x));
 	SET(f, &P1, pA3);
-	pump(f, 40);
-	expect_out(f, A3 "\n");
+	expect_sent(f, A3 "\n");
 	SET(f, &P1, pA3);
-	pump(f, 40);
-	expect_out(f, "");
+	expect_sent(f, "");
 	/* a stray done is ignored */
 	answer(f, "done\n");
-	assert_int_equal(f->gone, 0);
+	assert_int_equal(f->gone.called, 0);
 }
 
 static void
@@ -643,17 +687,12 @@ test_withdraw_all(void **state)
 	SET(f, &P1, pA1);
 	WD(f, &P2);
 	SET(f, &P6, pV6);
-	pump(f, 40);
-	expect_out(f, A1 "\n" W2 "\n" V6 "\n");
+	expect_sent(f, A1 "\n" W2 "\n" V6 "\n");
 	answer(f, "done\ndone\n");	/* P6 still in flight */
-	exabgp_withdraw_all(f->x);
-	pump(f, 1);	/* no batch window: at once */
-	expect_out(f, W1 "\n");
+	at_once(f, exabgp_withdraw_all, W1 "\n");
 	assert_false(exabgp_idle(f->x));
-	answer(f, "done\ndone\n");
-	expect_out(f, W6 "\n");
-	answer(f, "done\n");
-	assert_true(exabgp_idle(f->x));
+	exchange(f, "done\ndone\n", W6 "\n");
+	answer_idle(f, "done\n");
 }
 
 /*
@@ -667,38 +706,24 @@ test_attrs_compared(void **state)
 {
 	struct fx		*f = *state;
 	struct route_want	 w;
-	struct exabgp_stats	 st;
 	const char		*line;
 
-	memset(&w, 0, sizeof(w));
-	w.prefix = P1;
-	w.attrs.asn = 1;
-	w.attrs.med = w.attrs.local_pref = -1;
-	w.announce = 1;
-	w.ports = calloc(1, sizeof(*w.ports));
-	assert_non_null(w.ports);
-	w.ports[0].port = 443;
-	w.ports[0].weight = 100;
-	w.nports = w.cap = 1;
+	want_init(&w, &P1, pA1, 1);
 	exabgp_set(f->x, &w);
-	pump(f, 40);
-	expect_out(f, A1 "\n");
+	expect_sent(f, A1 "\n");
 	answer(f, "done\n");
 	w.attrs.med = 7;
 	exabgp_set(f->x, &w);
-	pump(f, 40);
-	expect_out(f, "announce route 192.0.2.10/32 next-hop self med 7 "
+	expect_sent(f, "announce route 192.0.2.10/32 next-hop self med 7 "
 	    "community [1:443]\n");
 	answer(f, "done\n");
 	assert_int_equal(addr_parse("192.0.2.1", &w.attrs.next_hop), 0);
 	exabgp_set(f->x, &w);
-	pump(f, 40);
-	expect_out(f, "announce route 192.0.2.10/32 next-hop 192.0.2.1 med 7 "
+	expect_sent(f, "announce route 192.0.2.10/32 next-hop 192.0.2.1 med 7 "
 	    "community [1:443]\n");
 	answer(f, "done\n");
-	exabgp_withdraw_all(f->x);
-	pump(f, 1);
-	expect_out(f, "withdraw route 192.0.2.10/32 next-hop 192.0.2.1\n");
+	at_once(f, exabgp_withdraw_all,
+	    "withdraw route 192.0.2.10/32 next-hop 192.0.2.1\n");
 	answer(f, "done\n");
 	assert_non_null(exabgp_current(f->x, &P1, NULL, &line));
 	assert_string_equal(line, "withdraw route 192.0.2.10/32 next-hop "
@@ -707,10 +732,8 @@ test_attrs_compared(void **state)
 	route_want_withdraw(&w);
 	w.attrs.med = 8;
 	exabgp_set(f->x, &w);
-	pump(f, 40);
-	expect_out(f, "");
-	exabgp_get_stats(f->x, &st);
-	assert_int_equal(st.lines, 4);
+	expect_sent(f, "");
+	assert_int_equal(stats(f).lines, 4);
 	assert_true(exabgp_idle(f->x));
 	route_want_free(&w);
 }
@@ -723,56 +746,42 @@ test_flush_all(void **state)
 
 	SET(f, &P1, pA1);
 	SET(f, &P6, pV6);
-	pump(f, 40);
-	expect_out(f, A1 "\n" V6 "\n");
+	expect_sent(f, A1 "\n" V6 "\n");
 	answer(f, "done\n");	/* P6 stays in flight */
-	exabgp_withdraw_all(f->x);
-	pump(f, 1);
-	expect_out(f, W1 "\n");
+	at_once(f, exabgp_withdraw_all, W1 "\n");
 	assert_false(exabgp_idle(f->x));
-	exabgp_flush_all(f->x);
-	pump(f, 1);
-	expect_out(f, W6 "\n");
+	at_once(f, exabgp_flush_all, W6 "\n");
 	/* nothing more to write: a second call writes nothing */
-	exabgp_flush_all(f->x);
-	pump(f, 1);
-	expect_out(f, "");
+	at_once(f, exabgp_flush_all, "");
 }
 
 static void
 test_stdin_events(void **state)
 {
 	struct fx		*f = *state;
-	struct exabgp_stats	 st;
 
 	say(f, "neighbor 169.254.179.2 connected\n\n"
 	    "neighbor 169.254.179.2 up\n\n"
 	    "neighbor 169.254.179.2 down - peer reset\n\r\n"
 	    "something else\n");
 	pump(f, 10);
-	exabgp_get_stats(f->x, &st);
-	assert_int_equal(st.neighbor, 3);
-	assert_int_equal(st.unknown, 1);
-	assert_int_equal(f->gone, 0);
+	assert_int_equal(stats(f).neighbor, 3);
+	assert_int_equal(stats(f).unknown, 1);
+	assert_int_equal(f->gone.called, 0);
 	/* split across reads */
 	SET(f, &P1, pA1);
-	pump(f, 40);
-	expect_out(f, A1 "\n");
+	expect_sent(f, A1 "\n");
 	say(f, "do");
 	pump(f, 5);
-	exabgp_get_stats(f->x, &st);
-	assert_int_equal(st.done, 0);
+	assert_int_equal(stats(f).done, 0);
 	say(f, "ne\n");
 	pump(f, 5);
-	exabgp_get_stats(f->x, &st);
-	assert_int_equal(st.done, 1);
+	assert_int_equal(stats(f).done, 1);
 	answer(f, "shutdown 1234 1\n");
-	assert_int_equal(f->gone, 1);
-	assert_int_equal(f->why, EXABGP_GONE_SHUTDOWN);
+	expect_gone(f, EXABGP_GONE_SHUTDOWN);
 	/* gone: nothing more is written */
 	SET(f, &P1, pA2);
-	pump(f, 40);
-	expect_out(f, "");
+	expect_sent(f, "");
 	assert_true(exabgp_idle(f->x));
 }
 
@@ -782,11 +791,9 @@ test_stdin_eof(void **state)
 	struct fx	*f = *state;
 
 	say(f, "done");	/* unterminated: dropped */
-	close(f->to_us[1]);
-	f->to_us[1] = open("/dev/null", O_WRONLY);
+	hang_up(&f->to_us[1], O_WRONLY);
 	pump(f, 10);
-	assert_int_equal(f->gone, 1);
-	assert_int_equal(f->why, EXABGP_GONE_EOF);
+	expect_gone(f, EXABGP_GONE_EOF);
 }
 
 static void
@@ -795,12 +802,10 @@ test_stdout_epipe(void **state)
 	struct fx	*f = *state;
 
 	signal(SIGPIPE, SIG_IGN);
-	close(f->from_us[0]);
-	f->from_us[0] = open("/dev/null", O_RDONLY);
+	hang_up(&f->from_us[0], O_RDONLY);
 	SET(f, &P1, pA1);
 	pump(f, 40);
-	assert_int_equal(f->gone, 1);
-	assert_int_equal(f->why, EXABGP_GONE_EPIPE);
+	expect_gone(f, EXABGP_GONE_EPIPE);
 }
 
 /* a full stdout pipe never blocks the loop; everything arrives later */
@@ -846,28 +851,25 @@ static void
 test_debug_after_write(void **state)
 {
 	struct fx		*f = *state;
-	struct exabgp_stats	 st;
-	struct tl_capture	 c;
 	size_t			 filled;
 
 	exabgp_configure(f->x, 0, 20 * EV_MSEC, 300 * EV_MSEC);
 	log_setverbose(1);
-	tl_capture_start(&c, STDERR_FILENO);
+	err_start(f);
 	filled = fill_pipe(f);
 	SET(f, &P1, pA1);
 	tl_run_for(f->loop, 60 * EV_MSEC);
-	exabgp_get_stats(f->x, &st);
-	assert_int_equal(st.outbuf, strlen(A1) + 1);
-	assert_null(strstr(tl_capture_text(&c), "> " A1));
+	assert_int_equal(stats(f).outbuf, strlen(A1) + 1);
+	assert_null(strstr(tl_capture_text(&f->err), "> " A1));
 	drain(f, filled);
 	tl_run_for(f->loop, 20 * EV_MSEC);
-	exabgp_get_stats(f->x, &st);
-	assert_int_equal(st.outbuf, 0);
-	assert_int_equal(tl_count(tl_capture_text(&c), "exabgp: > " A1 "\n"), 1);
+	assert_int_equal(stats(f).outbuf, 0);
+	assert_int_equal(tl_count(tl_capture_text(&f->err),
+	    "exabgp: > " A1 "\n"), 1);
 	pump(f, 1);
 	expect_out(f, A1 "\n");
 	log_setverbose(0);
-	tl_capture_stop(&c);
+	err_stop(f);
 }
 
 /*
@@ -879,26 +881,22 @@ static void
 test_ack_timeout_from_write(void **state)
 {
 	struct fx		*f = *state;
-	struct exabgp_stats	 st;
 	size_t			 filled;
-	int			 acked;
 
 	filled = fill_pipe(f);
 	SET(f, &P1, pA1);
 	tl_run_for(f->loop, 400 * EV_MSEC);
 	say(f, "done\n");
 	tl_run_for(f->loop, 10 * EV_MSEC);
-	exabgp_get_stats(f->x, &st);
-	assert_int_equal(st.timeouts, 0);
-	assert_int_equal(st.syncs, 0);
-	assert_int_equal(st.stray, 1);
-	assert_int_equal(st.inflight, 1);
+	assert_int_equal(stats(f).timeouts, 0);
+	assert_int_equal(stats(f).syncs, 0);
+	assert_int_equal(stats(f).stray, 1);
+	assert_int_equal(stats(f).inflight, 1);
 	drain(f, filled);
 	pump(f, 200);
 	expect_out(f, A1 "\n");	/* not late yet: no marker */
 	answer(f, "done\n");
-	exabgp_current(f->x, &P1, &acked, NULL);
-	assert_true(acked);
+	expect_acked(f, &P1, 1);
 	assert_true(exabgp_idle(f->x));
 }
 
@@ -911,11 +909,10 @@ static void
 test_undelivered_named(void **state)
 {
 	struct fx		*f = *state;
-	struct tl_capture	 c;
 	const char		*log;
 	size_t			 filled;
 
-	tl_capture_start(&c, STDERR_FILENO);
+	err_start(f);
 	filled = fill_pipe(f);
 	drain(f, 20);	/* room for a part of W1 only */
 	WD(f, &P1);
@@ -923,9 +920,7 @@ test_undelivered_named(void **state)
 	SET(f, &P2, pB1);
 	exabgp_flush(f->x);
 	tl_run_for(f->loop, 10 * EV_MSEC);
-	exabgp_free(f->x);
-	f->x = NULL;
-	log = tl_capture_stop(&c);
+	log = free_layer(f);
 	assert_int_equal(tl_count(log, "never delivered"), 1);
 	assert_non_null(strstr(log, "exiting with 3 lines never delivered to "
 	    "ExaBGP"));
@@ -939,15 +934,11 @@ static void
 test_delivered_no_report(void **state)
 {
 	struct fx		*f = *state;
-	struct tl_capture	 c;
 
-	tl_capture_start(&c, STDERR_FILENO);
+	err_start(f);
 	WD(f, &P1);
-	pump(f, 40);
-	expect_out(f, W1 "\n");
-	exabgp_free(f->x);
-	f->x = NULL;
-	assert_null(strstr(tl_capture_stop(&c), "never delivered"));
+	expect_sent(f, W1 "\n");
+	assert_null(strstr(free_layer(f), "never delivered"));
 }
 
 /* the warning stays bounded with many lines queued */
@@ -955,13 +946,12 @@ static void
 test_undelivered_many(void **state)
 {
 	struct fx		*f = *state;
-	struct tl_capture	 c;
 	struct prefix		 p;
 	char			 pfx[64];
 	const char		*log;
 	unsigned		 i;
 
-	tl_capture_start(&c, STDERR_FILENO);
+	err_start(f);
 	(void)fill_pipe(f);
 	for (i = 0; i < 200; i++) {
 		snprintf(pfx, sizeof(pfx), "198.51.100.%u/32", i);
@@ -969,9 +959,7 @@ test_undelivered_many(void **state)
 		WD(f, &p);
 	}
 	exabgp_flush(f->x);
-	exabgp_free(f->x);
-	f->x = NULL;
-	log = tl_capture_stop(&c);
+	log = free_layer(f);
 	assert_non_null(strstr(log, "exiting with 200 lines never delivered"));
 	assert_non_null(strstr(log, ": withdraw 198.51.100.0/32, withdraw "
 	    "198.51.100.1/32,"));

@@ -30,6 +30,77 @@ conf_prefix(struct prefix_conf *pc, const char *p, const char *nh)
 	pc->line = 1;
 }
 
+/* a config of AS asn alone, and its prefix p with next hop nh */
+static void
+conf_route(struct bgpsd_conf *c, struct prefix_conf *pc, uint32_t asn,
+    const char *p, const char *nh)
+{
+	memset(c, 0, sizeof(*c));
+	c->asn = asn;
+	conf_prefix(pc, p, nh);
+}
+
+/* AS 12345, 192.0.2.10/32 next-hop self: the route most tests walk */
+static void
+conf_v4(struct bgpsd_conf *c, struct prefix_conf *pc)
+{
+	conf_route(c, pc, 12345, "192.0.2.10/32", "self");
+}
+
+/* the route of conf_v4, with the config it points into */
+struct v4 {
+	struct bgpsd_conf	 c;
+	struct prefix_conf	 pc;
+	struct route		 r;
+};
+
+/* a test run with a struct v4 made for it (v4_setup), freed after it */
+#define V4_TEST(t) \
+	cmocka_unit_test_setup_teardown(t, v4_setup, v4_teardown)
+
+/* cmocka setup: a struct v4 in *state, its route fresh (no ports) */
+static int
+v4_setup(void **state)
+{
+	struct v4	*f;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return -1;
+	conf_v4(&f->c, &f->pc);
+	route_init(&f->r, &f->c, &f->pc);
+	*state = f;
+	return 0;
+}
+
+/* cmocka teardown: the route's ports freed (route_clear may run twice) */
+static int
+v4_teardown(void **state)
+{
+	struct v4	*f = *state;
+
+	route_clear(&f->r);
+	free(f);
+	return 0;
+}
+
+/*
+ * the static communities of pc, ncomm 2-byte and nlarge large ones
+ * (kept as text, never written through: route_init only reads them)
+ */
+static void
+set_communities(struct prefix_conf *pc, const char *const *comm,
+    size_t ncomm, const char *const *large, size_t nlarge)
+{
+	size_t	 i;
+
+	for (i = 0; i < ncomm; i++)
+		pc->attr.communities[i] = (char *)comm[i];
+	pc->attr.ncommunities = ncomm;
+	for (i = 0; i < nlarge; i++)
+		pc->attr.large_communities[i] = (char *)large[i];
+	pc->attr.nlarge_communities = nlarge;
+}
+
 /* only printable ASCII: nothing that could end the line */
 static int
 line_clean(const char *l)
@@ -56,6 +127,29 @@ render(const struct route *r)
 	return l;
 }
 
+/* route r, as it stands, renders exactly as want */
+static void
+expect_route(const struct route *r, const char *want)
+{
+	char	*l;
+
+	l = render(r);
+	assert_string_equal(l, want);
+	free(l);
+}
+
+/* the line of route r holds both, part and other part */
+static void
+expect_parts(const struct route *r, const char *part, const char *other)
+{
+	char	*l;
+
+	l = render(r);
+	assert_non_null(strstr(l, part));
+	assert_non_null(strstr(l, other));
+	free(l);
+}
+
 /* the attributes of pc changed under r: take them again */
 static void
 reattr(struct route *r, const struct bgpsd_conf *c,
@@ -72,78 +166,64 @@ expect_line(const struct bgpsd_conf *c, const struct prefix_conf *pc,
     const uint16_t *ports, size_t n, const char *want)
 {
 	struct route	 r;
-	char		*l;
 	size_t		 i;
 
 	route_init(&r, c, pc);
 	for (i = 0; i < n; i++)
 		assert_int_equal(route_port_add(&r, ports[i]), 1);
-	l = render(&r);
-	assert_string_equal(l, want);
-	free(l);
+	expect_route(&r, want);
 	route_clear(&r);
 }
 
-/* walk a route through adds and deletes; each step's line is exact */
+/*
+ * walk a route through adds and deletes; each step's line is exact: the
+ * announce with these communities, or the withdraw where comm is NULL
+ */
 static void
 test_v4_plain_steps(void **state)
 {
-	struct bgpsd_conf	 c;
-	struct prefix_conf	 pc;
-	struct route		 r;
-	char			*l;
+	struct v4		*f = *state;
+	char			 want[128];
 	struct step {
 		int		 add;
 		uint16_t	 port;
 		int		 changed;
-		const char	*line;
+		const char	*comm;
 	} steps[] = {
-		{ 1, 443, 1, "announce route 192.0.2.10/32 next-hop self "
-		    "community [12345:443]" },
-		{ 1, 80, 1, "announce route 192.0.2.10/32 next-hop self "
-		    "community [12345:80 12345:443]" },
-		{ 1, 8080, 1, "announce route 192.0.2.10/32 next-hop self "
-		    "community [12345:80 12345:443 12345:8080]" },
+		{ 1, 443, 1, "12345:443" },
+		{ 1, 80, 1, "12345:80 12345:443" },
+		{ 1, 8080, 1, "12345:80 12345:443 12345:8080" },
 		/* a second service on the same port: no change */
-		{ 1, 443, 0, "announce route 192.0.2.10/32 next-hop self "
-		    "community [12345:80 12345:443 12345:8080]" },
-		{ 0, 443, 0, "announce route 192.0.2.10/32 next-hop self "
-		    "community [12345:80 12345:443 12345:8080]" },
-		{ 0, 443, 1, "announce route 192.0.2.10/32 next-hop self "
-		    "community [12345:80 12345:8080]" },
-		{ 0, 443, 0, "announce route 192.0.2.10/32 next-hop self "
-		    "community [12345:80 12345:8080]" },
-		{ 0, 80, 1, "announce route 192.0.2.10/32 next-hop self "
-		    "community [12345:8080]" },
-		{ 0, 8080, 1, "withdraw route 192.0.2.10/32 next-hop self" },
-		{ 1, 1, 1, "announce route 192.0.2.10/32 next-hop self "
-		    "community [12345:1]" },
-		{ 1, 65535, 1, "announce route 192.0.2.10/32 next-hop self "
-		    "community [12345:1 12345:65535]" },
+		{ 1, 443, 0, "12345:80 12345:443 12345:8080" },
+		{ 0, 443, 0, "12345:80 12345:443 12345:8080" },
+		{ 0, 443, 1, "12345:80 12345:8080" },
+		{ 0, 443, 0, "12345:80 12345:8080" },
+		{ 0, 80, 1, "12345:8080" },
+		{ 0, 8080, 1, NULL },
+		{ 1, 1, 1, "12345:1" },
+		{ 1, 65535, 1, "12345:1 12345:65535" },
 	};
 	size_t			 i;
 
-	memset(&c, 0, sizeof(c));
-	c.asn = 12345;
-	conf_prefix(&pc, "192.0.2.10/32", "self");
-	route_init(&r, &c, &pc);
-	l = render(&r);
-	assert_string_equal(l, "withdraw route 192.0.2.10/32 next-hop self");
-	free(l);
+	expect_route(&f->r, "withdraw route 192.0.2.10/32 next-hop self");
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		if (steps[i].add)
-			assert_int_equal(route_port_add(&r, steps[i].port),
+			assert_int_equal(route_port_add(&f->r, steps[i].port),
 			    steps[i].changed);
 		else
-			assert_int_equal(route_port_del(&r, steps[i].port),
+			assert_int_equal(route_port_del(&f->r, steps[i].port),
 			    steps[i].changed);
-		l = render(&r);
-		assert_non_null(l);
-		assert_string_equal(l, steps[i].line);
-		free(l);
+		if (steps[i].comm == NULL)
+			snprintf(want, sizeof(want),
+			    "withdraw route 192.0.2.10/32 next-hop self");
+		else
+			snprintf(want, sizeof(want), "announce route "
+			    "192.0.2.10/32 next-hop self community [%s]",
+			    steps[i].comm);
+		expect_route(&f->r, want);
 	}
-	route_clear(&r);
-	assert_int_equal(r.nports, 0);
+	route_clear(&f->r);
+	assert_int_equal(f->r.nports, 0);
 }
 
 static void
@@ -153,9 +233,7 @@ test_v6(void **state)
 	struct prefix_conf	 pc;
 	uint16_t		 p1[] = { 53 }, p2[] = { 53, 443 };
 
-	memset(&c, 0, sizeof(c));
-	c.asn = 65001;
-	conf_prefix(&pc, "2001:db8::10/128", "self");
+	conf_route(&c, &pc, 65001, "2001:db8::10/128", "self");
 	expect_line(&c, &pc, p1, 1, "announce route 2001:db8::10/128 "
 	    "next-hop self community [65001:53]");
 	expect_line(&c, &pc, p2, 2, "announce route 2001:db8::10/128 "
@@ -178,12 +256,10 @@ test_attributes(void **state)
 	struct bgpsd_conf	 c;
 	struct prefix_conf	 pc;
 	uint16_t		 p[] = { 443, 8080 };
-	char			 c1[] = "65000:1", c2[] = "65000:200";
-	char			 l1[] = "65000:7:8";
+	const char		*comm[] = { "65000:1", "65000:200" };
+	const char		*large[] = { "65000:7:8" };
 
-	memset(&c, 0, sizeof(c));
-	c.asn = 12345;
-	conf_prefix(&pc, "198.51.100.7/32", "192.0.2.1");
+	conf_route(&c, &pc, 12345, "198.51.100.7/32", "192.0.2.1");
 	pc.attr.med = 100;
 	expect_line(&c, &pc, p, 2, "announce route 198.51.100.7/32 "
 	    "next-hop 192.0.2.1 med 100 community [12345:443 12345:8080]");
@@ -194,11 +270,7 @@ test_attributes(void **state)
 	expect_line(&c, &pc, p, 2, "announce route 198.51.100.7/32 "
 	    "next-hop 192.0.2.1 local-preference 200 med 100 "
 	    "as-path [65100 65200] community [12345:443 12345:8080]");
-	pc.attr.communities[0] = c1;
-	pc.attr.communities[1] = c2;
-	pc.attr.ncommunities = 2;
-	pc.attr.large_communities[0] = l1;
-	pc.attr.nlarge_communities = 1;
+	set_communities(&pc, comm, 2, large, 1);
 	expect_line(&c, &pc, p, 2, "announce route 198.51.100.7/32 "
 	    "next-hop 192.0.2.1 local-preference 200 med 100 "
 	    "as-path [65100 65200] community [12345:443 12345:8080 "
@@ -210,8 +282,7 @@ test_attributes(void **state)
 	pc.attr.med = 0;
 	pc.attr.local_pref = -1;
 	pc.attr.nas_path = 0;
-	pc.attr.ncommunities = 0;
-	pc.attr.nlarge_communities = 0;
+	set_communities(&pc, NULL, 0, NULL, 0);
 	expect_line(&c, &pc, p, 1, "announce route 198.51.100.7/32 "
 	    "next-hop 192.0.2.1 med 0 community [12345:443]");
 }
@@ -222,18 +293,14 @@ test_large(void **state)
 	struct bgpsd_conf	 c;
 	struct prefix_conf	 pc;
 	uint16_t		 p[] = { 80, 443 };
-	char			 c1[] = "65000:1", l1[] = "4200000001:9:9";
+	const char		*comm[] = { "65000:1" };
+	const char		*large[] = { "4200000001:9:9" };
 
-	memset(&c, 0, sizeof(c));
-	c.asn = 4200000000u;
+	conf_route(&c, &pc, 4200000000u, "192.0.2.10/32", "self");
 	c.large = 1;
-	conf_prefix(&pc, "192.0.2.10/32", "self");
 	expect_line(&c, &pc, p, 2, "announce route 192.0.2.10/32 next-hop self "
 	    "large-community [4200000000:0:80 4200000000:0:443]");
-	pc.attr.communities[0] = c1;
-	pc.attr.ncommunities = 1;
-	pc.attr.large_communities[0] = l1;
-	pc.attr.nlarge_communities = 1;
+	set_communities(&pc, comm, 1, large, 1);
 	expect_line(&c, &pc, p, 2, "announce route 192.0.2.10/32 next-hop self "
 	    "community [65000:1] large-community [4200000000:0:80 "
 	    "4200000000:0:443 4200000001:9:9]");
@@ -241,8 +308,7 @@ test_large(void **state)
 	    "withdraw route 192.0.2.10/32 next-hop self");
 	/* large_communities = true with a 2-byte ASN */
 	c.asn = 12345;
-	pc.attr.ncommunities = 0;
-	pc.attr.nlarge_communities = 0;
+	set_communities(&pc, NULL, 0, NULL, 0);
 	conf_prefix(&pc, "2001:db8::1/128", "self");
 	expect_line(&c, &pc, p, 1, "announce route 2001:db8::1/128 next-hop "
 	    "self large-community [12345:0:80]");
@@ -261,128 +327,87 @@ test_large(void **state)
 static void
 test_meta(void **state)
 {
-	struct bgpsd_conf	 c;
-	struct prefix_conf	 pc;
-	struct route		 r;
-	char			*l, l1[] = "65000:7:7";
+	struct v4		*f = *state;
+	char			 l1[] = "65000:7:7";
 
-	memset(&c, 0, sizeof(c));
-	c.asn = 12345;
-	conf_prefix(&pc, "192.0.2.10/32", "self");
-	route_init(&r, &c, &pc);
-	assert_int_equal(route_port_add(&r, 443), 1);
-	assert_int_equal(route_port_add(&r, 80), 1);
+	assert_int_equal(route_port_add(&f->r, 443), 1);
+	assert_int_equal(route_port_add(&f->r, 80), 1);
 	/* the default weight, not draining: the line of before */
-	assert_int_equal(route_port_meta(&r, 443, 100, 0), 0);
-	l = render(&r);
-	assert_string_equal(l, "announce route 192.0.2.10/32 next-hop self "
+	assert_int_equal(route_port_meta(&f->r, 443, 100, 0), 0);
+	expect_route(&f->r, "announce route 192.0.2.10/32 next-hop self "
 	    "community [12345:80 12345:443]");
-	free(l);
-	assert_int_equal(route_port_meta(&r, 443, 40, 0), 1);
-	assert_int_equal(route_port_meta(&r, 443, 40, 0), 0);
-	assert_int_equal(route_port_meta(&r, 80, 100, 1), 1);
-	assert_int_equal(route_port_meta(&r, 8080, 5, 1), 0);	/* absent */
-	l = render(&r);
-	assert_string_equal(l, "announce route 192.0.2.10/32 next-hop self "
+	assert_int_equal(route_port_meta(&f->r, 443, 40, 0), 1);
+	assert_int_equal(route_port_meta(&f->r, 443, 40, 0), 0);
+	assert_int_equal(route_port_meta(&f->r, 80, 100, 1), 1);
+	/* 8080 is absent: nothing to change */
+	assert_int_equal(route_port_meta(&f->r, 8080, 5, 1), 0);
+	expect_route(&f->r, "announce route 192.0.2.10/32 next-hop self "
 	    "community [12345:80 12345:443] large-community [12345:2:800000 "
 	    "12345:1:4430040]");
-	free(l);
 	/* weight 0 and draining at once; a static large one goes last */
-	pc.attr.large_communities[0] = l1;
-	pc.attr.nlarge_communities = 1;
-	reattr(&r, &c, &pc);
-	assert_int_equal(route_port_meta(&r, 443, 0, 1), 1);
-	l = render(&r);
-	assert_string_equal(l, "announce route 192.0.2.10/32 next-hop self "
+	f->pc.attr.large_communities[0] = l1;
+	f->pc.attr.nlarge_communities = 1;
+	reattr(&f->r, &f->c, &f->pc);
+	assert_int_equal(route_port_meta(&f->r, 443, 0, 1), 1);
+	expect_route(&f->r, "announce route 192.0.2.10/32 next-hop self "
 	    "community [12345:80 12345:443] large-community [12345:2:800000 "
 	    "12345:1:4430000 12345:2:4430000 65000:7:7]");
-	free(l);
 	/* a port deleted and added again starts from the default */
-	assert_int_equal(route_port_del(&r, 443), 1);
-	assert_int_equal(route_port_add(&r, 443), 1);
-	assert_int_equal(route_port_meta(&r, 80, 100, 0), 1);
-	l = render(&r);
-	assert_string_equal(l, "announce route 192.0.2.10/32 next-hop self "
+	assert_int_equal(route_port_del(&f->r, 443), 1);
+	assert_int_equal(route_port_add(&f->r, 443), 1);
+	assert_int_equal(route_port_meta(&f->r, 80, 100, 0), 1);
+	expect_route(&f->r, "announce route 192.0.2.10/32 next-hop self "
 	    "community [12345:80 12345:443] large-community [65000:7:7]");
-	free(l);
-	route_clear(&r);
+	route_clear(&f->r);
 
 	/* large mode: ports, then meta, then statics, in one clause */
-	c.asn = 4200000000u;
-	c.large = 1;
-	pc.attr.nlarge_communities = 0;
-	reattr(&r, &c, &pc);
-	assert_int_equal(route_port_add(&r, 443), 1);
-	assert_int_equal(route_port_meta(&r, 443, 256, 0), 1);
-	l = render(&r);
-	assert_string_equal(l, "announce route 192.0.2.10/32 next-hop self "
+	f->c.asn = 4200000000u;
+	f->c.large = 1;
+	f->pc.attr.nlarge_communities = 0;
+	reattr(&f->r, &f->c, &f->pc);
+	assert_int_equal(route_port_add(&f->r, 443), 1);
+	assert_int_equal(route_port_meta(&f->r, 443, 256, 0), 1);
+	expect_route(&f->r, "announce route 192.0.2.10/32 next-hop self "
 	    "large-community [4200000000:0:443 4200000000:1:4430256]");
-	free(l);
-	route_clear(&r);
 }
 
 /* many ports with meta: the line holds them all, in order */
 static void
 test_meta_many(void **state)
 {
-	struct bgpsd_conf	 c;
-	struct prefix_conf	 pc;
-	struct route		 r;
-	char			*l, want[64];
+	struct v4		*f = *state;
 	uint16_t		 i;
 
-	memset(&c, 0, sizeof(c));
-	c.asn = 12345;
-	conf_prefix(&pc, "192.0.2.10/32", "self");
-	route_init(&r, &c, &pc);
 	for (i = 1; i <= 300; i++) {
-		(void)route_port_add(&r, i);
-		assert_int_equal(route_port_meta(&r, i, 7, i % 2), 1);
+		(void)route_port_add(&f->r, i);
+		assert_int_equal(route_port_meta(&f->r, i, 7, i % 2), 1);
 	}
-	l = render(&r);
-	assert_non_null(strstr(l, " large-community [12345:1:10007 "
-	    "12345:2:10000 "
-	    "12345:1:20007 12345:1:30007 12345:2:30000 "));
-	snprintf(want, sizeof(want), " 12345:1:3000007]");
-	assert_non_null(strstr(l, want));
-	free(l);
-	route_clear(&r);
+	expect_parts(&f->r, " large-community [12345:1:10007 12345:2:10000 "
+	    "12345:1:20007 12345:1:30007 12345:2:30000 ", " 12345:1:3000007]");
 }
 
 static void
 test_many_ports(void **state)
 {
-	struct bgpsd_conf	 c;
-	struct prefix_conf	 pc;
-	struct route		 r;
+	struct v4		*f = *state;
 	struct route_want	 w;
-	char			*l, want[32];
 	unsigned		 i;
 
-	memset(&c, 0, sizeof(c));
-	c.asn = 12345;
-	conf_prefix(&pc, "192.0.2.10/32", "self");
-	route_init(&r, &c, &pc);
 	/* added in descending order, rendered ascending */
 	for (i = 1000; i >= 1; i--)
-		assert_int_equal(route_port_add(&r, (uint16_t)i), 1);
-	assert_int_equal(r.nports, 1000);
-	l = render(&r);
-	assert_non_null(l);
-	assert_non_null(strstr(l, "community [12345:1 12345:2 12345:3 "));
-	snprintf(want, sizeof(want), " 12345:999 12345:1000]");
-	assert_non_null(strstr(l, want));
-	free(l);
+		assert_int_equal(route_port_add(&f->r, (uint16_t)i), 1);
+	assert_int_equal(f->r.nports, 1000);
+	expect_parts(&f->r, "community [12345:1 12345:2 12345:3 ",
+	    " 12345:999 12345:1000]");
 	/* the want's ports: ascending and unique, the formatter's premise */
 	memset(&w, 0, sizeof(w));
-	route_want_of(&w, &r);
+	route_want_of(&w, &f->r);
 	assert_int_equal(w.nports, 1000);
 	for (i = 1; i < w.nports; i++)
 		if (w.ports[i - 1].port >= w.ports[i].port)
 			fail_msg("ports %u and %u out of order",
 			    w.ports[i - 1].port, w.ports[i].port);
 	route_want_free(&w);
-	route_clear(&r);
 }
 
 /*
@@ -392,40 +417,26 @@ test_many_ports(void **state)
 static void
 test_addr_absent(void **state)
 {
-	struct bgpsd_conf	 c;
-	struct prefix_conf	 pc;
-	struct route		 r;
-	char			*l;
+	struct v4		*f = *state;
 	const char		*ann = "announce route 192.0.2.10/32 next-hop "
 	    "self community [12345:80 12345:443]";
 
-	memset(&c, 0, sizeof(c));
-	c.asn = 12345;
-	conf_prefix(&pc, "192.0.2.10/32", "self");
-	route_init(&r, &c, &pc);
-	assert_int_equal(route_port_add(&r, 443), 1);
-	assert_int_equal(route_port_add(&r, 80), 1);
+	assert_int_equal(route_port_add(&f->r, 443), 1);
+	assert_int_equal(route_port_add(&f->r, 80), 1);
 
-	assert_int_equal(r.addr, ROUTE_ADDR_UNCHECKED);	/* zeroed */
-	assert_non_null(l = render(&r));
-	assert_string_equal(l, ann);
-	free(l);
-	r.addr = ROUTE_ADDR_ABSENT;
-	assert_non_null(l = render(&r));
-	assert_string_equal(l, "withdraw route 192.0.2.10/32 next-hop self");
-	free(l);
-	assert_int_equal(r.nports, 2);
-	r.addr = ROUTE_ADDR_PRESENT;
-	assert_non_null(l = render(&r));
-	assert_string_equal(l, ann);
-	free(l);
+	assert_int_equal(f->r.addr, ROUTE_ADDR_UNCHECKED);	/* zeroed */
+	expect_route(&f->r, ann);
+	f->r.addr = ROUTE_ADDR_ABSENT;
+	expect_route(&f->r, "withdraw route 192.0.2.10/32 next-hop self");
+	assert_int_equal(f->r.nports, 2);
+	f->r.addr = ROUTE_ADDR_PRESENT;
+	expect_route(&f->r, ann);
 
 	assert_string_equal(route_addr_name(ROUTE_ADDR_UNCHECKED),
 	    "unchecked");
 	assert_string_equal(route_addr_name(ROUTE_ADDR_PRESENT), "present");
 	assert_string_equal(route_addr_name(ROUTE_ADDR_ABSENT), "absent");
 	assert_string_equal(route_addr_name(ROUTE_ADDR_MAX), "unknown");
-	route_clear(&r);
 }
 
 /*
@@ -446,9 +457,7 @@ test_want_equal(void **state)
 	char			 lc1[] = "65000:7:8";
 	size_t			 n = 0, i, j, nequal = 0;
 
-	memset(&c, 0, sizeof(c));
-	c.asn = 12345;
-	conf_prefix(&pc, "192.0.2.10/32", "self");
+	conf_v4(&c, &pc);
 #define NEXT()	route_init(&r[n++], &c, &pc)
 	NEXT();					/* 0: withdraw */
 	NEXT();					/* 1: withdraw, a twin of 0 */
@@ -543,11 +552,9 @@ test_want_own_copy(void **state)
 	    "next-hop 2001:db8::1 med 5 community [12345:53 65000:1] "
 	    "large-community [12345:1:530007]";
 
-	memset(&c, 0, sizeof(c));
 	memset(&w, 0, sizeof(w));
 	memset(&cp, 0, sizeof(cp));
-	c.asn = 12345;
-	conf_prefix(&pc, "2001:db8::10/128", nh);
+	conf_route(&c, &pc, 12345, "2001:db8::10/128", nh);
 	pc.attr.med = 5;
 	pc.attr.communities[0] = c1;
 	pc.attr.ncommunities = 1;
@@ -590,24 +597,18 @@ test_attrs_limits(void **state)
 	struct bgpsd_conf	 c;
 	struct prefix_conf	 pc;
 	uint16_t		 p[] = { 65535 };
-	char			 c0[] = "0:0", cmax[] = "65535:65535";
-	char			 lmax[] = "4294967295:4294967295:4294967295";
-	char			 l0[] = "0:0:0";
+	const char		*comm[] = { "0:0", "65535:65535" };
+	const char		*large[] = {
+		"4294967295:4294967295:4294967295", "0:0:0"
+	};
 
-	memset(&c, 0, sizeof(c));
-	c.asn = 4294967295u;
-	conf_prefix(&pc, "198.51.100.7/32", "198.51.100.1");
+	conf_route(&c, &pc, 4294967295u, "198.51.100.7/32", "198.51.100.1");
 	pc.attr.med = UINT32_MAX;
 	pc.attr.local_pref = UINT32_MAX;
 	pc.attr.as_path[0] = UINT32_MAX;
 	pc.attr.as_path[1] = 1;
 	pc.attr.nas_path = 2;
-	pc.attr.communities[0] = c0;
-	pc.attr.communities[1] = cmax;
-	pc.attr.ncommunities = 2;
-	pc.attr.large_communities[0] = lmax;
-	pc.attr.large_communities[1] = l0;
-	pc.attr.nlarge_communities = 2;
+	set_communities(&pc, comm, 2, large, 2);
 	expect_line(&c, &pc, p, 1, "announce route 198.51.100.7/32 next-hop "
 	    "198.51.100.1 local-preference 4294967295 med 4294967295 "
 	    "as-path [4294967295 1] community [0:0 65535:65535] "
@@ -619,14 +620,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_addr_absent),
-		cmocka_unit_test(test_v4_plain_steps),
+		V4_TEST(test_addr_absent),
+		V4_TEST(test_v4_plain_steps),
 		cmocka_unit_test(test_v6),
 		cmocka_unit_test(test_attributes),
 		cmocka_unit_test(test_large),
-		cmocka_unit_test(test_meta),
-		cmocka_unit_test(test_meta_many),
-		cmocka_unit_test(test_many_ports),
+		V4_TEST(test_meta),
+		V4_TEST(test_meta_many),
+		V4_TEST(test_many_ports),
 		cmocka_unit_test(test_want_equal),
 		cmocka_unit_test(test_want_own_copy),
 		cmocka_unit_test(test_attrs_limits),

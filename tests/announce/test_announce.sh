@@ -23,23 +23,8 @@ P2=$((BASE + 1))
 
 # listen_on PORT: a loopback TCP listener; its PID in LPID
 listen_on() {
-	python3 -c '
-import socket, sys, time
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1])))
-s.listen(64)
-s.settimeout(0.5)
-open(sys.argv[2], "w").close()
-end = time.time() + 120
-while time.time() < end:
-    try:
-        c, _ = s.accept()
-        c.close()
-    except socket.timeout:
-        pass
-' "$1" "$T/ready.$1" &
-	LPID=$!
+	lo_listener "$1" "$T/ready.$1" 120
+	LPID=$LO_PID
 	PIDS="$PIDS $LPID"
 	wait_until 5 test -e "$T/ready.$1"
 }
@@ -57,22 +42,14 @@ services = (
 	{
 		name = "web";
 		port = $P1;
-		rise = 1;
-		fall = 1;
-		interval = 0.3;
-		fast_interval = 0.1;
-		timeout = 0.2;
+		$(conf_timing 0.3 0.1 0.2 1 1)
 		disable_file = "$T/drain-web";
 		checks = ( { type = "tcp"; } );
 	},
 	{
 		name = "alt";
 		port = $P2;
-		rise = 2;
-		fall = 1;
-		interval = 0.3;
-		fast_interval = 0.1;
-		timeout = 0.2;
+		$(conf_timing 0.3 0.1 0.2 2 1)
 		prefixes = [ "192.0.2.10/32" ];
 		checks = ( { type = "tcp"; } );
 	},
@@ -277,27 +254,28 @@ wait "$HPID" 2>/dev/null
 
 # ---- daemon, driven like ExaBGP ----
 
-# start_daemon CONF: stdin from a FIFO held open on fd 3
-start_daemon() {
-	rm -f "$T/in" "$T/out" "$T/err"
+# start_daemon_to OUT ARGS...: the daemon with ARGS, its stdout to OUT
+# (a file, or a FIFO someone reads), its stdin from a FIFO held open on
+# fd 3, its stderr to $T/err
+start_daemon_to() {
+	local out=$1
+	shift
+	rm -f "$T/in" "$T/err"
 	mkfifo "$T/in"
-	$ANNOUNCE -v -c "$1" <"$T/in" >"$T/out" 2>"$T/err" &
+	$ANNOUNCE "$@" <"$T/in" >"$out" 2>"$T/err" &
 	DPID=$!
 	PIDS="$PIDS $DPID"
 	exec 3>"$T/in"
 }
-# dcheck NAME CMD...: check, and show the daemon's output on failure
-dcheck() {
-	local n=$1
-	shift
-	if "$@"; then
-		ok "$n"
-	else
-		not_ok "$n"
-		diag "stdout:" "$(cat "$T/out" 2>/dev/null)" "stderr:" \
-		    "$(tail -n 8 "$T/err" 2>/dev/null)"
-	fi
+# start_daemon_args ARGS...: the same, stdout to a fresh $T/out
+start_daemon_args() {
+	rm -f "$T/out"
+	start_daemon_to "$T/out" "$@"
 }
+# start_daemon CONF: the daemon with -v and CONF
+start_daemon() { start_daemon_args -v -c "$1"; }
+# dcheck NAME CMD...: check, and show the daemon's output on failure
+dcheck() { check_logs "$1" 8 "$T/out" "$T/err" -- "${@:2}"; }
 nlines() { wc -l <"$T/out" | tr -d ' '; }
 has_line() { grep -qxF -- "$1" "$T/out"; }
 alive() { kill -0 "$DPID" 2>/dev/null; }
@@ -477,8 +455,8 @@ exec 3>&-
 # and "exabgp: > line" (debug) is logged for exactly the lines written.
 # The stand-in ExaBGP reads stdout into $T/out until $T/stopread exists,
 # then fills the pipe itself and holds it open without reading.
-rm -f "$T/in" "$T/sout" "$T/out" "$T/err" "$T/stopread" "$T/filled"
-mkfifo "$T/in" "$T/sout"
+rm -f "$T/sout" "$T/out" "$T/stopread" "$T/filled"
+mkfifo "$T/sout"
 cat >"$T/standin.py" <<'EOF'
 import os, select, sys, time
 fifo, out, stop, filled = sys.argv[1:]
@@ -508,10 +486,7 @@ EOF
 python3 "$T/standin.py" "$T/sout" "$T/out" "$T/stopread" "$T/filled" &
 SPID=$!
 PIDS="$PIDS $SPID"
-$ANNOUNCE -v -c "$T/good.conf" <"$T/in" >"$T/sout" 2>"$T/err" &
-DPID=$!
-PIDS="$PIDS $DPID"
-exec 3>"$T/in"
+start_daemon_to "$T/sout" -v -c "$T/good.conf"
 acked=0
 # ack_new: one done per line the stand-in has read and not acked yet
 ack_new() {
@@ -634,14 +609,6 @@ exec 3>&-
 dcheck "daemon: exits on EOF after the reload" exited_with 0 2
 
 # a typo in ExaBGP's run line must not become a crash loop either
-start_daemon_args() {
-	rm -f "$T/in" "$T/out" "$T/err"
-	mkfifo "$T/in"
-	$ANNOUNCE "$@" <"$T/in" >"$T/out" 2>"$T/err" &
-	DPID=$!
-	PIDS="$PIDS $DPID"
-	exec 3>"$T/in"
-}
 start_daemon_args --no-such-option -c "$T/good.conf"
 wait_until 10 grep -q "NO VALID CONFIGURATION" "$T/err"
 dcheck "daemon: bad option under ExaBGP keeps running" alive
@@ -654,12 +621,9 @@ exec 3>&-
 dcheck "daemon: bad option, exits 0 on EOF" exited_with 0 2
 
 # EPIPE on stdout: exit 0
-rm -f "$T/in" "$T/outfifo"
-mkfifo "$T/in" "$T/outfifo"
-$ANNOUNCE -c "$T/good.conf" <"$T/in" >"$T/outfifo" 2>"$T/err" &
-DPID=$!
-PIDS="$PIDS $DPID"
-exec 3>"$T/in"
+rm -f "$T/outfifo"
+mkfifo "$T/outfifo"
+start_daemon_to "$T/outfifo" -c "$T/good.conf"
 exec 4<"$T/outfifo"
 read -r -t 5 first <&4
 case $first in

@@ -55,12 +55,8 @@ services = ( {
 announce = {
 	prefixes = ( "$P4/32" );
 	require_address = $(lab_require_address);
-	interval = 0.3;
-	fast_interval = 0.3;
-	timeout = 0.25;
+	$(conf_timing 0.3 0.3 0.25 1 1)
 	exec_timeout = 0.3;
-	rise = 1;
-	fall = 1;
 	batch = 0.02;
 	splay = false;
 	drain_on_stop = $STOPDRAIN;

@@ -77,22 +77,8 @@ check "etc/bgpsd.conf --once, nothing listening: reasons logged" \
     grep -q "http:80 is down: tcp: connection refused" "$T/err"
 
 # http: a plain TCP listener on port 80
-python3 -c '
-import socket, sys, time
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", 80))
-s.listen(16)
-s.settimeout(0.5)
-open(sys.argv[1], "w").close()
-end = time.time() + 60
-while time.time() < end:
-    try:
-        s.accept()[0].close()
-    except socket.timeout:
-        pass
-' "$T/ready80" &
-PIDS="$PIDS $!"
+lo_listener 80 "$T/ready80" 60
+PIDS="$PIDS $LO_PID"
 wait_until 5 test -e "$T/ready80"
 out=$($ANNOUNCE --once -c "$EX" 2>"$T/err")
 rc=$?

@@ -126,17 +126,8 @@ status_addr() {
 	    }' "$T/pub/status.json" 2>/dev/null
 }
 status_is() { [ "$(status_addr "$1")" = "$2" ]; }
-dcheck() {
-	local n=$1
-	shift
-	if "$@"; then
-		ok "$n"
-	else
-		not_ok "$n"
-		diag "stdout:" "$(tail -n 6 "$T/out")" "stderr:" \
-		    "$(tail -n 8 "$T/err")"
-	fi
-}
+# dcheck NAME CMD...: check, and show the daemon's output on failure
+dcheck() { check_logs "$1" 8 "$T/out" "$T/err" -- "${@:2}"; }
 # timed NAME BOUND CMD...: CMD true within BOUND seconds of now; the delay
 timed() {
 	local n=$1 bound=$2 t0 t1

@@ -69,11 +69,7 @@ services = (
 announce = {
 	prefixes = ( "192.0.2.10/32", "2001:db8::10/128" );
 	require_address = $(lab_require_address);
-	interval = 1.0;
-	fast_interval = 0.5;
-	timeout = 0.5;
-	rise = 2;
-	fall = 2;
+	$(conf_timing 1.0 0.5 0.5 2 2)
 	disable_file = "$A/maintenance";
 	status_file = "$A/status.json";
 };

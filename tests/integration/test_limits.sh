@@ -159,11 +159,7 @@ ann_conf() {
 asn = $AS;
 announce = {
 	prefixes = ( "192.0.2.10/32"$([ "$N6" -gt 0 ] && echo ', "2001:db8::10/128"') );
-	interval = 5;
-	fast_interval = 0.5;
-	timeout = 2;
-	rise = 1;
-	fall = 1;
+	$(conf_timing 5 0.5 2 1 1)
 	max_concurrent = 64;
 	require_address = $(lab_require_address);
 	status_file = "$A/status.json";
