@@ -140,22 +140,15 @@ enum route_addr {
 };
 
 /*
- * The static part of a prefix's route, own copies of what conf.c
- * validated at load (route_init converts it once per config): compared
- * as data, so that a reload that changes any of it re-announces.
+ * The static part of a prefix's route, an own copy of what conf.c
+ * validated at load (route_init takes it once per config): compared as
+ * data, so that a reload that changes any of it re-announces.
  */
 struct route_attrs {
 	struct addr	 next_hop;	/* family 0: "self" */
 	uint32_t	 asn;
 	int		 large;		/* ports as ASN:0:port */
-	int64_t		 med;		/* -1: none */
-	int64_t		 local_pref;	/* -1: none */
-	uint32_t	 as_path[CONF_MAX_ATTR];
-	size_t		 nas_path;
-	uint32_t	 communities[CONF_MAX_ATTR];	/* A << 16 | B */
-	size_t		 ncommunities;
-	struct large_community large_communities[CONF_MAX_ATTR];
-	size_t		 nlarge_communities;
+	struct route_attr attr;		/* med, local-pref, as-path, statics */
 };
 
 struct route {

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "addr.h"
+#include "community.h"
 
 #define CONF_DEFAULT_ASN	12345
 #define CONF_NAME_MAX		63	/* service names: [A-Za-z0-9_.-]+ */
@@ -116,9 +117,9 @@ struct route_attr {
 	int64_t		 local_pref;	/* -1: none */
 	uint32_t	 as_path[CONF_MAX_ATTR];
 	size_t		 nas_path;
-	char		*communities[CONF_MAX_ATTR];	/* validated "A:B" */
+	uint32_t	 communities[CONF_MAX_ATTR];	/* A << 16 | B */
 	size_t		 ncommunities;
-	char		*large_communities[CONF_MAX_ATTR];	/* "A:B:C" */
+	struct large_community large_communities[CONF_MAX_ATTR];
 	size_t		 nlarge_communities;
 };
 

@@ -188,7 +188,7 @@ test_resolution(void **state)
 	assert_string_equal(pc->next_hop, "2001:db8::1");
 	assert_int_equal(pc->attr.med, 50);
 	assert_int_equal(pc->attr.ncommunities, 1);
-	assert_string_equal(pc->attr.communities[0], "65000:1");
+	assert_int_equal(pc->attr.communities[0], 65000u << 16 | 1);
 	assert_int_equal(pc->attr.nas_path, 2);
 	pc = &c->announce.prefixes[2];
 	assert_string_equal(prefix_fmt(&pc->prefix, buf, sizeof(buf)),

@@ -250,7 +250,7 @@ want_init(struct route_want *w, const struct prefix *p,
 	memset(w, 0, sizeof(*w));
 	w->prefix = *p;
 	w->attrs.asn = 1;
-	w->attrs.med = w->attrs.local_pref = -1;
+	w->attrs.attr.med = w->attrs.attr.local_pref = -1;
 	w->announce = n > 0;
 	w->ports = calloc(n > 0 ? n : 1, sizeof(*w->ports));
 	assert_non_null(w->ports);
@@ -712,7 +712,7 @@ test_attrs_compared(void **state)
 	exabgp_set(f->x, &w);
 	expect_sent(f, A1 "\n");
 	answer(f, "done\n");
-	w.attrs.med = 7;
+	w.attrs.attr.med = 7;
 	exabgp_set(f->x, &w);
 	expect_sent(f, "announce route 192.0.2.10/32 next-hop self med 7 "
 	    "community [1:443]\n");
@@ -730,7 +730,7 @@ test_attrs_compared(void **state)
 	    "192.0.2.1");
 	/* withdrawn: the med is not in the line, nothing to write */
 	route_want_withdraw(&w);
-	w.attrs.med = 8;
+	w.attrs.attr.med = 8;
 	exabgp_set(f->x, &w);
 	expect_sent(f, "");
 	assert_int_equal(stats(f).lines, 4);

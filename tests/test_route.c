@@ -5,6 +5,7 @@
  * are), withdrawn, copied and outliving their config. Bad tokens are
  * refused at load by conf.c: test_conf and data/conf/bad.
  */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -83,10 +84,28 @@ v4_teardown(void **state)
 	return 0;
 }
 
-/*
- * the static communities of pc, ncomm 2-byte and nlarge large ones
- * (kept as text, never written through: route_init only reads them)
- */
+/* "A:B" as conf.c keeps it (A << 16 | B) */
+static uint32_t
+comm_of(const char *s)
+{
+	uint32_t	 a, b;
+
+	assert_int_equal(sscanf(s, "%" SCNu32 ":%" SCNu32, &a, &b), 2);
+	return a << 16 | b;
+}
+
+/* "A:B:C" as conf.c keeps it */
+static struct large_community
+large_of(const char *s)
+{
+	struct large_community	 lc;
+
+	assert_int_equal(sscanf(s, "%" SCNu32 ":%" SCNu32 ":%" SCNu32,
+	    &lc.global, &lc.local1, &lc.local2), 3);
+	return lc;
+}
+
+/* the static communities of pc, ncomm 2-byte and nlarge large ones */
 static void
 set_communities(struct prefix_conf *pc, const char *const *comm,
     size_t ncomm, const char *const *large, size_t nlarge)
@@ -94,10 +113,10 @@ set_communities(struct prefix_conf *pc, const char *const *comm,
 	size_t	 i;
 
 	for (i = 0; i < ncomm; i++)
-		pc->attr.communities[i] = (char *)comm[i];
+		pc->attr.communities[i] = comm_of(comm[i]);
 	pc->attr.ncommunities = ncomm;
 	for (i = 0; i < nlarge; i++)
-		pc->attr.large_communities[i] = (char *)large[i];
+		pc->attr.large_communities[i] = large_of(large[i]);
 	pc->attr.nlarge_communities = nlarge;
 }
 
@@ -345,7 +364,7 @@ test_meta(void **state)
 	    "community [12345:80 12345:443] large-community [12345:2:800000 "
 	    "12345:1:4430040]");
 	/* weight 0 and draining at once; a static large one goes last */
-	f->pc.attr.large_communities[0] = l1;
+	f->pc.attr.large_communities[0] = large_of(l1);
 	f->pc.attr.nlarge_communities = 1;
 	reattr(&f->r, &f->c, &f->pc);
 	assert_int_equal(route_port_meta(&f->r, 443, 0, 1), 1);
@@ -486,13 +505,13 @@ test_want_equal(void **state)
 	pc.attr.nas_path = 1;
 	NEXT(); route_port_add(&r[n - 1], 80);
 	pc.attr.nas_path = 0;
-	pc.attr.communities[0] = c1;
+	pc.attr.communities[0] = comm_of(c1);
 	pc.attr.ncommunities = 1;
 	NEXT(); route_port_add(&r[n - 1], 80);
-	pc.attr.communities[0] = c2;
+	pc.attr.communities[0] = comm_of(c2);
 	NEXT(); route_port_add(&r[n - 1], 80);
 	pc.attr.ncommunities = 0;
-	pc.attr.large_communities[0] = lc1;
+	pc.attr.large_communities[0] = large_of(lc1);
 	pc.attr.nlarge_communities = 1;
 	NEXT(); route_port_add(&r[n - 1], 80);
 	pc.attr.nlarge_communities = 0;
@@ -556,7 +575,7 @@ test_want_own_copy(void **state)
 	memset(&cp, 0, sizeof(cp));
 	conf_route(&c, &pc, 12345, "2001:db8::10/128", nh);
 	pc.attr.med = 5;
-	pc.attr.communities[0] = c1;
+	pc.attr.communities[0] = comm_of(c1);
 	pc.attr.ncommunities = 1;
 	route_init(&r, &c, &pc);
 	assert_int_equal(route_port_add(&r, 53), 1);
@@ -590,7 +609,7 @@ test_want_own_copy(void **state)
 	route_want_free(&cp);
 }
 
-/* route_init converts conf.c's canonical text: the limits survive */
+/* the limits of every number survive into the line */
 static void
 test_attrs_limits(void **state)
 {

@@ -141,28 +141,10 @@ route_addr_name(enum route_addr a)
 	return route_addr_names[a];
 }
 
-/* one number of a community as conf.c wrote it (digits, canonical) */
-static const char *
-route_u32(const char *s, uint32_t *v)
-{
-	uint64_t	 n = 0;
-
-	for (; *s >= '0' && *s <= '9'; s++)
-		n = n * 10 + (uint64_t)(*s - '0');
-	*v = (uint32_t)n;
-	return *s == ':' ? s + 1 : s;
-}
-
 static void
 route_attrs_init(struct route_attrs *ra, const struct bgpsd_conf *conf,
     const struct prefix_conf *pc)
 {
-	const struct route_attr	*a = &pc->attr;
-	struct large_community	*lc;
-	const char		*s;
-	uint32_t		 hi, lo;
-	size_t			 i;
-
 	memset(ra, 0, sizeof(*ra));
 	/* conf.c resolved it to "self" or a canonical address */
 	if (pc->next_hop != NULL && strcmp(pc->next_hop, "self") != 0 &&
@@ -170,23 +152,7 @@ route_attrs_init(struct route_attrs *ra, const struct bgpsd_conf *conf,
 		fatalx("route: next hop '%s' was not validated", pc->next_hop);
 	ra->asn = conf->asn;
 	ra->large = conf->large || conf->asn > 65535;
-	ra->med = a->med;
-	ra->local_pref = a->local_pref;
-	memcpy(ra->as_path, a->as_path, a->nas_path * sizeof(*a->as_path));
-	ra->nas_path = a->nas_path;
-	for (i = 0; i < a->ncommunities; i++) {
-		s = route_u32(a->communities[i], &hi);
-		(void)route_u32(s, &lo);
-		ra->communities[i] = hi << 16 | (lo & 0xffff);
-	}
-	ra->ncommunities = a->ncommunities;
-	for (i = 0; i < a->nlarge_communities; i++) {
-		lc = &ra->large_communities[i];
-		s = route_u32(a->large_communities[i], &lc->global);
-		s = route_u32(s, &lc->local1);
-		(void)route_u32(s, &lc->local2);
-	}
-	ra->nlarge_communities = a->nlarge_communities;
+	ra->attr = pc->attr;
 }
 
 void
@@ -260,10 +226,9 @@ route_want_free(struct route_want *w)
 }
 
 static int
-route_attrs_equal(const struct route_attrs *a, const struct route_attrs *b)
+route_attr_equal(const struct route_attr *a, const struct route_attr *b)
 {
-	return a->asn == b->asn && a->large == b->large &&
-	    a->med == b->med && a->local_pref == b->local_pref &&
+	return a->med == b->med && a->local_pref == b->local_pref &&
 	    a->nas_path == b->nas_path &&
 	    a->ncommunities == b->ncommunities &&
 	    a->nlarge_communities == b->nlarge_communities &&
@@ -273,6 +238,13 @@ route_attrs_equal(const struct route_attrs *a, const struct route_attrs *b)
 	    a->ncommunities * sizeof(*a->communities)) == 0 &&
 	    memcmp(a->large_communities, b->large_communities,
 	    a->nlarge_communities * sizeof(*a->large_communities)) == 0;
+}
+
+static int
+route_attrs_equal(const struct route_attrs *a, const struct route_attrs *b)
+{
+	return a->asn == b->asn && a->large == b->large &&
+	    route_attr_equal(&a->attr, &b->attr);
 }
 
 int
@@ -312,7 +284,7 @@ route_sep(int *open, const char *clause)
 }
 
 static void
-route_fmt_attrs(struct buf *b, const struct route_attrs *a)
+route_fmt_attrs(struct buf *b, const struct route_attr *a)
 {
 	size_t	 i;
 
@@ -340,10 +312,10 @@ route_fmt_communities(struct buf *b, const struct route_want *w)
 	for (i = 0; !a->large && i < w->nports; i++)
 		buf_printf(b, "%s%" PRIu32 ":%u", route_sep(&open,
 		    " community ["), a->asn, (unsigned)w->ports[i].port);
-	for (i = 0; i < a->ncommunities; i++)
+	for (i = 0; i < a->attr.ncommunities; i++)
 		buf_printf(b, "%s%" PRIu32 ":%" PRIu32, route_sep(&open,
-		    " community ["), a->communities[i] >> 16,
-		    a->communities[i] & 0xffff);
+		    " community ["), a->attr.communities[i] >> 16,
+		    a->attr.communities[i] & 0xffff);
 	if (open)
 		buf_printf(b, "]");
 }
@@ -364,8 +336,8 @@ route_fmt_large(struct buf *b, const struct route_want *w)
 	lc = w->nports * 2 <= ROUTE_LARGE_SMALL ? lsmall :
 	    xreallocarray(NULL, w->nports * 2, sizeof(*lc));
 	nlc = community_meta_encode(a->asn, w->ports, w->nports, lc);
-	for (i = 0; i < nlc + a->nlarge_communities; i++) {
-		l = i < nlc ? &lc[i] : &a->large_communities[i - nlc];
+	for (i = 0; i < nlc + a->attr.nlarge_communities; i++) {
+		l = i < nlc ? &lc[i] : &a->attr.large_communities[i - nlc];
 		buf_printf(b, "%s%" PRIu32 ":%" PRIu32 ":%" PRIu32,
 		    route_sep(&open, " large-community ["), l->global,
 		    l->local1, l->local2);
@@ -390,7 +362,7 @@ route_want_fmt(const struct route_want *w)
 	    w->attrs.next_hop.family == 0 ? "self" :
 	    addr_fmt(&w->attrs.next_hop, nbuf, sizeof(nbuf)));
 	if (w->announce) {
-		route_fmt_attrs(&b, &w->attrs);
+		route_fmt_attrs(&b, &w->attrs.attr);
 		route_fmt_communities(&b, w);
 		route_fmt_large(&b, w);
 	}

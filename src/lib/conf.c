@@ -172,44 +172,30 @@ conf_parse_community(const char *s, int nparts, uint32_t *parts)
 	return *s == '\0' ? 0 : -1;
 }
 
-static void
-conf_attr_clear(struct route_attr *a)
+/* a community given twice, named in canonical form ("01:2" is "1:2") */
+static int
+conf_dup_community(struct parse *p, const config_setting_t *e,
+    const uint32_t *v, int n)
 {
-	size_t	 i;
-
-	for (i = 0; i < a->ncommunities; i++)
-		free(a->communities[i]);
-	for (i = 0; i < a->nlarge_communities; i++)
-		free(a->large_communities[i]);
-	a->ncommunities = a->nlarge_communities = 0;
-}
-
-static void
-conf_attr_copy(struct route_attr *dst, const struct route_attr *src)
-{
-	size_t	 i;
-
-	*dst = *src;
-	for (i = 0; i < src->ncommunities; i++)
-		dst->communities[i] = xstrdup(src->communities[i]);
-	for (i = 0; i < src->nlarge_communities; i++)
-		dst->large_communities[i] = xstrdup(src->large_communities[i]);
+	if (n == 3)
+		return cfg_error(&p->err, e, "duplicate community '%" PRIu32
+		    ":%" PRIu32 ":%" PRIu32 "'", v[0], v[1], v[2]);
+	return cfg_error(&p->err, e, "duplicate community '%" PRIu32 ":%"
+	    PRIu32 "'", v[0], v[1]);
 }
 
 /*
- * static_communities / static_large_communities: validated and written
- * back in canonical form ("01:2" -> "1:2"). Only digits and ':' get
- * through, so nothing can smuggle a second ExaBGP command.
+ * static_communities / static_large_communities of a: validated and kept
+ * as numbers ("01:2" is 1:2), which is all a route line is made of.
  */
 static int
 conf_communities(struct parse *p, const config_setting_t *s, int large,
-    char **out, size_t *nout)
+    struct route_attr *a)
 {
 	const config_setting_t	*e;
 	const char		*name = config_setting_name(s);
 	const char		*str;
-	uint32_t		 v[3];
-	char			 buf[40];
+	uint32_t		 v[3], c;
 	int			 i, len;
 	size_t			 j;
 	struct large_community	 lc;
@@ -253,17 +239,19 @@ conf_communities(struct parse *p, const config_setting_t *s, int large,
 			return cfg_error(&p->err, e, "large community '%s' "
 			    "collides with the weight and drain communities "
 			    "of asn %" PRIu32, str, p->c->asn);
-		if (large)
-			snprintf(buf, sizeof(buf), "%" PRIu32 ":%" PRIu32 ":%"
-			    PRIu32, v[0], v[1], v[2]);
-		else
-			snprintf(buf, sizeof(buf), "%" PRIu32 ":%" PRIu32,
-			    v[0], v[1]);
-		for (j = 0; j < *nout; j++)
-			if (strcmp(out[j], buf) == 0)
-				return cfg_error(&p->err, e, "duplicate "
-				    "community '%s'", buf);
-		out[(*nout)++] = xstrdup(buf);
+		if (large) {
+			for (j = 0; j < a->nlarge_communities; j++)
+				if (memcmp(&a->large_communities[j], &lc,
+				    sizeof(lc)) == 0)
+					return conf_dup_community(p, e, v, 3);
+			a->large_communities[a->nlarge_communities++] = lc;
+		} else {
+			c = v[0] << 16 | v[1];
+			for (j = 0; j < a->ncommunities; j++)
+				if (a->communities[j] == c)
+					return conf_dup_community(p, e, v, 2);
+			a->communities[a->ncommunities++] = c;
+		}
 	}
 	return 0;
 }
@@ -277,7 +265,7 @@ conf_attr(struct parse *p, const config_setting_t *g,
 	int64_t			 v;
 	int			 i, len;
 
-	conf_attr_copy(a, def);
+	*a = *def;
 	if (cfg_get_int(g, "med", def->med, 0, UINT32_MAX, &a->med,
 	    &p->err) == -1)
 		return -1;
@@ -304,19 +292,13 @@ conf_attr(struct parse *p, const config_setting_t *g,
 		}
 	}
 	if ((s = conf_member(g, "static_communities")) != NULL) {
-		for (i = 0; (size_t)i < a->ncommunities; i++)
-			free(a->communities[i]);
 		a->ncommunities = 0;
-		if (conf_communities(p, s, 0, a->communities,
-		    &a->ncommunities) == -1)
+		if (conf_communities(p, s, 0, a) == -1)
 			return -1;
 	}
 	if ((s = conf_member(g, "static_large_communities")) != NULL) {
-		for (i = 0; (size_t)i < a->nlarge_communities; i++)
-			free(a->large_communities[i]);
 		a->nlarge_communities = 0;
-		if (conf_communities(p, s, 1, a->large_communities,
-		    &a->nlarge_communities) == -1)
+		if (conf_communities(p, s, 1, a) == -1)
 			return -1;
 	}
 	return 0;
@@ -845,7 +827,7 @@ conf_service_prefixes(struct parse *p, struct service_conf *svc,
 			pc->line = cfg_line(e);
 			pc->listed = 0;
 			pc->next_hop = xstrdup(conf_family_next_hop(an, &pfx));
-			conf_attr_copy(&pc->attr, &an->attr);
+			pc->attr = an->attr;
 			pc->extended_messages = an->extended_messages;
 			pc->require_address = an->require_address;
 			idx = (ssize_t)an->nprefixes - 1;
@@ -1499,12 +1481,9 @@ conf_free(struct bgpsd_conf *c)
 	}
 	free(c->services);
 	free(c->port_index);
-	for (i = 0; i < c->announce.nprefixes; i++) {
+	for (i = 0; i < c->announce.nprefixes; i++)
 		free(c->announce.prefixes[i].next_hop);
-		conf_attr_clear(&c->announce.prefixes[i].attr);
-	}
 	free(c->announce.prefixes);
-	conf_attr_clear(&c->announce.attr);
 	free(c->announce.next_hop_ipv4);
 	free(c->announce.next_hop_ipv6);
 	free(c->announce.disable_file);

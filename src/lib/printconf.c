@@ -29,10 +29,18 @@ print_attr(FILE *fp, const struct route_attr *a, int depth)
 	for (i = 0; i < a->nas_path; i++)
 		fprintf(fp, "%s%" PRIu32, i == 0 ? " " : ", ", a->as_path[i]);
 	fputs(" ];\n", fp);
-	printval_strs(fp, "static_communities", a->communities,
-	    a->ncommunities, depth);
-	printval_strs(fp, "static_large_communities", a->large_communities,
-	    a->nlarge_communities, depth);
+	fprintf(fp, "%.*sstatic_communities = [", depth, TABS);
+	for (i = 0; i < a->ncommunities; i++)
+		fprintf(fp, "%s\"%" PRIu32 ":%" PRIu32 "\"", i == 0 ? " " :
+		    ", ", a->communities[i] >> 16, a->communities[i] & 0xffff);
+	fputs(" ];\n", fp);
+	fprintf(fp, "%.*sstatic_large_communities = [", depth, TABS);
+	for (i = 0; i < a->nlarge_communities; i++)
+		fprintf(fp, "%s\"%" PRIu32 ":%" PRIu32 ":%" PRIu32 "\"",
+		    i == 0 ? " " : ", ", a->large_communities[i].global,
+		    a->large_communities[i].local1,
+		    a->large_communities[i].local2);
+	fputs(" ];\n", fp);
 }
 
 static void

@@ -167,7 +167,8 @@ fuzz_setup(void)
 		for (j = 0; j < 3; j++) {
 			want[i][j].prefix = pfx[i];
 			want[i][j].attrs.asn = 12345;
-			want[i][j].attrs.med = want[i][j].attrs.local_pref = -1;
+			want[i][j].attrs.attr.med = -1;
+			want[i][j].attrs.attr.local_pref = -1;
 			/* 0: 443, 1: 80 and 443, 2: withdrawn */
 			want[i][j].announce = j < 2;
 			want[i][j].ports = &ports[j == 0];
